@@ -1,0 +1,61 @@
+# maturity-scanner — run `make help` for the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+APT_STAMP := $(VENV)/.system-packages
+# Debian packages the tests and the demo need (real Prometheus, Alertmanager, Chromium).
+APT_PACKAGES := prometheus prometheus-alertmanager chromium
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+
+help: ## show this help
+	@grep -hE '^[a-z][a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -c constraints.txt -e '.[dev]'
+	@touch $@
+
+install: $(STAMP) ## create .venv and install the scanner with pinned dependencies
+
+system-deps: $(APT_STAMP) ## install Debian packages the tests use (prometheus, alertmanager, chromium)
+
+$(APT_STAMP): | $(STAMP)
+	@missing=""; \
+	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
+	command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+	@touch $@
+
+lint: install ## ruff (lint + format check) and mypy --strict
+	$(VENV)/bin/ruff check scanner probes tests bench sandbox
+	$(VENV)/bin/ruff format --check scanner probes sandbox
+	$(VENV)/bin/mypy
+
+format: install ## apply ruff formatting and safe fixes
+	$(VENV)/bin/ruff format scanner probes sandbox tests bench
+	$(VENV)/bin/ruff check --fix scanner probes sandbox tests bench
+
+test: install system-deps ## run the whole test suite
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+bench: install system-deps ## run the benchmarks and print the figures
+	$(PY) bench/run.py
+
+demo: install system-deps ## scan the bundled sandbox estate: writes report.json, report.html, evidence/
+	$(VENV)/bin/maturity demo --out .
+
+clean: ## remove the virtual environment and generated files
+	rm -rf $(VENV) report.json report.html evidence .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: help install system-deps lint format test bench demo clean

@@ -1,0 +1,1 @@
+"""Built-in probes, one package per evidence source; registered under `maturity.probes`."""

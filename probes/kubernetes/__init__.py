@@ -1,0 +1,20 @@
+"""The kubernetes probe (placeholder until its issue lands: declares no kinds, so it decides nothing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from scanner.evidence import Evidence
+from scanner.probe import Probe, ProbeContext, SourceFailure
+
+__all__ = ["KubernetesProbe"]
+
+
+class KubernetesProbe(Probe):
+    name = "kubernetes"
+    kinds: ClassVar[dict[str, str]] = {}
+
+    def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
+        raise SourceFailure("the kubernetes probe is not implemented yet")
+        yield  # pragma: no cover

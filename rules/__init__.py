@@ -1,0 +1,1 @@
+"""Declarative rules (YAML), one folder per evidence source; see docs/rules.md."""

@@ -1,0 +1,1 @@
+"""The bundled sandbox estate that `maturity demo` starts and scans."""

@@ -1,0 +1,122 @@
+"""Evidence bundles: the frozen evidence of a scan, with a manifest of hashes.
+
+    D/manifest.json     schema, scanner version, config/catalog/rules digests, sources,
+                        observations, and the sha256 of every other file
+    D/evidence.jsonl    one evidence item a line (canonical JSON)
+    D/rules.json        the effective rules (parameters applied) used by the scan
+    D/statements.json   attestations and waivers in force
+
+A bundle is written into a temporary folder beside D and renamed into place, so an
+interrupted scan never leaves half a bundle.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner.canonical import canonical_json
+from scanner.errors import InputError
+from scanner.evidence import Evidence
+
+__all__ = ["BUNDLE_SCHEMA", "Bundle", "read_bundle", "write_bundle"]
+
+BUNDLE_SCHEMA = "maturity-bundle/v1"
+FILES = ("evidence.jsonl", "rules.json", "statements.json")
+
+
+@dataclass
+class Bundle:
+    path: Path
+    manifest: dict[str, Any]
+    evidence: list[Evidence]
+    rules: list[dict[str, Any]]
+    statements: dict[str, Any]
+
+
+def write_bundle(
+    dest: Path,
+    *,
+    manifest: Mapping[str, Any],
+    evidence: Iterable[Evidence],
+    rules: list[dict[str, Any]],
+    statements: Mapping[str, Any],
+) -> None:
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    try:
+        hashes: dict[str, str] = {}
+        h = hashlib.sha256()
+        count = 0
+        with open(tmp / "evidence.jsonl", "wb") as fh:
+            for ev in evidence:
+                line = canonical_json(ev.to_json()) + b"\n"
+                h.update(line)
+                fh.write(line)
+                count += 1
+        hashes["evidence.jsonl"] = h.hexdigest()
+        for name, doc in (("rules.json", rules), ("statements.json", statements)):
+            raw = canonical_json(doc) + b"\n"
+            (tmp / name).write_bytes(raw)
+            hashes[name] = hashlib.sha256(raw).hexdigest()
+        full = {**manifest, "schema": BUNDLE_SCHEMA, "evidence_count": count, "files": hashes}
+        (tmp / "manifest.json").write_text(json.dumps(full, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        if dest.exists():
+            if not (dest / "manifest.json").is_file() and any(dest.iterdir()):
+                raise InputError("refusing to replace a folder that is not an evidence bundle", file=str(dest))
+            old = dest.with_name(f".{dest.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(dest, old)
+            os.replace(tmp, dest)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, dest)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise InputError("missing from the evidence bundle", file=str(path)) from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(f"unreadable: {exc}", file=str(path), line=getattr(exc, "lineno", None)) from exc
+
+
+def read_bundle(path: Path, *, check_hashes: bool = True) -> Bundle:
+    """Read a bundle; a missing file, a bad line or (with check_hashes) a changed file is an InputError."""
+    path = Path(path)
+    if not path.is_dir():
+        raise InputError("no such evidence bundle folder", file=str(path))
+    manifest = _read_json(path / "manifest.json")
+    if not isinstance(manifest, dict) or manifest.get("schema") != BUNDLE_SCHEMA:
+        raise InputError(f"not a {BUNDLE_SCHEMA} manifest", file=str(path / "manifest.json"), field="schema")
+    files = manifest.get("files") or {}
+    for name in FILES:
+        f = path / name
+        if not f.is_file():
+            raise InputError("missing from the evidence bundle", file=str(f))
+        if check_hashes and hashlib.sha256(f.read_bytes()).hexdigest() != files.get(name):
+            raise InputError("content does not match the manifest hash (changed after the scan)", file=str(f))
+    evidence: list[Evidence] = []
+    with open(path / "evidence.jsonl", encoding="utf-8") as fh:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                evidence.append(Evidence.from_json(json.loads(line)))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(f"bad evidence item: {exc}", file=str(path / "evidence.jsonl"), line=n) from exc
+    rules = _read_json(path / "rules.json")
+    statements = _read_json(path / "statements.json")
+    return Bundle(path, manifest, evidence, rules, statements)

@@ -1,0 +1,74 @@
+"""`maturity catalog`: the catalog as a readable table or as JSON."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scanner.catalog import Catalog
+
+__all__ = ["catalog_json", "catalog_table"]
+
+
+def catalog_json(catalog: Catalog, framework: str | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {"digest": catalog.digest, "frameworks": []}
+    for fw in catalog.frameworks.values():
+        if framework and fw.id != framework:
+            continue
+        out["frameworks"].append({
+            "id": fw.id,
+            "name": fw.name.model_dump(),
+            "source": fw.source.model_dump(),
+            "domains": [{"id": d.id, "name": d.name.model_dump(), "parent": d.parent} for d in fw.domains],
+            "capabilities": [
+                {
+                    "id": c.id,
+                    "name": c.name.model_dump(),
+                    "domain": c.subdomain or c.domain,
+                    "description": c.description.model_dump() if c.description else None,
+                    "note": c.note,
+                    "requirements": [
+                        {
+                            "id": r.id,
+                            "level": r.level,
+                            "text": r.text.model_dump(),
+                            "assessment": r.assessment,
+                            **({"note": r.note} if r.note else {}),
+                            **({"related": list(catalog.related(r.id))} if catalog.related(r.id) else {}),
+                        }
+                        for r in c.requirements
+                    ],
+                }
+                for c in fw.capabilities
+            ],
+        })
+    return out
+
+
+def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
+    lines: list[str] = []
+    for fw in catalog.frameworks.values():
+        if framework and fw.id != framework:
+            continue
+        total = sum(len(c.requirements) for c in fw.capabilities)
+        lines.append(f"{fw.id}  {fw.name.zh} / {fw.name.en}")
+        lines.append(f"  source: {fw.source.title} ({fw.source.date}); {len(fw.capabilities)} capabilities, {total} requirements")
+        names = {d.id: d for d in fw.domains}
+        if fw.id == "ydt1756-4":
+            lines.append(f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  auto/part/manual")
+        last_domain = None
+        for c in fw.capabilities:
+            if c.domain != last_domain:
+                d = names.get(c.domain)
+                lines.append(f"  {c.domain} {d.name.zh if d else ''} {d.name.en if d else ''}")
+                last_domain = c.domain
+            a = sum(r.assessment == "automated" for r in c.requirements)
+            p = sum(r.assessment == "partial" for r in c.requirements)
+            m = sum(r.assessment == "manual" for r in c.requirements)
+            label = f"{c.name.zh} {c.name.en}"[:34]
+            if fw.id == "ydt1756-4":
+                counts = " ".join(f"{len(c.at_level(lv)):>3}" for lv in range(1, 6))
+                lines.append(f"    {c.id:<10} {label:<34} {counts}  {a}/{p}/{m}")
+            else:
+                lines.append(f"    {c.id:<10} {label:<34} {len(c.requirements):>3} best practices  {a}/{p}/{m}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

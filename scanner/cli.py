@@ -1,0 +1,379 @@
+"""The `maturity` command line (contract in DESIGN.md; exit codes in docs/cli.md).
+
+Exit codes: 0 done and gates passed; 1 a gate failed (regression, minimum level) or `verify`
+found a difference; 2 invalid input; 3 scan error (could not write outputs, internal error);
+130 interrupted (SIGINT/SIGTERM).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.errors import InputError, ScanError
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Interrupted(Exception):
+    pass
+
+
+def _outputs(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", metavar="F", type=Path, help="write the report JSON here (default report.json)")
+    p.add_argument("--html", metavar="F", type=Path, help="write the self-contained HTML report here")
+    p.add_argument("--sarif", metavar="F", type=Path, help="write SARIF 2.1.0 here")
+    p.add_argument("--junit", metavar="F", type=Path, help="write JUnit XML here")
+    p.add_argument("--metrics-file", metavar="F", type=Path, help="write Prometheus text-format metrics here")
+    p.add_argument("--pushgateway", metavar="URL", help="push metrics to this Pushgateway")
+    p.add_argument("--baseline", metavar="F", type=Path, help="a previous report to compare with")
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 if anything got worse than --baseline")
+    p.add_argument("--min-level", metavar="CAP=L", action="append", default=[], help="exit 1 if capability (or every capability of a domain) is below level L")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="maturity", description="Grade technical operations against YD/T 1756-4 and AWS WA OPS, with evidence.")
+    p.add_argument("--version", action="version", version=f"maturity-scanner {__version__}")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug log on stderr")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    s = sub.add_parser("scan", help="collect evidence from the configured sources and grade it")
+    s.add_argument("-c", "--config", type=Path, default=None, help="scan config (default: maturity.yaml if present)")
+    s.add_argument("--evidence-dir", metavar="D", type=Path, help="write the evidence bundle here")
+    s.add_argument("--shard", metavar="I/N", help="scan only share I of N of the sources (0-based)")
+    _outputs(s)
+
+    r = sub.add_parser("rescore", help="re-grade a frozen evidence bundle offline")
+    r.add_argument("--evidence-dir", metavar="D", type=Path, required=True)
+    r.add_argument("-c", "--config", type=Path, default=None, help="take attestations, waivers and rule parameters from this config")
+    r.add_argument("--recorded-rules", action="store_true", help="use the rules recorded in the bundle, not the installed ones")
+    _outputs(r)
+
+    rp = sub.add_parser("report", help="render a report JSON into other formats")
+    rp.add_argument("report", type=Path)
+    for flag in ("--html", "--sarif", "--junit", "--metrics-file"):
+        rp.add_argument(flag, type=Path)
+
+    d = sub.add_parser("diff", help="what changed between two reports")
+    d.add_argument("base", type=Path)
+    d.add_argument("new", type=Path)
+    d.add_argument("--fail-on-regression", action="store_true")
+    d.add_argument("--format", choices=("text", "json"), default="text")
+
+    v = sub.add_parser("verify", help="check hashes and digest and re-derive every grade")
+    v.add_argument("report", type=Path)
+    v.add_argument("--evidence-dir", metavar="D", type=Path)
+
+    c = sub.add_parser("catalog", help="print the maturity models")
+    c.add_argument("--framework", choices=("ydt1756-4", "aws-wa-ops"))
+    c.add_argument("--format", choices=("table", "json"), default="table")
+
+    rl = sub.add_parser("rules", help="rule tools")
+    rsub = rl.add_subparsers(dest="rules_command", required=True, metavar="SUBCOMMAND")
+    lint = rsub.add_parser("lint", help="check rule files")
+    lint.add_argument("paths", nargs="*", type=Path)
+    rsub.add_parser("list", help="list the installed rules and what they decide")
+
+    dm = sub.add_parser("demo", help="scan the bundled sandbox estate and write the reports")
+    dm.add_argument("--out", type=Path, default=Path("."), help="folder for report.json, report.html and evidence/")
+    dm.add_argument("--keep-running", action="store_true", help="leave the sandbox servers up after the scan")
+
+    sub.add_parser("probes", help="list installed probes and the evidence kinds they collect")
+    return p
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for noisy in ("urllib3", "botocore", "boto3", "kubernetes", "httpx", "httpcore", "s3transfer"):
+        logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
+
+
+def _install_signals(cancel: threading.Event) -> None:
+    def handler(signum: int, _frame: object) -> None:
+        if cancel.is_set():
+            raise KeyboardInterrupt
+        cancel.set()
+        print(f"\nmaturity: {signal.Signals(signum).name} received, stopping the scan…", file=sys.stderr, flush=True)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+def _parse_min_levels(specs: Sequence[str]) -> list[tuple[str, int]]:
+    out = []
+    for spec in specs:
+        cap, sep, lv = spec.rpartition("=")
+        if not sep or not cap or not lv.isdigit() or not 0 <= int(lv) <= 5:
+            raise InputError(f"--min-level takes CAP=L with L in 0..5, got {spec!r}", field="--min-level")
+        out.append((cap, int(lv)))
+    return out
+
+
+def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
+    from scanner.diff import diff_reports
+    from scanner.report import load_report
+
+    failed = False
+    caps = {c["id"]: c for fw in report["frameworks"] for c in fw["capabilities"]}
+    for cap_id, want in _parse_min_levels(args.min_level):
+        targets = [c for cid, c in caps.items() if cid == cap_id or cid.startswith(cap_id + ".") or c.get("domain", "").startswith(cap_id)]
+        targets = [c for c in targets if c.get("level") is not None]
+        if not targets:
+            raise InputError(f"--min-level names no graded capability: {cap_id!r}", field="--min-level")
+        for c in targets:
+            if c["level"] < want:
+                failed = True
+                print(f"gate failed: {c['id']} is at level {c['level']}, needs {want}", file=sys.stderr)
+    if args.baseline:
+        base = load_report(args.baseline)
+        d = diff_reports(base, report)
+        for ch in d.regressions:
+            print(f"regression: {ch.detail}", file=sys.stderr)
+        if args.fail_on_regression and d.regressions:
+            failed = True
+    elif args.fail_on_regression:
+        raise InputError("--fail-on-regression needs --baseline", field="--baseline")
+    return EXIT_GATE if failed else EXIT_OK
+
+
+def write_outputs(report: dict[str, Any], args: argparse.Namespace, *, default_json: bool = True) -> None:
+    """Write every requested output atomically; JSON first."""
+    from scanner.report import atomic_write, dump_report
+
+    json_path = getattr(args, "json", None) or (Path("report.json") if default_json else None)
+    if json_path:
+        atomic_write(json_path, dump_report(report))
+    if getattr(args, "html", None):
+        from scanner.html import render_html
+
+        atomic_write(args.html, render_html(report))
+    if getattr(args, "sarif", None):
+        from scanner.sarif import render_sarif
+
+        atomic_write(args.sarif, render_sarif(report))
+    if getattr(args, "junit", None):
+        from scanner.junit import render_junit
+
+        atomic_write(args.junit, render_junit(report))
+    if getattr(args, "metrics_file", None) or getattr(args, "pushgateway", None):
+        from scanner.metrics import push_metrics, render_metrics
+
+        text = render_metrics(report)
+        if args.metrics_file:
+            atomic_write(args.metrics_file, text)
+        if getattr(args, "pushgateway", None):
+            push_metrics(args.pushgateway, text)
+
+
+def _summary_line(report: dict[str, Any]) -> str:
+    parts = []
+    for fid, s in report.get("summary", {}).items():
+        st = s["statuses"]
+        lv = s.get("levels")
+        lvtxt = f", mean level {lv['level']} (verified {lv['level_verified']}, ceiling {lv['level_ceiling']})" if lv else ""
+        parts.append(f"{fid}: {st['met']} met, {st['not_met']} not met, {st['attested']} attested, {st['unknown']} unknown{lvtxt}")
+    return "; ".join(parts)
+
+
+def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
+    from scanner.bundle import write_bundle
+    from scanner.pipeline import load_inputs, scan
+    from scanner.progress import Progress
+
+    config = args.config
+    if config is None and Path("maturity.yaml").is_file():
+        config = Path("maturity.yaml")
+    inputs = load_inputs(config)
+    names = [s.name for s in inputs.config.source_configs()]
+    selected = None
+    if args.shard:
+        from scanner.shard import shard_sources
+
+        selected = shard_sources(names, args.shard)
+    if args.baseline:
+        from scanner.report import load_report
+
+        load_report(args.baseline)  # bad baseline: exit 2 before scanning
+    _parse_min_levels(args.min_level)
+    with Progress(names if selected is None else sorted(selected), quiet=args.quiet) as progress:
+        report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event, selected=selected)
+    if cancel.is_set():
+        raise Interrupted()
+    if args.evidence_dir:
+        write_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+    write_outputs(report, args)
+    if not args.quiet:
+        print(_summary_line(report), file=sys.stderr)
+    return _gates(report, args)
+
+
+def cmd_rescore(args: argparse.Namespace) -> int:
+    from scanner.attest import Statements
+    from scanner.bundle import read_bundle
+    from scanner.evidence import now_iso
+    from scanner.pipeline import assemble, load_inputs, rules_from_snapshot
+
+    bundle = read_bundle(args.evidence_dir)
+    inputs = load_inputs(args.config)
+    ruleset = rules_from_snapshot(bundle.rules, inputs.catalog, set(inputs.registry.kinds())) if args.recorded_rules else inputs.ruleset
+    statements = inputs.statements if args.config else Statements.from_json(bundle.statements)
+    m = bundle.manifest
+    meta = {
+        "started": m.get("started", now_iso()),
+        "finished": m.get("finished", now_iso()),
+        "scanner_version": __version__,
+        "config_digest": m.get("config_digest", ""),
+        "sources": m.get("sources", []),
+        "rescored_at": now_iso(),
+    }
+    report = assemble(inputs.catalog, ruleset, statements, bundle.evidence, m.get("observations", {}), frameworks=list(m.get("frameworks") or inputs.config.frameworks), scan_meta=meta)
+    write_outputs(report, args)
+    if not args.quiet:
+        print(_summary_line(report), file=sys.stderr)
+    return _gates(report, args)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from scanner.report import load_report
+
+    report = load_report(args.report)
+    args.json = None
+    if not any((args.html, args.sarif, args.junit, args.metrics_file)):
+        raise InputError("name at least one output: --html, --sarif, --junit or --metrics-file")
+    write_outputs(report, args, default_json=False)
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from scanner.diff import diff_reports
+    from scanner.report import load_report
+
+    d = diff_reports(load_report(args.base), load_report(args.new))
+    if args.format == "json":
+        print(json.dumps(d.to_json(), ensure_ascii=False, indent=1))
+    else:
+        if not d.changes:
+            print("no changes")
+        for ch in d.changes:
+            print(("REGRESSION  " if ch.regression else "improvement ") + ch.detail)
+        print(f"{len(d.regressions)} regression(s), {len(d.changes) - len(d.regressions)} improvement(s)")
+    return EXIT_GATE if args.fail_on_regression and d.regressions else EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from scanner.verify import verify_report
+
+    problems = verify_report(args.report, args.evidence_dir)
+    if problems:
+        for p in problems:
+            print(f"FAIL {p}")
+        print(f"verify: {args.report}: {len(problems)} problem(s) found")
+        return EXIT_GATE
+    print(f"verify: {args.report}: every evidence hash, the digest and every grade check out")
+    return EXIT_OK
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    from scanner.catalog import load_catalog
+    from scanner.catalog_view import catalog_json, catalog_table
+
+    catalog = load_catalog()
+    if args.format == "json":
+        print(json.dumps(catalog_json(catalog, args.framework), ensure_ascii=False, indent=1))
+    else:
+        print(catalog_table(catalog, args.framework))
+    return EXIT_OK
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    from scanner.catalog import load_catalog
+    from scanner.probe import load_probes
+    from scanner.rules import default_rules_dir, load_rules
+
+    catalog = load_catalog()
+    kinds = set(load_probes().kinds())
+    paths = args.paths if args.rules_command == "lint" and args.paths else [default_rules_dir()]
+    ruleset = load_rules(paths, requirement_ids=set(catalog.requirements), kinds=kinds)
+    if args.rules_command == "list":
+        for r in sorted(ruleset.rules, key=lambda r: r.id):
+            decides = ", ".join(f"{d.requirement}({d.coverage})" for d in r.doc.decides)
+            print(f"{r.id}\t{r.doc.title}\t{decides}")
+        return EXIT_OK
+    print(f"rules lint: {len(ruleset.rules)} rule(s) OK")
+    return EXIT_OK
+
+
+def cmd_probes(_args: argparse.Namespace) -> int:
+    from scanner.probe import load_probes
+
+    reg = load_probes()
+    for name in reg:
+        p = reg.probes[name]
+        print(f"{name}")
+        for kind, desc in sorted(p.kinds.items()):
+            print(f"  {kind}: {desc}")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, cancel: threading.Event) -> int:
+    from scanner.demo import run_demo
+
+    return run_demo(args.out, cancel=cancel, keep_running=args.keep_running, quiet=args.quiet)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    cancel = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        _install_signals(cancel)
+    try:
+        match args.command:
+            case "scan":
+                return cmd_scan(args, cancel)
+            case "rescore":
+                return cmd_rescore(args)
+            case "report":
+                return cmd_report(args)
+            case "diff":
+                return cmd_diff(args)
+            case "verify":
+                return cmd_verify(args)
+            case "catalog":
+                return cmd_catalog(args)
+            case "rules":
+                return cmd_rules(args)
+            case "probes":
+                return cmd_probes(args)
+            case "demo":
+                return cmd_demo(args, cancel)
+        parser.error(f"unknown command {args.command}")
+    except InputError as exc:
+        print(f"maturity: error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    except (Interrupted, KeyboardInterrupt):
+        print("maturity: interrupted; no report was written", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except ScanError as exc:
+        print(f"maturity: scan error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as exc:
+        print(f"maturity: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

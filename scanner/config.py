@@ -1,0 +1,139 @@
+"""The scan config, `maturity.yaml` (contract in DESIGN.md; JSON Schema in schema/).
+
+Common keys are checked here; each source's own keys are checked by its probe's config model,
+so a third-party probe brings its own schema. Unknown keys are errors everywhere.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from scanner.errors import InputError
+from scanner.yamlio import LineDict, load_yaml, validate
+
+__all__ = ["ScanConfig", "ScanSettings", "SourceConfig", "load_config", "resolve_path"]
+
+FrameworkId = Literal["ydt1756-4", "aws-wa-ops"]
+
+
+class SourceConfig(BaseModel):
+    """Keys every source has; a probe's own config model subclasses this."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
+    probe: str
+    enabled: bool = True
+    timeout_s: float = Field(default=300.0, gt=0, le=86400)
+    concurrency: int = Field(default=4, ge=1, le=64)
+    rate_limit_per_s: float | None = Field(default=None, gt=0)
+    retries: int = Field(default=3, ge=0, le=10)
+
+
+class _Head(BaseModel):
+    """Just enough of a source entry to find its probe."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+    probe: str
+
+
+class ScanSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    concurrency: int = Field(default=4, ge=1, le=64, description="sources scanned at once")
+
+
+class ScanConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
+
+    sources: list[Any] = Field(default_factory=list)
+    frameworks: list[FrameworkId] = Field(default_factory=lambda: ["ydt1756-4", "aws-wa-ops"])
+    attestations: list[str] = Field(default_factory=list)
+    waivers: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list, description="extra rule files or folders")
+    rule_params: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    scan: ScanSettings = Field(default_factory=ScanSettings)
+
+    # Set by load_config, not by the file.
+    base_dir: Path = Field(default=Path("."), exclude=True)
+    path: str = Field(default="<defaults>", exclude=True)
+    digest: str = Field(default="", exclude=True)
+
+    @field_validator("frameworks")
+    @classmethod
+    def _unique_frameworks(cls, v: list[str]) -> list[str]:
+        if len(set(v)) != len(v):
+            raise ValueError("frameworks are listed twice")
+        return v
+
+    def source_configs(self) -> list[SourceConfig]:
+        return [s for s in self.sources if isinstance(s, SourceConfig)]
+
+    def resolve(self, p: str) -> Path:
+        return resolve_path(self.base_dir, p)
+
+
+def resolve_path(base: Path, p: str) -> Path:
+    path = Path(p).expanduser()
+    return path if path.is_absolute() else (base / path)
+
+
+def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceConfig]]) -> ScanConfig:
+    """Load and validate `maturity.yaml`; each source is validated by its probe's model."""
+    if path is None:
+        cfg = ScanConfig()
+        cfg.digest = hashlib.sha256(b"").hexdigest()
+        return cfg
+    path = Path(path)
+    try:
+        raw_bytes = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read config: {exc.strerror or exc}", file=str(path)) from exc
+    doc = load_yaml(path, raw_bytes.decode("utf-8", errors="strict") if raw_bytes else "")
+    if doc is None:
+        doc = LineDict()
+    if not isinstance(doc, dict):
+        raise InputError("the config must be a mapping", file=str(path), line=getattr(doc, "line", None))
+    raw_sources = doc.get("sources") or []
+    top = dict(doc)
+    top["sources"] = []
+    cfg = validate(ScanConfig, LineDict(top) if not isinstance(doc, LineDict) else _with(doc, "sources", []), path)
+    if not isinstance(raw_sources, list):
+        raise InputError("sources must be a list", file=str(path), line=doc.key_lines.get("sources") if isinstance(doc, LineDict) else None, field="sources")
+    seen: set[str] = set()
+    sources: list[SourceConfig] = []
+    for i, entry in enumerate(raw_sources):
+        line = getattr(entry, "line", None)
+        if not isinstance(entry, dict):
+            raise InputError("each source is a mapping", file=str(path), line=line, field=f"sources.{i}")
+        head = validate(_Head, entry, path)
+        model = probe_models.get(head.probe)
+        if model is None:
+            known = ", ".join(sorted(probe_models)) or "none installed"
+            raise InputError(f"unknown probe {head.probe!r} (known: {known})", file=str(path), line=line, field=f"sources.{i}.probe")
+        try:
+            src = validate(model, entry, path)
+        except InputError as exc:
+            raise InputError(exc.detail, file=exc.file, line=exc.line, field=f"sources.{i}.{exc.field}" if exc.field else f"sources.{i}") from exc
+        if src.name in seen:
+            raise InputError(f"source name {src.name!r} is used twice", file=str(path), line=line, field=f"sources.{i}.name")
+        seen.add(src.name)
+        sources.append(src)
+    cfg.sources = list(sources)
+    cfg.base_dir = path.resolve().parent
+    cfg.path = str(path)
+    cfg.digest = hashlib.sha256(raw_bytes).hexdigest()
+    return cfg
+
+
+def _with(doc: LineDict, key: str, value: Any) -> LineDict:
+    out = LineDict(doc)
+    out.line = doc.line
+    out.key_lines = dict(doc.key_lines)
+    out[key] = value
+    return out

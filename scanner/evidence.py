@@ -1,0 +1,174 @@
+"""Evidence: what a probe saw, normalised, redacted, bounded and hashed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from scanner.canonical import sha256_of
+
+__all__ = [
+    "Evidence",
+    "MAX_STRING",
+    "bound",
+    "now_iso",
+    "redact_text",
+    "redact_value",
+]
+
+MAX_STRING = 4096  # characters kept of any one string from a scanned system
+MAX_ITEMS = 500  # elements kept of any one list
+MAX_DEPTH = 12
+
+_SECRET_KEY = re.compile(
+    r"(pass(word|wd)?|secret|token|api[_-]?key|credential|authorization|private[_-]?key|"
+    r"session[_-]?key|access[_-]?key|bearer|cookie)",
+    re.I,
+)
+_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]"),
+    (re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[REDACTED]@"),
+    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "[REDACTED-AWS-KEY]"),
+    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "[REDACTED-GITLAB-TOKEN]"),
+    (re.compile(r"\bgl(dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{16,}\b"), "[REDACTED-GITLAB-TOKEN]"),
+    (re.compile(r"\b(ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[REDACTED-TOKEN]"),
+    (re.compile(r"(?i)(aws_secret_access_key|secret_access_key)\s*[=:]\s*\S+"), r"\1=[REDACTED]"),
+    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"), "[REDACTED-PRIVATE-KEY]"),
+)
+
+
+def now_iso() -> str:
+    """The current UTC time, ISO 8601 with seconds and a Z."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def redact_text(text: str) -> str:
+    """Remove credential-looking material (bearer tokens, URL userinfo, AWS keys, ...)."""
+    for pattern, repl in _REDACTIONS:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def redact_value(value: Any, _depth: int = 0) -> Any:
+    """Redact recursively: values under secret-looking keys, and credential patterns in text."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = str(k)
+            if _SECRET_KEY.search(key) and isinstance(v, (str, bytes)) and v:
+                out[key] = "[REDACTED]"
+            else:
+                out[key] = redact_value(v, _depth + 1)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [redact_value(v, _depth + 1) for v in value]
+    return value
+
+
+def bound(value: Any, _depth: int = 0) -> Any:
+    """Bound untrusted data: long strings cut, long lists cut, deep nesting cut; JSON types only."""
+    if value is None or isinstance(value, (bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if isinstance(value, str):
+        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "…[truncated]"
+    if _depth >= MAX_DEPTH:
+        return "[truncated: too deep]"
+    if isinstance(value, Mapping):
+        return {str(k)[:256]: bound(v, _depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+        out = [bound(v, _depth + 1) for v in items[:MAX_ITEMS]]
+        if len(items) > MAX_ITEMS:
+            out.append(f"[truncated: {len(items) - MAX_ITEMS} more]")
+        return out
+    return bound(str(value), _depth)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One observed fact. `data` is normalised JSON, redacted and bounded at construction.
+
+    `sha256` is the SHA-256 of the canonical JSON of {source, kind, subject, collected_at,
+    origin, data}; `id` is derived from it, so identical observations share one id.
+    """
+
+    kind: str
+    subject: str
+    data: Mapping[str, Any]
+    origin: str
+    source: str = ""
+    collected_at: str = field(default_factory=now_iso)
+    sha256: str = ""
+    id: str = ""
+
+    @staticmethod
+    def make(
+        kind: str,
+        subject: str,
+        data: Mapping[str, Any],
+        origin: str,
+        *,
+        source: str = "",
+        collected_at: str | None = None,
+    ) -> Evidence:
+        """Build an item: redact and bound `data`, `subject` and `origin`, then hash it."""
+        clean = bound(redact_value(dict(data)))
+        return Evidence(
+            kind=kind,
+            subject=redact_text(str(subject))[:512],
+            data=clean,
+            origin=redact_text(str(origin))[:1024],
+            source=source,
+            collected_at=collected_at or now_iso(),
+        ).sealed()
+
+    def hashed_fields(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "kind": self.kind,
+            "subject": self.subject,
+            "collected_at": self.collected_at,
+            "origin": self.origin,
+            "data": self.data,
+        }
+
+    def sealed(self) -> Evidence:
+        """This item with its sha256 and id computed from its fields."""
+        digest = sha256_of(self.hashed_fields())
+        return Evidence(
+            kind=self.kind,
+            subject=self.subject,
+            data=self.data,
+            origin=self.origin,
+            source=self.source,
+            collected_at=self.collected_at,
+            sha256=digest,
+            id="ev-" + digest[:20],
+        )
+
+    def with_source(self, source: str) -> Evidence:
+        return Evidence(self.kind, self.subject, self.data, self.origin, source, self.collected_at).sealed()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, **self.hashed_fields(), "sha256": self.sha256}
+
+    @staticmethod
+    def from_json(doc: Mapping[str, Any]) -> Evidence:
+        """Rebuild an item as recorded (the hash is kept as recorded; `verify` re-checks it)."""
+        return Evidence(
+            kind=str(doc["kind"]),
+            subject=str(doc["subject"]),
+            data=doc["data"],
+            origin=str(doc["origin"]),
+            source=str(doc["source"]),
+            collected_at=str(doc["collected_at"]),
+            sha256=str(doc["sha256"]),
+            id=str(doc["id"]),
+        )

@@ -1,0 +1,393 @@
+"""The rule condition language: a closed set of operators, compiled to closures (no eval).
+
+Two layers:
+- *item predicates* test one evidence item (or one element of a list inside it):
+  `{path: data.x, eq: 1}`, `ne`, `in`, `not_in`, `exists`, `regex`, `gte`, `gt`, `lte`, `lt`,
+  `contains`, `len_gte`, `len_lte`, `truthy`, plus `any`/`all` over a list field and the
+  combinators `all_of`, `any_of`, `not`.
+- *conditions* quantify over the items of one evidence kind: `some`, `none`, `every`, `count`,
+  `ratio`, combined with `all_of`, `any_of`, `not`.
+Every condition evaluates to an Outcome that says whether it held, why (in words an auditor
+reads: counts, ratio, a capped sample of subjects) and which evidence items decided it.
+A string value "$name" refers to the rule parameter `name` ("$$x" is the literal "$x").
+A missing field satisfies only `exists: false`, `ne`, `not_in` and `truthy: false`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.evidence import Evidence
+
+__all__ = ["CompileError", "Condition", "Outcome", "compile_condition", "SAMPLE"]
+
+SAMPLE = 5  # subjects named in an explanation
+CITE = 50  # evidence ids cited per outcome
+
+_MISSING = object()
+
+Pred = Callable[[Any], bool]
+
+
+class CompileError(ValueError):
+    """A condition that does not compile; `path` locates it inside the condition."""
+
+    def __init__(self, message: str, path: str) -> None:
+        super().__init__(f"{path}: {message}" if path else message)
+        self.path = path
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    detail: str
+    evidence: list[str] = field(default_factory=list)
+    evidence_total: int = 0
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A compiled condition: `kinds` it reads, `evaluate(index)` -> Outcome."""
+
+    kinds: frozenset[str]
+    evaluate: Callable[[Mapping[str, Sequence[Evidence]]], Outcome]
+    text: str
+
+
+# ---------------------------------------------------------------- field access
+
+def _split(path: str, where: str) -> tuple[str, ...]:
+    if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_\-/.]+", path):
+        raise CompileError(f"bad field path {path!r}", where)
+    return tuple(path.split("."))
+
+
+def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
+    head, rest = parts[0], parts[1:]
+
+    def get(obj: Any) -> Any:
+        if isinstance(obj, Evidence):
+            cur: Any = getattr(obj, head, _MISSING) if head in ("kind", "subject", "origin", "source", "data", "collected_at") else _MISSING
+        elif isinstance(obj, Mapping):
+            cur = obj.get(head, _MISSING)
+        else:
+            return _MISSING
+        for p in rest:
+            if isinstance(cur, Mapping):
+                cur = cur.get(p, _MISSING)
+            elif isinstance(cur, list) and p.isdigit():
+                i = int(p)
+                cur = cur[i] if i < len(cur) else _MISSING
+            else:
+                return _MISSING
+            if cur is _MISSING:
+                return _MISSING
+        return cur
+
+    return get
+
+
+# ---------------------------------------------------------------- predicates
+
+def _param(value: Any, params: Mapping[str, Any], where: str) -> Any:
+    if isinstance(value, str) and value.startswith("$"):
+        if value.startswith("$$"):
+            return value[1:]
+        name = value[1:]
+        if name not in params:
+            raise CompileError(f"unknown parameter {value!r}", where)
+        return params[name]
+    return value
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _cmp(op: str, want: Any) -> Callable[[Any], bool]:
+    if op in ("gte", "gt", "lte", "lt"):
+        w = _num(want)
+        if w is None:
+            raise ValueError(f"{op} needs a number, got {want!r}")
+        fns: dict[str, Callable[[float], bool]] = {
+            "gte": lambda x: x >= w,
+            "gt": lambda x: x > w,
+            "lte": lambda x: x <= w,
+            "lt": lambda x: x < w,
+        }
+        f = fns[op]
+
+        def num_test(v: Any) -> bool:
+            n = _num(v)
+            return n is not None and f(n)
+
+        return num_test
+    raise AssertionError(op)
+
+
+_PRED_OPS = {"eq", "ne", "in", "not_in", "exists", "regex", "gte", "gt", "lte", "lt", "contains",
+             "len_gte", "len_lte", "truthy", "any", "all"}
+
+
+def _describe(node: Any) -> str:
+    if isinstance(node, Mapping):
+        if "path" in node:
+            ops = [f"{k} {v!r}" for k, v in node.items() if k != "path" and k not in ("any", "all")]
+            for k in ("any", "all"):
+                if k in node:
+                    ops.append(f"{k}[{_describe(node[k])}]")
+            return f"{node['path']} " + " ".join(ops)
+        for k in ("all_of", "any_of"):
+            if k in node:
+                sep = " and " if k == "all_of" else " or "
+                return "(" + sep.join(_describe(c) for c in node[k]) + ")"
+        if "not" in node:
+            return "not " + _describe(node["not"])
+    return repr(node)
+
+
+def compile_predicate(node: Any, params: Mapping[str, Any], where: str = "") -> Pred:
+    """Compile an item predicate into a function of one item (Evidence or a mapping)."""
+    if not isinstance(node, Mapping):
+        raise CompileError("a predicate is a mapping", where)
+    if "all_of" in node or "any_of" in node:
+        key = "all_of" if "all_of" in node else "any_of"
+        if len(node) != 1 or not isinstance(node[key], list) or not node[key]:
+            raise CompileError(f"{key} takes a non-empty list and nothing else", where)
+        subs = [compile_predicate(c, params, f"{where}.{key}[{i}]") for i, c in enumerate(node[key])]
+        if key == "all_of":
+            return lambda item: all(p(item) for p in subs)
+        return lambda item: any(p(item) for p in subs)
+    if "not" in node:
+        if len(node) != 1:
+            raise CompileError("not takes one predicate and nothing else", where)
+        sub = compile_predicate(node["not"], params, f"{where}.not")
+        return lambda item: not sub(item)
+    if "path" not in node:
+        raise CompileError("a predicate needs `path` (or all_of/any_of/not)", where)
+    get = _getter(_split(node["path"], where))
+    ops = [k for k in node if k != "path"]
+    if not ops:
+        raise CompileError("a predicate needs an operator", where)
+    tests: list[Pred] = []
+    for op in ops:
+        if op not in _PRED_OPS:
+            raise CompileError(f"unknown operator {op!r}", where)
+        raw = node[op]
+        try:
+            tests.append(_compile_op(op, raw, params, f"{where}.{op}"))
+        except CompileError:
+            raise
+        except (ValueError, TypeError, re.error) as exc:
+            raise CompileError(str(exc), f"{where}.{op}") from exc
+    if len(tests) == 1:
+        t0 = tests[0]
+        return lambda item: t0(get(item))
+    return lambda item: all(t(v) for v in (get(item),) for t in tests)
+
+
+def _compile_op(op: str, raw: Any, params: Mapping[str, Any], where: str) -> Pred:
+    if op in ("any", "all"):
+        sub = compile_predicate(raw, params, where)
+
+        def over_list(v: Any, _all: bool = op == "all") -> bool:
+            if not isinstance(v, list):
+                return False
+            if _all:
+                return bool(v) and all(sub(e) for e in v)
+            return any(sub(e) for e in v)
+
+        return over_list
+    want = _param(raw, params, where)
+    if isinstance(want, list):
+        want = [_param(w, params, where) for w in want]
+    if op == "eq":
+        return lambda v: v is not _MISSING and v == want
+    if op == "ne":
+        return lambda v: v is _MISSING or v != want
+    if op in ("in", "not_in"):
+        if not isinstance(want, list):
+            raise CompileError(f"{op} takes a list", where)
+        allowed = list(want)
+        if op == "in":
+            return lambda v: v is not _MISSING and v in allowed
+        return lambda v: v is _MISSING or v not in allowed
+    if op == "exists":
+        if not isinstance(want, bool):
+            raise CompileError("exists takes true or false", where)
+        return lambda v: (v is not _MISSING and v is not None) == want
+    if op == "truthy":
+        if not isinstance(want, bool):
+            raise CompileError("truthy takes true or false", where)
+        return lambda v: (v is not _MISSING and bool(v)) == want
+    if op == "regex":
+        if not isinstance(want, str):
+            raise CompileError("regex takes a string", where)
+        rx = re.compile(want)
+        return lambda v: isinstance(v, str) and rx.search(v) is not None
+    if op in ("gte", "gt", "lte", "lt"):
+        return _cmp(op, want)
+    if op == "contains":
+        return lambda v: (isinstance(v, list) and want in v) or (isinstance(v, str) and isinstance(want, str) and want in v) or (isinstance(v, Mapping) and want in v)
+    if op in ("len_gte", "len_lte"):
+        n = _num(want)
+        if n is None:
+            raise CompileError(f"{op} takes a number", where)
+        if op == "len_gte":
+            return lambda v: isinstance(v, (list, str, Mapping)) and len(v) >= n
+        return lambda v: isinstance(v, (list, str, Mapping)) and len(v) <= n
+    raise CompileError(f"unknown operator {op!r}", where)
+
+
+# ---------------------------------------------------------------- conditions
+
+_QUANTIFIERS = ("some", "none", "every", "count", "ratio")
+
+
+def _names(items: Sequence[Evidence]) -> str:
+    shown = ", ".join(e.subject for e in items[:SAMPLE])
+    if len(items) > SAMPLE:
+        shown += f", … ({len(items) - SAMPLE} more)"
+    return shown
+
+
+def _cite(items: Sequence[Evidence]) -> list[str]:
+    return [e.id for e in items[:CITE]]
+
+
+def compile_condition(node: Any, params: Mapping[str, Any], known_kinds: set[str] | None = None, where: str = "condition") -> Condition:
+    """Compile a rule condition; raise CompileError naming where inside it the problem is."""
+    if not isinstance(node, Mapping) or len(node) != 1:
+        raise CompileError("a condition is a mapping with exactly one operator " + "(" + ", ".join(("all_of", "any_of", "not") + _QUANTIFIERS) + ")", where)
+    (op, body), = node.items()
+    if op in ("all_of", "any_of"):
+        if not isinstance(body, list) or not body:
+            raise CompileError(f"{op} takes a non-empty list", where)
+        subs = [compile_condition(c, params, known_kinds, f"{where}.{op}[{i}]") for i, c in enumerate(body)]
+        kinds = frozenset().union(*(s.kinds for s in subs))
+        return Condition(kinds, _combine(op, subs), f" {'and' if op == 'all_of' else 'or'} ".join(s.text for s in subs))
+    if op == "not":
+        sub = compile_condition(body, params, known_kinds, f"{where}.not")
+
+        def neg(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
+            o = sub.evaluate(index)
+            return Outcome(not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats)
+
+        return Condition(sub.kinds, neg, f"not ({sub.text})")
+    if op not in _QUANTIFIERS:
+        raise CompileError(f"unknown operator {op!r}", where)
+    return _quantifier(op, body, params, known_kinds, f"{where}.{op}")
+
+
+def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[Evidence]]], Outcome]:
+    def run(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
+        outs = [s.evaluate(index) for s in subs]
+        ok = all(o.ok for o in outs) if op == "all_of" else any(o.ok for o in outs)
+        # Explain with what decided: failing parts of a failed all_of, passing parts of a passed any_of.
+        if op == "all_of":
+            deciding = outs if ok else [o for o in outs if not o.ok]
+        else:
+            deciding = [o for o in outs if o.ok] if ok else outs
+        ev: list[str] = []
+        for o in deciding:
+            ev.extend(i for i in o.evidence if i not in ev)
+        stats = dict(deciding[0].stats) if deciding else {}
+        return Outcome(ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats)
+
+    return run
+
+
+def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[str] | None, where: str) -> Condition:
+    if not isinstance(body, Mapping):
+        raise CompileError(f"{op} takes a mapping with `kind`", where)
+    allowed = {"kind", "where", "that", "label", "gte", "gt", "lte", "lt", "eq", "allow_empty"}
+    extra = set(body) - allowed
+    if extra:
+        raise CompileError(f"unknown key {sorted(extra)[0]!r} in {op}", where)
+    kind = body.get("kind")
+    if not isinstance(kind, str):
+        raise CompileError("`kind` names an evidence kind", where)
+    if known_kinds is not None and kind not in known_kinds:
+        raise CompileError(f"unknown evidence kind {kind!r}", f"{where}.kind")
+    population = compile_predicate(body["where"], params, f"{where}.where") if "where" in body else None
+    test = compile_predicate(body["that"], params, f"{where}.that") if "that" in body else None
+    label = str(body.get("label") or (_describe(body["that"]) if "that" in body else "present"))
+    noun = kind + (f" where {_describe(body['where'])}" if "where" in body else "")
+    if op in ("every", "ratio", "none") and test is None:
+        raise CompileError(f"{op} needs `that`", where)
+    bounds = {k: _param(body[k], params, f"{where}.{k}") for k in ("gte", "gt", "lte", "lt", "eq") if k in body}
+    if op in ("count", "ratio") and not bounds:
+        raise CompileError(f"{op} needs a bound (gte, gt, lte, lt or eq)", where)
+    for k, v in bounds.items():
+        if _num(v) is None:
+            raise CompileError(f"{k} needs a number, got {v!r}", f"{where}.{k}")
+    allow_empty = bool(body.get("allow_empty", False))
+
+    def split(index: Mapping[str, Sequence[Evidence]]) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
+        items = index.get(kind, ())
+        pop = [e for e in items if population(e)] if population else list(items)
+        if test is None:
+            return pop, pop, []
+        good: list[Evidence] = []
+        bad: list[Evidence] = []
+        for e in pop:
+            (good if test(e) else bad).append(e)
+        return pop, good, bad
+
+    def within(x: float) -> bool:
+        for k, v in bounds.items():
+            w = float(v)
+            if (k == "gte" and not x >= w) or (k == "gt" and not x > w) or (k == "lte" and not x <= w) or (k == "lt" and not x < w) or (k == "eq" and x != w):
+                return False
+        return True
+
+    bound_text = " ".join(f"{k} {v}" for k, v in bounds.items())
+
+    def evaluate(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
+        pop, good, bad = split(index)
+        n, m = len(pop), len(good)
+        stats: dict[str, Any] = {"total": n, "matched": m, "failing": len(bad), "kind": kind}
+        if op == "some":
+            if m:
+                return Outcome(True, f"{m} of {n} {noun} match [{label}]: {_names(good)}", _cite(good), m, stats)
+            return Outcome(False, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
+        if op == "none":
+            if m:
+                return Outcome(False, f"{m} of {n} {noun} match [{label}], expected none: {_names(good)}", _cite(good), m, stats)
+            return Outcome(True, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
+        if op == "every":
+            if n == 0:
+                return Outcome(allow_empty, f"no {noun} observed", [], 0, stats)
+            if bad:
+                return Outcome(False, f"{len(bad)} of {n} {noun} fail [{label}]: {_names(bad)}", _cite(bad), len(bad), stats)
+            return Outcome(True, f"all {n} {noun} satisfy [{label}]", _cite(good), n, stats)
+        if op == "count":
+            ok = within(m)
+            what = f"{m} {noun}" + (f" match [{label}]" if test else " observed")
+            sample = f": {_names(good)}" if good else ""
+            return Outcome(ok, f"{what} (needs {bound_text}){sample}", _cite(good if ok or not bad else bad), m, stats)
+        # ratio
+        if n == 0:
+            return Outcome(allow_empty, f"no {noun} observed, so no ratio", [], 0, {**stats, "ratio": None})
+        ratio = m / n
+        stats["ratio"] = round(ratio, 4)
+        ok = within(ratio)
+        text = f"{m} of {n} {noun} ({ratio:.0%}) satisfy [{label}] (needs {bound_text})"
+        if bad:
+            text += f"; failing: {_names(bad)}"
+        return Outcome(ok, text, _cite(bad if not ok else good), len(bad) if not ok else m, stats)
+
+    return Condition(frozenset({kind}), evaluate, f"{op} {noun}")

@@ -1,0 +1,157 @@
+"""The scan pipeline: load inputs, run sources, evaluate rules, grade, assemble the report.
+
+Every step after collection is a pure function of (evidence, observations, rules, catalog,
+statements, scan date), which is what makes `rescore` and `verify` possible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scanner import __version__
+from scanner.attest import Statements, load_statements
+from scanner.catalog import Catalog, load_catalog
+from scanner.config import ScanConfig, load_config
+from scanner.evidence import Evidence, now_iso
+from scanner.grade import grade
+from scanner.probe import ProbeRegistry, load_probes
+from scanner.report import SCHEMA_ID, seal
+from scanner.rules import RuleSet, default_rules_dir, evaluate_rules, load_rules
+from scanner.runner import run_sources
+
+__all__ = ["Inputs", "assemble", "load_inputs", "rules_from_snapshot", "scan"]
+
+
+@dataclass
+class Inputs:
+    config: ScanConfig
+    catalog: Catalog
+    registry: ProbeRegistry
+    ruleset: RuleSet
+    statements: Statements
+
+
+def load_inputs(config_path: Path | None, *, extra_rules: Sequence[Path] = ()) -> Inputs:
+    """Load and check everything a scan reads before it touches any source."""
+    registry = load_probes()
+    config = load_config(config_path, probe_models=registry.config_models())
+    catalog = load_catalog()
+    rule_paths = [default_rules_dir(), *(config.resolve(p) for p in config.rules), *extra_rules]
+    ruleset = load_rules(
+        rule_paths,
+        requirement_ids=set(catalog.requirements),
+        kinds=set(registry.kinds()),
+        overrides=config.rule_params,
+    )
+    statements = load_statements(
+        [config.resolve(p) for p in [*config.attestations, *config.waivers]],
+        requirement_ids=set(catalog.requirements),
+        capability_ids=set(catalog.capabilities),
+    )
+    return Inputs(config, catalog, registry, ruleset, statements)
+
+
+def rules_from_snapshot(snapshot: list[dict[str, Any]], catalog: Catalog, kinds: set[str]) -> RuleSet:
+    docs = []
+    for i, r in enumerate(snapshot):
+        d = {k: v for k, v in r.items() if k != "file"}
+        docs.append((str(r.get("file", "<snapshot>")), i + 1, d))
+    return load_rules(docs=docs, requirement_ids=set(catalog.requirements), kinds=kinds)
+
+
+def assemble(
+    inputs_catalog: Catalog,
+    ruleset: RuleSet,
+    statements: Statements,
+    evidence: list[Evidence],
+    observations: Mapping[str, Mapping[str, Any]],
+    *,
+    frameworks: list[str],
+    scan_meta: dict[str, Any],
+) -> dict[str, Any]:
+    """The sealed report from evidence and observations (pure: same inputs, same report)."""
+    results = evaluate_rules(ruleset, evidence, observations)
+    on = dt.date.fromisoformat(str(scan_meta["started"])[:10])
+    graded = grade(inputs_catalog, ruleset, results, statements, frameworks=frameworks, on=on)
+    used = graded["usage"]
+    stmts = statements.to_json()
+    for a in stmts["attestations"]:
+        where = f"{a['file']}:{a['line']}"
+        a["state"] = "expired" if dt.date.fromisoformat(a["expires"]) < on else ("applied" if where in used["attestations"] else "unused")
+    for w in stmts["waivers"]:
+        where = f"{w['file']}:{w['line']}"
+        w["state"] = "expired" if dt.date.fromisoformat(w["expires"]) < on else ("applied" if where in used["waivers"] else "unused")
+    report: dict[str, Any] = {
+        "schema": SCHEMA_ID,
+        "scan": {
+            **scan_meta,
+            "scanner_version": scan_meta.get("scanner_version", __version__),
+            "catalog_digest": inputs_catalog.digest,
+            "rules_digest": ruleset.digest,
+            "frameworks": frameworks,
+            "observations": {k: dict(v) for k, v in sorted(observations.items())},
+        },
+        "summary": _summary(graded["frameworks"]),
+        "frameworks": graded["frameworks"],
+        "next_steps": graded["next_steps"],
+        "statements": stmts,
+        "rules": ruleset.snapshot(),
+        "evidence": [e.to_json() for e in sorted(evidence, key=lambda e: (e.source, e.kind, e.subject, e.id))],
+    }
+    return seal(report)
+
+
+def _summary(frameworks: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for fw in frameworks:
+        counts = {s: 0 for s in ("met", "not_met", "unknown", "attested", "not_applicable")}
+        for cap in fw["capabilities"]:
+            for s, n in cap["counts"].items():
+                counts[s] += n
+        entry: dict[str, Any] = {"statuses": counts, "capabilities": len(fw["capabilities"])}
+        if fw["id"] == "ydt1756-4":
+            caps = fw["capabilities"]
+            entry["levels"] = {k: round(sum(c[k] for c in caps) / max(1, len(caps)), 2) for k in ("level", "level_verified", "level_ceiling")}
+        out[fw["id"]] = entry
+    return out
+
+
+def scan(
+    inputs: Inputs,
+    *,
+    cancel: threading.Event | None = None,
+    on_event: Callable[[str, str], None] = lambda _s, _m: None,
+    selected: set[str] | None = None,
+) -> tuple[dict[str, Any], list[Evidence], dict[str, Any]]:
+    """Run a scan; returns (report, evidence, bundle manifest)."""
+    started = now_iso()
+    result = run_sources(inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected)
+    observations = {k: v.to_json() for k, v in result.observations.items()}
+    meta = {
+        "started": started,
+        "finished": now_iso(),
+        "scanner_version": __version__,
+        "config_digest": inputs.config.digest,
+        "sources": [r.to_json() for r in result.sources],
+    }
+    report = assemble(
+        inputs.catalog, inputs.ruleset, inputs.statements, result.evidence, observations,
+        frameworks=list(inputs.config.frameworks), scan_meta=meta,
+    )
+    manifest = {
+        "scanner_version": __version__,
+        "started": started,
+        "finished": meta["finished"],
+        "config_digest": inputs.config.digest,
+        "catalog_digest": inputs.catalog.digest,
+        "rules_digest": inputs.ruleset.digest,
+        "frameworks": list(inputs.config.frameworks),
+        "sources": meta["sources"],
+        "observations": observations,
+    }
+    return report, result.evidence, manifest

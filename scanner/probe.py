@@ -1,0 +1,154 @@
+"""The probe interface and probe discovery (entry-point group `maturity.probes`).
+
+A probe collects; it never judges. It is given its source's config and a ProbeContext and
+yields Evidence. When `collect` returns normally every kind it declares is *observed* unless it
+said otherwise (`ctx.kind_failed`); when it raises, every kind it had not yet finished is
+failed with the error as the reason. Rules then treat unobserved kinds as "unknown".
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, ClassVar
+
+from scanner.config import SourceConfig
+from scanner.errors import InputError
+from scanner.evidence import Evidence
+
+__all__ = [
+    "Cancelled",
+    "KindFailure",
+    "Probe",
+    "ProbeContext",
+    "ProbeRegistry",
+    "SourceFailure",
+    "load_probes",
+]
+
+ENTRY_POINT_GROUP = "maturity.probes"
+
+
+class Cancelled(Exception):
+    """Raised inside a probe when the scan was interrupted or the source timed out."""
+
+
+class SourceFailure(Exception):
+    """A probe's way to say the whole source failed, with a short reason (no secrets)."""
+
+    def __init__(self, reason: str, *, category: str = "error") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.category = category  # unreachable | forbidden | unauthorized | timeout | malformed | error
+
+
+@dataclass(frozen=True)
+class KindFailure:
+    kind: str
+    reason: str
+    category: str = "error"
+
+
+@dataclass
+class ProbeContext:
+    """What a probe gets besides its config: identity, deadline, logging and bookkeeping."""
+
+    source: str
+    deadline: float
+    log: logging.Logger
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    progress: Callable[[str], None] = lambda _msg: None
+    failures: dict[str, KindFailure] = field(default_factory=dict)
+    observed: set[str] = field(default_factory=set)
+    absent: dict[str, str] = field(default_factory=dict)
+    requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def check(self) -> None:
+        """Raise Cancelled when the scan was interrupted or the source's time is up."""
+        if self.cancel_event.is_set():
+            raise Cancelled("scan interrupted")
+        if time.monotonic() > self.deadline:
+            raise Cancelled("timed out")
+
+    def remaining(self) -> float:
+        return max(0.1, self.deadline - time.monotonic())
+
+    def kind_failed(self, kind: str, reason: str, category: str = "error") -> None:
+        """Record that `kind` could not be collected (forbidden, not installed, ...)."""
+        with self._lock:
+            self.failures[kind] = KindFailure(kind, reason, category)
+            self.observed.discard(kind)
+
+    def kind_absent(self, kind: str, reason: str) -> None:
+        """Record that this source has nothing to say about `kind` (e.g. no such files found).
+
+        Unlike a failure, this does not spoil what other sources observed of the kind.
+        """
+        with self._lock:
+            if kind not in self.failures and kind not in self.observed:
+                self.absent[kind] = reason
+
+    def kind_observed(self, kind: str) -> None:
+        """Record that `kind` was collected completely (possibly with zero items)."""
+        with self._lock:
+            if kind not in self.failures:
+                self.observed.add(kind)
+
+    def count_request(self, n: int = 1) -> None:
+        with self._lock:
+            self.requests += n
+
+
+class Probe:
+    """Base class of probes. Subclasses set `name`, `kinds`, `config_model` and `collect`."""
+
+    name: ClassVar[str] = ""
+    kinds: ClassVar[dict[str, str]] = {}
+    config_model: ClassVar[type[SourceConfig]] = SourceConfig
+
+    def collect(self, config: Any, ctx: ProbeContext) -> Iterable[Evidence]:
+        """Yield evidence about the source `config` describes. Must never write to it."""
+        raise NotImplementedError
+
+
+@dataclass
+class ProbeRegistry:
+    probes: dict[str, type[Probe]]
+
+    def kinds(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for p in self.probes.values():
+            out.update(p.kinds)
+        return out
+
+    def producers(self, kind: str) -> list[str]:
+        return sorted(name for name, p in self.probes.items() if kind in p.kinds)
+
+    def config_models(self) -> dict[str, type[SourceConfig]]:
+        return {name: p.config_model for name, p in self.probes.items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.probes))
+
+
+def load_probes() -> ProbeRegistry:
+    """Every probe registered under `maturity.probes` (built-in ones are registered the same way).
+
+    A probe that fails to import is an input error naming its package.
+    """
+    found: dict[str, type[Probe]] = {}
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            obj = ep.load()
+        except Exception as exc:  # noqa: BLE001 - any import failure names the plugin
+            pkg = ep.dist.name if ep.dist else ep.value
+            raise InputError(f"probe {ep.name!r} from package {pkg!r} failed to load: {exc}", file=ep.value) from exc
+        if not (isinstance(obj, type) and issubclass(obj, Probe)):
+            raise InputError(f"probe {ep.name!r} ({ep.value}) is not a Probe subclass", file=ep.value)
+        found[obj.name or ep.name] = obj
+    return ProbeRegistry(found)

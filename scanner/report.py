@@ -1,0 +1,102 @@
+"""The report JSON (`schema: maturity-report/v1`): assembly, digest, atomic writing, schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scanner.canonical import canonical_json, sha256_of
+from scanner.errors import InputError
+
+__all__ = [
+    "SCHEMA_ID",
+    "atomic_write",
+    "load_report",
+    "report_digest",
+    "report_schema",
+    "seal",
+    "validate_report",
+]
+
+SCHEMA_ID = "maturity-report/v1"
+
+
+def report_digest(report: Mapping[str, Any]) -> str:
+    """SHA-256 over the canonical JSON of everything in the report except `digest`."""
+    return sha256_of({k: v for k, v in report.items() if k != "digest"})
+
+
+def seal(report: dict[str, Any]) -> dict[str, Any]:
+    report["digest"] = report_digest(report)
+    return report
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write to a temp file beside `path`, fsync, rename: a reader never sees half a file."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def dump_report(report: Mapping[str, Any]) -> str:
+    return json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+def report_schema() -> dict[str, Any]:
+    text = resources.files("scanner").joinpath("schema/report.schema.json").read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema
+
+
+def validate_report(report: Any, file: str = "<report>") -> None:
+    """Check a report against the JSON Schema; raise InputError naming the field."""
+    import jsonschema
+
+    validator = jsonschema.Draft202012Validator(report_schema())
+    errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        field = ".".join(str(p) for p in e.absolute_path) or None
+        raise InputError(f"not a {SCHEMA_ID} report: {e.message[:300]}", file=file, field=field)
+
+
+def load_report(path: Path | str) -> dict[str, Any]:
+    """Read and schema-check a report; any problem is an InputError naming the file."""
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"cannot read report: {exc.strerror or exc}", file=str(p)) from exc
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        line = getattr(exc, "lineno", None)
+        raise InputError(f"not valid JSON: {exc}", file=str(p), line=line) from exc
+    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_ID:
+        got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
+        raise InputError(f"unsupported report schema {got!r} (this version reads {SCHEMA_ID})", file=str(p), field="schema")
+    validate_report(doc, str(p))
+    return doc
+
+
+def iter_capabilities(report: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
+    for fw in report.get("frameworks", []):
+        for cap in fw.get("capabilities", []):
+            yield fw["id"], cap
+
+
+def canonical_size(report: Mapping[str, Any]) -> int:
+    return len(canonical_json(report))

@@ -1,0 +1,239 @@
+"""Declarative rules: load, lint and evaluate `rules/**/*.yaml` (format in docs/rules.md)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from scanner.canonical import sha256_of
+from scanner.errors import InputError
+from scanner.evidence import Evidence
+from scanner.expr import CompileError, Condition, compile_condition
+from scanner.yamlio import LineDict, load_yaml_documents, validate
+
+__all__ = [
+    "Decides",
+    "Rule",
+    "RuleDoc",
+    "RuleResult",
+    "RuleSet",
+    "default_rules_dir",
+    "evaluate_rules",
+    "load_rules",
+]
+
+RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
+
+
+class Decides(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    requirement: str
+    coverage: Literal["full", "partial"]
+    rationale: str = Field(min_length=10, description="one line an auditor reads: why this evidence decides it")
+
+
+class Explain(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    met: str = "{detail}"
+    not_met: str = "{detail}"
+
+
+class RuleDoc(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=RULE_ID)
+    title: str = Field(min_length=3)
+    description: str | None = None
+    evidence: list[str] = Field(min_length=1)
+    decides: list[Decides] = Field(min_length=1)
+    params: dict[str, Any] = Field(default_factory=dict)
+    condition: dict[str, Any]
+    explain: Explain = Field(default_factory=Explain)
+    remediation: str = Field(min_length=3)
+
+
+@dataclass(frozen=True)
+class Rule:
+    doc: RuleDoc
+    condition: Condition
+    file: str
+    line: int
+    params: Mapping[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.doc.id
+
+
+@dataclass
+class RuleSet:
+    rules: list[Rule]
+    digest: str
+
+    def by_requirement(self) -> dict[str, list[tuple[Rule, Decides]]]:
+        out: dict[str, list[tuple[Rule, Decides]]] = defaultdict(list)
+        for r in self.rules:
+            for d in r.doc.decides:
+                out[d.requirement].append((r, d))
+        return out
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        """The effective rules (parameters applied) as data: stored in evidence bundles."""
+        return [
+            {**r.doc.model_dump(mode="json"), "params": dict(r.params), "file": r.file}
+            for r in sorted(self.rules, key=lambda r: r.id)
+        ]
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    rule: str
+    status: str  # met | not_met | unknown
+    explanation: str
+    evidence: list[str]
+    evidence_total: int
+    stats: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.rule,
+            "status": self.status,
+            "explanation": self.explanation,
+            "evidence": list(self.evidence),
+            "evidence_total": self.evidence_total,
+        }
+
+
+def default_rules_dir() -> Path:
+    return Path(str(resources.files("rules")))
+
+
+def _rule_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            files.extend(sorted(q for q in p.rglob("*.y*ml") if q.is_file()))
+        elif p.is_file():
+            files.append(p)
+        else:
+            raise InputError("no such rule file or folder", file=str(p))
+    return files
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """Fill {name} placeholders from `values` only (no attribute access, no format spec)."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def load_rules(
+    paths: Sequence[Path] | None = None,
+    *,
+    requirement_ids: set[str],
+    kinds: set[str],
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    docs: Sequence[tuple[str, int, Mapping[str, Any]]] | None = None,
+) -> RuleSet:
+    """Load and lint rules; any problem is an InputError naming file and line.
+
+    `docs` (file, line, document) replaces reading files: used to re-score from a snapshot.
+    """
+    overrides = dict(overrides or {})
+    raw: list[tuple[str, int, Any]] = []
+    if docs is not None:
+        raw = [(f, ln, d) for f, ln, d in docs]
+    else:
+        for f in _rule_files(paths if paths is not None else [default_rules_dir()]):
+            for doc in load_yaml_documents(f):
+                if doc is None:
+                    continue
+                raw.append((str(f), getattr(doc, "line", 1), doc))
+    rules: list[Rule] = []
+    seen: dict[str, str] = {}
+    for file, line, doc in raw:
+        if not isinstance(doc, Mapping):
+            raise InputError("a rule is a mapping", file=file, line=line)
+        d = dict(doc)
+        d.pop("file", None) if docs is not None else None
+        parsed = validate(RuleDoc, _keep_lines(doc, d), file)
+        if parsed.id in seen:
+            raise InputError(f"duplicate rule id {parsed.id!r} (first in {seen[parsed.id]})", file=file, line=line, field="id")
+        seen[parsed.id] = f"{file}:{line}"
+        for i, dec in enumerate(parsed.decides):
+            if dec.requirement not in requirement_ids:
+                raise InputError(f"unknown requirement id {dec.requirement!r}", file=file, line=_line(doc, "decides", i), field=f"decides.{i}.requirement")
+        for i, k in enumerate(parsed.evidence):
+            if k not in kinds:
+                raise InputError(f"unknown evidence kind {k!r}", file=file, line=_line(doc, "evidence", i), field=f"evidence.{i}")
+        params = dict(parsed.params)
+        for name, value in overrides.pop(parsed.id, {}).items():
+            if name not in params:
+                raise InputError(f"rule {parsed.id!r} has no parameter {name!r} (has: {', '.join(sorted(params)) or 'none'})", field=f"rule_params.{parsed.id}.{name}")
+            params[name] = value
+        try:
+            cond = compile_condition(parsed.condition, params, kinds)
+        except CompileError as exc:
+            raise InputError(f"condition does not compile: {exc}", file=file, line=_line(doc, "condition"), field="condition") from exc
+        missing = cond.kinds - set(parsed.evidence)
+        if missing:
+            raise InputError(f"condition reads kinds not listed in `evidence`: {', '.join(sorted(missing))}", file=file, line=_line(doc, "evidence"), field="evidence")
+        rules.append(Rule(parsed, cond, file, line, params))
+    if overrides:
+        raise InputError(f"rule_params names unknown rule {next(iter(overrides))!r}", field="rule_params")
+    snapshot = [{**r.doc.model_dump(mode="json"), "params": dict(r.params)} for r in sorted(rules, key=lambda r: r.id)]
+    return RuleSet(rules, sha256_of(snapshot))
+
+
+def _keep_lines(doc: Any, d: dict[str, Any]) -> Any:
+    if isinstance(doc, LineDict):
+        out = LineDict(d)
+        out.line, out.key_lines = doc.line, doc.key_lines
+        return out
+    return d
+
+
+def _line(doc: Any, *path: str | int) -> int | None:
+    from scanner.yamlio import line_of
+
+    return line_of(doc, list(path))
+
+
+def index_evidence(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
+    index: dict[str, list[Evidence]] = defaultdict(list)
+    for e in evidence:
+        index[e.kind].append(e)
+    for items in index.values():
+        items.sort(key=lambda e: (e.subject, e.id))
+    return index
+
+
+def evaluate_rules(
+    ruleset: RuleSet,
+    evidence: Iterable[Evidence],
+    observations: Mapping[str, Mapping[str, Any]],
+) -> dict[str, RuleResult]:
+    """Evaluate every rule. A rule whose kinds were not all observed is `unknown` with the reason."""
+    index = index_evidence(evidence)
+    out: dict[str, RuleResult] = {}
+    for rule in ruleset.rules:
+        unobserved = [k for k in rule.doc.evidence if not observations.get(k, {}).get("observed")]
+        if unobserved:
+            reasons = "; ".join(f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved)
+            out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {})
+            continue
+        o = rule.condition.evaluate(index)
+        values: dict[str, Any] = {"detail": o.detail, **{k: v for k, v in o.stats.items() if isinstance(v, (int, float, str))}}
+        if isinstance(o.stats.get("ratio"), float):
+            values["percent"] = f"{o.stats['ratio']:.0%}"
+        values.update({f"param_{k}": v for k, v in rule.params.items()})
+        template = rule.doc.explain.met if o.ok else rule.doc.explain.not_met
+        out[rule.id] = RuleResult(rule.id, "met" if o.ok else "not_met", _fill(template, values), o.evidence, o.evidence_total, o.stats)
+    return out

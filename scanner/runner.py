@@ -1,0 +1,217 @@
+"""Run every configured source concurrently and record what was observed.
+
+Each source runs in its own worker thread with a deadline. A probe that raises, times out or
+is denied fails only its own kinds; whatever the other sources collected is kept. The result
+says, per evidence kind, whether it was observed and, if not, why.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scanner.config import ScanConfig, SourceConfig
+from scanner.evidence import Evidence, redact_text
+from scanner.probe import Cancelled, Probe, ProbeContext, ProbeRegistry, SourceFailure
+
+__all__ = ["KindObservation", "ScanResult", "SourceRun", "run_sources"]
+
+log = logging.getLogger("maturity.runner")
+
+
+@dataclass
+class SourceRun:
+    name: str
+    probe: str
+    status: str = "skipped"  # ok | partial | error | skipped
+    error: str | None = None
+    evidence_count: int = 0
+    duration_s: float = 0.0
+    requests: int = 0
+    observed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    absent: dict[str, str] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "probe": self.probe,
+            "status": self.status,
+            "error": self.error,
+            "evidence_count": self.evidence_count,
+            "duration_s": round(self.duration_s, 3),
+            "requests": self.requests,
+            "observed_kinds": sorted(self.observed),
+            "failed_kinds": dict(sorted(self.failed.items())),
+        }
+
+
+@dataclass
+class KindObservation:
+    """Whether a kind was observed: by at least one source, and failed by none."""
+
+    kind: str
+    observed: bool
+    sources: list[str]
+    reason: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"observed": self.observed, "sources": self.sources, "reason": self.reason}
+
+
+@dataclass
+class ScanResult:
+    sources: list[SourceRun]
+    evidence: list[Evidence]
+    observations: dict[str, KindObservation]
+
+
+def observations_from(runs: list[SourceRun], registry_kinds: dict[str, str], producers: Callable[[str], list[str]]) -> dict[str, KindObservation]:
+    """Per kind: observed iff some source completed it and no source that tried it failed."""
+    out: dict[str, KindObservation] = {}
+    for kind in sorted(registry_kinds):
+        ok = [r.name for r in runs if kind in r.observed]
+        failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed]
+        if failed:
+            reason = "; ".join(f"source {n!r}: {why}" for n, why in failed)
+            out[kind] = KindObservation(kind, False, ok, reason)
+        elif ok:
+            out[kind] = KindObservation(kind, True, ok)
+        else:
+            absent = [(r.name, r.absent[kind]) for r in runs if kind in r.absent]
+            if absent:
+                reason = "; ".join(f"source {n!r}: {why}" for n, why in absent)
+            else:
+                probes = ", ".join(producers(kind)) or "none"
+                reason = f"no source configured that collects it (probe: {probes})"
+            out[kind] = KindObservation(kind, False, [], reason)
+    return out
+
+
+def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evidence], run: SourceRun) -> None:
+    start = time.monotonic()
+    try:
+        for ev in probe.collect(src, ctx):
+            ctx.check()
+            sink.append(ev.with_source(src.name) if ev.source != src.name else ev)
+            if len(sink) % 500 == 0:
+                ctx.progress(f"{len(sink)} evidence items")
+        for kind in probe.kinds:
+            if kind not in ctx.failures and kind not in ctx.absent:
+                ctx.kind_observed(kind)
+        run.status = "partial" if ctx.failures else "ok"
+        if ctx.failures and not ctx.observed:
+            run.status = "error"
+            run.error = next(iter(ctx.failures.values())).reason
+    except Cancelled as exc:
+        reason = f"timed out after {src.timeout_s:g}s" if str(exc) == "timed out" else str(exc)
+        _fail_rest(probe, ctx, run, reason, "timeout")
+    except SourceFailure as exc:
+        _fail_rest(probe, ctx, run, exc.reason, exc.category)
+    except Exception as exc:  # noqa: BLE001 - a probe that raises is a failed source, not a crash
+        log.debug("source %s raised", src.name, exc_info=True)
+        _fail_rest(probe, ctx, run, f"probe error: {type(exc).__name__}: {exc}", "error")
+    finally:
+        run.duration_s = time.monotonic() - start
+
+
+def _fail_rest(probe: Probe, ctx: ProbeContext, run: SourceRun, reason: str, category: str) -> None:
+    reason = redact_text(reason)[:500]
+    for kind in probe.kinds:
+        if kind not in ctx.observed and kind not in ctx.failures and kind not in ctx.absent:
+            ctx.kind_failed(kind, reason, category)
+    run.status = "partial" if ctx.observed else "error"
+    run.error = reason
+
+
+@dataclass
+class _Job:
+    src: SourceConfig
+    probe: Probe
+    ctx: ProbeContext
+    run: SourceRun
+    sink: list[Evidence] = field(default_factory=list)
+    started: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+def run_sources(
+    config: ScanConfig,
+    registry: ProbeRegistry,
+    *,
+    cancel: threading.Event | None = None,
+    on_event: Callable[[str, str], None] = lambda _src, _msg: None,
+    selected: set[str] | None = None,
+) -> ScanResult:
+    """Run the sources of `config` (or those in `selected`) and gather their evidence."""
+    cancel = cancel or threading.Event()
+    runs: list[SourceRun] = []
+    jobs: list[_Job] = []
+    for src in config.source_configs():
+        run = SourceRun(src.name, src.probe)
+        runs.append(run)
+        if not src.enabled or (selected is not None and src.name not in selected):
+            run.error = "disabled in config" if not src.enabled else "not in this shard"
+            continue
+        ctx = ProbeContext(
+            source=src.name,
+            deadline=time.monotonic() + src.timeout_s,
+            log=logging.getLogger(f"maturity.probe.{src.name}"),
+            cancel_event=threading.Event(),
+            progress=lambda msg, n=src.name: on_event(n, msg),
+        )
+        jobs.append(_Job(src, registry.probes[src.probe](), ctx, run))
+
+    slots = threading.Semaphore(config.scan.concurrency)
+
+    def worker(job: _Job) -> None:
+        with slots:
+            if cancel.is_set():
+                return
+            job.ctx.deadline = time.monotonic() + job.src.timeout_s
+            job.started.set()
+            on_event(job.src.name, "started")
+            _run_one(job.probe, job.src, job.ctx, job.sink, job.run)
+            job.run.requests = job.ctx.requests
+            extra = f" ({job.run.error})" if job.run.error else ""
+            on_event(job.src.name, f"{job.run.status}: {len(job.sink)} items{extra}")
+
+    for job in jobs:
+        job.thread = threading.Thread(target=worker, args=(job,), name=f"source-{job.src.name}", daemon=True)
+        job.thread.start()
+
+    for job in jobs:
+        assert job.thread is not None
+        while job.thread.is_alive():
+            job.thread.join(0.2)
+            if cancel.is_set():
+                job.ctx.cancel_event.set()
+                job.thread.join(5.0)
+                break
+            if job.started.is_set() and time.monotonic() > job.ctx.deadline + 5.0:
+                # The probe ignored its deadline (blocked in I/O): abandon it, keep the rest.
+                job.ctx.cancel_event.set()
+                break
+        if job.thread.is_alive() or (cancel.is_set() and not job.started.is_set()):
+            reason = "scan interrupted" if cancel.is_set() else f"timed out after {job.src.timeout_s:g}s"
+            _fail_rest(job.probe, job.ctx, job.run, reason, "timeout")
+
+    evidence: list[Evidence] = []
+    seen: set[str] = set()
+    for job in jobs:
+        kept = 0
+        for ev in list(job.sink):  # a timed-out source keeps what it collected before its deadline
+            if ev.id not in seen:
+                seen.add(ev.id)
+                evidence.append(ev)
+                kept += 1
+        job.run.evidence_count = kept
+        job.run.observed = sorted(job.ctx.observed)
+        job.run.failed = {k: f.reason for k, f in sorted(job.ctx.failures.items())}
+        job.run.absent = dict(sorted(job.ctx.absent.items()))
+    observations = observations_from(runs, registry.kinds(), registry.producers)
+    return ScanResult(runs, evidence, observations)
