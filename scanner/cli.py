@@ -226,7 +226,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
 
     bundle = read_bundle(args.evidence_dir)
     inputs = load_inputs(args.config)
-    ruleset = rules_from_snapshot(bundle.rules, inputs.catalog, set(inputs.registry.kinds())) if args.recorded_rules else inputs.ruleset
+    ruleset = rules_from_snapshot(bundle.rules, inputs.catalog) if args.recorded_rules else inputs.ruleset
     statements = inputs.statements if args.config else Statements.from_json(bundle.statements)
     m = bundle.manifest
     meta = {

@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from scanner.errors import InputError
 from scanner.yamlio import LineDict, load_yaml, validate
@@ -32,6 +32,12 @@ class SourceConfig(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=64)
     rate_limit_per_s: float | None = Field(default=None, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
+
+    _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+
+    def resolve(self, p: str) -> Path:
+        """A path from this source's config, relative to the config file's folder."""
+        return resolve_path(self._base_dir, p)
 
 
 class _Head(BaseModel):
@@ -123,6 +129,7 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
         if src.name in seen:
             raise InputError(f"source name {src.name!r} is used twice", file=str(path), line=line, field=f"sources.{i}.name")
         seen.add(src.name)
+        src._base_dir = path.resolve().parent
         sources.append(src)
     cfg.sources = list(sources)
     cfg.base_dir = path.resolve().parent

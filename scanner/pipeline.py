@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,12 +36,22 @@ class Inputs:
     statements: Statements
 
 
-def load_inputs(config_path: Path | None, *, extra_rules: Sequence[Path] = ()) -> Inputs:
-    """Load and check everything a scan reads before it touches any source."""
-    registry = load_probes()
+def load_inputs(
+    config_path: Path | None,
+    *,
+    registry: ProbeRegistry | None = None,
+    rules_dir: Path | None = None,
+    catalog: Catalog | None = None,
+) -> Inputs:
+    """Load and check everything a scan reads before it touches any source.
+
+    `registry`, `rules_dir` and `catalog` default to what is installed; tests and third-party
+    tools pass their own.
+    """
+    registry = registry or load_probes()
     config = load_config(config_path, probe_models=registry.config_models())
-    catalog = load_catalog()
-    rule_paths = [default_rules_dir(), *(config.resolve(p) for p in config.rules), *extra_rules]
+    catalog = catalog or load_catalog()
+    rule_paths = [rules_dir or default_rules_dir(), *(config.resolve(p) for p in config.rules)]
     ruleset = load_rules(
         rule_paths,
         requirement_ids=set(catalog.requirements),
@@ -56,7 +66,13 @@ def load_inputs(config_path: Path | None, *, extra_rules: Sequence[Path] = ()) -
     return Inputs(config, catalog, registry, ruleset, statements)
 
 
-def rules_from_snapshot(snapshot: list[dict[str, Any]], catalog: Catalog, kinds: set[str]) -> RuleSet:
+def rules_from_snapshot(snapshot: list[dict[str, Any]], catalog: Catalog) -> RuleSet:
+    """Rebuild a rule set exactly as recorded (in a report or bundle), for verify and rescore.
+
+    The recorded rules were linted when the scan ran; their kinds are taken as they are, so a
+    report made with a third-party probe re-derives without that probe installed.
+    """
+    kinds = {k for r in snapshot if isinstance(r, dict) for k in r.get("evidence", []) if isinstance(k, str)}
     docs = []
     for i, r in enumerate(snapshot):
         d = {k: v for k, v in r.items() if k != "file"}

@@ -65,6 +65,7 @@ class ProbeContext:
     failures: dict[str, KindFailure] = field(default_factory=dict)
     observed: set[str] = field(default_factory=set)
     absent: dict[str, str] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -98,6 +99,11 @@ class ProbeContext:
         with self._lock:
             if kind not in self.failures:
                 self.observed.add(kind)
+
+    def warn(self, message: str) -> None:
+        """A problem that spoils no kind but belongs in the report (the source becomes partial)."""
+        with self._lock:
+            self.warnings.append(message)
 
     def count_request(self, n: int = 1) -> None:
         with self._lock:

@@ -16,7 +16,7 @@ from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.expr import CompileError, Condition, compile_condition
-from scanner.yamlio import LineDict, load_yaml_documents, validate
+from scanner.yamlio import line_of, load_yaml_documents, validate
 
 __all__ = [
     "Decides",
@@ -89,7 +89,7 @@ class RuleSet:
     def snapshot(self) -> list[dict[str, Any]]:
         """The effective rules (parameters applied) as data: stored in evidence bundles."""
         return [
-            {**r.doc.model_dump(mode="json"), "params": dict(r.params), "file": r.file}
+            {**r.doc.model_dump(mode="json"), "params": dict(r.params), "file": _display_path(r.file)}
             for r in sorted(self.rules, key=lambda r: r.id)
         ]
 
@@ -111,6 +111,14 @@ class RuleResult:
             "evidence": list(self.evidence),
             "evidence_total": self.evidence_total,
         }
+
+
+def _display_path(file: str) -> str:
+    """Installed rules by their place in the package (machine-independent), others as given."""
+    try:
+        return "rules/" + Path(file).resolve().relative_to(default_rules_dir().resolve()).as_posix()
+    except ValueError:
+        return file
 
 
 def default_rules_dir() -> Path:
@@ -161,12 +169,10 @@ def load_rules(
     for file, line, doc in raw:
         if not isinstance(doc, Mapping):
             raise InputError("a rule is a mapping", file=file, line=line)
-        d = dict(doc)
-        d.pop("file", None) if docs is not None else None
-        parsed = validate(RuleDoc, _keep_lines(doc, d), file)
+        parsed = validate(RuleDoc, doc, file)
         if parsed.id in seen:
-            raise InputError(f"duplicate rule id {parsed.id!r} (first in {seen[parsed.id]})", file=file, line=line, field="id")
-        seen[parsed.id] = f"{file}:{line}"
+            raise InputError(f"duplicate rule id {parsed.id!r} (first in {seen[parsed.id]})", file=file, line=_line(doc, "id"), field="id")
+        seen[parsed.id] = f"{file}:{_line(doc, 'id')}"
         for i, dec in enumerate(parsed.decides):
             if dec.requirement not in requirement_ids:
                 raise InputError(f"unknown requirement id {dec.requirement!r}", file=file, line=_line(doc, "decides", i), field=f"decides.{i}.requirement")
@@ -181,7 +187,8 @@ def load_rules(
         try:
             cond = compile_condition(parsed.condition, params, kinds)
         except CompileError as exc:
-            raise InputError(f"condition does not compile: {exc}", file=file, line=_line(doc, "condition"), field="condition") from exc
+            loc = _compile_loc(exc.path)
+            raise InputError(f"condition does not compile: {exc}", file=file, line=_line(doc, *loc), field=exc.path or "condition") from exc
         missing = cond.kinds - set(parsed.evidence)
         if missing:
             raise InputError(f"condition reads kinds not listed in `evidence`: {', '.join(sorted(missing))}", file=file, line=_line(doc, "evidence"), field="evidence")
@@ -192,17 +199,19 @@ def load_rules(
     return RuleSet(rules, sha256_of(snapshot))
 
 
-def _keep_lines(doc: Any, d: dict[str, Any]) -> Any:
-    if isinstance(doc, LineDict):
-        out = LineDict(d)
-        out.line, out.key_lines = doc.line, doc.key_lines
-        return out
-    return d
+def _compile_loc(path: str) -> list[str | int]:
+    """'condition.all_of[0].some.that' -> ['condition', 'all_of', 0, 'some', 'that']."""
+    out: list[str | int] = []
+    for part in path.split("."):
+        name, _, rest = part.partition("[")
+        if name:
+            out.append(name)
+        if rest:
+            out.append(int(rest.rstrip("]")))
+    return out
 
 
 def _line(doc: Any, *path: str | int) -> int | None:
-    from scanner.yamlio import line_of
-
     return line_of(doc, list(path))
 
 

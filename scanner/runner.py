@@ -103,7 +103,10 @@ def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evid
         for kind in probe.kinds:
             if kind not in ctx.failures and kind not in ctx.absent:
                 ctx.kind_observed(kind)
-        run.status = "partial" if ctx.failures else "ok"
+        run.status = "partial" if ctx.failures or ctx.warnings else "ok"
+        if ctx.warnings and not ctx.failures:
+            more = f" (and {len(ctx.warnings) - 1} more)" if len(ctx.warnings) > 1 else ""
+            run.error = redact_text(ctx.warnings[0])[:500] + more
         if ctx.failures and not ctx.observed:
             run.status = "error"
             run.error = next(iter(ctx.failures.values())).reason

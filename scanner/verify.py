@@ -13,7 +13,6 @@ from scanner.catalog import load_catalog
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.pipeline import assemble, rules_from_snapshot
-from scanner.probe import load_probes
 from scanner.report import load_report, report_digest
 
 __all__ = ["verify_report"]
@@ -83,9 +82,8 @@ def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
             f"({report['scan'].get('catalog_digest', '')[:12]}…, installed {catalog.digest[:12]}…)",
             file=str(path), field="scan.catalog_digest",
         )
-    registry = load_probes()
     try:
-        ruleset = rules_from_snapshot(report["rules"], catalog, set(registry.kinds()))
+        ruleset = rules_from_snapshot(report["rules"], catalog)
     except InputError as exc:
         problems.append(f"rules: the recorded rules do not load: {exc}")
         return problems[:MAX_PROBLEMS]

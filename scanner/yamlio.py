@@ -31,7 +31,17 @@ class LineList(list[Any]):
 
 
 class _Loader(yaml.SafeLoader):
-    pass
+    """SafeLoader that keeps line numbers and leaves dates as strings.
+
+    Dates are validated by the pydantic models instead, so a bad date ("2026-13-01") is an
+    error that names its field and line rather than a crash inside the YAML constructor.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:

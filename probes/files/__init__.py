@@ -53,9 +53,7 @@ class FilesProbe(Probe):
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: FilesConfig = config
-        root = Path(cfg.path)
-        if not root.is_absolute():
-            root = Path(getattr(cfg, "_base_dir", ".")) / root
+        root = cfg.resolve(cfg.path)
         if not root.is_dir():
             raise SourceFailure(f"no such folder: {cfg.path}", category="unreachable")
         parsers: list[FileParser] = [cls() for cls in type(self).parser_classes()]
@@ -94,11 +92,8 @@ class FilesProbe(Probe):
             else:
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")
-        if broken:
-            ctx.progress(f"{len(broken)} file(s) could not be parsed")
-            ctx.kind_observed("files.parse_error")
-            ctx.failures.pop("files.parse_error", None)
-            self.broken = broken
+        for msg in broken:
+            ctx.warn(f"could not parse {msg}")
 
     @staticmethod
     def parser_classes() -> list[type[FileParser]]:

@@ -1,0 +1,323 @@
+"""End to end through the engine: scan -> report (schema, digest) -> bundle -> rescore/verify/diff."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from scanner.bundle import read_bundle, write_bundle
+from scanner.canonical import sha256_of
+from scanner.diff import diff_reports
+from scanner.errors import InputError
+from scanner.pipeline import load_inputs, scan
+from scanner.probe import ProbeRegistry
+from scanner.report import dump_report, report_digest, validate_report
+from tests.conftest import write
+
+
+def cfg(tmp_path: Path, sources: str, extra: str = "") -> Path:
+    return write(tmp_path / "maturity.yaml", f"sources:\n{sources}\n{extra}")
+
+
+WIDGETS = """  - name: w
+    probe: fake
+    items:
+      - {subject: a, data: {shiny: true}}
+      - {subject: b, data: {shiny: true}}
+      - {subject: c, data: {shiny: false}}
+"""
+
+
+def run(tmp_path: Path, registry: ProbeRegistry, rules: Path, sources: str = WIDGETS, extra: str = "") -> tuple[dict[str, Any], Any, Any]:
+    inputs = load_inputs(cfg(tmp_path, sources, extra), registry=registry, rules_dir=rules)
+    report, evidence, manifest = scan(inputs)
+    return report, inputs, (evidence, manifest)
+
+
+def req(report: dict[str, Any], rid: str) -> dict[str, Any]:
+    for fw in report["frameworks"]:
+        for cap in fw["capabilities"]:
+            for r in cap["requirements"]:
+                if r["id"] == rid:
+                    return r
+    raise KeyError(rid)
+
+
+def cap(report: dict[str, Any], cid: str) -> dict[str, Any]:
+    return next(c for fw in report["frameworks"] for c in fw["capabilities"] if c["id"] == cid)
+
+
+def test_report_follows_the_contract(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir)
+    validate_report(report)
+    assert report["schema"] == "maturity-report/v1"
+    assert report["digest"] == report_digest(report)
+    src = report["scan"]["sources"][0]
+    assert (src["name"], src["probe"], src["status"], src["error"], src["evidence_count"]) == ("w", "fake", "ok", None, 3)
+    r = req(report, "ydt:5.1.1:L1.1")
+    assert r["status"] == "met" and r["text"]["zh"] and r["rules"][0]["id"] == "fake.widgets.shiny"
+    assert len(r["rules"][0]["evidence"]) == 2  # cites the matching widgets
+    ids = {e["id"] for e in report["evidence"]}
+    assert set(r["rules"][0]["evidence"]) <= ids
+    for e in report["evidence"]:
+        assert e["sha256"] == sha256_of({k: e[k] for k in ("source", "kind", "subject", "collected_at", "origin", "data")})
+    # the gadget kind was observed with zero items: a real finding
+    assert req(report, "ydt:5.1.2:L1.1")["status"] == "not_met"
+    # a partial rule passing alone leaves the item unknown, with the reason
+    wa = req(report, "wa:OPS04-BP01")
+    assert wa["status"] == "unknown" and wa["reason"].startswith("partly evidenced")
+    c = cap(report, "ydt:5.1.1")
+    assert (c["level"], c["level_verified"]) == (0, 0) or c["level_verified"] >= 0
+    assert c["level_ceiling"] >= 1
+    # 5.1.2 fails at level 1, so it cannot reach anything
+    assert cap(report, "ydt:5.1.2")["level_ceiling"] == 0
+    steps = {s["capability"]: s for s in report["next_steps"]}
+    assert steps["ydt:5.1.2"]["items"][0] == {"requirement": "ydt:5.1.2:L1.1", "status": "not_met", "action": "Add a gadget."}
+
+
+def test_failed_source_makes_unknown_never_not_met(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    sources = WIDGETS + "  - {name: g, probe: fake, fail: source}\n"
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, sources)
+    g = next(s for s in report["scan"]["sources"] if s["name"] == "g")
+    assert g["status"] == "error" and g["error"] == "connection refused"
+    r = req(report, "ydt:5.1.2:L1.1")
+    assert r["status"] == "unknown" and "connection refused" in r["reason"]
+    # g would have contributed widgets too, so the widget population is incomplete: unknown,
+    # not a verdict on half the estate. What w collected is kept, hashed, in the report.
+    w = req(report, "ydt:5.1.1:L1.1")
+    assert w["status"] == "unknown" and "source 'g': connection refused" in w["reason"]
+    assert {e["subject"] for e in report["evidence"]} == {"a", "b", "c"}
+
+
+def test_probe_that_raises_is_a_failed_source_and_secrets_are_redacted(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    sources = "  - {name: boom, probe: fake, fail: raise, items: [{subject: a, data: {shiny: true}}]}\n"
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, sources)
+    s = report["scan"]["sources"][0]
+    assert s["status"] == "error" and "RuntimeError" in s["error"]
+    text = json.dumps(report)
+    assert "glpat-abcdefghijklmnopqrstuvwx" not in text
+    assert req(report, "ydt:5.1.1:L1.1")["status"] == "unknown"
+
+
+def test_forbidden_kind_degrades_only_that_kind(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    sources = WIDGETS.replace("probe: fake\n", "probe: fake\n    fail: 'kind:fake.gadget'\n")
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, sources)
+    assert report["scan"]["sources"][0]["status"] == "partial"
+    assert req(report, "ydt:5.1.1:L1.1")["status"] == "met"
+    r = req(report, "ydt:5.1.2:L1.1")
+    assert r["status"] == "unknown" and "403 Forbidden" in r["reason"]
+
+
+def test_absent_kind_does_not_spoil_another_source(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    sources = "  - {name: a, probe: fake, fail: 'absent:fake.gadget'}\n  - {name: b, probe: fake, items: [{kind: fake.gadget, subject: g1}]}\n"
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, sources)
+    assert req(report, "ydt:5.1.2:L1.1")["status"] == "met"
+    only_a = "  - {name: a, probe: fake, fail: 'absent:fake.gadget'}\n"
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, only_a)
+    r = req(report, "ydt:5.1.2:L1.1")
+    assert r["status"] == "unknown" and "nothing of that here" in r["reason"]
+
+
+def test_timeout_keeps_what_was_collected(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    sources = "  - {name: slow, probe: fake, fail: sleep, sleep_s: 5, timeout_s: 0.3, items: [{subject: a, data: {shiny: true}}]}\n"
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, sources)
+    s = report["scan"]["sources"][0]
+    assert s["status"] == "error" and "timed out after 0.3s" in s["error"]
+    assert s["duration_s"] < 3
+    assert req(report, "ydt:5.1.1:L1.1")["status"] == "unknown"
+
+
+def test_attestations_and_waivers(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    write(tmp_path / "att" / "a.yaml", """
+attestations:
+  - requirements: ["wa:OPS04-BP01", "ydt:6.1.1:L1.1"]
+    statement: The on-call runbook defines the KPIs reviewed weekly.
+    owner: sre-lead@example.com
+    evidence_url: https://wiki.example.com/kpis
+    date: 2026-01-10
+    expires: 2099-01-10
+  - requirements: ["ydt:6.1.1:L1.2"]
+    statement: Duty roster exists and is staffed around the clock.
+    owner: ops@example.com
+    evidence_url: https://wiki.example.com/roster
+    date: 2020-01-10
+    expires: 2021-01-10
+waivers:
+  - capabilities: ["ydt:11.1.1"]
+    reason: Business-knowledge training is run by HR, out of this assessment's scope.
+    owner: cto@example.com
+    expires: 2099-12-31
+""")
+    report, _, _ = run(tmp_path, fake_registry, fake_rules_dir, extra="attestations: [att/]\n")
+    wa = req(report, "wa:OPS04-BP01")
+    assert wa["status"] == "attested" and "partly evidenced by fake.widgets.shiny" in wa["reason"]
+    assert wa["attestation"]["owner"] == "sre-lead@example.com"
+    assert req(report, "ydt:6.1.1:L1.1")["status"] == "attested"
+    expired = req(report, "ydt:6.1.1:L1.2")
+    assert expired["status"] == "unknown" and "expired on 2021-01-10" in expired["reason"]
+    assert all(r["status"] == "not_applicable" for r in cap(report, "ydt:11.1.1")["requirements"])
+    assert cap(report, "ydt:11.1.1")["level_verified"] == 5
+    states = [a["state"] for a in report["statements"]["attestations"]]
+    assert states == ["applied", "expired"]
+    assert report["statements"]["waivers"][0]["state"] == "applied"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("attestations:\n  - requirements: [ydt:5.1.1:L1.1]\n    statement: long enough statement\n    evidence_url: https://x.example\n    date: 2026-01-01\n    expires: 2027-01-01\n", "owner"),
+        ("attestations:\n  - requirements: [ydt:5.1.1:L1.1]\n    statement: long enough statement\n    owner: me\n    evidence_url: https://x.example\n    date: 2026-13-01\n    expires: 2027-01-01\n", "date"),
+        ("attestations:\n  - requirements: [ydt:9.9.9:L1.1]\n    statement: long enough statement\n    owner: me\n    evidence_url: https://x.example\n    date: 2026-01-01\n    expires: 2027-01-01\n", "unknown requirement"),
+        ("attestations:\n  - requirements: [ydt:5.1.1:L1.1]\n    statement: long enough statement\n    owner: me\n    evidence_url: https://x.example\n    date: 2026-01-01\n    expires: 2025-01-01\n", "expires must be after date"),
+        ("waivers:\n  - capabilities: [ydt:99.1.1]\n    reason: a sufficiently long reason\n    owner: me\n    expires: 2027-01-01\n", "unknown capability"),
+    ],
+)
+def test_bad_statements_are_input_errors(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path, text: str, message: str) -> None:
+    write(tmp_path / "a.yaml", text)
+    with pytest.raises(InputError, match=message) as ei:
+        load_inputs(cfg(tmp_path, WIDGETS, "attestations: [a.yaml]\n"), registry=fake_registry, rules_dir=fake_rules_dir)
+    assert "a.yaml" in str(ei.value) and ei.value.line
+
+
+def test_bundle_round_trip_and_tamper_detection(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    report, inputs, (evidence, manifest) = run(tmp_path, fake_registry, fake_rules_dir)
+    d = tmp_path / "ev"
+    write_bundle(d, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+    b = read_bundle(d)
+    assert {e.id for e in b.evidence} == {e["id"] for e in report["evidence"]}
+    assert b.manifest["evidence_count"] == 3
+    original = (d / "evidence.jsonl").read_text(encoding="utf-8")
+    lines = original.splitlines()
+    (d / "evidence.jsonl").write_text("\n".join([lines[0].replace("true", "false"), *lines[1:]]) + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not match the manifest"):
+        read_bundle(d)
+    (d / "evidence.jsonl").write_text(original, encoding="utf-8")
+    read_bundle(d)
+    (d / "rules.json").unlink()
+    with pytest.raises(InputError, match="missing"):
+        read_bundle(d)
+
+
+def test_diff_finds_regressions(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> None:
+    base, _, _ = run(tmp_path, fake_registry, fake_rules_dir)
+    worse, _, _ = run(tmp_path, fake_registry, fake_rules_dir, WIDGETS.replace("shiny: true}}\n      - {subject: b", "shiny: false}}\n      - {subject: b"))
+    d = diff_reports(base, worse)
+    flips = {(c.id, c.before, c.after) for c in d.regressions if c.kind == "requirement"}
+    assert ("ydt:5.1.1:L1.1", "met", "not_met") in flips
+    assert not diff_reports(base, base).changes
+    back = diff_reports(worse, base)
+    assert not back.regressions and back.changes
+
+
+# ---------------------------------------------------------------- CLI on real files
+
+
+def maturity(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "scanner.cli", "-q", *args], capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+@pytest.fixture
+def saved(tmp_path: Path, fake_registry: ProbeRegistry, fake_rules_dir: Path) -> tuple[Path, Path]:
+    report, inputs, (evidence, manifest) = run(tmp_path, fake_registry, fake_rules_dir)
+    path = tmp_path / "report.json"
+    path.write_text(dump_report(report), encoding="utf-8")
+    d = tmp_path / "ev"
+    write_bundle(d, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+    return path, d
+
+
+def test_cli_verify_accepts_an_intact_report(saved: tuple[Path, Path]) -> None:
+    path, d = saved
+    out = maturity("verify", str(path), "--evidence-dir", str(d))
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "check out" in out.stdout
+
+
+def _edit(path: Path, fn: Any) -> None:
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    fn(doc)
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("name", "edit", "expect"),
+    [
+        ("status", lambda d: d["frameworks"][0]["capabilities"][1]["requirements"][0].update(status="met"), "requirement ydt:5.1.2:L1.1: status met in the report, not_met from the evidence"),
+        ("level", lambda d: d["frameworks"][0]["capabilities"][1].update(level=3), "capability ydt:5.1.2: level is 3"),
+        ("evidence", lambda d: d["evidence"][0]["data"].update(shiny="yes"), "sha256 does not match"),
+        ("evidence-rehashed", lambda d: _rehash(d["evidence"][2]), "requirement wa:OPS04-BP01"),
+    ],
+)
+def test_cli_verify_detects_edits(saved: tuple[Path, Path], name: str, edit: Any, expect: str) -> None:
+    path, _ = saved
+    _edit(path, edit)
+    out = maturity("verify", str(path))
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "digest mismatch" in out.stdout
+    assert expect in out.stdout
+
+
+def _rehash(item: dict[str, Any]) -> None:
+    """A forger who flips evidence and recomputes its hash and id still fails re-derivation."""
+    item["data"]["shiny"] = True
+    digest = sha256_of({k: item[k] for k in ("source", "kind", "subject", "collected_at", "origin", "data")})
+    item["sha256"], item["id"] = digest, "ev-" + digest[:20]
+
+
+def test_cli_verify_rejects_non_reports(tmp_path: Path) -> None:
+    bad = write(tmp_path / "x.json", '{"schema": "maturity-report/v0"}')
+    out = maturity("verify", str(bad))
+    assert out.returncode == 2 and "unsupported report schema" in out.stderr
+    trunc = write(tmp_path / "t.json", '{"schema": "maturity-report/v1", "scan": {')
+    out = maturity("verify", str(trunc))
+    assert out.returncode == 2 and "t.json" in out.stderr and "not valid JSON" in out.stderr
+
+
+def test_cli_diff_and_regression_gate(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    path, _ = saved
+    new = tmp_path / "new.json"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["frameworks"][0]["capabilities"][0]["requirements"][0]["status"] = "not_met"
+    new.write_text(json.dumps(doc), encoding="utf-8")
+    out = maturity("diff", str(path), str(new))
+    assert out.returncode == 0 and "REGRESSION" in out.stdout and "ydt:5.1.1:L1.1 met → not_met" in out.stdout
+    out = maturity("diff", str(path), str(new), "--fail-on-regression")
+    assert out.returncode == 1
+    out = maturity("diff", str(path), str(path), "--fail-on-regression", "--format", "json")
+    assert out.returncode == 0 and json.loads(out.stdout) == {"regressions": [], "improvements": []}
+
+
+def test_cli_rescore_recorded_rules_reproduces_grades(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    path, d = saved
+    out_json = tmp_path / "again.json"
+    out = maturity("rescore", "--evidence-dir", str(d), "--recorded-rules", "--json", str(out_json), "--baseline", str(path), "--fail-on-regression")
+    assert out.returncode == 0, out.stderr
+    again = json.loads(out_json.read_text(encoding="utf-8"))
+    orig = json.loads(path.read_text(encoding="utf-8"))
+    assert again["frameworks"] == orig["frameworks"]
+    assert again["evidence"] == orig["evidence"]
+
+
+def test_cli_min_level_gate(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    _, d = saved
+    out = maturity("rescore", "--evidence-dir", str(d), "--recorded-rules", "--json", str(tmp_path / "r.json"), "--min-level", "ydt:5.1.2=1")
+    assert out.returncode == 1 and "ydt:5.1.2 is at level 0, needs 1" in out.stderr
+    out = maturity("rescore", "--evidence-dir", str(d), "--recorded-rules", "--json", str(tmp_path / "r.json"), "--min-level", "ydt:5.1.2=0")
+    assert out.returncode == 0
+    out = maturity("rescore", "--evidence-dir", str(d), "--json", str(tmp_path / "r.json"), "--min-level", "nonsense")
+    assert out.returncode == 2 and "--min-level" in out.stderr
+
+
+def test_cli_rescore_rejects_a_tampered_bundle(saved: tuple[Path, Path], tmp_path: Path) -> None:
+    _, d = saved
+    with open(d / "evidence.jsonl", "a", encoding="utf-8") as fh:
+        fh.write("{}\n")
+    target = tmp_path / "nothing.json"
+    out = maturity("rescore", "--evidence-dir", str(d), "--json", str(target))
+    assert out.returncode == 2 and "evidence.jsonl" in out.stderr
+    assert not target.exists()
