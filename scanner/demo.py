@@ -1,0 +1,115 @@
+"""`maturity demo`: start the bundled sandbox estate, scan it for real, write the reports, stop it.
+
+The estate is real where a real server can run here (Prometheus, Alertmanager, moto for AWS)
+and loopback API servers speaking the real wire format where none can (Kubernetes, GitLab).
+Each estate that cannot start (say, Prometheus is not installed) is left out and said so; the
+scan then reports its sources as unknown rather than failing the demo.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scanner.bundle import write_bundle
+from scanner.report import atomic_write, dump_report
+
+__all__ = ["run_demo"]
+
+
+
+def _say(msg: str, quiet: bool) -> None:
+    if not quiet:
+        print(msg, file=sys.stderr, flush=True)
+
+
+def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, quiet: bool = False) -> int:
+    """Start the estates, scan them, write report.json, report.html and evidence/ into `out`."""
+    from sandbox.base import Estate, load_estates
+    from scanner.pipeline import load_inputs, scan
+    from scanner.progress import Progress
+
+    out = out.resolve()
+    work = out / "sandbox-estate"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    started: list[Estate] = []
+    sources: list[dict[str, Any]] = []
+    t0 = time.monotonic()
+    try:
+        for cls in load_estates():
+            if cancel.is_set():
+                break
+            est = cls()
+            _say(f"demo: starting {est.name} …", quiet)
+            try:
+                srcs = est.start(work)
+            except Exception as exc:  # noqa: BLE001 - one estate that cannot start must not stop the demo
+                _say(f"demo: {est.name} could not start ({type(exc).__name__}: {exc}); its sources are left out", quiet)
+                est.stop()
+                continue
+            started.append(est)
+            sources.extend(srcs)
+        if cancel.is_set():
+            _say("demo: interrupted", quiet)
+            return 130
+        config = {
+            "sources": sources,
+            "frameworks": ["ydt1756-4", "aws-wa-ops"],
+            "attestations": [str(Path(str(resources.files("sandbox"))) / "attestations.yaml")],
+        }
+        cfg_path = work / "maturity.yaml"
+        cfg_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        _say(f"demo: estate up in {time.monotonic() - t0:.1f}s; scanning {len(sources)} sources (config: {cfg_path})", quiet)
+        inputs = load_inputs(cfg_path)
+        with Progress([s["name"] for s in sources], quiet=quiet) as progress:
+            report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event)
+        if cancel.is_set():
+            _say("demo: interrupted; no report was written", quiet)
+            return 130
+        write_bundle(out / "evidence", manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+        atomic_write(out / "report.json", dump_report(report))
+        html_note = ""
+        try:
+            from scanner.html import render_html
+
+            atomic_write(out / "report.html", render_html(report))
+        except ImportError:  # pragma: no cover - the HTML writer ships with the package
+            html_note = " (HTML writer not available)"
+        _summary(report, out, html_note, quiet)
+        return 0
+    finally:
+        if keep_running:
+            _say("demo: --keep-running: the sandbox servers stay up; config in " + str(work / "maturity.yaml"), quiet)
+        else:
+            for est in reversed(started):
+                est.stop()
+
+
+def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> None:
+    if quiet:
+        return
+    lines = ["", "maturity demo: done"]
+    for s in report["scan"]["sources"]:
+        err = f" — {s['error']}" if s["error"] else ""
+        lines.append(f"  source {s['name']:<14} {s['status']:<8} {s['evidence_count']:>5} evidence items{err}")
+    for fid, summ in report["summary"].items():
+        st = summ["statuses"]
+        lines.append(f"  {fid:<10} met {st['met']}, not met {st['not_met']}, attested {st['attested']}, unknown {st['unknown']}, n/a {st['not_applicable']}")
+    ydt = next((fw for fw in report["frameworks"] if fw["id"] == "ydt1756-4"), None)
+    if ydt:
+        best = sorted(ydt["capabilities"], key=lambda c: (-c["level"], c["id"]))[:5]
+        lines.append("  highest capabilities: " + ", ".join(f"{c['id']} {c['name']['en']} L{c['level']}" for c in best))
+    lines += [
+        f"  report:   {out / 'report.json'}",
+        f"  html:     {out / 'report.html'}{html_note}",
+        f"  evidence: {out / 'evidence'}  (check with: maturity verify {out / 'report.json'} --evidence-dir {out / 'evidence'})",
+    ]
+    print("\n".join(lines), file=sys.stderr)
