@@ -50,15 +50,22 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="collect evidence from the configured sources and grade it")
     s.add_argument("-c", "--config", type=Path, default=None, help="scan config (default: maturity.yaml if present)")
-    s.add_argument("--evidence-dir", metavar="D", type=Path, help="write the evidence bundle here")
+    s.add_argument("--evidence-dir", metavar="D", help="write the evidence bundle here (a folder or s3://bucket/prefix)")
     s.add_argument("--shard", metavar="I/N", help="scan only share I of N of the sources (0-based)")
     _outputs(s)
 
     r = sub.add_parser("rescore", help="re-grade a frozen evidence bundle offline")
-    r.add_argument("--evidence-dir", metavar="D", type=Path, required=True)
+    r.add_argument("--evidence-dir", metavar="D", required=True, help="the bundle (a folder or s3://bucket/prefix)")
     r.add_argument("-c", "--config", type=Path, default=None, help="take attestations, waivers and rule parameters from this config")
     r.add_argument("--recorded-rules", action="store_true", help="use the rules recorded in the bundle, not the installed ones")
     _outputs(r)
+
+    mg = sub.add_parser("merge", help="combine the evidence bundles of sharded scans into one report")
+    mg.add_argument("bundles", nargs="+", help="bundle folders or s3://bucket/prefix URLs")
+    mg.add_argument("-c", "--config", type=Path, default=None, help="take attestations, waivers and rule parameters from this config")
+    mg.add_argument("--recorded-rules", action="store_true", help="grade with the rules recorded in the bundles")
+    mg.add_argument("--evidence-dir", metavar="D", help="also write the merged bundle here")
+    _outputs(mg)
 
     rp = sub.add_parser("report", help="render a report JSON into other formats")
     rp.add_argument("report", type=Path)
@@ -187,7 +194,6 @@ def _summary_line(report: dict[str, Any]) -> str:
 
 
 def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
-    from scanner.bundle import write_bundle
     from scanner.pipeline import load_inputs, scan
     from scanner.progress import Progress
 
@@ -211,7 +217,37 @@ def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
     if cancel.is_set():
         raise Interrupted()
     if args.evidence_dir:
-        write_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+        save_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+    write_outputs(report, args)
+    if not args.quiet:
+        print(_summary_line(report), file=sys.stderr)
+    return _gates(report, args)
+
+
+def save_bundle(target: str, **parts: Any) -> None:
+    """Write a bundle to a folder, or to S3 through a local temporary folder."""
+    import tempfile
+
+    from scanner.bundle import write_bundle
+    from scanner.storage import is_s3, publish_bundle
+
+    if not is_s3(target):
+        write_bundle(Path(target), **parts)
+        return
+    with tempfile.TemporaryDirectory(prefix="maturity-bundle-") as tmp:
+        local = Path(tmp) / "bundle"
+        write_bundle(local, **parts)
+        publish_bundle(local, target)
+
+
+def cmd_merge(args: argparse.Namespace) -> int:
+    from scanner.merge import merge_bundles
+    from scanner.pipeline import load_inputs
+
+    inputs = load_inputs(args.config)
+    report, evidence, manifest = merge_bundles(args.bundles, inputs, recorded_rules=args.recorded_rules)
+    if args.evidence_dir:
+        save_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
     write_outputs(report, args)
     if not args.quiet:
         print(_summary_line(report), file=sys.stderr)
@@ -223,8 +259,10 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from scanner.bundle import read_bundle
     from scanner.evidence import now_iso
     from scanner.pipeline import assemble, load_inputs, rules_from_snapshot
+    from scanner.storage import local_bundle_dir
 
-    bundle = read_bundle(args.evidence_dir)
+    with local_bundle_dir(args.evidence_dir) as d:
+        bundle = read_bundle(d)
     inputs = load_inputs(args.config)
     ruleset = rules_from_snapshot(bundle.rules, inputs.catalog) if args.recorded_rules else inputs.ruleset
     statements = inputs.statements if args.config else Statements.from_json(bundle.statements)
@@ -345,6 +383,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_scan(args, cancel)
             case "rescore":
                 return cmd_rescore(args)
+            case "merge":
+                return cmd_merge(args)
             case "report":
                 return cmd_report(args)
             case "diff":

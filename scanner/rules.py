@@ -81,7 +81,7 @@ class RuleSet:
 
     def by_requirement(self) -> dict[str, list[tuple[Rule, Decides]]]:
         out: dict[str, list[tuple[Rule, Decides]]] = defaultdict(list)
-        for r in self.rules:
+        for r in sorted(self.rules, key=lambda r: r.id):  # one order, however the rules were loaded
             for d in r.doc.decides:
                 out[d.requirement].append((r, d))
         return out

@@ -47,7 +47,23 @@ class SourceRun:
             "requests": self.requests,
             "observed_kinds": sorted(self.observed),
             "failed_kinds": dict(sorted(self.failed.items())),
+            "absent_kinds": dict(sorted(self.absent.items())),
         }
+
+    @staticmethod
+    def from_json(doc: dict[str, Any]) -> SourceRun:
+        return SourceRun(
+            name=str(doc["name"]),
+            probe=str(doc["probe"]),
+            status=str(doc["status"]),
+            error=doc.get("error"),
+            evidence_count=int(doc.get("evidence_count", 0)),
+            duration_s=float(doc.get("duration_s", 0.0)),
+            requests=int(doc.get("requests", 0)),
+            observed=list(doc.get("observed_kinds", [])),
+            failed=dict(doc.get("failed_kinds", {})),
+            absent=dict(doc.get("absent_kinds", {})),
+        )
 
 
 @dataclass
@@ -73,6 +89,7 @@ class ScanResult:
 def observations_from(runs: list[SourceRun], registry_kinds: dict[str, str], producers: Callable[[str], list[str]]) -> dict[str, KindObservation]:
     """Per kind: observed iff some source completed it and no source that tried it failed."""
     out: dict[str, KindObservation] = {}
+    runs = sorted(runs, key=lambda r: r.name)  # one order, however the sources were listed or sharded
     for kind in sorted(registry_kinds):
         ok = [r.name for r in runs if kind in r.observed]
         failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed]
