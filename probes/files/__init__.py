@@ -105,7 +105,8 @@ class FilesProbe(Probe):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
             for name in sorted(filenames):
                 p = Path(dirpath) / name
-                if p.suffix.lower() not in SUFFIXES or p.is_symlink():
+                # Regular files only: a symlink may point outside the repository, a FIFO would block.
+                if p.suffix.lower() not in SUFFIXES or p.is_symlink() or not p.is_file():
                     continue
                 rel = p.relative_to(root).as_posix()
                 if cfg.include and not any(p.match(g) or Path(rel).match(g) for g in cfg.include):
