@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 from scanner.errors import InputError
 from scanner.yamlio import line_of, load_yaml, validate
 
-__all__ = ["Attestation", "Waiver", "Statements", "load_statements"]
+__all__ = ["Attestation", "Statements", "Waiver", "load_statements"]
 
 
 class _Base(BaseModel):
@@ -92,12 +92,29 @@ class Statements:
         return atts, ws
 
     def to_json(self) -> dict[str, Any]:
-        return {"attestations": [a.to_json() for a in self.attestations], "waivers": [w.to_json() for w in self.waivers]}
+        return {
+            "attestations": [a.to_json() for a in self.attestations],
+            "waivers": [w.to_json() for w in self.waivers],
+        }
 
     @staticmethod
     def from_json(doc: Mapping[str, Any]) -> Statements:
-        atts = [Attestation(AttestationDoc.model_validate({k: v for k, v in a.items() if k not in ("file", "line", "state")}), a.get("file", ""), a.get("line")) for a in doc.get("attestations", [])]
-        ws = [Waiver(WaiverDoc.model_validate({k: v for k, v in w.items() if k not in ("file", "line", "state")}), w.get("file", ""), w.get("line")) for w in doc.get("waivers", [])]
+        atts = [
+            Attestation(
+                AttestationDoc.model_validate({k: v for k, v in a.items() if k not in ("file", "line", "state")}),
+                a.get("file", ""),
+                a.get("line"),
+            )
+            for a in doc.get("attestations", [])
+        ]
+        ws = [
+            Waiver(
+                WaiverDoc.model_validate({k: v for k, v in w.items() if k not in ("file", "line", "state")}),
+                w.get("file", ""),
+                w.get("line"),
+            )
+            for w in doc.get("waivers", [])
+        ]
         return Statements(atts, ws)
 
 
@@ -126,15 +143,30 @@ def load_statements(paths: Iterable[Path], *, requirement_ids: set[str], capabil
             line = line_of(doc, ["attestations", i])
             for rid in a.requirements:
                 if rid not in requirement_ids:
-                    raise InputError(f"attestation names unknown requirement {rid!r}", file=str(f), line=line, field=f"attestations.{i}.requirements")
+                    raise InputError(
+                        f"attestation names unknown requirement {rid!r}",
+                        file=str(f),
+                        line=line,
+                        field=f"attestations.{i}.requirements",
+                    )
             atts.append(Attestation(a, str(f), line))
         for i, w in enumerate(parsed.waivers):
             line = line_of(doc, ["waivers", i])
             for rid in w.requirements:
                 if rid not in requirement_ids:
-                    raise InputError(f"waiver names unknown requirement {rid!r}", file=str(f), line=line, field=f"waivers.{i}.requirements")
+                    raise InputError(
+                        f"waiver names unknown requirement {rid!r}",
+                        file=str(f),
+                        line=line,
+                        field=f"waivers.{i}.requirements",
+                    )
             for cid in w.capabilities:
                 if cid not in capability_ids:
-                    raise InputError(f"waiver names unknown capability {cid!r}", file=str(f), line=line, field=f"waivers.{i}.capabilities")
+                    raise InputError(
+                        f"waiver names unknown capability {cid!r}",
+                        file=str(f),
+                        line=line,
+                        field=f"waivers.{i}.capabilities",
+                    )
             ws.append(Waiver(w, str(f), line))
     return Statements(atts, ws)

@@ -11,9 +11,7 @@ __all__ = ["canonical_json", "sha256_of"]
 
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, UTF-8, no insignificant whitespace (the contract's canonical form)."""
-    return json.dumps(
-        value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-    ).encode("utf-8")
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def sha256_of(value: Any) -> str:

@@ -233,7 +233,9 @@ class _Builder:
             raise InputError(f"{cap.id}: a YD/T capability has levels, not best_practices", file=str(file), line=line)
         if sorted(cap.levels) != [1, 2, 3, 4, 5]:
             missing = sorted(set(range(1, 6)) - set(cap.levels))
-            raise InputError(f"{cap.id}: levels must be 1..5 without gaps (missing {missing})", file=str(file), line=line)
+            raise InputError(
+                f"{cap.id}: levels must be 1..5 without gaps (missing {missing})", file=str(file), line=line
+            )
         if not cap.levels[1]:
             raise InputError(f"{cap.id}: level 1 has no items", file=str(file), line=line)
         reqs: list[Requirement] = []
@@ -241,9 +243,15 @@ class _Builder:
             for n, item in enumerate(cap.levels[level], start=1):
                 want = f"{cap.id}:L{level}.{n}"
                 if item.id != want:
-                    raise InputError(f"requirement id {item.id!r} should be {want!r} (items are numbered in order)", file=str(file), line=line)
+                    raise InputError(
+                        f"requirement id {item.id!r} should be {want!r} (items are numbered in order)",
+                        file=str(file),
+                        line=line,
+                    )
                 self.claim(item.id, file, line)
-                reqs.append(Requirement(item.id, fw.id, cap.id, level, item.text, item.assessment, item.note, item.risk))
+                reqs.append(
+                    Requirement(item.id, fw.id, cap.id, level, item.text, item.assessment, item.note, item.risk)
+                )
         return Capability(cap.id, fw.id, dom.id, sub.id, cap.name, cap.description, tuple(reqs), cap.note)
 
     def wa_question(self, fw: Framework, area: DomainDoc, q: CapabilityDoc, file: Path, line: int | None) -> Capability:
@@ -255,7 +263,9 @@ class _Builder:
         for n, bp in enumerate(q.best_practices, start=1):
             want = f"{q.id}-BP{n:02d}"
             if bp.id != want:
-                raise InputError(f"best practice id {bp.id!r} should be {want!r} (numbered in order)", file=str(file), line=line)
+                raise InputError(
+                    f"best practice id {bp.id!r} should be {want!r} (numbered in order)", file=str(file), line=line
+                )
             self.claim(bp.id, file, line)
             reqs.append(Requirement(bp.id, fw.id, q.id, None, bp.text, bp.assessment, bp.note, bp.risk))
         return Capability(q.id, fw.id, area.id, None, q.name, q.description, tuple(reqs), q.note)
@@ -266,8 +276,18 @@ def _load_framework(folder: Path, b: _Builder) -> Framework:
     doc = load_yaml(fpath)
     fdoc = validate(FrameworkDoc, doc, fpath)
     if fdoc.id != folder.name:
-        raise InputError(f"framework id {fdoc.id!r} does not match its folder {folder.name!r}", file=str(fpath), line=_line(doc, "id"))
-    fw = Framework(fdoc.id, fdoc.name, fdoc.source, levels=dict(fdoc.levels or {}), design_principles=list(fdoc.design_principles or []))
+        raise InputError(
+            f"framework id {fdoc.id!r} does not match its folder {folder.name!r}",
+            file=str(fpath),
+            line=_line(doc, "id"),
+        )
+    fw = Framework(
+        fdoc.id,
+        fdoc.name,
+        fdoc.source,
+        levels=dict(fdoc.levels or {}),
+        design_principles=list(fdoc.design_principles or []),
+    )
     for di, dname in enumerate(fdoc.domains):
         dpath = folder / dname
         if not dpath.is_file():
@@ -296,9 +316,9 @@ def _load_framework(folder: Path, b: _Builder) -> Framework:
                 qline = _line(ddoc_raw, "questions", qi)
                 b.claim(q.id, dpath, qline)
                 fw.capabilities.append(b.wa_question(fw, ddoc, q, dpath, qline))
-    for cap in fw.capabilities:
-        b.capabilities[cap.id] = cap
-        for r in cap.requirements:
+    for graded in fw.capabilities:
+        b.capabilities[graded.id] = graded
+        for r in graded.requirements:
             b.requirements[r.id] = r
     return fw
 

@@ -14,33 +14,35 @@ def catalog_json(catalog: Catalog, framework: str | None = None) -> dict[str, An
     for fw in catalog.frameworks.values():
         if framework and fw.id != framework:
             continue
-        out["frameworks"].append({
-            "id": fw.id,
-            "name": fw.name.model_dump(),
-            "source": fw.source.model_dump(),
-            "domains": [{"id": d.id, "name": d.name.model_dump(), "parent": d.parent} for d in fw.domains],
-            "capabilities": [
-                {
-                    "id": c.id,
-                    "name": c.name.model_dump(),
-                    "domain": c.subdomain or c.domain,
-                    "description": c.description.model_dump() if c.description else None,
-                    "note": c.note,
-                    "requirements": [
-                        {
-                            "id": r.id,
-                            "level": r.level,
-                            "text": r.text.model_dump(),
-                            "assessment": r.assessment,
-                            **({"note": r.note} if r.note else {}),
-                            **({"related": list(catalog.related(r.id))} if catalog.related(r.id) else {}),
-                        }
-                        for r in c.requirements
-                    ],
-                }
-                for c in fw.capabilities
-            ],
-        })
+        out["frameworks"].append(
+            {
+                "id": fw.id,
+                "name": fw.name.model_dump(),
+                "source": fw.source.model_dump(),
+                "domains": [{"id": d.id, "name": d.name.model_dump(), "parent": d.parent} for d in fw.domains],
+                "capabilities": [
+                    {
+                        "id": c.id,
+                        "name": c.name.model_dump(),
+                        "domain": c.subdomain or c.domain,
+                        "description": c.description.model_dump() if c.description else None,
+                        "note": c.note,
+                        "requirements": [
+                            {
+                                "id": r.id,
+                                "level": r.level,
+                                "text": r.text.model_dump(),
+                                "assessment": r.assessment,
+                                **({"note": r.note} if r.note else {}),
+                                **({"related": list(catalog.related(r.id))} if catalog.related(r.id) else {}),
+                            }
+                            for r in c.requirements
+                        ],
+                    }
+                    for c in fw.capabilities
+                ],
+            }
+        )
     return out
 
 
@@ -51,10 +53,14 @@ def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
             continue
         total = sum(len(c.requirements) for c in fw.capabilities)
         lines.append(f"{fw.id}  {fw.name.zh} / {fw.name.en}")
-        lines.append(f"  source: {fw.source.title} ({fw.source.date}); {len(fw.capabilities)} capabilities, {total} requirements")
+        lines.append(
+            f"  source: {fw.source.title} ({fw.source.date}); {len(fw.capabilities)} capabilities, {total} requirements"
+        )
         names = {d.id: d for d in fw.domains}
         if fw.id == "ydt1756-4":
-            lines.append(f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  auto/part/manual")
+            lines.append(
+                f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  auto/part/manual"
+            )
         last_domain = None
         for c in fw.capabilities:
             if c.domain != last_domain:

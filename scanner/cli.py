@@ -38,11 +38,19 @@ def _outputs(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pushgateway", metavar="URL", help="push metrics to this Pushgateway")
     p.add_argument("--baseline", metavar="F", type=Path, help="a previous report to compare with")
     p.add_argument("--fail-on-regression", action="store_true", help="exit 1 if anything got worse than --baseline")
-    p.add_argument("--min-level", metavar="CAP=L", action="append", default=[], help="exit 1 if capability (or every capability of a domain) is below level L")
+    p.add_argument(
+        "--min-level",
+        metavar="CAP=L",
+        action="append",
+        default=[],
+        help="exit 1 if capability (or every capability of a domain) is below level L",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="maturity", description="Grade technical operations against YD/T 1756-4 and AWS WA OPS, with evidence.")
+    p = argparse.ArgumentParser(
+        prog="maturity", description="Grade technical operations against YD/T 1756-4 and AWS WA OPS, with evidence."
+    )
     p.add_argument("--version", action="version", version=f"maturity-scanner {__version__}")
     p.add_argument("-v", "--verbose", action="store_true", help="debug log on stderr")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
@@ -50,19 +58,35 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("scan", help="collect evidence from the configured sources and grade it")
     s.add_argument("-c", "--config", type=Path, default=None, help="scan config (default: maturity.yaml if present)")
-    s.add_argument("--evidence-dir", metavar="D", help="write the evidence bundle here (a folder or s3://bucket/prefix)")
+    s.add_argument(
+        "--evidence-dir", metavar="D", help="write the evidence bundle here (a folder or s3://bucket/prefix)"
+    )
     s.add_argument("--shard", metavar="I/N", help="scan only share I of N of the sources (0-based)")
     _outputs(s)
 
     r = sub.add_parser("rescore", help="re-grade a frozen evidence bundle offline")
     r.add_argument("--evidence-dir", metavar="D", required=True, help="the bundle (a folder or s3://bucket/prefix)")
-    r.add_argument("-c", "--config", type=Path, default=None, help="take attestations, waivers and rule parameters from this config")
-    r.add_argument("--recorded-rules", action="store_true", help="use the rules recorded in the bundle, not the installed ones")
+    r.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=None,
+        help="take attestations, waivers and rule parameters from this config",
+    )
+    r.add_argument(
+        "--recorded-rules", action="store_true", help="use the rules recorded in the bundle, not the installed ones"
+    )
     _outputs(r)
 
     mg = sub.add_parser("merge", help="combine the evidence bundles of sharded scans into one report")
     mg.add_argument("bundles", nargs="+", help="bundle folders or s3://bucket/prefix URLs")
-    mg.add_argument("-c", "--config", type=Path, default=None, help="take attestations, waivers and rule parameters from this config")
+    mg.add_argument(
+        "-c",
+        "--config",
+        type=Path,
+        default=None,
+        help="take attestations, waivers and rule parameters from this config",
+    )
     mg.add_argument("--recorded-rules", action="store_true", help="grade with the rules recorded in the bundles")
     mg.add_argument("--evidence-dir", metavar="D", help="also write the merged bundle here")
     _outputs(mg)
@@ -101,7 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     for noisy in ("urllib3", "botocore", "boto3", "kubernetes", "httpx", "httpcore", "s3transfer"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
 
@@ -127,6 +155,17 @@ def _parse_min_levels(specs: Sequence[str]) -> list[tuple[str, int]]:
     return out
 
 
+def _check_gate_args(args: argparse.Namespace) -> None:
+    """Reject bad gate arguments before any work is done (exit 2, nothing written)."""
+    _parse_min_levels(args.min_level)
+    if args.fail_on_regression and not args.baseline:
+        raise InputError("--fail-on-regression needs --baseline", field="--baseline")
+    if args.baseline:
+        from scanner.report import load_report
+
+        load_report(args.baseline)
+
+
 def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
     from scanner.diff import diff_reports
     from scanner.report import load_report
@@ -134,7 +173,11 @@ def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
     failed = False
     caps = {c["id"]: c for fw in report["frameworks"] for c in fw["capabilities"]}
     for cap_id, want in _parse_min_levels(args.min_level):
-        targets = [c for cid, c in caps.items() if cid == cap_id or cid.startswith(cap_id + ".") or c.get("domain", "").startswith(cap_id)]
+        targets = [
+            c
+            for cid, c in caps.items()
+            if cid == cap_id or cid.startswith(cap_id + ".") or c.get("domain", "").startswith(cap_id)
+        ]
         targets = [c for c in targets if c.get("level") is not None]
         if not targets:
             raise InputError(f"--min-level names no graded capability: {cap_id!r}", field="--min-level")
@@ -188,8 +231,12 @@ def _summary_line(report: dict[str, Any]) -> str:
     for fid, s in report.get("summary", {}).items():
         st = s["statuses"]
         lv = s.get("levels")
-        lvtxt = f", mean level {lv['level']} (verified {lv['level_verified']}, ceiling {lv['level_ceiling']})" if lv else ""
-        parts.append(f"{fid}: {st['met']} met, {st['not_met']} not met, {st['attested']} attested, {st['unknown']} unknown{lvtxt}")
+        lvtxt = (
+            f", mean level {lv['level']} (verified {lv['level_verified']}, ceiling {lv['level_ceiling']})" if lv else ""
+        )
+        parts.append(
+            f"{fid}: {st['met']} met, {st['not_met']} not met, {st['attested']} attested, {st['unknown']} unknown{lvtxt}"
+        )
     return "; ".join(parts)
 
 
@@ -207,17 +254,19 @@ def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
         from scanner.shard import shard_sources
 
         selected = shard_sources(names, args.shard)
-    if args.baseline:
-        from scanner.report import load_report
-
-        load_report(args.baseline)  # bad baseline: exit 2 before scanning
-    _parse_min_levels(args.min_level)
+    _check_gate_args(args)
     with Progress(names if selected is None else sorted(selected), quiet=args.quiet) as progress:
         report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event, selected=selected)
     if cancel.is_set():
         raise Interrupted()
     if args.evidence_dir:
-        save_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+        save_bundle(
+            args.evidence_dir,
+            manifest=manifest,
+            evidence=evidence,
+            rules=inputs.ruleset.snapshot(),
+            statements=inputs.statements.to_json(),
+        )
     write_outputs(report, args)
     if not args.quiet:
         print(_summary_line(report), file=sys.stderr)
@@ -244,10 +293,17 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from scanner.merge import merge_bundles
     from scanner.pipeline import load_inputs
 
+    _check_gate_args(args)
     inputs = load_inputs(args.config)
     report, evidence, manifest = merge_bundles(args.bundles, inputs, recorded_rules=args.recorded_rules)
     if args.evidence_dir:
-        save_bundle(args.evidence_dir, manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+        save_bundle(
+            args.evidence_dir,
+            manifest=manifest,
+            evidence=evidence,
+            rules=inputs.ruleset.snapshot(),
+            statements=inputs.statements.to_json(),
+        )
     write_outputs(report, args)
     if not args.quiet:
         print(_summary_line(report), file=sys.stderr)
@@ -261,6 +317,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from scanner.pipeline import assemble, load_inputs, rules_from_snapshot
     from scanner.storage import local_bundle_dir
 
+    _check_gate_args(args)
     with local_bundle_dir(args.evidence_dir) as d:
         bundle = read_bundle(d)
     inputs = load_inputs(args.config)
@@ -275,7 +332,15 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         "sources": m.get("sources", []),
         "rescored_at": now_iso(),
     }
-    report = assemble(inputs.catalog, ruleset, statements, bundle.evidence, m.get("observations", {}), frameworks=list(m.get("frameworks") or inputs.config.frameworks), scan_meta=meta)
+    report = assemble(
+        inputs.catalog,
+        ruleset,
+        statements,
+        bundle.evidence,
+        m.get("observations", {}),
+        frameworks=list(m.get("frameworks") or inputs.config.frameworks),
+        scan_meta=meta,
+    )
     write_outputs(report, args)
     if not args.quiet:
         print(_summary_line(report), file=sys.stderr)
@@ -409,6 +474,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ScanError as exc:
         print(f"maturity: scan error: {exc}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:
+        # The reader went away (`maturity catalog | head`): not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except OSError as exc:
         print(f"maturity: error: {exc}", file=sys.stderr)
         return EXIT_ERROR

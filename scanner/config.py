@@ -18,6 +18,7 @@ from scanner.yamlio import LineDict, load_yaml, validate
 __all__ = ["ScanConfig", "ScanSettings", "SourceConfig", "load_config", "resolve_path"]
 
 FrameworkId = Literal["ydt1756-4", "aws-wa-ops"]
+ALL_FRAMEWORKS: tuple[FrameworkId, ...] = ("ydt1756-4", "aws-wa-ops")
 
 
 class SourceConfig(BaseModel):
@@ -58,7 +59,7 @@ class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
     sources: list[Any] = Field(default_factory=list)
-    frameworks: list[FrameworkId] = Field(default_factory=lambda: ["ydt1756-4", "aws-wa-ops"])
+    frameworks: list[FrameworkId] = Field(default_factory=lambda: list(ALL_FRAMEWORKS))
     attestations: list[str] = Field(default_factory=list)
     waivers: list[str] = Field(default_factory=list)
     rules: list[str] = Field(default_factory=list, description="extra rule files or folders")
@@ -110,7 +111,12 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
     top["sources"] = []
     cfg = validate(ScanConfig, LineDict(top) if not isinstance(doc, LineDict) else _with(doc, "sources", []), path)
     if not isinstance(raw_sources, list):
-        raise InputError("sources must be a list", file=str(path), line=doc.key_lines.get("sources") if isinstance(doc, LineDict) else None, field="sources")
+        raise InputError(
+            "sources must be a list",
+            file=str(path),
+            line=doc.key_lines.get("sources") if isinstance(doc, LineDict) else None,
+            field="sources",
+        )
     seen: set[str] = set()
     sources: list[SourceConfig] = []
     for i, entry in enumerate(raw_sources):
@@ -121,13 +127,22 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
         model = probe_models.get(head.probe)
         if model is None:
             known = ", ".join(sorted(probe_models)) or "none installed"
-            raise InputError(f"unknown probe {head.probe!r} (known: {known})", file=str(path), line=line, field=f"sources.{i}.probe")
+            raise InputError(
+                f"unknown probe {head.probe!r} (known: {known})", file=str(path), line=line, field=f"sources.{i}.probe"
+            )
         try:
             src = validate(model, entry, path)
         except InputError as exc:
-            raise InputError(exc.detail, file=exc.file, line=exc.line, field=f"sources.{i}.{exc.field}" if exc.field else f"sources.{i}") from exc
+            raise InputError(
+                exc.detail,
+                file=exc.file,
+                line=exc.line,
+                field=f"sources.{i}.{exc.field}" if exc.field else f"sources.{i}",
+            ) from exc
         if src.name in seen:
-            raise InputError(f"source name {src.name!r} is used twice", file=str(path), line=line, field=f"sources.{i}.name")
+            raise InputError(
+                f"source name {src.name!r} is used twice", file=str(path), line=line, field=f"sources.{i}.name"
+            )
         seen.add(src.name)
         src._base_dir = path.resolve().parent
         sources.append(src)

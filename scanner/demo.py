@@ -9,10 +9,10 @@ scan then reports its sources as unknown rather than failing the demo.
 from __future__ import annotations
 
 import shutil
-from importlib import resources
 import sys
 import threading
 import time
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,6 @@ from scanner.bundle import write_bundle
 from scanner.report import atomic_write, dump_report
 
 __all__ = ["run_demo"]
-
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -67,14 +66,23 @@ def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, 
         }
         cfg_path = work / "maturity.yaml"
         cfg_path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
-        _say(f"demo: estate up in {time.monotonic() - t0:.1f}s; scanning {len(sources)} sources (config: {cfg_path})", quiet)
+        _say(
+            f"demo: estate up in {time.monotonic() - t0:.1f}s; scanning {len(sources)} sources (config: {cfg_path})",
+            quiet,
+        )
         inputs = load_inputs(cfg_path)
         with Progress([s["name"] for s in sources], quiet=quiet) as progress:
             report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event)
         if cancel.is_set():
             _say("demo: interrupted; no report was written", quiet)
             return 130
-        write_bundle(out / "evidence", manifest=manifest, evidence=evidence, rules=inputs.ruleset.snapshot(), statements=inputs.statements.to_json())
+        write_bundle(
+            out / "evidence",
+            manifest=manifest,
+            evidence=evidence,
+            rules=inputs.ruleset.snapshot(),
+            statements=inputs.statements.to_json(),
+        )
         atomic_write(out / "report.json", dump_report(report))
         html_note = ""
         try:
@@ -102,7 +110,9 @@ def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> 
         lines.append(f"  source {s['name']:<14} {s['status']:<8} {s['evidence_count']:>5} evidence items{err}")
     for fid, summ in report["summary"].items():
         st = summ["statuses"]
-        lines.append(f"  {fid:<10} met {st['met']}, not met {st['not_met']}, attested {st['attested']}, unknown {st['unknown']}, n/a {st['not_applicable']}")
+        lines.append(
+            f"  {fid:<10} met {st['met']}, not met {st['not_met']}, attested {st['attested']}, unknown {st['unknown']}, n/a {st['not_applicable']}"
+        )
     ydt = next((fw for fw in report["frameworks"] if fw["id"] == "ydt1756-4"), None)
     if ydt:
         best = sorted(ydt["capabilities"], key=lambda c: (-c["level"], c["id"]))[:5]

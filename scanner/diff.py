@@ -21,7 +21,14 @@ class Change:
     detail: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"kind": self.kind, "id": self.id, "before": self.before, "after": self.after, "regression": self.regression, "detail": self.detail}
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "before": self.before,
+            "after": self.after,
+            "regression": self.regression,
+            "detail": self.detail,
+        }
 
 
 @dataclass
@@ -33,7 +40,10 @@ class ReportDiff:
         return [c for c in self.changes if c.regression]
 
     def to_json(self) -> dict[str, Any]:
-        return {"regressions": [c.to_json() for c in self.regressions], "improvements": [c.to_json() for c in self.changes if not c.regression]}
+        return {
+            "regressions": [c.to_json() for c in self.regressions],
+            "improvements": [c.to_json() for c in self.changes if not c.regression],
+        }
 
 
 def _caps(report: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
@@ -56,6 +66,15 @@ def diff_reports(base: Mapping[str, Any], new: Mapping[str, Any]) -> ReportDiff:
             if old is None or old["status"] == r["status"]:
                 continue
             worse = RANK.get(r["status"], 0) < RANK.get(old["status"], 0)
-            out.changes.append(Change("requirement", r["id"], old["status"], r["status"], worse, f"{r['id']} {old['status']} → {r['status']}: {r.get('reason', '')[:200]}"))
+            out.changes.append(
+                Change(
+                    "requirement",
+                    r["id"],
+                    old["status"],
+                    r["status"],
+                    worse,
+                    f"{r['id']} {old['status']} → {r['status']}: {r.get('reason', '')[:200]}",
+                )
+            )
     out.changes.sort(key=lambda c: (not c.regression, c.kind != "level", c.id))
     return out

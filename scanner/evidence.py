@@ -11,8 +11,8 @@ from typing import Any
 from scanner.canonical import sha256_of
 
 __all__ = [
-    "Evidence",
     "MAX_STRING",
+    "Evidence",
     "bound",
     "now_iso",
     "redact_text",
@@ -36,7 +36,10 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgl(dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{16,}\b"), "[REDACTED-GITLAB-TOKEN]"),
     (re.compile(r"\b(ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[REDACTED-TOKEN]"),
     (re.compile(r"(?i)(aws_secret_access_key|secret_access_key)\s*[=:]\s*\S+"), r"\1=[REDACTED]"),
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"), "[REDACTED-PRIVATE-KEY]"),
+    (
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
+        "[REDACTED-PRIVATE-KEY]",
+    ),
 )
 
 

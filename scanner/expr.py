@@ -22,7 +22,7 @@ from typing import Any
 
 from scanner.evidence import Evidence
 
-__all__ = ["CompileError", "Condition", "Outcome", "compile_condition", "SAMPLE"]
+__all__ = ["SAMPLE", "CompileError", "Condition", "Outcome", "compile_condition"]
 
 SAMPLE = 5  # subjects named in an explanation
 CITE = 50  # evidence ids cited per outcome
@@ -60,6 +60,7 @@ class Condition:
 
 # ---------------------------------------------------------------- field access
 
+
 def _split(path: str, where: str) -> tuple[str, ...]:
     if not isinstance(path, str) or not re.fullmatch(r"[A-Za-z0-9_\-/.]+", path):
         raise CompileError(f"bad field path {path!r}", where)
@@ -71,7 +72,11 @@ def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
 
     def get(obj: Any) -> Any:
         if isinstance(obj, Evidence):
-            cur: Any = getattr(obj, head, _MISSING) if head in ("kind", "subject", "origin", "source", "data", "collected_at") else _MISSING
+            cur: Any = (
+                getattr(obj, head, _MISSING)
+                if head in ("kind", "subject", "origin", "source", "data", "collected_at")
+                else _MISSING
+            )
         elif isinstance(obj, Mapping):
             cur = obj.get(head, _MISSING)
         else:
@@ -92,6 +97,7 @@ def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
 
 
 # ---------------------------------------------------------------- predicates
+
 
 def _param(value: Any, params: Mapping[str, Any], where: str) -> Any:
     if isinstance(value, str) and value.startswith("$"):
@@ -138,8 +144,24 @@ def _cmp(op: str, want: Any) -> Callable[[Any], bool]:
     raise AssertionError(op)
 
 
-_PRED_OPS = {"eq", "ne", "in", "not_in", "exists", "regex", "gte", "gt", "lte", "lt", "contains",
-             "len_gte", "len_lte", "truthy", "any", "all"}
+_PRED_OPS = {
+    "eq",
+    "ne",
+    "in",
+    "not_in",
+    "exists",
+    "regex",
+    "gte",
+    "gt",
+    "lte",
+    "lt",
+    "contains",
+    "len_gte",
+    "len_lte",
+    "truthy",
+    "any",
+    "all",
+}
 
 
 def _describe(node: Any) -> str:
@@ -241,7 +263,11 @@ def _compile_op(op: str, raw: Any, params: Mapping[str, Any], where: str) -> Pre
     if op in ("gte", "gt", "lte", "lt"):
         return _cmp(op, want)
     if op == "contains":
-        return lambda v: (isinstance(v, list) and want in v) or (isinstance(v, str) and isinstance(want, str) and want in v) or (isinstance(v, Mapping) and want in v)
+        return lambda v: (
+            (isinstance(v, list) and want in v)
+            or (isinstance(v, str) and isinstance(want, str) and want in v)
+            or (isinstance(v, Mapping) and want in v)
+        )
     if op in ("len_gte", "len_lte"):
         n = _num(want)
         if n is None:
@@ -268,11 +294,19 @@ def _cite(items: Sequence[Evidence]) -> list[str]:
     return [e.id for e in items[:CITE]]
 
 
-def compile_condition(node: Any, params: Mapping[str, Any], known_kinds: set[str] | None = None, where: str = "condition") -> Condition:
+def compile_condition(
+    node: Any, params: Mapping[str, Any], known_kinds: set[str] | None = None, where: str = "condition"
+) -> Condition:
     """Compile a rule condition; raise CompileError naming where inside it the problem is."""
     if not isinstance(node, Mapping) or len(node) != 1:
-        raise CompileError("a condition is a mapping with exactly one operator " + "(" + ", ".join(("all_of", "any_of", "not") + _QUANTIFIERS) + ")", where)
-    (op, body), = node.items()
+        raise CompileError(
+            "a condition is a mapping with exactly one operator "
+            + "("
+            + ", ".join(("all_of", "any_of", "not", *_QUANTIFIERS))
+            + ")",
+            where,
+        )
+    ((op, body),) = node.items()
     if op in ("all_of", "any_of"):
         if not isinstance(body, list) or not body:
             raise CompileError(f"{op} takes a non-empty list", where)
@@ -305,7 +339,9 @@ def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[
         for o in deciding:
             ev.extend(i for i in o.evidence if i not in ev)
         stats = dict(deciding[0].stats) if deciding else {}
-        return Outcome(ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats)
+        return Outcome(
+            ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats
+        )
 
     return run
 
@@ -350,7 +386,13 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
     def within(x: float) -> bool:
         for k, v in bounds.items():
             w = float(v)
-            if (k == "gte" and not x >= w) or (k == "gt" and not x > w) or (k == "lte" and not x <= w) or (k == "lt" and not x < w) or (k == "eq" and x != w):
+            if (
+                (k == "gte" and not x >= w)
+                or (k == "gt" and not x > w)
+                or (k == "lte" and not x <= w)
+                or (k == "lt" and not x < w)
+                or (k == "eq" and x != w)
+            ):
                 return False
         return True
 
@@ -366,13 +408,17 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
             return Outcome(False, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
         if op == "none":
             if m:
-                return Outcome(False, f"{m} of {n} {noun} match [{label}], expected none: {_names(good)}", _cite(good), m, stats)
+                return Outcome(
+                    False, f"{m} of {n} {noun} match [{label}], expected none: {_names(good)}", _cite(good), m, stats
+                )
             return Outcome(True, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
         if op == "every":
             if n == 0:
                 return Outcome(allow_empty, f"no {noun} observed", [], 0, stats)
             if bad:
-                return Outcome(False, f"{len(bad)} of {n} {noun} fail [{label}]: {_names(bad)}", _cite(bad), len(bad), stats)
+                return Outcome(
+                    False, f"{len(bad)} of {n} {noun} fail [{label}]: {_names(bad)}", _cite(bad), len(bad), stats
+                )
             return Outcome(True, f"all {n} {noun} satisfy [{label}]", _cite(good), n, stats)
         if op == "count":
             ok = within(m)

@@ -36,7 +36,9 @@ def _requirement(
     status, reason = requirement_status(
         votes,
         attested_by=f"{live_att.doc.owner} on {live_att.doc.date} ({live_att.doc.evidence_url})" if live_att else None,
-        attestation_expired=f"attestation by {dead_att.doc.owner} expired on {dead_att.doc.expires}" if dead_att else None,
+        attestation_expired=f"attestation by {dead_att.doc.owner} expired on {dead_att.doc.expires}"
+        if dead_att
+        else None,
         waived_by=f"{live_w.doc.reason} (owner {live_w.doc.owner}, until {live_w.doc.expires})" if live_w else None,
         waiver_expired=f"waiver by {dead_w.doc.owner} expired on {dead_w.doc.expires}" if dead_w else None,
         manual=req.assessment == "manual",
@@ -48,16 +50,17 @@ def _requirement(
         "assessment": req.assessment,
         "status": status,
         "reason": reason,
-        "rules": [
-            {**results[v.rule].to_json(), "coverage": v.coverage}
-            for v in votes
-        ],
+        "rules": [{**results[v.rule].to_json(), "coverage": v.coverage} for v in votes],
     }
     related = catalog.related(req.id)
     if related:
         out["related"] = list(related)
     if live_att is not None:
-        out["attestation"] = {k: v for k, v in live_att.to_json().items() if k in ("owner", "statement", "evidence_url", "date", "expires", "clause")}
+        out["attestation"] = {
+            k: v
+            for k, v in live_att.to_json().items()
+            if k in ("owner", "statement", "evidence_url", "date", "expires", "clause")
+        }
         if status == "attested" or (status == "met" and any(v.coverage == "partial" for v in votes)):
             usage["attestations"].add(f"{live_att.file}:{live_att.line}")
     if live_w is not None and status == "not_applicable":
@@ -88,7 +91,10 @@ def grade(
         for cap in fw.capabilities:
             reqs_out = []
             for req in cap.requirements:
-                votes = [RuleVote(rule.id, d.coverage, results[rule.id].status, results[rule.id].explanation) for rule, d in by_req.get(req.id, [])]
+                votes = [
+                    RuleVote(rule.id, d.coverage, results[rule.id].status, results[rule.id].explanation)
+                    for rule, d in by_req.get(req.id, [])
+                ]
                 reqs_out.append(_requirement(req, cap, votes, results, statements, on, usage, catalog))
             cap_out: dict[str, Any] = {
                 "id": cap.id,
@@ -96,34 +102,57 @@ def grade(
                 "domain": cap.subdomain or cap.domain,
                 "requirements": reqs_out,
             }
-            counts = {s: sum(1 for r in reqs_out if r["status"] == s) for s in ("met", "not_met", "unknown", "attested", "not_applicable")}
+            counts = {
+                s: sum(1 for r in reqs_out if r["status"] == s)
+                for s in ("met", "not_met", "unknown", "attested", "not_applicable")
+            }
             cap_out["counts"] = counts
             if fid == "ydt1756-4":
-                by_level: dict[int, list[str]] = {lv: [r["status"] for r in reqs_out if r["level"] == lv] for lv in range(1, 6)}
+                by_level: dict[int, list[str]] = {
+                    lv: [r["status"] for r in reqs_out if r["level"] == lv] for lv in range(1, 6)
+                }
                 lv = capability_levels(by_level)
                 cap_out.update(level=lv.level, level_verified=lv.level_verified, level_ceiling=lv.level_ceiling)
                 target = lv.level + 1
-                blocking = [r for r in reqs_out if r["level"] is not None and r["level"] <= target and r["status"] not in SATISFIED["level"]] if target <= 5 else []
+                blocking = (
+                    [
+                        r
+                        for r in reqs_out
+                        if r["level"] is not None and r["level"] <= target and r["status"] not in SATISFIED["level"]
+                    ]
+                    if target <= 5
+                    else []
+                )
             else:
                 satisfied = counts["met"] + counts["attested"] + counts["not_applicable"]
-                cap_out.update(level=None, level_verified=None, level_ceiling=None, score={"satisfied": satisfied, "met": counts["met"], "total": len(reqs_out)})
+                cap_out.update(
+                    level=None,
+                    level_verified=None,
+                    level_ceiling=None,
+                    score={"satisfied": satisfied, "met": counts["met"], "total": len(reqs_out)},
+                )
                 cap_out["missing"] = [r["id"] for r in reqs_out if r["status"] not in SATISFIED["level"]]
                 target = None
                 blocking = [r for r in reqs_out if r["status"] not in SATISFIED["level"]]
             if blocking:
-                next_steps.append({
-                    "capability": cap.id,
-                    "framework": fid,
-                    "target_level": target,
-                    "items": [
-                        {
-                            "requirement": r["id"],
-                            "status": r["status"],
-                            "action": "; ".join(remediation[x["id"]] for x in r["rules"] if x["status"] != "met") or "needs attestation",
-                        }
-                        for r in blocking
-                    ],
-                })
+                next_steps.append(
+                    {
+                        "capability": cap.id,
+                        "framework": fid,
+                        "target_level": target,
+                        "items": [
+                            {
+                                "requirement": r["id"],
+                                "status": r["status"],
+                                "action": "; ".join(remediation[x["id"]] for x in r["rules"] if x["status"] != "met")
+                                or "needs attestation",
+                            }
+                            for r in blocking
+                        ],
+                    }
+                )
             caps_out.append(cap_out)
-        fw_out.append({"id": fid, "name": fw.name.model_dump(), "source": fw.source.model_dump(), "capabilities": caps_out})
+        fw_out.append(
+            {"id": fid, "name": fw.name.model_dump(), "source": fw.source.model_dump(), "capabilities": caps_out}
+        )
     return {"frameworks": fw_out, "next_steps": next_steps, "usage": {k: sorted(v) for k, v in usage.items()}}

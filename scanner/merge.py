@@ -31,7 +31,9 @@ def _check_items(bundle: Bundle, where: str) -> None:
             raise InputError(f"evidence {ev.id} does not match its hash", file=where)
 
 
-def merge_bundles(locations: Sequence[str], inputs: Inputs, *, recorded_rules: bool = False) -> tuple[dict[str, Any], list[Evidence], dict[str, Any]]:
+def merge_bundles(
+    locations: Sequence[str], inputs: Inputs, *, recorded_rules: bool = False
+) -> tuple[dict[str, Any], list[Evidence], dict[str, Any]]:
     """Read, verify and combine bundles; returns (report, evidence, manifest) like a scan."""
     if not locations:
         raise InputError("merge needs at least one evidence bundle")
@@ -66,7 +68,9 @@ def merge_bundles(locations: Sequence[str], inputs: Inputs, *, recorded_rules: b
         if len(digests) != 1:
             raise InputError("--recorded-rules: the bundles were scanned with different rules")
         ruleset = rules_from_snapshot(bundles[0].rules, inputs.catalog)
-    statements = inputs.statements if inputs.config.path != "<defaults>" else Statements.from_json(bundles[0].statements)
+    statements = (
+        inputs.statements if inputs.config.path != "<defaults>" else Statements.from_json(bundles[0].statements)
+    )
     started = min(str(b.manifest.get("started", now_iso())) for b in bundles)
     finished = max(str(b.manifest.get("finished", now_iso())) for b in bundles)
     meta = {

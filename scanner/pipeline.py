@@ -98,10 +98,18 @@ def assemble(
     stmts = statements.to_json()
     for a in stmts["attestations"]:
         where = f"{a['file']}:{a['line']}"
-        a["state"] = "expired" if dt.date.fromisoformat(a["expires"]) < on else ("applied" if where in used["attestations"] else "unused")
+        a["state"] = (
+            "expired"
+            if dt.date.fromisoformat(a["expires"]) < on
+            else ("applied" if where in used["attestations"] else "unused")
+        )
     for w in stmts["waivers"]:
         where = f"{w['file']}:{w['line']}"
-        w["state"] = "expired" if dt.date.fromisoformat(w["expires"]) < on else ("applied" if where in used["waivers"] else "unused")
+        w["state"] = (
+            "expired"
+            if dt.date.fromisoformat(w["expires"]) < on
+            else ("applied" if where in used["waivers"] else "unused")
+        )
     report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "scan": {
@@ -132,7 +140,10 @@ def _summary(frameworks: list[dict[str, Any]]) -> dict[str, Any]:
         entry: dict[str, Any] = {"statuses": counts, "capabilities": len(fw["capabilities"])}
         if fw["id"] == "ydt1756-4":
             caps = fw["capabilities"]
-            entry["levels"] = {k: round(sum(c[k] for c in caps) / max(1, len(caps)), 2) for k in ("level", "level_verified", "level_ceiling")}
+            entry["levels"] = {
+                k: round(sum(c[k] for c in caps) / max(1, len(caps)), 2)
+                for k in ("level", "level_verified", "level_ceiling")
+            }
         out[fw["id"]] = entry
     return out
 
@@ -156,8 +167,13 @@ def scan(
         "sources": [r.to_json() for r in result.sources],
     }
     report = assemble(
-        inputs.catalog, inputs.ruleset, inputs.statements, result.evidence, observations,
-        frameworks=list(inputs.config.frameworks), scan_meta=meta,
+        inputs.catalog,
+        inputs.ruleset,
+        inputs.statements,
+        result.evidence,
+        observations,
+        frameworks=list(inputs.config.frameworks),
+        scan_meta=meta,
     )
     manifest = {
         "scanner_version": __version__,

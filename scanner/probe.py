@@ -151,7 +151,7 @@ def load_probes() -> ProbeRegistry:
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         try:
             obj = ep.load()
-        except Exception as exc:  # noqa: BLE001 - any import failure names the plugin
+        except Exception as exc:
             pkg = ep.dist.name if ep.dist else ep.value
             raise InputError(f"probe {ep.name!r} from package {pkg!r} failed to load: {exc}", file=ep.value) from exc
         if not (isinstance(obj, type) and issubclass(obj, Probe)):

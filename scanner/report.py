@@ -90,7 +90,9 @@ def load_report(path: Path | str) -> dict[str, Any]:
         raise InputError(f"not valid JSON: {exc}", file=str(p), line=line) from exc
     if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_ID:
         got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
-        raise InputError(f"unsupported report schema {got!r} (this version reads {SCHEMA_ID})", file=str(p), field="schema")
+        raise InputError(
+            f"unsupported report schema {got!r} (this version reads {SCHEMA_ID})", file=str(p), field="schema"
+        )
     validate_report(doc, str(p))
     return doc
 

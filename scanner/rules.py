@@ -16,7 +16,7 @@ from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.expr import CompileError, Condition, compile_condition
-from scanner.yamlio import line_of, load_yaml_documents, validate
+from scanner.yamlio import LineDict, line_of, load_yaml_documents, validate
 
 __all__ = [
     "Decides",
@@ -171,27 +171,52 @@ def load_rules(
             raise InputError("a rule is a mapping", file=file, line=line)
         parsed = validate(RuleDoc, doc, file)
         if parsed.id in seen:
-            raise InputError(f"duplicate rule id {parsed.id!r} (first in {seen[parsed.id]})", file=file, line=_line(doc, "id"), field="id")
+            raise InputError(
+                f"duplicate rule id {parsed.id!r} (first in {seen[parsed.id]})",
+                file=file,
+                line=_line(doc, "id"),
+                field="id",
+            )
         seen[parsed.id] = f"{file}:{_line(doc, 'id')}"
         for i, dec in enumerate(parsed.decides):
             if dec.requirement not in requirement_ids:
-                raise InputError(f"unknown requirement id {dec.requirement!r}", file=file, line=_line(doc, "decides", i), field=f"decides.{i}.requirement")
+                raise InputError(
+                    f"unknown requirement id {dec.requirement!r}",
+                    file=file,
+                    line=_line(doc, "decides", i),
+                    field=f"decides.{i}.requirement",
+                )
         for i, k in enumerate(parsed.evidence):
             if k not in kinds:
-                raise InputError(f"unknown evidence kind {k!r}", file=file, line=_line(doc, "evidence", i), field=f"evidence.{i}")
+                raise InputError(
+                    f"unknown evidence kind {k!r}", file=file, line=_line(doc, "evidence", i), field=f"evidence.{i}"
+                )
         params = dict(parsed.params)
         for name, value in overrides.pop(parsed.id, {}).items():
             if name not in params:
-                raise InputError(f"rule {parsed.id!r} has no parameter {name!r} (has: {', '.join(sorted(params)) or 'none'})", field=f"rule_params.{parsed.id}.{name}")
+                raise InputError(
+                    f"rule {parsed.id!r} has no parameter {name!r} (has: {', '.join(sorted(params)) or 'none'})",
+                    field=f"rule_params.{parsed.id}.{name}",
+                )
             params[name] = value
         try:
             cond = compile_condition(parsed.condition, params, kinds)
         except CompileError as exc:
             loc = _compile_loc(exc.path)
-            raise InputError(f"condition does not compile: {exc}", file=file, line=_line(doc, *loc), field=exc.path or "condition") from exc
+            raise InputError(
+                f"condition does not compile: {exc}",
+                file=file,
+                line=_inner_line(doc, loc),
+                field=exc.path or "condition",
+            ) from exc
         missing = cond.kinds - set(parsed.evidence)
         if missing:
-            raise InputError(f"condition reads kinds not listed in `evidence`: {', '.join(sorted(missing))}", file=file, line=_line(doc, "evidence"), field="evidence")
+            raise InputError(
+                f"condition reads kinds not listed in `evidence`: {', '.join(sorted(missing))}",
+                file=file,
+                line=_line(doc, "evidence"),
+                field="evidence",
+            )
         rules.append(Rule(parsed, cond, file, line, params))
     if overrides:
         raise InputError(f"rule_params names unknown rule {next(iter(overrides))!r}", field="rule_params")
@@ -209,6 +234,19 @@ def _compile_loc(path: str) -> list[str | int]:
         if rest:
             out.append(int(rest.rstrip("]")))
     return out
+
+
+def _inner_line(doc: Any, loc: list[str | int]) -> int | None:
+    """The line of the first key inside the node at `loc` (where an operator error sits)."""
+    node = doc
+    for part in loc:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return _line(doc, *loc)
+    if isinstance(node, LineDict) and node.key_lines:
+        return min(node.key_lines.values())
+    return _line(doc, *loc)
 
 
 def _line(doc: Any, *path: str | int) -> int | None:
@@ -239,10 +277,15 @@ def evaluate_rules(
             out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {})
             continue
         o = rule.condition.evaluate(index)
-        values: dict[str, Any] = {"detail": o.detail, **{k: v for k, v in o.stats.items() if isinstance(v, (int, float, str))}}
+        values: dict[str, Any] = {
+            "detail": o.detail,
+            **{k: v for k, v in o.stats.items() if isinstance(v, (int, float, str))},
+        }
         if isinstance(o.stats.get("ratio"), float):
             values["percent"] = f"{o.stats['ratio']:.0%}"
         values.update({f"param_{k}": v for k, v in rule.params.items()})
         template = rule.doc.explain.met if o.ok else rule.doc.explain.not_met
-        out[rule.id] = RuleResult(rule.id, "met" if o.ok else "not_met", _fill(template, values), o.evidence, o.evidence_total, o.stats)
+        out[rule.id] = RuleResult(
+            rule.id, "met" if o.ok else "not_met", _fill(template, values), o.evidence, o.evidence_total, o.stats
+        )
     return out

@@ -7,6 +7,7 @@ says, per evidence kind, whether it was observed and, if not, why.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -86,7 +87,9 @@ class ScanResult:
     observations: dict[str, KindObservation]
 
 
-def observations_from(runs: list[SourceRun], registry_kinds: dict[str, str], producers: Callable[[str], list[str]]) -> dict[str, KindObservation]:
+def observations_from(
+    runs: list[SourceRun], registry_kinds: dict[str, str], producers: Callable[[str], list[str]]
+) -> dict[str, KindObservation]:
     """Per kind: observed iff some source completed it and no source that tried it failed."""
     out: dict[str, KindObservation] = {}
     runs = sorted(runs, key=lambda r: r.name)  # one order, however the sources were listed or sharded
@@ -132,7 +135,7 @@ def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evid
         _fail_rest(probe, ctx, run, reason, "timeout")
     except SourceFailure as exc:
         _fail_rest(probe, ctx, run, exc.reason, exc.category)
-    except Exception as exc:  # noqa: BLE001 - a probe that raises is a failed source, not a crash
+    except Exception as exc:
         log.debug("source %s raised", src.name, exc_info=True)
         _fail_rest(probe, ctx, run, f"probe error: {type(exc).__name__}: {exc}", "error")
     finally:
@@ -182,7 +185,7 @@ def run_sources(
             deadline=time.monotonic() + src.timeout_s,
             log=logging.getLogger(f"maturity.probe.{src.name}"),
             cancel_event=threading.Event(),
-            progress=lambda msg, n=src.name: on_event(n, msg),
+            progress=functools.partial(on_event, src.name),
         )
         jobs.append(_Job(src, registry.probes[src.probe](), ctx, run))
 

@@ -17,7 +17,7 @@ from scanner.config import ScanConfig
 from scanner.probe import load_probes
 from scanner.rules import RuleDoc
 
-__all__ = ["generate", "SCHEMA_DIR"]
+__all__ = ["SCHEMA_DIR", "generate"]
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 

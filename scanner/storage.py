@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ def publish_bundle(local: Path, target: str) -> None:
     try:
         for name in ORDER:
             client.upload_file(str(local / name), bucket, f"{prefix}/{name}" if prefix else name)
-    except Exception as exc:  # noqa: BLE001 - any upload failure is a scan error with its cause
+    except Exception as exc:
         raise ScanError(f"could not upload the evidence bundle to {target}: {exc}") from exc
 
 
@@ -64,7 +64,7 @@ def local_bundle_dir(source: str) -> Iterator[Path]:
             key = f"{prefix}/{name}" if prefix else name
             try:
                 client.download_file(bucket, key, str(tmp / name))
-            except Exception as exc:  # noqa: BLE001 - a missing or unreadable object is bad input
+            except Exception as exc:
                 raise InputError(f"cannot read {name} from the bundle: {exc}", file=f"s3://{bucket}/{key}") from exc
         yield tmp
     finally:

@@ -49,7 +49,11 @@ def _diff_grades(recorded: Mapping[str, Any], derived: Mapping[str, Any]) -> Ite
                 yield f"requirement {rid}: {'missing from the report' if x is None else 'not in the catalog'}"
             elif x != y:
                 fields = [f for f in sorted(set(x) | set(y)) if x.get(f) != y.get(f)]
-                detail = f"status {x.get('status')} in the report, {y.get('status')} from the evidence" if "status" in fields else "differs in " + ", ".join(fields)
+                detail = (
+                    f"status {x.get('status')} in the report, {y.get('status')} from the evidence"
+                    if "status" in fields
+                    else "differs in " + ", ".join(fields)
+                )
                 yield f"requirement {rid}: {detail}"
     for section in ("next_steps", "statements", "summary", "rules"):
         if recorded.get(section) != derived.get(section):
@@ -80,7 +84,8 @@ def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
         raise InputError(
             "cannot re-derive grades: the report was made with another catalog version "
             f"({report['scan'].get('catalog_digest', '')[:12]}…, installed {catalog.digest[:12]}…)",
-            file=str(path), field="scan.catalog_digest",
+            file=str(path),
+            field="scan.catalog_digest",
         )
     try:
         ruleset = rules_from_snapshot(report["rules"], catalog)
@@ -90,10 +95,19 @@ def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
     if ruleset.digest != report["scan"].get("rules_digest"):
         problems.append("rules: the recorded rules do not match the recorded rules digest")
     statements = Statements.from_json(report.get("statements", {}))
-    meta = {k: v for k, v in report["scan"].items() if k not in ("catalog_digest", "rules_digest", "frameworks", "observations")}
+    meta = {
+        k: v
+        for k, v in report["scan"].items()
+        if k not in ("catalog_digest", "rules_digest", "frameworks", "observations")
+    }
     derived = assemble(
-        catalog, ruleset, statements, evidence, report["scan"].get("observations", {}),
-        frameworks=list(report["scan"].get("frameworks", [])), scan_meta=meta,
+        catalog,
+        ruleset,
+        statements,
+        evidence,
+        report["scan"].get("observations", {}),
+        frameworks=list(report["scan"].get("frameworks", [])),
+        scan_meta=meta,
     )
     problems.extend(_diff_grades(report, derived))
     return problems[:MAX_PROBLEMS]

@@ -52,14 +52,10 @@ def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineDict:
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=True)
         if not isinstance(key, (str, int, float, bool)) and key is not None:
-            raise yaml.constructor.ConstructorError(
-                None, None, "mapping keys must be scalars", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, "mapping keys must be scalars", key_node.start_mark)
         skey = str(key) if not isinstance(key, str) else key
         if skey in out:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {skey!r}", key_node.start_mark
-            )
+            raise yaml.constructor.ConstructorError(None, None, f"duplicate key {skey!r}", key_node.start_mark)
         out[skey] = loader.construct_object(value_node, deep=True)
         out.key_lines[skey] = key_node.start_mark.line + 1
     return out
@@ -102,7 +98,7 @@ def load_yaml_documents(path: Path | str, text: str | None = None) -> Iterator[A
     try:
         if text is None:
             text = Path(path).read_text(encoding="utf-8")
-        yield from yaml.load_all(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        yield from yaml.load_all(text, Loader=_Loader)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
     except UnicodeDecodeError as exc:

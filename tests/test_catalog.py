@@ -143,7 +143,7 @@ def test_duplicate_id_across_files_is_rejected(tmp_path: Path) -> None:
     root = _copy_catalog(tmp_path)
     f = root / "ydt1756-4" / "06-incident-change.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace('id: "ydt:6.1"', 'id: "ydt:5.1"', 1), encoding="utf-8")
-    with pytest.raises(InputError, match="duplicate id|does not belong"):
+    with pytest.raises(InputError, match=r"duplicate id|does not belong"):
         load_catalog(root)
 
 

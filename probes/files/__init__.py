@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,12 +34,15 @@ SUFFIXES = {".yaml", ".yml", ".json", ".rules"}
 
 class FilesConfig(SourceConfig):
     path: str
-    include: list[str] = Field(default_factory=list, description="glob patterns relative to path; default every YAML/JSON file")
+    include: list[str] = Field(
+        default_factory=list, description="glob patterns relative to path; default every YAML/JSON file"
+    )
     exclude: list[str] = Field(default_factory=list)
     max_files: int = Field(default=20000, ge=1)
     max_file_bytes: int = Field(default=5_000_000, ge=1)
 
 
+@cache
 def _kinds() -> dict[str, str]:
     out = {"files.parse_error": "a file in the repository that could not be parsed"}
     for p in load_parsers():
@@ -46,9 +50,20 @@ def _kinds() -> dict[str, str]:
     return out
 
 
+class _LazyKinds:
+    """The union of the parsers' kinds, computed on first use.
+
+    Computing it at import would import every parser while a parser may itself be importing
+    probes.files.base (a cycle); by first use every module is complete.
+    """
+
+    def __get__(self, obj: object, owner: type | None = None) -> dict[str, str]:
+        return _kinds()
+
+
 class FilesProbe(Probe):
     name = "files"
-    kinds: ClassVar[dict[str, str]] = _kinds()
+    kinds: ClassVar[dict[str, str]] = _LazyKinds()  # type: ignore[assignment]
     config_model = FilesConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -85,10 +100,17 @@ class FilesProbe(Probe):
                     except (ValueError, TypeError, KeyError, AttributeError) as exc:
                         msg = f"{rel} (document {i + 1}): {parser.family}: {exc}"
                         broken.append(msg)
-                        yield Evidence.make("files.parse_error", f"{rel}#{i + 1}", {"error": msg, "parser": parser.family}, f"file://{rel}")
+                        yield Evidence.make(
+                            "files.parse_error",
+                            f"{rel}#{i + 1}",
+                            {"error": msg, "parser": parser.family},
+                            f"file://{rel}",
+                        )
         for parser in parsers:
             if parser.found:
                 yield from parser.finish()
+                for kind, why in parser.absent_kinds().items():
+                    ctx.kind_absent(kind, why)
             else:
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from scanner.evidence import Evidence
 
-__all__ = ["FileParser", "PARSERS", "load_parsers"]
+__all__ = ["PARSERS", "FileParser", "load_parsers"]
 
 # Each source that can be read from a GitOps repository provides one parser.
 PARSERS = (
@@ -37,6 +37,14 @@ class FileParser:
 
     def finish(self) -> Iterable[Evidence]:
         return ()
+
+    def absent_kinds(self) -> dict[str, str]:
+        """Kinds of the family this repository says nothing about, with why.
+
+        A repository with rule files but no prometheus.yml has observed alert rules but not the
+        scrape configuration: those kinds stay absent rather than "observed, zero".
+        """
+        return {}
 
 
 def load_parsers() -> list[type[FileParser]]:

@@ -1,0 +1,138 @@
+"""The bad-input corpus: every case one clear line naming file/field/line, exit 2, nothing written.
+
+docs/reliability.md lists these cases (generated from CORPUS by `python -m tests.test_bad_input`).
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from scanner.cli import main
+
+RULE = """id: team.widgets.ok
+title: A test rule
+evidence: [kubernetes.workload]
+decides:
+  - requirement: "ydt:9.1.2:L2.1"
+    coverage: partial
+    rationale: Replicated workloads are one necessary clause of having no single point.
+condition:
+  some: {kind: kubernetes.workload}
+remediation: Replicate the workloads.
+"""
+ATT = """attestations:
+  - requirements: ["ydt:6.1.1:L1.2"]
+    statement: On-call is staffed around the clock.
+    owner: sre@example.com
+    evidence_url: https://wiki.example.com/oncall
+    date: "2026-01-01"
+    expires: "2027-01-01"
+"""
+WAIVER = """waivers:
+  - capabilities: ["ydt:11.1.1"]
+    reason: Out of scope for this assessment.
+    owner: cto@example.com
+    expires: "2027-01-01"
+"""
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str
+    group: str
+    files: dict[str, str]
+    argv: list[str]
+    expect: str  # a substring of the one error line
+    where: str  # the file (and line) the error must name
+
+
+def cfg(extra: str = "", sources: str = "sources: [{name: repo, probe: files, path: .}]\n") -> str:
+    return sources + extra
+
+
+CORPUS: list[Case] = [
+    # config
+    Case("config: bad YAML", "config", {"m.yaml": "sources: [\n"}, ["scan", "-c", "m.yaml"], "invalid YAML", "m.yaml:2"),
+    Case("config: unknown top-level key", "config", {"m.yaml": cfg("colour: red\n")}, ["scan", "-c", "m.yaml"], "colour: unknown key", "m.yaml:2"),
+    Case("config: unknown source key", "config", {"m.yaml": "sources:\n  - {name: r, probe: files, path: ., depth: 3}\n"}, ["scan", "-c", "m.yaml"], "sources.0.depth: unknown key", "m.yaml:2"),
+    Case("config: wrong type", "config", {"m.yaml": "sources:\n  - name: r\n    probe: files\n    path: .\n    timeout_s: later\n"}, ["scan", "-c", "m.yaml"], "sources.0.timeout_s", "m.yaml:5"),
+    Case("config: unknown probe", "config", {"m.yaml": "sources:\n  - {name: r, probe: ftp}\n"}, ["scan", "-c", "m.yaml"], "unknown probe 'ftp'", "m.yaml:2"),
+    Case("config: duplicate source name", "config", {"m.yaml": "sources:\n  - {name: r, probe: files, path: .}\n  - {name: r, probe: files, path: .}\n"}, ["scan", "-c", "m.yaml"], "used twice", "m.yaml:3"),
+    Case("config: missing required key", "config", {"m.yaml": "sources:\n  - {name: r, probe: files}\n"}, ["scan", "-c", "m.yaml"], "sources.0.path: Field required", "m.yaml:2"),
+    Case("config: unknown framework", "config", {"m.yaml": cfg("frameworks: [cobit]\n")}, ["scan", "-c", "m.yaml"], "frameworks.0", "m.yaml:2"),
+    Case("config: not a mapping", "config", {"m.yaml": "- a\n- b\n"}, ["scan", "-c", "m.yaml"], "must be a mapping", "m.yaml:1"),
+    Case("config: missing file", "config", {}, ["scan", "-c", "nope.yaml"], "cannot read config", "nope.yaml"),
+    Case("config: unknown rule parameter", "config", {"m.yaml": cfg("rule_params: {no.such.rule: {x: 1}}\n")}, ["scan", "-c", "m.yaml"], "rule_params names unknown rule", "rule_params"),
+    Case("config: missing attestation folder", "config", {"m.yaml": cfg("attestations: [att/]\n")}, ["scan", "-c", "m.yaml"], "no such attestation", "att"),
+    # rules
+    Case("rule: bad YAML", "rules", {"r.yaml": RULE.replace("title: A test rule", "title: [oops")}, ["rules", "lint", "r.yaml"], "invalid YAML", "r.yaml:3"),
+    Case("rule: unknown requirement", "rules", {"r.yaml": RULE.replace("ydt:9.1.2:L2.1", "ydt:9.1.2:L7.1")}, ["rules", "lint", "r.yaml"], "unknown requirement id", "r.yaml:5"),
+    Case("rule: unknown evidence kind", "rules", {"r.yaml": RULE.replace("evidence: [kubernetes.workload]", "evidence: [kubernetes.pods]")}, ["rules", "lint", "r.yaml"], "unknown evidence kind 'kubernetes.pods'", "r.yaml:3"),
+    Case("rule: bad expression", "rules", {"r.yaml": RULE.replace("some: {kind: kubernetes.workload}", "most: {kind: kubernetes.workload}")}, ["rules", "lint", "r.yaml"], "unknown operator 'most'", "r.yaml:9"),
+    Case("rule: duplicate id", "rules", {"r.yaml": RULE + "---\n" + RULE}, ["rules", "lint", "r.yaml"], "duplicate rule id", "r.yaml:12"),
+    Case("rule: missing rationale", "rules", {"r.yaml": RULE.replace("    rationale: Replicated workloads are one necessary clause of having no single point.\n", "")}, ["rules", "lint", "r.yaml"], "rationale: Field required", "r.yaml:5"),
+    Case("rule: bad coverage", "rules", {"r.yaml": RULE.replace("coverage: partial", "coverage: most")}, ["rules", "lint", "r.yaml"], "coverage", "r.yaml:6"),
+    Case("rule: bad regex", "rules", {"r.yaml": RULE.replace("some: {kind: kubernetes.workload}", 'some: {kind: kubernetes.workload, that: {path: subject, regex: "["}}')}, ["rules", "lint", "r.yaml"], "does not compile", "r.yaml:9"),
+    Case("rule: missing file", "rules", {}, ["rules", "lint", "gone.yaml"], "no such rule file", "gone.yaml"),
+    # attestations and waivers
+    Case("attestation: missing owner", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace("    owner: sre@example.com\n", "")}, ["scan", "-c", "m.yaml"], "owner: Field required", "a.yaml:2"),
+    Case("attestation: bad date", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace('"2026-01-01"', '"2026-02-30"')}, ["scan", "-c", "m.yaml"], "attestations.0.date", "a.yaml:6"),
+    Case("attestation: expiry before date", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace('"2027-01-01"', '"2025-01-01"')}, ["scan", "-c", "m.yaml"], "expires must be after date", "a.yaml:2"),
+    Case("attestation: unknown requirement", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace("ydt:6.1.1:L1.2", "ydt:6.1.1:L1.9")}, ["scan", "-c", "m.yaml"], "unknown requirement 'ydt:6.1.1:L1.9'", "a.yaml:2"),
+    Case("attestation: link is not a URL", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace("https://wiki.example.com/oncall", "see the wiki")}, ["scan", "-c", "m.yaml"], "evidence_url", "a.yaml:5"),
+    Case("waiver: missing owner", "statements", {"m.yaml": cfg("waivers: [w.yaml]\n"), "w.yaml": WAIVER.replace("    owner: cto@example.com\n", "")}, ["scan", "-c", "m.yaml"], "owner: Field required", "w.yaml:2"),
+    Case("waiver: unknown capability", "statements", {"m.yaml": cfg("waivers: [w.yaml]\n"), "w.yaml": WAIVER.replace("ydt:11.1.1", "ydt:11.9.9")}, ["scan", "-c", "m.yaml"], "unknown capability", "w.yaml:2"),
+    Case("waiver: names nothing", "statements", {"m.yaml": cfg("waivers: [w.yaml]\n"), "w.yaml": WAIVER.replace('  - capabilities: ["ydt:11.1.1"]\n    reason', "  - reason")}, ["scan", "-c", "m.yaml"], "names requirements or capabilities", "w.yaml:2"),
+    # baselines and reports
+    Case("baseline: other schema version", "reports", {"m.yaml": cfg(), "b.json": '{"schema": "maturity-report/v0"}'}, ["scan", "-c", "m.yaml", "--baseline", "b.json", "--fail-on-regression"], "unsupported report schema", "b.json"),
+    Case("baseline: truncated", "reports", {"m.yaml": cfg(), "b.json": '{"schema": "maturity-report/v1", "scan": {"sta'}, ["scan", "-c", "m.yaml", "--baseline", "b.json"], "not valid JSON", "b.json:1"),
+    Case("baseline: not JSON at all", "reports", {"b.json": "<html>", "n.json": "{}"}, ["diff", "b.json", "n.json"], "not valid JSON", "b.json"),
+    Case("report: fails its schema", "reports", {"r.json": json.dumps({"schema": "maturity-report/v1", "scan": {}, "frameworks": [], "evidence": [], "next_steps": [], "digest": "x"})}, ["verify", "r.json"], "not a maturity-report/v1 report", "r.json"),
+    Case("report: regression gate without baseline", "reports", {"m.yaml": cfg()}, ["scan", "-c", "m.yaml", "--fail-on-regression"], "needs --baseline", "--baseline"),
+    Case("gate: bad --min-level", "reports", {"m.yaml": cfg()}, ["scan", "-c", "m.yaml", "--min-level", "ydt:5.3.1=high"], "--min-level takes CAP=L", "--min-level"),
+    # evidence bundles
+    Case("bundle: missing folder", "bundles", {}, ["rescore", "--evidence-dir", "nowhere"], "no such evidence bundle", "nowhere"),
+    Case("bundle: missing manifest", "bundles", {"ev/evidence.jsonl": ""}, ["rescore", "--evidence-dir", "ev"], "missing from the evidence bundle", "ev/manifest.json"),
+    Case("bundle: foreign manifest", "bundles", {"ev/manifest.json": '{"schema": "other"}'}, ["rescore", "--evidence-dir", "ev"], "not a maturity-bundle/v1 manifest", "ev/manifest.json"),
+    Case("bundle: missing evidence file", "bundles", {"ev/manifest.json": '{"schema": "maturity-bundle/v1", "files": {}}'}, ["rescore", "--evidence-dir", "ev"], "missing from the evidence bundle", "ev/evidence.jsonl"),
+    Case("shard: bad spec", "config", {"m.yaml": cfg()}, ["scan", "-c", "m.yaml", "--shard", "3/2"], "--shard 3/2", "--shard"),
+]
+
+
+@pytest.mark.parametrize("case", CORPUS, ids=[c.name for c in CORPUS])
+def test_bad_input(case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name, text in case.files.items():
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8")
+    before = {p.relative_to(tmp_path) for p in tmp_path.rglob("*")}
+    monkeypatch.chdir(tmp_path)
+    code = main(["-q", *case.argv])
+    out = capsys.readouterr()
+    assert code == 2, out.err
+    lines = out.err.strip().splitlines()
+    assert len(lines) == 1, out.err
+    assert lines[0].startswith("maturity: error: ")
+    assert case.expect in lines[0], lines[0]
+    assert case.where in lines[0], lines[0]
+    assert {p.relative_to(tmp_path) for p in tmp_path.rglob("*")} == before, "nothing may be written"
+
+
+def test_corpus_is_large_enough() -> None:
+    assert len(CORPUS) >= 30
+    assert {c.group for c in CORPUS} == {"config", "rules", "statements", "reports", "bundles"}
+
+
+def markdown() -> str:
+    rows = ["| group | case | the error names |", "|---|---|---|"]
+    rows += [f"| {c.group} | {c.name} | `{c.where}` — “{c.expect}” |" for c in CORPUS]
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":
+    sys.stdout.write(markdown())
