@@ -1,20 +1,142 @@
-"""The prometheus probe (placeholder until its issue lands: declares no kinds, so it decides nothing)."""
+"""The prometheus probe: rules, scrape targets, configuration, runtime, TSDB, Alertmanagers and
+aggregated facts about what is monitored, read from a live Prometheus HTTP API (read-only).
+
+Each group of kinds is collected on its own: a 403 on /api/v1/status/config fails only the
+kinds that need it. When the source cannot be reached at all (or refuses the credentials) the
+whole source fails, so every kind it would give stays unobserved and never reads as "none".
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+import yaml
+
+from probes.prometheus import live
+from probes.prometheus.http import ApiError, HttpSourceConfig, JsonClient, safe_url
 from scanner.evidence import Evidence
 from scanner.probe import Probe, ProbeContext, SourceFailure
 
-__all__ = ["PrometheusProbe"]
+__all__ = ["KINDS", "PrometheusConfig", "PrometheusProbe"]
+
+KINDS: dict[str, str] = {
+    "prometheus.alert_rule": "an alerting rule: group, file, expression, for, severity, annotations, health",
+    "prometheus.recording_rule": "a recording rule: group, file, name, expression, health",
+    "prometheus.target_pool": "a scrape job: targets up/down, interval, scheme/TLS, exporter family",
+    "prometheus.config": "global settings: intervals, external labels, remote write/read hosts, alerting",
+    "prometheus.runtime": "runtime facts: version, retention, storage flags, config reload status",
+    "prometheus.tsdb": "TSDB status: series count, data span, top metric cardinality",
+    "prometheus.alertmanagers": "an Alertmanager Prometheus sends to, and whether it is reachable",
+    "prometheus.exporters": "which exporter families and histogram metrics are scraped (aggregated)",
+    "prometheus.slo": "measured availability of an SLI over 30 days (recording rule or probe_success)",
+}
+
+
+class PrometheusConfig(HttpSourceConfig):
+    """A Prometheus server (or a compatible API: Thanos Query, Mimir, VictoriaMetrics)."""
+
+    measure_slo: bool = True
 
 
 class PrometheusProbe(Probe):
     name = "prometheus"
-    kinds: ClassVar[dict[str, str]] = {}
+    kinds: ClassVar[dict[str, str]] = KINDS
+    config_model = PrometheusConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
-        raise SourceFailure("the prometheus probe is not implemented yet")
-        yield  # pragma: no cover
+        cfg: PrometheusConfig = config
+        try:
+            client = JsonClient(cfg, ctx)
+        except ApiError as exc:
+            raise SourceFailure(exc.reason, category=exc.category) from exc
+        with client:
+            base = safe_url(cfg.url)
+            try:
+                build = live.api_data(client, "/api/v1/status/buildinfo")
+            except ApiError as exc:
+                raise SourceFailure(exc.reason, category=exc.category) from exc
+            version = str(build.get("version", "")) if isinstance(build, dict) else ""
+            rules: list[str] = []
+            config_doc: dict[str, Any] = {}
+
+            def rules_step() -> Iterator[Evidence]:
+                for kind, subject, data in live.rules(client):
+                    if kind == "prometheus.recording_rule":
+                        rules.append(str(data["name"]))
+                    yield Evidence.make(kind, subject, data, f"{base}/api/v1/rules")
+
+            def config_step() -> Iterator[Evidence]:
+                text = live.api_data(client, "/api/v1/status/config")
+                try:
+                    doc = yaml.safe_load(text.get("yaml", "")) if isinstance(text, dict) else None
+                except yaml.YAMLError as exc:
+                    raise ApiError("/api/v1/status/config: the configuration is not YAML", "malformed") from exc
+                if not isinstance(doc, dict):
+                    raise ApiError("/api/v1/status/config: unexpected answer shape", "malformed")
+                config_doc.update(doc)
+                yield Evidence.make("prometheus.config", "prometheus", live.config(doc), f"{base}/api/v1/status/config")
+
+            def targets_step() -> Iterator[Evidence]:
+                for job, data in live.target_pools(client, config_doc):
+                    yield Evidence.make("prometheus.target_pool", job, data, f"{base}/api/v1/targets")
+
+            def runtime_step() -> Iterator[Evidence]:
+                yield Evidence.make(
+                    "prometheus.runtime",
+                    "prometheus",
+                    live.runtime(client, version),
+                    f"{base}/api/v1/status/runtimeinfo",
+                )
+
+            def tsdb_step() -> Iterator[Evidence]:
+                yield Evidence.make("prometheus.tsdb", "prometheus", live.tsdb(client), f"{base}/api/v1/status/tsdb")
+
+            def alertmanagers_step() -> Iterator[Evidence]:
+                for subject, data in live.alertmanagers(client):
+                    yield Evidence.make("prometheus.alertmanagers", subject, data, f"{base}/api/v1/alertmanagers")
+
+            def exporters_step() -> Iterator[Evidence]:
+                yield Evidence.make(
+                    "prometheus.exporters", "prometheus", live.exporters(client), f"{base}/api/v1/query"
+                )
+
+            def slo_step() -> Iterator[Evidence]:
+                if "prometheus.recording_rule" in ctx.failures:
+                    raise ApiError("needs the recording rules, which could not be read", "error")
+                for subject, data in live.slo(client, rules):
+                    yield Evidence.make("prometheus.slo", subject, data, f"{base}/api/v1/query")
+
+            steps: list[tuple[tuple[str, ...], Callable[[], Iterator[Evidence]]]] = [
+                (("prometheus.alert_rule", "prometheus.recording_rule"), rules_step),
+                (("prometheus.config",), config_step),
+                (("prometheus.target_pool",), targets_step),
+                (("prometheus.runtime",), runtime_step),
+                (("prometheus.tsdb",), tsdb_step),
+                (("prometheus.alertmanagers",), alertmanagers_step),
+                (("prometheus.exporters",), exporters_step),
+            ]
+            if cfg.measure_slo:
+                steps.append((("prometheus.slo",), slo_step))
+            else:
+                ctx.kind_absent("prometheus.slo", "measure_slo is off for this source")
+            for kinds, step in steps:
+                yield from _guarded(ctx, kinds, step)
+
+
+def _guarded(ctx: ProbeContext, kinds: tuple[str, ...], step: Callable[[], Iterator[Evidence]]) -> Iterator[Evidence]:
+    """Run one step; on an API failure its kinds fail (and nothing half-collected is kept).
+
+    Losing the connection or the credentials mid-scan fails the whole source instead.
+    """
+    ctx.check()
+    try:
+        items = list(step())
+    except ApiError as exc:
+        if exc.category in ("unreachable", "unauthorized"):
+            raise SourceFailure(exc.reason, category=exc.category) from exc
+        for kind in kinds:
+            ctx.kind_failed(kind, exc.reason, exc.category)
+        ctx.progress(f"{', '.join(kinds)}: {exc.reason}")
+        return
+    yield from items

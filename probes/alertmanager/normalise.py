@@ -1,0 +1,140 @@
+"""alertmanager.yml into facts, shared by the live probe (/api/v2/status) and the file parser.
+
+Only structure is kept: receiver names, integration types, matchers, timings. Integration
+settings (URLs, keys, addresses) are never copied.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from probes.prometheus.normalise import as_map, duration_s
+
+__all__ = ["PAGING_TYPES", "config_facts", "is_alertmanager_config", "receiver_facts"]
+
+PAGING_TYPES = {"pagerduty", "opsgenie", "victorops", "pushover"}
+_DEFAULTS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 14400.0}
+
+
+def is_alertmanager_config(doc: Any) -> bool:
+    """Whether a YAML document looks like alertmanager.yml."""
+    return isinstance(doc, Mapping) and isinstance(doc.get("route"), Mapping) and isinstance(doc.get("receivers"), list)
+
+
+def _matchers(route: Mapping[str, Any]) -> list[str]:
+    out = [str(m)[:200] for m in route.get("matchers") or []]
+    for key, op in (("match", "="), ("match_re", "=~")):
+        m = route.get(key)
+        if isinstance(m, Mapping):
+            out.extend(f"{k}{op}{v}"[:200] for k, v in m.items())
+    return out
+
+
+def _label_of(matcher: str) -> str:
+    """The label name a matcher tests (`severity="critical"` -> severity)."""
+    for i, ch in enumerate(matcher):
+        if ch in "=!~":
+            return matcher[:i].strip().strip("{")
+    return ""
+
+
+def _walk(route: Mapping[str, Any], inherited: dict[str, Any], path: str, depth: int) -> Iterator[dict[str, Any]]:
+    here = dict(inherited)
+    for key in ("receiver", "group_by"):
+        if route.get(key) is not None:
+            here[key] = route[key]
+    for key in _DEFAULTS:
+        if route.get(key) is not None:
+            here[key] = duration_s(route[key])
+    yield {
+        "path": path,
+        "depth": depth,
+        "receiver": str(here.get("receiver") or ""),
+        "matchers": _matchers(route),
+        "continue": bool(route.get("continue")),
+        "group_by": [str(g) for g in here.get("group_by") or []],
+        "group_wait_s": here["group_wait"],
+        "group_interval_s": here["group_interval"],
+        "repeat_interval_s": here["repeat_interval"],
+        "mute_time_intervals": [str(x) for x in route.get("mute_time_intervals") or []],
+        "active_time_intervals": [str(x) for x in route.get("active_time_intervals") or []],
+    }
+    for i, child in enumerate(route.get("routes") or []):
+        if isinstance(child, Mapping):
+            yield from _walk(child, here, f"{path}.{i}", depth + 1)
+
+
+def receiver_facts(rcv: Mapping[str, Any], routed: set[str]) -> tuple[str, dict[str, Any]]:
+    """(name, facts) of one receiver: which integration types it notifies through, how many."""
+    name = str(rcv.get("name") or "")
+    integrations: dict[str, int] = {}
+    send_resolved = False
+    for key, value in rcv.items():
+        if isinstance(key, str) and key.endswith("_configs") and isinstance(value, list) and value:
+            integrations[key.removesuffix("_configs")] = len(value)
+            send_resolved = send_resolved or any(isinstance(v, Mapping) and v.get("send_resolved") for v in value)
+    types = sorted(integrations)
+    return name, {
+        "name": name,
+        "integration_types": types,
+        "integrations": integrations,
+        "paging": bool(set(types) & PAGING_TYPES),
+        "send_resolved": send_resolved,
+        "routed": name in routed,
+    }
+
+
+def _inhibit(rule: Mapping[str, Any]) -> dict[str, Any]:
+    def side(prefix: str) -> list[str]:
+        out = [str(m)[:200] for m in rule.get(f"{prefix}_matchers") or []]
+        for key, op in (("match", "="), ("match_re", "=~")):
+            m = rule.get(f"{prefix}_{key}")
+            if isinstance(m, Mapping):
+                out.extend(f"{k}{op}{v}"[:200] for k, v in m.items())
+        return out
+
+    return {"source": side("source"), "target": side("target"), "equal": [str(e) for e in rule.get("equal") or []]}
+
+
+def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """(config facts, [(receiver name, receiver facts)]) of an alertmanager.yml document."""
+    root = as_map(doc.get("route"))
+    routes = list(_walk(root, dict(_DEFAULTS), "route", 0))
+    routed = {r["receiver"] for r in routes if r["receiver"]}
+    receivers = [receiver_facts(r, routed) for r in doc.get("receivers") or [] if isinstance(r, Mapping)]
+    inhibit = [_inhibit(r) for r in doc.get("inhibit_rules") or [] if isinstance(r, Mapping)]
+    intervals = [
+        str(t.get("name"))
+        for key in ("time_intervals", "mute_time_intervals")
+        for t in doc.get(key) or []
+        if isinstance(t, Mapping)
+    ]
+    types = sorted({t for _, r in receivers for t in r["integration_types"]})
+    sev_routes = [r for r in routes[1:] if any("severity" in m or "priority" in m for m in r["matchers"])]
+    top = routes[0]
+    facts = {
+        "receiver": top["receiver"],
+        "group_by": top["group_by"],
+        "group_wait_s": top["group_wait_s"],
+        "group_interval_s": top["group_interval_s"],
+        "repeat_interval_s": top["repeat_interval_s"],
+        "routes": routes[1:],
+        "routes_count": len(routes) - 1,
+        "max_depth": max(r["depth"] for r in routes),
+        "severity_routes": len(sev_routes),
+        "severity_receivers": sorted({r["receiver"] for r in sev_routes}),
+        "continue_routes": sum(1 for r in routes if r["continue"]),
+        "route_matcher_labels": sorted({_label_of(m) for r in routes for m in r["matchers"]} - {""}),
+        "receivers_count": len(receivers),
+        "integration_types": types,
+        "integration_type_count": len(types),
+        "paging_types": sorted(set(types) & PAGING_TYPES),
+        "receivers_without_integrations": [n for n, r in receivers if not r["integration_types"]],
+        "inhibit_rules": inhibit,
+        "inhibit_rules_count": len(inhibit),
+        "time_intervals": intervals,
+        "routes_with_time_intervals": sum(1 for r in routes if r["mute_time_intervals"] or r["active_time_intervals"]),
+        "templates": len(doc.get("templates") or []),
+    }
+    return facts, receivers

@@ -1,0 +1,213 @@
+"""One authenticated, read-only HTTP client per source, shared by the Prometheus and
+Alertmanager probes: auth from the environment or files, TLS options, retries with backoff on
+429/5xx honouring Retry-After, timeouts from the source deadline, and failures mapped to the
+categories the runner reports (never with a credential in the message).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import ssl
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import Field, model_validator
+
+from scanner.config import SourceConfig
+from scanner.probe import ProbeContext
+
+__all__ = ["ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
+
+MAX_BODY = 50_000_000  # bytes read from one response; more is a malformed answer
+MAX_BACKOFF_S = 30.0
+
+
+class HttpSourceConfig(SourceConfig):
+    """A source reached over HTTP(S): its base URL and how to authenticate."""
+
+    url: str = Field(pattern=r"^https?://", description="base URL, e.g. http://prometheus:9090 (a path prefix is kept)")
+    bearer_token_env: str | None = Field(default=None, description="environment variable holding a bearer token")
+    bearer_token_file: str | None = Field(default=None, description="file holding a bearer token")
+    basic_auth_env: str | None = Field(default=None, description='environment variable holding "user:password"')
+    ca_file: str | None = Field(default=None, description="PEM bundle of the CA(s) that signed the server certificate")
+    tls_cert_file: str | None = Field(default=None, description="client certificate (PEM)")
+    tls_key_file: str | None = Field(default=None, description="client key (PEM); may be omitted when in tls_cert_file")
+    insecure_skip_verify: bool = Field(
+        default=False, description="do not verify the server certificate (not recommended)"
+    )
+    request_timeout_s: float = Field(default=30.0, gt=0, le=600)
+
+    @model_validator(mode="after")
+    def _one_auth(self) -> HttpSourceConfig:
+        given = [k for k in ("bearer_token_env", "bearer_token_file", "basic_auth_env") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"choose one of {', '.join(given)}")
+        if self.tls_key_file and not self.tls_cert_file:
+            raise ValueError("tls_key_file needs tls_cert_file")
+        return self
+
+
+class ApiError(Exception):
+    """A request that failed; `category` is what the runner reports (unauthorized, ...)."""
+
+    def __init__(self, reason: str, category: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.category = category
+        self.status = status
+
+
+def safe_url(url: str) -> str:
+    """scheme://host[:port]/path of a URL: never userinfo, query or fragment."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = f":{parts.port}" if parts.port else ""
+    except ValueError:
+        return "<invalid url>"
+    return f"{parts.scheme}://{host}{port}{parts.path}"
+
+
+def _auth_headers(cfg: HttpSourceConfig) -> dict[str, str]:
+    if cfg.bearer_token_env:
+        token = os.environ.get(cfg.bearer_token_env, "").strip()
+        if not token:
+            raise ApiError(f"environment variable {cfg.bearer_token_env} is not set", "unauthorized")
+        return {"Authorization": f"Bearer {token}"}
+    if cfg.bearer_token_file:
+        try:
+            token = cfg.resolve(cfg.bearer_token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ApiError(
+                f"cannot read bearer_token_file: {exc.strerror or type(exc).__name__}", "unauthorized"
+            ) from exc
+        return {"Authorization": f"Bearer {token}"}
+    if cfg.basic_auth_env:
+        pair = os.environ.get(cfg.basic_auth_env, "")
+        if ":" not in pair:
+            raise ApiError(f'environment variable {cfg.basic_auth_env} must hold "user:password"', "unauthorized")
+        return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
+    return {}
+
+
+def _tls(cfg: HttpSourceConfig) -> ssl.SSLContext | bool:
+    if cfg.insecure_skip_verify:
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    else:
+        ctx = ssl.create_default_context(cafile=str(cfg.resolve(cfg.ca_file)) if cfg.ca_file else None)
+    if cfg.tls_cert_file:
+        key = str(cfg.resolve(cfg.tls_key_file)) if cfg.tls_key_file else None
+        ctx.load_cert_chain(str(cfg.resolve(cfg.tls_cert_file)), key)
+    return ctx
+
+
+class JsonClient:
+    """GET JSON (or text) from one source with its auth, retries and deadline."""
+
+    def __init__(
+        self, cfg: HttpSourceConfig, ctx: ProbeContext, *, transport: httpx.BaseTransport | None = None
+    ) -> None:
+        self.cfg = cfg
+        self.ctx = ctx
+        self.base = cfg.url.rstrip("/")
+        try:
+            verify = _tls(cfg)
+        except (OSError, ssl.SSLError) as exc:
+            raise ApiError(
+                f"TLS files could not be loaded: {type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}", "error"
+            ) from exc
+        self.client = httpx.Client(
+            headers={"Accept": "application/json", **_auth_headers(cfg)},
+            verify=verify,
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._last: float = 0.0
+
+    def close(self) -> None:
+        self.client.close()
+
+    def __enter__(self) -> JsonClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _throttle(self) -> None:
+        if self.cfg.rate_limit_per_s:
+            gap = 1.0 / self.cfg.rate_limit_per_s - (time.monotonic() - self._last)
+            if gap > 0:
+                time.sleep(min(gap, self.ctx.remaining()))
+        self._last = time.monotonic()
+
+    def get_text(self, path: str, params: dict[str, str] | None = None) -> str:
+        """The body of GET base+path; raises ApiError with a category on any failure."""
+        attempt = 0
+        while True:
+            self.ctx.check()
+            self._throttle()
+            self.ctx.count_request()
+            timeout = min(self.cfg.request_timeout_s, self.ctx.remaining())
+            try:
+                resp = self.client.get(self.base + path, params=params, timeout=timeout)
+            except httpx.TimeoutException as exc:
+                if attempt < self.cfg.retries:
+                    attempt += 1
+                    continue
+                raise ApiError(f"{path}: timed out after {timeout:.0f}s", "timeout") from exc
+            except httpx.TransportError as exc:
+                raise ApiError(
+                    f"{path}: cannot connect to {safe_url(self.base)}: {type(exc).__name__}", "unreachable"
+                ) from exc
+            status = resp.status_code
+            if (status == 429 or status >= 500) and attempt < self.cfg.retries:
+                attempt += 1
+                time.sleep(min(self._retry_after(resp, attempt), self.ctx.remaining()))
+                continue
+            if status == 401:
+                raise ApiError(
+                    f"{path}: HTTP 401 Unauthorized (check the source's credentials)", "unauthorized", status
+                )
+            if status == 403:
+                raise ApiError(f"{path}: HTTP 403 Forbidden", "forbidden", status)
+            if status == 404:
+                raise ApiError(f"{path}: HTTP 404 Not Found", "not_found", status)
+            if status >= 400:
+                raise ApiError(f"{path}: HTTP {status}{self._api_error(resp)}", "error", status)
+            if len(resp.content) > MAX_BODY:
+                raise ApiError(f"{path}: response larger than {MAX_BODY} bytes", "malformed", status)
+            return resp.text
+
+    def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """Parsed JSON of GET base+path; unparseable JSON is a `malformed` ApiError."""
+        text = self.get_text(path, params)
+        try:
+            return json.loads(text)
+        except ValueError as exc:
+            raise ApiError(f"{path}: the answer is not JSON", "malformed") from exc
+
+    @staticmethod
+    def _retry_after(resp: httpx.Response, attempt: int) -> float:
+        value = resp.headers.get("Retry-After", "")
+        if value.isdigit():
+            return min(float(value), MAX_BACKOFF_S)
+        return float(min(0.5 * 2.0 ** (attempt - 1), MAX_BACKOFF_S))
+
+    @staticmethod
+    def _api_error(resp: httpx.Response) -> str:
+        """Prometheus puts a one-line reason in `error`; keep a bounded bit of it."""
+        try:
+            doc = resp.json()
+        except ValueError:
+            return ""
+        err = doc.get("error") if isinstance(doc, dict) else None
+        if isinstance(err, str):
+            return ": " + err[:200]
+        return ""

@@ -1,0 +1,271 @@
+"""Reading a live Prometheus: each function asks a few endpoints and returns normalised facts."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from probes.prometheus import normalise as norm
+from probes.prometheus import queries
+from probes.prometheus.http import ApiError, JsonClient, safe_url
+
+__all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime", "slo", "target_pools", "tsdb"]
+
+_SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
+_LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+_FLAGS = (
+    "storage.tsdb.retention.time",
+    "storage.tsdb.retention.size",
+    "storage.tsdb.wal-compression",
+    "storage.tsdb.min-block-duration",
+    "storage.tsdb.max-block-duration",
+    "web.enable-remote-write-receiver",
+    "web.enable-admin-api",
+    "web.enable-lifecycle",
+    "enable-feature",
+    "query.max-concurrency",
+    "query.max-samples",
+    "query.timeout",
+    "query.lookback-delta",
+    "rules.alert.for-grace-period",
+    "agent",
+)
+
+
+def api_data(client: JsonClient, path: str, params: dict[str, str] | None = None) -> Any:
+    """`data` of a Prometheus API answer ({"status": "success", "data": ...})."""
+    doc = client.get_json(path, params)
+    if not isinstance(doc, dict) or "data" not in doc:
+        raise ApiError(f"{path}: unexpected answer shape (no data)", "malformed")
+    if doc.get("status") != "success":
+        raise ApiError(f"{path}: {str(doc.get('error'))[:200]}", "error")
+    return doc["data"]
+
+
+def _list(value: Any, path: str, what: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ApiError(f"{path}: unexpected answer shape ({what} is not a list)", "malformed")
+    return value
+
+
+def rules(client: JsonClient) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, subject, data) of every alerting and recording rule /api/v1/rules lists."""
+    path = "/api/v1/rules"
+    data = api_data(client, path)
+    groups = _list(data.get("groups") if isinstance(data, dict) else None, path, "groups")
+    out: list[tuple[str, str, dict[str, Any]]] = []
+    for g in groups:
+        if not isinstance(g, dict):
+            raise ApiError(f"{path}: unexpected answer shape (group)", "malformed")
+        gname, gfile = str(g.get("name", "")), str(g.get("file", ""))
+        for r in _list(g.get("rules"), path, "rules"):
+            if not isinstance(r, dict):
+                raise ApiError(f"{path}: unexpected answer shape (rule)", "malformed")
+            kw = {"health": r.get("health"), "last_error": r.get("lastError") or None}
+            if r.get("type") == "alerting":
+                subject, facts = norm.alert_rule(gname, gfile, r, state=r.get("state"), **kw)
+                facts["group_interval_s"] = norm.duration_s(g.get("interval"))
+                out.append(("prometheus.alert_rule", subject, facts))
+            elif r.get("type") == "recording":
+                subject, facts = norm.recording_rule(gname, gfile, r, **kw)
+                facts["group_interval_s"] = norm.duration_s(g.get("interval"))
+                out.append(("prometheus.recording_rule", subject, facts))
+    yield from out
+
+
+def config(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts of the running configuration (the same shape the file parser gives)."""
+    return norm.config_facts(doc)
+
+
+def target_pools(client: JsonClient, config_doc: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """Per scrape job: configured settings joined with live target health."""
+    path = "/api/v1/targets"
+    data = api_data(client, path, {"state": "active"})
+    active = _list(data.get("activeTargets") if isinstance(data, dict) else None, path, "activeTargets")
+    glob = norm.as_map(config_doc.get("global"))
+    pools: dict[str, dict[str, Any]] = {}
+    for sc in config_doc.get("scrape_configs") or []:
+        if isinstance(sc, Mapping):
+            job, facts = norm.scrape_pool(sc, glob)
+            pools[job] = facts
+    for t in active:
+        if not isinstance(t, dict):
+            raise ApiError(f"{path}: unexpected answer shape (target)", "malformed")
+        labels = norm.as_map(t.get("labels"))
+        job = str(t.get("scrapePool") or labels.get("job") or "")
+        url = str(t.get("scrapeUrl") or "")
+        scheme = url.split("://", 1)[0] if "://" in url else "http"
+        if job not in pools:
+            interval = norm.duration_s(t.get("scrapeInterval")) or 60.0
+            pools[job] = norm.scrape_pool(
+                {
+                    "job_name": job,
+                    "scheme": scheme,
+                    "scrape_interval": t.get("scrapeInterval"),
+                    "scrape_timeout": t.get("scrapeTimeout"),
+                },
+                {"scrape_interval": interval},
+            )[1]
+        p = pools[job]
+        for key in ("targets_total", "targets_up", "targets_down"):
+            p[key] = p[key] or 0
+        p["targets_total"] += 1
+        if t.get("health") == "up":
+            p["targets_up"] += 1
+        elif t.get("health") == "down":  # "unknown": not scraped yet, neither up nor down
+            p["targets_down"] += 1
+            if len(p["down_instances"]) < 5:
+                p["down_instances"].append(str(labels.get("instance", ""))[:200])
+    for p in pools.values():
+        for key in ("targets_total", "targets_up", "targets_down"):
+            p[key] = p[key] or 0
+    return sorted(pools.items())
+
+
+def _metrics(client: JsonClient, names: set[str]) -> dict[str, list[tuple[dict[str, str], float]]]:
+    """Selected samples of Prometheus's own /metrics (exposition text)."""
+    out: dict[str, list[tuple[dict[str, str], float]]] = {}
+    text = client.get_text("/metrics")
+    for line in text.splitlines():
+        m = _SAMPLE.match(line)
+        if not m or m.group(1) not in names:
+            continue
+        try:
+            value = float(m.group(3))
+        except ValueError:
+            continue
+        out.setdefault(m.group(1), []).append((dict(_LABEL.findall(m.group(2) or "")), value))
+    return out
+
+
+def _retention(text: str) -> tuple[float | None, str | None]:
+    t, size = None, None
+    for part in (p.strip() for p in text.split(" or ")):
+        d = norm.duration_s(part)
+        if d is not None:
+            t = d
+        elif part:
+            size = part
+    return t, size
+
+
+def runtime(client: JsonClient, version: str) -> dict[str, Any]:
+    """Version, retention and storage flags, and whether the last config reload succeeded."""
+    info = api_data(client, "/api/v1/status/runtimeinfo")
+    flags = api_data(client, "/api/v1/status/flags")
+    if not isinstance(info, dict) or not isinstance(flags, dict):
+        raise ApiError("/api/v1/status/runtimeinfo: unexpected answer shape", "malformed")
+    ret_time, ret_size = _retention(str(info.get("storageRetention") or ""))
+    flag_time = norm.duration_s(flags.get("storage.tsdb.retention.time"))
+    size_flag = str(flags.get("storage.tsdb.retention.size") or "")
+    return {
+        "version": version,
+        "retention": str(info.get("storageRetention") or ""),
+        "retention_time_s": ret_time if ret_time is not None else (flag_time or None),
+        "retention_size": ret_size or (size_flag if size_flag not in ("", "0B", "0") else None),
+        "reload_config_success": info.get("reloadConfigSuccess"),
+        "last_config_time": info.get("lastConfigTime"),
+        "corruption_count": info.get("corruptionCount"),
+        "agent_mode": str(flags.get("agent", "false")).lower() == "true",
+        "remote_write_receiver": str(flags.get("web.enable-remote-write-receiver", "false")).lower() == "true"
+        or "remote-write-receiver" in str(flags.get("enable-feature", "")),
+        "wal_compression": str(flags.get("storage.tsdb.wal-compression", "")).lower() == "true",
+        "flags": {k: str(flags[k])[:200] for k in _FLAGS if k in flags},
+    }
+
+
+def tsdb(client: JsonClient) -> dict[str, Any]:
+    """Head series count, top cardinality and how far back the stored data goes."""
+    path = "/api/v1/status/tsdb"
+    data = api_data(client, path)
+    head = data.get("headStats") if isinstance(data, dict) else None
+    if not isinstance(head, dict):
+        raise ApiError(f"{path}: unexpected answer shape (headStats)", "malformed")
+    top = [
+        {"name": str(x.get("name", ""))[:200], "series": x.get("value")}
+        for x in (data.get("seriesCountByMetricName") or [])[:10]
+        if isinstance(x, dict)
+    ]
+    lowest, blocks = None, None
+    try:
+        own = _metrics(client, {"prometheus_tsdb_lowest_timestamp_seconds", "prometheus_tsdb_blocks_loaded"})
+        if own.get("prometheus_tsdb_lowest_timestamp_seconds"):
+            lowest = own["prometheus_tsdb_lowest_timestamp_seconds"][0][1]
+        if own.get("prometheus_tsdb_blocks_loaded"):
+            blocks = int(own["prometheus_tsdb_blocks_loaded"][0][1])
+    except ApiError:
+        pass  # /metrics may be hidden behind a proxy; the span then stays unknown
+    span = round((time.time() - lowest) / 86400, 2) if lowest else None
+    return {
+        "head_series": head.get("numSeries"),
+        "head_chunks": head.get("chunkCount"),
+        "label_pairs": head.get("numLabelPairs"),
+        "top_metrics": top,
+        "blocks_loaded": blocks,
+        "data_span_days": span,
+    }
+
+
+def alertmanagers(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
+    """Each active Alertmanager with whether Prometheus actually reaches it.
+
+    Prometheus keeps listing an Alertmanager after it died, so reachability comes from `up`
+    (if Prometheus scrapes it) or from its notification counters, never from the list alone.
+    """
+    path = "/api/v1/alertmanagers"
+    data = api_data(client, path)
+    active = _list(data.get("activeAlertmanagers") if isinstance(data, dict) else None, path, "activeAlertmanagers")
+    dropped = data.get("droppedAlertmanagers") or []
+    try:
+        counters = _metrics(client, {"prometheus_notifications_errors_total", "prometheus_notifications_sent_total"})
+    except ApiError:
+        counters = {}
+    errors = {lbl.get("alertmanager", ""): v for lbl, v in counters.get("prometheus_notifications_errors_total", [])}
+    sent = {lbl.get("alertmanager", ""): v for lbl, v in counters.get("prometheus_notifications_sent_total", [])}
+    out = []
+    for am in active:
+        url = str(am.get("url", "")) if isinstance(am, dict) else ""
+        host = norm.url_host(url) or ""
+        up = None
+        if host:
+            rows = queries.instant(client, f'max(up{{instance="{host}"}})')
+            up = rows[0][1] if rows else None
+        e, s = errors.get(url), sent.get(url)
+        if up is not None:
+            reachable: bool | None = up >= 1
+            basis = "up"
+        elif s:
+            # errors_total counts alerts that failed; sent_total counts every attempt.
+            reachable = (e or 0) < s
+            basis = "notification counters"
+        else:
+            reachable, basis = None, "no notification sent yet and not scraped"
+        out.append(
+            (
+                safe_url(url),
+                {
+                    "host": host,
+                    "state": "active",
+                    "up": up,
+                    "notifications_sent": s,
+                    "notification_errors": e,
+                    "reachable": reachable,
+                    "basis": basis,
+                    "dropped_count": len(dropped) if isinstance(dropped, list) else 0,
+                },
+            )
+        )
+    return out
+
+
+def exporters(client: JsonClient) -> dict[str, Any]:
+    """Aggregated facts about what is monitored (a handful of PromQL queries)."""
+    return queries.exporter_facts(client)
+
+
+def slo(client: JsonClient, recording_names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Measured availability over the SLO window."""
+    return queries.slo_facts(client, recording_names)

@@ -1,0 +1,313 @@
+"""Normalisation shared by the live probe and the file parser: the same facts, the same shapes.
+
+Every function here takes plain parsed data (API JSON or YAML) and returns derived, bounded
+facts; none reads the network or the disk.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlsplit
+
+__all__ = [
+    "REPLICA_LABELS",
+    "alert_rule",
+    "as_map",
+    "config_facts",
+    "duration_s",
+    "exporter_family",
+    "promql_functions",
+    "recording_rule",
+    "scrape_pool",
+    "url_host",
+]
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+_FUNC = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
+# A comparison with a number literal on either side: `x > 0.8`, `0.9 >= x`, `x == 0`.
+_THRESHOLD = re.compile(r"(?:[<>]=?|==|!=)\s*(?:bool\s+)?-?\d|\d\s*(?:[<>]=?|==|!=)")
+_AGG_BY = re.compile(
+    r"\b(sum|avg|min|max|count|topk|bottomk|quantile|stddev|stdvar|group|count_values)\s+(?:by|without)\b"
+)
+_AGGREGATIONS = {
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "count",
+    "topk",
+    "bottomk",
+    "quantile",
+    "stddev",
+    "stdvar",
+    "group",
+    "count_values",
+}
+_KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset"}
+
+REPLICA_LABELS = ("replica", "prometheus_replica", "__replica__", "prometheus_ha_replica")
+
+# Exporter family from a job name or metrics path (first match wins).
+_FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("blackbox", re.compile(r"blackbox|/probe\b|synthetic|uptime")),
+    ("node", re.compile(r"node[-_]?exporter|^node$|node-?metrics|(^|[-_])nodes?($|[-_])")),
+    ("windows", re.compile(r"windows|wmi")),
+    ("kube-state-metrics", re.compile(r"kube[-_]?state")),
+    ("cadvisor", re.compile(r"cadvisor|/metrics/cadvisor")),
+    ("kubelet", re.compile(r"kubelet")),
+    ("kubernetes-apiserver", re.compile(r"apiserver")),
+    ("pushgateway", re.compile(r"pushgateway")),
+    ("alertmanager", re.compile(r"alertmanager")),
+    ("prometheus", re.compile(r"^prometheus($|[-_])")),
+    ("database", re.compile(r"mysql|postgres|redis|mongo|elasticsearch|cassandra|memcache|clickhouse")),
+    ("messaging", re.compile(r"kafka|rabbit|nats|pulsar")),
+    ("proxy", re.compile(r"nginx|haproxy|envoy|traefik|ingress")),
+)
+
+
+def duration_s(value: Any) -> float | None:
+    """Seconds of a Prometheus duration ("1h30m", "5m", "500ms") or a number; None if not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return float(value)
+    if not isinstance(value, str) or not value.strip():
+        return None
+    text = value.strip()
+    pos, total = 0, 0.0
+    for m in _DURATION.finditer(text):
+        if m.start() != pos:
+            return None
+        total += float(m.group(1)) * _UNITS[m.group(2)]
+        pos = m.end()
+    return total if pos == len(text) and pos > 0 else None
+
+
+def promql_functions(expr: str) -> list[str]:
+    """The PromQL functions and aggregations an expression calls, sorted, without duplicates."""
+    names = {m.group(1) for m in _FUNC.finditer(expr)} | {m.group(1) for m in _AGG_BY.finditer(expr)}
+    return sorted(n for n in names if n not in _KEYWORDS)
+
+
+def as_map(value: Any) -> Mapping[str, Any]:
+    """`value` if it is a mapping, else an empty one (untrusted YAML/JSON may be anything)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def _str_map(value: Any) -> dict[str, str]:
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(k): str(v) for k, v in value.items()}
+
+
+def _common(
+    group: str, file: str, expr: str, labels: dict[str, str], health: str | None, last_error: str | None
+) -> dict[str, Any]:
+    funcs = promql_functions(expr)
+    return {
+        "group": group,
+        "file": file,
+        "expr": expr,
+        "labels": labels,
+        "functions": funcs,
+        "aggregates": sorted(set(funcs) & _AGGREGATIONS),
+        "health": health,
+        "last_error": (last_error or None),
+    }
+
+
+def alert_rule(
+    group: str,
+    file: str,
+    rule: Mapping[str, Any],
+    *,
+    health: str | None = None,
+    last_error: str | None = None,
+    state: str | None = None,
+) -> tuple[str, dict[str, Any]]:
+    """(subject, data) of an alerting rule given as in a rule file or as /api/v1/rules returns it."""
+    name = str(rule.get("alert") or rule.get("name") or "")
+    expr = str(rule.get("expr") if rule.get("expr") is not None else rule.get("query") or "")
+    for_s = duration_s(rule.get("for")) if "for" in rule else duration_s(rule.get("duration"))
+    labels = _str_map(rule.get("labels"))
+    annotations = _str_map(rule.get("annotations"))
+    keys = sorted(annotations)
+    runbook = any(re.search(r"runbook|playbook|sop", k, re.I) for k in keys) or any(
+        re.search(r"https?://\S*(runbook|playbook|wiki|sop|docs?)", v, re.I) for v in annotations.values()
+    )
+    data = _common(group, file, expr, labels, health, last_error)
+    data.update(
+        {
+            "name": name,
+            "for_s": for_s or 0.0,
+            "severity": (labels.get("severity") or labels.get("priority") or "").lower() or None,
+            "annotation_keys": keys,
+            "has_runbook": runbook,
+            "has_description": any(k in annotations for k in ("summary", "description", "message")),
+            "compares_constant": bool(_THRESHOLD.search(expr)),
+            "state": state,
+        }
+    )
+    return f"{group}/{name}", data
+
+
+def recording_rule(
+    group: str, file: str, rule: Mapping[str, Any], *, health: str | None = None, last_error: str | None = None
+) -> tuple[str, dict[str, Any]]:
+    """(subject, data) of a recording rule given as in a rule file or as /api/v1/rules returns it."""
+    name = str(rule.get("record") or rule.get("name") or "")
+    expr = str(rule.get("expr") if rule.get("expr") is not None else rule.get("query") or "")
+    data = _common(group, file, expr, _str_map(rule.get("labels")), health, last_error)
+    data["name"] = name
+    return f"{group}/{name}", data
+
+
+def url_host(url: Any) -> str | None:
+    """host[:port] of a URL, never its credentials or path."""
+    if not isinstance(url, str):
+        return None
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return f"{host}:{port}" if port else host
+
+
+def exporter_family(job: str, metrics_path: str = "/metrics") -> str:
+    """A guess at what a scrape job collects, from its name and metrics path."""
+    text = f"{job.lower()} {metrics_path.lower()}"
+    for family, pattern in _FAMILIES:
+        if (
+            pattern.search(job.lower())
+            or pattern.search(metrics_path.lower())
+            or (family == "blackbox" and pattern.search(text))
+        ):
+            return family
+    return "application"
+
+
+def _sd_types(sc: Mapping[str, Any]) -> list[str]:
+    return sorted(k.removesuffix("_sd_configs") for k in sc if isinstance(k, str) and k.endswith("_sd_configs"))
+
+
+def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(job, data) of one scrape_config, with global defaults applied; target counts left None."""
+    job = str(sc.get("job_name") or "")
+    path = str(sc.get("metrics_path") or "/metrics")
+    interval = duration_s(sc.get("scrape_interval")) or duration_s(glob.get("scrape_interval")) or 60.0
+    timeout = duration_s(sc.get("scrape_timeout")) or duration_s(glob.get("scrape_timeout")) or min(10.0, interval)
+    scheme = str(sc.get("scheme") or "http")
+    static = 0
+    for s in sc.get("static_configs") or []:
+        if isinstance(s, Mapping):
+            static += len(s.get("targets") or [])
+    tls = as_map(sc.get("tls_config"))
+    return job, {
+        "job": job,
+        "family": exporter_family(job, path),
+        "scheme": scheme,
+        "metrics_path": path,
+        "scrape_interval_s": interval,
+        "scrape_timeout_s": timeout,
+        # Prometheus renders every job's interval in /api/v1/status/config, so "custom" means
+        # "differs from the global default", which reads the same from a file and from the API.
+        "custom_interval": interval != (duration_s(glob.get("scrape_interval")) or 60.0),
+        "honor_labels": bool(sc.get("honor_labels")),
+        "tls_verify": scheme == "https" and not bool(tls.get("insecure_skip_verify")),
+        "client_cert": bool(tls.get("cert_file") or tls.get("cert")),
+        "authenticated": any(
+            sc.get(k) for k in ("basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file")
+        ),
+        "sample_limit": int(sc.get("sample_limit") or 0),
+        "limited": any(sc.get(k) for k in ("sample_limit", "label_limit", "target_limit", "body_size_limit")),
+        "sd_types": _sd_types(sc) + (["static"] if sc.get("static_configs") else []),
+        "static_targets": static,
+        "enable_compression": sc.get("enable_compression", True) is not False,
+        "targets_total": None,
+        "targets_up": None,
+        "targets_down": None,
+        "down_instances": [],
+    }
+
+
+def _remote(entries: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for e in entries if isinstance(entries, list) else []:
+        if not isinstance(e, Mapping):
+            continue
+        url = e.get("url")
+        out.append(
+            {
+                "host": url_host(url),
+                "scheme": urlsplit(url).scheme if isinstance(url, str) else None,
+                "queue_config": isinstance(e.get("queue_config"), Mapping),
+                "relabelled": bool(e.get("write_relabel_configs")),
+                "authenticated": any(
+                    e.get(k)
+                    for k in (
+                        "basic_auth",
+                        "authorization",
+                        "oauth2",
+                        "sigv4",
+                        "azuread",
+                        "bearer_token",
+                        "bearer_token_file",
+                    )
+                ),
+            }
+        )
+    return out
+
+
+def _alertmanager_targets(alerting: Mapping[str, Any]) -> tuple[int, list[str]]:
+    n, hosts = 0, []
+    for am in alerting.get("alertmanagers") or []:
+        if not isinstance(am, Mapping):
+            continue
+        n += 1
+        scheme = str(am.get("scheme") or "http")
+        for s in am.get("static_configs") or []:
+            for t in (s.get("targets") or []) if isinstance(s, Mapping) else []:
+                hosts.append(url_host(f"{scheme}://{t}") or str(t)[:100])
+    return n, hosts
+
+
+def config_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts of a prometheus.yml (from a file or /api/v1/status/config), hosts only for URLs."""
+    glob = as_map(doc.get("global"))
+    ext = _str_map(glob.get("external_labels"))
+    jobs = [sc for sc in doc.get("scrape_configs") or [] if isinstance(sc, Mapping)]
+    pools = [scrape_pool(sc, glob)[1] for sc in jobs]
+    alerting = as_map(doc.get("alerting"))
+    am_configs, am_hosts = _alertmanager_targets(alerting)
+    rw, rr = _remote(doc.get("remote_write")), _remote(doc.get("remote_read"))
+    return {
+        "scrape_interval_s": duration_s(glob.get("scrape_interval")) or 60.0,
+        "scrape_timeout_s": duration_s(glob.get("scrape_timeout")) or 10.0,
+        "evaluation_interval_s": duration_s(glob.get("evaluation_interval")) or 60.0,
+        "external_labels": ext,
+        "replica_label": next((k for k in ext if k.lower() in REPLICA_LABELS), None),
+        "remote_write": rw,
+        "remote_write_count": len(rw),
+        "remote_read": rr,
+        "remote_read_count": len(rr),
+        "alertmanager_configs": am_configs,
+        "alertmanager_hosts": am_hosts,
+        "alert_relabelling": bool(alerting.get("alert_relabel_configs")),
+        "rule_files": len(doc.get("rule_files") or []),
+        "scrape_jobs": len(pools),
+        "jobs_custom_interval": sum(1 for p in pools if p["custom_interval"]),
+        "scrape_intervals_s": sorted({p["scrape_interval_s"] for p in pools}),
+        "jobs_https": sum(1 for p in pools if p["scheme"] == "https"),
+        "jobs_limited": sum(1 for p in pools if p["limited"]),
+        "jobs_service_discovery": sum(1 for p in pools if any(t != "static" for t in p["sd_types"])),
+        "pushgateway_jobs": sum(1 for p in pools if p["family"] == "pushgateway"),
+        "families": sorted({p["family"] for p in pools}),
+    }

@@ -1,0 +1,148 @@
+"""The handful of PromQL queries the probe asks: what is monitored, and measured availability.
+
+Never a dump of all series: each query returns at most a few dozen aggregated samples.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from probes.prometheus.http import ApiError, JsonClient
+
+__all__ = ["FAMILY_METRICS", "SLI_NAME", "exporter_facts", "instant", "slo_facts"]
+
+# Metric names whose presence shows an exporter family is scraped.
+FAMILY_METRICS: dict[str, tuple[str, ...]] = {
+    "node": (
+        "node_cpu_seconds_total",
+        "node_memory_MemAvailable_bytes",
+        "node_filesystem_avail_bytes",
+        "node_network_receive_bytes_total",
+        "node_load1",
+    ),
+    "windows": ("windows_cpu_time_total", "windows_memory_available_bytes"),
+    "kube-state-metrics": ("kube_pod_info", "kube_node_info", "kube_deployment_status_replicas"),
+    "cadvisor": ("container_cpu_usage_seconds_total", "container_memory_working_set_bytes"),
+    "blackbox": ("probe_success", "probe_duration_seconds"),
+    "pushgateway": ("push_time_seconds", "pushgateway_build_info"),
+    "jvm": ("jvm_memory_used_bytes", "jvm_memory_bytes_used"),
+    "database": ("mysql_up", "pg_up", "redis_up", "mongodb_up"),
+    "proxy": ("nginx_up", "haproxy_up", "envoy_server_live"),
+    "process": ("process_cpu_seconds_total", "process_resident_memory_bytes"),
+}
+# A recording rule whose name says it is an availability or error-ratio SLI.
+SLI_NAME = re.compile(
+    r"(^|[:_])(slo|sli)([:_]|$)|availability|success_ratio|error_ratio|errors?:ratio|error_budget|uptime", re.I
+)
+_ERROR_SLI = re.compile(r"error|fail|burn", re.I)
+WINDOW_DAYS = 30
+MAX_SERIES = 50
+
+
+def instant(client: JsonClient, query: str) -> list[tuple[dict[str, str], float]]:
+    """An instant query's vector as (labels, value) pairs; malformed answers raise ApiError."""
+    doc = client.get_json("/api/v1/query", {"query": query})
+    try:
+        if doc["status"] != "success":
+            raise ApiError(f"query failed: {str(doc.get('error'))[:200]}", "error")
+        data = doc["data"]
+        if data["resultType"] == "scalar":
+            return [({}, float(data["result"][1]))]
+        out = []
+        for r in data["result"]:
+            out.append(({str(k): str(v) for k, v in r["metric"].items()}, float(r["value"][1])))
+        return out
+    except (KeyError, TypeError, IndexError, ValueError) as exc:
+        raise ApiError(f"/api/v1/query: unexpected answer shape ({type(exc).__name__})", "malformed") from exc
+
+
+def _scalar(client: JsonClient, query: str) -> float:
+    rows = instant(client, query)
+    return rows[0][1] if rows else 0.0
+
+
+def exporter_facts(client: JsonClient) -> dict[str, Any]:
+    """Which exporter families are scraped, and how many histogram/summary metrics exist."""
+    names = sorted({m for ms in FAMILY_METRICS.values() for m in ms})
+    present = {
+        labels.get("__name__", "")
+        for labels, _ in instant(client, f'count by (__name__) ({{__name__=~"{"|".join(names)}"}})')
+    }
+    families = {fam: sorted(m for m in ms if m in present) for fam, ms in FAMILY_METRICS.items()}
+    jobs = instant(client, "count by (job) (up)")
+    return {
+        "families": sorted(f for f, ms in families.items() if ms),
+        "family_metrics": {f: ms for f, ms in families.items() if ms},
+        "node_resources": sorted(m.split("_")[1] for m in families["node"]),
+        "histogram_metrics": int(_scalar(client, 'count(count by (__name__) ({__name__=~".+_bucket"}))')),
+        "latency_histogram_metrics": int(
+            _scalar(
+                client,
+                'count(count by (__name__) ({__name__=~".*(request|http|grpc|rpc|rest|api).*(duration|latency|seconds).*_bucket"}))',
+            )
+        ),
+        "summary_metrics": int(_scalar(client, 'count(count by (__name__) ({quantile!=""}))')),
+        "scrape_jobs": len(jobs),
+    }
+
+
+def _label_text(labels: dict[str, str]) -> str:
+    inner = ",".join(f'{k}="{v}"' for k, v in sorted(labels.items()) if k != "__name__")
+    return "{" + inner + "}"
+
+
+def _measure(client: JsonClient, selector: str, *, inverted: bool) -> list[tuple[dict[str, str], float, float]]:
+    """(labels, availability, coverage) per series of `selector` over the window."""
+    w = f"{WINDOW_DAYS}d"
+    avg = instant(client, f"avg_over_time(({selector})[{w}:5m])")
+    cov = {
+        _label_text(lbl): v for lbl, v in instant(client, f"count_over_time(({selector})[{w}:1h]) / {WINDOW_DAYS * 24}")
+    }
+    out = []
+    for labels, value in avg[:MAX_SERIES]:
+        if math.isnan(value) or not (0.0 <= value <= 1.0):
+            continue  # not a ratio: not an availability SLI after all
+        availability = 1.0 - value if inverted else value
+        out.append((labels, round(availability, 6), round(min(1.0, cov.get(_label_text(labels), 0.0)), 4)))
+    return out
+
+
+def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
+    """Measured availability over 30 days of SLI recording rules and blackbox probes."""
+    items: list[tuple[str, dict[str, Any]]] = []
+    for name in sorted({n for n in recording_names if SLI_NAME.search(n)})[:20]:
+        inverted = bool(_ERROR_SLI.search(name))
+        for labels, availability, coverage in _measure(client, name, inverted=inverted):
+            items.append(
+                (
+                    name + _label_text(labels),
+                    {
+                        "sli": name,
+                        "source": "recording_rule",
+                        "inverted": inverted,
+                        "labels": labels,
+                        "window_days": WINDOW_DAYS,
+                        "availability": availability,
+                        "coverage": coverage,
+                    },
+                )
+            )
+    for labels, availability, coverage in _measure(client, "avg by (job, instance) (probe_success)", inverted=False):
+        items.append(
+            (
+                "probe_success" + _label_text(labels),
+                {
+                    "sli": "probe_success",
+                    "source": "probe_success",
+                    "inverted": False,
+                    "labels": labels,
+                    "window_days": WINDOW_DAYS,
+                    "availability": availability,
+                    "coverage": coverage,
+                },
+            )
+        )
+    return items
