@@ -1,20 +1,125 @@
-"""The gitlab probe (placeholder until its issue lands: declares no kinds, so it decides nothing)."""
+"""The gitlab probe: change and incident history from GitLab (GitLab.com or self-managed).
+
+It reads, read-only, the projects of the configured groups (with subgroups) or projects — or,
+with neither, every project the token is a member of (keyset pagination) — and reports
+derived facts per project and per production environment: settings (protected branches,
+approval rules, what the CI file shows), environments, deployment statistics, merge request,
+pipeline and incident statistics, releases, and the four DORA keys computed transparently
+(method, parameters, window and sample size beside each figure; GitLab's own DORA API figures
+beside them where the instance offers it). Raw deployments never become evidence.
+
+Projects are collected concurrently (`concurrency` workers); each makes a fixed number of list
+calls plus bounded samples, never one call per deployment.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
+from probes.gitlab.config import GitLabConfig
+from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.stats import Window
 from scanner.evidence import Evidence
 from scanner.probe import Probe, ProbeContext, SourceFailure
 
-__all__ = ["GitLabProbe"]
+__all__ = ["GitLabConfig", "GitLabProbe"]
+
+KINDS: dict[str, str] = {
+    "gitlab.project": "a project's change controls: protected branches, approval rules and what its CI file shows (environments, manual gates, rollout, tests, security jobs)",
+    "gitlab.environment": "an environment of a project: tier, whether it is production, protected, and the approvals its deployments need",
+    "gitlab.deployment_stats": "deployments to one production environment in the window: frequency, success rate, rollbacks, lead time, with sample size",
+    "gitlab.merge_request_stats": "a project's merge requests merged in the window: count, approval coverage (sampled), merge-to-production lead time",
+    "gitlab.pipeline_stats": "a project's pipelines in the window: success rate, duration, trigger sources",
+    "gitlab.incident_stats": "a project's incidents (issues of type incident) in the window: severity and postmortem coverage, response and restore times",
+    "gitlab.release": "a project's releases in the window: count, notes and release evidence",
+    "gitlab.dora": "a project's four DORA keys over its production environments, each with method, parameters and sample; GitLab's own DORA API figures beside them when offered",
+}
 
 
 class GitLabProbe(Probe):
     name = "gitlab"
-    kinds: ClassVar[dict[str, str]] = {}
+    kinds: ClassVar[dict[str, str]] = KINDS
+    config_model = GitLabConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
-        raise SourceFailure("the gitlab probe is not implemented yet")
-        yield  # pragma: no cover
+        cfg: GitLabConfig = config
+        try:
+            api = Api(cfg, ctx)
+        except ApiError as exc:
+            raise SourceFailure(exc.reason, category=exc.category) from None
+        try:
+            projects = _projects(api, cfg, ctx)
+            ctx.progress(f"{len(projects)} projects")
+            now = datetime.now(UTC)
+            window = Window(now - timedelta(days=cfg.window_days), now)
+            dora = DoraApi(enabled=cfg.dora_api)
+            pool = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix=f"gitlab-{ctx.source}")
+            try:
+                futures: list[Future[ProjectResult]] = [
+                    pool.submit(collect_project, api, cfg, p, window, dora) for p in projects
+                ]
+                for done, fut in enumerate(as_completed(futures), start=1):
+                    result = fut.result()
+                    for kind, err in result.failed.items():
+                        ctx.kind_failed(kind, err.reason, err.category)
+                    yield from result.evidence
+                    if done % 10 == 0:
+                        ctx.progress(f"{done}/{len(projects)} projects")
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            api.close()
+
+
+def _projects(api: Api, cfg: GitLabConfig, ctx: ProbeContext) -> list[dict[str, Any]]:
+    """The projects to read: configured groups' and projects', or the token's memberships."""
+    found: dict[Any, dict[str, Any]] = {}
+    archived = {} if cfg.include_archived else {"archived": "false"}
+    try:
+        for g in cfg.groups:
+            where = f"group {g!r}"
+            api.get(f"/groups/{encode_id(g)}", {"with_projects": "false"})
+            params = {
+                "include_subgroups": str(cfg.include_subgroups).lower(),
+                "with_shared": "false",
+                "order_by": "id",
+                "sort": "asc",
+                **archived,
+            }
+            for p in api.pages(f"/groups/{encode_id(g)}/projects", params):
+                found.setdefault(p.get("id"), p)
+        for key in cfg.projects:
+            where = f"project {key!r}"
+            p = api.get(f"/projects/{encode_id(key)}")
+            found.setdefault(p.get("id"), p)
+        if not cfg.groups and not cfg.projects:
+            where = "the token's projects"
+            # GET /projects offers keyset pagination: stable and cheap however many projects there are.
+            params = {
+                "membership": "true",
+                "pagination": "keyset",
+                "order_by": "id",
+                "sort": "asc",
+                "simple": "false",
+                **archived,
+            }
+            for p in api.pages("/projects", params):
+                found.setdefault(p.get("id"), p)
+    except ApiError as exc:
+        if exc.status == 404:
+            raise SourceFailure(f"{where}: not found, or not visible to the token", category="forbidden") from None
+        raise SourceFailure(exc.reason, category=exc.category) from None
+    rows = [
+        p
+        for p in found.values()
+        if isinstance(p, dict) and p.get("id") is not None and (cfg.include_archived or not p.get("archived"))
+    ]
+    rows.sort(key=lambda p: str(p.get("path_with_namespace")))
+    if len(rows) > cfg.max_projects:
+        ctx.warn(f"{len(rows)} projects found; only the first {cfg.max_projects} (max_projects) were read")
+        rows = rows[: cfg.max_projects]
+    return rows

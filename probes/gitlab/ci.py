@@ -1,0 +1,171 @@
+"""Facts about a project's `.gitlab-ci.yml`: environments, manual gates, rollout, tests, security.
+
+Only the project's own file is read (includes from other projects or templates are listed,
+not fetched), so facts are what the file itself shows; templates that imply a job (e.g.
+`Security/SAST.gitlab-ci.yml`) count by name.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import yaml
+
+__all__ = ["ci_facts"]
+
+RESERVED = {
+    "stages",
+    "variables",
+    "include",
+    "default",
+    "workflow",
+    "image",
+    "services",
+    "before_script",
+    "after_script",
+    "cache",
+    "spec",
+    "pages:deploy",
+}
+_TEST = re.compile(r"(?i)(^|[^a-z])(test|tests|spec|specs|check|lint|qa|e2e|smoke|regression)([^a-z]|$)")
+_SECURITY = re.compile(
+    r"(?i)(sast|dast|secret[-_ ]?detection|dependency[-_ ]?scanning|container[-_ ]?scanning|license[-_ ]?scanning|fuzz|security)"
+)
+_CANARY = re.compile(r"(?i)canary")
+_INCREMENTAL = re.compile(r"(?i)(incremental|rollout|timed[-_ ]?rollout|percent|\b\d{1,2}%)")
+_BLUE_GREEN = re.compile(r"(?i)blue[-_ ]?green|\bblue\b.*\bgreen\b")
+_ROLLBACK = re.compile(r"(?i)(rollback|roll[-_ ]back|revert|undo)")
+
+
+def _text(job: Mapping[str, Any]) -> str:
+    parts: list[str] = []
+    for key in ("script", "before_script", "after_script"):
+        v = job.get(key)
+        parts.extend(str(x) for x in (v if isinstance(v, list) else [v] if v else []))
+    return "\n".join(parts)
+
+
+def _env(job: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    env = job.get("environment")
+    if isinstance(env, str):
+        return env, None, None
+    if isinstance(env, Mapping):
+        name = env.get("name")
+        return (
+            (str(name) if name else None),
+            (str(env["deployment_tier"]) if env.get("deployment_tier") else None),
+            (str(env["action"]) if env.get("action") else None),
+        )
+    return None, None, None
+
+
+def _manual(job: Mapping[str, Any]) -> bool:
+    if job.get("when") == "manual":
+        return True
+    rules = job.get("rules")
+    return isinstance(rules, list) and any(isinstance(r, Mapping) and r.get("when") == "manual" for r in rules)
+
+
+def _resolve(jobs: dict[str, Any], name: str, depth: int = 0) -> dict[str, Any]:
+    """A job with its `extends` merged in (shallowly, a few levels deep, like GitLab's precedence)."""
+    job = jobs.get(name)
+    if not isinstance(job, Mapping):
+        return {}
+    ext = job.get("extends")
+    merged: dict[str, Any] = {}
+    if depth < 5:
+        for parent in ext if isinstance(ext, list) else [ext] if isinstance(ext, str) else []:
+            merged.update(_resolve(jobs, str(parent), depth + 1))
+    merged.update(job)
+    return merged
+
+
+def _includes(doc: Mapping[str, Any]) -> list[str]:
+    inc = doc.get("include")
+    items = inc if isinstance(inc, list) else [inc] if inc else []
+    out: list[str] = []
+    for it in items:
+        if isinstance(it, str):
+            out.append(it)
+        elif isinstance(it, Mapping):
+            for key in ("template", "local", "remote", "component", "project"):
+                if it.get(key):
+                    out.append(f"{key}:{it[key]}" + (f":{it['file']}" if key == "project" and it.get("file") else ""))
+                    break
+    return out[:50]
+
+
+def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool]) -> dict[str, Any]:
+    """Derived facts of one CI file; `is_production(env_name, tier)` says which environments count."""
+    if text is None:
+        return {"present": False}
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        return {"present": True, "parse_error": f"invalid YAML{f' at line {mark.line + 1}' if mark else ''}"}
+    if not isinstance(doc, Mapping):
+        return {"present": True, "parse_error": "the file is not a mapping"}
+    raw_jobs = {str(k): v for k, v in doc.items() if isinstance(v, Mapping)}
+    names = [k for k in raw_jobs if k not in RESERVED and not k.startswith(".")]
+    includes = _includes(doc)
+    raw_vars = doc.get("variables")
+    variables: Mapping[str, Any] = raw_vars if isinstance(raw_vars, Mapping) else {}
+    envs: dict[str, dict[str, Any]] = {}
+    prod_jobs: list[str] = []
+    manual_prod: list[str] = []
+    tests: list[str] = []
+    security = [i for i in includes if _SECURITY.search(i)]
+    rollout: set[str] = set()
+    rollback_jobs: list[str] = []
+    auto_rollback = False
+    for name in names:
+        job = _resolve(raw_jobs, name)
+        env, tier, action = _env(job)
+        text_ = _text(job)
+        stage = str(job.get("stage") or "test")  # GitLab's default stage is `test`
+        if _SECURITY.search(name):
+            security.append(name)
+        elif (stage == "test" and not env) or _TEST.search(name):
+            tests.append(name)
+        if env:
+            e = envs.setdefault(env, {"name": env, "tier": tier, "jobs": []})
+            e["jobs"].append(name)
+        if env and is_production(env, tier):
+            prod_jobs.append(name)
+            if _manual(job):
+                manual_prod.append(name)
+            blob = f"{name}\n{env}\n{text_}"
+            if _CANARY.search(blob):
+                rollout.add("canary")
+            if _BLUE_GREEN.search(blob):
+                rollout.add("blue_green")
+            if _INCREMENTAL.search(blob) and not _ROLLBACK.search(name):
+                rollout.add("incremental")
+            if _ROLLBACK.search(name) or action == "rollback" or _ROLLBACK.search(text_):
+                rollback_jobs.append(name)
+                auto_rollback |= job.get("when") == "on_failure"
+    auto_devops = any("Auto-DevOps" in i for i in includes)
+    if auto_devops and str(variables.get("INCREMENTAL_ROLLOUT_MODE") or ""):
+        rollout.add("incremental")
+    if auto_devops and str(variables.get("CANARY_ENABLED") or "").lower() in ("1", "true", "yes"):
+        rollout.add("canary")
+    non_prod = sorted(n for n, e in envs.items() if not is_production(n, e["tier"]))
+    return {
+        "present": True,
+        "jobs": len(names),
+        "includes": includes,
+        "auto_devops": auto_devops,
+        "environments": sorted(envs)[:50],
+        "production_deploy_jobs": prod_jobs[:50],
+        "preproduction_environments": non_prod[:50],
+        "manual_production_gate": bool(manual_prod),
+        "manual_production_jobs": manual_prod[:50],
+        "rollout_strategies": sorted(rollout),
+        "rollback_jobs": rollback_jobs[:50],
+        "automatic_rollback": auto_rollback,
+        "test_jobs": tests[:50],
+        "security_jobs": sorted(set(security))[:50],
+    }

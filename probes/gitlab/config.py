@@ -1,0 +1,87 @@
+"""The gitlab source's config keys (`probe: gitlab` in maturity.yaml)."""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+
+from pydantic import Field, field_validator, model_validator
+
+from scanner.config import SourceConfig
+
+__all__ = ["GitLabConfig"]
+
+
+class GitLabConfig(SourceConfig):
+    """Where GitLab is, how to authenticate, what to read and the heuristics' parameters."""
+
+    url: str = Field(
+        default="https://gitlab.com", pattern=r"^https?://", description="GitLab base URL (GitLab.com or self-managed)"
+    )
+    token_env: str | None = Field(
+        default=None, description="environment variable holding a read_api token (sent as PRIVATE-TOKEN)"
+    )
+    token_file: str | None = Field(default=None, description="file holding a read_api token")
+    job_token_env: str | None = Field(
+        default=None, description="environment variable holding a CI job token, e.g. CI_JOB_TOKEN"
+    )
+    ca_file: str | None = Field(default=None, description="PEM bundle of the CA(s) that signed the server certificate")
+    groups: list[str] = Field(default_factory=list, description="group paths or ids whose projects are read")
+    include_subgroups: bool = True
+    projects: list[str] = Field(
+        default_factory=list, description="project paths or ids read in addition to the groups'"
+    )
+    include_archived: bool = False
+    max_projects: int = Field(default=2000, ge=1, le=100000)
+    window_days: int = Field(default=90, ge=1, le=730)
+    production_environments: list[str] = Field(
+        default_factory=lambda: ["production", "prod", "live"],
+        description="environment name patterns (fnmatch, any path segment) that are production",
+    )
+    production_tiers: list[str] = Field(
+        default_factory=lambda: ["production"], description="environment tiers that are production"
+    )
+    per_page: int = Field(default=100, ge=1, le=100)
+    request_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    approval_sample: int = Field(
+        default=20, ge=0, le=500, description="latest merged MRs per project whose approvals are read"
+    )
+    incident_note_sample: int = Field(
+        default=20, ge=0, le=500, description="latest incidents per project whose first response is read"
+    )
+    failure_window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        le=24 * 30,
+        description="change failure: an incident, rollback or hotfix this soon after a deployment",
+    )
+    hotfix_pattern: str = r"(?i)\b(hotfix|hot-fix|revert|rollback|roll back)\b"
+    severity_label_pattern: str = r"(?i)^((severity|sev|priority|prio)\s*(::|:|/|-|_|\s)?\s*\w+|[sp][0-4])$"
+    postmortem_pattern: str = r"(?i)(post-?mortem|retrospective|\brca\b|root[- ]cause|incident[- ]review)"
+    dora_api: bool = Field(
+        default=True, description="also read GitLab's own DORA metrics API where the instance offers it"
+    )
+
+    @field_validator("hotfix_pattern", "severity_label_pattern", "postmortem_pattern")
+    @classmethod
+    def _regex(cls, v: str) -> str:
+        try:
+            re.compile(v)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from exc
+        return v
+
+    @model_validator(mode="after")
+    def _one_credential(self) -> GitLabConfig:
+        given = [k for k in ("token_env", "token_file", "job_token_env") if getattr(self, k)]
+        if len(given) > 1:
+            raise ValueError(f"choose one of {', '.join(given)}")
+        return self
+
+    def is_production(self, name: str, tier: str | None) -> bool:
+        """Production when the tier says so or the name (or one of its path segments) matches a pattern."""
+        if tier and tier in self.production_tiers:
+            return True
+        low = name.lower()
+        candidates = [low, *low.split("/")]
+        return any(fnmatch.fnmatchcase(c, p.lower()) for c in candidates for p in self.production_environments)

@@ -1,0 +1,225 @@
+"""python-gitlab behind one seam: bounded retries, rate limit, deadlines and request counting.
+
+python-gitlab does the REST work (auth headers, pagination by Link header, keyset or offset,
+error classes). Its own retry loop sleeps without regard to the scan deadline and retries up
+to 10 times, so it is switched off and `_Session` retries instead: at most `retries` times on
+429/5xx/connection errors, waiting Retry-After (seconds or an HTTP date) or an exponential
+backoff, never past the source's deadline, and interruptible by a cancelled scan.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import os
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import quote
+
+import gitlab
+import gitlab.exceptions
+import requests
+from requests.adapters import HTTPAdapter
+
+from probes.gitlab.config import GitLabConfig
+from scanner.probe import ProbeContext
+
+__all__ = ["Api", "ApiError", "encode_id"]
+
+RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
+MAX_BACKOFF_S = 30.0
+NO_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False, "max_retries": 0}
+
+
+class ApiError(Exception):
+    """A request that failed; `category` is what the runner reports. Never carries a credential."""
+
+    def __init__(self, reason: str, category: str, status: int | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.category = category
+        self.status = status
+
+
+def encode_id(key: str | int) -> str:
+    """A project or group id for a URL path: numeric ids as they are, paths URL-encoded."""
+    return str(key) if str(key).isdigit() else quote(str(key), safe="")
+
+
+def _retry_after(resp: requests.Response) -> float | None:
+    value = resp.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+class _Session(requests.Session):
+    """A requests session that counts, paces, times out and retries every request."""
+
+    def __init__(self, ctx: ProbeContext, cfg: GitLabConfig) -> None:
+        super().__init__()
+        self._ctx = ctx
+        self._retries = cfg.retries
+        self._timeout = cfg.request_timeout_s
+        self._interval = 1.0 / cfg.rate_limit_per_s if cfg.rate_limit_per_s else 0.0
+        self._next_slot = 0.0
+        self._pace = threading.Lock()
+        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, cfg.concurrency * 2))
+        self.mount("http://", adapter)
+        self.mount("https://", adapter)
+
+    def _throttle(self) -> None:
+        if not self._interval:
+            return
+        with self._pace:
+            now = time.monotonic()
+            wait = self._next_slot - now
+            self._next_slot = max(now, self._next_slot) + self._interval
+        if wait > 0:
+            self._ctx.cancel_event.wait(wait)
+
+    def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        attempt = 0
+        while True:
+            self._ctx.check()
+            self._throttle()
+            self._ctx.count_request()
+            kwargs["timeout"] = min(float(kwargs.get("timeout") or self._timeout), self._ctx.remaining())
+            try:
+                resp = super().request(method, url, *args, **kwargs)
+            except (requests.ConnectionError, requests.Timeout):
+                if attempt >= self._retries:
+                    raise
+                wait = min(MAX_BACKOFF_S, 0.25 * 2**attempt)
+            else:
+                if resp.status_code not in RETRY_STATUS or attempt >= self._retries:
+                    return resp
+                after = _retry_after(resp)
+                wait = after if after is not None else min(MAX_BACKOFF_S, 0.25 * 2**attempt)
+                if wait >= self._ctx.remaining():
+                    return resp  # waiting would overrun the deadline: report the answer as it is
+                resp.close()
+            self._ctx.log.debug("retrying %s in %.2fs (attempt %d of %d)", method, wait, attempt + 1, self._retries)
+            self._ctx.cancel_event.wait(wait)
+            attempt += 1
+
+
+def _credential(cfg: GitLabConfig) -> dict[str, Any]:
+    if cfg.token_env:
+        token = os.environ.get(cfg.token_env, "").strip()
+        if not token:
+            raise ApiError(f"environment variable {cfg.token_env} is not set", "unauthorized")
+        return {"private_token": token}
+    if cfg.job_token_env:
+        token = os.environ.get(cfg.job_token_env, "").strip()
+        if not token:
+            raise ApiError(f"environment variable {cfg.job_token_env} is not set", "unauthorized")
+        return {"job_token": token}
+    if cfg.token_file:
+        try:
+            token = cfg.resolve(cfg.token_file).read_text(encoding="utf-8").strip()
+        except OSError as exc:
+            raise ApiError(f"cannot read token_file: {exc.strerror or type(exc).__name__}", "unauthorized") from exc
+        if not token:
+            raise ApiError("token_file is empty", "unauthorized")
+        return {"private_token": token}
+    return {}
+
+
+class Api:
+    """The few read-only calls the probe makes, with errors mapped to ApiError."""
+
+    def __init__(self, cfg: GitLabConfig, ctx: ProbeContext) -> None:
+        self.cfg = cfg
+        self.session = _Session(ctx, cfg)
+        self.gl = gitlab.Gitlab(
+            cfg.url.rstrip("/"),
+            **_credential(cfg),
+            session=self.session,
+            timeout=cfg.request_timeout_s,
+            ssl_verify=str(cfg.resolve(cfg.ca_file)) if cfg.ca_file else True,
+            per_page=cfg.per_page,
+            keep_base_url=True,  # a misconfigured external_url must not send page 2 elsewhere
+            user_agent="maturity-scanner (read-only)",
+        )
+
+    def close(self) -> None:
+        self.session.close()
+
+    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One JSON object."""
+        with _mapped(path):
+            return self.gl.http_get(path, query_data=params or {}, **NO_RETRY)
+
+    def raw(self, path: str, params: dict[str, Any] | None = None) -> bytes | None:
+        """A raw file's bytes, or None when it does not exist (404)."""
+        try:
+            with _mapped(path):
+                resp = self.gl.http_get(path, query_data=params or {}, raw=True, streamed=False, **NO_RETRY)
+        except ApiError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return resp.content if isinstance(resp, requests.Response) else str(resp).encode()
+
+    def first_page(self, path: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """Only the first page of a list endpoint (for bounded samples)."""
+        with _mapped(path):
+            rows = self.gl.http_list(path, query_data=params or {}, get_all=False, **NO_RETRY)
+        return [r for r in rows if isinstance(r, dict)]
+
+    def pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
+        """Every item of a list endpoint, following the Link header to the last page."""
+        query = {"per_page": self.cfg.per_page, **(params or {})}
+        with _mapped(path):
+            listing = self.gl.http_list(path, query_data=query, iterator=True, **NO_RETRY)
+            for item in listing:
+                if not isinstance(item, dict):
+                    raise ApiError(f"{path}: expected a list of objects", "malformed")
+                yield item
+
+
+class _mapped:
+    """Turn python-gitlab and requests exceptions into ApiError with a short, secret-free reason."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path.split("?")[0]
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, et: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
+        if exc is None or isinstance(exc, ApiError):
+            return
+        if isinstance(exc, gitlab.exceptions.GitlabAuthenticationError):
+            raise ApiError(f"{self.path}: HTTP 401 Unauthorized: the token was refused", "unauthorized", 401) from None
+        if isinstance(exc, gitlab.exceptions.GitlabParsingError):
+            raise ApiError(f"{self.path}: the answer is not valid JSON", "malformed") from None
+        if isinstance(exc, gitlab.exceptions.GitlabHttpError):
+            code = exc.response_code or 0
+            category = {401: "unauthorized", 403: "forbidden", 404: "error", 429: "error"}.get(code, "error")
+            message = str(exc.error_message)[:200] if exc.error_message else ""
+            message = message.removeprefix(str(code)).strip()  # GitLab's messages repeat the code
+            extra = (
+                " (rate limited; retries exhausted)"
+                if code == 429
+                else " (server error; retries exhausted)"
+                if code >= 500
+                else ""
+            )
+            raise ApiError(f"{self.path}: HTTP {code} {message}{extra}".rstrip(), category, code) from None
+        if isinstance(exc, requests.Timeout):
+            raise ApiError(f"{self.path}: request timed out", "timeout") from None
+        if isinstance(exc, requests.ConnectionError):
+            raise ApiError(f"{self.path}: cannot connect to GitLab", "unreachable") from None
+        if isinstance(exc, (ValueError, TypeError)):
+            raise ApiError(f"{self.path}: unexpected answer ({type(exc).__name__})", "malformed") from None

@@ -1,0 +1,396 @@
+"""A loopback GitLab REST API v4 server that serves a `History` faithfully.
+
+It speaks the wire format python-gitlab and real clients see: offset pagination with X-Page,
+X-Per-Page, X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and a Link header (rel next, prev,
+first, last) whose host is the server's own URL; keyset pagination (Link rel="next" only) on
+`GET /projects?pagination=keyset`; the 401/403/404 bodies GitLab sends; PRIVATE-TOKEN, Bearer
+and JOB-TOKEN authentication; and, for fault and load tests, injected errors (e.g. 429 with
+Retry-After, 500) and per-request latency. Every request is recorded (without credentials).
+Read-only: anything but GET/HEAD is 405.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from sandbox.gitlab_history import History, ProjectHistory
+
+__all__ = ["Fault", "GitLabAPI", "RecordedRequest"]
+
+MAX_PER_PAGE = 100
+
+
+@dataclass
+class Fault:
+    """Answer requests whose path matches `path` with `status`, `times` times (then serve normally)."""
+
+    path: str  # regex searched in the path (without /api/v4)
+    status: int
+    times: int = 1
+    retry_after: int | None = None
+    body: Any = None  # JSON-able, or bytes sent as they are (e.g. malformed JSON)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    status: int
+    auth: str  # which credential style was used: private-token | bearer | job-token | none | bad
+    at: float = 0.0  # time.monotonic() when the answer was sent
+
+
+class _Done(Exception):
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+        super().__init__(status)
+        self.status, self.body, self.headers = status, body, headers or {}
+
+
+@dataclass
+class GitLabAPI:
+    """Serve `history` on 127.0.0.1:<free port>; `url` is set by `start`."""
+
+    history: History
+    token: str
+    latency_s: float = 0.0
+    faults: list[Fault] = field(default_factory=list)
+    requests: list[RecordedRequest] = field(default_factory=list)
+    url: str = ""
+    _server: ThreadingHTTPServer | None = None
+    _thread: threading.Thread | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self) -> str:
+        """Bind a free loopback port, serve in a daemon thread, return the base URL."""
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body go out as separate writes: no 40 ms stalls
+
+            def do_GET(self) -> None:
+                api._handle(self)
+
+            def do_HEAD(self) -> None:
+                api._handle(self)
+
+            def _refuse(self) -> None:
+                api._send(self, 405, {"message": "405 Method Not Allowed"}, {})
+
+            do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="gitlab-api", daemon=True)
+        self._thread.start()
+        return self.url
+
+    def stop(self) -> None:
+        """Stop serving (idempotent)."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def inject(self, fault: Fault) -> None:
+        with self._lock:
+            self.faults.append(fault)
+
+    def clear(self) -> None:
+        """Forget recorded requests and pending faults."""
+        with self._lock:
+            self.requests.clear()
+            self.faults.clear()
+
+    # -- request handling --------------------------------------------------------------------
+    def _auth(self, h: BaseHTTPRequestHandler) -> str:
+        if h.headers.get("PRIVATE-TOKEN") is not None:
+            return "private-token" if h.headers.get("PRIVATE-TOKEN") == self.token else "bad"
+        if h.headers.get("JOB-TOKEN") is not None:
+            return "job-token" if h.headers.get("JOB-TOKEN") == self.token else "bad"
+        auth = h.headers.get("Authorization") or ""
+        if auth.startswith("Bearer "):
+            return "bearer" if auth[7:] == self.token else "bad"
+        return "none"
+
+    def _handle(self, h: BaseHTTPRequestHandler) -> None:
+        parts = urlsplit(h.path)
+        path = parts.path
+        query = parse_qs(parts.query, keep_blank_values=True)
+        auth = self._auth(h)
+        status: int = 200
+        body: Any = None
+        headers: dict[str, str] = {}
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        try:
+            if not path.startswith("/api/v4/"):
+                raise _Done(404, {"message": "404 Not Found"})
+            rel = path[len("/api/v4") :]
+            self._fault(rel)
+            if auth in ("none", "bad"):
+                raise _Done(401, {"message": "401 Unauthorized"})
+            body, headers = self._route(rel, query)
+        except _Done as done:
+            status, body, headers = done.status, done.body, done.headers
+        with self._lock:
+            self.requests.append(RecordedRequest(h.command, path, query, status, auth, time.monotonic()))
+        self._send(h, status, body, headers)
+
+    def _fault(self, rel: str) -> None:
+        with self._lock:
+            for f in self.faults:
+                if f.times > 0 and re.search(f.path, rel):
+                    f.times -= 1
+                    headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
+                    default = {429: "Retry later", 500: "500 Internal Server Error", 403: "403 Forbidden"}.get(
+                        f.status, str(f.status)
+                    )
+                    raise _Done(f.status, f.body if f.body is not None else {"message": default}, headers)
+
+    def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str]) -> None:
+        if isinstance(body, str) and headers.get("Content-Type", "").startswith("text/"):
+            raw = body.encode()
+        else:
+            raw = json.dumps(body).encode() if not isinstance(body, bytes) else body
+            headers.setdefault("Content-Type", "application/json")
+        h.send_response(status)
+        for k, v in headers.items():
+            h.send_header(k, v)
+        h.send_header("Content-Length", str(len(raw)))
+        h.end_headers()
+        if h.command != "HEAD":
+            h.wfile.write(raw)
+
+    # -- routes ------------------------------------------------------------------------------
+    def _route(self, rel: str, q: dict[str, list[str]]) -> tuple[Any, dict[str, str]]:
+        routes: list[tuple[str, Callable[..., tuple[Any, dict[str, str]]]]] = [
+            (r"^/projects$", self._projects),
+            (r"^/groups/([^/]+)$", self._group),
+            (r"^/groups/([^/]+)/projects$", self._group_projects),
+            (r"^/projects/([^/]+)$", self._project),
+            (
+                r"^/projects/([^/]+)/(environments|protected_environments|protected_branches|approval_rules|deployments|pipelines|merge_requests|issues|releases)$",
+                self._collection,
+            ),
+            (r"^/projects/([^/]+)/merge_requests/(\d+)/approvals$", self._approvals),
+            (r"^/projects/([^/]+)/issues/(\d+)/notes$", self._notes),
+            (r"^/projects/([^/]+)/issues_statistics$", self._issue_stats),
+            (r"^/projects/([^/]+)/repository/files/(.+)/raw$", self._raw_file),
+            (r"^/projects/([^/]+)/dora/metrics$", self._dora),
+        ]
+        for pattern, fn in routes:
+            m = re.match(pattern, rel)
+            if m:
+                return fn(rel, q, *(unquote(g) for g in m.groups()))
+        raise _Done(404, {"message": "404 Not Found"})
+
+    def _p(self, key: str) -> ProjectHistory:
+        p = self.history.project(key)
+        if p is None:
+            raise _Done(404, {"message": "404 Project Not Found"})
+        return p
+
+    def _group(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        g = self.history.group(key)
+        if g is None:
+            raise _Done(404, {"message": "404 Group Not Found"})
+        return g, {}
+
+    def _group_projects(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        g = self.history.group(key)
+        if g is None:
+            raise _Done(404, {"message": "404 Group Not Found"})
+        sub = _one(q, "include_subgroups") == "true"
+        rows = [
+            p.project
+            for p in self.history.projects
+            if p.project["namespace"]["full_path"] == g["full_path"]
+            or (sub and p.project["namespace"]["full_path"].startswith(g["full_path"] + "/"))
+        ]
+        rows.sort(key=lambda r: r["id"])
+        return self._page(rel, q, rows)
+
+    def _projects(self, rel: str, q: dict[str, list[str]]) -> tuple[Any, dict[str, str]]:
+        rows = sorted((p.project for p in self.history.projects), key=lambda r: r["id"])
+        if _one(q, "pagination") != "keyset":
+            return self._page(rel, q, rows)
+        if _one(q, "order_by") not in (None, "id"):
+            raise _Done(405, {"message": "405 Method Not Allowed"})  # what GitLab answers for unsupported keyset orders
+        desc = _one(q, "sort") == "desc"
+        rows = list(reversed(rows)) if desc else rows
+        after = _one(q, "id_after")
+        before = _one(q, "id_before")
+        if after:
+            rows = [r for r in rows if r["id"] > int(after)]
+        if before:
+            rows = [r for r in rows if r["id"] < int(before)]
+        per = _per_page(q)
+        page, more = rows[:per], len(rows) > per
+        headers: dict[str, str] = {}
+        if more:
+            nq = {k: v[-1] for k, v in q.items() if k not in ("id_after", "id_before")}
+            nq["id_before" if desc else "id_after"] = str(page[-1]["id"])
+            headers["Link"] = f'<{self.url}/api/v4{rel}?{urlencode(nq)}>; rel="next"'
+        return page, headers
+
+    def _project(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        return self._p(key).project, {}
+
+    def _collection(self, rel: str, q: dict[str, list[str]], key: str, what: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if what in ("protected_environments", "approval_rules"):
+            rows = getattr(p, what)
+            if rows is None:
+                raise _Done(403, {"message": "403 Forbidden"})
+            return self._page(rel, q, rows)
+        rows = list(getattr(p, what))
+        if what == "deployments":
+            rows = _filter(rows, q, env=lambda r: r["environment"]["name"], time_field="updated_at")
+            rows = _order(rows, q, default="id")
+        elif what == "pipelines":
+            rows = _filter(rows, q, time_field="updated_at")
+            rows = _order(rows, q, default="id", default_sort="desc")
+        elif what == "merge_requests":
+            rows = _filter(rows, q, time_field="updated_at")
+            rows = _order(rows, q, default="created_at", default_sort="desc")
+        elif what == "issues":
+            if _one(q, "issue_type"):
+                rows = [r for r in rows if r["issue_type"] == _one(q, "issue_type")]
+            rows = _filter(rows, q, time_field="updated_at")
+            rows = _order(rows, q, default="created_at", default_sort="desc")
+        elif what == "releases":
+            rows = _order(rows, q, default="released_at", default_sort="desc")
+        return self._page(rel, q, rows)
+
+    def _approvals(self, rel: str, q: dict[str, list[str]], key: str, iid: str) -> tuple[Any, dict[str, str]]:
+        a = self._p(key).approvals.get(int(iid))
+        if a is None:
+            raise _Done(404, {"message": "404 Not found"})
+        return a, {}
+
+    def _notes(self, rel: str, q: dict[str, list[str]], key: str, iid: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if int(iid) not in p.notes:
+            raise _Done(404, {"message": "404 Issue Not Found"})
+        rows = _order(list(p.notes[int(iid)]), q, default="created_at", default_sort="desc")
+        return self._page(rel, q, rows)
+
+    def _issue_stats(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        rows = [r for r in self._p(key).issues if not _one(q, "issue_type") or r["issue_type"] == _one(q, "issue_type")]
+        closed = sum(1 for r in rows if r["state"] == "closed")
+        return {"statistics": {"counts": {"all": len(rows), "closed": closed, "opened": len(rows) - closed}}}, {}
+
+    def _raw_file(self, rel: str, q: dict[str, list[str]], key: str, file_path: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if file_path != (p.project.get("ci_config_path") or ".gitlab-ci.yml") or p.ci_yaml is None:
+            raise _Done(404, {"message": "404 File Not Found"})
+        return p.ci_yaml.encode(), {"Content-Type": "text/plain; charset=utf-8"}
+
+    def _dora(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if p.dora is None:
+            raise _Done(403, {"message": "403 Forbidden"})
+        metric = _one(q, "metric") or ""
+        if metric not in p.dora:
+            raise _Done(400, {"message": "metric does not have a valid value"})
+        return [{"date": _one(q, "start_date"), "value": p.dora[metric]}], {}
+
+    # -- pagination --------------------------------------------------------------------------
+    def _page(self, rel: str, q: dict[str, list[str]], rows: list[dict[str, Any]]) -> tuple[Any, dict[str, str]]:
+        per = _per_page(q)
+        total = len(rows)
+        pages = max(1, -(-total // per))
+        try:
+            page = max(1, int(_one(q, "page") or 1))
+        except ValueError:
+            page = 1
+        chunk = rows[(page - 1) * per : page * per]
+        base = {k: v[-1] for k, v in q.items() if k != "page"}
+
+        def link(n: int) -> str:
+            return f"{self.url}/api/v4{rel}?{urlencode({**base, 'page': n, 'per_page': per})}"
+
+        links = []
+        if page < pages:
+            links.append(f'<{link(page + 1)}>; rel="next"')
+        if page > 1:
+            links.append(f'<{link(page - 1)}>; rel="prev"')
+        links += [f'<{link(1)}>; rel="first"', f'<{link(pages)}>; rel="last"']
+        headers = {
+            "X-Page": str(page),
+            "X-Per-Page": str(per),
+            "X-Total": str(total),
+            "X-Total-Pages": str(pages),
+            "X-Next-Page": str(page + 1) if page < pages else "",
+            "X-Prev-Page": str(page - 1) if page > 1 else "",
+            "Link": ", ".join(links),
+        }
+        return chunk, headers
+
+
+def _one(q: dict[str, list[str]], key: str) -> str | None:
+    v = q.get(key)
+    return v[-1] if v else None
+
+
+def _per_page(q: dict[str, list[str]]) -> int:
+    try:
+        return min(MAX_PER_PAGE, max(1, int(_one(q, "per_page") or 20)))
+    except ValueError:
+        return 20
+
+
+def _filter(
+    rows: list[dict[str, Any]],
+    q: dict[str, list[str]],
+    *,
+    time_field: str,
+    env: Callable[[dict[str, Any]], str] | None = None,
+) -> list[dict[str, Any]]:
+    out = rows
+    if env is not None and _one(q, "environment"):
+        out = [r for r in out if env(r) == _one(q, "environment")]
+    for key in ("status", "state", "source", "ref", "target_branch"):
+        if (_one(q, key) and key != "state") or (key == "state" and _one(q, key) not in (None, "all")):
+            out = [r for r in out if r.get(key) == _one(q, key)]
+    for key, field_name, after in (
+        ("updated_after", time_field, True),
+        ("updated_before", time_field, False),
+        ("created_after", "created_at", True),
+        ("created_before", "created_at", False),
+    ):
+        bound = _one(q, key)
+        if bound:
+            b = _norm(bound)
+            out = [r for r in out if (_norm(r[field_name]) > b if after else _norm(r[field_name]) < b)]
+    return out
+
+
+def _norm(t: str) -> str:
+    """ISO timestamps compare as text once normalised to YYYY-MM-DDTHH:MM:SS."""
+    return t.replace(" ", "T")[:19]
+
+
+def _order(
+    rows: list[dict[str, Any]], q: dict[str, list[str]], *, default: str, default_sort: str = "asc"
+) -> list[dict[str, Any]]:
+    key = _one(q, "order_by") or default
+    desc = (_one(q, "sort") or default_sort) == "desc"
+    return sorted(
+        rows, key=lambda r: (str(r.get(key) or "") if key != "id" else r.get("id", 0), r.get("id", 0)), reverse=desc
+    )
