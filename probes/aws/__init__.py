@@ -1,20 +1,125 @@
-"""The aws probe (placeholder until its issue lands: declares no kinds, so it decides nothing)."""
+"""The `aws` probe: derived facts about an AWS account's data protection, continuity, cost and
+configuration governance, read with boto3 (read-only; never secret values).
+
+Work is split into (service, region) tasks run on `concurrency` threads; a task's parts are
+called in order, and a part that fails (access denied, not implemented by the endpoint,
+throttled past retries, unreachable) fails only its own kinds, so they read as unknown,
+never as "observed, none". Global services (S3 listing, Route 53, Budgets, Cost Explorer) are
+read once, in `global_region`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
-from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from botocore.exceptions import BotoCoreError
 
-__all__ = ["AwsProbe"]
+from probes.aws import data, governance, ops
+from probes.aws.config import AwsConfig
+from probes.aws.plan import Scan, Service
+from probes.aws.session import ApiError, ClientFactory, Clients, classify, iam_action
+from scanner.evidence import Evidence
+from scanner.probe import Cancelled, Probe, ProbeContext, SourceFailure
+
+__all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
+
+SERVICES: tuple[Service, ...] = (*data.SERVICES, *ops.SERVICES, *governance.SERVICES)
+
+KINDS: dict[str, str] = {
+    "aws.backup_plan": "an AWS Backup plan: its rules' schedules (interval hours), lifecycle and copies to other regions/accounts",
+    "aws.backup_selection": "an AWS Backup resource assignment: the resources or tag conditions a plan protects",
+    "aws.backup_vault": "an AWS Backup vault: recovery point count and vault lock",
+    "aws.backup_job": "an AWS Backup job created within the window, with its outcome",
+    "aws.restore_job": "an AWS Backup restore job created within the window, with its outcome",
+    "aws.restore_testing_plan": "an AWS Backup restore testing plan and its schedule",
+    "aws.rds_instance": "an RDS DB instance: Multi-AZ, backup retention, PITR lag, read replicas, cross-region backups",
+    "aws.rds_cluster": "an RDS/Aurora cluster: members and readers, backup retention, PITR lag, global cluster",
+    "aws.dynamodb_table": "a DynamoDB table: point-in-time recovery and global table replicas",
+    "aws.elasticache_group": "an ElastiCache replication group or standalone cluster: replicas, failover, Multi-AZ, snapshots",
+    "aws.s3_bucket": "an S3 bucket: versioning and replication destinations",
+    "aws.autoscaling_group": "an Auto Scaling group: zones, size bounds and scaling policies",
+    "aws.load_balancer": "an Elastic Load Balancer: zones and target health checks",
+    "aws.cloudwatch_alarm": "a CloudWatch alarm: metric, actions, anomaly detection",
+    "aws.route53_health_check": "a Route 53 health check",
+    "aws.route53_routing_record": "a Route 53 record with a routing policy (failover, latency, weighted, ...)",
+    "aws.budget": "an AWS Budgets budget and its notifications",
+    "aws.cost_anomaly_monitor": "a Cost Anomaly Detection monitor and its alert subscriptions",
+    "aws.cost_allocation_tag": "a cost allocation tag key and whether it is active",
+    "aws.config_recorder": "the AWS Config recorder of one region (or its absence)",
+    "aws.config_rule": "an AWS Config rule",
+    "aws.cloudtrail_trail": "a CloudTrail trail: multi-region, logging, log file validation",
+    "aws.tagged_resource": "a resource known to the tagging API, with its tag keys and owner/cost tags",
+    "aws.fis_template": "a Fault Injection Service experiment template: actions, targets, stop conditions",
+    "aws.fis_experiment": "a Fault Injection Service experiment run and its outcome",
+}
 
 
 class AwsProbe(Probe):
+    """Reads an AWS account; `client_factory` replaces boto3 client creation (tests only)."""
+
     name = "aws"
-    kinds: ClassVar[dict[str, str]] = {}
+    kinds: ClassVar[dict[str, str]] = KINDS
+    config_model = AwsConfig
+
+    def __init__(self, client_factory: ClientFactory | None = None) -> None:
+        self.client_factory = client_factory
+        self.last_calls: set[str] = set()
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
-        raise SourceFailure("the aws probe is not implemented yet")
-        yield  # pragma: no cover
+        cfg: AwsConfig = config
+        try:
+            clients = Clients(cfg, ctx, self.client_factory)
+            account = self._account(clients, cfg)
+        except ApiError as exc:
+            raise SourceFailure(exc.reason, category=exc.category) from exc
+        except BotoCoreError as exc:  # e.g. a profile that does not exist
+            err = classify(exc, "credentials")
+            raise SourceFailure(f"{err.reason}: {exc}", category="unauthorized") from exc
+        scan = Scan(cfg, clients, account)
+        tasks: list[tuple[Service, str]] = []
+        for svc in SERVICES:
+            for region in [cfg.global_region] if svc.is_global else cfg.regions:
+                for name in svc.clients:
+                    clients.prepare(name, region)  # in this thread: sessions are not thread-safe
+                tasks.append((svc, region))
+        try:
+            with ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix=f"aws-{ctx.source}") as pool:
+                futures = [pool.submit(self._run, scan, ctx, svc, region) for svc, region in tasks]
+                for fut in futures:
+                    yield from fut.result()
+        finally:
+            self.last_calls = set(clients.calls)
+
+    @staticmethod
+    def _account(clients: Clients, cfg: AwsConfig) -> str:
+        sts = clients.prepare("sts", cfg.global_region)
+        try:
+            return str(sts.get_caller_identity()["Account"])
+        except Cancelled:
+            raise
+        except Exception as exc:
+            raise classify(exc, "sts:GetCallerIdentity") from exc
+
+    @staticmethod
+    def _run(scan: Scan, ctx: ProbeContext, svc: Service, region: str) -> list[Evidence]:
+        """Every part of one service in one region; a failing part fails only its kinds."""
+        out: list[Evidence] = []
+        for part in svc.parts:
+            ctx.check()
+            if any(k in ctx.failures for k in part.kinds):
+                continue  # already unknown (another region failed): spare the calls
+            try:
+                items = list(part.fn(scan, region))
+            except Cancelled:
+                raise
+            except Exception as exc:  # noqa: BLE001 - any API failure makes these kinds unknown
+                err = classify(exc, f"{svc.name} in {region}")
+                ctx.log.debug("aws part %s failed in %s: %s", part.kinds, region, err.reason)
+                for kind in part.kinds:
+                    ctx.kind_failed(kind, err.reason, err.category)
+                continue
+            out.extend(items)
+            ctx.progress(f"{svc.name} {region}: {len(items)} items")
+        return out

@@ -1,0 +1,297 @@
+"""Operations: Auto Scaling, load balancers, CloudWatch alarms, Route 53, FIS."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from probes.aws.facts import age_days, iso
+from probes.aws.plan import Part, Scan, Service
+from probes.aws.session import pages
+from scanner.evidence import Evidence
+
+__all__ = ["SERVICES"]
+
+# Metrics whose alarms watch capacity (saturation of a finite resource).
+CAPACITY_METRICS = {
+    "CPUUtilization",
+    "MemoryUtilization",
+    "mem_used_percent",
+    "disk_used_percent",
+    "FreeStorageSpace",
+    "FreeableMemory",
+    "DatabaseConnections",
+    "DiskQueueDepth",
+    "EngineCPUUtilization",
+    "DatabaseMemoryUsagePercentage",
+    "ConsumedReadCapacityUnits",
+    "ConsumedWriteCapacityUnits",
+    "ReadThrottleEvents",
+    "WriteThrottleEvents",
+    "RequestCount",
+    "RequestCountPerTarget",
+    "ActiveConnectionCount",
+    "GroupInServiceInstances",
+    "BurstBalance",
+    "CPUCreditBalance",
+    "VolumeQueueLength",
+    "ApproximateNumberOfMessagesVisible",
+    "ConcurrentExecutions",
+}
+
+
+def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("autoscaling", region)
+    policies: dict[str, list[dict[str, Any]]] = {}
+    for p in pages(c, "describe_policies", "ScalingPolicies"):
+        policies.setdefault(p["AutoScalingGroupName"], []).append(
+            {"name": p.get("PolicyName"), "type": p.get("PolicyType")}
+        )
+    for g in pages(c, "describe_auto_scaling_groups", "AutoScalingGroups"):
+        name = g["AutoScalingGroupName"]
+        zones = sorted(g.get("AvailabilityZones") or [])
+        own = policies.get(name, [])
+        yield s.ev(
+            "aws.autoscaling_group",
+            f"{region}/{name}",
+            {
+                "region": region,
+                "name": name,
+                "zones": zones,
+                "zone_count": len(zones),
+                "min_size": g.get("MinSize"),
+                "max_size": g.get("MaxSize"),
+                "desired": g.get("DesiredCapacity"),
+                "elastic": (g.get("MaxSize") or 0) > (g.get("MinSize") or 0),
+                "scaling_policies": own,
+                "policy_count": len(own),
+                "health_check_type": g.get("HealthCheckType"),
+                "target_groups": [a.rsplit("/", 2)[-2] if "/" in a else a for a in g.get("TargetGroupARNs") or []],
+            },
+            f"autoscaling/{region}/DescribeAutoScalingGroups",
+        )
+
+
+def load_balancers(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("elbv2", region)
+    tgs: dict[str, list[dict[str, Any]]] = {}
+    for tg in pages(c, "describe_target_groups", "TargetGroups"):
+        entry = {
+            "name": tg.get("TargetGroupName"),
+            "health_check": bool(tg.get("HealthCheckEnabled", True)),
+            "path": tg.get("HealthCheckPath"),
+            "protocol": tg.get("HealthCheckProtocol"),
+        }
+        for lb in tg.get("LoadBalancerArns") or []:
+            tgs.setdefault(lb, []).append(entry)
+    for lb in pages(c, "describe_load_balancers", "LoadBalancers"):
+        zones = sorted(z.get("ZoneName") for z in lb.get("AvailabilityZones") or [] if z.get("ZoneName"))
+        groups = tgs.get(lb["LoadBalancerArn"], [])
+        yield s.ev(
+            "aws.load_balancer",
+            f"{region}/{lb['LoadBalancerName']}",
+            {
+                "region": region,
+                "name": lb["LoadBalancerName"],
+                "type": lb.get("Type"),
+                "scheme": lb.get("Scheme"),
+                "zones": zones,
+                "zone_count": len(zones),
+                "target_groups": groups,
+                "health_checked": bool(groups) and all(g["health_check"] for g in groups),
+            },
+            f"elasticloadbalancing/{region}/DescribeLoadBalancers",
+        )
+    classic = s.client("elb", region)
+    for lb in pages(classic, "describe_load_balancers", "LoadBalancerDescriptions"):
+        zones = sorted(lb.get("AvailabilityZones") or [])
+        hc = lb.get("HealthCheck") or {}
+        yield s.ev(
+            "aws.load_balancer",
+            f"{region}/{lb['LoadBalancerName']}",
+            {
+                "region": region,
+                "name": lb["LoadBalancerName"],
+                "type": "classic",
+                "scheme": lb.get("Scheme"),
+                "zones": zones,
+                "zone_count": len(zones),
+                "target_groups": [],
+                "health_checked": bool(hc.get("Target")),
+            },
+            f"elasticloadbalancing/{region}/DescribeLoadBalancers",
+        )
+
+
+def _action_type(arn: str) -> str:
+    if arn.startswith("arn:aws:automate:"):
+        return "ec2"
+    parts = arn.split(":")
+    return parts[2] if len(parts) > 2 else "other"
+
+
+def alarms(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("cloudwatch", region)
+    for page in c.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
+        for a in page.get("MetricAlarms") or []:
+            yield _alarm(s, region, a, composite=False)
+        for a in page.get("CompositeAlarms") or []:
+            yield _alarm(s, region, a, composite=True)
+
+
+def _alarm(s: Scan, region: str, a: dict[str, Any], *, composite: bool) -> Evidence:
+    actions = list(a.get("AlarmActions") or [])
+    metrics = [m.get("MetricStat", {}).get("Metric", {}).get("MetricName") for m in a.get("Metrics") or []]
+    metric = a.get("MetricName") or next((m for m in metrics if m), None)
+    expressions = " ".join(str(m.get("Expression") or "") for m in a.get("Metrics") or [])
+    return s.ev(
+        "aws.cloudwatch_alarm",
+        f"{region}/{a['AlarmName']}",
+        {
+            "region": region,
+            "name": a["AlarmName"],
+            "composite": composite,
+            "namespace": a.get("Namespace")
+            or next((m.get("MetricStat", {}).get("Metric", {}).get("Namespace") for m in a.get("Metrics") or []), None),
+            "metric": metric,
+            "capacity_metric": metric in CAPACITY_METRICS,
+            "comparison": a.get("ComparisonOperator"),
+            "threshold": a.get("Threshold"),
+            "anomaly_detection": bool(a.get("ThresholdMetricId")) or "ANOMALY_DETECTION_BAND" in expressions,
+            "actions_enabled": bool(a.get("ActionsEnabled")),
+            "alarm_actions": actions,
+            "action_types": sorted({_action_type(x) for x in actions}),
+            "has_actions": bool(a.get("ActionsEnabled")) and bool(actions),
+            "ok_actions": len(a.get("OKActions") or []),
+            "state": a.get("StateValue"),
+        },
+        f"cloudwatch/{region}/DescribeAlarms",
+    )
+
+
+def health_checks(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("route53", region)
+    for hc in pages(c, "list_health_checks", "HealthChecks"):
+        cfg = hc.get("HealthCheckConfig") or {}
+        yield s.ev(
+            "aws.route53_health_check",
+            hc["Id"],
+            {
+                "id": hc["Id"],
+                "type": cfg.get("Type"),
+                "fqdn": cfg.get("FullyQualifiedDomainName"),
+                "port": cfg.get("Port"),
+                "path": cfg.get("ResourcePath"),
+                "disabled": bool(cfg.get("Disabled")),
+                "interval_s": cfg.get("RequestInterval"),
+            },
+            "route53/ListHealthChecks",
+        )
+
+
+def routing_records(s: Scan, region: str) -> Iterator[Evidence]:
+    """Records with a routing policy (failover, latency, weighted, geo, multivalue)."""
+    c = s.client("route53", region)
+    count = 0
+    for zone in pages(c, "list_hosted_zones", "HostedZones"):
+        for r in pages(c, "list_resource_record_sets", "ResourceRecordSets", HostedZoneId=zone["Id"]):
+            routing = (
+                "failover"
+                if r.get("Failover")
+                else "latency"
+                if r.get("Region")
+                else "weighted"
+                if "Weight" in r
+                else "geolocation"
+                if r.get("GeoLocation")
+                else "multivalue"
+                if r.get("MultiValueAnswer")
+                else None
+            )
+            if routing is None:
+                continue
+            count += 1
+            if count > s.cfg.max_items_per_kind:
+                return
+            ident = r.get("SetIdentifier") or ""
+            yield s.ev(
+                "aws.route53_routing_record",
+                f"{r['Name']}{r['Type']}/{ident}",
+                {
+                    "zone": zone.get("Name"),
+                    "name": r["Name"],
+                    "type": r["Type"],
+                    "routing": routing,
+                    "failover_role": r.get("Failover"),
+                    "region": r.get("Region"),
+                    "set_identifier": ident,
+                    "health_check_id": r.get("HealthCheckId"),
+                    "health_checked": bool(r.get("HealthCheckId"))
+                    or bool((r.get("AliasTarget") or {}).get("EvaluateTargetHealth")),
+                },
+                "route53/ListResourceRecordSets",
+            )
+
+
+def fis_templates(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("fis", region)
+    for t in pages(c, "list_experiment_templates", "experimentTemplates"):
+        body = c.get_experiment_template(id=t["id"])["experimentTemplate"]
+        stops = [x.get("source") for x in body.get("stopConditions") or []]
+        yield s.ev(
+            "aws.fis_template",
+            f"{region}/{t['id']}",
+            {
+                "region": region,
+                "id": t["id"],
+                "description": body.get("description"),
+                "actions": sorted(
+                    {a.get("actionId") for a in (body.get("actions") or {}).values() if a.get("actionId")}
+                ),
+                "target_types": sorted(
+                    {x.get("resourceType") for x in (body.get("targets") or {}).values() if x.get("resourceType")}
+                ),
+                "stop_conditions": stops,
+                "has_stop_condition": any(x and x != "none" for x in stops),
+            },
+            f"fis/{region}/GetExperimentTemplate",
+        )
+
+
+def fis_experiments(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("fis", region)
+    for i, e in enumerate(pages(c, "list_experiments", "experiments")):
+        if i >= s.cfg.max_items_per_kind:
+            return
+        started = e.get("startTime") or e.get("creationTime")
+        age = age_days(started, s.now)
+        yield s.ev(
+            "aws.fis_experiment",
+            f"{region}/{e['id']}",
+            {
+                "region": region,
+                "id": e["id"],
+                "template_id": e.get("experimentTemplateId"),
+                "status": (e.get("state") or {}).get("status"),
+                "started": iso(started),
+                "age_days": age,
+                "in_window": age is not None and age <= s.cfg.window_days,
+            },
+            f"fis/{region}/ListExperiments",
+        )
+
+
+SERVICES = (
+    Service("autoscaling", (Part(("aws.autoscaling_group",), autoscaling_groups),)),
+    Service("elbv2", (Part(("aws.load_balancer",), load_balancers),), also=("elb",)),
+    Service("cloudwatch", (Part(("aws.cloudwatch_alarm",), alarms),)),
+    Service(
+        "route53",
+        (
+            Part(("aws.route53_health_check",), health_checks),
+            Part(("aws.route53_routing_record",), routing_records),
+        ),
+        is_global=True,
+    ),
+    Service("fis", (Part(("aws.fis_template",), fis_templates), Part(("aws.fis_experiment",), fis_experiments))),
+)

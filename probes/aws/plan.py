@@ -1,0 +1,60 @@
+"""What the probe reads: services, the parts of each (a part yields some kinds), and the
+shared state a part gets (`Scan`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from probes.aws.config import AwsConfig
+from probes.aws.session import Clients
+from scanner.evidence import Evidence
+
+__all__ = ["Part", "Scan", "Service"]
+
+
+@dataclass
+class Scan:
+    """Shared, read-only state for the parts of one scan."""
+
+    cfg: AwsConfig
+    clients: Clients
+    account: str
+    now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+
+    def client(self, service: str, region: str) -> Any:
+        return self.clients.get(service, region)
+
+    def ev(self, kind: str, subject: str, data: Mapping[str, Any], origin: str) -> Evidence:
+        """An evidence item; the origin names the API the facts came from."""
+        return Evidence.make(kind, subject, data, f"aws://{origin}")
+
+    def since(self) -> dt.datetime:
+        return self.now - dt.timedelta(days=self.cfg.window_days)
+
+
+PartFn = Callable[[Scan, str], Iterator[Evidence]]
+
+
+@dataclass(frozen=True)
+class Part:
+    """A group of calls that yields `kinds`; if any call fails, only these kinds fail."""
+
+    kinds: tuple[str, ...]
+    fn: PartFn
+
+
+@dataclass(frozen=True)
+class Service:
+    """One boto3 service; global ones are read once in `global_region`."""
+
+    name: str
+    parts: tuple[Part, ...]
+    is_global: bool = False
+    also: tuple[str, ...] = ()  # other boto3 clients its parts use (e.g. elb beside elbv2)
+
+    @property
+    def clients(self) -> tuple[str, ...]:
+        return (self.name, *self.also)

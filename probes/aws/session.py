@@ -1,0 +1,225 @@
+"""Sessions, clients and the record of every API call the probe makes.
+
+boto3 sessions are not thread-safe but clients are: every client is created up front in the
+calling thread (`Clients.prepare`), then handed to worker threads. Each client records the
+operations it performs (service:Operation) so tests can compare them with the IAM policy.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
+
+from probes.aws.config import AwsConfig
+from scanner.probe import ProbeContext
+
+__all__ = ["ApiError", "Clients", "classify", "iam_action", "pages"]
+
+# The IAM action that authorises an API operation, where it is not simply service:Operation.
+_IAM_ACTION = {
+    "budgets:DescribeBudgets": "budgets:ViewBudget",
+    "budgets:DescribeNotificationsForBudget": "budgets:ViewBudget",
+    "s3:ListBuckets": "s3:ListAllMyBuckets",
+    "s3:GetBucketReplication": "s3:GetReplicationConfiguration",
+}
+# boto3 service name -> IAM service prefix (where they differ).
+_IAM_PREFIX = {
+    "elbv2": "elasticloadbalancing",
+    "elb": "elasticloadbalancing",
+    "resourcegroupstaggingapi": "tag",
+    "monitoring": "cloudwatch",
+}
+
+_FORBIDDEN = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnauthorizedException",
+    "Forbidden",
+    "403",
+}
+_UNAUTHORIZED = {
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "AuthFailure",
+    "InvalidAccessKeyId",
+}
+_UNSUPPORTED = {"404", "500", "501", "NotImplemented", "UnknownOperationException", "InvalidAction"}
+
+
+def iam_action(call: str) -> str:
+    """The IAM action for a recorded call such as "elbv2:DescribeLoadBalancers"."""
+    service, _, op = call.partition(":")
+    name = f"{_IAM_PREFIX.get(service, service)}:{op}"
+    return _IAM_ACTION.get(name, name)
+
+
+class ApiError(Exception):
+    """A failed call, classified, with a reason safe to show (no credentials, no bodies)."""
+
+    def __init__(self, reason: str, category: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.category = category
+
+
+def classify(exc: Exception, what: str) -> ApiError:
+    """Turn a botocore error into a short reason and a failure category."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = str(err.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "error")
+        if code in _FORBIDDEN:
+            return ApiError(f"{what}: access denied ({code})", "forbidden")
+        if code in _UNAUTHORIZED:
+            return ApiError(f"{what}: credentials rejected ({code})", "unauthorized")
+        if code in _UNSUPPORTED:
+            return ApiError(f"{what}: not supported by this endpoint ({code})", "error")
+        if code in {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}:
+            return ApiError(f"{what}: throttled after retries ({code})", "error")
+        return ApiError(f"{what}: {code}", "error")
+    if isinstance(exc, NoCredentialsError):
+        return ApiError(f"{what}: no AWS credentials found", "unauthorized")
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
+        return ApiError(f"{what}: timed out", "timeout")
+    if isinstance(exc, EndpointConnectionError):
+        return ApiError(f"{what}: endpoint unreachable", "unreachable")
+    if isinstance(exc, BotoCoreError):
+        return ApiError(f"{what}: {type(exc).__name__}", "error")
+    return ApiError(f"{what}: {type(exc).__name__}", "error")
+
+
+class _Limiter:
+    """At most `rate` requests per second across the whole source (None: unlimited)."""
+
+    def __init__(self, rate: float | None) -> None:
+        self.interval = 1.0 / rate if rate else 0.0
+        self.next_at = 0.0
+        self.lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self.lock:
+            now = time.monotonic()
+            at = max(now, self.next_at)
+            self.next_at = at + self.interval
+        if at > now:
+            time.sleep(at - now)
+
+
+ClientFactory = Callable[[str, str], Any]
+
+
+class Clients:
+    """Clients per (service, region), created up front, each recording its calls."""
+
+    def __init__(self, cfg: AwsConfig, ctx: ProbeContext, factory: ClientFactory | None = None) -> None:
+        self.cfg = cfg
+        self.ctx = ctx
+        self.calls: set[str] = set()
+        self._lock = threading.Lock()
+        self._limiter = _Limiter(cfg.rate_limit_per_s)
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._factory = factory or self._session_factory()
+
+    def _session_factory(self) -> ClientFactory:
+        cfg = self.cfg
+        core = botocore.session.Session()
+        if cfg.credentials_file:
+            core.set_config_variable("credentials_file", str(cfg.resolve(cfg.credentials_file)))
+        if cfg.config_file:
+            core.set_config_variable("config_file", str(cfg.resolve(cfg.config_file)))
+        if cfg.profile:
+            core.set_config_variable("profile", cfg.profile)
+        session = boto3.Session(botocore_session=core)
+        if cfg.role_arn:
+            session = self._assume_role(session)
+        bc = Config(
+            retries={"mode": "adaptive", "max_attempts": cfg.retries + 1},
+            connect_timeout=min(cfg.connect_timeout_s, self.ctx.remaining()),
+            read_timeout=min(cfg.read_timeout_s, self.ctx.remaining()),
+            user_agent_extra="maturity-scanner",
+        )
+
+        def make(service: str, region: str) -> Any:
+            return session.client(service, region_name=region, endpoint_url=cfg.endpoint_url, config=bc)
+
+        return make
+
+    def _assume_role(self, base: boto3.Session) -> boto3.Session:
+        """Exchange the base credentials for the role's (one STS call, made here, once)."""
+        cfg = self.cfg
+        sts = base.client("sts", region_name=cfg.global_region, endpoint_url=cfg.endpoint_url)
+        kw: dict[str, Any] = {"RoleArn": cfg.role_arn, "RoleSessionName": cfg.session_name}
+        if cfg.external_id:
+            kw["ExternalId"] = cfg.external_id
+        self.ctx.count_request()
+        try:
+            creds = sts.assume_role(**kw)["Credentials"]
+        except Exception as exc:
+            raise classify(exc, "sts:AssumeRole") from exc
+        return boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    def prepare(self, service: str, region: str) -> Any:
+        """Create (in the calling thread) and remember the client for (service, region)."""
+        key = (service, region)
+        if key not in self._clients:
+            client = self._factory(service, region)
+            events = client.meta.events
+            events.register("before-parameter-build", self._on_call)
+            events.register("before-send", self._on_send)
+            self._clients[key] = client
+        return self._clients[key]
+
+    def get(self, service: str, region: str) -> Any:
+        return self._clients[(service, region)]
+
+    def _on_call(self, model: Any, **_kw: Any) -> None:
+        # before-parameter-build fires for every call, stubbed or not (before-call may be
+        # answered by an earlier handler and never reach this one).
+        name = f"{model.service_model.service_name}:{model.name}"
+        with self._lock:
+            self.calls.add(name)
+
+    def _on_send(self, **_kw: Any) -> None:
+        self.ctx.check()
+        self._limiter.wait()
+        self.ctx.count_request()
+
+
+def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
+    """Every element of list `key` of operation `op`: through its paginator when it has one,
+    else by following NextToken / NextPageToken to the end."""
+    if client.can_paginate(op):
+        for page in client.get_paginator(op).paginate(**kw):
+            yield from page.get(key) or []
+        return
+    token: tuple[str, str] | None = None
+    while True:
+        resp = getattr(client, op)(**kw, **(dict([token]) if token else {}))
+        yield from resp.get(key) or []
+        token = next(((k, resp[k]) for k in ("NextPageToken", "NextToken") if resp.get(k)), None)
+        if token is None:
+            return
