@@ -8,6 +8,8 @@ the scan config holds a path, never a key, and the process environment is left a
 
 from __future__ import annotations
 
+import logging
+
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,11 @@ class AwsEstate(Estate):
     def start(self, workdir: Path) -> list[dict[str, Any]]:
         """Start moto, seed one account with good and bad resources, return the source entry."""
         from moto.server import ThreadedMotoServer  # the demo needs moto[server]; scans do not
+
+        # moto answers APIs it lacks with a logged traceback; the probe already reports those
+        # kinds as unsupported, so keep the server's request log and tracebacks off the console.
+        for name in ("werkzeug", "moto"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
 
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         self._server.start()

@@ -52,6 +52,9 @@ def write_bundle(
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the bundle from its readers
     try:
         hashes: dict[str, str] = {}
         h = hashlib.sha256()

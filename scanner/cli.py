@@ -95,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("report", type=Path)
     for flag in ("--html", "--sarif", "--junit", "--metrics-file"):
         rp.add_argument(flag, type=Path)
+    rp.add_argument("--baseline", type=Path, help="show what changed since this report (HTML)")
 
     d = sub.add_parser("diff", help="what changed between two reports")
     d.add_argument("base", type=Path)
@@ -206,8 +207,10 @@ def write_outputs(report: dict[str, Any], args: argparse.Namespace, *, default_j
         atomic_write(json_path, dump_report(report))
     if getattr(args, "html", None):
         from scanner.html import render_html
+        from scanner.report import load_report
 
-        atomic_write(args.html, render_html(report))
+        baseline = load_report(args.baseline) if getattr(args, "baseline", None) else None
+        atomic_write(args.html, render_html(report, baseline=baseline))
     if getattr(args, "sarif", None):
         from scanner.sarif import render_sarif
 
@@ -351,6 +354,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from scanner.report import load_report
 
     report = load_report(args.report)
+    if args.baseline:
+        load_report(args.baseline)
     args.json = None
     if not any((args.html, args.sarif, args.junit, args.metrics_file)):
         raise InputError("name at least one output: --html, --sarif, --junit or --metrics-file")

@@ -45,6 +45,7 @@ UI: dict[str, tuple[str, str]] = {
     "verified": ("已验证", "verified"),
     "attested": ("含声明", "with attestations"),
     "ceiling": ("上限", "ceiling"),
+    "level_short": ("等级", "level"),
     "level": ("等级", "Level"),
     "satisfied": ("已满足", "satisfied"),
     "search": ("搜索", "Search"),
@@ -79,7 +80,12 @@ UI: dict[str, tuple[str, str]] = {
     "legend_verified": ("已验证等级（仅自动判定）", "verified level (automated evidence only)"),
     "legend_level": ("等级（含人工声明）", "level (attestations count)"),
     "legend_ceiling": ("上限（未知项全部满足时）", "ceiling (if every unknown were satisfied)"),
-    "no_js": ("证据明细需要启用 JavaScript；JSON 报告包含全部内容。", "Evidence details need JavaScript; the JSON report holds everything."),
+    "legend_met": ("已满足的最佳实践（仅自动判定）", "best practices met (automated evidence only)"),
+    "legend_satisfied": ("已满足的最佳实践（含人工声明与豁免）", "best practices satisfied (attestations and waivers count)"),
+    "no_js": (
+        "证据明细需要启用 JavaScript；JSON 报告包含全部内容。",
+        "Evidence details need JavaScript; the JSON report holds everything.",
+    ),
 }
 STATUS_TEXT: dict[str, tuple[str, str]] = {
     "met": ("符合", "met"),
@@ -147,7 +153,10 @@ def _excerpt(data: Any) -> Any:
 
 def _evidence_blob(evidence: list[Mapping[str, Any]]) -> str:
     """All evidence as gzip+base64 JSON rows: [sha256, source, kind, subject, collected_at, origin, data]."""
-    rows = [[e["sha256"], e["source"], e["kind"], e["subject"], e["collected_at"], e["origin"], _excerpt(e.get("data"))] for e in evidence]
+    rows = [
+        [e["sha256"], e["source"], e["kind"], e["subject"], e["collected_at"], e["origin"], _excerpt(e.get("data"))]
+        for e in evidence
+    ]
     raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
 
@@ -165,7 +174,12 @@ def _kind_sources(scan: Mapping[str, Any]) -> dict[str, set[str]]:
     return out
 
 
-def _requirement_view(req: Mapping[str, Any], rule_meta: Mapping[str, Mapping[str, Any]], ev_index: Mapping[str, Mapping[str, Any]], kind_sources: Mapping[str, set[str]]) -> dict[str, Any]:
+def _requirement_view(
+    req: Mapping[str, Any],
+    rule_meta: Mapping[str, Mapping[str, Any]],
+    ev_index: Mapping[str, Mapping[str, Any]],
+    kind_sources: Mapping[str, set[str]],
+) -> dict[str, Any]:
     sources: set[str] = set()
     rules = []
     for r in req.get("rules", []):
@@ -177,9 +191,26 @@ def _requirement_view(req: Mapping[str, Any], rule_meta: Mapping[str, Mapping[st
             e = ev_index.get(eid)
             if e is not None:
                 sources.add(str(e["source"]))
-            cited.append({"id": eid, "subject": e["subject"] if e else "", "source": e["source"] if e else "", "kind": e["kind"] if e else ""})
-        rationale = next((d.get("rationale", "") for d in meta.get("decides", []) if d.get("requirement") == req["id"]), "")
-        rules.append({**r, "title": meta.get("title", ""), "rationale": rationale, "remediation": meta.get("remediation", ""), "cited": cited})
+            cited.append(
+                {
+                    "id": eid,
+                    "subject": e["subject"] if e else "",
+                    "source": e["source"] if e else "",
+                    "kind": e["kind"] if e else "",
+                }
+            )
+        rationale = next(
+            (d.get("rationale", "") for d in meta.get("decides", []) if d.get("requirement") == req["id"]), ""
+        )
+        rules.append(
+            {
+                **r,
+                "title": meta.get("title", ""),
+                "rationale": rationale,
+                "remediation": meta.get("remediation", ""),
+                "cited": cited,
+            }
+        )
     return {**req, "rules_view": rules, "sources": sorted(sources)}
 
 
@@ -196,7 +227,10 @@ def _source_health(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                     for req in cap["requirements"]:
                         if req["status"] != "unknown":
                             continue
-                        if any(r["status"] == "unknown" and rule_kinds.get(r["id"], set()) & set(failed) for r in req.get("rules", [])):
+                        if any(
+                            r["status"] == "unknown" and rule_kinds.get(r["id"], set()) & set(failed)
+                            for r in req.get("rules", [])
+                        ):
                             affected.append(req["id"])
         out.append({**src, "failed": sorted(failed.items()), "affected": affected})
     return out
@@ -218,7 +252,14 @@ def _chart(frameworks: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 total = sum(len(c["requirements"]) for c in caps)
                 sat = sum(c["counts"]["met"] + c["counts"]["attested"] + c["counts"]["not_applicable"] for c in caps)
                 met = sum(c["counts"]["met"] + c["counts"]["not_applicable"] for c in caps)
-                rows.append({"id": dom["id"], "name": dom["name"], "bars": [("level_verified", met, met / max(1, total)), ("level", sat, sat / max(1, total))], "total": total})
+                rows.append(
+                    {
+                        "id": dom["id"],
+                        "name": dom["name"],
+                        "bars": [("level_verified", met, met / max(1, total)), ("level", sat, sat / max(1, total))],
+                        "total": total,
+                    }
+                )
         charts.append({"fw": fw, "rows": rows, "height": 24 + len(rows) * (46 if fw["graded"] else 34)})
     return charts
 
@@ -237,15 +278,30 @@ def _frameworks_view(report: Mapping[str, Any]) -> list[dict[str, Any]]:
             dom = domains.setdefault(top, {"id": top, "name": names.get(top, {"zh": top, "en": top}), "subs": []})
             sub_id = str(cap.get("domain") or top)
             if not dom["subs"] or dom["subs"][-1]["id"] != sub_id:
-                dom["subs"].append({"id": sub_id, "name": names.get(sub_id, {"zh": sub_id, "en": sub_id}) if sub_id != top else None, "caps": []})
+                dom["subs"].append(
+                    {
+                        "id": sub_id,
+                        "name": names.get(sub_id, {"zh": sub_id, "en": sub_id}) if sub_id != top else None,
+                        "caps": [],
+                    }
+                )
             reqs = [_requirement_view(r, rule_meta, ev_index, kind_sources) for r in cap["requirements"]]
             levels: list[tuple[int | None, list[dict[str, Any]]]] = []
             for r in reqs:
                 if not levels or levels[-1][0] != r["level"]:
                     levels.append((r["level"], []))
                 levels[-1][1].append(r)
-            dom["subs"][-1]["caps"].append({**cap, "levels": levels, "sources": sorted({s for r in reqs for s in r["sources"]})})
-        out.append({"id": fw["id"], "name": fw.get("name") or {"zh": fw["id"], "en": fw["id"]}, "graded": graded, "domains": list(domains.values())})
+            dom["subs"][-1]["caps"].append(
+                {**cap, "levels": levels, "sources": sorted({s for r in reqs for s in r["sources"]})}
+            )
+        out.append(
+            {
+                "id": fw["id"],
+                "name": fw.get("name") or {"zh": fw["id"], "en": fw["id"]},
+                "graded": graded,
+                "domains": list(domains.values()),
+            }
+        )
     return out
 
 

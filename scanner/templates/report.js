@@ -1,6 +1,6 @@
 /* The HTML report's behaviour: language switch, opening targets, filters and search, and
-   evidence rendered on demand. Untrusted text is only ever set with textContent (never
-   innerHTML), and nothing here makes a request: evidence is decoded from the page itself. */
+   evidence rendered on demand. Untrusted text is only ever set with textContent (never the
+   HTML parser), and nothing here makes a request: evidence is decoded from the page itself. */
 (function () {
   "use strict";
   var doc = document;

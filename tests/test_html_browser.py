@@ -1,0 +1,191 @@
+"""The HTML report in a real headless Chromium: navigation, language, filters, print, XSS, scale."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from scanner.html import render_html
+from tests.browser import launch, open_report
+from tests.reportgen import build_report
+
+pytestmark = pytest.mark.slow
+
+XSS = (
+    "\"'><script>window.__pwned=1;alert('s')</script>"
+    "<img src=x onerror=\"window.__pwned=2;alert('i')\">"
+    "<svg onload=alert('v')></svg>javascript:alert('j')</textarea></title><!--"
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launch() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    d = tmp_path_factory.mktemp("htmlb")
+    good, bad = build_report(d / "g"), build_report(d / "b", good=False)
+    evil = build_report(d / "e", payload=XSS)
+    out: dict[str, Any] = {"good": good, "evil": evil}
+    for name, html in (("good", render_html(bad, baseline=good)), ("evil", render_html(evil))):
+        p = d / f"{name}.html"
+        p.write_text(html, encoding="utf-8")
+        out[f"{name}_path"] = p
+    out["bad"] = bad
+    return out
+
+
+def wait_until(page: Page, expression: str, timeout_s: float = 20.0) -> None:
+    """Poll a JS expression from outside the page: `wait_for_function` would need
+    'unsafe-eval', which the report's Content-Security-Policy (rightly) refuses."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
+def visible_reqs(page: Page) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all("details.req:not([hidden])", "els => els.map(e => e.id)")
+    return ids
+
+
+def test_grade_to_evidence_in_three_clicks(browser: Browser, files: dict[str, Any]) -> None:
+    page, watch = open_report(browser, files["good_path"])
+    ev = next(e for e in files["bad"]["evidence"] if e["kind"] == "demo.alert_rule")
+    page.click("li.tile a[data-open='cap-ydt-5-3-1']")  # 1: the grade on the overview grid
+    assert page.is_visible("#cap-ydt-5-3-1 > summary")
+    page.click("#req-ydt-5-3-1-L1-1 > summary")  # 2: the requirement
+    assert page.is_visible("#req-ydt-5-3-1-L1-1 .reason")
+    page.click(f"#req-ydt-5-3-1-L1-1 button.ev[data-ev='{ev['id']}']")  # 3: the evidence
+    panel = page.locator(f"#req-ydt-5-3-1-L1-1 button.ev[data-ev='{ev['id']}'] + .evpanel")
+    panel.locator("dl").wait_for()
+    text = panel.inner_text()
+    assert ev["sha256"] in text and ev["origin"] in text and ev["collected_at"] in text and ev["subject"] in text
+    assert '"expr"' in text  # the data excerpt
+    assert page.get_attribute(f"#req-ydt-5-3-1-L1-1 button.ev[data-ev='{ev['id']}']", "aria-expanded") == "true"
+    assert watch.errors == [] and watch.foreign_requests == []
+    page.close()
+
+
+def test_language_switch(browser: Browser, files: dict[str, Any]) -> None:
+    page, _ = open_report(browser, files["good_path"])
+    assert page.locator("html").get_attribute("lang") == "zh"
+    assert page.is_visible("h1 .zh") and not page.is_visible("h1 .en")
+    page.click("[data-set-lang=en]")
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.is_visible("h1 .en") and not page.is_visible("h1 .zh")
+    assert page.inner_text("h1") == "Operations maturity evidence report"
+    assert page.get_attribute("[data-set-lang=en]", "aria-pressed") == "true"
+    page.click("[data-set-lang=zh]")
+    assert page.inner_text("h1") == "运维成熟度证据报告"
+    page.close()
+
+
+def test_filters_and_search(browser: Browser, files: dict[str, Any]) -> None:
+    report = files["bad"]
+    page, _ = open_report(browser, files["good_path"])
+    every = [r for fw in report["frameworks"] for c in fw["capabilities"] for r in c["requirements"]]
+    assert len(visible_reqs(page)) == len(every)
+    for s in ("met", "unknown", "attested", "not_applicable"):
+        page.uncheck(f"form.filters input[value={s}]")
+    not_met = {"req-" + r["id"].replace(":", "-").replace(".", "-") for r in every if r["status"] == "not_met"}
+    assert set(visible_reqs(page)) == not_met and not_met
+    for s in ("met", "unknown", "attested", "not_applicable"):
+        page.check(f"form.filters input[value={s}]")
+    page.select_option("form.filters select[name=source]", "aws")  # the failed source: what it left unknown
+    assert set(visible_reqs(page)) == {"req-ydt-7-1-1-L1-1", "req-wa-OPS04-BP01"}
+    page.select_option("form.filters select[name=source]", "")
+    page.select_option("form.filters select[name=framework]", "aws-wa-ops")
+    assert all(i.startswith("req-wa-") for i in visible_reqs(page)) and len(visible_reqs(page)) == 71
+    assert not page.is_visible("section.fw[data-fw='ydt1756-4']")
+    page.select_option("form.filters select[name=framework]", "")
+    page.fill("form.filters input[name=q]", "runbook_url")
+    assert visible_reqs(page) == ["req-ydt-5-3-1-L2-1"]
+    assert page.is_visible("#req-ydt-5-3-1-L2-1 > summary")  # the search opened what it found
+    page.fill("form.filters input[name=q]", "")
+    assert len(visible_reqs(page)) == len(every)
+    assert page.url.endswith(".html")  # Enter in the search box does not navigate
+    page.press("form.filters input[name=q]", "Enter")
+    assert page.url.endswith(".html")
+    page.close()
+
+
+def test_print_layout(browser: Browser, files: dict[str, Any]) -> None:
+    page, _ = open_report(browser, files["good_path"])
+    assert not page.is_visible("#req-ydt-5-1-1-L1-1 .reason")
+    page.emulate_media(media="print")
+    assert not page.is_visible("form.filters") and not page.is_visible(".lang-switch")
+    assert page.is_visible("#req-ydt-5-1-1-L1-1 .reason")  # closed sections print expanded
+    assert page.is_visible("#roadmap details.step ul")
+    pdf = page.pdf(format="A4")
+    assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+    page.close()
+
+
+def test_overview_screenshot(browser: Browser, files: dict[str, Any], tmp_path: Path) -> None:
+    page, _ = open_report(browser, files["good_path"])
+    shot = tmp_path / "overview.png"
+    page.locator("#overview").screenshot(path=str(shot))
+    print(f"overview screenshot: {shot}")
+    assert shot.stat().st_size > 10_000
+    assert page.locator("#overview svg rect").count() >= 7 * 3  # 7 YD/T domains x 3 bars
+    page.close()
+
+
+def test_scanned_data_cannot_run_script_or_leave_the_page(browser: Browser, files: dict[str, Any]) -> None:
+    page, watch = open_report(browser, files["evil_path"])
+    page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+    page.eval_on_selector_all("button.ev", "bs => bs.forEach(b => b.click())")  # render every cited item
+    wait_until(
+        page,
+        "document.querySelectorAll('.evpanel[data-ready]').length === document.querySelectorAll('details.req button.ev').length",
+    )
+    # opening every <details> above also opened the full evidence list
+    page.locator("#evidence-all ol.evrows li").first.wait_for(state="attached")
+    page.eval_on_selector_all("#evidence-all button.ev", "bs => bs.forEach(b => b.click())")
+    wait_until(page, "document.querySelectorAll('#evidence-all .evpanel[data-ready]').length > 0")
+    page.fill("form.filters input[name=q]", "<script>")
+    page.click("[data-set-lang=en]")
+    page.emulate_media(media="print")
+    page.wait_for_timeout(200)
+    panels = page.inner_text("#details")
+    assert "<script>window.__pwned=1" in panels  # the payload is shown as text
+    assert page.evaluate("typeof window.__pwned") == "undefined"
+    assert page.locator("img, iframe, object, embed").count() == 0
+    assert watch.dialogs == [] and watch.errors == []
+    assert watch.foreign_requests == [], watch.foreign_requests
+    page.close()
+
+
+def test_many_evidence_items_stay_usable(browser: Browser, tmp_path: Path) -> None:
+    """20k items here (the suite must stay fast); bench/bench_html.py measures 100k the same way.
+
+    Size grows linearly with the items, so 20k must fit a fifth of the 20 MB budget.
+    """
+    report = build_report(tmp_path / "scale", scale=20_000)
+    html = render_html(report)
+    path = tmp_path / "scale.html"
+    path.write_text(html, encoding="utf-8")
+    size = path.stat().st_size
+    assert size <= 4 * 1024 * 1024, size
+    t0 = time.monotonic()
+    page, watch = open_report(browser, path)
+    paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0].startTime")
+    print(
+        f"20k evidence: {size / 1e6:.1f} MB, first contentful paint {paint:.0f} ms, load {time.monotonic() - t0:.2f} s"
+    )
+    assert paint <= 2000
+    page.click("li.tile a[data-open='cap-ydt-5-1-1']")
+    page.click("#req-ydt-5-1-1-L1-1 > summary")
+    page.locator("#req-ydt-5-1-1-L1-1 button.ev").first.click()
+    page.locator("#req-ydt-5-1-1-L1-1 .evpanel dl").first.wait_for(timeout=10_000)
+    assert watch.errors == [] and watch.foreign_requests == []
+    page.close()
