@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["Levels", "RuleVote", "capability_levels", "requirement_status", "SATISFIED"]
+__all__ = ["SATISFIED", "Levels", "RuleVote", "capability_levels", "requirement_status"]
 
 SATISFIED = {"verified": {"met", "not_applicable"}, "level": {"met", "not_applicable", "attested"}}
 
@@ -61,7 +61,9 @@ def requirement_status(
     full = [v for v in votes if v.coverage == "full"]
     failed_partial = [v for v in partial if v.status == "not_met"]
     if failed_partial:
-        return "not_met", "a necessary clause is not met: " + "; ".join(f"{v.rule}: {v.explanation}" for v in failed_partial)
+        return "not_met", "a necessary clause is not met: " + "; ".join(
+            f"{v.rule}: {v.explanation}" for v in failed_partial
+        )
     met_full = [v for v in full if v.status == "met"]
     if met_full:
         return "met", "; ".join(f"{v.rule}: {v.explanation}" for v in met_full)
