@@ -1,0 +1,311 @@
+"""Turn a stream of Kubernetes objects (live or from manifests) into evidence.
+
+Objects arrive one at a time in any order. Stand-alone facts (ingresses, cron jobs, Velero
+schedules, chaos experiments) become evidence at once; facts that need joining (a workload
+and the HPA, PDB, Rollout and ReplicaSets that refer to it; a namespace and its quotas) are
+kept as small derived dicts, never as raw objects, and emitted by `finish`. Memory is then
+bounded by the number of objects times a few hundred bytes, not by their size.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from probes.kubernetes import derive
+from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
+from scanner.evidence import Evidence
+
+__all__ = ["FILE_KINDS", "KINDS", "Joiner", "group_of"]
+
+KINDS: dict[str, str] = {
+    "kubernetes.workload": "a Deployment, StatefulSet, DaemonSet or Argo Rollout: replicas, probes, resources, strategy, spread, HPA/PDB coverage, owner",
+    "kubernetes.hpa": "an autoscaler (HPA; VPA and KEDA ScaledObject where installed) and the workload it scales",
+    "kubernetes.pdb": "a PodDisruptionBudget and how many workloads it covers",
+    "kubernetes.service": "a Service: type, selector, ready endpoints (live only)",
+    "kubernetes.ingress": "an Ingress: hosts, TLS, backends, rate-limit annotations",
+    "kubernetes.network_policy": "a NetworkPolicy: scope, policy types, default deny",
+    "kubernetes.node_zones": "one summary of the cluster's nodes per zone and region (live only)",
+    "kubernetes.namespace": "a namespace: labels, owner, quota, limit range, network policies, workload count",
+    "kubernetes.quota": "a ResourceQuota or LimitRange",
+    "kubernetes.cronjob": "a CronJob: schedule, suspension, concurrency policy, history limits",
+    "kubernetes.api_groups": "one item listing the API groups served and which optional tools they show (live only)",
+    "kubernetes.velero_schedule": "a Velero backup schedule",
+    "kubernetes.chaos_experiment": "a Chaos Mesh or Litmus experiment or schedule",
+    "kubernetes.rollout": "progressive delivery for one workload: an Argo Rollout or a Flagger Canary",
+}
+# A manifest repository cannot show nodes or what the API server serves.
+FILE_KINDS = {k: v for k, v in KINDS.items() if k not in ("kubernetes.node_zones", "kubernetes.api_groups")}
+
+_AUTOSCALERS = {
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("autoscaling.k8s.io", "VerticalPodAutoscaler"),
+    ("keda.sh", "ScaledObject"),
+}
+_CHAOS_MESH = {"PodChaos", "NetworkChaos", "IOChaos", "StressChaos", "TimeChaos", "Schedule"}
+
+
+def group_of(api_version: Any) -> str:
+    """The API group of an apiVersion ("apps/v1" -> "apps", "v1" -> "")."""
+    s = str(api_version or "")
+    return s.rsplit("/", 1)[0] if "/" in s else ""
+
+
+def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in facts.items() if not k.startswith("_")}
+
+
+class Joiner:
+    """Accumulates derived facts; `add` yields stand-alone evidence, `finish` the joined rest."""
+
+    def __init__(self) -> None:
+        self.workloads: list[tuple[dict[str, Any], str]] = []
+        self.autoscalers: list[tuple[dict[str, Any], str]] = []
+        self.pdbs: list[tuple[dict[str, Any], str]] = []
+        self.rollouts: list[tuple[dict[str, Any], str]] = []
+        self.services: list[tuple[dict[str, Any], str]] = []
+        self.netpols: list[tuple[dict[str, Any], str]] = []
+        self.quotas: list[tuple[dict[str, Any], str]] = []
+        self.namespaces: dict[str, tuple[dict[str, Any], str]] = {}
+        self.revisions: Counter[tuple[str, str]] = Counter()
+        self.endpoints: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+        self.endpointslices_listed = False  # set by the live probe once the list completed
+        self.replicasets_listed = False
+        self.nodes: Counter[str] = Counter()
+        self.regions: Counter[str] = Counter()
+        self.node_count = 0
+        self.nodes_ready = 0
+        self.nodes_origin = ""
+        self.seen = 0  # objects of a known kind
+
+    # ------------------------------------------------------------------ intake
+
+    def add(self, obj: Mapping[str, Any], origin: str) -> Iterator[Evidence]:
+        """Take one object (with `apiVersion` and `kind`); yield evidence that needs no join."""
+        group, kind = group_of(obj.get("apiVersion")), str(obj.get("kind") or "")
+        key = (group, kind)
+        if (group == "apps" and kind in ("Deployment", "StatefulSet", "DaemonSet")) or key == (
+            "argoproj.io",
+            "Rollout",
+        ):
+            self.seen += 1
+            facts = derive.workload_facts(kind, obj)
+            if kind == "Rollout":
+                self.rollouts.append((derive.rollout_facts(kind, obj), origin))
+                if facts["_workload_ref"]:
+                    return  # it rolls out a Deployment's template; that Deployment is the workload
+            self.workloads.append((facts, origin))
+        elif key == ("apps", "ReplicaSet"):
+            self.seen += 1
+            self._add_replicaset(obj)
+        elif key in _AUTOSCALERS:
+            self.seen += 1
+            self.autoscalers.append((derive.autoscaler_facts(kind, obj), origin))
+        elif key == ("policy", "PodDisruptionBudget"):
+            self.seen += 1
+            self.pdbs.append((derive.pdb_facts(obj), origin))
+        elif key == ("flagger.app", "Canary"):
+            self.seen += 1
+            self.rollouts.append((derive.rollout_facts(kind, obj), origin))
+        elif key == ("", "Service"):
+            self.seen += 1
+            self.services.append((derive.service_facts(obj), origin))
+        elif key == ("discovery.k8s.io", "EndpointSlice"):
+            self.seen += 1
+            self._add_endpointslice(obj)
+        elif key == ("networking.k8s.io", "NetworkPolicy"):
+            self.seen += 1
+            self.netpols.append((derive.network_policy_facts(obj), origin))
+        elif key in (("", "ResourceQuota"), ("", "LimitRange")):
+            self.seen += 1
+            self.quotas.append((derive.quota_facts(kind, obj), origin))
+        elif key == ("", "Namespace"):
+            self.seen += 1
+            facts = derive.namespace_facts(obj)
+            self.namespaces[facts["name"]] = (facts, origin)
+        elif key == ("", "Node"):
+            self.seen += 1
+            self._add_node(obj, origin)
+        elif key == ("networking.k8s.io", "Ingress"):
+            self.seen += 1
+            f = derive.ingress_facts(obj)
+            yield Evidence.make("kubernetes.ingress", f"{f['namespace']}/{f['name']}", f, origin)
+        elif key == ("batch", "CronJob"):
+            self.seen += 1
+            f = derive.cronjob_facts(obj)
+            yield Evidence.make("kubernetes.cronjob", f"{f['namespace']}/{f['name']}", f, origin)
+        elif key == ("velero.io", "Schedule"):
+            self.seen += 1
+            f = derive.velero_schedule_facts(obj)
+            yield Evidence.make("kubernetes.velero_schedule", f"{f['namespace']}/{f['name']}", f, origin)
+        elif (group == "chaos-mesh.org" and kind in _CHAOS_MESH) or (
+            group == "litmuschaos.io" and kind in ("ChaosEngine", "ChaosSchedule")
+        ):
+            self.seen += 1
+            f = derive.chaos_facts("chaos-mesh" if group == "chaos-mesh.org" else "litmus", kind, obj)
+            yield Evidence.make("kubernetes.chaos_experiment", f"{f['namespace']}/{kind}/{f['name']}", f, origin)
+
+    def _add_replicaset(self, obj: Mapping[str, Any]) -> None:
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        for ref in meta.get("ownerReferences") or []:
+            if isinstance(ref, Mapping) and ref.get("kind") == "Deployment":
+                self.revisions[(str(meta.get("namespace") or "default"), str(ref.get("name")))] += 1
+
+    def _add_endpointslice(self, obj: Mapping[str, Any]) -> None:
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        labels = meta.get("labels") if isinstance(meta.get("labels"), Mapping) else {}
+        assert isinstance(labels, Mapping)
+        svc = labels.get("kubernetes.io/service-name")
+        if not svc:
+            return
+        counts = self.endpoints[(str(meta.get("namespace") or "default"), str(svc))]
+        for ep in obj.get("endpoints") or []:
+            if not isinstance(ep, Mapping):
+                continue
+            counts[1] += 1
+            cond = ep.get("conditions") if isinstance(ep.get("conditions"), Mapping) else {}
+            assert isinstance(cond, Mapping)
+            if cond.get("ready", True) is not False:  # unset means ready (API semantics)
+                counts[0] += 1
+
+    def _add_node(self, obj: Mapping[str, Any], origin: str) -> None:
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
+        assert isinstance(meta, Mapping)
+        labels = meta.get("labels") if isinstance(meta.get("labels"), Mapping) else {}
+        assert isinstance(labels, Mapping)
+        self.node_count += 1
+        self.nodes_origin = origin
+        zone = next((str(labels[k]) for k in ZONE_KEYS if labels.get(k)), "")
+        self.nodes[zone] += 1
+        region = labels.get("topology.kubernetes.io/region") or labels.get("failure-domain.beta.kubernetes.io/region")
+        if region:
+            self.regions[str(region)] += 1
+        status = obj.get("status") if isinstance(obj.get("status"), Mapping) else {}
+        assert isinstance(status, Mapping)
+        for c in status.get("conditions") or []:
+            if isinstance(c, Mapping) and c.get("type") == "Ready" and c.get("status") == "True":
+                self.nodes_ready += 1
+
+    # ------------------------------------------------------------------ output
+
+    def node_summary(self) -> Evidence:
+        """The one kubernetes.node_zones item (live only)."""
+        zones = {z: n for z, n in sorted(self.nodes.items()) if z}
+        data = {
+            "nodes": self.node_count,
+            "nodes_ready": self.nodes_ready,
+            "zones": zones,
+            "zone_count": len(zones),
+            "nodes_without_zone": self.nodes.get("", 0),
+            "regions": dict(sorted(self.regions.items())),
+        }
+        return Evidence.make("kubernetes.node_zones", "nodes", data, self.nodes_origin or "k8s:///api/v1/nodes")
+
+    def finish(self) -> Iterator[Evidence]:
+        """Join and yield workloads, autoscalers, PDBs, rollouts, services, namespaces, quotas."""
+        ns_owner = {n: f["owner"] for n, (f, _o) in self.namespaces.items() if f.get("owner")}
+        by_target: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
+        for a, _o in self.autoscalers:
+            by_target[(a["namespace"], a["target_kind"], a["target_name"])].append(a)
+        progressive: dict[tuple[str, str, str], str] = {}
+        for r, _o in self.rollouts:
+            progressive[(r["namespace"], r["target_kind"], r["target_name"])] = r["tool"]
+        pdb_hits: Counter[int] = Counter()
+        pdbs_by_ns: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        for i, (p, _o) in enumerate(self.pdbs):
+            pdbs_by_ns[p["namespace"]].append((i, p))
+        ns_workloads: Counter[str] = Counter()
+        for w, origin in self.workloads:
+            ns, kind, name = w["namespace"], w["kind"], w["name"]
+            ns_workloads[ns] += 1
+            scalers = by_target.get((ns, kind, name), [])
+            hpa = [a for a in scalers if a["type"] in ("HorizontalPodAutoscaler", "ScaledObject")]
+            vpa = [a for a in scalers if a["type"] == "VerticalPodAutoscaler" and a["update_mode"] != "Off"]
+            covering = [
+                (i, p)
+                for i, p in pdbs_by_ns.get(ns, [])
+                if derive.label_selector_matches(p["_selector"], w["_pod_labels"])
+            ]
+            for i, _p in covering:
+                pdb_hits[i] += 1
+            mins = [a["min_replicas"] for a in hpa if isinstance(a["min_replicas"], int)]
+            owner, owner_key = w["owner"], w["owner_key"]
+            if not owner and ns in ns_owner:
+                owner, owner_key = ns_owner[ns], "namespace"
+            data = {
+                **_clean(w),
+                "owner": owner,
+                "owner_key": owner_key,
+                "autoscalers": sorted({f"{a['type']}/{a['name']}" for a in scalers}),
+                "hpa_covered": bool(hpa),
+                "vpa_covered": bool(vpa),
+                "autoscaled": bool(hpa or vpa),
+                "min_replicas": min(mins) if mins else w["replicas"],
+                "max_replicas": max(
+                    (a["max_replicas"] for a in hpa if isinstance(a["max_replicas"], int)), default=w["replicas"]
+                ),
+                "pdb_covered": bool(covering),
+                "pdbs": sorted(p["name"] for _i, p in covering),
+                "progressive": "argo-rollouts" if kind == "Rollout" else progressive.get((ns, kind, name)),
+                "revisions": self.revisions.get((ns, name), 0)
+                if kind == "Deployment" and self.replicasets_listed
+                else None,
+            }
+            yield Evidence.make("kubernetes.workload", f"{ns}/{kind}/{name}", data, origin)
+        for a, origin in self.autoscalers:
+            yield Evidence.make("kubernetes.hpa", f"{a['namespace']}/{a['type']}/{a['name']}", a, origin)
+        for i, (p, origin) in enumerate(self.pdbs):
+            yield Evidence.make(
+                "kubernetes.pdb",
+                f"{p['namespace']}/{p['name']}",
+                {**_clean(p), "workloads_covered": pdb_hits.get(i, 0)},
+                origin,
+            )
+        for r, origin in self.rollouts:
+            yield Evidence.make("kubernetes.rollout", f"{r['namespace']}/{r['tool']}/{r['name']}", r, origin)
+        for s, origin in self.services:
+            ready_total = self.endpoints.get((s["namespace"], s["name"]))
+            listed = self.endpointslices_listed
+            extra = {
+                "endpoints_ready": (ready_total[0] if ready_total else 0) if listed else None,
+                "endpoints_total": (ready_total[1] if ready_total else 0) if listed else None,
+            }
+            yield Evidence.make("kubernetes.service", f"{s['namespace']}/{s['name']}", {**s, **extra}, origin)
+        yield from self._namespaces(ns_workloads)
+
+    def _namespaces(self, ns_workloads: Counter[str]) -> Iterator[Evidence]:
+        quota: set[str] = set()
+        limit_range: set[str] = set()
+        for q, origin in self.quotas:
+            (quota if q["type"] == "ResourceQuota" else limit_range).add(q["namespace"])
+            yield Evidence.make("kubernetes.quota", f"{q['namespace']}/{q['type']}/{q['name']}", q, origin)
+        policies: Counter[str] = Counter()
+        deny: set[str] = set()
+        for n, origin in self.netpols:
+            policies[n["namespace"]] += 1
+            if n["default_deny_ingress"]:
+                deny.add(n["namespace"])
+            yield Evidence.make("kubernetes.network_policy", f"{n['namespace']}/{n['name']}", n, origin)
+        # Namespaces referenced by objects but not declared (a manifest repo often omits them).
+        names = set(self.namespaces) | set(ns_workloads)
+        for name in sorted(names):
+            facts, origin = self.namespaces.get(
+                name,
+                (
+                    {"name": name, "labels": {}, "owner": None, "owner_key": None, "system": name in SYSTEM_NAMESPACES},
+                    "derived",
+                ),
+            )
+            data = {
+                **facts,
+                "declared": name in self.namespaces,
+                "workloads": ns_workloads.get(name, 0),
+                "resource_quota": name in quota,
+                "limit_range": name in limit_range,
+                "network_policies": policies.get(name, 0),
+                "default_deny_ingress": name in deny,
+            }
+            yield Evidence.make("kubernetes.namespace", name, data, origin)

@@ -1,0 +1,499 @@
+"""A loopback Kubernetes API server for the demo and the tests.
+
+It speaks enough of the real REST API, faithfully, for a read-only client: discovery
+(`/api`, `/apis`, APIResourceList per group version), list and get for core and group
+resources, cluster-wide and per namespace, `<Kind>List` bodies with `metadata.resourceVersion`,
+`limit`/`continue` pagination with opaque tokens (410 Gone for a bad one), and `Status` bodies
+for errors. Resources can be marked forbidden (403) and groups left uninstalled (404).
+
+It records every request (method, path, query) so tests can compare what a client asked for
+with what an RBAC role grants, it refuses (and records) any request for Secrets, and it can
+inject latency and 429/5xx faults. Objects come from YAML fixtures (sandbox/kubernetes_estate).
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import re
+import threading
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import yaml
+
+__all__ = [
+    "SURFACE",
+    "ApiResource",
+    "Fault",
+    "KubeApiServer",
+    "RecordedRequest",
+    "default_estate_dir",
+    "load_objects",
+    "write_kubeconfig",
+]
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    group: str
+    version: str
+    plural: str
+    kind: str
+    namespaced: bool = True
+    optional: bool = False  # installed by a tool (a CRD), not by Kubernetes itself
+
+    @property
+    def group_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+
+def _r(gv: str, plural: str, kind: str, namespaced: bool = True, optional: bool = False) -> ApiResource:
+    group, _, version = gv.rpartition("/")
+    return ApiResource(group, version, plural, kind, namespaced, optional)
+
+
+# The API surface the server can serve (a cluster's built-ins plus common tools' CRDs).
+SURFACE: tuple[ApiResource, ...] = (
+    _r("v1", "namespaces", "Namespace", namespaced=False),
+    _r("v1", "nodes", "Node", namespaced=False),
+    _r("v1", "pods", "Pod"),
+    _r("v1", "services", "Service"),
+    _r("v1", "configmaps", "ConfigMap"),
+    _r("v1", "secrets", "Secret"),
+    _r("v1", "resourcequotas", "ResourceQuota"),
+    _r("v1", "limitranges", "LimitRange"),
+    _r("apps/v1", "deployments", "Deployment"),
+    _r("apps/v1", "statefulsets", "StatefulSet"),
+    _r("apps/v1", "daemonsets", "DaemonSet"),
+    _r("apps/v1", "replicasets", "ReplicaSet"),
+    _r("autoscaling/v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler"),
+    _r("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget"),
+    _r("discovery.k8s.io/v1", "endpointslices", "EndpointSlice"),
+    _r("networking.k8s.io/v1", "ingresses", "Ingress"),
+    _r("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy"),
+    _r("batch/v1", "cronjobs", "CronJob"),
+    _r("batch/v1", "jobs", "Job"),
+    _r("autoscaling.k8s.io/v1", "verticalpodautoscalers", "VerticalPodAutoscaler", optional=True),
+    _r("keda.sh/v1alpha1", "scaledobjects", "ScaledObject", optional=True),
+    _r("argoproj.io/v1alpha1", "rollouts", "Rollout", optional=True),
+    _r("flagger.app/v1beta1", "canaries", "Canary", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "podchaos", "PodChaos", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "networkchaos", "NetworkChaos", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "iochaos", "IOChaos", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "stresschaos", "StressChaos", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "timechaos", "TimeChaos", optional=True),
+    _r("chaos-mesh.org/v1alpha1", "schedules", "Schedule", optional=True),
+    _r("litmuschaos.io/v1alpha1", "chaosengines", "ChaosEngine", optional=True),
+    _r("litmuschaos.io/v1alpha1", "chaosschedules", "ChaosSchedule", optional=True),
+    _r("velero.io/v1", "schedules", "Schedule", optional=True),
+    _r("velero.io/v1", "backups", "Backup", optional=True),
+    _r("monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor", optional=True),
+    _r("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule", optional=True),
+    _r("opentelemetry.io/v1beta1", "opentelemetrycollectors", "OpenTelemetryCollector", optional=True),
+    _r("networking.istio.io/v1", "virtualservices", "VirtualService", optional=True),
+    _r("linkerd.io/v1alpha2", "serviceprofiles", "ServiceProfile", optional=True),
+)
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    method: str
+    path: str
+    query: Mapping[str, str]
+
+
+@dataclass
+class Fault:
+    """Answer `status` (429, 500, 503, ...) to requests whose path matches, `times` times."""
+
+    path_regex: str
+    status: int
+    times: int = 1
+    retry_after: float | None = None
+    hits: int = 0
+
+
+def load_objects(folder: Path) -> list[dict[str, Any]]:
+    """Every Kubernetes object in the YAML files of `folder` (multi-document; `kind: List` expanded)."""
+    out: list[dict[str, Any]] = []
+    for f in sorted(folder.rglob("*.y*ml")):
+        for doc in yaml.safe_load_all(f.read_text(encoding="utf-8")):
+            if not isinstance(doc, dict):
+                continue
+            if doc.get("kind") == "List":
+                out.extend(d for d in doc.get("items") or [] if isinstance(d, dict))
+            else:
+                out.append(doc)
+    return out
+
+
+def write_kubeconfig(
+    path: Path, server: str, *, token: str, context: str = "sandbox", namespace: str = "default"
+) -> Path:
+    """A kubeconfig pointing at `server` with a bearer-token user."""
+    doc = {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": context, "cluster": {"server": server}}],
+        "users": [{"name": f"{context}-reader", "user": {"token": token}}],
+        "contexts": [
+            {"name": context, "context": {"cluster": context, "user": f"{context}-reader", "namespace": namespace}}
+        ],
+        "current-context": context,
+    }
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _status(code: int, reason: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "kind": "Status",
+        "apiVersion": "v1",
+        "metadata": {},
+        "status": "Failure",
+        "message": message,
+        "reason": reason,
+        "code": code,
+    }
+    if details:
+        body["details"] = dict(details)
+    return body
+
+
+class KubeApiServer:
+    """Serve `objects` on http://127.0.0.1:<free port>. Use as a context manager or start()/stop()."""
+
+    def __init__(
+        self,
+        objects: Iterable[Mapping[str, Any]],
+        *,
+        installed: Iterable[str] | None = None,
+        forbidden: Iterable[str] = (),
+        token: str | None = None,
+        latency_s: float = 0.0,
+        surface: Iterable[ApiResource] = SURFACE,
+    ) -> None:
+        """`installed`: optional API groups served (default: those with objects).
+        `forbidden`: "plural.group" (core: "plural") entries answered 403; "*" forbids all."""
+        self.surface = list(surface)
+        self.objects: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        for obj in objects:
+            self.add(obj)
+        optional_with_objects = {r.group for r in self.surface if r.optional and self.objects.get((r.group, r.plural))}
+        self.installed = set(installed) if installed is not None else optional_with_objects
+        self.forbidden = set(forbidden)
+        self.token = token
+        self.latency_s = latency_s
+        self.faults: list[Fault] = []
+        self.requests: list[RecordedRequest] = []
+        self.secret_requests: list[RecordedRequest] = []
+        self.resource_version = 1000
+        self._lock = threading.Lock()
+        self._httpd: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------ setup
+
+    def _resource_for(self, obj: Mapping[str, Any]) -> ApiResource | None:
+        gv, kind = str(obj.get("apiVersion") or ""), str(obj.get("kind") or "")
+        group = gv.rpartition("/")[0]
+        return next((r for r in self.surface if r.group == group and r.kind == kind), None)
+
+    def add(self, obj: Mapping[str, Any]) -> None:
+        """Add one object (it must be of a kind in the surface)."""
+        res = self._resource_for(obj)
+        if res is None:
+            raise ValueError(f"no resource serves {obj.get('apiVersion')} {obj.get('kind')}")
+        o = copy.deepcopy(dict(obj))
+        meta = o.setdefault("metadata", {})
+        if res.namespaced:
+            meta.setdefault("namespace", "default")
+        name = f"{meta.get('namespace', '')}/{meta.get('name', '')}/{res.kind}"
+        meta.setdefault(
+            "uid",
+            hashlib.sha256(name.encode()).hexdigest()[:8]
+            + "-0000-4000-8000-"
+            + hashlib.sha256(name.encode()).hexdigest()[:12],
+        )
+        meta.setdefault("resourceVersion", "1")
+        meta.setdefault("creationTimestamp", "2024-01-01T00:00:00Z")
+        self.objects.setdefault((res.group, res.plural), []).append(o)
+
+    def inject_fault(self, path_regex: str, status: int, times: int = 1, retry_after: float | None = None) -> Fault:
+        f = Fault(path_regex, status, times, retry_after)
+        with self._lock:
+            self.faults.append(f)
+        return f
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.secret_requests.clear()
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @property
+    def url(self) -> str:
+        assert self._httpd is not None, "server not started"
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def start(self) -> KubeApiServer:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+            # One segment per response: without these, Nagle plus delayed ACK cost ~40 ms a request.
+            wbufsize = 1 << 16
+            disable_nagle_algorithm = True
+
+            def do_GET(self) -> None:
+                server._handle(self, "GET")
+
+            def do_POST(self) -> None:
+                server._handle(self, "POST")
+
+            def do_PUT(self) -> None:
+                server._handle(self, "PUT")
+
+            def do_PATCH(self) -> None:
+                server._handle(self, "PATCH")
+
+            def do_DELETE(self) -> None:
+                server._handle(self, "DELETE")
+
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="kubeapi", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._httpd is not None:
+            self._httpd.shutdown()
+            self._httpd.server_close()
+            self._httpd = None
+
+    def __enter__(self) -> KubeApiServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # ------------------------------------------------------------------ HTTP
+
+    def _send(
+        self, h: BaseHTTPRequestHandler, code: int, body: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
+        raw = json.dumps(body, separators=(",", ":")).encode()
+        h.send_response(code)
+        h.send_header("Content-Type", "application/json")
+        h.send_header("Content-Length", str(len(raw)))
+        h.send_header("Audit-Id", hashlib.sha256(raw).hexdigest()[:16])
+        for k, v in (headers or {}).items():
+            h.send_header(k, v)
+        h.end_headers()
+        h.wfile.write(raw)
+
+    def _handle(self, h: BaseHTTPRequestHandler, method: str) -> None:
+        parts = urlsplit(h.path)
+        query = {k: v[-1] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        req = RecordedRequest(method, parts.path, query)
+        length = int(h.headers.get("Content-Length") or 0)
+        if length:
+            h.rfile.read(length)
+        with self._lock:
+            self.requests.append(req)
+        if self.latency_s:
+            time.sleep(self.latency_s)
+        if self.token is not None and h.headers.get("Authorization") != f"Bearer {self.token}":
+            self._send(h, 401, _status(401, "Unauthorized", "Unauthorized"))
+            return
+        fault = self._fault_for(parts.path)
+        if fault is not None:
+            headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
+            reason = "TooManyRequests" if fault.status == 429 else "InternalError"
+            self._send(h, fault.status, _status(fault.status, reason, f"injected fault {fault.status}"), headers)
+            return
+        if "/secrets" in parts.path.lower() or parts.path.rstrip("/").endswith("/secrets"):
+            with self._lock:
+                self.secret_requests.append(req)
+            self._send(
+                h,
+                403,
+                _status(
+                    403, "Forbidden", "secrets is forbidden: this server never serves secrets", {"kind": "secrets"}
+                ),
+            )
+            return
+        if method != "GET":
+            self._send(h, 405, _status(405, "MethodNotAllowed", f"{method} is not supported by this read-only server"))
+            return
+        code, body = self._route(parts.path, query)
+        self._send(h, code, body)
+
+    def _fault_for(self, path: str) -> Fault | None:
+        with self._lock:
+            for f in self.faults:
+                if f.hits < f.times and re.search(f.path_regex, path):
+                    f.hits += 1
+                    return f
+        return None
+
+    # ------------------------------------------------------------------ routing
+
+    def _groups(self) -> dict[str, list[str]]:
+        """Served API groups (core is "") and their versions."""
+        out: dict[str, list[str]] = {}
+        for r in self.surface:
+            if r.optional and r.group not in self.installed:
+                continue
+            versions = out.setdefault(r.group, [])
+            if r.version not in versions:
+                versions.append(r.version)
+        return out
+
+    def _route(self, path: str, query: Mapping[str, str]) -> tuple[int, dict[str, Any]]:
+        groups = self._groups()
+        if path == "/api":
+            return 200, {
+                "kind": "APIVersions",
+                "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}],
+            }
+        if path == "/apis":
+            return 200, self._group_list(groups)
+        m = re.fullmatch(r"/api/(?P<v>[^/]+)(?P<rest>/.*)?", path) or re.fullmatch(
+            r"/apis/(?P<g>[^/]+)/(?P<v>[^/]+)(?P<rest>/.*)?", path
+        )
+        if m is None:
+            if re.fullmatch(r"/apis/[^/]+", path):
+                g = path.split("/")[2]
+                if g in groups and g:
+                    return 200, self._group(g, groups[g])
+            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+        group, version, rest = m.groupdict().get("g") or "", m.group("v"), m.group("rest") or ""
+        if group not in groups or version not in groups[group]:
+            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+        if rest in ("", "/"):
+            return 200, self._resource_list(group, version)
+        segs = [s for s in rest.split("/") if s]
+        namespace: str | None = None
+        if len(segs) >= 3 and segs[0] == "namespaces":
+            namespace, segs = segs[1], segs[2:]
+        elif segs[0] == "namespaces" and len(segs) == 2:
+            segs = ["namespaces", segs[1]]
+        res = next((r for r in self.surface if r.group == group and r.version == version and r.plural == segs[0]), None)
+        if res is None or len(segs) > 2:
+            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+        verb = "get" if len(segs) == 2 else "list"
+        if self._is_forbidden(res):
+            scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
+            what = f"{res.plural}.{res.group}" if res.group else res.plural
+            msg = f'{what} is forbidden: User "system:serviceaccount:maturity:scanner" cannot {verb} resource "{res.plural}" in API group "{res.group}" {scope}'
+            return 403, _status(403, "Forbidden", msg, {"group": res.group, "kind": res.plural})
+        items = [
+            o
+            for o in self.objects.get((res.group, res.plural), [])
+            if namespace is None or o["metadata"].get("namespace") == namespace
+        ]
+        if verb == "get":
+            found = next((o for o in items if o["metadata"].get("name") == segs[1]), None)
+            if found is None:
+                return 404, _status(
+                    404, "NotFound", f'{res.plural} "{segs[1]}" not found', {"name": segs[1], "kind": res.plural}
+                )
+            return 200, {"kind": res.kind, "apiVersion": res.group_version, **copy.deepcopy(found)}
+        return self._list(res, items, query, path)
+
+    def _is_forbidden(self, res: ApiResource) -> bool:
+        key = f"{res.plural}.{res.group}" if res.group else res.plural
+        return "*" in self.forbidden or key in self.forbidden
+
+    def _group_list(self, groups: Mapping[str, list[str]]) -> dict[str, Any]:
+        return {
+            "kind": "APIGroupList",
+            "apiVersion": "v1",
+            "groups": [self._group(g, vs) for g, vs in groups.items() if g],
+        }
+
+    @staticmethod
+    def _group(name: str, versions: list[str]) -> dict[str, Any]:
+        gvs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
+        return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": gvs, "preferredVersion": gvs[0]}
+
+    def _resource_list(self, group: str, version: str) -> dict[str, Any]:
+        res = [r for r in self.surface if r.group == group and r.version == version]
+        gv = f"{group}/{version}" if group else version
+        return {
+            "kind": "APIResourceList",
+            "apiVersion": "v1",
+            "groupVersion": gv,
+            "resources": [
+                {
+                    "name": r.plural,
+                    "singularName": r.kind.lower(),
+                    "namespaced": r.namespaced,
+                    "kind": r.kind,
+                    "verbs": ["get", "list", "watch"],
+                }
+                for r in res
+            ],
+        }
+
+    def _list(
+        self, res: ApiResource, items: list[dict[str, Any]], query: Mapping[str, str], path: str
+    ) -> tuple[int, dict[str, Any]]:
+        start = 0
+        rv = str(self.resource_version)
+        token = query.get("continue") or ""
+        if token:
+            try:
+                state = json.loads(base64.urlsafe_b64decode(token.encode()).decode())
+                start, rv = int(state["start"]), str(state["rv"])
+                if state["path"] != hashlib.sha256(path.encode()).hexdigest()[:16] or start < 0:
+                    raise ValueError("token for another list")
+            except (ValueError, KeyError, TypeError, UnicodeDecodeError):
+                return 410, _status(
+                    410,
+                    "Expired",
+                    "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
+                )
+        limit_raw = query.get("limit") or "0"
+        limit = int(limit_raw) if limit_raw.isdigit() else 0
+        end = len(items) if limit <= 0 else min(len(items), start + limit)
+        page = items[start:end]
+        meta: dict[str, Any] = {"resourceVersion": rv}
+        if end < len(items):
+            state = {"rv": rv, "start": end, "path": hashlib.sha256(path.encode()).hexdigest()[:16]}
+            meta["continue"] = base64.urlsafe_b64encode(json.dumps(state).encode()).decode()
+            meta["remainingItemCount"] = len(items) - end
+        out_items = []
+        for o in page:
+            item = copy.deepcopy(o)
+            if not res.optional:  # built-in list items omit kind and apiVersion, CRD items keep them
+                item.pop("kind", None)
+                item.pop("apiVersion", None)
+            out_items.append(item)
+        return 200, {"kind": f"{res.kind}List", "apiVersion": res.group_version, "metadata": meta, "items": out_items}
+
+    def request_paths(self) -> list[str]:
+        with self._lock:
+            return [r.path for r in self.requests]
+
+
+def default_estate_dir() -> Path:
+    """The bundled fixture estate (a well-run and a neglected namespace)."""
+    return Path(__file__).with_name("kubernetes_estate")

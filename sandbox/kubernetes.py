@@ -1,0 +1,37 @@
+"""The demo's Kubernetes estate: the loopback API server seeded with a well-run namespace
+(shop) and a neglected one (legacy) side by side, plus the platform's agents, nodes in three
+zones, Argo Rollouts, Chaos Mesh and Velero. Fixtures: sandbox/kubernetes_estate/*.yaml.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sandbox.base import Estate
+from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+
+__all__ = ["KubernetesEstate"]
+
+CONTEXT = "sandbox"
+
+
+class KubernetesEstate(Estate):
+    name = "kubernetes"
+
+    def __init__(self) -> None:
+        self.server: KubeApiServer | None = None
+
+    def start(self, workdir: Path) -> list[dict[str, Any]]:
+        """Start the API server on a free loopback port and write a kubeconfig into `workdir`."""
+        token = secrets.token_urlsafe(24)  # a throwaway token for this run only
+        self.server = KubeApiServer(load_objects(default_estate_dir()), token=token).start()
+        workdir.mkdir(parents=True, exist_ok=True)
+        kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", self.server.url, token=token, context=CONTEXT)
+        return [{"name": "cluster", "probe": "kubernetes", "kubeconfig": str(kubeconfig), "context": CONTEXT}]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
