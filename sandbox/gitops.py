@@ -1,4 +1,9 @@
-"""The sandbox organisation's GitOps repository: manifests and monitoring config on disk."""
+"""The sandbox organisation's GitOps repository: manifests and monitoring config on disk.
+
+It is assembled from the same files the live sandbox servers are loaded with (the Kubernetes
+manifests and the Prometheus/Alertmanager config), the way a GitOps repository is the source
+of what runs; scanning it with the `files` probe should agree with the live scan.
+"""
 
 from __future__ import annotations
 
@@ -11,17 +16,26 @@ from sandbox.base import Estate
 
 __all__ = ["GitOpsEstate"]
 
+MANIFESTS = ("namespaces.yaml", "shop.yaml", "legacy.yaml", "platform.yaml")  # not cluster state (nodes, ReplicaSets)
+MONITORING = ("prometheus.yml", "alertmanager.yml")
+
 
 class GitOpsEstate(Estate):
-    """Copies sandbox/gitops_estate into the work folder and scans it with the `files` probe."""
+    """Writes a GitOps repository into the work folder; scanned with the `files` probe."""
 
     name = "gitops repository"
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
-        src = Path(str(resources.files("sandbox"))) / "gitops_estate"
-        dst = workdir / "gitops"
-        shutil.copytree(src, dst, dirs_exist_ok=True)
-        return [{"name": "gitops", "probe": "files", "path": str(dst)}]
+        root = Path(str(resources.files("sandbox")))
+        repo = workdir / "gitops"
+        (repo / "clusters" / "prod").mkdir(parents=True, exist_ok=True)
+        (repo / "monitoring").mkdir(parents=True, exist_ok=True)
+        for name in MANIFESTS:
+            shutil.copy(root / "kubernetes_estate" / name, repo / "clusters" / "prod" / name)
+        for name in MONITORING:
+            shutil.copy(root / "prometheus_estate" / name, repo / "monitoring" / name)
+        shutil.copytree(root / "prometheus_estate" / "rules", repo / "monitoring" / "rules", dirs_exist_ok=True)
+        return [{"name": "gitops", "probe": "files", "path": str(repo)}]
 
     def stop(self) -> None:
         return None
