@@ -9,7 +9,6 @@ the scan config holds a path, never a key, and the process environment is left a
 from __future__ import annotations
 
 import logging
-
 from pathlib import Path
 from typing import Any
 

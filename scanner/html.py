@@ -81,7 +81,10 @@ UI: dict[str, tuple[str, str]] = {
     "legend_level": ("等级（含人工声明）", "level (attestations count)"),
     "legend_ceiling": ("上限（未知项全部满足时）", "ceiling (if every unknown were satisfied)"),
     "legend_met": ("已满足的最佳实践（仅自动判定）", "best practices met (automated evidence only)"),
-    "legend_satisfied": ("已满足的最佳实践（含人工声明与豁免）", "best practices satisfied (attestations and waivers count)"),
+    "legend_satisfied": (
+        "已满足的最佳实践（含人工声明与豁免）",
+        "best practices satisfied (attestations and waivers count)",
+    ),
     "no_js": (
         "证据明细需要启用 JavaScript；JSON 报告包含全部内容。",
         "Evidence details need JavaScript; the JSON report holds everything.",
