@@ -45,6 +45,9 @@ def _outputs(p: argparse.ArgumentParser) -> None:
         default=[],
         help="exit 1 if capability (or every capability of a domain) is below level L",
     )
+    p.add_argument(
+        "--fail-on-source-error", action="store_true", help="exit 1 if any source failed outright (status error)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -125,12 +128,31 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class _RedactingFilter(logging.Filter):
+    """Credentials never reach the log, whatever a library puts in a message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        from scanner.evidence import redact_text
+
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            return True
+        record.msg, record.args = redact_text(message), None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = redact_text(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
+        return True
+
+
 def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(_RedactingFilter())
+    handler.set_name("maturity")
+    root = logging.getLogger()
+    root.handlers[:] = [h for h in root.handlers if h.get_name() != "maturity"] + [handler]
+    root.setLevel(logging.DEBUG if verbose else logging.WARNING)
     for noisy in ("urllib3", "botocore", "boto3", "kubernetes", "httpx", "httpcore", "s3transfer"):
         logging.getLogger(noisy).setLevel(logging.INFO if verbose else logging.WARNING)
 
@@ -186,6 +208,11 @@ def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
             if c["level"] < want:
                 failed = True
                 print(f"gate failed: {c['id']} is at level {c['level']}, needs {want}", file=sys.stderr)
+    if getattr(args, "fail_on_source_error", False):
+        for src in report["scan"]["sources"]:
+            if src["status"] == "error":
+                failed = True
+                print(f"gate failed: source {src['name']} failed: {src['error']}", file=sys.stderr)
     if args.baseline:
         base = load_report(args.baseline)
         d = diff_reports(base, report)
@@ -248,7 +275,12 @@ def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
     from scanner.progress import Progress
 
     config = args.config
-    if config is None and Path("maturity.yaml").is_file():
+    if config is None:
+        if not Path("maturity.yaml").is_file():
+            raise InputError(
+                "no scan config: pass -c FILE or create maturity.yaml here (start from maturity.example.yaml)",
+                file="maturity.yaml",
+            )
         config = Path("maturity.yaml")
     inputs = load_inputs(config)
     names = [s.name for s in inputs.config.source_configs()]

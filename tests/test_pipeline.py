@@ -321,3 +321,28 @@ def test_cli_rescore_rejects_a_tampered_bundle(saved: tuple[Path, Path], tmp_pat
     out = maturity("rescore", "--evidence-dir", str(d), "--json", str(target))
     assert out.returncode == 2 and "evidence.jsonl" in out.stderr
     assert not target.exists()
+
+
+def test_cli_source_error_gate_and_redacted_verbose_log(tmp_path: Path) -> None:
+    cfg = write(
+        tmp_path / "m.yaml",
+        "sources:\n"
+        "  - {name: gone, probe: files, path: ./does-not-exist}\n"
+        "  - {name: prom, probe: prometheus, url: 'http://admin:hunter2-canary@127.0.0.1:1', timeout_s: 5, retries: 0}\n",
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "-v", "scan", "-c", str(cfg), "--json", str(tmp_path / "r.json"), "--fail-on-source-error"],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert out.returncode == 1, out.stderr
+    assert "gate failed: source gone failed: no such folder" in out.stderr
+    assert "hunter2-canary" not in out.stderr + out.stdout
+    assert "hunter2-canary" not in (tmp_path / "r.json").read_text(encoding="utf-8")
+    without = subprocess.run([sys.executable, "-m", "scanner.cli", "-q", "scan", "-c", str(cfg), "--json", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=120)
+    assert without.returncode == 0, without.stderr
+
+
+def test_cli_scan_without_config_is_an_error(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, "-m", "scanner.cli", "scan"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert out.returncode == 2 and "no scan config" in out.stderr
+    assert not list(tmp_path.iterdir())
