@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl, model_validator
 
@@ -55,9 +55,14 @@ class StatementsFile(_Base):
     waivers: list[WaiverDoc] = Field(default_factory=list)
 
 
+D = TypeVar("D", AttestationDoc, WaiverDoc)
+
+
 @dataclass(frozen=True)
-class Attestation:
-    doc: AttestationDoc
+class _Placed(Generic[D]):
+    """A statement with the file and line it came from (reports point back at them)."""
+
+    doc: D
     file: str
     line: int | None
 
@@ -68,17 +73,12 @@ class Attestation:
         return self.doc.expires < on
 
 
-@dataclass(frozen=True)
-class Waiver:
-    doc: WaiverDoc
-    file: str
-    line: int | None
+class Attestation(_Placed[AttestationDoc]):
+    """A person vouches for requirements: statement, owner, evidence link, date, expiry."""
 
-    def to_json(self) -> dict[str, Any]:
-        return {**self.doc.model_dump(mode="json"), "file": self.file, "line": self.line}
 
-    def expired(self, on: dt.date) -> bool:
-        return self.doc.expires < on
+class Waiver(_Placed[WaiverDoc]):
+    """Requirements or capabilities declared out of scope: reason, owner, expiry."""
 
 
 @dataclass

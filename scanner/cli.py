@@ -294,13 +294,18 @@ def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
         report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event, selected=selected)
     if cancel.is_set():
         raise Interrupted()
-    if args.evidence_dir:
+    return _finish(report, args, evidence=evidence, manifest=manifest)
+
+
+def _finish(report: dict[str, Any], args: argparse.Namespace, *, evidence: Any = None, manifest: Any = None) -> int:
+    """Save the bundle (when asked), write the outputs, print the summary, apply the gates."""
+    if evidence is not None and getattr(args, "evidence_dir", None):
+        statements = {
+            k: [{f: v for f, v in s.items() if f != "state"} for s in items]
+            for k, items in report["statements"].items()
+        }
         save_bundle(
-            args.evidence_dir,
-            manifest=manifest,
-            evidence=evidence,
-            rules=inputs.ruleset.snapshot(),
-            statements=inputs.statements.to_json(),
+            args.evidence_dir, manifest=manifest, evidence=evidence, rules=report["rules"], statements=statements
         )
     write_outputs(report, args)
     if not args.quiet:
@@ -331,18 +336,7 @@ def cmd_merge(args: argparse.Namespace) -> int:
     _check_gate_args(args)
     inputs = load_inputs(args.config)
     report, evidence, manifest = merge_bundles(args.bundles, inputs, recorded_rules=args.recorded_rules)
-    if args.evidence_dir:
-        save_bundle(
-            args.evidence_dir,
-            manifest=manifest,
-            evidence=evidence,
-            rules=inputs.ruleset.snapshot(),
-            statements=inputs.statements.to_json(),
-        )
-    write_outputs(report, args)
-    if not args.quiet:
-        print(_summary_line(report), file=sys.stderr)
-    return _gates(report, args)
+    return _finish(report, args, evidence=evidence, manifest=manifest)
 
 
 def cmd_rescore(args: argparse.Namespace) -> int:
@@ -376,10 +370,7 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         frameworks=list(m.get("frameworks") or inputs.config.frameworks),
         scan_meta=meta,
     )
-    write_outputs(report, args)
-    if not args.quiet:
-        print(_summary_line(report), file=sys.stderr)
-    return _gates(report, args)
+    return _finish(report, args)
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -96,20 +96,12 @@ def assemble(
     graded = grade(inputs_catalog, ruleset, results, statements, frameworks=frameworks, on=on)
     used = graded["usage"]
     stmts = statements.to_json()
-    for a in stmts["attestations"]:
-        where = f"{a['file']}:{a['line']}"
-        a["state"] = (
-            "expired"
-            if dt.date.fromisoformat(a["expires"]) < on
-            else ("applied" if where in used["attestations"] else "unused")
-        )
-    for w in stmts["waivers"]:
-        where = f"{w['file']}:{w['line']}"
-        w["state"] = (
-            "expired"
-            if dt.date.fromisoformat(w["expires"]) < on
-            else ("applied" if where in used["waivers"] else "unused")
-        )
+    for group in ("attestations", "waivers"):
+        for s in stmts[group]:
+            if dt.date.fromisoformat(s["expires"]) < on:
+                s["state"] = "expired"  # reported, never applied
+            else:
+                s["state"] = "applied" if f"{s['file']}:{s['line']}" in used[group] else "unused"
     report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "scan": {

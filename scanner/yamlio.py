@@ -79,30 +79,31 @@ def _yaml_error(path: Path | str, exc: yaml.YAMLError) -> InputError:
     return InputError(f"invalid YAML: {problem}", file=str(path), line=line)
 
 
-def load_yaml(path: Path | str, text: str | None = None) -> Any:
-    """Load one YAML document with line numbers; raise InputError naming file and line."""
+def _read(path: Path | str, text: str | None) -> str:
+    if text is not None:
+        return text
     try:
-        if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", file=str(path)) from exc
+
+
+def load_yaml(path: Path | str, text: str | None = None) -> Any:
+    """Load one YAML document with line numbers; raise InputError naming file and line."""
+    source = _read(path, text)
+    try:
+        return yaml.load(source, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
 
 
 def load_yaml_documents(path: Path | str, text: str | None = None) -> Iterator[Any]:
     """Load every document of a multi-document YAML file, with line numbers."""
+    source = _read(path, text)
     try:
-        if text is None:
-            text = Path(path).read_text(encoding="utf-8")
-        yield from yaml.load_all(text, Loader=_Loader)
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    except UnicodeDecodeError as exc:
-        raise InputError("not UTF-8 text", file=str(path)) from exc
+        yield from yaml.load_all(source, Loader=_Loader)
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
 
