@@ -34,7 +34,9 @@ def _paths(node: Any, kind: str | None, out: dict[str, set[str]]) -> None:
 
 
 def _value(rng: random.Random) -> Any:
-    return rng.choice([True, False, 0, 1, 2, 3, 0.5, 0.999, "production", "warning", "critical", "x > 0.8", [1, 2], {"a": 1}, None])
+    return rng.choice(
+        [True, False, 0, 1, 2, 3, 0.5, 0.999, "production", "warning", "critical", "x > 0.8", [1, 2], {"a": 1}, None]
+    )
 
 
 def _set(data: dict[str, Any], parts: list[str], value: Any) -> None:
@@ -56,7 +58,9 @@ def synthetic(n: int, kinds: dict[str, set[str]], seed: int = 7) -> Iterator[Evi
             parts = path.split(".")
             if parts[0] == "data" and len(parts) > 1:
                 _set(data, parts[1:], _value(rng))
-        yield Evidence.make(kind, f"ns-{i % 200}/item-{i}", data, "bench://", source="bench", collected_at="2026-01-01T00:00:00Z")
+        yield Evidence.make(
+            kind, f"ns-{i % 200}/item-{i}", data, "bench://", source="bench", collected_at="2026-01-01T00:00:00Z"
+        )
 
 
 def main() -> int:
@@ -83,7 +87,9 @@ def main() -> int:
         best = min(best, time.perf_counter() - t)
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"rules: {len(ruleset.rules)} rules over {len(evidence)} evidence items ({len(used)} kinds)")
-    print(f"rules: evaluation best of {args.repeat}: {best:.3f} s (target <= 2 s)  [building the items took {build_s:.1f} s]")
+    print(
+        f"rules: evaluation best of {args.repeat}: {best:.3f} s (target <= 2 s)  [building the items took {build_s:.1f} s]"
+    )
     print(f"rules: peak RSS {rss_mb:.0f} MB (target <= 300 MB)")
     ok = best <= 2.0 and rss_mb <= 300
     print(f"rules: {'PASS' if ok else 'MISS'}")

@@ -132,7 +132,9 @@ def _action_type(arn: str) -> str:
 
 def alarms(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("cloudwatch", region)
-    for page in c.get_paginator("describe_alarms").paginate(AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
+    for page in c.get_paginator("describe_alarms").paginate(
+        AlarmTypes=["MetricAlarm", "CompositeAlarm"], PaginationConfig={"PageSize": 100}
+    ):
         for a in page.get("MetricAlarms") or []:
             yield _alarm(s, region, a, composite=False)
         for a in page.get("CompositeAlarms") or []:
