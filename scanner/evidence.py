@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from scanner.canonical import sha256_of
+from scanner.canonical import canonical_json
 
 __all__ = [
     "MAX_STRING",
@@ -31,11 +34,17 @@ _SECRET_KEY = re.compile(
 _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]"),
     (re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[REDACTED]@"),
+    (re.compile(r"(?i)(https?://)(?!\[REDACTED\])[^/\s:@]{16,}@"), r"\1[REDACTED]@"),  # a token as the user
     (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "[REDACTED-AWS-KEY]"),
     (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "[REDACTED-GITLAB-TOKEN]"),
     (re.compile(r"\bgl(dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{16,}\b"), "[REDACTED-GITLAB-TOKEN]"),
     (re.compile(r"\b(ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[REDACTED-TOKEN]"),
     (re.compile(r"(?i)(aws_secret_access_key|secret_access_key)\s*[=:]\s*\S+"), r"\1=[REDACTED]"),
+    # key=value / key: value in free text (flags, query strings, annotations): the value goes.
+    (
+        re.compile(r"(?i)\b([\w.-]*(?:password|passwd|secret|token|api[_-]?key))(\s*[=:]\s*)(?!\[REDACTED)[^\s,;&\"'\]]+"),
+        r"\1\2[REDACTED]",
+    ),
     (
         re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
         "[REDACTED-PRIVATE-KEY]",
@@ -48,11 +57,65 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# A cheap test that every string passes first: it matches wherever any redaction above could,
+# so text without any of these fragments (nearly all of it) is returned untouched.
+_MAYBE_SECRET = re.compile(
+    r"(?i)bearer|basic|://[^/\s]*@|AKIA|ASIA|glpat-|gl(?:dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-|gh[pos]_|github_pat_|"
+    r"secret_access_key|PRIVATE KEY"
+)
+
+
 def redact_text(text: str) -> str:
     """Remove credential-looking material (bearer tokens, URL userinfo, AWS keys, ...)."""
+    if _MAYBE_SECRET.search(text) is None:
+        return text
     for pattern, repl in _REDACTIONS:
         text = pattern.sub(repl, text)
     return text
+
+
+@lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return _SECRET_KEY.search(key) is not None
+
+
+def _clean(value: Any, depth: int = 0) -> Any:
+    """Redact and bound in one pass (see redact_value and bound); JSON types only.
+
+    Short strings are interned: 100k workloads repeat "Deployment" 100k times otherwise.
+    """
+    t = type(value)
+    if t is str:
+        text = redact_text(value)
+        if len(text) > MAX_STRING:
+            return text[:MAX_STRING] + "…[truncated]"
+        return sys.intern(text) if len(text) <= 32 else text
+    if value is None or t is bool or t is int:
+        return value
+    if t is float:
+        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
+    if depth >= MAX_DEPTH and isinstance(value, (Mapping, list, tuple, set, frozenset)):
+        return "[truncated: too deep]"
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for n, (k, v) in enumerate(value.items()):
+            if n >= MAX_ITEMS:
+                break
+            key = sys.intern(str(k)[:256])
+            if _secret_key(key) and isinstance(v, (str, bytes)) and v:
+                out[key] = "[REDACTED]"
+            else:
+                out[key] = _clean(v, depth + 1)
+        return out
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = list(value)
+        cleaned = [_clean(v, depth + 1) for v in items[:MAX_ITEMS]]
+        if len(items) > MAX_ITEMS:
+            cleaned.append(f"[truncated: {len(items) - MAX_ITEMS} more]")
+        return cleaned
+    if isinstance(value, int):  # int subclasses such as IntEnum
+        return int(value)
+    return _clean(str(value), depth)
 
 
 def redact_value(value: Any, _depth: int = 0) -> Any:
@@ -61,7 +124,12 @@ def redact_value(value: Any, _depth: int = 0) -> Any:
         return redact_text(value)
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
+        # A name/value pair (container env, tags) whose name is secret-looking: its value goes.
+        named_secret = isinstance(value.get("name"), str) and bool(_SECRET_KEY.search(value["name"]))
         for k, v in value.items():
+            if named_secret and k == "value" and isinstance(v, str) and v:
+                out[str(k)] = "[REDACTED]"
+                continue
             key = str(k)
             if _SECRET_KEY.search(key) and isinstance(v, (str, bytes)) and v:
                 out[key] = "[REDACTED]"
@@ -94,7 +162,7 @@ def bound(value: Any, _depth: int = 0) -> Any:
     return bound(str(value), _depth)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """One observed fact. `data` is normalised JSON, redacted and bounded at construction.
 
@@ -122,14 +190,13 @@ class Evidence:
         collected_at: str | None = None,
     ) -> Evidence:
         """Build an item: redact and bound `data`, `subject` and `origin`, then hash it."""
-        clean = bound(redact_value(dict(data)))
         return Evidence(
-            kind=kind,
+            kind=sys.intern(kind),
             subject=redact_text(str(subject))[:512],
-            data=clean,
-            origin=redact_text(str(origin))[:1024],
-            source=source,
-            collected_at=collected_at or now_iso(),
+            data=_clean(dict(data)),
+            origin=sys.intern(redact_text(str(origin))[:1024]),
+            source=sys.intern(source),
+            collected_at=sys.intern(collected_at or now_iso()),
         ).sealed()
 
     def hashed_fields(self) -> dict[str, Any]:
@@ -144,7 +211,7 @@ class Evidence:
 
     def sealed(self) -> Evidence:
         """This item with its sha256 and id computed from its fields."""
-        digest = sha256_of(self.hashed_fields())
+        digest = hashlib.sha256(canonical_json(self.hashed_fields())).hexdigest()  # small: one piece
         return Evidence(
             kind=self.kind,
             subject=self.subject,

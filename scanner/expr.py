@@ -15,6 +15,7 @@ A missing field satisfies only `exists: false`, `ne`, `not_in` and `truthy: fals
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -22,7 +23,7 @@ from typing import Any
 
 from scanner.evidence import Evidence
 
-__all__ = ["SAMPLE", "CompileError", "Condition", "Outcome", "compile_condition"]
+__all__ = ["SAMPLE", "CompileError", "Condition", "EvidenceIndex", "Outcome", "compile_condition"]
 
 SAMPLE = 5  # subjects named in an explanation
 CITE = 50  # evidence ids cited per outcome
@@ -67,24 +68,21 @@ def _split(path: str, where: str) -> tuple[str, ...]:
     return tuple(path.split("."))
 
 
-def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
-    head, rest = parts[0], parts[1:]
+_EVIDENCE_FIELDS = frozenset(("kind", "subject", "origin", "source", "data", "collected_at"))
 
-    def get(obj: Any) -> Any:
-        if isinstance(obj, Evidence):
-            cur: Any = (
-                getattr(obj, head, _MISSING)
-                if head in ("kind", "subject", "origin", "source", "data", "collected_at")
-                else _MISSING
-            )
-        elif isinstance(obj, Mapping):
-            cur = obj.get(head, _MISSING)
-        else:
-            return _MISSING
+
+def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
+    """A field reader for `parts`; written for speed, since it runs once per item per rule."""
+    head, rest = parts[0], parts[1:]
+    on_evidence = head in _EVIDENCE_FIELDS
+
+    def walk(cur: Any) -> Any:
         for p in rest:
-            if isinstance(cur, Mapping):
+            if type(cur) is dict:
                 cur = cur.get(p, _MISSING)
-            elif isinstance(cur, list) and p.isdigit():
+            elif isinstance(cur, Mapping):
+                cur = cur.get(p, _MISSING)
+            elif type(cur) is list and p.isdigit():
                 i = int(p)
                 cur = cur[i] if i < len(cur) else _MISSING
             else:
@@ -92,6 +90,14 @@ def _getter(parts: tuple[str, ...]) -> Callable[[Any], Any]:
             if cur is _MISSING:
                 return _MISSING
         return cur
+
+    def get(obj: Any) -> Any:
+        if type(obj) is Evidence:
+            return walk(getattr(obj, head)) if on_evidence else _MISSING
+        if type(obj) is dict or isinstance(obj, Mapping):
+            cur = obj.get(head, _MISSING)
+            return _MISSING if cur is _MISSING else walk(cur)
+        return _MISSING
 
     return get
 
@@ -181,6 +187,27 @@ def _describe(node: Any) -> str:
     return repr(node)
 
 
+def _all_of(subs: list[Pred]) -> Pred:
+    # Plain loops: these run once per item per rule, and a generator per call costs more.
+    def run(item: Any) -> bool:
+        for p in subs:
+            if not p(item):
+                return False
+        return True
+
+    return run
+
+
+def _any_of(subs: list[Pred]) -> Pred:
+    def run(item: Any) -> bool:
+        for p in subs:
+            if p(item):
+                return True
+        return False
+
+    return run
+
+
 def compile_predicate(node: Any, params: Mapping[str, Any], where: str = "") -> Pred:
     """Compile an item predicate into a function of one item (Evidence or a mapping)."""
     if not isinstance(node, Mapping):
@@ -190,9 +217,7 @@ def compile_predicate(node: Any, params: Mapping[str, Any], where: str = "") -> 
         if len(node) != 1 or not isinstance(node[key], list) or not node[key]:
             raise CompileError(f"{key} takes a non-empty list and nothing else", where)
         subs = [compile_predicate(c, params, f"{where}.{key}[{i}]") for i, c in enumerate(node[key])]
-        if key == "all_of":
-            return lambda item: all(p(item) for p in subs)
-        return lambda item: any(p(item) for p in subs)
+        return _all_of(subs) if key == "all_of" else _any_of(subs)
     if "not" in node:
         if len(node) != 1:
             raise CompileError("not takes one predicate and nothing else", where)
@@ -218,7 +243,15 @@ def compile_predicate(node: Any, params: Mapping[str, Any], where: str = "") -> 
     if len(tests) == 1:
         t0 = tests[0]
         return lambda item: t0(get(item))
-    return lambda item: all(t(v) for v in (get(item),) for t in tests)
+
+    def every_test(item: Any) -> bool:
+        v = get(item)
+        for t in tests:
+            if not t(v):
+                return False
+        return True
+
+    return every_test
 
 
 def _compile_op(op: str, raw: Any, params: Mapping[str, Any], where: str) -> Pred:
@@ -346,6 +379,25 @@ def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[
     return run
 
 
+def _resolve(node: Any, params: Mapping[str, Any]) -> Any:
+    """`node` with "$param" references replaced by their values (a cache key, not compiled)."""
+    if isinstance(node, str) and node.startswith("$") and not node.startswith("$$"):
+        return params.get(node[1:], node)
+    if isinstance(node, Mapping):
+        return {k: _resolve(v, params) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_resolve(v, params) for v in node]
+    return node
+
+
+class EvidenceIndex(dict[str, list[Evidence]]):
+    """Evidence by kind, plus a cache shared by the conditions evaluated over it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cache: dict[Any, list[Evidence]] = {}
+
+
 def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[str] | None, where: str) -> Condition:
     if not isinstance(body, Mapping):
         raise CompileError(f"{op} takes a mapping with `kind`", where)
@@ -359,6 +411,9 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
     if known_kinds is not None and kind not in known_kinds:
         raise CompileError(f"unknown evidence kind {kind!r}", f"{where}.kind")
     population = compile_predicate(body["where"], params, f"{where}.where") if "where" in body else None
+    # Rules often narrow the same kind the same way (e.g. "Deployments that are not system
+    # workloads"): the population is computed once per evaluation and shared.
+    pop_key = (kind, json.dumps(_resolve(body["where"], params), sort_keys=True, default=str)) if population else None
     test = compile_predicate(body["that"], params, f"{where}.that") if "that" in body else None
     label = str(body.get("label") or (_describe(body["that"]) if "that" in body else "present"))
     noun = kind + (f" where {_describe(body['where'])}" if "where" in body else "")
@@ -374,7 +429,15 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
 
     def split(index: Mapping[str, Sequence[Evidence]]) -> tuple[list[Evidence], list[Evidence], list[Evidence]]:
         items = index.get(kind, ())
-        pop = [e for e in items if population(e)] if population else list(items)
+        cache: dict[Any, list[Evidence]] | None = getattr(index, "cache", None)
+        if population is None:
+            pop = list(items)
+        elif cache is not None and pop_key in cache:
+            pop = cache[pop_key]
+        else:
+            pop = [e for e in items if population(e)]
+            if cache is not None:
+                cache[pop_key] = pop
         if test is None:
             return pop, pop, []
         good: list[Evidence] = []

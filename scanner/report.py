@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.canonical import canonical_json, sha256_of
+from scanner.canonical import canonical_json, iter_json, sha256_of
 from scanner.errors import InputError
 
 __all__ = [
@@ -36,18 +36,27 @@ def seal(report: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write to a temp file beside `path`, fsync, rename: a reader never sees half a file."""
+def atomic_write(path: Path, data: bytes | str | Iterable[str]) -> None:
+    """Write to a temp file beside `path`, fsync, rename: a reader never sees half a file.
+
+    `data` may be an iterable of text pieces, written as they come (a large report is never
+    one string in memory).
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         umask = os.umask(0)
         os.umask(umask)
         os.fchmod(fd, 0o666 & ~umask)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
+            if isinstance(data, bytes):
+                fh.write(data)
+            elif isinstance(data, str):
+                fh.write(data.encode("utf-8"))
+            else:
+                for piece in data:
+                    fh.write(piece.encode("utf-8"))
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -56,8 +65,19 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
+def write_report(path: Path, report: Mapping[str, Any]) -> None:
+    """Write report.json atomically, streamed (one evidence item a line)."""
+    atomic_write(path, iter_report(report))
+
+
+def iter_report(report: Mapping[str, Any]) -> Iterable[str]:
+    yield from iter_json(dict(report), indent=1)
+    yield "\n"
+
+
 def dump_report(report: Mapping[str, Any]) -> str:
-    return json.dumps(report, ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+    """The report as one string (small reports, tests); `write_report` streams instead."""
+    return "".join(iter_report(report))
 
 
 def report_schema() -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
-from scanner.expr import CompileError, Condition, compile_condition
+from scanner.expr import CompileError, Condition, EvidenceIndex, compile_condition
 from scanner.yamlio import LineDict, line_of, load_yaml_documents, validate
 
 __all__ = [
@@ -253,10 +253,11 @@ def _line(doc: Any, *path: str | int) -> int | None:
     return line_of(doc, list(path))
 
 
-def index_evidence(evidence: Iterable[Evidence]) -> dict[str, list[Evidence]]:
-    index: dict[str, list[Evidence]] = defaultdict(list)
+def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
+    """Evidence by kind, each kind in a stable order (subject, id) so explanations are stable."""
+    index = EvidenceIndex()
     for e in evidence:
-        index[e.kind].append(e)
+        index.setdefault(e.kind, []).append(e)
     for items in index.values():
         items.sort(key=lambda e: (e.subject, e.id))
     return index
