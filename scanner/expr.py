@@ -379,6 +379,20 @@ def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[
     return run
 
 
+def _label_with_params(label: str, params: Mapping[str, Any]) -> str:
+    """Parameters named in a label (`$min_ratio`, or the bare name) read as their values."""
+    if not params:
+        return label
+    names = "|".join(re.escape(n) for n in sorted(params, key=len, reverse=True))
+    return re.sub(rf"\$?\b({names})\b", lambda m: _show(params[m.group(1)]), label)
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, float) and 0 < value < 1:
+        return f"{value:.4g} ({value:.2%})".replace(".00%", "%")
+    return str(value)
+
+
 def _resolve(node: Any, params: Mapping[str, Any]) -> Any:
     """`node` with "$param" references replaced by their values (a cache key, not compiled)."""
     if isinstance(node, str) and node.startswith("$") and not node.startswith("$$"):
@@ -416,6 +430,7 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
     pop_key = (kind, json.dumps(_resolve(body["where"], params), sort_keys=True, default=str)) if population else None
     test = compile_predicate(body["that"], params, f"{where}.that") if "that" in body else None
     label = str(body.get("label") or (_describe(body["that"]) if "that" in body else "present"))
+    label = _label_with_params(label, params)
     noun = kind + (f" where {_describe(body['where'])}" if "where" in body else "")
     if op in ("every", "ratio", "none") and test is None:
         raise CompileError(f"{op} needs `that`", where)

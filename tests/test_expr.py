@@ -153,3 +153,12 @@ def test_boolean_combinations_explain_what_decided() -> None:
 def test_condition_compile_errors(node: dict[str, Any], message: str) -> None:
     with pytest.raises(CompileError, match=message):
         compile_condition(node, {}, {"k.item"})
+
+
+def test_labels_show_parameter_values() -> None:
+    c = compile_condition(
+        {"ratio": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}, "gte": "$min_ratio", "label": "ready on ≥ min_ratio of items"}},
+        {"min_ratio": 0.9},
+    )
+    o = c.evaluate(index(*DEPLOYS))
+    assert "ready on ≥ 0.9 (90%) of items" in o.detail
