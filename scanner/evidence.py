@@ -40,9 +40,19 @@ _REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bgl(dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{16,}\b"), "[REDACTED-GITLAB-TOKEN]"),
     (re.compile(r"\b(ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[REDACTED-TOKEN]"),
     (re.compile(r"(?i)(aws_secret_access_key|secret_access_key)\s*[=:]\s*\S+"), r"\1=[REDACTED]"),
+    # An auth header written out as text ("Authorization: Token x", "PRIVATE-TOKEN: x").
+    (
+        re.compile(
+            r"(?i)\b(authorization|private-token|x-api-key|x-auth-token)([\"']?\s*[=:]\s*[\"']?)"
+            r"(?!\[REDACTED|(?:bearer|basic)\s+\[REDACTED)(?:\w+\s+)?[^\s\"',;]+"
+        ),
+        r"\1\2[REDACTED]",
+    ),
     # key=value / key: value in free text (flags, query strings, annotations): the value goes.
     (
-        re.compile(r"(?i)\b([\w.-]*(?:password|passwd|secret|token|api[_-]?key))(\s*[=:]\s*)(?!\[REDACTED)[^\s,;&\"'\]]+"),
+        re.compile(
+            r"(?i)\b([\w.-]*(?:password|passwd|secret|token|api[_-]?key))([\"']?\s*[=:]\s*[\"']?)(?!\[REDACTED)[^\s,;&\"'\]]+"
+        ),
         r"\1\2[REDACTED]",
     ),
     (
@@ -61,7 +71,7 @@ def now_iso() -> str:
 # so text without any of these fragments (nearly all of it) is returned untouched.
 _MAYBE_SECRET = re.compile(
     r"(?i)bearer|basic|://[^/\s]*@|AKIA|ASIA|glpat-|gl(?:dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-|gh[pos]_|github_pat_|"
-    r"secret_access_key|PRIVATE KEY"
+    r"secret_access_key|PRIVATE KEY|authorization|x-api-key|passw|secret|token|api[_-]?key"
 )
 
 
@@ -98,11 +108,13 @@ def _clean(value: Any, depth: int = 0) -> Any:
         return "[truncated: too deep]"
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
+        name = value.get("name")  # a name/value pair (container env, tags) with a secret-looking name
+        named_secret = type(name) is str and _secret_key(name)
         for n, (k, v) in enumerate(value.items()):
             if n >= MAX_ITEMS:
                 break
             key = sys.intern(str(k)[:256])
-            if _secret_key(key) and isinstance(v, (str, bytes)) and v:
+            if (_secret_key(key) or (named_secret and key == "value")) and isinstance(v, (str, bytes)) and v:
                 out[key] = "[REDACTED]"
             else:
                 out[key] = _clean(v, depth + 1)

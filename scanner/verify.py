@@ -79,6 +79,12 @@ def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
         problems.extend(_evidence_problems([e.to_json() for e in bundle.evidence]))
         if bundle.manifest.get("rules_digest") != report["scan"].get("rules_digest"):
             problems.append("rules: the bundle's rules digest differs from the report's")
+        # The manifest is not hashed itself, and `rescore` reads its sources and observations:
+        # every field it shares with the report must agree with the (digest-sealed) report.
+        shared = set(bundle.manifest) & set(report["scan"]) - {"rules_digest"}
+        for key in sorted(shared | {"observations", "sources"}):
+            if bundle.manifest.get(key) != report["scan"].get(key):
+                problems.append(f"manifest: {key} differs from the report's")
     catalog = load_catalog()
     if catalog.digest != report["scan"].get("catalog_digest"):
         raise InputError(

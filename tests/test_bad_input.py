@@ -1,6 +1,6 @@
 """The bad-input corpus: every case one clear line naming file/field/line, exit 2, nothing written.
 
-docs/reliability.md lists these cases (generated from CORPUS by `python -m tests.test_bad_input`).
+docs/reliability.md lists these cases (generated from CORPUS by `python -m tests.reliability_doc`).
 """
 
 from __future__ import annotations
