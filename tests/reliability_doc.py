@@ -10,7 +10,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tests import test_bad_input, test_faults, test_faults_input, test_security
+from tests import test_bad_input, test_catalog, test_faults, test_faults_input, test_security
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 
@@ -23,6 +23,7 @@ def render() -> str:
     corpus = test_bad_input.CORPUS
     env_cases = test_faults_input.ENV_CASES
     groups = Counter(c.group for c in corpus)
+    catalog_edits = test_catalog.CATALOG_EDITS
     lines = [
         "# Reliability: faults, hostile input, security",
         "",
@@ -32,8 +33,9 @@ def render() -> str:
         "",
         f"- **Faults survived: {len(live)}** fault cells ({len(targets)} live sources x {len(faults)} faults,"
         f" {len(na)} not meaningful and listed as n/a), each scanned beside a healthy `files` source.",
-        f"- **Bad inputs tried: {len(corpus) + len(env_cases)}** ({len(corpus)} in the corpus:"
-        f" {', '.join(f'{g} {n}' for g, n in sorted(groups.items()))}; {len(env_cases)} unset credential variables).",
+        f"- **Bad inputs tried: {len(corpus) + len(env_cases) + len(catalog_edits)}** ({len(corpus)} in the corpus:"
+        f" {', '.join(f'{g} {n}' for g, n in sorted(groups.items()))}; {len(env_cases)} unset credential variables;"
+        f" {len(catalog_edits)} catalog edits plus a duplicate id and an unknown crosswalk id in tests/test_catalog.py).",
         f"- **Security:** {len(test_security.CANARIES)} credential canaries checked in every output, the -v log and"
         f" the bundle; {len(test_security.REDACT_CASES)} credential shapes redacted from evidence;"
         f" one-byte tampering of {len(test_security.FILES)} files (report + bundle) caught by `verify`"
