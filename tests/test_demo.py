@@ -40,3 +40,27 @@ def test_demo_scans_the_whole_sandbox_and_cleans_up(tmp_path: Path) -> None:
         with socket.socket() as sock:
             sock.settimeout(1)
             assert sock.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still open after the demo"
+
+
+def test_demo_stops_everything_on_ctrl_c(tmp_path: Path) -> None:
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "scanner.cli", "demo", "--out", str(tmp_path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stderr is not None
+    seen = ""
+    deadline = time.monotonic() + 120
+    while "starting kubernetes" not in seen and time.monotonic() < deadline:  # prometheus is up by then
+        line = proc.stderr.readline()
+        if not line:
+            break
+        seen += line
+    assert "starting kubernetes" in seen, seen
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, seen + err
+    assert not (tmp_path / "report.json").exists()
+    # whatever had started is stopped: no prometheus or alertmanager of ours is left running
+    cfg_dir = tmp_path / "sandbox-estate"
+    left = subprocess.run(["pgrep", "-f", str(cfg_dir)], capture_output=True, text=True)
+    assert left.stdout.strip() == "", f"processes left running: {left.stdout}"
