@@ -7,6 +7,7 @@ operations it performs (service:Operation) so tests can compare them with the IA
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -72,6 +73,26 @@ def iam_action(call: str) -> str:
     return _IAM_ACTION.get(name, name)
 
 
+class MalformedAnswer(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+    """A 2xx answer of a JSON API whose body is not JSON (botocore would read it as empty)."""
+
+    fmt = "the answer is not valid JSON"
+
+
+def _check_json_body(operation_model: Any, response_dict: dict[str, Any], **_kw: Any) -> None:
+    """Refuse a broken JSON body before botocore parses it: its JSON parser turns an unparseable
+    body into an empty result, which would read as "observed, none" (e.g. no DynamoDB tables)."""
+    if operation_model.metadata.get("protocol") not in ("json", "rest-json") or operation_model.has_streaming_output:
+        return
+    body = response_dict.get("body")
+    if int(response_dict.get("status_code") or 0) >= 300 or not isinstance(body, bytes) or not body.strip():
+        return
+    try:
+        json.loads(body)
+    except ValueError:
+        raise MalformedAnswer() from None
+
+
 class ApiError(Exception):
     """A failed call, classified, with a reason safe to show (no credentials, no bodies)."""
 
@@ -99,6 +120,8 @@ def classify(exc: Exception, what: str) -> ApiError:
         return ApiError(f"{what}: no AWS credentials found", "unauthorized")
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
         return ApiError(f"{what}: timed out", "timeout")
+    if isinstance(exc, MalformedAnswer):
+        return ApiError(f"{what}: {exc}", "malformed")
     if isinstance(exc, EndpointConnectionError):
         return ApiError(f"{what}: endpoint unreachable", "unreachable")
     if isinstance(exc, BotoCoreError):
@@ -153,7 +176,7 @@ class Clients:
         if cfg.role_arn:
             session = self._assume_role(session)
         bc = Config(
-            retries={"mode": "adaptive", "max_attempts": cfg.retries + 1},
+            retries={"mode": "adaptive", "total_max_attempts": cfg.retries + 1},  # initial call included
             connect_timeout=min(cfg.connect_timeout_s, self.ctx.remaining()),
             read_timeout=min(cfg.read_timeout_s, self.ctx.remaining()),
             user_agent_extra="maturity-scanner",
@@ -190,6 +213,7 @@ class Clients:
             events = client.meta.events
             events.register("before-parameter-build", self._on_call)
             events.register("before-send", self._on_send)
+            events.register("before-parse", _check_json_body)
             self._clients[key] = client
         return self._clients[key]
 
@@ -203,10 +227,15 @@ class Clients:
         with self._lock:
             self.calls.add(name)
 
-    def _on_send(self, **_kw: Any) -> None:
+    def _on_send(self, request: Any = None, event_name: str = "", **_kw: Any) -> None:
         self.ctx.check()
         self._limiter.wait()
         self.ctx.count_request()
+        # botocore retries inside one call; say so in our own log (its logger may be quietened).
+        attempt = ((getattr(request, "context", None) or {}).get("retries") or {}).get("attempt", 1)
+        if attempt > 1:
+            op = event_name.removeprefix("before-send.")
+            self.ctx.log.debug("retrying %s (attempt %d of %d)", op, attempt, self.cfg.retries + 1)
 
 
 # Operations whose default page is smaller than the largest the API accepts.

@@ -88,6 +88,8 @@ def _auth_headers(cfg: HttpSourceConfig) -> dict[str, str]:
         return {"Authorization": f"Bearer {token}"}
     if cfg.basic_auth_env:
         pair = os.environ.get(cfg.basic_auth_env, "")
+        if not pair.strip():  # the same words as for every other unset credential variable
+            raise ApiError(f"environment variable {cfg.basic_auth_env} is not set", "unauthorized")
         if ":" not in pair:
             raise ApiError(f'environment variable {cfg.basic_auth_env} must hold "user:password"', "unauthorized")
         return {"Authorization": "Basic " + base64.b64encode(pair.encode()).decode()}
@@ -160,6 +162,7 @@ class JsonClient:
             except httpx.TimeoutException as exc:
                 if attempt < self.cfg.retries:
                     attempt += 1
+                    self.ctx.log.debug("%s: timed out, retrying (attempt %d of %d)", path, attempt, self.cfg.retries)
                     continue
                 raise ApiError(f"{path}: timed out after {timeout:.0f}s", "timeout") from exc
             except httpx.TransportError as exc:
@@ -169,7 +172,11 @@ class JsonClient:
             status = resp.status_code
             if (status == 429 or status >= 500) and attempt < self.cfg.retries:
                 attempt += 1
-                time.sleep(min(self._retry_after(resp, attempt), self.ctx.remaining()))
+                wait = min(self._retry_after(resp, attempt), self.ctx.remaining())
+                self.ctx.log.debug(
+                    "%s: HTTP %d, retrying in %.2fs (attempt %d of %d)", path, status, wait, attempt, self.cfg.retries
+                )
+                time.sleep(wait)
                 continue
             if status == 401:
                 raise ApiError(
