@@ -7,6 +7,7 @@ rules do. Inputs are the REST API's own JSON objects; outputs are small JSON map
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -91,8 +92,15 @@ def _finished_at(d: Obj) -> datetime | None:
 
 def finished_deployments(deps: Iterable[Obj], w: Window) -> list[Obj]:
     """Deployments that ended (success, failed, canceled) inside the window, oldest first."""
-    done = [d for d in deps if d.get("status") in ("success", "failed", "canceled") and w.contains(_finished_at(d))]
-    return sorted(done, key=lambda d: (_finished_at(d), d.get("id", 0)))
+    # Each timestamp is parsed once (a production environment can have thousands of these).
+    done: list[tuple[datetime, Any, Obj]] = []
+    for d in deps:
+        if d.get("status") in ("success", "failed", "canceled"):
+            t = _finished_at(d)
+            if t is not None and w.contains(t):
+                done.append((t, d.get("id", 0), d))
+    done.sort(key=lambda x: (x[0], x[1]))
+    return [d for _t, _id, d in done]
 
 
 def _rollback_flags(successes: Sequence[Obj]) -> list[bool]:
@@ -191,7 +199,8 @@ def merge_request_stats(
     undeployed = 0
     for m in merged if deploy_times is not None else []:
         t = parse_time(m.get("merged_at"))
-        nxt = next((d for d in deploys if t is not None and d >= t), None)
+        i = bisect.bisect_left(deploys, t) if t is not None else len(deploys)  # first deployment at or after t
+        nxt = deploys[i] if i < len(deploys) else None
         if t is None or nxt is None:
             undeployed += 1
         else:
@@ -320,13 +329,20 @@ def change_failures(
     flags = _rollback_flags(successes)
     failed: dict[int, set[str]] = {}
     span = timedelta(hours=window_hours)
+    # One production environment gives times in order: then the last deployment at or before
+    # an incident is a binary search, not a scan of every deployment per incident.
+    known = [t for t in times if t is not None]
+    ordered = len(known) == len(times) and all(a <= b for a, b in itertools.pairwise(known))
     for inc in incidents:
         c = parse_time(inc.get("created_at"))
         if c is None:
             continue
-        before = [i for i, t in enumerate(times) if t is not None and t <= c]
-        if before and c - times[before[-1]] <= span:  # type: ignore[operator]
-            failed.setdefault(before[-1], set()).add("incident")
+        if ordered:
+            last = bisect.bisect_right(known, c) - 1
+        else:
+            last = max((i for i, t in enumerate(times) if t is not None and t <= c), default=-1)
+        if last >= 0 and c - times[last] <= span:  # type: ignore[operator]
+            failed.setdefault(last, set()).add("incident")
     for i in range(1, len(successes)):
         d = successes[i]
         a, b = times[i - 1], times[i]

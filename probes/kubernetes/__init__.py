@@ -10,7 +10,9 @@ when discovery itself fails, those kinds are failed, never "observed, none".
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+import threading
+from collections.abc import Generator, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -23,6 +25,8 @@ from scanner.evidence import Evidence
 from scanner.probe import Probe, ProbeContext, SourceFailure
 
 __all__ = ["KubernetesConfig", "KubernetesProbe", "NamespaceFilter"]
+
+_Page = tuple[str, list[dict[str, Any]]]  # a list path and every item it returned
 
 # Kinds that rest on discovery: if /apis cannot be read we cannot tell "none" from "not seen".
 _DISCOVERY_KINDS = ("kubernetes.api_groups", *sorted({k for api in OPTIONAL_APIS for k in api.kinds}))
@@ -81,6 +85,7 @@ class _Scan:
         self.exclude = set(cfg.namespaces.exclude)
         self.joiner = Joiner()
         self.failed: set[str] = set()
+        self.workers = cfg.concurrency
 
     def fail(self, kinds: tuple[str, ...] | list[str], reason: str, category: str) -> None:
         for k in kinds:
@@ -94,15 +99,27 @@ class _Scan:
         except ApiError as exc:  # nothing else will work either
             raise SourceFailure(exc.reason, category=exc.category) from None
         installed = yield from self._discover()
-        yield from self._namespaces()
-        for res, kinds in BUILTIN:
-            if res.kind == "Namespace":
-                continue
-            yield from self._list(res, kinds)
-        for api, version, served in installed:
-            for kind, plural in api.resources:
-                if plural in served:
-                    yield from self._list(Resource(kind, api.group, version, plural), api.kinds)
+        if self.include:  # namespaces by name, before the lists (they are few GETs)
+            yield from self._namespaces()
+        plan = [(res, kinds) for res, kinds in BUILTIN if not (self.include and res.kind == "Namespace")]
+        plan += [
+            (Resource(kind, api.group, version, plural), api.kinds)
+            for api, version, served in installed
+            for kind, plural in api.resources
+            if plural in served
+        ]
+        # Lists are fetched by a bounded pool (`concurrency` at once, a few ahead of the
+        # consumer) but fed to the joiner one after another in this fixed order, so the facts
+        # do not depend on which answer came first.
+        with _Prefetch(self.reader, self.workers) as prefetch:
+            pending = [prefetch.submit(self._paths(res)) if self._wanted(kinds) else None for res, kinds in plan]
+            for (res, kinds), job in zip(plan, pending, strict=True):
+                if job is None:
+                    continue
+                if res.kind == "Namespace":
+                    yield from self._namespaces(prefetch.result(job))
+                else:
+                    yield from self._list(res, kinds, prefetch.result(job))
         for ev in self.joiner.finish():
             if ev.kind not in self.failed:
                 yield ev
@@ -147,23 +164,24 @@ class _Scan:
         yield Evidence.make("kubernetes.api_groups", "apis", data, f"{self.reader.host}/apis")
         return installed
 
-    def _namespaces(self) -> Iterator[Evidence]:
-        res = BUILTIN[0][0]
+    def _namespaces(self, fetched: Future[list[_Page]] | None = None) -> Iterator[Evidence]:
+        """Namespaces by name (`include`), else from the fetched cluster-wide list."""
         try:
-            if self.include:
+            if fetched is None:
                 for name in self.include:
                     obj = self.reader.get(f"/api/v1/namespaces/{name}")
                     obj.setdefault("kind", "Namespace")
                     obj.setdefault("apiVersion", "v1")
                     yield from self.joiner.add(obj, f"{self.reader.host}/api/v1/namespaces/{name}")
             else:
-                yield from self._feed(res, res.list_path())
+                for path, items in fetched.result():
+                    yield from self._feed(BUILTIN[0][0], path, items)
         except ApiError as exc:
             self.fail(("kubernetes.namespace",), f"cannot list namespaces: {exc.reason}", exc.category)
 
-    def _feed(self, res: Resource, path: str) -> Iterator[Evidence]:
+    def _feed(self, res: Resource, path: str, items: Iterable[dict[str, Any]]) -> Iterator[Evidence]:
         origin = f"{self.reader.host}{path}"
-        for item in self.reader.list_all(path):
+        for item in items:
             meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
             assert isinstance(meta, dict)
             ns = meta.get("namespace") if res.namespaced else meta.get("name") if res.kind == "Namespace" else None
@@ -173,14 +191,19 @@ class _Scan:
             item["apiVersion"] = res.group_version
             yield from self.joiner.add(item, origin)
 
-    def _list(self, res: Resource, kinds: tuple[str, ...]) -> Iterator[Evidence]:
-        if kinds and all(k in self.failed for k in kinds):
+    def _wanted(self, kinds: tuple[str, ...]) -> bool:
+        return not (kinds and all(k in self.failed for k in kinds))
+
+    def _paths(self, res: Resource) -> list[str]:
+        return [res.list_path(ns) for ns in self.include] if self.include and res.namespaced else [res.list_path()]
+
+    def _list(self, res: Resource, kinds: tuple[str, ...], fetched: Future[list[_Page]]) -> Iterator[Evidence]:
+        if not self._wanted(kinds):
             return
         self.ctx.progress(f"listing {res.plural}")
-        paths = [res.list_path(ns) for ns in self.include] if self.include and res.namespaced else [res.list_path()]
         try:
-            for path in paths:
-                yield from self._feed(res, path)
+            for path, items in fetched.result():
+                yield from self._feed(res, path, items)
         except ApiError as exc:
             reason = f"cannot list {res.plural}.{res.group or 'core'}: {exc.reason}"
             if kinds:
@@ -192,3 +215,63 @@ class _Scan:
             self.joiner.replicasets_listed = True
         elif res.kind == "EndpointSlice":
             self.joiner.endpointslices_listed = True
+
+
+class _Prefetch:
+    """Reads whole lists on `workers` threads, at most `workers` lists ahead of the consumer.
+
+    `submit` queues a list (its paths read one after another, each to its last page); the
+    consumer takes results in its own order with `result`, which starts the next queued list,
+    so at most `workers` finished-but-unconsumed lists are held in memory.
+    """
+
+    def __init__(self, reader: KubeReader, workers: int) -> None:
+        self.reader = reader
+        self.workers = max(1, workers)
+        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="kube-list")
+        self._stop = threading.Event()
+        self._queued: list[tuple[Future[list[_Page]], list[str]]] = []
+        self._started = 0
+
+    def __enter__(self) -> _Prefetch:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()  # running lists stop at their next item; queued ones never start
+        for job, _paths in self._queued[self._started :]:
+            job.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, paths: list[str]) -> int:
+        """Queue a list; returns its handle for `result`."""
+        self._queued.append((Future(), paths))
+        self._start_more(self.workers - 1)
+        return len(self._queued) - 1
+
+    def result(self, handle: int) -> Future[list[_Page]]:
+        """The list's future (done or running); asking for it lets the lists after it start,
+        up to `workers` ahead."""
+        self._start_more(handle + self.workers - 1)
+        return self._queued[handle][0]
+
+    def _start_more(self, upto: int) -> None:
+        while self._started < len(self._queued) and self._started <= upto:
+            job, paths = self._queued[self._started]
+            self._started += 1
+            if job.set_running_or_notify_cancel():
+                self._pool.submit(self._run, job, paths)
+
+    def _run(self, job: Future[list[_Page]], paths: list[str]) -> None:
+        try:
+            pages: list[_Page] = []
+            for path in paths:
+                items: list[dict[str, Any]] = []
+                for item in self.reader.list_all(path):
+                    if self._stop.is_set():
+                        raise ApiError(0, "stopped")
+                    items.append(item)
+                pages.append((path, items))
+        except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
+            job.set_exception(exc)
+        else:
+            job.set_result(pages)

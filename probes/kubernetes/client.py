@@ -18,9 +18,11 @@ from kubernetes import client as k8s
 from kubernetes import config as k8s_config
 from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
-from urllib3.exceptions import HTTPError
+from urllib3.exceptions import HTTPError, NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from scanner.probe import ProbeContext, SourceFailure
+from scanner.ratelimit import TokenBucket
 
 __all__ = ["ApiError", "KubeReader", "make_api_client"]
 
@@ -69,7 +71,11 @@ def _status_reason(exc: ApiException) -> str:
 
 
 class KubeReader:
-    """GET JSON from the API server with retries, deadlines and request accounting."""
+    """GET JSON from the API server with retries, deadlines and request accounting.
+
+    Safe to share between threads (the ApiClient's urllib3 pool is; the rate limit is a shared
+    token bucket).
+    """
 
     def __init__(
         self,
@@ -84,8 +90,8 @@ class KubeReader:
         self.ctx = ctx
         self.retries = retries
         self.page_size = page_size
-        self.min_interval = 1.0 / rate_limit_per_s if rate_limit_per_s else 0.0
-        self._last = 0.0
+        # One bucket for every thread reading this source: lists are read concurrently.
+        self.bucket = TokenBucket(rate_limit_per_s) if rate_limit_per_s else None
 
     @property
     def host(self) -> str:
@@ -96,11 +102,8 @@ class KubeReader:
         attempt = 0
         while True:
             self.ctx.check()
-            if self.min_interval:
-                wait = self._last + self.min_interval - time.monotonic()
-                if wait > 0:
-                    time.sleep(min(wait, self.ctx.remaining()))
-                self._last = time.monotonic()
+            if self.bucket is not None:
+                self.bucket.acquire(self.ctx.remaining())
             self.ctx.count_request()
             try:
                 resp = self.api.call_api(
@@ -117,15 +120,21 @@ class KubeReader:
                 status = int(exc.status or 0)
                 if (status == 429 or status >= 500) and attempt < self.retries:
                     attempt += 1
-                    self._backoff(attempt, (exc.headers or {}).get("Retry-After"))
+                    self._backoff(attempt, (exc.headers or {}).get("Retry-After"), _status_reason(exc))
                     continue
                 raise ApiError(status, _status_reason(exc)) from None
             except (HTTPError, OSError) as exc:
+                # Say "timed out" when it did: the auditor reads this reason on every unknown item.
+                timed_out = any(  # MaxRetryError wraps the real error; a refused connect is not a timeout
+                    isinstance(e, (TimeoutError, Urllib3Timeout)) and not isinstance(e, NewConnectionError)
+                    for e in (exc, getattr(exc, "reason", None))
+                )
+                why = "request timed out" if timed_out else f"cannot reach the API server: {type(exc).__name__}"
                 if attempt < self.retries:
                     attempt += 1
-                    self._backoff(attempt, None)
+                    self._backoff(attempt, None, why)
                     continue
-                raise ApiError(0, f"cannot reach the API server: {type(exc).__name__}") from None
+                raise ApiError(504 if timed_out else 0, why) from None
             try:
                 doc = json.loads(raw)
             except (ValueError, TypeError):
@@ -134,7 +143,7 @@ class KubeReader:
                 raise ApiError(-1, f"unexpected JSON from {path}")
             return doc
 
-    def _backoff(self, attempt: int, retry_after: str | None) -> None:
+    def _backoff(self, attempt: int, retry_after: str | None, why: str) -> None:
         delay = min(30.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
         if retry_after:
             try:
@@ -142,7 +151,8 @@ class KubeReader:
             except ValueError:
                 pass
         if delay >= self.ctx.remaining():
-            raise ApiError(504, "gave up retrying: the source deadline is near")
+            raise ApiError(504, f"{why}; gave up retrying: the source deadline is near")
+        self.ctx.log.debug("retrying in %.2fs (attempt %d of %d): %s", delay, attempt, self.retries, why)
         end = time.monotonic() + delay
         while time.monotonic() < end:
             self.ctx.check()

@@ -8,8 +8,8 @@ Nothing here judges: it turns an object into the normalised facts rules read.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeGuard
 
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
 
@@ -17,6 +17,7 @@ __all__ = [
     "WORKLOAD_KINDS",
     "autoscaler_facts",
     "chaos_facts",
+    "compile_selector",
     "cronjob_facts",
     "ingress_facts",
     "label_selector_matches",
@@ -40,18 +41,28 @@ _RATE_LIMIT_KEY = re.compile(r"(limit-(rps|rpm|connections|rate|burst)|rate-?lim
 _HOSTNAME_KEY = "kubernetes.io/hostname"
 
 
+# JSON gives plain dicts: `type(x) is dict` first spares the slow abstract Mapping check
+# (these run a few hundred thousand times on a large cluster); other mappings still work.
+
+
+def _is_map(v: Any) -> TypeGuard[Mapping[Any, Any]]:
+    return type(v) is dict or isinstance(v, Mapping)
+
+
 def _m(obj: Any, key: str) -> dict[str, Any]:
-    v = obj.get(key) if isinstance(obj, Mapping) else None
-    return dict(v) if isinstance(v, Mapping) else {}
+    v = obj.get(key) if _is_map(obj) else None
+    return dict(v) if _is_map(v) else {}
 
 
 def _l(obj: Any, key: str) -> list[Any]:
-    v = obj.get(key) if isinstance(obj, Mapping) else None
+    v = obj.get(key) if _is_map(obj) else None
     return list(v) if isinstance(v, list) else []
 
 
 def _str_map(v: Any) -> dict[str, str]:
-    return {str(k): str(x) for k, x in v.items()} if isinstance(v, Mapping) else {}
+    if type(v) is dict and all(type(k) is str and type(x) is str for k, x in v.items()):
+        return dict(v)  # already strings (labels, annotations): a copy, as below
+    return {str(k): str(x) for k, x in v.items()} if _is_map(v) else {}
 
 
 def _int(v: Any) -> int | None:
@@ -260,25 +271,41 @@ def pdb_facts(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 def label_selector_matches(selector: Mapping[str, Any] | None, labels: Mapping[str, str]) -> bool:
     """Kubernetes label-selector semantics: {} matches everything, None matches nothing."""
+    return compile_selector(selector)(labels)
+
+
+def compile_selector(selector: Mapping[str, Any] | None) -> Callable[[Mapping[str, str]], bool]:
+    """`label_selector_matches` with the selector parsed once (joins test one selector
+    against every workload of its namespace)."""
     if selector is None:
-        return False
-    for k, v in _str_map(selector.get("matchLabels")).items():
-        if labels.get(k) != v:
-            return False
+        return lambda _labels: False
+    match_labels = tuple(_str_map(selector.get("matchLabels")).items())
+    exprs: list[tuple[str, str, frozenset[str]]] = []
     for expr in _l(selector, "matchExpressions"):
-        if not isinstance(expr, Mapping):
-            return False
-        key, op = str(expr.get("key")), str(expr.get("operator"))
-        values = [str(v) for v in _l(expr, "values")]
-        ok = {
-            "In": key in labels and labels[key] in values,
-            "NotIn": key not in labels or labels[key] not in values,
-            "Exists": key in labels,
-            "DoesNotExist": key not in labels,
-        }.get(op, False)
-        if not ok:
-            return False
-    return True
+        if not _is_map(expr):
+            return lambda _labels: False
+        exprs.append((str(expr.get("key")), str(expr.get("operator")), frozenset(str(v) for v in _l(expr, "values"))))
+
+    def matches(labels: Mapping[str, str]) -> bool:
+        for k, v in match_labels:
+            if labels.get(k) != v:
+                return False
+        for key, op, values in exprs:
+            if op == "In":
+                ok = key in labels and labels[key] in values
+            elif op == "NotIn":
+                ok = key not in labels or labels[key] not in values
+            elif op == "Exists":
+                ok = key in labels
+            elif op == "DoesNotExist":
+                ok = key not in labels
+            else:
+                ok = False
+            if not ok:
+                return False
+        return True
+
+    return matches
 
 
 def service_facts(obj: Mapping[str, Any]) -> dict[str, Any]:

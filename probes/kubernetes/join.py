@@ -10,7 +10,7 @@ bounded by the number of objects times a few hundred bytes, not by their size.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from probes.kubernetes import derive
@@ -214,9 +214,9 @@ class Joiner:
         for r, _o in self.rollouts:
             progressive[(r["namespace"], r["target_kind"], r["target_name"])] = r["tool"]
         pdb_hits: Counter[int] = Counter()
-        pdbs_by_ns: dict[str, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
+        pdbs_by_ns: dict[str, list[tuple[int, dict[str, Any], Callable[[Mapping[str, str]], bool]]]] = defaultdict(list)
         for i, (p, _o) in enumerate(self.pdbs):
-            pdbs_by_ns[p["namespace"]].append((i, p))
+            pdbs_by_ns[p["namespace"]].append((i, p, derive.compile_selector(p["_selector"])))
         ns_workloads: Counter[str] = Counter()
         for w, origin in self.workloads:
             ns, kind, name = w["namespace"], w["kind"], w["name"]
@@ -224,11 +224,8 @@ class Joiner:
             scalers = by_target.get((ns, kind, name), [])
             hpa = [a for a in scalers if a["type"] in ("HorizontalPodAutoscaler", "ScaledObject")]
             vpa = [a for a in scalers if a["type"] == "VerticalPodAutoscaler" and a["update_mode"] != "Off"]
-            covering = [
-                (i, p)
-                for i, p in pdbs_by_ns.get(ns, [])
-                if derive.label_selector_matches(p["_selector"], w["_pod_labels"])
-            ]
+            pod_labels = w["_pod_labels"]
+            covering = [(i, p) for i, p, matches in pdbs_by_ns.get(ns, ()) if matches(pod_labels)]
             for i, _p in covering:
                 pdb_hits[i] += 1
             mins = [a["min_replicas"] for a in hpa if isinstance(a["min_replicas"], int)]

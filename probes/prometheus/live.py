@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -13,6 +14,8 @@ from probes.prometheus.http import ApiError, JsonClient, safe_url
 
 __all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime", "slo", "target_pools", "tsdb"]
 
+# Prometheus's own /metrics, read once per client (the TSDB and Alertmanager steps both need it).
+_METRICS_TEXT: weakref.WeakKeyDictionary[JsonClient, str] = weakref.WeakKeyDictionary()
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 _FLAGS = (
@@ -128,7 +131,9 @@ def target_pools(client: JsonClient, config_doc: Mapping[str, Any]) -> list[tupl
 def _metrics(client: JsonClient, names: set[str]) -> dict[str, list[tuple[dict[str, str], float]]]:
     """Selected samples of Prometheus's own /metrics (exposition text)."""
     out: dict[str, list[tuple[dict[str, str], float]]] = {}
-    text = client.get_text("/metrics")
+    text = _METRICS_TEXT.get(client)
+    if text is None:
+        text = _METRICS_TEXT[client] = client.get_text("/metrics")
     for line in text.splitlines():
         m = _SAMPLE.match(line)
         if not m or m.group(1) not in names:
