@@ -2,8 +2,10 @@
 CloudWatch, RDS), `maturity scan` with only the AWS source versus `prowler aws`.
 
 Prowler lives in its own venv (bench/out/prowler-venv, built here with pip if missing, never by
-`make test`) and reaches moto through AWS_ENDPOINT_URL. Whole-process and scan-phase ratios are
-printed; Prowler's scan phase is its wall time minus the time `prowler --version` takes (imports).
+`make test`) and reaches moto through AWS_ENDPOINT_URL. With `--count-requests` both tools go
+through the same counting proxy (bench/estate/proxy.py, no added latency) and their request
+counts are printed; the proxy shares moto's process and slows both, so timings are taken
+without it by default. Whole-process and scan-phase ratios are printed; Prowler's scan phase is its wall time minus the time `prowler --version` takes (imports).
 If the venv cannot be built or Prowler cannot run, the reason is printed and the script exits 0.
 """
 
@@ -21,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.estate.aws import REGIONS, seed, start_moto, write_credentials
 from bench.estate.harness import OUT, run_scan
+from bench.estate.proxy import LatencyProxy
 from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET
 
 VENV = OUT / "prowler-venv"
@@ -42,7 +45,8 @@ def _prowler() -> Path | None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--per-region", type=int, default=300)
+    ap.add_argument("--per-region", type=int, default=500)
+    ap.add_argument("--count-requests", action="store_true", help="route both through a counting proxy")
     args = ap.parse_args(argv)
     exe = _prowler()
     if exe is None:
@@ -61,10 +65,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"SKIP: prowler --version failed: {ver.stderr[-500:]}")
         return 0
     print(f"prowler {ver.stdout.strip()}; start-up (imports) {imports:.1f}s")
-    server, url = start_moto()
+    server, moto_url = start_moto()
+    proxy = LatencyProxy(moto_url, latency_s=0.0, concurrency=64).start() if args.count_requests else None
+    url = proxy.url if proxy else moto_url
     try:
         t = time.monotonic()
-        c = seed(url, args.per_region)
+        c = seed(moto_url, args.per_region)
         print(f"seeded {args.per_region} x {len(REGIONS)} regions in {time.monotonic() - t:.1f}s: {c}")
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
@@ -79,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
                 "timeout_s": 1800,
             }
             ours = run_scan(work / "maturity", [source])
+            ours_requests = proxy.count if proxy else ours.probe_requests
+            if proxy:
+                proxy.reset()
             cmd = [str(exe), "aws", "--services", *SERVICES, "-f", *REGIONS, "--output-formats", "csv"]
             cmd += ["--output-directory", str(work / "prowler"), "--no-banner"]
             t = time.monotonic()
@@ -86,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
                 cmd, capture_output=True, text=True, env={**env, "AWS_ENDPOINT_URL": url}, check=False, timeout=7200
             )
             theirs = time.monotonic() - t
+            theirs_requests = f"{proxy.count} requests" if proxy else "requests not counted (--count-requests)"
             findings = sum(
                 max(0, len(f.read_text(errors="replace").splitlines()) - 1) for f in (work / "prowler").rglob("*.csv")
             )
@@ -96,14 +106,17 @@ def main(argv: list[str] | None = None) -> int:
             print("prowler stderr (tail): " + p.stderr[-800:].replace("\n", " | "))
         scan_theirs = max(0.001, theirs - imports)
         print(
-            f"maturity scan (aws only): process {ours.wall_s:.1f}s, collection {ours.source_s:.1f}s, {ours.probe_requests} requests, {ours.evidence} evidence items"
+            f"maturity scan (aws only): process {ours.wall_s:.1f}s (cpu {ours.cpu_s:.1f}s), collection {ours.source_s:.1f}s, "
+            f"{ours_requests} requests, {ours.evidence} evidence items"
         )
-        print(f"prowler aws: process {theirs:.1f}s, scan phase ~{scan_theirs:.1f}s")
+        print(f"prowler aws: process {theirs:.1f}s, scan phase ~{scan_theirs:.1f}s, {theirs_requests}")
         print(
             f"ratio whole-process {theirs / ours.wall_s:.1f}x, scan phase {scan_theirs / max(ours.source_s, 0.001):.1f}x (prowler / maturity)"
         )
         return 0
     finally:
+        if proxy:
+            proxy.stop()
         server.stop()
 
 

@@ -79,11 +79,14 @@ def main(argv: list[str] | None = None) -> int:
                 "collect_s": fig.source_s,
                 "time_ratio": fig.source_s / t_star,
                 "process_s": fig.wall_s,
+                "cpu_s": fig.cpu_s,
                 "rss_MB": fig.peak_rss_mb,
                 "evidence": fig.evidence,
                 "status": fig.status,
             }
             print(table([row]))
+            if fig.problems:
+                print(f"source {fig.status}: {fig.problems[:1500]}")
             return 0
         finally:
             proxy.stop()

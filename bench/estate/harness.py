@@ -27,9 +27,19 @@ class ScanFigures:
     source_s: float  # the source's collection (report: sources[].duration_s)
     probe_requests: int  # what the probe counted
     peak_rss_mb: float
+    cpu_s: float  # user + system CPU of the scan process (= wall when one core is saturated)
     status: str
     evidence: int
     report: dict[str, Any]
+
+    @property
+    def problems(self) -> str:
+        """Why the source is not `ok`: its error and failed kinds (empty when ok)."""
+        src = _source(self.report)
+        failed = src.get("failed_kinds") or {}
+        parts = [str(src["error"])] if src.get("error") else []
+        parts += [f"{k}: {v}" for k, v in sorted(failed.items())]
+        return "; ".join(parts)
 
 
 def run_scan(workdir: Path, sources: list[dict[str, Any]], env: dict[str, str] | None = None) -> ScanFigures:
@@ -53,6 +63,7 @@ def run_scan(workdir: Path, sources: list[dict[str, Any]], env: dict[str, str] |
         import resource
 
         rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
     report = json.loads(out.read_text(encoding="utf-8"))
     src = _source(report)
     return ScanFigures(
@@ -60,6 +71,7 @@ def run_scan(workdir: Path, sources: list[dict[str, Any]], env: dict[str, str] |
         source_s=float(src.get("duration_s", 0.0)),
         probe_requests=int(src.get("requests", 0)),
         peak_rss_mb=rss,
+        cpu_s=cpu,
         status=str(src.get("status", "?")),
         evidence=int(src.get("evidence_count", 0) or 0),
         report=report,

@@ -1,0 +1,91 @@
+"""Benchmark: scan a real Prometheus holding 5,000 alerting and recording rules.
+
+Prometheus (the Debian package's /usr/bin/prometheus, started by sandbox/prometheus.py) loads
+generated rule files (bench/estate/prometheus.py); a proxy in front adds `--latency` per
+request, allows `--concurrency` at once, and counts. The probe's plan is a fixed set of
+endpoints (one /api/v1/rules answer carries every rule) plus two SLO queries per SLI-named
+recording rule (at most 20), so minimal requests = the distinct requests it needs, each once.
+T* = minimal / concurrency x latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.estate.harness import limit, run_scan, table
+from bench.estate.prometheus import PROMETHEUS_YML, rule_files
+from bench.estate.proxy import LatencyProxy
+from sandbox.prometheus import free_port, render, start_prometheus
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rules", type=int, default=5_000, help="alerting + recording rules")
+    ap.add_argument("--latency", type=float, default=0.05, help="seconds per request")
+    ap.add_argument("--concurrency", type=int, default=4, help="requests the API allows at once (= source concurrency)")
+    args = ap.parse_args(argv)
+
+    if shutil.which("prometheus") is None:
+        print("skipped: prometheus is not installed (apt-get install prometheus)")
+        return 0
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        port = free_port()
+        t = time.monotonic()
+        files = rule_files(args.rules)
+        prom = start_prometheus(work / "prom", render(PROMETHEUS_YML, {"SELF": f"127.0.0.1:{port}"}), files, port=port)
+        started = time.monotonic() - t
+        proxy = LatencyProxy(prom.url, latency_s=args.latency, concurrency=args.concurrency).start()
+        try:
+            source = {"name": "prom", "probe": "prometheus", "url": proxy.url, "concurrency": args.concurrency}
+            fig = run_scan(work / "scan", [source])
+        finally:
+            proxy.stop()
+            prom.stop()
+    seen = proxy.seen
+    repeated = sorted({s.path for s in seen if sum(1 for o in seen if o.path == s.path) > 1})
+    minimal = len({(s.method, s.path) for s in seen})  # every distinct request once
+    t_star = limit(minimal, args.concurrency, args.latency)
+    kinds: dict[str, int] = {}
+    for e in fig.report.get("evidence", []):
+        kinds[e["kind"]] = kinds.get(e["kind"], 0) + 1
+    rules_path = next((s.path for s in seen if s.path.startswith("/api/v1/rules")), "")
+    print(
+        f"estate: {args.rules} rules in {len(files)} files (Prometheus up in {started:.1f}s); "
+        f"alerting {kinds.get('prometheus.alert_rule', 0)}, recording {kinds.get('prometheus.recording_rule', 0)}, "
+        f"slo {kinds.get('prometheus.slo', 0)}"
+    )
+    print(
+        f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}; {len(seen)} requests "
+        f"({rules_path or 'no /api/v1/rules'}), max in flight {proxy.max_in_flight}"
+        + (f"; asked more than once: {', '.join(repeated)}" if repeated else "")
+    )
+    row = {
+        "source": "prometheus",
+        "requests": len(seen),
+        "minimal": minimal,
+        "req_ratio": len(seen) / minimal if minimal else 0.0,
+        "T*_s": t_star,
+        "collect_s": fig.source_s,
+        "time_ratio": fig.source_s / t_star if t_star else 0.0,
+        "process_s": fig.wall_s,
+        "cpu_s": fig.cpu_s,
+        "rss_MB": fig.peak_rss_mb,
+        "evidence": fig.evidence,
+        "status": fig.status,
+    }
+    print(table([row]))
+    if fig.problems:
+        print(f"source {fig.status}: {fig.problems[:1500]}")
+    return 0 if fig.status in ("ok", "complete") else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
