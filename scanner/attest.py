@@ -130,6 +130,12 @@ def _files(paths: Iterable[Path]) -> list[Path]:
     return out
 
 
+def _known(ids: list[str], known: set[str], message: str, file: Path, line: int | None, field: str) -> None:
+    for oid in ids:
+        if oid not in known:
+            raise InputError(f"{message} {oid!r}", file=str(file), line=line, field=field)
+
+
 def load_statements(paths: Iterable[Path], *, requirement_ids: set[str], capability_ids: set[str]) -> Statements:
     """Load attestation and waiver files; unknown ids, bad dates and missing owners are errors."""
     atts: list[Attestation] = []
@@ -141,32 +147,27 @@ def load_statements(paths: Iterable[Path], *, requirement_ids: set[str], capabil
         parsed = validate(StatementsFile, doc, f)
         for i, a in enumerate(parsed.attestations):
             line = line_of(doc, ["attestations", i])
-            for rid in a.requirements:
-                if rid not in requirement_ids:
-                    raise InputError(
-                        f"attestation names unknown requirement {rid!r}",
-                        file=str(f),
-                        line=line,
-                        field=f"attestations.{i}.requirements",
-                    )
+            _known(
+                a.requirements,
+                requirement_ids,
+                "attestation names unknown requirement",
+                f,
+                line,
+                f"attestations.{i}.requirements",
+            )
             atts.append(Attestation(a, str(f), line))
         for i, w in enumerate(parsed.waivers):
             line = line_of(doc, ["waivers", i])
-            for rid in w.requirements:
-                if rid not in requirement_ids:
-                    raise InputError(
-                        f"waiver names unknown requirement {rid!r}",
-                        file=str(f),
-                        line=line,
-                        field=f"waivers.{i}.requirements",
-                    )
-            for cid in w.capabilities:
-                if cid not in capability_ids:
-                    raise InputError(
-                        f"waiver names unknown capability {cid!r}",
-                        file=str(f),
-                        line=line,
-                        field=f"waivers.{i}.capabilities",
-                    )
+            _known(
+                w.requirements,
+                requirement_ids,
+                "waiver names unknown requirement",
+                f,
+                line,
+                f"waivers.{i}.requirements",
+            )
+            _known(
+                w.capabilities, capability_ids, "waiver names unknown capability", f, line, f"waivers.{i}.capabilities"
+            )
             ws.append(Waiver(w, str(f), line))
     return Statements(atts, ws)
