@@ -115,8 +115,17 @@ def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> 
         )
     ydt = next((fw for fw in report["frameworks"] if fw["id"] == "ydt1756-4"), None)
     if ydt:
-        best = sorted(ydt["capabilities"], key=lambda c: (-c["level"], c["id"]))[:5]
-        lines.append("  highest capabilities: " + ", ".join(f"{c['id']} {c['name']['en']} L{c['level']}" for c in best))
+        graded = [
+            c for c in ydt["capabilities"] if c["counts"]["not_applicable"] < len(c["requirements"])
+        ]  # not waived whole
+        best = sorted(graded, key=lambda c: (-c["level_verified"], -c["level"], c["id"]))[:4]
+        lines.append(
+            "  strongest: "
+            + ", ".join(
+                f"{c['id']} {c['name']['en']} (verified {c['level_verified']}, level {c['level']}, ceiling {c['level_ceiling']})"
+                for c in best
+            )
+        )
     lines += [
         f"  report:   {out / 'report.json'}",
         f"  html:     {out / 'report.html'}{html_note}",
