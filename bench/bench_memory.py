@@ -49,7 +49,13 @@ def workload(i: int) -> Evidence:
         "images": [f"registry.example.com/{ns}/svc-{i}:1.{i % 30}.0"],
         "revisions": i % 10,
     }
-    return Evidence.make("kubernetes.workload", f"{ns}/Deployment/svc-{i}", data, f"https://k8s.example.com/apis/apps/v1/namespaces/{ns}/deployments", source="cluster")
+    return Evidence.make(
+        "kubernetes.workload",
+        f"{ns}/Deployment/svc-{i}",
+        data,
+        f"https://k8s.example.com/apis/apps/v1/namespaces/{ns}/deployments",
+        source="cluster",
+    )
 
 
 def main() -> int:
@@ -65,7 +71,15 @@ def main() -> int:
     observations = {k: {"observed": k.startswith("kubernetes."), "sources": ["cluster"], "reason": None} for k in kinds}
     meta = {"started": "2026-11-22T00:00:00Z", "finished": "2026-11-22T00:01:00Z", "config_digest": "", "sources": []}
     t1 = time.perf_counter()
-    report = assemble(catalog, ruleset, Statements([], []), evidence, observations, frameworks=["ydt1756-4", "aws-wa-ops"], scan_meta=meta)
+    report = assemble(
+        catalog,
+        ruleset,
+        Statements([], []),
+        evidence,
+        observations,
+        frameworks=["ydt1756-4", "aws-wa-ops"],
+        scan_meta=meta,
+    )
     t_grade = time.perf_counter() - t1
     with tempfile.TemporaryDirectory() as tmp:
         t2 = time.perf_counter()
@@ -74,7 +88,9 @@ def main() -> int:
         t_write = time.perf_counter() - t2
         size = (Path(tmp) / "report.json").stat().st_size
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"memory: {len(evidence)} evidence items: making them {t_collect:.1f} s, grading and sealing {t_grade:.1f} s, writing {t_write:.1f} s; report.json {size / 1e6:.0f} MB")
+    print(
+        f"memory: {len(evidence)} evidence items: making them {t_collect:.1f} s, grading and sealing {t_grade:.1f} s, writing {t_write:.1f} s; report.json {size / 1e6:.0f} MB"
+    )
     print(f"memory: peak RSS {rss:.0f} MB (target <= 300 MB): {'PASS' if rss <= 300 else 'MISS'}")
     return 0
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.estate.aws import REGIONS, Counts, seed, start_moto, write_credentials
-from bench.estate.harness import limit, run_scan, table
+from bench.estate.harness import limit, report_row, run_scan
 from bench.estate.proxy import LatencyProxy, Seen
 
 PAGED = {"monitoring:DescribeAlarms": "alarms", "rds:DescribeDBInstances": "databases", "dynamodb:ListTables": "tables"}
@@ -70,24 +70,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             print("requests by operation: " + ", ".join(f"{k} {v}" for k, v in sorted(ops.items())))
             t_star = limit(minimal, args.concurrency, args.latency)
-            row = {
-                "source": "aws",
-                "requests": made,
-                "minimal": minimal,
-                "req_ratio": made / minimal,
-                "T*_s": t_star,
-                "collect_s": fig.source_s,
-                "time_ratio": fig.source_s / t_star,
-                "process_s": fig.wall_s,
-                "cpu_s": fig.cpu_s,
-                "rss_MB": fig.peak_rss_mb,
-                "evidence": fig.evidence,
-                "status": fig.status,
-            }
-            print(table([row]))
-            if fig.problems:
-                print(f"source {fig.status}: {fig.problems[:1500]}")
-            return 0
+            return report_row("aws", made, minimal, t_star, fig)
         finally:
             proxy.stop()
     finally:

@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.estate.gitlab import GROUP, CachedGitLabAPI, big_history
-from bench.estate.harness import limit, run_scan, table
+from bench.estate.harness import limit, report_row, run_scan
 from bench.estate.proxy import LatencyProxy, Seen
 
 TOKEN = "bench-" + "0" * 20
@@ -84,24 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             f"concurrency {args.concurrency}, max in flight {proxy.max_in_flight}"
         )
         print("requests by endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
-        row = {
-            "source": "gitlab",
-            "requests": made,
-            "minimal": minimal,
-            "req_ratio": made / minimal,
-            "T*_s": t_star,
-            "collect_s": fig.source_s,
-            "time_ratio": fig.source_s / t_star,
-            "process_s": fig.wall_s,
-            "cpu_s": fig.cpu_s,
-            "rss_MB": fig.peak_rss_mb,
-            "evidence": fig.evidence,
-            "status": fig.status,
-        }
-        print(table([row]))
-        if fig.problems:
-            print(f"source {fig.status}: {fig.problems[:1500]}")
-        return 0 if fig.status == "ok" else 1
+        return report_row("gitlab", made, minimal, t_star, fig)
     finally:
         proxy.stop()
         api.stop()

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.estate.harness import limit, run_scan, table
+from bench.estate.harness import limit, report_row, run_scan
 from bench.estate.kubernetes import estate_objects
 from bench.estate.proxy import LatencyProxy
 from sandbox.kubeapi import KubeApiServer, write_kubeconfig
@@ -63,24 +63,7 @@ def main(argv: list[str] | None = None) -> int:
             f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, page_size {args.page_size}; "
             f"{len(lists)} lists, {discovery} discovery GETs, max in flight {proxy.max_in_flight}"
         )
-        row = {
-            "source": "kubernetes",
-            "requests": made,
-            "minimal": minimal,
-            "req_ratio": made / minimal,
-            "T*_s": t_star,
-            "collect_s": fig.source_s,
-            "time_ratio": fig.source_s / t_star,
-            "process_s": fig.wall_s,
-            "cpu_s": fig.cpu_s,
-            "rss_MB": fig.peak_rss_mb,
-            "evidence": fig.evidence,
-            "status": fig.status,
-        }
-        print(table([row]))
-        if fig.problems:
-            print(f"source {fig.status}: {fig.problems[:1500]}")
-        return 0 if fig.status in ("ok", "complete") else 1
+        return report_row("kubernetes", made, minimal, t_star, fig)
     finally:
         proxy.stop()
         server.stop()

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.estate.harness import limit, run_scan, table
+from bench.estate.harness import limit, report_row, run_scan
 from bench.estate.prometheus import PROMETHEUS_YML, rule_files
 from bench.estate.proxy import LatencyProxy
 from sandbox.prometheus import free_port, render, start_prometheus
@@ -67,24 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({rules_path or 'no /api/v1/rules'}), max in flight {proxy.max_in_flight}"
         + (f"; asked more than once: {', '.join(repeated)}" if repeated else "")
     )
-    row = {
-        "source": "prometheus",
-        "requests": len(seen),
-        "minimal": minimal,
-        "req_ratio": len(seen) / minimal if minimal else 0.0,
-        "T*_s": t_star,
-        "collect_s": fig.source_s,
-        "time_ratio": fig.source_s / t_star if t_star else 0.0,
-        "process_s": fig.wall_s,
-        "cpu_s": fig.cpu_s,
-        "rss_MB": fig.peak_rss_mb,
-        "evidence": fig.evidence,
-        "status": fig.status,
-    }
-    print(table([row]))
-    if fig.problems:
-        print(f"source {fig.status}: {fig.problems[:1500]}")
-    return 0 if fig.status in ("ok", "complete") else 1
+    return report_row("prometheus", len(seen), minimal, t_star, fig)
 
 
 if __name__ == "__main__":

@@ -93,6 +93,28 @@ def limit(minimal: int, concurrency: int, latency_s: float, chain: int = 0) -> f
     return max(math.ceil(minimal / concurrency), chain) * latency_s
 
 
+def report_row(source: str, made: int, minimal: int, t_star: float, fig: ScanFigures) -> int:
+    """Print the figures of one benchmarked source (and why it was not ok); the exit code."""
+    row = {
+        "source": source,
+        "requests": made,
+        "minimal": minimal,
+        "req_ratio": made / minimal if minimal else 0.0,
+        "T*_s": t_star,
+        "collect_s": fig.source_s,
+        "time_ratio": fig.source_s / t_star if t_star else 0.0,
+        "process_s": fig.wall_s,
+        "cpu_s": fig.cpu_s,
+        "rss_MB": fig.peak_rss_mb,
+        "evidence": fig.evidence,
+        "status": fig.status,
+    }
+    print(table([row]))
+    if fig.problems:
+        print(f"source {fig.status}: {fig.problems[:1500]}")
+    return 0 if fig.status in ("ok", "complete", "partial") else 1
+
+
 def table(rows: list[dict[str, Any]]) -> str:
     """A plain-text table of dict rows (same keys)."""
     if not rows:
