@@ -8,11 +8,31 @@ closer together than 1 / rate (with burst 1) however many threads ask.
 
 from __future__ import annotations
 
+import email.utils
 import threading
 import time
 from collections.abc import Callable
 
-__all__ = ["TokenBucket"]
+__all__ = ["TokenBucket", "retry_after_seconds"]
+
+
+def retry_after_seconds(value: str | None, *, now: Callable[[], float] = time.time) -> float | None:
+    """The wait a Retry-After header asks for: delta-seconds or an HTTP date; None if absent or bad.
+
+    Every live probe reads the header through this one function, so they agree on its forms.
+    """
+    if not value:
+        return None
+    text = value.strip()
+    try:
+        return max(0.0, float(text))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return max(0.0, when.timestamp() - now())
 
 
 class TokenBucket:
@@ -24,7 +44,7 @@ class TokenBucket:
         burst: float = 1.0,
         *,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
     ) -> None:
         if not rate_per_s > 0:
             raise ValueError("rate_per_s must be positive")

@@ -86,3 +86,20 @@ def test_concurrent_callers_get_distinct_slots() -> None:
 def test_rejects_impossible_settings(rate: float, burst: float) -> None:
     with pytest.raises(ValueError):
         TokenBucket(rate, burst)
+
+
+def test_retry_after_in_both_forms() -> None:
+    from datetime import UTC, datetime
+    from email.utils import format_datetime
+
+    from scanner.ratelimit import retry_after_seconds
+
+    assert retry_after_seconds("3") == 3.0
+    assert retry_after_seconds(" 0.5 ") == 0.5
+    assert retry_after_seconds("-2") == 0.0
+    assert retry_after_seconds(None) is None and retry_after_seconds("") is None
+    assert retry_after_seconds("soon") is None
+    when = format_datetime(datetime(2030, 1, 1, 0, 0, 10, tzinfo=UTC), usegmt=True)
+    now = datetime(2030, 1, 1, tzinfo=UTC).timestamp()
+    assert retry_after_seconds(when, now=lambda: now) == 10.0
+    assert retry_after_seconds(when, now=lambda: now + 60) == 0.0

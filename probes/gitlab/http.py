@@ -9,10 +9,7 @@ backoff, never past the source's deadline, and interruptible by a cancelled scan
 
 from __future__ import annotations
 
-import email.utils
 import os
-import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote
@@ -24,6 +21,7 @@ from requests.adapters import HTTPAdapter
 
 from probes.gitlab.config import GitLabConfig
 from scanner.probe import ProbeContext
+from scanner.ratelimit import TokenBucket, retry_after_seconds
 
 __all__ = ["Api", "ApiError", "encode_id"]
 
@@ -47,21 +45,6 @@ def encode_id(key: str | int) -> str:
     return str(key) if str(key).isdigit() else quote(str(key), safe="")
 
 
-def _retry_after(resp: requests.Response) -> float | None:
-    value = resp.headers.get("Retry-After")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
 class _Session(requests.Session):
     """A requests session that counts, paces, times out and retries every request."""
 
@@ -70,22 +53,15 @@ class _Session(requests.Session):
         self._ctx = ctx
         self._retries = cfg.retries
         self._timeout = cfg.request_timeout_s
-        self._interval = 1.0 / cfg.rate_limit_per_s if cfg.rate_limit_per_s else 0.0
-        self._next_slot = 0.0
-        self._pace = threading.Lock()
+        # One bucket for every thread of this source; waiting for a token ends on cancel.
+        self._bucket = TokenBucket(cfg.rate_limit_per_s, sleep=ctx.cancel_event.wait) if cfg.rate_limit_per_s else None
         adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, cfg.concurrency * 2))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
     def _throttle(self) -> None:
-        if not self._interval:
-            return
-        with self._pace:
-            now = time.monotonic()
-            wait = self._next_slot - now
-            self._next_slot = max(now, self._next_slot) + self._interval
-        if wait > 0:
-            self._ctx.cancel_event.wait(wait)
+        if self._bucket is not None:
+            self._bucket.acquire()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         attempt = 0
@@ -103,7 +79,7 @@ class _Session(requests.Session):
             else:
                 if resp.status_code not in RETRY_STATUS or attempt >= self._retries:
                     return resp
-                after = _retry_after(resp)
+                after = retry_after_seconds(resp.headers.get("Retry-After"))
                 wait = after if after is not None else min(MAX_BACKOFF_S, 0.25 * 2**attempt)
                 if wait >= self._ctx.remaining():
                     return resp  # waiting would overrun the deadline: report the answer as it is

@@ -22,7 +22,7 @@ from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from scanner.probe import ProbeContext, SourceFailure
-from scanner.ratelimit import TokenBucket
+from scanner.ratelimit import TokenBucket, retry_after_seconds
 
 __all__ = ["ApiError", "KubeReader", "make_api_client"]
 
@@ -145,11 +145,9 @@ class KubeReader:
 
     def _backoff(self, attempt: int, retry_after: str | None, why: str) -> None:
         delay = min(30.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
-        if retry_after:
-            try:
-                delay = max(delay, min(60.0, float(retry_after)))
-            except ValueError:
-                pass
+        asked = retry_after_seconds(retry_after)
+        if asked is not None:
+            delay = max(delay, min(60.0, asked))
         if delay >= self.ctx.remaining():
             raise ApiError(504, f"{why}; gave up retrying: the source deadline is near")
         self.ctx.log.debug("retrying in %.2fs (attempt %d of %d): %s", delay, attempt, self.retries, why)

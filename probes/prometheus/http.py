@@ -19,6 +19,7 @@ from pydantic import Field, model_validator
 
 from scanner.config import SourceConfig
 from scanner.probe import ProbeContext
+from scanner.ratelimit import TokenBucket, retry_after_seconds
 
 __all__ = ["ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
 
@@ -131,7 +132,7 @@ class JsonClient:
             follow_redirects=False,
             trust_env=False,
         )
-        self._last: float = 0.0
+        self._bucket = TokenBucket(cfg.rate_limit_per_s) if cfg.rate_limit_per_s else None
 
     def close(self) -> None:
         self.client.close()
@@ -143,11 +144,8 @@ class JsonClient:
         self.close()
 
     def _throttle(self) -> None:
-        if self.cfg.rate_limit_per_s:
-            gap = 1.0 / self.cfg.rate_limit_per_s - (time.monotonic() - self._last)
-            if gap > 0:
-                time.sleep(min(gap, self.ctx.remaining()))
-        self._last = time.monotonic()
+        if self._bucket is not None:
+            self._bucket.acquire(self.ctx.remaining())
 
     def get_text(self, path: str, params: dict[str, str] | None = None) -> str:
         """The body of GET base+path; raises ApiError with a category on any failure."""
@@ -202,9 +200,9 @@ class JsonClient:
 
     @staticmethod
     def _retry_after(resp: httpx.Response, attempt: int) -> float:
-        value = resp.headers.get("Retry-After", "")
-        if value.isdigit():
-            return min(float(value), MAX_BACKOFF_S)
+        asked = retry_after_seconds(resp.headers.get("Retry-After"))
+        if asked is not None:
+            return min(asked, MAX_BACKOFF_S)
         return float(min(0.5 * 2.0 ** (attempt - 1), MAX_BACKOFF_S))
 
     @staticmethod
