@@ -22,6 +22,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
 from sandbox.gitlab_history import History, ProjectHistory
+from sandbox.loopback import serve, shutdown
 
 __all__ = ["Fault", "GitLabAPI", "RecordedRequest"]
 
@@ -66,7 +67,6 @@ class GitLabAPI:
     requests: list[RecordedRequest] = field(default_factory=list)
     url: str = ""
     _server: ThreadingHTTPServer | None = None
-    _thread: threading.Thread | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -92,19 +92,13 @@ class GitLabAPI:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gitlab-api", daemon=True)
-        self._thread.start()
+        self._server, self.url = serve(Handler, "gitlab-api")
         return self.url
 
     def stop(self) -> None:
         """Stop serving (idempotent)."""
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shutdown(self._server)
+        self._server = None
 
     def inject(self, fault: Fault) -> None:
         with self._lock:

@@ -29,6 +29,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
+from sandbox.loopback import serve, shutdown
+
 __all__ = [
     "SURFACE",
     "ApiResource",
@@ -198,7 +200,6 @@ class KubeApiServer:
         self.resource_version = 1000
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ setup
 
@@ -272,19 +273,12 @@ class KubeApiServer:
             def log_message(self, format: str, *args: Any) -> None:
                 return
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="kubeapi", daemon=True
-        )
-        self._thread.start()
+        self._httpd, _url = serve(Handler, "kubeapi")
         return self
 
     def stop(self) -> None:
-        if self._httpd is not None:
-            self._httpd.shutdown()
-            self._httpd.server_close()
-            self._httpd = None
+        shutdown(self._httpd)
+        self._httpd = None
 
     def __enter__(self) -> KubeApiServer:
         return self.start()

@@ -22,6 +22,7 @@ from typing import Any
 import httpx
 
 from sandbox.base import Estate
+from sandbox.loopback import serve, shutdown
 
 __all__ = [
     "ESTATE_DIR",
@@ -154,7 +155,6 @@ def start_prometheus(
         (workdir / name).write_text(text, encoding="utf-8")
     (workdir / "prometheus.yml").write_text(config, encoding="utf-8")
     port = port or free_port()
-    log = workdir / "prometheus.log"
     cmd = [
         _binary(PROMETHEUS),
         f"--config.file={workdir / 'prometheus.yml'}",
@@ -164,11 +164,7 @@ def start_prometheus(
         "--log.level=warn",
         *extra,
     ]
-    with log.open("wb") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
-    server = Server(f"http://127.0.0.1:{port}", proc, log)
-    _wait_ready(server)
-    return server
+    return _launch(cmd, workdir, port, "prometheus.log")
 
 
 def start_alertmanager(
@@ -178,7 +174,6 @@ def start_alertmanager(
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "alertmanager.yml").write_text(config, encoding="utf-8")
     port = port or free_port()
-    log = workdir / "alertmanager.log"
     cluster = (
         [
             f"--cluster.listen-address=127.0.0.1:{cluster_port}",
@@ -196,6 +191,12 @@ def start_alertmanager(
         "--log.level=warn",
         *cluster,
     ]
+    return _launch(cmd, workdir, port, "alertmanager.log")
+
+
+def _launch(cmd: list[str], workdir: Path, port: int, log_name: str) -> Server:
+    """Run `cmd` in `workdir`, its output to a log there, and wait until it answers on `port`."""
+    log = workdir / log_name
     with log.open("wb") as fh:
         proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=workdir)
     server = Server(f"http://127.0.0.1:{port}", proc, log)
@@ -248,15 +249,14 @@ class Exporter:
     delay_s: float = 0.0
     require_auth: str | None = None  # the exact Authorization header to accept; others get 401
     port: int = 0
-    _server: _Server | None = field(default=None, repr=False)
+    _server: http.server.ThreadingHTTPServer | None = field(default=None, repr=False)
 
     def start(self) -> Exporter:
         handler = type(
             "Handler", (_Handler,), {"pages": self.pages, "delay_s": self.delay_s, "require_auth": self.require_auth}
         )
-        self._server = _Server(("127.0.0.1", 0), handler)
-        self.port = int(self._server.server_address[1])
-        threading.Thread(target=self._server.serve_forever, name="exporter", daemon=True).start()
+        server, _url = serve(handler, "exporter", server_class=_Server)
+        self._server, self.port = server, int(server.server_address[1])
         return self
 
     @property
@@ -264,10 +264,8 @@ class Exporter:
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        shutdown(self._server)
+        self._server = None
 
 
 TEXT = "text/plain; version=0.0.4"
