@@ -16,10 +16,8 @@ from scanner.canonical import canonical_json
 __all__ = [
     "MAX_STRING",
     "Evidence",
-    "bound",
     "now_iso",
     "redact_text",
-    "redact_value",
 ]
 
 MAX_STRING = 4096  # characters kept of any one string from a scanned system
@@ -90,7 +88,11 @@ def _secret_key(key: str) -> bool:
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
-    """Redact and bound in one pass (see redact_value and bound); JSON types only.
+    """Redact and bound untrusted data in one pass; JSON types only.
+
+    Values under secret-looking keys (and the `value` of a `name: <secret-looking>` pair) are
+    replaced; credential patterns in text are redacted; long strings and lists are cut, deep
+    nesting is cut.
 
     Short strings are interned: 100k workloads repeat "Deployment" 100k times otherwise.
     """
@@ -128,50 +130,6 @@ def _clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, int):  # int subclasses such as IntEnum
         return int(value)
     return _clean(str(value), depth)
-
-
-def redact_value(value: Any, _depth: int = 0) -> Any:
-    """Redact recursively: values under secret-looking keys, and credential patterns in text."""
-    if isinstance(value, str):
-        return redact_text(value)
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        # A name/value pair (container env, tags) whose name is secret-looking: its value goes.
-        named_secret = isinstance(value.get("name"), str) and bool(_SECRET_KEY.search(value["name"]))
-        for k, v in value.items():
-            if named_secret and k == "value" and isinstance(v, str) and v:
-                out[str(k)] = "[REDACTED]"
-                continue
-            key = str(k)
-            if _SECRET_KEY.search(key) and isinstance(v, (str, bytes)) and v:
-                out[key] = "[REDACTED]"
-            else:
-                out[key] = redact_value(v, _depth + 1)
-        return out
-    if isinstance(value, (list, tuple)):
-        return [redact_value(v, _depth + 1) for v in value]
-    return value
-
-
-def bound(value: Any, _depth: int = 0) -> Any:
-    """Bound untrusted data: long strings cut, long lists cut, deep nesting cut; JSON types only."""
-    if value is None or isinstance(value, (bool, int)):
-        return value
-    if isinstance(value, float):
-        return value if value == value and value not in (float("inf"), float("-inf")) else str(value)
-    if isinstance(value, str):
-        return value if len(value) <= MAX_STRING else value[:MAX_STRING] + "…[truncated]"
-    if _depth >= MAX_DEPTH:
-        return "[truncated: too deep]"
-    if isinstance(value, Mapping):
-        return {str(k)[:256]: bound(v, _depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        items = list(value)
-        out = [bound(v, _depth + 1) for v in items[:MAX_ITEMS]]
-        if len(items) > MAX_ITEMS:
-            out.append(f"[truncated: {len(items) - MAX_ITEMS} more]")
-        return out
-    return bound(str(value), _depth)
 
 
 @dataclass(frozen=True, slots=True)

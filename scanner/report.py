@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scanner.canonical import canonical_json, iter_json, sha256_of
+from scanner.canonical import iter_json, sha256_of
 from scanner.errors import InputError
 
 __all__ = [
@@ -115,13 +115,3 @@ def load_report(path: Path | str) -> dict[str, Any]:
         )
     validate_report(doc, str(p))
     return doc
-
-
-def iter_capabilities(report: Mapping[str, Any]) -> Iterable[tuple[str, Mapping[str, Any]]]:
-    for fw in report.get("frameworks", []):
-        for cap in fw.get("capabilities", []):
-            yield fw["id"], cap
-
-
-def canonical_size(report: Mapping[str, Any]) -> int:
-    return len(canonical_json(report))

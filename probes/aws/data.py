@@ -7,7 +7,7 @@ which is dropped), and no secrets-manager or SSM parameter value is ever request
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from itertools import islice
 
 from botocore.exceptions import ClientError
 
@@ -131,17 +131,10 @@ def backup_vaults(s: Scan, region: str) -> Iterator[Evidence]:
         )
 
 
-def _bounded(items: Iterator[dict[str, Any]], limit: int) -> Iterator[dict[str, Any]]:
-    for i, item in enumerate(items):
-        if i >= limit:
-            return
-        yield item
-
-
 def backup_jobs(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("backup", region)
     jobs = pages(c, "list_backup_jobs", "BackupJobs", ByCreatedAfter=s.since())
-    for j in _bounded(jobs, s.cfg.max_items_per_kind):
+    for j in islice(jobs, s.cfg.max_items_per_kind):
         yield s.ev(
             "aws.backup_job",
             f"{region}/{j['BackupJobId']}",
@@ -164,7 +157,7 @@ def backup_jobs(s: Scan, region: str) -> Iterator[Evidence]:
 def restore_jobs(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("backup", region)
     jobs = pages(c, "list_restore_jobs", "RestoreJobs", ByCreatedAfter=s.since())
-    for j in _bounded(jobs, s.cfg.max_items_per_kind):
+    for j in islice(jobs, s.cfg.max_items_per_kind):
         yield s.ev(
             "aws.restore_job",
             f"{region}/{j['RestoreJobId']}",
