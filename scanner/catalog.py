@@ -24,6 +24,7 @@ from scanner.yamlio import LineDict, LineList, load_yaml, validate
 __all__ = [
     "Capability",
     "Catalog",
+    "Clause",
     "Framework",
     "Requirement",
     "Text",
@@ -38,6 +39,10 @@ WA_Q_RE = re.compile(r"^wa:OPS(\d{2})$")
 WA_BP_RE = re.compile(r"^wa:OPS(\d{2})-BP(\d{2})$")
 
 Assessment = Literal["automated", "partial", "manual"]
+ClauseAssessment = Literal["evidence", "organisational"]
+# Between the verbatim fragments of one clause (a demand whose words are not contiguous).
+FRAGMENT_SEP = "……"
+_NOT_WORDS = re.compile(r"[\s，。、；：,.;:（）()“”\"'《》！？!?\-—…]+")
 
 
 class _Strict(BaseModel):
@@ -51,10 +56,20 @@ class Text(_Strict):
     en: str = Field(min_length=1)
 
 
+class ClauseDoc(_Strict):
+    """One demand of an item: its verbatim words (fragments joined by ……), a translation, and
+    whether a system can show it (`evidence`) or only people can vouch for it."""
+
+    id: str = Field(pattern=r"^[a-z]$")
+    text: Text
+    assessment: ClauseAssessment
+
+
 class RequirementDoc(_Strict):
     id: str
     text: Text
-    assessment: Assessment
+    assessment: Assessment | None = None  # v1; v2 derives it from the clauses
+    clauses: list[ClauseDoc] | None = None
     note: str | None = None
     risk: Literal["high", "medium", "low"] | None = None  # AWS WA: risk if not established
 
@@ -118,6 +133,16 @@ class CrosswalkDoc(_Strict):
 
 
 @dataclass(frozen=True)
+class Clause:
+    """One demand of a requirement: `<requirement id>#<letter>`."""
+
+    id: str
+    requirement: str
+    text: Text
+    assessment: ClauseAssessment
+
+
+@dataclass(frozen=True)
 class Requirement:
     """One gradeable item: a YD/T cell item or an AWS WA best practice."""
 
@@ -126,9 +151,15 @@ class Requirement:
     capability: str
     level: int | None  # YD/T 1..5; None for AWS WA best practices
     text: Text
-    assessment: Assessment
+    clauses: tuple[Clause, ...]
     note: str | None = None
     risk: str | None = None
+
+    @property
+    def assessment(self) -> str:
+        """`evidence`, `organisational`, or `mixed`, from the clauses."""
+        kinds = {c.assessment for c in self.clauses}
+        return kinds.pop() if len(kinds) == 1 else "mixed"
 
 
 @dataclass(frozen=True)
@@ -175,9 +206,18 @@ class Catalog:
     capabilities: dict[str, Capability]
     crosswalk: dict[str, tuple[str, ...]]  # WA best practice -> YD/T requirement ids
     digest: str = ""
+    clauses: dict[str, Clause] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.clauses:
+            self.clauses = {c.id: c for r in self.requirements.values() for c in r.clauses}
 
     def requirement(self, rid: str) -> Requirement:
         return self.requirements[rid]
+
+    def decidable_ids(self) -> set[str]:
+        """Every id a rule's `decides` may name: items and their clauses."""
+        return set(self.requirements) | set(self.clauses)
 
     def related(self, rid: str) -> tuple[str, ...]:
         """Ids in the other framework that express the same practice (both directions)."""
@@ -210,6 +250,53 @@ def _line(doc: Any, *path: str | int) -> int | None:
         else:
             break
     return line
+
+
+def clause_gaps(item_zh: str, clause_zh: Iterable[str]) -> tuple[list[str], str]:
+    """(fragments that are not verbatim words of the item, the item's words no clause covers).
+
+    A clause's zh text is one or more verbatim fragments of the item joined by `……`; together
+    the clauses must cover every character of the item except punctuation and white space.
+    """
+    norm = " ".join(item_zh.split())
+    covered = [False] * len(norm)
+    foreign: list[str] = []
+    for text in clause_zh:
+        start = 0
+        for frag in (" ".join(f.split()) for f in text.split(FRAGMENT_SEP)):
+            frag = frag.strip()
+            if not frag:
+                continue
+            at = norm.find(frag, start)
+            if at < 0:
+                at = norm.find(frag)
+            if at < 0:
+                foreign.append(frag)
+                continue
+            for i in range(at, at + len(frag)):
+                covered[i] = True
+            start = at + len(frag)
+    left = "".join(ch if not ok else " " for ch, ok in zip(norm, covered, strict=True))
+    return foreign, _NOT_WORDS.sub(" ", left).strip()
+
+
+def _clauses(item: RequirementDoc, file: Path, line: int | None) -> tuple[Clause, ...]:
+    """The item's clauses; an item the catalog has not split yet is one clause `#a`."""
+    if not item.clauses:
+        kind: ClauseAssessment = "organisational" if item.assessment == "manual" else "evidence"
+        return (Clause(f"{item.id}#a", item.id, item.text, kind),)
+    letters = [c.id for c in item.clauses]
+    want = [chr(ord("a") + i) for i in range(len(letters))]
+    if letters != want:
+        raise InputError(
+            f"{item.id}: clauses must be lettered {want} in order, found {letters}", file=str(file), line=line
+        )
+    foreign, left = clause_gaps(item.text.zh, (c.text.zh for c in item.clauses))
+    if foreign:
+        raise InputError(f"{item.id}: clause text is not the item's words: {foreign[0]!r}", file=str(file), line=line)
+    if left:
+        raise InputError(f"{item.id}: no clause covers {left!r}", file=str(file), line=line)
+    return tuple(Clause(f"{item.id}#{c.id}", item.id, c.text, c.assessment) for c in item.clauses)
 
 
 class _Builder:
@@ -250,7 +337,9 @@ class _Builder:
                     )
                 self.claim(item.id, file, line)
                 reqs.append(
-                    Requirement(item.id, fw.id, cap.id, level, item.text, item.assessment, item.note, item.risk)
+                    Requirement(
+                        item.id, fw.id, cap.id, level, item.text, _clauses(item, file, line), item.note, item.risk
+                    )
                 )
         return Capability(cap.id, fw.id, dom.id, sub.id, cap.name, cap.description, tuple(reqs), cap.note)
 
@@ -267,7 +356,7 @@ class _Builder:
                     f"best practice id {bp.id!r} should be {want!r} (numbered in order)", file=str(file), line=line
                 )
             self.claim(bp.id, file, line)
-            reqs.append(Requirement(bp.id, fw.id, q.id, None, bp.text, bp.assessment, bp.note, bp.risk))
+            reqs.append(Requirement(bp.id, fw.id, q.id, None, bp.text, _clauses(bp, file, line), bp.note, bp.risk))
         return Capability(q.id, fw.id, area.id, None, q.name, q.description, tuple(reqs), q.note)
 
 

@@ -435,7 +435,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
     catalog = load_catalog()
     kinds = set(load_probes().kinds())
     paths = args.paths if args.rules_command == "lint" and args.paths else [default_rules_dir()]
-    ruleset = load_rules(paths, requirement_ids=set(catalog.requirements), kinds=kinds)
+    ruleset = load_rules(paths, requirement_ids=catalog.decidable_ids(), kinds=kinds)
     if args.rules_command == "list":
         for r in sorted(ruleset.rules, key=lambda r: r.id):
             decides = ", ".join(f"{d.requirement}({d.coverage})" for d in r.doc.decides)

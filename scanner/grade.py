@@ -68,6 +68,13 @@ def _requirement(
     return out
 
 
+def _v1_coverage(d: Any) -> str:
+    """Transitional: a clause-level `decides` reads as a necessary clause, an item-level one as full."""
+    if d.coverage in ("full", "partial"):
+        return str(d.coverage)
+    return "partial" if d.clause is not None else "full"
+
+
 def grade(
     catalog: Catalog,
     ruleset: RuleSet,
@@ -92,8 +99,9 @@ def grade(
             reqs_out = []
             for req in cap.requirements:
                 votes = [
-                    RuleVote(rule.id, d.coverage, results[rule.id].status, results[rule.id].explanation)
+                    RuleVote(rule.id, _v1_coverage(d), results[rule.id].status, results[rule.id].explanation)
                     for rule, d in by_req.get(req.id, [])
+                    if d.coverage != "supports"
                 ]
                 reqs_out.append(_requirement(req, cap, votes, results, statements, on, usage, catalog))
             cap_out: dict[str, Any] = {

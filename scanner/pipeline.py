@@ -54,13 +54,13 @@ def load_inputs(
     rule_paths = [rules_dir or default_rules_dir(), *(config.resolve(p) for p in config.rules)]
     ruleset = load_rules(
         rule_paths,
-        requirement_ids=set(catalog.requirements),
+        requirement_ids=catalog.decidable_ids(),
         kinds=set(registry.kinds()),
         overrides=config.rule_params,
     )
     statements = load_statements(
         [config.resolve(p) for p in [*config.attestations, *config.waivers]],
-        requirement_ids=set(catalog.requirements),
+        requirement_ids=catalog.decidable_ids(),
         capability_ids=set(catalog.capabilities),
     )
     return Inputs(config, catalog, registry, ruleset, statements)
@@ -77,7 +77,7 @@ def rules_from_snapshot(snapshot: list[dict[str, Any]], catalog: Catalog) -> Rul
     for i, r in enumerate(snapshot):
         d = {k: v for k, v in r.items() if k != "file"}
         docs.append((str(r.get("file", "<snapshot>")), i + 1, d))
-    return load_rules(docs=docs, requirement_ids=set(catalog.requirements), kinds=kinds)
+    return load_rules(docs=docs, requirement_ids=catalog.decidable_ids(), kinds=kinds)
 
 
 def assemble(

@@ -10,7 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from scanner.canonical import sha256_of
 from scanner.errors import InputError
@@ -33,11 +33,37 @@ RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 
 
 class Decides(BaseModel):
+    """What a rule decides: one clause (`ydt:9.1.2:L2.1#a`) or a whole item (all its clauses).
+
+    `decides` makes the rule one alternative for the clause; `supports` shows its evidence
+    beside the clause without deciding it. (`full`/`partial` are v1 and read as decides on
+    the item / on the clause.)
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    requirement: str
-    coverage: Literal["full", "partial"]
+    requirement: str | None = None
+    clause: str | None = None
+    coverage: Literal["decides", "supports", "full", "partial"] = "decides"
     rationale: str = Field(min_length=10, description="one line an auditor reads: why this evidence decides it")
+
+    @model_validator(mode="after")
+    def _one_target(self) -> Decides:
+        if (self.requirement is None) == (self.clause is None):
+            raise ValueError("name exactly one of 'clause' or 'requirement'")
+        if self.clause is not None and "#" not in self.clause:
+            raise ValueError(f"a clause id ends in #<letter>: {self.clause!r}")
+        return self
+
+    @property
+    def target(self) -> str:
+        """The clause or item id this entry names."""
+        return self.clause if self.clause is not None else str(self.requirement)
+
+    @property
+    def requirement_id(self) -> str:
+        """The item the target belongs to."""
+        return self.target.split("#", 1)[0]
 
 
 class Explain(BaseModel):
@@ -55,6 +81,8 @@ class RuleDoc(BaseModel):
     description: str | None = None
     evidence: list[str] = Field(min_length=1)
     decides: list[Decides] = Field(min_length=1)
+    # A quantifier over an empty population: unknown (nothing_in_scope) unless the rule says so.
+    empty: Literal["unknown", "not_met", "met"] = "unknown"
     params: dict[str, Any] = Field(default_factory=dict)
     condition: dict[str, Any]
     explain: Explain = Field(default_factory=Explain)
@@ -83,7 +111,7 @@ class RuleSet:
         out: dict[str, list[tuple[Rule, Decides]]] = defaultdict(list)
         for r in sorted(self.rules, key=lambda r: r.id):  # one order, however the rules were loaded
             for d in r.doc.decides:
-                out[d.requirement].append((r, d))
+                out[d.requirement_id].append((r, d))
         return out
 
     def snapshot(self) -> list[dict[str, Any]]:
@@ -145,7 +173,7 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 def load_rules(
     paths: Sequence[Path] | None = None,
     *,
-    requirement_ids: set[str],
+    requirement_ids: set[str],  # the item and clause ids rules may name (Catalog.decidable_ids())
     kinds: set[str],
     overrides: Mapping[str, Mapping[str, Any]] | None = None,
     docs: Sequence[tuple[str, int, Mapping[str, Any]]] | None = None,
@@ -179,12 +207,13 @@ def load_rules(
             )
         seen[parsed.id] = f"{file}:{_line(doc, 'id')}"
         for i, dec in enumerate(parsed.decides):
-            if dec.requirement not in requirement_ids:
+            if dec.target not in requirement_ids:
+                what = "clause" if dec.clause is not None else "requirement"
                 raise InputError(
-                    f"unknown requirement id {dec.requirement!r}",
+                    f"unknown {what} id {dec.target!r}",
                     file=file,
                     line=_line(doc, "decides", i),
-                    field=f"decides.{i}.requirement",
+                    field=f"decides.{i}.{what}",
                 )
         for i, k in enumerate(parsed.evidence):
             if k not in kinds:

@@ -138,10 +138,10 @@ def build_report(
     (folder / "rules.yaml").write_text(RULES, encoding="utf-8")
     (folder / "statements.yaml").write_text(STATEMENTS.replace("{p}", _yaml_str(payload)), encoding="utf-8")
     catalog = load_catalog()
-    ruleset = load_rules([folder / "rules.yaml"], requirement_ids=set(catalog.requirements), kinds=set(KINDS))
+    ruleset = load_rules([folder / "rules.yaml"], requirement_ids=catalog.decidable_ids(), kinds=set(KINDS))
     statements = load_statements(
         [folder / "statements.yaml"],
-        requirement_ids=set(catalog.requirements),
+        requirement_ids=catalog.decidable_ids(),
         capability_ids=set(catalog.capabilities),
     )
     p = payload

@@ -17,7 +17,7 @@ Row = tuple[str, str, Mapping[str, Any]]
 @cache
 def installed_rules() -> RuleSet:
     catalog = load_catalog()
-    return load_rules(requirement_ids=set(catalog.requirements), kinds=set(load_probes().kinds()))
+    return load_rules(requirement_ids=catalog.decidable_ids(), kinds=set(load_probes().kinds()))
 
 
 def evaluate(rule_id: str, rows: Iterable[Row] | None, *, params: Mapping[str, Any] | None = None, observed: Iterable[str] | None = None) -> RuleResult:
@@ -29,7 +29,7 @@ def evaluate(rule_id: str, rows: Iterable[Row] | None, *, params: Mapping[str, A
         catalog = load_catalog()
         rs = load_rules(
             [__import__("pathlib").Path(rule.file)],
-            requirement_ids=set(catalog.requirements),
+            requirement_ids=catalog.decidable_ids(),
             kinds=set(load_probes().kinds()),
             overrides={rule_id: dict(params)},
         )
