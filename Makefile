@@ -49,6 +49,9 @@ format: install ## apply ruff formatting and safe fixes
 test: install system-deps ## run the whole test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics, diff) after an intended change
+	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
+
 bench: install system-deps ## run the benchmarks and print the figures
 	$(PY) bench/run.py
 

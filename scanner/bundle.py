@@ -7,7 +7,12 @@
     D/statements.json   attestations and waivers in force
 
 A bundle is written into a temporary folder beside D and renamed into place, so an
-interrupted scan never leaves half a bundle.
+interrupted scan never leaves half a bundle. D must be missing, empty, or an earlier bundle
+(exactly the files above): any other folder is refused and never deleted.
+
+The manifest seals itself: `manifest_sha256` is the SHA-256 of the JCS of every other manifest
+field (file hashes included), so editing only the manifest makes the bundle unreadable, and
+`verify` compares the manifest's fields with the digest-sealed report.
 """
 
 from __future__ import annotations
@@ -26,10 +31,50 @@ from scanner.canonical import canonical_json
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 
-__all__ = ["BUNDLE_SCHEMA", "Bundle", "read_bundle", "write_bundle"]
+__all__ = [
+    "BUNDLE_SCHEMA",
+    "Bundle",
+    "check_destination",
+    "is_bundle_folder",
+    "manifest_seal",
+    "read_bundle",
+    "write_bundle",
+]
 
 BUNDLE_SCHEMA = "maturity-bundle/v1"
 FILES = ("evidence.jsonl", "rules.json", "statements.json")
+SEAL = "manifest_sha256"
+
+
+def manifest_seal(manifest: Mapping[str, Any]) -> str:
+    """The SHA-256 of the JCS of every manifest field but the seal itself."""
+    return hashlib.sha256(canonical_json({k: v for k, v in manifest.items() if k != SEAL})).hexdigest()
+
+
+def is_bundle_folder(path: Path) -> bool:
+    """True when `path` holds exactly a bundle's files and its manifest names our schema."""
+    names = {p.name for p in path.iterdir()}
+    if names != {"manifest.json", *FILES}:
+        return False
+    try:
+        doc = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("schema") == BUNDLE_SCHEMA
+
+
+def check_destination(dest: Path) -> None:
+    """Refuse (InputError) a destination that is not missing, an empty folder or a bundle."""
+    if not dest.exists():
+        return
+    if not dest.is_dir() or dest.is_symlink():
+        raise InputError("refusing to write an evidence bundle over something that is not a folder", file=str(dest))
+    if any(dest.iterdir()) and not is_bundle_folder(dest):
+        raise InputError(
+            "refusing to write an evidence bundle into a folder that is neither empty nor an earlier bundle "
+            "(its contents are left as they are)",
+            file=str(dest),
+        )
 
 
 @dataclass
@@ -50,6 +95,7 @@ def write_bundle(
     statements: Mapping[str, Any],
 ) -> None:
     dest = Path(dest)
+    check_destination(dest)  # before anything is written: a foreign folder is never touched
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{dest.name}.", dir=dest.parent))
     umask = os.umask(0)
@@ -71,15 +117,18 @@ def write_bundle(
             (tmp / name).write_bytes(raw)
             hashes[name] = hashlib.sha256(raw).hexdigest()
         full = {**manifest, "schema": BUNDLE_SCHEMA, "evidence_count": count, "files": hashes}
+        full[SEAL] = manifest_seal(full)
         (tmp / "manifest.json").write_text(json.dumps(full, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
         if dest.exists():
-            if not (dest / "manifest.json").is_file() and any(dest.iterdir()):
-                raise InputError("refusing to replace a folder that is not an evidence bundle", file=str(dest))
-            old = dest.with_name(f".{dest.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(dest, old)
-            os.replace(tmp, dest)
-            shutil.rmtree(old, ignore_errors=True)
+            check_destination(dest)  # again: it may have changed while the evidence was written
+            if not any(dest.iterdir()):
+                dest.rmdir()
+                os.replace(tmp, dest)
+            else:
+                old = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
+                os.replace(dest, old / "bundle")
+                os.replace(tmp, dest)
+                shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, dest)
     except BaseException:
@@ -104,11 +153,20 @@ def read_bundle(path: Path, *, check_hashes: bool = True) -> Bundle:
     manifest = _read_json(path / "manifest.json")
     if not isinstance(manifest, dict) or manifest.get("schema") != BUNDLE_SCHEMA:
         raise InputError(f"not a {BUNDLE_SCHEMA} manifest", file=str(path / "manifest.json"), field="schema")
-    files = manifest.get("files") or {}
+    listed = manifest.get("files")
+    files: dict[str, Any] = listed if isinstance(listed, dict) else {}
+    for name in FILES:
+        if not (path / name).is_file():
+            raise InputError("missing from the evidence bundle", file=str(path / name))
+    if check_hashes and manifest.get(SEAL) != manifest_seal(manifest):
+        raise InputError(
+            "the manifest does not match its seal (edited after the scan, or written by a scanner "
+            "that did not seal manifests)",
+            file=str(path / "manifest.json"),
+            field=SEAL,
+        )
     for name in FILES:
         f = path / name
-        if not f.is_file():
-            raise InputError("missing from the evidence bundle", file=str(f))
         if check_hashes and hashlib.sha256(f.read_bytes()).hexdigest() != files.get(name):
             raise InputError("content does not match the manifest hash (changed after the scan)", file=str(f))
     evidence: list[Evidence] = []

@@ -1,54 +1,166 @@
 """Canonical JSON and hashing: the basis of every evidence hash and the report digest.
 
-Canonical form (the contract): sorted keys, UTF-8, no insignificant whitespace. Large values
-(a report of 100k evidence items is ~100 MB of JSON) are hashed and written in pieces, so no
-single string holds the whole document; the pieces are exactly the bytes `json.dumps` would
-give, which a test checks.
+Canonical form (the contract, v2): RFC 8785, the JSON Canonicalization Scheme (JCS), so a
+verifier in any language recomputes the same hashes: object keys sorted by their UTF-16 code
+units, no insignificant whitespace, strings escaped as ECMAScript's JSON.stringify does (only
+`"`, `\\` and control characters), numbers as ECMAScript prints a double (`1e+21`, `1e-7`,
+`0.000001`, `2` for 2.0), UTF-8, and no NaN or Infinity.
+
+Hashing is hot (every evidence item, the digest of a 100 MB report), so the common case stays
+in C: `json`'s encoder already gives JCS bytes for text, booleans, null and integers below
+2^53 whose object keys are all in the Basic Multilingual Plane. One linear scan of its output
+spots anything it may have rendered otherwise (a number with a fraction or exponent, a 16+
+digit integer, a character outside the BMP); only then does the exact encoder below run.
+
+Large values are hashed and written in pieces, so no single string holds the whole document.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["canonical_json", "iter_json", "sha256_of"]
+__all__ = ["canonical_json", "canonical_text", "iter_json", "sha256_of"]
 
 _LEAF = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
 _READABLE_LEAF = json.JSONEncoder(sort_keys=False, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+_STR: Any = json.encoder.encode_basestring  # (C) a str encodes to exactly JCS's string form
+
+
+def _unserialisable(value: Any) -> Any:
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+# json's C encoder, made once (json.dumps makes one per call): sorted keys, compact, no NaN.
+_C_ENCODER: Any = getattr(json.encoder, "c_make_encoder", None)
+_ENCODE: Any = (
+    _C_ENCODER(None, _unserialisable, _STR, None, ":", ",", True, False, False) if _C_ENCODER is not None else None
+)
+
+
+def _compact(value: Any) -> str:
+    if _ENCODE is None:  # pragma: no cover - Python without the C accelerator
+        return _LEAF.encode(value)
+    return "".join(_ENCODE(value, 0))
+
+
 SPLIT_DEPTH = 3  # containers this deep are streamed piece by piece; deeper ones in one piece
 CHUNK = 1 << 16
+_MAX_SAFE = 2**53 - 1
+# Where json's output may differ from JCS: a number token (after `:`, `,` or `[`, up to `,`, `}`
+# or `]`) that is an integral float (`30.0`, JCS `30`), has an exponent (`1e-06`, JCS `0.000001`)
+# or has 16+ digits. A float such as 0.75 is printed alike by both (shortest round-trip digits).
+# False alarms (the same shape inside a string) only cost a descent. Linear: each try starts at
+# a separator and scans one token.
+_SUSPECT = re.compile(r"[:,\[]-?\d(?:\d{15,}|\d*(?:\.0|(?:\.\d+)?[eE][-+]?\d+))[,}\]]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+def _number(value: float) -> str:
+    """A double as ECMAScript's Number.prototype.toString prints it (RFC 8785, 3.2.2.3)."""
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{value!r} is not a JSON number (RFC 8785 has no NaN or Infinity)")
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exp = repr(abs(value)).partition("e")  # repr: the shortest digits that round-trip
+    whole, _, frac = mantissa.partition(".")
+    digits = whole + frac
+    point = len(whole) + (int(exp) if exp else 0)
+    stripped = digits.lstrip("0")
+    point -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    k, n = len(digits), point
+    if k <= n <= 21:
+        return sign + digits + "0" * (n - k)
+    if 0 < n <= 21:
+        return sign + digits[:n] + "." + digits[n:]
+    if -6 < n <= 0:
+        return sign + "0." + "0" * -n + digits
+    e = n - 1
+    head = digits if k == 1 else digits[0] + "." + digits[1:]
+    return f"{sign}{head}e{'+' if e > 0 else '-'}{abs(e)}"
+
+
+def _utf16(key: str) -> bytes:
+    return key.encode("utf-16-be", "surrogatepass")
+
+
+def _sorted_items(value: Mapping[Any, Any]) -> list[tuple[str, Any]]:
+    for k in value:
+        if type(k) is not str and not isinstance(k, str):
+            raise TypeError(f"keys must be strings, not {type(k).__name__}")
+    return sorted(value.items(), key=lambda kv: _utf16(kv[0]))
+
+
+def canonical_text(value: Any) -> str:
+    """The RFC 8785 canonical JSON of `value`, as text.
+
+    json's C encoder renders the value; only a subtree whose rendering may differ from JCS (a
+    fraction or exponent, a 16+ digit integer, a character outside the BMP) is rendered again,
+    by descending into it, so a float in one field costs that field, not the whole item.
+    """
+    t = type(value)
+    if t is str:
+        return str(_STR(value))
+    if t is float:
+        return _number(value)
+    if t is int:
+        return str(value) if -_MAX_SAFE <= value <= _MAX_SAFE else _number(float(value))
+    if value is None or t is bool:
+        return "null" if value is None else "true" if value else "false"
+    text = _compact(value)  # raises ValueError on NaN/Infinity, as JCS must
+    if _SUSPECT.search(text) is None and (text.isascii() or _ASTRAL.search(text) is None):
+        return text
+    parts: list[str] = []
+    if isinstance(value, Mapping):
+        for k, v in _sorted_items(value):
+            parts.append(_STR(k) + ":" + canonical_text(v))
+        return "{" + ",".join(parts) + "}"
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            parts.append(canonical_text(v))
+        return "[" + ",".join(parts) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return canonical_text(int(value))
+    if isinstance(value, float):
+        return _number(float(value))
+    return str(_STR(str(value)))
 
 
 def canonical_json(value: Any) -> bytes:
-    """Sorted keys, UTF-8, no insignificant whitespace (the contract's canonical form)."""
-    return _LEAF.encode(value).encode("utf-8")
+    """RFC 8785 (JCS) canonical JSON of `value`, UTF-8 (the contract's canonical form)."""
+    return canonical_text(value).encode("utf-8")
 
 
 def iter_json(value: Any, *, indent: int | None = None, depth: int = SPLIT_DEPTH, _level: int = 0) -> Iterator[str]:
-    """The JSON of `value` in pieces: canonical when `indent` is None, else line-broken.
+    """The JSON of `value` in pieces: canonical (RFC 8785) when `indent` is None, else line-broken.
 
     With `indent`, the outer `depth` levels of containers are broken into lines and the rest is
     compact, which keeps a 100 MB report readable line by line (one evidence item a line).
     """
-    is_dict, is_list = isinstance(value, dict), isinstance(value, list)
-    leaf = _LEAF if indent is None else _READABLE_LEAF
+    is_dict, is_list = isinstance(value, Mapping), isinstance(value, (list, tuple))
+    canonical = indent is None
     if _level >= depth or not (is_dict or is_list) or not value:
-        yield leaf.encode(value)
+        yield canonical_text(value) if canonical else _READABLE_LEAF.encode(value)
         return
     pad = "" if indent is None else "\n" + " " * (indent * (_level + 1))
     end = "" if indent is None else "\n" + " " * (indent * _level)
-    sep = ":" if indent is None else ": "
+    sep = ":" if canonical else ": "
     yield "{" if is_dict else "["
-    # Canonical form sorts keys; the readable form keeps the writer's order (schema first).
-    items = (sorted(value.items()) if indent is None else value.items()) if is_dict else enumerate(value)
+    # Canonical form sorts keys (UTF-16 order); the readable form keeps the writer's order.
+    items = (_sorted_items(value) if canonical else list(value.items())) if is_dict else enumerate(value)
     for n, (k, v) in enumerate(items):
         head = ("," if n else "") + pad
         if is_dict:
             if not isinstance(k, str):
                 raise TypeError(f"keys must be strings, not {type(k).__name__}")
-            head += leaf.encode(k) + sep
+            head += _STR(k) + sep
         yield head
         yield from iter_json(v, indent=indent, depth=depth, _level=_level + 1)
     yield end + ("}" if is_dict else "]")

@@ -33,6 +33,10 @@ def catalog_json(catalog: Catalog, framework: str | None = None) -> dict[str, An
                                 "level": r.level,
                                 "text": r.text.model_dump(),
                                 "assessment": r.assessment,
+                                "clauses": [
+                                    {"id": c.id, "text": c.text.model_dump(), "assessment": c.assessment}
+                                    for c in r.clauses
+                                ],
                                 **({"note": r.note} if r.note else {}),
                                 **({"related": list(catalog.related(r.id))} if catalog.related(r.id) else {}),
                             }
@@ -59,7 +63,7 @@ def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
         names = {d.id: d for d in fw.domains}
         if fw.id == "ydt1756-4":
             lines.append(
-                f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  auto/part/manual"
+                f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  evidence/mixed/organisational"
             )
         last_domain = None
         for c in fw.capabilities:
@@ -67,9 +71,10 @@ def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
                 d = names.get(c.domain)
                 lines.append(f"  {c.domain} {d.name.zh if d else ''} {d.name.en if d else ''}")
                 last_domain = c.domain
-            a = sum(r.assessment == "automated" for r in c.requirements)
-            p = sum(r.assessment == "partial" for r in c.requirements)
-            m = sum(r.assessment == "manual" for r in c.requirements)
+            # items whose clauses a system can show / that mix both / that only people can vouch for
+            a = sum(r.assessment == "evidence" for r in c.requirements)
+            p = sum(r.assessment == "mixed" for r in c.requirements)
+            m = sum(r.assessment == "organisational" for r in c.requirements)
             label = f"{c.name.zh} {c.name.en}"[:34]
             if fw.id == "ydt1756-4":
                 counts = " ".join(f"{len(c.at_level(lv)):>3}" for lv in range(1, 6))

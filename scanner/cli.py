@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
@@ -65,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--evidence-dir", metavar="D", help="write the evidence bundle here (a folder or s3://bucket/prefix)"
     )
     s.add_argument("--shard", metavar="I/N", help="scan only share I of N of the sources (0-based)")
+    s.add_argument(
+        "--run-id",
+        metavar="ID",
+        default=os.environ.get("MATURITY_RUN_ID"),
+        help="the run this shard belongs to, the same for every shard (default: $MATURITY_RUN_ID, else "
+        "derived from the config and N); merge refuses shards of different runs",
+    )
     _outputs(s)
 
     r = sub.add_parser("rescore", help="re-grade a frozen evidence bundle offline")
@@ -92,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     mg.add_argument("--recorded-rules", action="store_true", help="grade with the rules recorded in the bundles")
     mg.add_argument("--evidence-dir", metavar="D", help="also write the merged bundle here")
+    mg.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="merge even when shards are missing (the report names them; their sources are unknown)",
+    )
     _outputs(mg)
 
     rp = sub.add_parser("report", help="render a report JSON into other formats")
@@ -124,8 +137,16 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--out", type=Path, default=Path("."), help="folder for report.json, report.html and evidence/")
     dm.add_argument("--keep-running", action="store_true", help="leave the sandbox servers up after the scan")
 
-    sub.add_parser("probes", help="list installed probes and the evidence kinds they collect")
+    pr = sub.add_parser("probes", help="list installed probes, the evidence kinds they collect and their fields")
+    pr.add_argument("--format", choices=("text", "json"), default="text")
     return p
+
+
+def _redacted(line: str) -> str:
+    """An error line with credentials removed (a URL in an error may carry a password)."""
+    from scanner.redact import redact_text
+
+    return redact_text(line)
 
 
 class _RedactingFilter(logging.Filter):
@@ -168,61 +189,49 @@ def _install_signals(cancel: threading.Event) -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def _parse_min_levels(specs: Sequence[str]) -> list[tuple[str, int]]:
-    out = []
-    for spec in specs:
-        cap, sep, lv = spec.rpartition("=")
-        if not sep or not cap or not lv.isdigit() or not 0 <= int(lv) <= 5:
-            raise InputError(f"--min-level takes CAP=L with L in 0..5, got {spec!r}", field="--min-level")
-        out.append((cap, int(lv)))
-    return out
-
-
 def _check_gate_args(args: argparse.Namespace) -> None:
-    """Reject bad gate arguments before any work is done (exit 2, nothing written)."""
-    _parse_min_levels(args.min_level)
+    """Reject bad gate arguments before any work is done (exit 2, nothing written); read the baseline once."""
+    from scanner.gates import load_any_report, parse_min_levels
+
+    parse_min_levels(args.min_level)
     if args.fail_on_regression and not args.baseline:
         raise InputError("--fail-on-regression needs --baseline", field="--baseline")
-    if args.baseline:
-        from scanner.report import load_report
+    args.baseline_report = load_any_report(args.baseline) if args.baseline else None
 
-        load_report(args.baseline)
+
+def _check_min_level_names(args: argparse.Namespace, catalog: Any) -> None:
+    """A --min-level naming nothing in the catalog is invalid input, found before anything is written."""
+    from scanner.gates import check_min_level_names, parse_min_levels
+
+    caps = [{"id": c.id, "domain": c.subdomain or c.domain} for c in catalog.capabilities.values()]
+    check_min_level_names(parse_min_levels(args.min_level), caps)
+
+
+def _baseline(args: argparse.Namespace) -> dict[str, Any] | None:
+    """The baseline read by `_check_gate_args` (or read now, for callers that skipped it)."""
+    if getattr(args, "baseline_report", None) is None and getattr(args, "baseline", None):
+        from scanner.gates import load_any_report
+
+        args.baseline_report = load_any_report(args.baseline)
+    return getattr(args, "baseline_report", None)
 
 
 def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
-    from scanner.diff import diff_reports
-    from scanner.report import load_report
+    """Apply the gates (scanner/gates.py); a report no source could feed is a scan error."""
+    from scanner.gates import GateSpec, evaluate, failed_sources, no_source_scanned, parse_min_levels
 
-    failed = False
-    caps = {c["id"]: c for fw in report["frameworks"] for c in fw["capabilities"]}
-    for cap_id, want in _parse_min_levels(args.min_level):
-        targets = [
-            c
-            for cid, c in caps.items()
-            if cid == cap_id or cid.startswith(cap_id + ".") or c.get("domain", "").startswith(cap_id)
-        ]
-        targets = [c for c in targets if c.get("level") is not None]
-        if not targets:
-            raise InputError(f"--min-level names no graded capability: {cap_id!r}", field="--min-level")
-        for c in targets:
-            if c["level"] < want:
-                failed = True
-                print(f"gate failed: {c['id']} is at level {c['level']}, needs {want}", file=sys.stderr)
-    if getattr(args, "fail_on_source_error", False):
-        for src in report["scan"]["sources"]:
-            if src["status"] == "error":
-                failed = True
-                print(f"gate failed: source {src['name']} failed: {src['error']}", file=sys.stderr)
-    if args.baseline:
-        base = load_report(args.baseline)
-        d = diff_reports(base, report)
-        for ch in d.regressions:
-            print(f"regression: {ch.detail}", file=sys.stderr)
-        if args.fail_on_regression and d.regressions:
-            failed = True
-    elif args.fail_on_regression:
-        raise InputError("--fail-on-regression needs --baseline", field="--baseline")
-    return EXIT_GATE if failed else EXIT_OK
+    spec = GateSpec(
+        min_levels=parse_min_levels(args.min_level),
+        fail_on_regression=args.fail_on_regression,
+        fail_on_source_error=getattr(args, "fail_on_source_error", False),
+    )
+    result = evaluate(report, spec, _baseline(args))
+    for line in result.lines():
+        print(line, file=sys.stderr)
+    if no_source_scanned(report):
+        why = "; ".join(f"{n}: {w}" for n, w in failed_sources(report))
+        raise ScanError(f"no source could be scanned ({why}); the report was written but grades nothing")
+    return EXIT_GATE if result.failed else EXIT_OK
 
 
 def write_outputs(report: dict[str, Any], args: argparse.Namespace, *, default_json: bool = True) -> None:
@@ -234,10 +243,8 @@ def write_outputs(report: dict[str, Any], args: argparse.Namespace, *, default_j
         atomic_write(json_path, dump_report(report))
     if getattr(args, "html", None):
         from scanner.html import render_html
-        from scanner.report import load_report
 
-        baseline = load_report(args.baseline) if getattr(args, "baseline", None) else None
-        atomic_write(args.html, render_html(report, baseline=baseline))
+        atomic_write(args.html, render_html(report, baseline=_baseline(args)))
     if getattr(args, "sarif", None):
         from scanner.sarif import render_sarif
 
@@ -284,26 +291,39 @@ def cmd_scan(args: argparse.Namespace, cancel: threading.Event) -> int:
         config = Path("maturity.yaml")
     inputs = load_inputs(config)
     names = [s.name for s in inputs.config.source_configs()]
-    selected = None
-    if args.shard:
-        from scanner.shard import shard_sources
+    from scanner.shard import default_run_id, parse_shard, shard_sources
 
-        selected = shard_sources(names, args.shard)
+    index, count = parse_shard(args.shard) if args.shard else (0, 1)
+    selected = shard_sources(names, args.shard) if args.shard else None
     _check_gate_args(args)
+    _check_min_level_names(args, inputs.catalog)
+    _check_evidence_dir(args)
     with Progress(names if selected is None else sorted(selected), quiet=args.quiet) as progress:
         report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event, selected=selected)
     if cancel.is_set():
         raise Interrupted()
+    run_id = args.run_id or default_run_id(inputs.config.digest, count)
+    manifest["shard"] = {"run_id": run_id, "index": index, "count": count}
     return _finish(report, args, evidence=evidence, manifest=manifest)
+
+
+def _check_evidence_dir(args: argparse.Namespace) -> None:
+    """Refuse a local --evidence-dir that is neither empty nor a bundle before any work is done."""
+    target = getattr(args, "evidence_dir", None)
+    if target:
+        from scanner.bundle import check_destination
+        from scanner.storage import is_s3
+
+        if not is_s3(target):
+            check_destination(Path(target))
 
 
 def _finish(report: dict[str, Any], args: argparse.Namespace, *, evidence: Any = None, manifest: Any = None) -> int:
     """Save the bundle (when asked), write the outputs, print the summary, apply the gates."""
     if evidence is not None and getattr(args, "evidence_dir", None):
-        statements = {
-            k: [{f: v for f, v in s.items() if f != "state"} for s in items]
-            for k, items in report["statements"].items()
-        }
+        from scanner.attest import Statements
+
+        statements = Statements.from_json(report["statements"]).to_json()
         save_bundle(
             args.evidence_dir, manifest=manifest, evidence=evidence, rules=report["rules"], statements=statements
         )
@@ -334,8 +354,12 @@ def cmd_merge(args: argparse.Namespace) -> int:
     from scanner.pipeline import load_inputs
 
     _check_gate_args(args)
+    _check_evidence_dir(args)
     inputs = load_inputs(args.config)
-    report, evidence, manifest = merge_bundles(args.bundles, inputs, recorded_rules=args.recorded_rules)
+    _check_min_level_names(args, inputs.catalog)
+    report, evidence, manifest = merge_bundles(
+        args.bundles, inputs, recorded_rules=args.recorded_rules, allow_partial=args.allow_partial
+    )
     return _finish(report, args, evidence=evidence, manifest=manifest)
 
 
@@ -343,14 +367,20 @@ def cmd_rescore(args: argparse.Namespace) -> int:
     from scanner.attest import Statements
     from scanner.bundle import read_bundle
     from scanner.evidence import now_iso
-    from scanner.pipeline import assemble, load_inputs, rules_from_snapshot
+    from scanner.pipeline import assemble, load_inputs
     from scanner.storage import local_bundle_dir
 
     _check_gate_args(args)
     with local_bundle_dir(args.evidence_dir) as d:
         bundle = read_bundle(d)
     inputs = load_inputs(args.config)
-    ruleset = rules_from_snapshot(bundle.rules, inputs.catalog) if args.recorded_rules else inputs.ruleset
+    _check_min_level_names(args, inputs.catalog)
+    if args.recorded_rules:
+        from scanner.merge import recorded_ruleset
+
+        ruleset = recorded_ruleset(bundle, inputs.catalog, str(args.evidence_dir))
+    else:
+        ruleset = inputs.ruleset
     statements = inputs.statements if args.config else Statements.from_json(bundle.statements)
     m = bundle.manifest
     meta = {
@@ -359,6 +389,8 @@ def cmd_rescore(args: argparse.Namespace) -> int:
         "scanner_version": __version__,
         "config_digest": m.get("config_digest", ""),
         "sources": m.get("sources", []),
+        "not_used": list(inputs.config.not_used) if args.config else m.get("not_used", []),
+        "statement_max_months": inputs.config.statements.max_months if args.config else m.get("statement_max_months"),
         "rescored_at": now_iso(),
     }
     report = assemble(
@@ -377,8 +409,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from scanner.report import load_report
 
     report = load_report(args.report)
-    if args.baseline:
-        load_report(args.baseline)
+    _baseline(args)
     args.json = None
     if not any((args.html, args.sarif, args.junit, args.metrics_file)):
         raise InputError("name at least one output: --html, --sarif, --junit or --metrics-file")
@@ -387,18 +418,22 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from scanner.diff import diff_reports
-    from scanner.report import load_report
+    from scanner.diff import Category, diff_reports
+    from scanner.gates import load_any_report
 
-    d = diff_reports(load_report(args.base), load_report(args.new))
+    d = diff_reports(load_any_report(args.base), load_any_report(args.new))
     if args.format == "json":
         print(json.dumps(d.to_json(), ensure_ascii=False, indent=1))
     else:
+        for note in d.notes:
+            print(f"note: {note}")
         if not d.changes:
             print("no changes")
         for ch in d.changes:
-            print(("REGRESSION  " if ch.regression else "improvement ") + ch.detail)
-        print(f"{len(d.regressions)} regression(s), {len(d.changes) - len(d.regressions)} improvement(s)")
+            print(f"{'REGRESSION' if ch.regression else '':<11}[{ch.category.heading}] {ch.detail}")
+        n_stmt = len(d.of(Category.BY_STATEMENT))
+        n_impr = len(d.of(Category.IMPROVED))
+        print(f"{len(d.regressions)} regression(s), {n_stmt} by statement, {n_impr} improvement(s)")
     return EXIT_GATE if args.fail_on_regression and d.regressions else EXIT_OK
 
 
@@ -438,22 +473,29 @@ def cmd_rules(args: argparse.Namespace) -> int:
     ruleset = load_rules(paths, requirement_ids=catalog.decidable_ids(), kinds=kinds)
     if args.rules_command == "list":
         for r in sorted(ruleset.rules, key=lambda r: r.id):
-            decides = ", ".join(f"{d.requirement}({d.coverage})" for d in r.doc.decides)
+            decides = ", ".join(f"{d.target}({d.coverage})" for d in r.doc.decides)
             print(f"{r.id}\t{r.doc.title}\t{decides}")
         return EXIT_OK
+    from scanner.kindcheck import lint_rule_files
+
+    problems = lint_rule_files(sorted({Path(r.file) for r in ruleset.rules}), load_probes().models())
+    if problems:
+        for line in problems:
+            print(line, file=sys.stderr)
+        raise InputError(f"{len(problems)} field path(s) in rules that their evidence kinds do not have")
     print(f"rules lint: {len(ruleset.rules)} rule(s) OK")
     return EXIT_OK
 
 
-def cmd_probes(_args: argparse.Namespace) -> int:
+def cmd_probes(args: argparse.Namespace) -> int:
+    from scanner.kindinfo import kinds_json, kinds_text
     from scanner.probe import load_probes
 
     reg = load_probes()
-    for name in reg:
-        p = reg.probes[name]
-        print(f"{name}")
-        for kind, desc in sorted(p.kinds.items()):
-            print(f"  {kind}: {desc}")
+    if getattr(args, "format", "text") == "json":
+        print(json.dumps(kinds_json(reg), indent=2, ensure_ascii=False))
+    else:
+        print(kinds_text(reg))
     return EXIT_OK
 
 
@@ -494,13 +536,13 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return cmd_demo(args, cancel)
         parser.error(f"unknown command {args.command}")
     except InputError as exc:
-        print(f"maturity: error: {exc}", file=sys.stderr)
+        print(_redacted(f"maturity: error: {exc}"), file=sys.stderr)
         return EXIT_INPUT
     except (Interrupted, KeyboardInterrupt):
         print("maturity: interrupted; no report was written", file=sys.stderr)
         return EXIT_INTERRUPTED
     except ScanError as exc:
-        print(f"maturity: scan error: {exc}", file=sys.stderr)
+        print(_redacted(f"maturity: scan error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     except BrokenPipeError:
         # The reader went away (`maturity catalog | head`): not an error of ours.
@@ -509,7 +551,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK
     except OSError as exc:
-        print(f"maturity: error: {exc}", file=sys.stderr)
+        print(_redacted(f"maturity: error: {exc}"), file=sys.stderr)
         return EXIT_ERROR
     return EXIT_OK
 

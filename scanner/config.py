@@ -7,6 +7,7 @@ so a third-party probe brings its own schema. Unknown keys are errors everywhere
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -15,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from scanner.errors import InputError
 from scanner.yamlio import LineDict, load_yaml, validate
 
-__all__ = ["ScanConfig", "ScanSettings", "SourceConfig", "load_config", "resolve_path"]
+__all__ = ["ScanConfig", "ScanSettings", "SourceConfig", "StatementSettings", "load_config", "resolve_path"]
 
 FrameworkId = Literal["ydt1756-4", "aws-wa-ops"]
 ALL_FRAMEWORKS: tuple[FrameworkId, ...] = ("ydt1756-4", "aws-wa-ops")
@@ -55,6 +56,14 @@ class ScanSettings(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=64, description="sources scanned at once")
 
 
+class StatementSettings(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_months: int = Field(
+        default=13, ge=1, le=120, description="longest validity (date to expires) a statement may have, in months"
+    )
+
+
 class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -65,6 +74,12 @@ class ScanConfig(BaseModel):
     rules: list[str] = Field(default_factory=list, description="extra rule files or folders")
     rule_params: dict[str, dict[str, Any]] = Field(default_factory=dict)
     scan: ScanSettings = Field(default_factory=ScanSettings)
+    not_used: list[str] = Field(
+        default_factory=list,
+        description="systems this organisation does not run (e.g. pagerduty): rules that need them count as "
+        "observed and not met",
+    )
+    statements: StatementSettings = Field(default_factory=StatementSettings)
 
     # Set by load_config, not by the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -76,6 +91,16 @@ class ScanConfig(BaseModel):
     def _unique_frameworks(cls, v: list[str]) -> list[str]:
         if len(set(v)) != len(v):
             raise ValueError("frameworks are listed twice")
+        return v
+
+    @field_validator("not_used")
+    @classmethod
+    def _system_names(cls, v: list[str]) -> list[str]:
+        for name in v:
+            if not re.fullmatch(r"[a-z0-9][a-z0-9_-]*", name):
+                raise ValueError(f"not_used names a system in lower case (e.g. pagerduty), got {name!r}")
+        if len(set(v)) != len(v):
+            raise ValueError("not_used lists a system twice")
         return v
 
     def source_configs(self) -> list[SourceConfig]:

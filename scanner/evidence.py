@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import Any
 
 from scanner.canonical import canonical_json
+from scanner.redact import bounded_redact, looks_random, redact_text
 
 __all__ = [
     "MAX_STRING",
@@ -29,35 +30,6 @@ _SECRET_KEY = re.compile(
     r"session[_-]?key|access[_-]?key|bearer|cookie)",
     re.I,
 )
-_REDACTIONS: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}"), r"\1 [REDACTED]"),
-    (re.compile(r"(?i)(https?://)[^/\s:@]+:[^/\s@]+@"), r"\1[REDACTED]@"),
-    (re.compile(r"(?i)(https?://)(?!\[REDACTED\])[^/\s:@]{16,}@"), r"\1[REDACTED]@"),  # a token as the user
-    (re.compile(r"\b(AKIA|ASIA)[A-Z0-9]{16}\b"), "[REDACTED-AWS-KEY]"),
-    (re.compile(r"\bglpat-[A-Za-z0-9_-]{20,}\b"), "[REDACTED-GITLAB-TOKEN]"),
-    (re.compile(r"\bgl(dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-[A-Za-z0-9_-]{16,}\b"), "[REDACTED-GITLAB-TOKEN]"),
-    (re.compile(r"\b(ghp|gho|ghs|github_pat)_[A-Za-z0-9_]{20,}\b"), "[REDACTED-TOKEN]"),
-    (re.compile(r"(?i)(aws_secret_access_key|secret_access_key)\s*[=:]\s*\S+"), r"\1=[REDACTED]"),
-    # An auth header written out as text ("Authorization: Token x", "PRIVATE-TOKEN: x").
-    (
-        re.compile(
-            r"(?i)\b(authorization|private-token|x-api-key|x-auth-token)([\"']?\s*[=:]\s*[\"']?)"
-            r"(?!\[REDACTED|(?:bearer|basic)\s+\[REDACTED)(?:\w+\s+)?[^\s\"',;]+"
-        ),
-        r"\1\2[REDACTED]",
-    ),
-    # key=value / key: value in free text (flags, query strings, annotations): the value goes.
-    (
-        re.compile(
-            r"(?i)\b([\w.-]*(?:password|passwd|secret|token|api[_-]?key))([\"']?\s*[=:]\s*[\"']?)(?!\[REDACTED)[^\s,;&\"'\]]+"
-        ),
-        r"\1\2[REDACTED]",
-    ),
-    (
-        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----"),
-        "[REDACTED-PRIVATE-KEY]",
-    ),
-)
 
 
 def now_iso() -> str:
@@ -65,26 +37,19 @@ def now_iso() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-# A cheap test that every string passes first: it matches wherever any redaction above could,
-# so text without any of these fragments (nearly all of it) is returned untouched.
-_MAYBE_SECRET = re.compile(
-    r"(?i)bearer|basic|://[^/\s]*@|AKIA|ASIA|glpat-|gl(?:dt|rt|cbt|ptt|ft|imt|agent|oas|soat)-|gh[pos]_|github_pat_|"
-    r"secret_access_key|PRIVATE KEY|authorization|x-api-key|passw|secret|token|api[_-]?key"
-)
+@lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return _SECRET_KEY.search(key[:256]) is not None
 
 
-def redact_text(text: str) -> str:
-    """Remove credential-looking material (bearer tokens, URL userinfo, AWS keys, ...)."""
-    if _MAYBE_SECRET.search(text) is None:
-        return text
-    for pattern, repl in _REDACTIONS:
-        text = pattern.sub(repl, text)
-    return text
+# Keys that hold a credential only sometimes ("key: app", "auth: enabled"): their value goes
+# when it looks generated (long, no spaces, high entropy).
+_CREDENTIAL_POSITION = re.compile(r"(?i)(^|[-_.])(key|auth|pwd|pass|sig|signature|dsn|credentials?|hmac|salt)$")
 
 
 @lru_cache(maxsize=4096)
-def _secret_key(key: str) -> bool:
-    return _SECRET_KEY.search(key) is not None
+def _credential_position(key: str) -> bool:
+    return _CREDENTIAL_POSITION.search(key[:256]) is not None
 
 
 def _clean(value: Any, depth: int = 0) -> Any:
@@ -98,9 +63,7 @@ def _clean(value: Any, depth: int = 0) -> Any:
     """
     t = type(value)
     if t is str:
-        text = redact_text(value)
-        if len(text) > MAX_STRING:
-            return text[:MAX_STRING] + "…[truncated]"
+        text = bounded_redact(value, MAX_STRING)  # cut first: no regex sees more than the bound
         return sys.intern(text) if len(text) <= 32 else text
     if value is None or t is bool or t is int:
         return value
@@ -111,12 +74,14 @@ def _clean(value: Any, depth: int = 0) -> Any:
     if isinstance(value, Mapping):
         out: dict[str, Any] = {}
         name = value.get("name")  # a name/value pair (container env, tags) with a secret-looking name
-        named_secret = type(name) is str and _secret_key(name)
+        named_secret = type(name) is str and _secret_key(name[:256])
         for n, (k, v) in enumerate(value.items()):
             if n >= MAX_ITEMS:
                 break
-            key = sys.intern(str(k)[:256])
+            key = sys.intern(bounded_redact(str(k), 256, ""))
             if (_secret_key(key) or (named_secret and key == "value")) and isinstance(v, (str, bytes)) and v:
+                out[key] = "[REDACTED]"
+            elif type(v) is str and _credential_position(key) and looks_random(v):
                 out[key] = "[REDACTED]"
             else:
                 out[key] = _clean(v, depth + 1)
@@ -162,9 +127,9 @@ class Evidence:
         """Build an item: redact and bound `data`, `subject` and `origin`, then hash it."""
         return Evidence(
             kind=sys.intern(kind),
-            subject=redact_text(str(subject))[:512],
+            subject=bounded_redact(str(subject), 512, ""),
             data=_clean(dict(data)),
-            origin=sys.intern(redact_text(str(origin))[:1024]),
+            origin=sys.intern(bounded_redact(str(origin), 1024, "")),
             source=sys.intern(source),
             collected_at=sys.intern(collected_at or now_iso()),
         ).sealed()

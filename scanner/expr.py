@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scanner.evidence import Evidence
+from scanner.saferegex import RuleRegex, catastrophic
 
 __all__ = ["SAMPLE", "CompileError", "Condition", "EvidenceIndex", "Outcome", "compile_condition"]
 
@@ -43,11 +44,15 @@ class CompileError(ValueError):
 
 @dataclass
 class Outcome:
+    """`ok` is the verdict; `empty` says the population it quantified over was empty, so the
+    verdict is vacuous and the rule's `empty:` decides (unknown `nothing_in_scope` by default)."""
+
     ok: bool
     detail: str
     evidence: list[str] = field(default_factory=list)
     evidence_total: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
+    empty: bool = False
 
 
 @dataclass(frozen=True)
@@ -291,8 +296,11 @@ def _compile_op(op: str, raw: Any, params: Mapping[str, Any], where: str) -> Pre
     if op == "regex":
         if not isinstance(want, str):
             raise CompileError("regex takes a string", where)
-        rx = re.compile(want)
-        return lambda v: isinstance(v, str) and rx.search(v) is not None
+        why = catastrophic(want)
+        if why:
+            raise CompileError(f"regex {want!r}: {why}; rewrite it without nested or overlapping repetition", where)
+        rx = RuleRegex(want)  # bounded subject and time: past the budget the rule is unknown
+        return lambda v: isinstance(v, str) and rx.search(v)
     if op in ("gte", "gt", "lte", "lt"):
         return _cmp(op, want)
     if op == "contains":
@@ -351,7 +359,7 @@ def compile_condition(
 
         def neg(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
             o = sub.evaluate(index)
-            return Outcome(not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats)
+            return Outcome(not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats, o.empty)
 
         return Condition(sub.kinds, neg, f"not ({sub.text})")
     if op not in _QUANTIFIERS:
@@ -362,18 +370,27 @@ def compile_condition(
 def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[Evidence]]], Outcome]:
     def run(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
         outs = [s.evaluate(index) for s in subs]
-        ok = all(o.ok for o in outs) if op == "all_of" else any(o.ok for o in outs)
-        # Explain with what decided: failing parts of a failed all_of, passing parts of a passed any_of.
+        # Three-valued: a part over an empty population is undecided. all_of fails on any
+        # decided failure, any_of holds on any decided success; otherwise an undecided part
+        # leaves the whole undecided (empty).
+        decided = [o for o in outs if not o.empty]
+        undecided = [o for o in outs if o.empty]
         if op == "all_of":
-            deciding = outs if ok else [o for o in outs if not o.ok]
+            failing = [o for o in decided if not o.ok]
+            ok, empty = not failing, not failing and bool(undecided)
+            deciding = failing or (undecided if empty else outs)
         else:
-            deciding = [o for o in outs if o.ok] if ok else outs
+            passing = [o for o in decided if o.ok]
+            ok, empty = bool(passing), not passing and bool(undecided)
+            deciding = passing or (undecided if empty else outs)
+        if empty:
+            ok = False
         ev: list[str] = []
         for o in deciding:
             ev.extend(i for i in o.evidence if i not in ev)
         stats = dict(deciding[0].stats) if deciding else {}
         return Outcome(
-            ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats
+            ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats, empty
         )
 
     return run
@@ -480,6 +497,14 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
         pop, good, bad = split(index)
         n, m = len(pop), len(good)
         stats: dict[str, Any] = {"total": n, "matched": m, "failing": len(bad), "kind": kind}
+        # What "nothing in scope" means: `some` and `count` ask whether such items exist, so
+        # only an empty kind leaves them undecided (items that all miss `where` are a finding);
+        # `every`, `ratio` and `none` speak about the `where` population, vacuous when empty.
+        scope = len(index.get(kind, ())) if op in ("some", "count") else n
+        if scope == 0 and not allow_empty:
+            return Outcome(
+                False, f"no {kind if test is None else noun} observed (nothing in scope)", [], 0, stats, True
+            )
         if op == "some":
             if m:
                 return Outcome(True, f"{m} of {n} {noun} match [{label}]: {_names(good)}", _cite(good), m, stats)

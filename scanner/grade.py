@@ -1,78 +1,280 @@
-"""Turn rule results into the report's frameworks[] and next_steps[] (deterministic).
+"""Grading: rule results + statements -> frameworks[], next_steps[], statements[] (v2 models).
 
-`verify` calls the same function on the recorded evidence, so anything that changes a grade
-must flow through here.
+Every decision is made by the pure functions in scanner/scoring.py; this module only gathers
+their inputs (which rules decide which clause, which statements are in force, which disputes
+apply) and records what each statement did. `verify` and `rescore` call the same function.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
-from typing import Any
+from dataclasses import dataclass, field
 
-from scanner.attest import Statements
-from scanner.catalog import Capability, Catalog, Requirement
-from scanner.rules import RuleResult, RuleSet
-from scanner.scoring import SATISFIED, RuleVote, capability_levels, requirement_status
+from scanner.attest import MAX_VALIDITY_MONTHS, Statement, Statements
+from scanner.catalog import Capability, Catalog, Clause, Requirement
+from scanner.model import (
+    CapabilityResult,
+    ClauseResult,
+    Counts,
+    Coverage,
+    FrameworkResult,
+    Label,
+    NextStep,
+    NextStepItem,
+    ReasonCode,
+    RequirementResult,
+    RuleOutcome,
+    StatementResult,
+    StatementState,
+    Status,
+)
+from scanner.rules import Decides, Rule, RuleResult, RuleSet
+from scanner.scoring import Vote, attest_clause, capability_levels, clause_status, in_scope, requirement_status
 
-__all__ = ["grade"]
+__all__ = ["Graded", "grade"]
+
+
+@dataclass
+class Graded:
+    frameworks: list[FrameworkResult]
+    next_steps: list[NextStep]
+    statements: list[StatementResult]
+
+
+@dataclass
+class _Ledger:
+    """Statements in force on the scan date, and what each one did to the grades."""
+
+    on: dt.date
+    max_months: int
+    invalid: dict[str, str] = field(default_factory=dict)
+    live: list[Statement] = field(default_factory=list)
+    expired: list[Statement] = field(default_factory=list)
+    events: dict[str, set[StatementState]] = field(default_factory=lambda: defaultdict(set))
+    notes: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+    @staticmethod
+    def of(statements: Statements, on: dt.date, max_months: int, rule_ids: set[str]) -> _Ledger:
+        led = _Ledger(on, max_months)
+        for s in statements.items:
+            why = s.check(on, max_months)
+            if why is None and s.kind == "dispute" and s.doc.rule not in rule_ids:
+                why = f"names unknown rule {s.doc.rule!r}"
+            if why is not None:
+                led.invalid[s.id] = why
+            elif s.expired(on):
+                led.expired.append(s)
+            else:
+                led.live.append(s)
+        return led
+
+    def attestation(self, clause: Clause) -> Statement | None:
+        return next(
+            (
+                s
+                for s in self.live
+                if s.kind == "attestation" and (clause.id in s.doc.clauses or clause.requirement in s.doc.requirements)
+            ),
+            None,
+        )
+
+    def waiver(self, req: Requirement) -> Statement | None:
+        return next(
+            (
+                s
+                for s in self.live
+                if s.kind == "waiver" and (req.id in s.doc.requirements or req.capability in s.doc.capabilities)
+            ),
+            None,
+        )
+
+    def disputes(self, rule: str, clause: str) -> list[Statement]:
+        return [s for s in self.live if s.kind == "dispute" and s.doc.rule == rule and s.doc.clause == clause]
+
+    def lapsed(self, req: Requirement) -> list[str]:
+        """Expired statements that would have covered this item (the reason says so)."""
+        out = []
+        for s in self.expired:
+            d = s.doc
+            names = {*getattr(d, "requirements", []), *getattr(d, "capabilities", [])}
+            names |= {c.split("#", 1)[0] for c in getattr(d, "clauses", [])}
+            if s.kind == "dispute":
+                names.add(d.clause.split("#", 1)[0])
+            if req.id in names or req.capability in names:
+                out.append(f"{s.kind} {s.id} by {d.owner} expired on {d.expires}")
+        return out
+
+    def state(self, s: Statement) -> tuple[StatementState, str | None]:
+        if s.id in self.invalid:
+            return StatementState.INVALID, self.invalid[s.id]
+        if s in self.expired:
+            return StatementState.EXPIRED, f"expired on {s.doc.expires}"
+        ev = self.events.get(s.id, set())
+        why = "; ".join(self.notes.get(s.id, [])) or None
+        for st in (StatementState.CONTESTED, StatementState.OVERRIDES_NOT_MET):
+            if st in ev:
+                return st, why
+        if StatementState.APPLIED in ev:
+            if s.expiring_soon(self.on):
+                return StatementState.EXPIRING_SOON, f"expires on {s.doc.expires}"
+            return StatementState.APPLIED, None
+        return StatementState.UNUSED, why
+
+
+def _vote(
+    rule: Rule, result: RuleResult, clause: Clause, coverage: Coverage, led: _Ledger
+) -> tuple[Vote | None, RuleOutcome]:
+    """One rule's (possibly disputed) vote on a clause, and the outcome the report shows."""
+    status = Status(result.status)
+    code = result.reason_code
+    explanation = result.explanation
+    if status is Status.NOT_MET and coverage is Coverage.DECIDES:
+        failing = set(result.subjects)
+        complete = result.evidence_total <= len(result.evidence)
+        for d in led.disputes(rule.id, clause.id):
+            disputed = set(d.doc.subjects)
+            if "*" in disputed or (failing and complete and failing <= disputed):
+                status, code = Status.UNKNOWN, ReasonCode.DISPUTED
+                explanation = f"disputed ({d.id}, {d.doc.owner}): {d.doc.reason}; the rule found: {explanation}"
+                led.events[d.id].add(StatementState.APPLIED)
+                break
+            left = sorted(failing - disputed) or ["subjects beyond the evidence cited"]
+            led.notes[d.id].append(f"{clause.id}: still failing for {', '.join(left[:5])}")
+    outcome = RuleOutcome(
+        id=rule.id,
+        status=status,
+        coverage=coverage,
+        explanation=explanation,
+        evidence=list(result.evidence),
+        evidence_total=result.evidence_total,
+        reason_code=code if status is Status.UNKNOWN else None,
+    )
+    return (Vote(rule.id, status, code) if coverage is Coverage.DECIDES else None), outcome
+
+
+def _clause(
+    clause: Clause, deciders: list[tuple[Rule, Decides]], results: Mapping[str, RuleResult], led: _Ledger
+) -> ClauseResult:
+    votes: list[Vote] = []
+    outcomes: list[RuleOutcome] = []
+    for rule, dec in deciders:
+        vote, outcome = _vote(rule, results[rule.id], clause, Coverage.of(dec.coverage), led)
+        outcomes.append(outcome)
+        if vote is not None:
+            votes.append(vote)
+    status, code = clause_status(votes, organisational=clause.assessment == "organisational")
+    att = led.attestation(clause)
+    statement = None
+    if att is not None:
+        if status is Status.NOT_MET:
+            led.events[att.id].add(StatementState.CONTESTED)
+            led.notes[att.id].append(f"{clause.id} is not met by the evidence")
+        elif status is Status.UNKNOWN:
+            led.events[att.id].add(StatementState.APPLIED)
+            statement = att.id
+    lifted = attest_clause(status, statement is not None)
+    return ClauseResult(
+        id=clause.id,
+        assessment=clause.assessment,
+        status=lifted,
+        reason_code=code if lifted is Status.UNKNOWN else None,
+        rules=outcomes,
+        statement=statement,
+    )
+
+
+def _reason(status: Status, clauses: list[ClauseResult], waiver: Statement | None, led: _Ledger) -> str | None:
+    """One readable line for an item that is not met."""
+    if status is Status.MET:
+        return None
+    if status is Status.NOT_APPLICABLE and waiver is not None:
+        line = f"waived by {waiver.id}: {waiver.doc.reason} (owner {waiver.doc.owner}, until {waiver.doc.expires})"
+        failing = [c.id for c in clauses if c.status is Status.NOT_MET]
+        return line + (f"; overrides failing evidence on {', '.join(failing)}" if failing else "")
+    parts: list[str] = []
+    for c in clauses:
+        if c.status is Status.NOT_MET:
+            why = "; ".join(f"{r.id}: {r.explanation}" for r in c.rules if r.status is Status.NOT_MET)
+            parts.append(f"{c.id.rsplit('#', 1)[1]} not met ({why})")
+        elif c.status is Status.ATTESTED:
+            parts.append(f"{c.id.rsplit('#', 1)[1]} attested ({c.statement})")
+        elif c.status is Status.UNKNOWN and c.reason_code is not None:
+            why = "; ".join(f"{r.id}: {r.explanation}" for r in c.rules if r.status is not Status.MET)
+            parts.append(f"{c.id.rsplit('#', 1)[1]} {c.reason_code.label.en}" + (f" ({why})" if why else ""))
+    return "clause " + "; clause ".join(parts) if parts else None
 
 
 def _requirement(
     req: Requirement,
-    cap: Capability,
-    votes: list[RuleVote],
+    by_target: Mapping[str, list[tuple[Rule, Decides]]],
     results: Mapping[str, RuleResult],
-    statements: Statements,
-    on: dt.date,
-    usage: dict[str, set[str]],
-    catalog: Catalog,
-) -> dict[str, Any]:
-    atts, waivers = statements.for_requirement(req.id, cap.id)
-    live_att = next((a for a in atts if not a.expired(on)), None)
-    dead_att = next((a for a in atts if a.expired(on)), None)
-    live_w = next((w for w in waivers if not w.expired(on)), None)
-    dead_w = next((w for w in waivers if w.expired(on)), None)
-    status, reason = requirement_status(
-        votes,
-        attested_by=f"{live_att.doc.owner} on {live_att.doc.date} ({live_att.doc.evidence_url})" if live_att else None,
-        attestation_expired=f"attestation by {dead_att.doc.owner} expired on {dead_att.doc.expires}"
-        if dead_att
-        else None,
-        waived_by=f"{live_w.doc.reason} (owner {live_w.doc.owner}, until {live_w.doc.expires})" if live_w else None,
-        waiver_expired=f"waiver by {dead_w.doc.owner} expired on {dead_w.doc.expires}" if dead_w else None,
-        manual=req.assessment == "manual",
+    led: _Ledger,
+    related: list[str],
+) -> RequirementResult:
+    clauses = [_clause(c, by_target.get(c.id, []) + by_target.get(req.id, []), results, led) for c in req.clauses]
+    waiver = led.waiver(req)
+    status = requirement_status([c.status for c in clauses], waived=waiver is not None)
+    if waiver is not None:
+        failing = any(c.status is Status.NOT_MET for c in clauses)
+        led.events[waiver.id].add(StatementState.OVERRIDES_NOT_MET if failing else StatementState.APPLIED)
+        if failing:
+            led.notes[waiver.id].append(f"{req.id} is not met by the evidence")
+    reason = _reason(status, clauses, waiver, led)
+    lapsed = led.lapsed(req)
+    if reason is not None and lapsed:
+        reason += " (" + "; ".join(lapsed) + ")"
+    return RequirementResult(
+        id=req.id,
+        level=req.level,
+        text=Label(zh=req.text.zh, en=req.text.en),
+        status=status,
+        reason=reason,
+        clauses=clauses,
+        statement=waiver.id if waiver is not None else None,
+        related=related,
     )
-    out: dict[str, Any] = {
-        "id": req.id,
-        "level": req.level,
-        "text": req.text.model_dump(),
-        "assessment": req.assessment,
-        "status": status,
-        "reason": reason,
-        "rules": [{**results[v.rule].to_json(), "coverage": v.coverage} for v in votes],
-    }
-    related = catalog.related(req.id)
-    if related:
-        out["related"] = list(related)
-    if live_att is not None:
-        out["attestation"] = {
-            k: v
-            for k, v in live_att.to_json().items()
-            if k in ("owner", "statement", "evidence_url", "date", "expires", "clause")
-        }
-        if status == "attested" or (status == "met" and any(v.coverage == "partial" for v in votes)):
-            usage["attestations"].add(f"{live_att.file}:{live_att.line}")
-    if live_w is not None and status == "not_applicable":
-        usage["waivers"].add(f"{live_w.file}:{live_w.line}")
-    return out
 
 
-def _v1_coverage(d: Any) -> str:
-    """Transitional: a clause-level `decides` reads as a necessary clause, an item-level one as full."""
-    if d.coverage in ("full", "partial"):
-        return str(d.coverage)
-    return "partial" if d.clause is not None else "full"
+def _next_step(fid: str, cap: CapabilityResult, remediation: Mapping[str, str]) -> NextStep | None:
+    if not cap.in_scope:
+        return None
+    target = None
+    if fid == "ydt1756-4":
+        target = (cap.level or 0) + 1
+        if target > 5:
+            return None
+    items = []
+    for r in cap.requirements:
+        if r.status.satisfies("level") or (target is not None and (r.level or 0) > target):
+            continue
+        left = [c for c in r.clauses if not c.status.satisfies("level")]
+        codes = sorted({c.reason_code for c in left if c.reason_code is not None}, key=lambda x: x.value)
+        fixes = [remediation[o.id] for c in left for o in c.rules if o.status is Status.NOT_MET]
+        fixes += [c.action.en for c in codes]
+        items.append(
+            NextStepItem(requirement=r.id, status=r.status, reason_codes=codes, action="; ".join(dict.fromkeys(fixes)))
+        )
+    return NextStep(capability=cap.id, framework=fid, target_level=target, items=items) if items else None
+
+
+def _capability(fid: str, cap: Capability, reqs: list[RequirementResult]) -> CapabilityResult:
+    counts = Counts(**{s.value: sum(1 for r in reqs if r.status is s) for s in Status})
+    levels = capability_levels({lv: [r.status for r in reqs if r.level == lv] for lv in range(1, 6)})
+    scoped = in_scope([r.status for r in reqs])  # WA questions have no levels, but can be waived too
+    graded = fid == "ydt1756-4" and scoped
+    return CapabilityResult(
+        id=cap.id,
+        name=Label(zh=cap.name.zh, en=cap.name.en),
+        domain=cap.subdomain or cap.domain,
+        in_scope=scoped,
+        level=levels.level if graded else None,
+        level_verified=levels.level_verified if graded else None,
+        level_ceiling=levels.level_ceiling if graded else None,
+        counts=counts,
+        requirements=reqs,
+    )
 
 
 def grade(
@@ -83,84 +285,42 @@ def grade(
     *,
     frameworks: list[str],
     on: dt.date,
-) -> dict[str, Any]:
-    """frameworks[], next_steps[] and the use made of attestations and waivers."""
-    by_req = ruleset.by_requirement()
+    max_months: int = MAX_VALIDITY_MONTHS,
+) -> Graded:
+    """Grade every framework asked for; statements are checked against the scan date `on`."""
+    by_target: dict[str, list[tuple[Rule, Decides]]] = defaultdict(list)
+    for rule in sorted(ruleset.rules, key=lambda r: r.id):
+        for d in rule.doc.decides:
+            by_target[d.target].append((rule, d))
     remediation = {r.id: r.doc.remediation for r in ruleset.rules}
-    usage: dict[str, set[str]] = {"attestations": set(), "waivers": set()}
-    fw_out: list[dict[str, Any]] = []
-    next_steps: list[dict[str, Any]] = []
+    led = _Ledger.of(statements, on, max_months, {r.id for r in ruleset.rules})
+    fw_out: list[FrameworkResult] = []
+    steps: list[NextStep] = []
     for fid in frameworks:
         fw = catalog.frameworks.get(fid)
         if fw is None:
             continue
-        caps_out = []
+        caps = []
         for cap in fw.capabilities:
-            reqs_out = []
-            for req in cap.requirements:
-                votes = [
-                    RuleVote(rule.id, _v1_coverage(d), results[rule.id].status, results[rule.id].explanation)
-                    for rule, d in by_req.get(req.id, [])
-                    if d.coverage != "supports"
-                ]
-                reqs_out.append(_requirement(req, cap, votes, results, statements, on, usage, catalog))
-            cap_out: dict[str, Any] = {
-                "id": cap.id,
-                "name": cap.name.model_dump(),
-                "domain": cap.subdomain or cap.domain,
-                "requirements": reqs_out,
-            }
-            counts = {
-                s: sum(1 for r in reqs_out if r["status"] == s)
-                for s in ("met", "not_met", "unknown", "attested", "not_applicable")
-            }
-            cap_out["counts"] = counts
-            if fid == "ydt1756-4":
-                by_level: dict[int, list[str]] = {
-                    lv: [r["status"] for r in reqs_out if r["level"] == lv] for lv in range(1, 6)
-                }
-                lv = capability_levels(by_level)
-                cap_out.update(level=lv.level, level_verified=lv.level_verified, level_ceiling=lv.level_ceiling)
-                target = lv.level + 1
-                blocking = (
-                    [
-                        r
-                        for r in reqs_out
-                        if r["level"] is not None and r["level"] <= target and r["status"] not in SATISFIED["level"]
-                    ]
-                    if target <= 5
-                    else []
-                )
-            else:
-                satisfied = counts["met"] + counts["attested"] + counts["not_applicable"]
-                cap_out.update(
-                    level=None,
-                    level_verified=None,
-                    level_ceiling=None,
-                    score={"satisfied": satisfied, "met": counts["met"], "total": len(reqs_out)},
-                )
-                cap_out["missing"] = [r["id"] for r in reqs_out if r["status"] not in SATISFIED["level"]]
-                target = None
-                blocking = [r for r in reqs_out if r["status"] not in SATISFIED["level"]]
-            if blocking:
-                next_steps.append(
-                    {
-                        "capability": cap.id,
-                        "framework": fid,
-                        "target_level": target,
-                        "items": [
-                            {
-                                "requirement": r["id"],
-                                "status": r["status"],
-                                "action": "; ".join(remediation[x["id"]] for x in r["rules"] if x["status"] != "met")
-                                or "needs attestation",
-                            }
-                            for r in blocking
-                        ],
-                    }
-                )
-            caps_out.append(cap_out)
+            reqs = [_requirement(r, by_target, results, led, list(catalog.related(r.id))) for r in cap.requirements]
+            c = _capability(fid, cap, reqs)
+            caps.append(c)
+            step = _next_step(fid, c, remediation)
+            if step is not None:
+                steps.append(step)
         fw_out.append(
-            {"id": fid, "name": fw.name.model_dump(), "source": fw.source.model_dump(), "capabilities": caps_out}
+            FrameworkResult(
+                id=fid,
+                name=Label(zh=fw.name.zh, en=fw.name.en),
+                source=fw.source.model_dump(),
+                levels={str(k): Label(zh=v.zh, en=v.en) for k, v in sorted(fw.levels.items())},
+                capabilities=caps,
+            )
         )
-    return {"frameworks": fw_out, "next_steps": next_steps, "usage": {k: sorted(v) for k, v in usage.items()}}
+    stmts = []
+    for s in statements.items:
+        state, why = led.state(s)
+        stmts.append(
+            StatementResult(id=s.id, type=s.kind, state=state, why=why, file=s.file, line=s.line, **s.fields())
+        )
+    return Graded(fw_out, steps, stmts)

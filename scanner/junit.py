@@ -1,19 +1,27 @@
-"""JUnit XML for CI test reports: a capability is a testsuite, a requirement a testcase.
+"""JUnit XML for CI test reports: a capability is a testsuite, an item a testcase.
 
 `not_met` is a failure, `unknown` is skipped (with the reason), and `met`, `attested` and
-`not_applicable` pass (the latter two say why in <system-out>). Characters XML 1.0 cannot
-carry (control characters from scanned data) are removed before writing.
+`not_applicable` pass (the latter two say why in <system-out>). Each case lists its clauses with
+their status and reason code, and the rules under each. An out-of-scope capability (every item
+waived) is a suite with `in_scope=false` and no level: a waiver never reads as a level. Levels
+carry the report's own level names. Characters XML 1.0 cannot carry (control characters from
+scanned data) are removed before writing.
 """
 
 from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from collections.abc import Mapping
 from typing import Any
+
+from scanner.labels import level_label, level_names
+from scanner.model import ReasonCode, Status
 
 __all__ = ["render_junit", "xml_safe"]
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+MESSAGE_CHARS = 1000  # attribute text; the element body carries everything
 
 
 def xml_safe(text: Any) -> str:
@@ -21,67 +29,105 @@ def xml_safe(text: Any) -> str:
     return _INVALID_XML.sub("", str(text))
 
 
-def _details(req: dict[str, Any]) -> str:
-    lines = [f"{req['text']['en']}", f"{req['text']['zh']}", f"reason: {req['reason']}"]
-    for r in req.get("rules", []):
-        ev = ", ".join(r.get("evidence", [])[:10])
-        lines.append(
-            f"rule {r['id']} [{r.get('coverage', 'full')}] {r['status']}: {r['explanation']}"
-            + (f" (evidence: {ev})" if ev else "")
-        )
-    att = req.get("attestation")
-    if att:
-        lines.append(
-            f"attestation: {att.get('statement')} ({att.get('owner')}, {att.get('date')} to {att.get('expires')}, {att.get('evidence_url')})"
-        )
+def _code(code: Any) -> str:
+    try:
+        return f"{code}: {ReasonCode(code).label.en}"
+    except ValueError:
+        return str(code)
+
+
+def _details(req: Mapping[str, Any], statements: Mapping[str, Mapping[str, Any]]) -> str:
+    lines = [str(req["text"]["en"]), str(req["text"]["zh"])]
+    if req.get("reason"):
+        lines.append(f"reason: {req['reason']}")
+    if req.get("statement"):
+        lines.append(_statement(statements, str(req["statement"])))
+    for clause in req.get("clauses", []):
+        head = f"clause {clause['id']} ({clause.get('assessment', '')}) {clause['status']}"
+        if clause.get("reason_code"):
+            head += f" [{_code(clause['reason_code'])}]"
+        lines.append(head)
+        if clause.get("statement"):
+            lines.append("  " + _statement(statements, str(clause["statement"])))
+        for r in clause.get("rules", []):
+            ev = ", ".join(r.get("evidence", [])[:10])
+            lines.append(
+                f"  rule {r['id']} [{r.get('coverage', 'decides')}] {r['status']}: {r.get('explanation', '')}"
+                + (f" (evidence: {ev})" if ev else "")
+            )
     return "\n".join(lines)
 
 
-def render_junit(report: dict[str, Any]) -> str:
+def _statement(statements: Mapping[str, Mapping[str, Any]], sid: str) -> str:
+    s = statements.get(sid)
+    if s is None:
+        return f"statement {sid}"
+    text = s.get("statement") or s.get("reason") or ""
+    return (
+        f"{s.get('type', 'statement')} {sid} ({s.get('state')}): {text} "
+        f"(owner {s.get('owner')}, reviewer {s.get('reviewer')}, {s.get('date')} to {s.get('expires')}"
+        + (f", {s['evidence_url']}" if s.get("evidence_url") else "")
+        + ")"
+    )
+
+
+def _suite(
+    suites: ET.Element, fw: Mapping[str, Any], cap: Mapping[str, Any], started: str, stmts: Mapping[str, Any]
+) -> dict[str, int]:
+    reqs = cap["requirements"]
+    counts = {
+        "tests": len(reqs),
+        "failures": sum(1 for r in reqs if r["status"] == Status.NOT_MET.value),
+        "skipped": sum(1 for r in reqs if r["status"] == Status.UNKNOWN.value),
+    }
+    suite = ET.SubElement(suites, "testsuite")
+    suite.attrib.update(
+        {
+            "name": xml_safe(f"{fw['id']}/{cap['id']} {cap['name']['en']}"),
+            "errors": "0",
+            "timestamp": xml_safe(started),
+            **{k: str(v) for k, v in counts.items()},
+        }
+    )
+    props = ET.SubElement(suite, "properties")
+    in_scope = cap.get("in_scope", True) is not False
+    ET.SubElement(props, "property", name="in_scope", value="true" if in_scope else "false")
+    if in_scope and cap.get("level") is not None:
+        names = level_names(fw)
+        for key in ("level", "level_verified", "level_ceiling"):
+            ET.SubElement(props, "property", name=key, value=str(cap[key]))
+        ET.SubElement(props, "property", name="level_name", value=xml_safe(level_label(int(cap["level"]), names)))
+    for req in reqs:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            name=xml_safe(f"{req['id']} {req['text']['en'][:120]}"),
+            classname=xml_safe(f"{fw['id']}.{cap['id']}"),
+            time="0",
+        )
+        status = req["status"]
+        reason = xml_safe(req.get("reason") or "")
+        if status == Status.NOT_MET.value:
+            fail = ET.SubElement(case, "failure", message=reason[:MESSAGE_CHARS], type="not_met")
+            fail.text = xml_safe(_details(req, stmts))
+        elif status == Status.UNKNOWN.value:
+            ET.SubElement(case, "skipped", message=reason[:MESSAGE_CHARS])
+            ET.SubElement(case, "system-out").text = xml_safe(f"unknown: {_details(req, stmts)}")
+        elif status in (Status.ATTESTED.value, Status.NOT_APPLICABLE.value):
+            ET.SubElement(case, "system-out").text = xml_safe(f"{status}: {_details(req, stmts)}")
+    return counts
+
+
+def render_junit(report: Mapping[str, Any]) -> str:
     """The report as JUnit XML (text)."""
+    statements = {str(s["id"]): s for s in report.get("statements", []) if isinstance(s, Mapping) and "id" in s}
     suites = ET.Element("testsuites", name="maturity-scanner")
     totals = {"tests": 0, "failures": 0, "skipped": 0}
+    started = str(report["scan"].get("started", ""))
     for fw in report["frameworks"]:
         for cap in fw["capabilities"]:
-            reqs = cap["requirements"]
-            suite = ET.SubElement(suites, "testsuite")
-            counts = {
-                "tests": len(reqs),
-                "failures": sum(1 for r in reqs if r["status"] == "not_met"),
-                "skipped": sum(1 for r in reqs if r["status"] == "unknown"),
-            }
-            name = f"{fw['id']}/{cap['id']} {cap['name']['en']}"
-            suite.attrib.update(
-                {
-                    "name": xml_safe(name),
-                    "errors": "0",
-                    "timestamp": xml_safe(report["scan"].get("started", "")),
-                    **{k: str(v) for k, v in counts.items()},
-                }
-            )
-            if cap.get("level") is not None:
-                props = ET.SubElement(suite, "properties")
-                for key in ("level", "level_verified", "level_ceiling"):
-                    ET.SubElement(props, "property", name=key, value=str(cap[key]))
-            for k in totals:
-                totals[k] += counts[k]
-            for req in reqs:
-                case = ET.SubElement(
-                    suite,
-                    "testcase",
-                    name=xml_safe(f"{req['id']} {req['text']['en'][:120]}"),
-                    classname=xml_safe(f"{fw['id']}.{cap['id']}"),
-                    time="0",
-                )
-                status = req["status"]
-                if status == "not_met":
-                    fail = ET.SubElement(case, "failure", message=xml_safe(req["reason"][:1000]), type="not_met")
-                    fail.text = xml_safe(_details(req))
-                elif status == "unknown":
-                    ET.SubElement(case, "skipped", message=xml_safe(req["reason"][:1000]))
-                elif status in ("attested", "not_applicable"):
-                    out = ET.SubElement(case, "system-out")
-                    out.text = xml_safe(f"{status}: {_details(req)}")
+            for k, v in _suite(suites, fw, cap, started, statements).items():
+                totals[k] += v
     suites.attrib.update({k: str(v) for k, v in totals.items()})
     suites.attrib["errors"] = "0"
     ET.indent(suites)

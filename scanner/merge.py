@@ -4,7 +4,12 @@ Each bundle is verified (every file against its manifest hash, every evidence it
 its own hash) before anything is combined. Sources are taken from the shard that scanned them;
 kinds are observed when some shard observed them and no shard failed them, exactly as within
 one scan. The merged evidence is graded with the installed rules, or with the recorded rules
-when every bundle recorded the same ones.
+when every bundle recorded the same ones (and they match the recorded rules digest).
+
+Every shard's manifest records its run id, `I/N` and the config digest. Merge refuses bundles
+of different runs, configs or splits, the same shard twice, and a missing shard, unless
+`allow_partial`: then the sources of the missing shards are failed (their clauses `unknown`,
+never `not_met`) and the report's `scan.shards.missing` names the shards.
 """
 
 from __future__ import annotations
@@ -19,10 +24,12 @@ from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence, now_iso
 from scanner.pipeline import Inputs, assemble, rules_from_snapshot
+from scanner.rules import RuleSet
 from scanner.runner import SourceRun, observations_from
+from scanner.shard import shard_index
 from scanner.storage import local_bundle_dir
 
-__all__ = ["merge_bundles"]
+__all__ = ["merge_bundles", "recorded_ruleset"]
 
 
 def _check_items(bundle: Bundle, where: str) -> None:
@@ -31,8 +38,73 @@ def _check_items(bundle: Bundle, where: str) -> None:
             raise InputError(f"evidence {ev.id} does not match its hash", file=where)
 
 
+def recorded_ruleset(bundle: Bundle, catalog: Any, where: str) -> RuleSet:
+    """The rules recorded in a bundle, refused unless they are the rules its scan was graded
+    with (their digest must equal the sealed manifest's `rules_digest`)."""
+    ruleset = rules_from_snapshot(bundle.rules, catalog)
+    if ruleset.digest != bundle.manifest.get("rules_digest"):
+        raise InputError(
+            "--recorded-rules: the recorded rules do not match the scan's rules digest (rules.json was rewritten)",
+            file=where,
+            field="rules_digest",
+        )
+    return ruleset
+
+
+def _shard_of(b: Bundle, where: str) -> tuple[str, int, int]:
+    info = b.manifest.get("shard")
+    if not isinstance(info, dict):
+        return "", 0, 1  # a merged bundle or an unsharded scan: one whole part
+    try:
+        run_id, index, count = str(info["run_id"]), int(info["index"]), int(info["count"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"bad shard record: {exc}", file=where, field="shard") from exc
+    if count < 1 or not 0 <= index < count:
+        raise InputError(f"bad shard record {index}/{count}", file=where, field="shard")
+    return run_id, index, count
+
+
+def _check_shards(bundles: list[Bundle], locations: Sequence[str], allow_partial: bool) -> dict[str, Any]:
+    """One run, one config, one split, each shard once; returns the report's `shards` record."""
+    parts = [_shard_of(b, str(loc)) for b, loc in zip(bundles, locations, strict=True)]
+    configs = sorted({str(b.manifest.get("config_digest", "")) for b in bundles})
+    if len(configs) > 1:
+        raise InputError("merge: the bundles were scanned with different configs (config digests differ)")
+    runs = sorted({p[0] for p in parts})
+    if len(runs) > 1:
+        raise InputError(f"merge: the bundles come from different runs ({', '.join(r or '?' for r in runs)})")
+    counts = sorted({p[2] for p in parts})
+    if len(counts) > 1:
+        raise InputError(f"merge: the bundles split the sources differently (N = {', '.join(map(str, counts))})")
+    count = counts[0]
+    seen: dict[int, str] = {}
+    for (_run, index, _n), loc in zip(parts, locations, strict=True):
+        if index in seen:
+            raise InputError(f"merge: shard {index}/{count} given twice ({seen[index]} and {loc})")
+        seen[index] = str(loc)
+    missing = [f"{i}/{count}" for i in range(count) if i not in seen]
+    if missing and not allow_partial:
+        raise InputError(
+            f"merge: shard(s) {', '.join(missing)} of run {runs[0] or '?'} are missing "
+            "(pass every shard's bundle, or --allow-partial to grade without them)"
+        )
+    return {"run_id": runs[0], "count": count, "merged": sorted(seen), "missing": missing}
+
+
+def _fail_missing(runs: dict[str, SourceRun], shards: dict[str, Any], inputs: Inputs) -> None:
+    """Sources that only a missing shard would have scanned: failed, with the shard named."""
+    count, missing = shards["count"], set(shards["missing"])
+    for run in runs.values():
+        spec = f"{shard_index(run.name, count)}/{count}"
+        if run.status == "skipped" and spec in missing:
+            why = f"its shard {spec} is missing from the merge"
+            run.error = why
+            probe = inputs.registry.probes.get(run.probe)
+            run.failed = {k: why for k in sorted(probe.kinds)} if probe is not None else {}
+
+
 def merge_bundles(
-    locations: Sequence[str], inputs: Inputs, *, recorded_rules: bool = False
+    locations: Sequence[str], inputs: Inputs, *, recorded_rules: bool = False, allow_partial: bool = False
 ) -> tuple[dict[str, Any], list[Evidence], dict[str, Any]]:
     """Read, verify and combine bundles; returns (report, evidence, manifest) like a scan."""
     if not locations:
@@ -43,6 +115,7 @@ def merge_bundles(
             b = read_bundle(d)
             _check_items(b, loc)
             bundles.append(b)
+    shards = _check_shards(bundles, locations, allow_partial)
     runs: dict[str, SourceRun] = {}
     for b in bundles:
         for doc in b.manifest.get("sources", []):
@@ -52,6 +125,8 @@ def merge_bundles(
             if run.name in runs and runs[run.name].status != "skipped":
                 raise InputError(f"source {run.name!r} was scanned by more than one shard", file=str(b.path))
             runs[run.name] = run
+    if shards["missing"]:
+        _fail_missing(runs, shards, inputs)
     evidence: dict[str, Evidence] = {}
     for b in bundles:
         for ev in b.evidence:
@@ -67,20 +142,27 @@ def merge_bundles(
     if recorded_rules:
         if len(digests) != 1:
             raise InputError("--recorded-rules: the bundles were scanned with different rules")
-        ruleset = rules_from_snapshot(bundles[0].rules, inputs.catalog)
+        for b, loc in zip(bundles, locations, strict=True):
+            ruleset = recorded_ruleset(b, inputs.catalog, str(loc))
     statements = (
         inputs.statements if inputs.config.path != "<defaults>" else Statements.from_json(bundles[0].statements)
     )
     started = min(str(b.manifest.get("started", now_iso())) for b in bundles)
     finished = max(str(b.manifest.get("finished", now_iso())) for b in bundles)
-    meta = {
+    meta: dict[str, Any] = {
         "started": started,
         "finished": finished,
         "scanner_version": __version__,
-        "config_digest": sha256_of(sorted(str(b.manifest.get("config_digest", "")) for b in bundles)),
+        "config_digest": str(bundles[0].manifest.get("config_digest", "")),  # one config: checked above
         "sources": [r.to_json() for r in ordered],
         "merged_from": [str(loc) for loc in locations],
+        "shards": shards,
     }
+    own = inputs.config.path != "<defaults>"
+    meta["not_used"] = sorted(set(inputs.config.not_used)) if own else bundles[0].manifest.get("not_used", [])
+    meta["statement_max_months"] = (
+        inputs.config.statements.max_months if own else bundles[0].manifest.get("statement_max_months")
+    )
     frameworks = list(bundles[0].manifest.get("frameworks") or inputs.config.frameworks)
     items = sorted(evidence.values(), key=lambda e: e.id)
     report = assemble(inputs.catalog, ruleset, statements, items, observations, frameworks=frameworks, scan_meta=meta)
@@ -95,5 +177,8 @@ def merge_bundles(
         "sources": meta["sources"],
         "observations": observations,
         "merged_from": meta["merged_from"],
+        "shards": shards,
+        "not_used": meta["not_used"],
+        "statement_max_months": meta["statement_max_months"],
     }
     return report, items, manifest

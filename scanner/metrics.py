@@ -8,18 +8,20 @@ TYPE for every family, label values escaped. Platform teams graph the trend in G
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import httpx
 
 from scanner.errors import ScanError
+from scanner.model import SourceState, Status
 
 __all__ = ["push_metrics", "render_metrics"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
-STATUSES = ("met", "not_met", "unknown", "attested", "not_applicable")
-SOURCE_STATUSES = ("ok", "partial", "error", "skipped")
+STATUSES = tuple(st.value for st in Status)
+SOURCE_STATUSES = tuple(st.value for st in SourceState)
+LEVELS = (("level", "level"), ("verified", "level_verified"), ("ceiling", "level_ceiling"))
 
 
 def _escape(value: Any) -> str:
@@ -41,44 +43,66 @@ def _epoch(ts: str) -> float:
     return dt.datetime.fromisoformat(ts.replace("Z", "+00:00")).timestamp()
 
 
-def render_metrics(report: dict[str, Any]) -> str:
-    """The report's metrics in the Prometheus text exposition format."""
-    levels: list[str] = []
-    scores: list[str] = []
-    reqs: list[str] = []
+def _in_scope(cap: Mapping[str, Any]) -> bool:
+    return cap.get("in_scope", True) is not False
+
+
+def _capability_samples(report: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Levels (YD/T), scores (AWS WA), statuses and unknown clauses; out-of-scope capabilities left out."""
+    out: dict[str, list[str]] = {"levels": [], "scores": [], "reqs": [], "unknown": [], "outside": []}
     for fw in report["frameworks"]:
+        fid = fw["id"]
         counts = dict.fromkeys(STATUSES, 0)
-        for cap in fw["capabilities"]:
-            for s, n in cap.get("counts", {}).items():
-                counts[s] = counts.get(s, 0) + n
-            if cap.get("level") is not None:
-                for kind, key in (("level", "level"), ("verified", "level_verified"), ("ceiling", "level_ceiling")):
-                    levels.append(
-                        _sample(
-                            "maturity_capability_level",
-                            {"framework": fw["id"], "capability": cap["id"], "kind": kind},
-                            cap[key],
-                        )
-                    )
-            elif cap.get("score"):
-                for kind in ("satisfied", "met", "total"):
-                    scores.append(
-                        _sample(
-                            "maturity_capability_score",
-                            {"framework": fw["id"], "capability": cap["id"], "kind": kind},
-                            cap["score"][kind],
-                        )
-                    )
-        reqs.extend(
-            _sample("maturity_requirements", {"framework": fw["id"], "status": s}, n) for s, n in counts.items()
+        codes: dict[str, int] = {}
+        caps = [c for c in fw["capabilities"] if _in_scope(c)]
+        out["outside"].append(
+            _sample("maturity_capabilities_out_of_scope", {"framework": fid}, len(fw["capabilities"]) - len(caps))
         )
+        for cap in caps:
+            reqs = cap["requirements"]
+            for r in reqs:
+                counts[r["status"]] = counts.get(r["status"], 0) + 1
+                if r["status"] != Status.UNKNOWN.value:
+                    continue
+                for cl in r.get("clauses", []):
+                    if cl["status"] == Status.UNKNOWN.value:
+                        code = str(cl.get("reason_code") or "none")
+                        codes[code] = codes.get(code, 0) + 1
+            labels = {"framework": fid, "capability": cap["id"]}
+            if cap.get("level") is not None:
+                out["levels"].extend(
+                    _sample("maturity_capability_level", {**labels, "kind": kind}, cap[key]) for kind, key in LEVELS
+                )
+            else:
+                satisfied = {Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value}
+                score = {
+                    "satisfied": sum(1 for r in reqs if r["status"] in satisfied),
+                    "met": sum(1 for r in reqs if r["status"] == Status.MET.value),
+                    "total": len(reqs),
+                }
+                out["scores"].extend(
+                    _sample("maturity_capability_score", {**labels, "kind": k}, v) for k, v in score.items()
+                )
+        out["reqs"].extend(
+            _sample("maturity_requirements", {"framework": fid, "status": st}, n) for st, n in counts.items()
+        )
+        out["unknown"].extend(
+            _sample("maturity_unknown_clauses", {"framework": fid, "reason_code": code}, n)
+            for code, n in sorted(codes.items())
+        )
+    return out
+
+
+def render_metrics(report: Mapping[str, Any]) -> str:
+    """The report's metrics in the Prometheus text exposition format."""
+    caps = _capability_samples(report)
     scan = report["scan"]
     sources = scan.get("sources", [])
     up = [
         _sample(
             "maturity_source_up",
             {"source": s["name"], "probe": s["probe"], "status": s["status"]},
-            1 if s["status"] in ("ok", "partial") else 0,
+            1 if s["status"] in (SourceState.OK.value, SourceState.PARTIAL.value) else 0,
         )
         for s in sources
     ]
@@ -91,16 +115,29 @@ def render_metrics(report: dict[str, Any]) -> str:
     lines: list[str] = []
     lines += _family(
         "maturity_capability_level",
-        "Capability maturity level (YD/T 1756-4); kind=level counts attestations, verified only automated evidence, ceiling assumes every unknown satisfied.",
-        levels,
+        "Capability maturity level (YD/T 1756-4, in-scope capabilities only); kind=level counts attestations, verified only automated evidence, ceiling assumes every unknown satisfied.",
+        caps["levels"],
     )
-    if scores:
+    if caps["scores"]:
         lines += _family(
             "maturity_capability_score",
-            "Requirements of a capability (AWS WA question) satisfied, met, and in total.",
-            scores,
+            "Best practices of an AWS WA question satisfied (met, attested or waived), met, and in total.",
+            caps["scores"],
         )
-    lines += _family("maturity_requirements", "Requirements per framework and status.", reqs)
+    lines += _family(
+        "maturity_capabilities_out_of_scope",
+        "Capabilities whose every item is waived: no level, left out of every other metric.",
+        caps["outside"],
+    )
+    lines += _family(
+        "maturity_requirements", "Requirements of in-scope capabilities per framework and status.", caps["reqs"]
+    )
+    if caps["unknown"]:
+        lines += _family(
+            "maturity_unknown_clauses",
+            "Clauses left unknown in unknown items of in-scope capabilities, per reason code.",
+            caps["unknown"],
+        )
     lines += _family("maturity_source_up", "1 if the evidence source answered (status ok or partial), else 0.", up)
     lines += _family("maturity_source_evidence_items", "Evidence items collected per source.", per_source)
     started, finished = _epoch(scan["started"]), _epoch(scan["finished"])

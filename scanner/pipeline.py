@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from scanner import __version__
-from scanner.attest import Statements, load_statements
+from scanner.attest import MAX_VALIDITY_MONTHS, Statements, load_statements
 from scanner.catalog import Catalog, load_catalog
 from scanner.config import ScanConfig, load_config
 from scanner.evidence import Evidence, now_iso
 from scanner.grade import grade
+from scanner.model import Status
 from scanner.probe import ProbeRegistry, load_probes
 from scanner.report import SCHEMA_ID, seal
 from scanner.rules import RuleSet, default_rules_dir, evaluate_rules, load_rules
@@ -90,18 +91,17 @@ def assemble(
     frameworks: list[str],
     scan_meta: dict[str, Any],
 ) -> dict[str, Any]:
-    """The sealed report from evidence and observations (pure: same inputs, same report)."""
-    results = evaluate_rules(ruleset, evidence, observations)
+    """The sealed report from evidence and observations (pure: same inputs, same report).
+
+    `scan_meta` may carry `not_used` (systems declared not used) and `statement_max_months`
+    (the longest validity a statement may have); both are recorded so verify re-derives.
+    """
+    not_used = sorted(set(scan_meta.get("not_used") or []))
+    max_months = int(scan_meta.get("statement_max_months") or MAX_VALIDITY_MONTHS)
+    results = evaluate_rules(ruleset, evidence, observations, not_used=not_used)
     on = dt.date.fromisoformat(str(scan_meta["started"])[:10])
-    graded = grade(inputs_catalog, ruleset, results, statements, frameworks=frameworks, on=on)
-    used = graded["usage"]
-    stmts = statements.to_json()
-    for group in ("attestations", "waivers"):
-        for s in stmts[group]:
-            if dt.date.fromisoformat(s["expires"]) < on:
-                s["state"] = "expired"  # reported, never applied
-            else:
-                s["state"] = "applied" if f"{s['file']}:{s['line']}" in used[group] else "unused"
+    graded = grade(inputs_catalog, ruleset, results, statements, frameworks=frameworks, on=on, max_months=max_months)
+    fws = [f.model_dump(mode="json") for f in graded.frameworks]
     report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "scan": {
@@ -110,12 +110,14 @@ def assemble(
             "catalog_digest": inputs_catalog.digest,
             "rules_digest": ruleset.digest,
             "frameworks": frameworks,
+            "not_used": not_used,
+            "statement_max_months": max_months,
             "observations": {k: dict(v) for k, v in sorted(observations.items())},
         },
-        "summary": _summary(graded["frameworks"]),
-        "frameworks": graded["frameworks"],
-        "next_steps": graded["next_steps"],
-        "statements": stmts,
+        "summary": _summary(fws),
+        "frameworks": fws,
+        "next_steps": [n.model_dump(mode="json") for n in graded.next_steps],
+        "statements": [s.model_dump(mode="json") for s in graded.statements],
         "rules": ruleset.snapshot(),
         "evidence": [e.to_json() for e in sorted(evidence, key=lambda e: (e.source, e.kind, e.subject, e.id))],
     }
@@ -123,15 +125,20 @@ def assemble(
 
 
 def _summary(frameworks: list[dict[str, Any]]) -> dict[str, Any]:
+    """Status counts per framework; mean levels over the capabilities in scope only."""
     out: dict[str, Any] = {}
     for fw in frameworks:
-        counts = {s: 0 for s in ("met", "not_met", "unknown", "attested", "not_applicable")}
+        counts = {s.value: 0 for s in Status}
         for cap in fw["capabilities"]:
             for s, n in cap["counts"].items():
                 counts[s] += n
-        entry: dict[str, Any] = {"statuses": counts, "capabilities": len(fw["capabilities"])}
+        caps = [c for c in fw["capabilities"] if c["in_scope"]]
+        entry: dict[str, Any] = {
+            "statuses": counts,
+            "capabilities": len(fw["capabilities"]),
+            "in_scope": len(caps),
+        }
         if fw["id"] == "ydt1756-4":
-            caps = fw["capabilities"]
             entry["levels"] = {
                 k: round(sum(c[k] for c in caps) / max(1, len(caps)), 2)
                 for k in ("level", "level_verified", "level_ceiling")
@@ -157,6 +164,8 @@ def scan(
         "scanner_version": __version__,
         "config_digest": inputs.config.digest,
         "sources": [r.to_json() for r in result.sources],
+        "not_used": sorted(set(inputs.config.not_used)),
+        "statement_max_months": inputs.config.statements.max_months,
     }
     report = assemble(
         inputs.catalog,
@@ -177,5 +186,7 @@ def scan(
         "frameworks": list(inputs.config.frameworks),
         "sources": meta["sources"],
         "observations": observations,
+        "not_used": meta["not_used"],
+        "statement_max_months": meta["statement_max_months"],
     }
     return report, result.evidence, manifest

@@ -16,13 +16,17 @@ from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
 from scanner.config import SourceConfig
 from scanner.errors import InputError
 from scanner.evidence import Evidence
+from scanner.redact import bounded_redact
 
 __all__ = [
     "Cancelled",
     "KindFailure",
+    "KindModel",
     "Probe",
     "ProbeContext",
     "ProbeRegistry",
@@ -81,6 +85,7 @@ class ProbeContext:
 
     def kind_failed(self, kind: str, reason: str, category: str = "error") -> None:
         """Record that `kind` could not be collected (forbidden, not installed, ...)."""
+        reason = bounded_redact(reason, 2000)  # reasons reach every report format: no credential
         with self._lock:
             self.failures[kind] = KindFailure(kind, reason, category)
             self.observed.discard(kind)
@@ -90,6 +95,7 @@ class ProbeContext:
 
         Unlike a failure, this does not spoil what other sources observed of the kind.
         """
+        reason = bounded_redact(reason, 2000)
         with self._lock:
             if kind not in self.failures and kind not in self.observed:
                 self.absent[kind] = reason
@@ -102,6 +108,7 @@ class ProbeContext:
 
     def warn(self, message: str) -> None:
         """A problem that spoils no kind but belongs in the report (the source becomes partial)."""
+        message = bounded_redact(message, 2000)
         with self._lock:
             self.warnings.append(message)
 
@@ -110,16 +117,67 @@ class ProbeContext:
             self.requests += n
 
 
+class KindModel(BaseModel):
+    """The fields of one evidence kind's `data`: each typed and described; any other is an error.
+
+    Models only validate: evidence keeps the probe's (redacted, bounded) dict, so nothing is
+    serialised twice.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _truncation_only(exc: ValidationError) -> bool:
+    """Whether every error is a marker evidence bounding left ("[truncated: 12 more]")."""
+    return all(isinstance(e.get("input"), str) and e["input"].startswith("[truncated") for e in exc.errors())
+
+
+def data_problem(model: type[KindModel], data: Any) -> str | None:
+    """Why `data` does not fit `model` (one line naming the fields), or None when it fits."""
+    try:
+        model.model_validate(data)
+    except ValidationError as exc:
+        if _truncation_only(exc):
+            return None
+        parts = [f"{'.'.join(str(p) for p in e['loc']) or '(data)'}: {e['msg']}" for e in exc.errors()[:3]]
+        more = f" (and {exc.error_count() - 3} more)" if exc.error_count() > 3 else ""
+        return "; ".join(parts) + more
+    return None
+
+
 class Probe:
-    """Base class of probes. Subclasses set `name`, `kinds`, `config_model` and `collect`."""
+    """Base class of probes. Subclasses set `name`, `kinds`, `models`, `config_model`, `collect`.
+
+    `kinds` describes each evidence kind in a line; `models` gives the fields of its `data`
+    (a KindModel per kind). The runner checks every item against its kind's model
+    (`accepts`), so a probe can never emit a field no rule could know about.
+    """
 
     name: ClassVar[str] = ""
     kinds: ClassVar[dict[str, str]] = {}
+    models: ClassVar[dict[str, type[KindModel]]] = {}
     config_model: ClassVar[type[SourceConfig]] = SourceConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterable[Evidence]:
         """Yield evidence about the source `config` describes. Must never write to it."""
         raise NotImplementedError
+
+    def accepts(self, ev: Evidence, ctx: ProbeContext) -> bool:
+        """Whether `ev` fits its kind's model. One that does not is dropped, and its kind fails
+        for this source (logged): a malformed answer must never read as "observed, none"."""
+        model = type(self).models.get(ev.kind)
+        problem: str | None
+        if model is None:
+            if ev.kind in type(self).kinds:
+                return True  # a kind without a model (third-party probe): nothing to check against
+            problem = f"kind {ev.kind!r} is not declared by probe {self.name!r}"
+        else:
+            problem = data_problem(model, ev.data)
+            if problem is None:
+                return True
+        ctx.log.warning("source %s: %s %r dropped: %s", ctx.source, ev.kind, ev.subject, problem)
+        ctx.kind_failed(ev.kind, f"malformed item {ev.subject!r}: {problem}"[:500], "malformed")
+        return False
 
 
 @dataclass
@@ -131,6 +189,17 @@ class ProbeRegistry:
         for p in self.probes.values():
             out.update(p.kinds)
         return out
+
+    def models(self) -> dict[str, type[KindModel]]:
+        """The model of every kind some probe declares one for."""
+        out: dict[str, type[KindModel]] = {}
+        for p in self.probes.values():
+            out.update(p.models)
+        return out
+
+    def model(self, kind: str) -> type[KindModel] | None:
+        """The fields of kind `kind` (None: no probe declares a model for it)."""
+        return self.models().get(kind)
 
     def producers(self, kind: str) -> list[str]:
         return sorted(name for name, p in self.probes.items() if kind in p.kinds)

@@ -1,4 +1,8 @@
-"""The report JSON (`schema: maturity-report/v1`): assembly, digest, atomic writing, schema."""
+"""The report JSON (`schema: maturity-report/v2`): digest, atomic writing, schema, reading.
+
+The JSON Schema is generated from `scanner.model.Report` (`python -m scanner.schemas`); a v1
+report (kept as a baseline) is read only where the caller accepts it (`diff`).
+"""
 
 from __future__ import annotations
 
@@ -15,7 +19,9 @@ from scanner.errors import InputError
 
 __all__ = [
     "SCHEMA_ID",
+    "SCHEMA_V1",
     "atomic_write",
+    "generate_report_schema",
     "load_report",
     "report_digest",
     "report_schema",
@@ -23,7 +29,8 @@ __all__ = [
     "validate_report",
 ]
 
-SCHEMA_ID = "maturity-report/v1"
+SCHEMA_ID = "maturity-report/v2"
+SCHEMA_V1 = "maturity-report/v1"
 
 
 def report_digest(report: Mapping[str, Any]) -> str:
@@ -80,26 +87,41 @@ def dump_report(report: Mapping[str, Any]) -> str:
     return "".join(iter_report(report))
 
 
-def report_schema() -> dict[str, Any]:
-    text = resources.files("scanner").joinpath("schema/report.schema.json").read_text(encoding="utf-8")
+def generate_report_schema() -> dict[str, Any]:
+    """The report's JSON Schema, from the models (checked in as schema/report.schema.json)."""
+    from scanner.model import Report
+
+    schema = Report.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    return schema
+
+
+def report_schema(version: str = SCHEMA_ID) -> dict[str, Any]:
+    name = "report.schema.json" if version == SCHEMA_ID else "report-v1.schema.json"
+    text = resources.files("scanner").joinpath(f"schema/{name}").read_text(encoding="utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 
 
-def validate_report(report: Any, file: str = "<report>") -> None:
+def validate_report(report: Any, file: str = "<report>", version: str = SCHEMA_ID) -> None:
     """Check a report against the JSON Schema; raise InputError naming the field."""
     import jsonschema
 
-    validator = jsonschema.Draft202012Validator(report_schema())
+    validator = jsonschema.Draft202012Validator(report_schema(version))
     errors = sorted(validator.iter_errors(report), key=lambda e: list(e.absolute_path))
     if errors:
         e = errors[0]
         field = ".".join(str(p) for p in e.absolute_path) or None
-        raise InputError(f"not a {SCHEMA_ID} report: {e.message[:300]}", file=file, field=field)
+        raise InputError(f"not a {version} report: {e.message[:300]}", file=file, field=field)
 
 
-def load_report(path: Path | str) -> dict[str, Any]:
-    """Read and schema-check a report; any problem is an InputError naming the file."""
+def load_report(path: Path | str, *, accept_v1: bool = False) -> dict[str, Any]:
+    """Read and schema-check a report; any problem is an InputError naming the file.
+
+    `accept_v1` also reads a v1 report (checked against the v1 schema); the caller says so to
+    its reader (`report["schema"]` tells which it got).
+    """
     p = Path(path)
     try:
         doc = json.loads(p.read_text(encoding="utf-8"))
@@ -108,10 +130,13 @@ def load_report(path: Path | str) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         raise InputError(f"not valid JSON: {exc}", file=str(p), line=line) from exc
-    if not isinstance(doc, dict) or doc.get("schema") != SCHEMA_ID:
+    readable = (SCHEMA_ID, SCHEMA_V1) if accept_v1 else (SCHEMA_ID,)
+    if not isinstance(doc, dict) or doc.get("schema") not in readable:
         got = doc.get("schema") if isinstance(doc, dict) else type(doc).__name__
         raise InputError(
-            f"unsupported report schema {got!r} (this version reads {SCHEMA_ID})", file=str(p), field="schema"
+            f"unsupported report schema {got!r} (this version reads {' and '.join(readable)})",
+            file=str(p),
+            field="schema",
         )
-    validate_report(doc, str(p))
+    validate_report(doc, str(p), doc["schema"])
     return doc

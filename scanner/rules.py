@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -16,6 +16,8 @@ from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.expr import CompileError, Condition, EvidenceIndex, compile_condition
+from scanner.model import ReasonCode
+from scanner.saferegex import RegexBudgetExceeded
 from scanner.yamlio import LineDict, line_of, load_yaml_documents, validate
 
 __all__ = [
@@ -24,8 +26,10 @@ __all__ = [
     "RuleDoc",
     "RuleResult",
     "RuleSet",
+    "declared_not_used",
     "default_rules_dir",
     "evaluate_rules",
+    "kind_reason",
     "load_rules",
 ]
 
@@ -130,6 +134,8 @@ class RuleResult:
     evidence: list[str]
     evidence_total: int
     stats: dict[str, Any]
+    reason_code: ReasonCode | None = None  # why it is unknown
+    subjects: tuple[str, ...] = ()  # subjects of the evidence cited (the failing ones when not_met)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -138,6 +144,7 @@ class RuleResult:
             "explanation": self.explanation,
             "evidence": list(self.evidence),
             "evidence_total": self.evidence_total,
+            "reason_code": self.reason_code.value if self.reason_code else None,
         }
 
 
@@ -157,7 +164,8 @@ def _rule_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
-            files.extend(sorted(q for q in p.rglob("*.y*ml") if q.is_file()))
+            # `<topic>.cases.yaml` beside a rules file holds its test cases, not rules.
+            files.extend(sorted(q for q in p.rglob("*.y*ml") if q.is_file() and ".cases." not in q.name))
         elif p.is_file():
             files.append(p)
         else:
@@ -292,21 +300,80 @@ def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
     return index
 
 
+def kind_reason(observation: Mapping[str, Any] | None) -> ReasonCode:
+    """The reason code of a kind that was not observed.
+
+    The runner records per kind `state` (failed / absent / not_configured); reports written
+    before it are read from `sources` and the reason text.
+    """
+    if not observation:
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    state = observation.get("state")
+    if state == "failed":
+        return ReasonCode.SOURCE_FAILED
+    if state == "absent":
+        return ReasonCode.EVIDENCE_NOT_OBSERVED
+    if state == "not_configured":
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    reason = str(observation.get("reason") or "")
+    if reason.startswith("no source configured"):
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    if observation.get("sources"):
+        return ReasonCode.SOURCE_FAILED  # some source completed it and another failed it
+    return ReasonCode.EVIDENCE_NOT_OBSERVED if "source" in reason else ReasonCode.SOURCE_NOT_CONFIGURED
+
+
+def declared_not_used(rule: Rule, not_used: Collection[str]) -> str | None:
+    """The `not_used` entry that covers the rule (its id's or every kind's system), if any.
+
+    A system is named by the first segment of a kind or rule id (`pagerduty.services` ->
+    `pagerduty`).
+    """
+    if not not_used:
+        return None
+    head = rule.id.split(".", 1)[0]
+    if head in not_used:
+        return head
+    systems = {k.split(".", 1)[0] for k in rule.doc.evidence}
+    if systems <= set(not_used):
+        return ", ".join(sorted(systems))
+    return None
+
+
 def evaluate_rules(
     ruleset: RuleSet,
     evidence: Iterable[Evidence],
     observations: Mapping[str, Mapping[str, Any]],
+    *,
+    not_used: Collection[str] = (),
 ) -> dict[str, RuleResult]:
-    """Evaluate every rule. A rule whose kinds were not all observed is `unknown` with the reason."""
+    """Evaluate every rule (contract "Rules decide clauses").
+
+    A rule whose kinds were not all observed is `unknown` with a reason code, unless the
+    config declares its system `not_used`: then it is observed and `not_met`. A condition over
+    an empty population follows the rule's `empty:` (unknown `nothing_in_scope` by default).
+    """
     index = index_evidence(evidence)
+    by_id = {e.id: e for items in index.values() for e in items}
     out: dict[str, RuleResult] = {}
     for rule in ruleset.rules:
         unobserved = [k for k in rule.doc.evidence if not observations.get(k, {}).get("observed")]
         if unobserved:
+            system = declared_not_used(rule, not_used)
+            if system is not None:
+                why = f"not used: the config declares {system} not used (not_used)"
+                out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
+                continue
+            codes = [kind_reason(observations.get(k)) for k in unobserved]
+            code = next(c for c in _SOURCE_PRIORITY if c in codes)
             reasons = "; ".join(f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved)
-            out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {})
+            out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {}, code)
             continue
-        o = rule.condition.evaluate(index)
+        try:
+            o = rule.condition.evaluate(index)
+        except RegexBudgetExceeded as exc:  # a rule regex past its time budget: undecided, never a hang
+            out[rule.id] = RuleResult(rule.id, "unknown", f"not evaluated: {exc}", [], 0, {}, ReasonCode.NO_RULE)
+            continue
         values: dict[str, Any] = {
             "detail": o.detail,
             **{k: v for k, v in o.stats.items() if isinstance(v, (int, float, str))},
@@ -314,8 +381,21 @@ def evaluate_rules(
         if isinstance(o.stats.get("ratio"), float):
             values["percent"] = f"{o.stats['ratio']:.0%}"
         values.update({f"param_{k}": v for k, v in rule.params.items()})
-        template = rule.doc.explain.met if o.ok else rule.doc.explain.not_met
+        subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
+        if o.empty and rule.doc.empty == "unknown":
+            out[rule.id] = RuleResult(
+                rule.id, "unknown", o.detail, o.evidence, o.evidence_total, o.stats, ReasonCode.NOTHING_IN_SCOPE
+            )
+            continue
+        ok = rule.doc.empty == "met" if o.empty else o.ok
+        template = rule.doc.explain.met if ok else rule.doc.explain.not_met
+        explanation = (
+            _fill(template, values) if not o.empty else f"{o.detail}; the rule counts that as {rule.doc.empty}"
+        )
         out[rule.id] = RuleResult(
-            rule.id, "met" if o.ok else "not_met", _fill(template, values), o.evidence, o.evidence_total, o.stats
+            rule.id, "met" if ok else "not_met", explanation, o.evidence, o.evidence_total, o.stats, None, subjects
         )
     return out
+
+
+_SOURCE_PRIORITY = (ReasonCode.SOURCE_FAILED, ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.EVIDENCE_NOT_OBSERVED)

@@ -23,6 +23,8 @@ __all__ = ["KindObservation", "ScanResult", "SourceRun", "run_sources"]
 
 log = logging.getLogger("maturity.runner")
 
+CANCEL_GRACE_S = 2.0  # how long interrupted sources get to stop before they are abandoned
+
 
 @dataclass
 class SourceRun:
@@ -75,9 +77,10 @@ class KindObservation:
     observed: bool
     sources: list[str]
     reason: str | None = None
+    state: str = "observed"  # observed | failed | absent | not_configured (grading maps it to a reason code)
 
     def to_json(self) -> dict[str, Any]:
-        return {"observed": self.observed, "sources": self.sources, "reason": self.reason}
+        return {"observed": self.observed, "sources": self.sources, "reason": self.reason, "state": self.state}
 
 
 @dataclass
@@ -98,7 +101,7 @@ def observations_from(
         failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed]
         if failed:
             reason = "; ".join(f"source {n!r}: {why}" for n, why in failed)
-            out[kind] = KindObservation(kind, False, ok, reason)
+            out[kind] = KindObservation(kind, False, ok, reason, "failed")
         elif ok:
             out[kind] = KindObservation(kind, True, ok)
         else:
@@ -108,7 +111,7 @@ def observations_from(
             else:
                 probes = ", ".join(producers(kind)) or "none"
                 reason = f"no source configured that collects it (probe: {probes})"
-            out[kind] = KindObservation(kind, False, [], reason)
+            out[kind] = KindObservation(kind, False, [], reason, "absent" if absent else "not_configured")
     return out
 
 
@@ -117,6 +120,8 @@ def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evid
     try:
         for ev in probe.collect(src, ctx):
             ctx.check()
+            if not probe.accepts(ev, ctx):  # data that does not fit its kind's model fails the kind
+                continue
             sink.append(ev.with_source(src.name) if ev.source != src.name else ev)
             if len(sink) % 500 == 0:
                 ctx.progress(f"{len(sink)} evidence items")
@@ -209,16 +214,24 @@ def run_sources(
 
     for job in jobs:
         assert job.thread is not None
-        while job.thread.is_alive():
+        while job.thread.is_alive() and not cancel.is_set():
             job.thread.join(0.2)
-            if cancel.is_set():
-                job.ctx.cancel_event.set()
-                job.thread.join(5.0)
-                break
             if job.started.is_set() and time.monotonic() > job.ctx.deadline + 5.0:
                 # The probe ignored its deadline (blocked in I/O): abandon it, keep the rest.
                 job.ctx.cancel_event.set()
                 break
+    if cancel.is_set():
+        # Every source is told at once and they share one grace period, so an interrupted
+        # scan stops within CANCEL_GRACE_S however many sources are stuck (their threads are
+        # daemons: the process exits without them).
+        for job in jobs:
+            job.ctx.cancel_event.set()
+        until = time.monotonic() + CANCEL_GRACE_S
+        for job in jobs:
+            assert job.thread is not None
+            job.thread.join(max(0.0, until - time.monotonic()))
+    for job in jobs:
+        assert job.thread is not None
         if job.thread.is_alive() or (cancel.is_set() and not job.started.is_set()):
             reason = "scan interrupted" if cancel.is_set() else f"timed out after {job.src.timeout_s:g}s"
             _fail_rest(job.probe, job.ctx, job.run, reason, "timeout")

@@ -15,6 +15,7 @@ from scanner.attest import StatementsFile
 from scanner.catalog import CrosswalkDoc, DomainDoc, FrameworkDoc
 from scanner.config import ScanConfig
 from scanner.probe import load_probes
+from scanner.report import generate_report_schema
 from scanner.rules import RuleDoc
 
 __all__ = ["SCHEMA_DIR", "generate"]
@@ -53,6 +54,7 @@ def generate() -> dict[str, dict[str, Any]]:
         "catalog-framework.schema.json": FrameworkDoc.model_json_schema(),
         "catalog-domain.schema.json": DomainDoc.model_json_schema(),
         "crosswalk.schema.json": CrosswalkDoc.model_json_schema(),
+        "report.schema.json": generate_report_schema(),
     }
 
 

@@ -1,19 +1,26 @@
-"""Scoring: rule results -> requirement status -> capability levels. Pure functions.
+"""Scoring v2: rule votes -> clause status -> requirement status -> capability levels. Pure.
 
-The two functions here are the whole of how a grade is made (contract in DESIGN.md):
+Contract (DESIGN.md "Rules decide clauses", "Requirement status", "Levels"):
 
-`requirement_status` combines the rules that decide one requirement with its attestations and
-waivers:
-  0. a valid waiver -> not_applicable
-  1. any partial rule not_met -> not_met (a necessary clause is missing)
-  2. else any full rule met -> met
-  3. else a valid attestation -> attested
-  4. else at least one full rule, and every full rule observed and not_met -> not_met
-  5. else unknown, with the reason ("partly evidenced: ..." where partial rules passed)
-An expired attestation or waiver counts as absent, and the reason says so.
+Clause, from the rules that decide it (its *alternatives*; `supports` rules never vote):
+  no deciding rule            -> unknown, `no_rule` (evidence clause) / `needs_attestation`
+  any alternative met         -> met
+  every alternative not_met   -> not_met (a `not_used` alternative votes not_met, observed)
+  otherwise                   -> unknown, with the most actionable reason code of the
+                                 undecided alternatives, or `alternative_not_scanned` when one
+                                 alternative failed and another's source was not configured.
+A live attestation lifts an `unknown` clause to `attested`; it never lifts `not_met`.
 
-`capability_levels` applies the standard's cumulative levels (同上): level L needs every
-requirement of levels 1..L. A level with no items of its own adds nothing.
+Requirement, in this order:
+  1. a live waiver            -> not_applicable
+  2. any clause not_met       -> not_met
+  3. every clause met         -> met
+  4. every clause met or attested (>= 1 attested) -> attested
+  5. otherwise                -> unknown
+Disputes act earlier, on votes: a disputed rule's vote on a clause becomes unknown (`disputed`).
+
+Levels are cumulative (同上): level L needs every item of levels 1..L. A capability whose
+items are all not_applicable is out of scope and has no levels (None).
 """
 
 from __future__ import annotations
@@ -21,84 +28,94 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-__all__ = ["SATISFIED", "Levels", "RuleVote", "capability_levels", "requirement_status"]
+from scanner.model import ReasonCode, Status
 
-SATISFIED = {"verified": {"met", "not_applicable"}, "level": {"met", "not_applicable", "attested"}}
+__all__ = [
+    "UNKNOWN_PRIORITY",
+    "Levels",
+    "Vote",
+    "attest_clause",
+    "capability_levels",
+    "clause_status",
+    "in_scope",
+    "requirement_status",
+]
+
+# Among undecided alternatives, the code shown is the one a reader should act on first.
+UNKNOWN_PRIORITY: tuple[ReasonCode, ...] = (
+    ReasonCode.SOURCE_FAILED,
+    ReasonCode.DISPUTED,
+    ReasonCode.SOURCE_NOT_CONFIGURED,
+    ReasonCode.EVIDENCE_NOT_OBSERVED,
+    ReasonCode.NOTHING_IN_SCOPE,
+)
 
 
 @dataclass(frozen=True)
-class RuleVote:
-    """One rule's say on one requirement."""
+class Vote:
+    """One deciding rule's verdict on one clause (`supports` rules are not votes)."""
 
     rule: str
-    coverage: str  # full | partial
-    status: str  # met | not_met | unknown
-    explanation: str = ""
+    status: Status  # met | not_met | unknown
+    reason_code: ReasonCode | None = None  # set when unknown
 
 
 @dataclass(frozen=True)
 class Levels:
-    level: int
-    level_verified: int
-    level_ceiling: int
+    level: int | None
+    level_verified: int | None
+    level_ceiling: int | None
 
 
-def requirement_status(
-    votes: Sequence[RuleVote],
-    *,
-    attested_by: str | None = None,
-    attestation_expired: str | None = None,
-    waived_by: str | None = None,
-    waiver_expired: str | None = None,
-    manual: bool = False,
-) -> tuple[str, str]:
-    """(status, reason) for one requirement; see the module docstring for the order."""
-    expired = "; ".join(x for x in (attestation_expired, waiver_expired) if x)
-    suffix = f" ({expired})" if expired else ""
-    if waived_by:
-        return "not_applicable", f"waived: {waived_by}"
-    partial = [v for v in votes if v.coverage == "partial"]
-    full = [v for v in votes if v.coverage == "full"]
-    failed_partial = [v for v in partial if v.status == "not_met"]
-    if failed_partial:
-        return "not_met", "a necessary clause is not met: " + "; ".join(
-            f"{v.rule}: {v.explanation}" for v in failed_partial
-        )
-    met_full = [v for v in full if v.status == "met"]
-    if met_full:
-        return "met", "; ".join(f"{v.rule}: {v.explanation}" for v in met_full)
-    passed_partial = [v for v in partial if v.status == "met"]
-    if attested_by:
-        extra = (" and partly evidenced by " + ", ".join(v.rule for v in passed_partial)) if passed_partial else ""
-        return "attested", f"attested by {attested_by}{extra}"
-    if full and all(v.status == "not_met" for v in full):
-        return "not_met", "; ".join(f"{v.rule}: {v.explanation}" for v in full)
-    unknown = [v for v in votes if v.status == "unknown"]
-    if passed_partial:
-        rest = "; ".join(f"{v.rule}: {v.explanation}" for v in unknown)
-        why = "partly evidenced: " + ", ".join(v.rule for v in passed_partial) + " passed; attest the rest"
-        return "unknown", why + (f"; undecided: {rest}" if rest else "") + suffix
-    if unknown:
-        return "unknown", "; ".join(f"{v.rule}: {v.explanation}" for v in unknown) + suffix
-    if manual:
-        return "unknown", "needs attestation: no automated rule can decide it" + suffix
-    return "unknown", "no rule decides it yet; needs attestation" + suffix
+def clause_status(votes: Sequence[Vote], *, organisational: bool) -> tuple[Status, ReasonCode | None]:
+    """(status, reason code) of one clause from its alternatives' votes."""
+    if not votes:
+        return Status.UNKNOWN, ReasonCode.NEEDS_ATTESTATION if organisational else ReasonCode.NO_RULE
+    if any(v.status is Status.MET for v in votes):
+        return Status.MET, None
+    if all(v.status is Status.NOT_MET for v in votes):
+        return Status.NOT_MET, None
+    codes = {v.reason_code or ReasonCode.EVIDENCE_NOT_OBSERVED for v in votes if v.status is not Status.NOT_MET}
+    if ReasonCode.SOURCE_NOT_CONFIGURED in codes and any(v.status is Status.NOT_MET for v in votes):
+        return Status.UNKNOWN, ReasonCode.ALTERNATIVE_NOT_SCANNED
+    return Status.UNKNOWN, next(c for c in UNKNOWN_PRIORITY if c in codes)
 
 
-def capability_levels(statuses_by_level: Mapping[int, Sequence[str]]) -> Levels:
-    """level / level_verified / level_ceiling from the statuses of each level's requirements."""
+def attest_clause(status: Status, attested: bool) -> Status:
+    """An attestation lifts an unknown clause to attested; met and not_met stay as they are."""
+    return Status.ATTESTED if attested and status is Status.UNKNOWN else status
 
-    def highest(ok: set[str]) -> int:
+
+def requirement_status(clauses: Sequence[Status], *, waived: bool) -> Status:
+    """The requirement's status from its clauses' statuses (after attestations), in contract order."""
+    if waived:
+        return Status.NOT_APPLICABLE
+    if any(s is Status.NOT_MET for s in clauses):
+        return Status.NOT_MET
+    if all(s is Status.MET for s in clauses):
+        return Status.MET
+    if all(s in (Status.MET, Status.ATTESTED) for s in clauses):
+        return Status.ATTESTED
+    return Status.UNKNOWN
+
+
+def in_scope(statuses: Sequence[Status]) -> bool:
+    """A capability is in scope unless every one of its items is not_applicable."""
+    return not statuses or any(s is not Status.NOT_APPLICABLE for s in statuses)
+
+
+def capability_levels(statuses_by_level: Mapping[int, Sequence[Status]]) -> Levels:
+    """level / level_verified / level_ceiling (all None when the capability is out of scope)."""
+    if not in_scope([s for level in statuses_by_level.values() for s in level]):
+        return Levels(None, None, None)
+
+    def highest(kind: str) -> int:
         reached = 0
         for level in range(1, 6):
-            if all(s in ok for s in statuses_by_level.get(level, ())):
+            if all(s.satisfies(kind) for s in statuses_by_level.get(level, ())):  # type: ignore[arg-type]
                 reached = level
             else:
                 break
         return reached
 
-    return Levels(
-        level=highest(SATISFIED["level"]),
-        level_verified=highest(SATISFIED["verified"]),
-        level_ceiling=highest(SATISFIED["level"] | {"unknown"}),
-    )
+    return Levels(level=highest("level"), level_verified=highest("verified"), level_ceiling=highest("ceiling"))

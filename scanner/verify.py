@@ -60,6 +60,33 @@ def _diff_grades(recorded: Mapping[str, Any], derived: Mapping[str, Any]) -> Ite
             yield f"{section}: differs from what the evidence gives"
 
 
+def _bundle_problems(report: Mapping[str, Any], evidence: list[Evidence], evidence_dir: Path) -> list[str]:
+    """What differs between the report and its evidence bundle (an edited bundle is a finding)."""
+    problems: list[str] = []
+    try:
+        bundle = read_bundle(evidence_dir)
+    except InputError as exc:
+        if "seal" not in str(exc) and "manifest hash" not in str(exc):
+            raise
+        return [f"bundle: {exc}"]
+    ids_b = {e.id for e in bundle.evidence}
+    ids_r = {e.id for e in evidence}
+    for i in sorted(ids_b - ids_r)[:10]:
+        problems.append(f"evidence {i}: in the bundle but not in the report")
+    for i in sorted(ids_r - ids_b)[:10]:
+        problems.append(f"evidence {i}: in the report but not in the bundle")
+    problems.extend(_evidence_problems([e.to_json() for e in bundle.evidence]))
+    if bundle.manifest.get("rules_digest") != report["scan"].get("rules_digest"):
+        problems.append("rules: the bundle's rules digest differs from the report's")
+    # The manifest seals itself, but a seal can be recomputed: every field it shares with the
+    # (digest-sealed) report must also agree with the report.
+    shared = set(bundle.manifest) & set(report["scan"]) - {"rules_digest"}
+    for key in sorted(shared | {"observations", "sources"}):
+        if bundle.manifest.get(key) != report["scan"].get(key):
+            problems.append(f"manifest: {key} differs from the report's")
+    return problems
+
+
 def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
     """Problems found (empty when the report is intact and every grade re-derives)."""
     report = load_report(path)
@@ -69,22 +96,7 @@ def verify_report(path: Path, evidence_dir: Path | None = None) -> list[str]:
         problems.append("digest: the report was changed after it was written (digest mismatch)")
     evidence = [Evidence.from_json(e) for e in report["evidence"]]
     if evidence_dir is not None:
-        bundle = read_bundle(evidence_dir)
-        ids_b = {e.id for e in bundle.evidence}
-        ids_r = {e.id for e in evidence}
-        for i in sorted(ids_b - ids_r)[:10]:
-            problems.append(f"evidence {i}: in the bundle but not in the report")
-        for i in sorted(ids_r - ids_b)[:10]:
-            problems.append(f"evidence {i}: in the report but not in the bundle")
-        problems.extend(_evidence_problems([e.to_json() for e in bundle.evidence]))
-        if bundle.manifest.get("rules_digest") != report["scan"].get("rules_digest"):
-            problems.append("rules: the bundle's rules digest differs from the report's")
-        # The manifest is not hashed itself, and `rescore` reads its sources and observations:
-        # every field it shares with the report must agree with the (digest-sealed) report.
-        shared = set(bundle.manifest) & set(report["scan"]) - {"rules_digest"}
-        for key in sorted(shared | {"observations", "sources"}):
-            if bundle.manifest.get(key) != report["scan"].get(key):
-                problems.append(f"manifest: {key} differs from the report's")
+        problems.extend(_bundle_problems(report, evidence, evidence_dir))
     catalog = load_catalog()
     if catalog.digest != report["scan"].get("catalog_digest"):
         raise InputError(

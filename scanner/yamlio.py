@@ -1,12 +1,22 @@
-"""YAML loading that remembers line numbers, so every error can name file and line."""
+"""YAML loading that remembers line numbers, so every error can name file and line, and that
+stays bounded on hostile input (depth, alias expansion, values JSON cannot hold)."""
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Iterator, Sequence
+from importlib import import_module
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
+import yaml.composer
+import yaml.constructor
+import yaml.parser
+import yaml.reader
+import yaml.resolver
+import yaml.scanner
 from pydantic import BaseModel, ValidationError
 
 from scanner.errors import InputError
@@ -30,17 +40,188 @@ class LineList(list[Any]):
     item_lines: list[int]
 
 
-class _Loader(yaml.SafeLoader):
-    """SafeLoader that keeps line numbers and leaves dates as strings.
+MAX_DEPTH = 200  # nesting of collections in one document (CRD schemas reach ~60)
+ALIAS_BUDGET = 100_000  # nodes all aliases of one document may expand to (billion laughs: 10^9)
+
+try:  # libyaml parses ~10x faster; the composer below is ours either way (limits, line marks)
+    _CParser: Any = import_module("yaml._yaml").CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
+
+
+def _error(problem: str, mark: Any) -> yaml.composer.ComposerError:
+    return yaml.composer.ComposerError(None, None, problem, mark)
+
+
+class _Composer:
+    """An iterative composer over parser events, with a depth limit and an alias budget.
+
+    PyYAML's own composers recurse once per nesting level (a 3000-deep document raises
+    RecursionError, or overflows the C stack in libyaml's) and do not count what aliases expand
+    to (a few KB of nested aliases stand for 10^9 nodes once anything walks them). This one
+    keeps an explicit stack and refuses both past their limits with an error naming the line.
+    """
+
+    get_event: Any
+    check_event: Any
+    resolve: Any
+
+    def check_node(self) -> bool:
+        if self.check_event(yaml.StreamStartEvent):
+            self.get_event()
+        return not self.check_event(yaml.StreamEndEvent)
+
+    def get_node(self) -> yaml.Node | None:
+        if not self.check_event(yaml.StreamEndEvent):
+            return self.compose_document()
+        return None
+
+    def get_single_node(self) -> yaml.Node | None:
+        self.get_event()  # stream start
+        document = None
+        if not self.check_event(yaml.StreamEndEvent):
+            document = self.compose_document()
+        if not self.check_event(yaml.StreamEndEvent):
+            event = self.get_event()
+            raise yaml.composer.ComposerError(
+                "expected a single document in the stream", None, "but found another document", event.start_mark
+            )
+        self.get_event()  # stream end
+        return document
+
+    def compose_document(self) -> yaml.Node | None:
+        self.get_event()  # document start
+        anchors: dict[str, yaml.Node] = {}
+        sizes: dict[int, int] = {}  # id(closed collection) -> nodes it expands to
+        stack: list[yaml.Node] = []
+        keys: list[yaml.Node | None] = []  # per open mapping: the key waiting for its value
+        root: yaml.Node | None = None
+        expanded = 0
+
+        def size(node: yaml.Node) -> int:
+            return 1 if isinstance(node, yaml.ScalarNode) else sizes[id(node)]
+
+        def attach(node: yaml.Node) -> None:
+            nonlocal root
+            if not stack:
+                root = node
+            elif isinstance(stack[-1], yaml.SequenceNode):
+                stack[-1].value.append(node)
+            elif keys[-1] is None:
+                keys[-1] = node
+            else:
+                stack[-1].value.append((keys[-1], node))
+                keys[-1] = None
+
+        while True:
+            event: Any = self.get_event()
+            start: Any = event.start_mark
+            end: Any = event.end_mark
+            if isinstance(event, yaml.DocumentEndEvent):
+                return root
+            if isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                node = stack.pop()
+                keys.pop()
+                node.end_mark = event.end_mark
+                if isinstance(node, yaml.SequenceNode):
+                    sizes[id(node)] = 1 + sum(size(c) for c in node.value)
+                else:
+                    sizes[id(node)] = 1 + sum(size(k) + size(v) for k, v in node.value)
+                continue
+            if isinstance(event, yaml.AliasEvent):
+                target = anchors.get(event.anchor or "")
+                if target is None:
+                    raise _error(f"found undefined alias {event.anchor!r}", event.start_mark)
+                if not isinstance(target, yaml.ScalarNode) and id(target) not in sizes:
+                    raise _error(f"alias {event.anchor!r} refers to a node that contains it", event.start_mark)
+                expanded += size(target)
+                if expanded > ALIAS_BUDGET:
+                    raise _error(f"aliases expand to more than {ALIAS_BUDGET} nodes", event.start_mark)
+                attach(target)
+                continue
+            anchor = event.anchor
+            if anchor is not None and anchor in anchors:
+                raise _error(f"found duplicate anchor {anchor!r}", event.start_mark)
+            new: yaml.Node
+            if isinstance(event, yaml.ScalarEvent):
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(yaml.ScalarNode, event.value, event.implicit)
+                new = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
+            elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    raise _error(f"nested deeper than {MAX_DEPTH} levels", event.start_mark)
+                cls = yaml.SequenceNode if isinstance(event, yaml.SequenceStartEvent) else yaml.MappingNode
+                tag = event.tag
+                if tag is None or tag == "!":
+                    tag = self.resolve(cls, None, event.implicit)
+                new = cls(tag, [], start, None, flow_style=event.flow_style)
+            else:  # pragma: no cover - the parser emits no other event here
+                raise _error(f"unexpected {type(event).__name__}", event.start_mark)
+            if anchor is not None:
+                anchors[anchor] = new
+            attach(new)
+            if not isinstance(new, yaml.ScalarNode):
+                stack.append(new)
+                keys.append(None)
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """SafeConstructor that keeps line numbers, leaves dates as strings, and never yields a
+    value that cannot become JSON.
 
     Dates are validated by the pydantic models instead, so a bad date ("2026-13-01") is an
     error that names its field and line rather than a crash inside the YAML constructor.
+    `.inf`/`.nan` stay the strings written (JSON, and so every hash, has no such numbers); a
+    lone surrogate (`"\\ud800"`) becomes U+FFFD (it cannot be written as UTF-8).
     """
 
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep)
+        except (ValueError, TypeError, OverflowError) as exc:  # e.g. an int of 10^5 digits
+            raise yaml.constructor.ConstructorError(None, None, f"cannot load value: {exc}", node.start_mark) from exc
 
+    def construct_yaml_float(self, node: yaml.ScalarNode) -> float | str:  # type: ignore[override]
+        value = super().construct_yaml_float(node)
+        return value if math.isfinite(value) else str(node.value)
+
+    def construct_yaml_str(self, node: yaml.ScalarNode) -> str:
+        value = self.construct_scalar(node)
+        if not value.isascii():
+            value = _SURROGATE.sub("\ufffd", value)
+        return value
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_Constructor.add_constructor("tag:yaml.org,2002:float", _Constructor.construct_yaml_float)  # type: ignore[type-var]
+_Constructor.add_constructor("tag:yaml.org,2002:str", _Constructor.construct_yaml_str)  # type: ignore[type-var]
+
+if _CParser is not None:
+
+    class _Loader(_Composer, _CParser, _Constructor, yaml.resolver.Resolver):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            _Constructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+else:  # pragma: no cover
+
+    class _Loader(  # type: ignore[no-redef]
+        yaml.reader.Reader, yaml.scanner.Scanner, yaml.parser.Parser, _Composer, _Constructor, yaml.resolver.Resolver
+    ):
+        def __init__(self, stream: str) -> None:
+            yaml.reader.Reader.__init__(self, stream)
+            yaml.scanner.Scanner.__init__(self)
+            yaml.parser.Parser.__init__(self)
+            _Constructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+
+# Dates stay strings (see _Constructor).
 _Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
 }
 
 
@@ -93,19 +274,26 @@ def _read(path: Path | str, text: str | None) -> str:
 def load_yaml(path: Path | str, text: str | None = None) -> Any:
     """Load one YAML document with line numbers; raise InputError naming file and line."""
     source = _read(path, text)
+    loader = _Loader(source)
     try:
-        return yaml.load(source, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        return loader.get_single_data()
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
+    finally:
+        loader.dispose()
 
 
 def load_yaml_documents(path: Path | str, text: str | None = None) -> Iterator[Any]:
     """Load every document of a multi-document YAML file, with line numbers."""
     source = _read(path, text)
+    loader = _Loader(source)
     try:
-        yield from yaml.load_all(source, Loader=_Loader)
+        while loader.check_data():  # type: ignore[no-untyped-call]
+            yield loader.get_data()
     except yaml.YAMLError as exc:
         raise _yaml_error(path, exc) from exc
+    finally:
+        loader.dispose()
 
 
 def line_of(doc: Any, loc: Sequence[int | str]) -> int | None:

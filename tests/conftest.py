@@ -80,6 +80,7 @@ decides:
   - requirement: "ydt:5.1.2:L1.1"
     coverage: full
     rationale: A gadget transmits data over a standard protocol (test rule).
+empty: not_met
 condition:
   some: {kind: fake.gadget}
 remediation: Add a gadget.

@@ -7,17 +7,26 @@ and headers (401, 403, 500, 429 + Retry-After), a malformed 200 answer, a body c
 answer within the client's timeout. Faults can skip the first N matches and stop after M, so
 "only the second page" or "once, then recover" are one line each.
 
+Hostile answers (issue 15) are faults too: an endless body ("huge"), a gzip bomb, a body that
+drips a byte at a time ("trickle"), and "rewrite": the request is forwarded (changed by
+`forward`, e.g. with its page cursor removed) and the real answer changed by `transform` (e.g. a
+page cursor that never ends or cycles, a next link to another origin). Each is bounded: an
+endless body stops at `max_bytes`, a trickle after `delay_s`.
+
 "Connection refused" needs no proxy: point the source at a loopback port nothing listens on
 (`refused_url`).
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import http.server
 import re
 import socket
 import threading
+import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,7 +65,9 @@ class Fault:
 
     kind: "status" (answer `status` with `body`/`headers`), "malformed" (200 with a body that is
     not what the client expects), "truncated" (the real answer, cut in half after announcing its
-    full length), "timeout" (hold the request for `delay_s`, then drop it).
+    full length), "timeout" (hold the request for `delay_s`, then drop it), "huge" (200 with an
+    endless body, up to `max_bytes`), "gzip_bomb" (200, gzip, inflating to `max_bytes`),
+    "trickle" (200, then one byte every 0.1 s for `delay_s`), "rewrite" (see module docstring).
     """
 
     name: str
@@ -68,6 +79,9 @@ class Fault:
     skip: int = 0  # let this many matching requests through first
     times: int | None = None  # then fault this many (None: every one after)
     delay_s: float = 5.0
+    max_bytes: int = 200_000_000
+    forward: Callable[[Seen], tuple[str, bytes]] | None = None  # rewrite: (path, body) to send upstream
+    transform: Callable[[Seen, int, dict[str, str], bytes, int], tuple[int, dict[str, str], bytes]] | None = None
     matched: int = 0
     injected: int = 0
 
@@ -81,6 +95,16 @@ class Fault:
             return False
         self.injected += 1
         return True
+
+
+@functools.cache
+def _bomb(decoded: int) -> bytes:
+    """A gzip body of `decoded` zero bytes (about a thousand times smaller)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block, out = bytes(1 << 20), bytearray()
+    for _ in range(decoded // len(block)):
+        out += z.compress(block)
+    return bytes(out + z.flush())
 
 
 def refused_url(scheme: str = "http") -> str:
@@ -189,6 +213,20 @@ class FaultProxy:
             self._stop.wait(fault.delay_s)  # hold it past the client's timeout, then drop it
             h.close_connection = True
             return
+        if fault is not None and fault.kind in ("huge", "gzip_bomb", "trickle"):
+            self._hostile(h, fault)
+            return
+        if fault is not None and fault.kind == "rewrite":
+            assert fault.forward is not None and fault.transform is not None
+            path, body = fault.forward(probe)
+            try:
+                status, got, payload = self._forward(h.command, path, headers, body)
+            except OSError:
+                self._reply(h, 502, {"Content-Type": "text/plain"}, b"upstream unreachable")
+                return
+            status, out, payload = fault.transform(probe, status, dict(got), payload, fault.injected)
+            self._reply(h, status, out, payload)
+            return
         if fault is not None and fault.kind in ("status", "malformed"):
             if callable(fault.body):
                 payload, extra = fault.body(probe)
@@ -218,9 +256,25 @@ class FaultProxy:
     def _forward(
         self, method: str, path: str, headers: dict[str, str], body: bytes
     ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """The upstream's answer, its own URL in Link/Location headers replaced by the proxy's
+        (as a reverse proxy with the upstream's external URL set to it does): the client sees
+        one origin, and following its links never bypasses the proxy."""
+        status, got, payload = self._forward_raw(method, path, headers, body)
+        host = next((v for k, v in headers.items() if k.lower() == "host"), None)
+        if host:
+            own = f"http://{self.upstream_host}:{self.upstream_port}"
+            got = [
+                (k, v.replace(own, f"http://{host}")) if k.lower() in ("link", "location") else (k, v) for k, v in got
+            ]
+        return status, got, payload
+
+    def _forward_raw(
+        self, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
         conn = http.client.HTTPConnection(self.upstream_host, self.upstream_port, timeout=30)
         try:
-            fwd = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP}
+            # Content-Length is recomputed: a rewrite may have changed the body.
+            fwd = {k: v for k, v in headers.items() if k.lower() not in HOP_BY_HOP | {"content-length"}}
             conn.request(method, path, body=body or None, headers=fwd)
             resp = conn.getresponse()
             payload = resp.read()
@@ -232,6 +286,34 @@ class FaultProxy:
             return resp.status, keep, payload
         finally:
             conn.close()
+
+    def _hostile(self, h: http.server.BaseHTTPRequestHandler, fault: Fault) -> None:
+        h.close_connection = True
+        try:
+            if fault.kind == "gzip_bomb":
+                self._reply(
+                    h, 200, {"Content-Type": "application/json", "Content-Encoding": "gzip"}, _bomb(fault.max_bytes)
+                )
+                return
+            h.send_response(200)
+            h.send_header("Content-Type", "application/json")
+            h.send_header("Connection", "close")
+            if fault.kind == "trickle":
+                h.send_header("Content-Length", "100000")
+            h.end_headers()
+            if fault.kind == "huge":  # no length: the body ends when we hang up
+                chunk, sent = b'{"data": "' + b"x" * (1 << 20), 0
+                while sent < fault.max_bytes and not self._stop.is_set():
+                    h.wfile.write(chunk)
+                    sent += len(chunk)
+                return
+            until = time.monotonic() + fault.delay_s
+            while time.monotonic() < until and not self._stop.is_set():
+                h.wfile.write(b" ")
+                h.wfile.flush()
+                self._stop.wait(0.1)
+        except OSError:
+            return  # the client gave up, as a bounded client does
 
     @staticmethod
     def _reply(h: http.server.BaseHTTPRequestHandler, status: int, headers: dict[str, str], payload: bytes) -> None:

@@ -10,7 +10,16 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from tests import test_bad_input, test_catalog, test_faults, test_faults_input, test_security
+from tests import (
+    test_bad_input,
+    test_catalog,
+    test_faults,
+    test_faults_input,
+    test_redact,
+    test_redact_canary,
+    test_saferegex,
+    test_security,
+)
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
 
@@ -33,11 +42,13 @@ def render() -> str:
         "",
         f"- **Faults survived: {len(live)}** fault cells ({len(targets)} live sources x {len(faults)} faults,"
         f" {len(na)} not meaningful and listed as n/a), each scanned beside a healthy `files` source.",
-        f"- **Bad inputs tried: {len(corpus) + len(env_cases) + len(catalog_edits)}** ({len(corpus)} in the corpus:"
+        f"- **Bad inputs tried: {len(corpus) + len(env_cases) + len(catalog_edits) + len(test_faults_input.HOSTILE)}**"
+        f" ({len(test_faults_input.HOSTILE)} hostile repository files; {len(corpus)} in the corpus:"
         f" {', '.join(f'{g} {n}' for g, n in sorted(groups.items()))}; {len(env_cases)} unset credential variables;"
         f" {len(catalog_edits)} catalog edits plus a duplicate id and an unknown crosswalk id in tests/test_catalog.py).",
         f"- **Security:** {len(test_security.CANARIES)} credential canaries checked in every output, the -v log and"
-        f" the bundle; {len(test_security.REDACT_CASES)} credential shapes redacted from evidence;"
+        f" the bundle, and {len(test_redact_canary.CANARIES)} more planted in every input of a repository scan;"
+        f" {len(test_security.REDACT_CASES) + len(test_redact.SHAPES)} credential shapes redacted from evidence;"
         f" one-byte tampering of {len(test_security.FILES)} files (report + bundle) caught by `verify`"
         " (property test, hypothesis).",
         "- **Nothing lost:** in every cell the healthy source's evidence is byte-for-byte the same as in a clean"
@@ -62,7 +73,9 @@ def render() -> str:
             "the source URL"
             if fault_id == "refused"
             else (
-                "every request" if fault_id == "http-401" else (t.page2_label if fault_id == "page-2" else t.one_label)
+                "every request"
+                if fault_id == "http-401"
+                else (t.page2_label if fault_id in ("page-2", *test_faults.PAGING) else t.one_label)
             )
         )
         if what.startswith("n/a"):
@@ -76,6 +89,12 @@ def render() -> str:
         " the call is retried and the scan recovers, not the wait.",
         "- Kubernetes: the client's read timeout is the source's remaining time, so its timeout cell uses a"
         " 3 s source timeout.",
+        "- Hostile answers (issue 15): every cell above also checks that no request reached another origin"
+        " (a recorder on another port); the endless-pages cells lower the page cap to 30 and check the"
+        " listing stopped there; huge-body, gzip-bomb and trickle cells finish within 30 s. Body caps,"
+        " per-request deadlines, paging guards and origin checks are also tested client by client in"
+        " tests/test_hostile_clients.py, and a whole scan under attack (memory under 512 MiB, SIGTERM"
+        " within 5 s) in tests/test_hostile_scan.py.",
         "- Interruption (SIGINT/SIGTERM) is tested in tests/test_interrupt.py; the Kubernetes probe never"
         " reading Secrets and the ClusterRole/IAM policy granting only reads in"
         " tests/test_probe_kubernetes_rbac.py and tests/test_probe_aws.py.",
@@ -91,6 +110,28 @@ def render() -> str:
         "",
         *[f"- {name}" for name, _entry in env_cases],
         "",
+        "## Hostile files in a GitOps repository",
+        "",
+        "Each file is added to a repository holding a healthy estate. Every case: the scan finishes within"
+        " its bound, the file fails exactly the kinds it could have fed (their rules are `unknown`; a broken"
+        " document never hides the objects that fail a rule), the reason names the file and line, and every"
+        " other family stays observed. A file over `max_file_bytes` or past `max_files` fails the kinds the"
+        " same way (tests/test_files_failure.py).",
+        "",
+        "| case | kinds failed |",
+        "|---|---|",
+        *[
+            f"| {case} | {', '.join(sorted(failed)) or 'none (the file loads)'} |"
+            for case, _n, _c, failed, _w in test_faults_input.HOSTILE
+        ],
+        "",
+        f"Linear-time redaction: {len(test_redact.ADVERSARIAL)} adversarial inputs checked by growth (4x the"
+        " input, well under 10x the time; a quadratic pattern gives 16x), strings cut to their bound before any"
+        " pattern runs. Rule regexes: `rules lint` rejects"
+        f" {len(test_saferegex.CATASTROPHIC)} catastrophic shapes (nested or overlapping repetition) and accepts"
+        f" {len(test_saferegex.LINEAR)} linear ones; evaluation has a per-value timeout and a per-rule budget,"
+        " past which the rule is `unknown`.",
+        "",
         "## Security",
         "",
         "Credential canaries (never in stdout, the -v log, JSON, HTML, SARIF, JUnit or the evidence bundle):",
@@ -100,6 +141,16 @@ def render() -> str:
         "Redacted from evidence (data, subject and origin):",
         "",
         *[f"- {name}" for name, _d, _s in test_security.REDACT_CASES],
+        "",
+        "Redacted by value shape, with no keyword beside them (tests/test_redact.py):",
+        "",
+        *[f"- {name}" for name, _t, _s in test_redact.SHAPES],
+        "",
+        "Canary corpus (tests/test_redact_canary.py): planted in manifest annotations, env, args,"
+        " alertmanager.yml receivers, prometheus.yml, rule annotations, a broken file's text, a file name and"
+        " the Pushgateway URL; none in stdout, the -v log, JSON, HTML, SARIF, JUnit, metrics or the bundle:",
+        "",
+        *[f"- {what}" for what in test_redact_canary.CANARIES],
         "",
     ]
     return "\n".join(lines)

@@ -17,6 +17,7 @@ from scanner.attest import load_statements
 from scanner.catalog import load_catalog
 from scanner.evidence import Evidence
 from scanner.pipeline import assemble
+from scanner.report import seal
 from scanner.rules import load_rules
 
 __all__ = ["KINDS", "build_report"]
@@ -32,12 +33,10 @@ id: demo.alerting.threshold-rules
 title: Alerting rules compare metrics against thresholds
 evidence: [demo.alert_rule]
 decides:
-  - requirement: "ydt:5.3.1:L1.1"
-    coverage: full
+  - clause: "ydt:5.3.1:L1.1#a"
     rationale: An alerting rule whose expression compares a series with a constant is a threshold alert.
-  - requirement: "wa:OPS08-BP01"
-    coverage: partial
-    rationale: Threshold alerts are one necessary part of actionable alerting.
+  - clause: "wa:OPS08-BP01#a"
+    rationale: Threshold alerts analyse the workload's metrics.
 condition:
   count:
     kind: demo.alert_rule
@@ -51,11 +50,10 @@ title: Workloads declare readiness probes
 evidence: [demo.workload]
 decides:
   - requirement: "ydt:5.1.1:L1.1"
-    coverage: full
     rationale: A workload that is monitored for readiness exposes OS and process health.
-  - requirement: "ydt:6.2.2:L1.1"
-    coverage: partial
-    rationale: Readiness gates are a necessary part of a basic deployment process.
+  - clause: "ydt:6.2.2:L1.1#a"
+    coverage: supports
+    rationale: Readiness gates are shown beside a basic deployment process.
 params:
   min_ratio: 0.9
 condition:
@@ -70,8 +68,7 @@ id: demo.alerting.runbooks
 title: Alerting rules link a runbook
 evidence: [demo.alert_rule]
 decides:
-  - requirement: "ydt:5.3.1:L2.1"
-    coverage: partial
+  - clause: "ydt:5.3.1:L2.1#a"
     rationale: Graded alerts need a documented response, which a runbook link shows.
 condition:
   every:
@@ -85,11 +82,9 @@ title: Buckets keep versions
 evidence: [cloud.bucket]
 decides:
   - requirement: "ydt:7.1.1:L1.1"
-    coverage: full
     rationale: Versioned configuration storage is the basis of configuration records.
-  - requirement: "wa:OPS04-BP01"
-    coverage: partial
-    rationale: Versioning is one necessary part of observing configuration.
+  - clause: "wa:OPS04-BP01#b"
+    rationale: Versioning is one way to observe configuration over time.
 condition:
   every:
     kind: cloud.bucket
@@ -102,12 +97,14 @@ attestations:
   - requirements: ["ydt:5.3.1:L1.2"]
     statement: "The on-call team reviews alert thresholds monthly {p}"
     owner: "sre-lead {p}"
+    reviewer: auditor@example.com
     evidence_url: "https://wiki.example.com/alerts?x=1"
     date: 2026-01-10
     expires: 2027-01-10
   - requirements: ["ydt:5.1.1:L2.1"]
     statement: "Logs are collected centrally by the platform team."
     owner: platform
+    reviewer: auditor@example.com
     evidence_url: "https://wiki.example.com/logs"
     date: 2024-01-10
     expires: 2025-01-10
@@ -115,6 +112,8 @@ waivers:
   - capabilities: ["ydt:11.1.1"]
     reason: "No end-user facing product in scope {p}"
     owner: cto
+    reviewer: auditor@example.com
+    date: 2026-06-30
     expires: 2027-06-30
 """
 
@@ -262,9 +261,19 @@ def build_report(
         "config_digest": "0" * 64,
         "sources": sources,
     }
-    return assemble(
+    report = assemble(
         catalog, ruleset, statements, ev, observations, frameworks=["ydt1756-4", "aws-wa-ops"], scan_meta=meta
     )
+    return _stable(report, folder)
+
+
+def _stable(report: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Rule and statement files named relative to `folder`, resealed: the same report from any temp folder."""
+    prefix = str(folder) + "/"
+    for item in [*report["statements"], *report["rules"]]:
+        if str(item.get("file", "")).startswith(prefix):
+            item["file"] = item["file"][len(prefix) :]
+    return seal(report)
 
 
 def write_rules_text() -> str:

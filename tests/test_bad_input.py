@@ -79,6 +79,9 @@ CORPUS: list[Case] = [
     Case("rule: bad coverage", "rules", {"r.yaml": RULE.replace("coverage: partial", "coverage: most")}, ["rules", "lint", "r.yaml"], "coverage", "r.yaml:6"),
     Case("rule: bad regex", "rules", {"r.yaml": RULE.replace("some: {kind: kubernetes.workload}", 'some: {kind: kubernetes.workload, that: {path: subject, regex: "["}}')}, ["rules", "lint", "r.yaml"], "does not compile", "r.yaml:9"),
     Case("rule: missing file", "rules", {}, ["rules", "lint", "gone.yaml"], "no such rule file", "gone.yaml"),
+    Case("rule: catastrophic regex", "rules", {"r.yaml": RULE.replace("some: {kind: kubernetes.workload}", 'some: {kind: kubernetes.workload, that: {path: subject, regex: "(a+)+$"}}')}, ["rules", "lint", "r.yaml"], "exponential time", "r.yaml:9"),
+    Case("config: alias bomb", "config", {"m.yaml": cfg() + 'x: &a ["l","l","l","l","l","l","l","l","l"]\n' + "".join(f"x{i}: &a{i} [" + ",".join([f"*a{i - 1}" if i else "*a"] * 9) + "]\n" for i in range(8))}, ["scan", "-c", "m.yaml"], "aliases expand to more than", "m.yaml:"),
+    Case("config: nested 3000 deep", "config", {"m.yaml": cfg("x: " + "[" * 3000 + "]" * 3000 + "\n")}, ["scan", "-c", "m.yaml"], "nested deeper than", "m.yaml:2"),
     # attestations and waivers
     Case("attestation: missing owner", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace("    owner: sre@example.com\n", "")}, ["scan", "-c", "m.yaml"], "owner: Field required", "a.yaml:2"),
     Case("attestation: bad date", "statements", {"m.yaml": cfg("attestations: [a.yaml]\n"), "a.yaml": ATT.replace('"2026-01-01"', '"2026-02-30"')}, ["scan", "-c", "m.yaml"], "attestations.0.date", "a.yaml:6"),
@@ -92,7 +95,7 @@ CORPUS: list[Case] = [
     Case("baseline: other schema version", "reports", {"m.yaml": cfg(), "b.json": '{"schema": "maturity-report/v0"}'}, ["scan", "-c", "m.yaml", "--baseline", "b.json", "--fail-on-regression"], "unsupported report schema", "b.json"),
     Case("baseline: truncated", "reports", {"m.yaml": cfg(), "b.json": '{"schema": "maturity-report/v1", "scan": {"sta'}, ["scan", "-c", "m.yaml", "--baseline", "b.json"], "not valid JSON", "b.json:1"),
     Case("baseline: not JSON at all", "reports", {"b.json": "<html>", "n.json": "{}"}, ["diff", "b.json", "n.json"], "not valid JSON", "b.json"),
-    Case("report: fails its schema", "reports", {"r.json": json.dumps({"schema": "maturity-report/v1", "scan": {}, "frameworks": [], "evidence": [], "next_steps": [], "digest": "x"})}, ["verify", "r.json"], "not a maturity-report/v1 report", "r.json"),
+    Case("report: fails its schema", "reports", {"r.json": json.dumps({"schema": "maturity-report/v2", "scan": {}, "frameworks": [], "evidence": [], "next_steps": [], "digest": "x"})}, ["verify", "r.json"], "not a maturity-report/v2 report", "r.json"),
     Case("report: regression gate without baseline", "reports", {"m.yaml": cfg()}, ["scan", "-c", "m.yaml", "--fail-on-regression"], "needs --baseline", "--baseline"),
     Case("gate: bad --min-level", "reports", {"m.yaml": cfg()}, ["scan", "-c", "m.yaml", "--min-level", "ydt:5.3.1=high"], "--min-level takes CAP=L", "--min-level"),
     # evidence bundles

@@ -22,6 +22,8 @@ sources:
   - {name: w, probe: fake, items: [{subject: a}]}
 frameworks: [ydt1756-4]
 rule_params: {fake.widgets.shiny: {min_ratio: 0.9}}
+not_used: [pagerduty, wecom]
+statements: {max_months: 24}
 """
 
 
@@ -31,23 +33,44 @@ def test_good_config(tmp_path: Path, fake_registry: ProbeRegistry) -> None:
     assert cfg.frameworks == ["ydt1756-4"]
     assert len(cfg.digest) == 64
     assert cfg.source_configs()[0].resolve("x") == tmp_path / "x"
+    assert cfg.not_used == ["pagerduty", "wecom"] and cfg.statements.max_months == 24
+    defaults = load_config(None, probe_models=fake_registry.config_models())
+    assert defaults.not_used == [] and defaults.statements.max_months == 13
 
 
 BAD = [
     ("bad yaml", "sources:\n  - {name: w, probe: fake\n", "invalid YAML", 3, None),
     ("unknown top key", "sources: []\ncolour: red\n", "unknown key", 2, "colour"),
-    ("unknown source key", "sources:\n  - name: w\n    probe: fake\n    colour: red\n", "unknown key", 4, "sources.0.colour"),
+    (
+        "unknown source key",
+        "sources:\n  - name: w\n    probe: fake\n    colour: red\n",
+        "unknown key",
+        4,
+        "sources.0.colour",
+    ),
     ("wrong type", "sources:\n  - name: w\n    probe: fake\n    timeout_s: soon\n", "number", 4, "sources.0.timeout_s"),
     ("unknown probe", "sources:\n  - {name: w, probe: telepathy}\n", "unknown probe 'telepathy'", 2, "sources.0.probe"),
-    ("duplicate name", "sources:\n  - {name: w, probe: fake}\n  - {name: w, probe: fake}\n", "used twice", 3, "sources.1.name"),
+    (
+        "duplicate name",
+        "sources:\n  - {name: w, probe: fake}\n  - {name: w, probe: fake}\n",
+        "used twice",
+        3,
+        "sources.1.name",
+    ),
     ("bad framework", "frameworks: [iso9001]\n", "Input should be", 1, "frameworks.0"),
     ("not a mapping", "- just\n- a list\n", "must be a mapping", 1, None),
     ("bad name", "sources:\n  - {name: 'has space', probe: fake}\n", "pattern", 2, "sources.0.name"),
+    ("not_used twice", "not_used: [pagerduty, pagerduty]\n", "twice", 1, "not_used"),
+    ("not_used case", "not_used: [PagerDuty]\n", "lower case", 1, "not_used"),
+    ("statement months", "statements: {max_months: 0}\n", "greater than or equal", 1, "statements.max_months"),
+    ("statements key", "statements: {max_month: 12}\n", "unknown key", 1, "statements.max_month"),
 ]
 
 
 @pytest.mark.parametrize(("name", "text", "message", "line", "field"), BAD, ids=[b[0] for b in BAD])
-def test_bad_config(tmp_path: Path, fake_registry: ProbeRegistry, name: str, text: str, message: str, line: int, field: str | None) -> None:
+def test_bad_config(
+    tmp_path: Path, fake_registry: ProbeRegistry, name: str, text: str, message: str, line: int, field: str | None
+) -> None:
     f = write(tmp_path / "m.yaml", text)
     with pytest.raises(InputError) as ei:
         load_config(f, probe_models=fake_registry.config_models())
@@ -61,7 +84,12 @@ def test_bad_config(tmp_path: Path, fake_registry: ProbeRegistry, name: str, tex
 
 def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path) -> None:
     f = write(tmp_path / "m.yaml", "sources:\n  - {name: r, probe: files, path: ., colour: red}\n")
-    out = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", "-c", str(f), "--json", str(tmp_path / "r.json")], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "scan", "-c", str(f), "--json", str(tmp_path / "r.json")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2
     assert f"{f}:2: sources.0.colour: unknown key" in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
@@ -69,7 +97,12 @@ def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
-    out = subprocess.run([sys.executable, "-m", "scanner.cli", "scan", "-c", str(tmp_path / "nope.yaml")], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "scan", "-c", str(tmp_path / "nope.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 2 and "nope.yaml" in out.stderr and "cannot read" in out.stderr
 
 

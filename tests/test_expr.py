@@ -14,7 +14,18 @@ def ev(subject: str, data: dict[str, Any], kind: str = "k.item") -> Evidence:
     return Evidence.make(kind, subject, data, "test://")
 
 
-ITEM = ev("web", {"replicas": 3, "name": "web-1", "labels": {"team": "sre"}, "ports": [80, 443], "probes": [{"type": "readiness"}], "ratio": "0.5", "none": None})
+ITEM = ev(
+    "web",
+    {
+        "replicas": 3,
+        "name": "web-1",
+        "labels": {"team": "sre"},
+        "ports": [80, 443],
+        "probes": [{"type": "readiness"}],
+        "ratio": "0.5",
+        "none": None,
+    },
+)
 
 
 @pytest.mark.parametrize(
@@ -92,37 +103,107 @@ DEPLOYS = [ev(f"ns/app-{i}", {"ready": i < 7, "prod": i % 2 == 0}) for i in rang
 
 
 def test_ratio_explains_with_failing_subjects_and_cites_them() -> None:
-    c = compile_condition({"ratio": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}, "gte": 0.8, "label": "has a readinessProbe"}}, {})
+    c = compile_condition(
+        {
+            "ratio": {
+                "kind": "k.item",
+                "that": {"path": "data.ready", "eq": True},
+                "gte": 0.8,
+                "label": "has a readinessProbe",
+            }
+        },
+        {},
+    )
     o = c.evaluate(index(*DEPLOYS))
     assert not o.ok
     assert "7 of 10" in o.detail and "70%" in o.detail and "has a readinessProbe" in o.detail
     assert "ns/app-7" in o.detail
     assert len(o.evidence) == 3 and o.stats["ratio"] == 0.7
-    ok = compile_condition({"ratio": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}, "gte": 0.7}}, {}).evaluate(index(*DEPLOYS))
+    ok = compile_condition(
+        {"ratio": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}, "gte": 0.7}}, {}
+    ).evaluate(index(*DEPLOYS))
     assert ok.ok
 
 
 def test_where_narrows_the_population() -> None:
-    c = compile_condition({"every": {"kind": "k.item", "where": {"path": "data.prod", "eq": True}, "that": {"path": "data.ready", "eq": True}}}, {})
+    c = compile_condition(
+        {
+            "every": {
+                "kind": "k.item",
+                "where": {"path": "data.prod", "eq": True},
+                "that": {"path": "data.ready", "eq": True},
+            }
+        },
+        {},
+    )
     o = c.evaluate(index(*DEPLOYS))
     assert not o.ok and "1 of 5" in o.detail and "ns/app-8" in o.detail
 
 
-def test_empty_population_is_not_met_unless_allowed() -> None:
+def test_empty_population_is_undecided_unless_allowed() -> None:
     every = {"kind": "k.item", "that": {"path": "data.ready", "eq": True}}
-    assert not compile_condition({"every": every}, {}).evaluate({}).ok
-    assert compile_condition({"every": {**every, "allow_empty": True}}, {}).evaluate({}).ok
-    assert not compile_condition({"ratio": {**every, "gte": 0.5}}, {}).evaluate({}).ok
-    o = compile_condition({"some": {"kind": "k.item"}}, {}).evaluate({})
-    assert not o.ok and "none of 0" in o.detail
+    for node in (
+        {"every": every},
+        {"ratio": {**every, "gte": 0.5}},
+        {"some": {"kind": "k.item"}},
+        {"none": every},
+        {"count": {"kind": "k.item", "lte": 0}},
+    ):
+        o = compile_condition(node, {}).evaluate({})
+        assert o.empty and not o.ok and "nothing in scope" in o.detail, node
+    # v1 `allow_empty: true` still reads an empty population as a pass
+    o = compile_condition({"every": {**every, "allow_empty": True}}, {}).evaluate({})
+    assert o.ok and not o.empty
+
+
+def test_nothing_in_scope_depends_on_the_quantifier() -> None:
+    """`every`/`ratio`/`none` speak about the `where` population (none left: nothing in scope);
+    `some`/`count` ask whether such items exist, so items that all miss `where` are a finding."""
+    nope = {"path": "data.prod", "eq": "nope"}
+    ready = {"path": "data.ready", "eq": True}
+    for op, extra in (("every", {}), ("ratio", {"gte": 0.5}), ("none", {})):
+        o = compile_condition({op: {"kind": "k.item", "where": nope, "that": ready, **extra}}, {}).evaluate(
+            index(*DEPLOYS)
+        )
+        assert o.empty and not o.ok, op
+    for op, extra in (("some", {}), ("count", {"gte": 1})):
+        for body in ({"where": nope}, {"where": nope, "that": ready}):
+            o = compile_condition({op: {"kind": "k.item", **body, **extra}}, {}).evaluate(index(*DEPLOYS))
+            assert not o.ok and not o.empty, (op, body)
+        assert compile_condition({op: {"kind": "k.item", "where": nope, **extra}}, {}).evaluate({}).empty
+
+
+def test_combinations_are_three_valued() -> None:
+    idx = index(*DEPLOYS)
+    yes = {"some": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}}}
+    no = {"every": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}}}
+    empty = {"some": {"kind": "k.gone"}}
+
+    def run(node: dict[str, Any]) -> tuple[bool, bool]:
+        o = compile_condition(node, {}).evaluate(idx)
+        return o.ok, o.empty
+
+    assert run({"all_of": [yes, empty]}) == (False, True)  # undecided part: undecided whole
+    assert run({"all_of": [no, empty]}) == (False, False)  # a decided failure decides
+    assert run({"any_of": [yes, empty]}) == (True, False)  # a decided success decides
+    assert run({"any_of": [no, empty]}) == (False, True)
+    assert run({"not": empty}) == (True, True)  # still undecided: the rule's `empty:` decides
 
 
 def test_some_none_count() -> None:
     idx = index(*DEPLOYS)
-    assert compile_condition({"some": {"kind": "k.item", "that": {"path": "data.ready", "eq": False}}}, {}).evaluate(idx).ok
-    none = compile_condition({"none": {"kind": "k.item", "that": {"path": "data.ready", "eq": False}}}, {}).evaluate(idx)
+    assert (
+        compile_condition({"some": {"kind": "k.item", "that": {"path": "data.ready", "eq": False}}}, {})
+        .evaluate(idx)
+        .ok
+    )
+    none = compile_condition({"none": {"kind": "k.item", "that": {"path": "data.ready", "eq": False}}}, {}).evaluate(
+        idx
+    )
     assert not none.ok and "expected none" in none.detail
-    cnt = compile_condition({"count": {"kind": "k.item", "that": {"path": "data.prod", "eq": True}, "gte": 5, "lte": 5}}, {}).evaluate(idx)
+    cnt = compile_condition(
+        {"count": {"kind": "k.item", "that": {"path": "data.prod", "eq": True}, "gte": 5, "lte": 5}}, {}
+    ).evaluate(idx)
     assert cnt.ok and cnt.stats["matched"] == 5
 
 
@@ -157,7 +238,14 @@ def test_condition_compile_errors(node: dict[str, Any], message: str) -> None:
 
 def test_labels_show_parameter_values() -> None:
     c = compile_condition(
-        {"ratio": {"kind": "k.item", "that": {"path": "data.ready", "eq": True}, "gte": "$min_ratio", "label": "ready on ≥ min_ratio of items"}},
+        {
+            "ratio": {
+                "kind": "k.item",
+                "that": {"path": "data.ready", "eq": True},
+                "gte": "$min_ratio",
+                "label": "ready on ≥ min_ratio of items",
+            }
+        },
         {"min_ratio": 0.9},
     )
     o = c.evaluate(index(*DEPLOYS))

@@ -32,6 +32,7 @@ from sandbox.aws_seed import PRIMARY, WELL_RUN_ACCOUNT, moto_clients, seed_well_
 from sandbox.gitlab_api import GitLabAPI
 from sandbox.gitlab_history import build_history
 from sandbox.gitops import GitOpsEstate
+from sandbox.hostile import Hostile, Recorder
 from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
 from sandbox.prometheus import ESTATE_DIR, start_estate
 from scanner.cli import main
@@ -62,6 +63,55 @@ class Target:
     retry_after_honoured: bool = True
     timeout_keys: tuple[tuple[str, float], ...] = ()  # config for the timeout cell (short deadlines)
     fault_body: Callable[[Seen, str, int], tuple[bytes, dict[str, str]]] | None = None  # protocol-shaped error
+    # Hostile pagination: the listing's requests (regex), how to ask upstream for its first page
+    # instead, and how to put a cursor of ours into the answer. None: the source does not page.
+    pages: str | None = None
+    first_page: Callable[[Seen], tuple[str, bytes]] | None = None
+    set_cursor: Callable[[Seen, dict[str, str], bytes, str], tuple[dict[str, str], bytes]] | None = None
+    links: bool = False  # the cursor is a URL (a next link can point at another origin)
+
+
+def _drop_query(path: str, key: str) -> str:
+    base, _, query = path.partition("?")
+    kept = [p for p in query.split("&") if p and not p.startswith(key + "=")]
+    return base + ("?" + "&".join(kept) if kept else "")
+
+
+def _kube_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "continue"), seen.body
+
+
+def _kube_cursor(_seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    doc = json.loads(payload)
+    doc.setdefault("metadata", {})["continue"] = cursor
+    return headers, json.dumps(doc).encode()
+
+
+def _gitlab_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "page"), seen.body
+
+
+def _gitlab_cursor(seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    out = {k: v for k, v in headers.items() if k.lower() not in ("link", "x-next-page")}
+    if "://" in cursor:  # a whole URL: the next link points wherever the cursor says
+        out["Link"] = f'<{cursor}>; rel="next"'
+    else:
+        host = next(v for k, v in seen.headers.items() if k.lower() == "host")
+        path = _drop_query(seen.path, "page")
+        out["Link"] = f'<http://{host}{path}{"&" if "?" in path else "?"}page={cursor}>; rel="next"'
+    return out, payload
+
+
+def _aws_first(seen: Seen) -> tuple[str, bytes]:
+    doc = json.loads(seen.body or b"{}")
+    doc.pop("PaginationToken", None)
+    return seen.path, json.dumps(doc).encode()
+
+
+def _aws_cursor(_seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    doc = json.loads(payload)
+    doc["PaginationToken"] = cursor
+    return headers, json.dumps(doc).encode()
 
 
 def _aws_error(seen: Seen, code: str, status: int) -> tuple[bytes, dict[str, str]]:
@@ -98,6 +148,9 @@ TARGETS: dict[str, Target] = {
         r"^GET /apis/apps/v1/deployments\?\S*continue=",
         "deployments, 2nd page (continue token)",
         timeout_keys=(("timeout_s", 3.0),),  # its read timeout is the source's remaining time
+        pages=r"^GET /apis/apps/v1/deployments",
+        first_page=_kube_first,
+        set_cursor=_kube_cursor,
     ),
     "gitlab": Target(
         "gitlab",
@@ -106,6 +159,10 @@ TARGETS: dict[str, Target] = {
         "project deployments",
         r"^GET /api/v4/projects/\d+/deployments\?\S*page=2\b",
         "deployments, 2nd page (Link header)",
+        pages=r"^GET /api/v4/projects/\d+/deployments",
+        first_page=_gitlab_first,
+        set_cursor=_gitlab_cursor,
+        links=True,
     ),
     "aws": Target(
         "aws",
@@ -116,6 +173,9 @@ TARGETS: dict[str, Target] = {
         "tagging GetResources, 2nd page (PaginationToken)",
         retry_after_honoured=False,
         fault_body=_aws_error,
+        pages=r"x-amz-target: ResourceGroupsTaggingAPI_20170126\.GetResources",
+        first_page=_aws_first,
+        set_cursor=_aws_cursor,
     ),
 }
 
@@ -142,7 +202,32 @@ FAULTS: list[FaultCase] = [
     ),
     FaultCase("page-2", "the 2nd page of a listing answers 503, every time", "degraded", r"503|ServiceUnavailable"),
     FaultCase("truncated", "one endpoint's body is cut in half", "degraded", r"(?i)\w"),
+    # Hostile servers (issue 15): bounded answers, bounded paging, tokens that stay home.
+    FaultCase("huge-body", "one endpoint answers an endless body", "degraded", r"(?i)larger than"),
+    FaultCase("gzip-bomb", "one endpoint answers a gzip bomb (200 MB of zeros)", "degraded", r"(?i)exceeds the cap"),
+    FaultCase("trickle", "one endpoint's body drips a byte every 0.1 s", "degraded", r"(?i)timed out|timeout"),
+    FaultCase(
+        "endless-pages", "a listing's cursor is new on every page, forever", "degraded", r"(?i)more than \d+ pages"
+    ),
+    FaultCase("cyclic-pages", "a listing's cursor goes a, b, a", "degraded", r"(?i)loop|same next token"),
+    FaultCase(
+        "cross-next", "a listing's next link points at another origin", "degraded", r"refused to follow a next-page"
+    ),
+    FaultCase(
+        "cross-redirect",
+        "one endpoint redirects (302) to another origin",
+        "degraded",
+        r"(?i)refused to follow a redirect|\b302\b",
+    ),
 ]
+
+PAGING = ("endless-pages", "cyclic-pages", "cross-next")
+NOT_MEANINGFUL = {
+    ("aws", "huge-body"): "n/a: botocore reads an answer whole (AWS endpoints only); not capped here",
+    ("aws", "gzip-bomb"): "n/a: botocore asks for no Content-Encoding and never decodes one",
+    ("kubernetes", "cross-next"): "n/a: a continue token is opaque, never a URL",
+    ("aws", "cross-next"): "n/a: a PaginationToken is opaque, never a URL",
+}
 
 
 def cells() -> list[tuple[str, str, str]]:
@@ -152,6 +237,10 @@ def cells() -> list[tuple[str, str, str]]:
         for f in FAULTS:
             if f.id == "page-2" and t.page2 is None:
                 out.append((t.source, f.id, f"n/a: {t.page2_label}"))
+            elif f.id in PAGING and t.pages is None:
+                out.append((t.source, f.id, f"n/a: {t.page2_label}"))
+            elif (t.source, f.id) in NOT_MEANINGFUL:
+                out.append((t.source, f.id, NOT_MEANINGFUL[(t.source, f.id)]))
             elif f.outcome == "recovered":
                 out.append((t.source, f.id, "retried, recovered, evidence complete"))
             else:
@@ -163,8 +252,21 @@ MATRIX = cells()
 LIVE_CELLS = [(s, f) for s, f, what in MATRIX if not what.startswith("n/a")]
 
 
-def faults_for(t: Target, case: FaultCase) -> list[Fault]:
-    """The proxy faults that make one cell."""
+def faults_for(t: Target, case: FaultCase, elsewhere: str = "http://127.0.0.1:9") -> list[Fault]:
+    """The proxy faults that make one cell (`elsewhere`: the other origin links point at)."""
+
+    def paging(cursor: Callable[[int], str]) -> Fault:
+        assert t.pages and t.first_page and t.set_cursor
+        set_cursor = t.set_cursor
+
+        def transform(
+            seen: Seen, status: int, headers: dict[str, str], payload: bytes, n: int
+        ) -> tuple[int, dict[str, str], bytes]:
+            if status != 200:
+                return status, headers, payload
+            return (status, *set_cursor(seen, headers, payload, cursor(n)))
+
+        return Fault(case.id, t.pages, kind="rewrite", forward=t.first_page, transform=transform)
 
     def status(code: int, aws_code: str, headers: dict[str, str] | None = None) -> Fault:
         def body(seen: Seen) -> tuple[bytes, dict[str, str]]:
@@ -200,6 +302,20 @@ def faults_for(t: Target, case: FaultCase) -> list[Fault]:
             f = status(503, "ServiceUnavailable")
             f.pattern = t.page2
             return [f]
+        case "huge-body":
+            return [Fault(case.id, t.one, kind="huge")]
+        case "gzip-bomb":
+            return [Fault(case.id, t.one, kind="gzip_bomb")]
+        case "trickle":
+            return [Fault(case.id, t.one, kind="trickle", delay_s=8.0)]
+        case "endless-pages":
+            return [paging(lambda n: str(n + 1) if t.links else f"endless-{n}")]
+        case "cyclic-pages":
+            return [paging(lambda n: ("2" if n % 2 else "3") if t.links else ("cyc-a" if n % 2 else "cyc-b"))]
+        case "cross-next":
+            return [paging(lambda _n: f"{elsewhere}/api/v4/projects/1/deployments?page=2")]
+        case "cross-redirect":
+            return [Fault(case.id, t.one, status=302, body=b"", headers={"Location": f"{elsewhere}/stolen"})]
     raise AssertionError(case.id)
 
 
@@ -380,7 +496,21 @@ def _items(report: dict[str, Any], source: str, *, with_data: bool) -> list[tupl
 
 
 def _rule_statuses(report: dict[str, Any]) -> dict[str, str]:
-    return {r["id"]: r["status"] for req in statuses(report).values() for r in req["rules"]}
+    """Status of each rule on each clause it decides or supports ("rule@clause"); a v1-shaped
+    requirement (rules directly under it) counts as one clause."""
+    out: dict[str, str] = {}
+    for rid, req in statuses(report).items():
+        for clause in req.get("clauses") or [{"id": rid, "rules": req.get("rules", [])}]:
+            for r in clause.get("rules", []):
+                out[f"{r['id']}@{clause['id']}"] = r["status"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def elsewhere() -> Iterator[Hostile]:
+    """Another origin: links and redirects point here; nothing may ever reach it."""
+    with Recorder() as r:
+        yield r
 
 
 @pytest.fixture
@@ -400,24 +530,34 @@ def test_fault_cell(
     gitops: dict[str, Any],
     tmp_path: Path,
     caplog: pytest.LogCaptureFixture,
+    elsewhere: Hostile,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     target, case = live.target, next(f for f in FAULTS if f.id == fault_id)
+    monkeypatch.setattr("probes.netguard.MAX_PAGES", 30)  # endless paging stops after 30 pages, not 2000
     base = _baseline(live, inputs, gitops, tmp_path / "base")
     live.proxy.reset()
     url = live.proxy.url
     if case.id == "refused":
         url = refused_url()
     else:
-        live.proxy.inject(*faults_for(target, case))
+        live.proxy.inject(*faults_for(target, case, elsewhere.url))
+    reached = elsewhere.count
     caplog.set_level(logging.DEBUG)
     started = time.monotonic()
-    entry = live.entry(url) | (dict(target.timeout_keys) if case.id == "timeout" else {})
+    entry = live.entry(url) | (dict(target.timeout_keys) if case.id in ("timeout", "trickle") else {})
     report = _scan(inputs, _config(tmp_path, [entry, gitops]))
     elapsed = time.monotonic() - started
 
     # The fault really happened.
     if case.id != "refused":
         assert live.proxy.injected() > 0, f"{case.id} was never injected"
+        # Nothing, above all no credential, went to another origin.
+        assert elsewhere.count == reached, elsewhere.requests[reached:]
+    if case.id == "endless-pages":
+        assert live.proxy.injected() <= 31 * (RETRIES + 1), "the page cap did not stop the listing"
+    if case.id in ("huge-body", "gzip-bomb", "trickle"):
+        assert elapsed < 30, f"a hostile answer held the scan {elapsed:.0f}s"
 
     # The healthy source is untouched: same evidence, same facts.
     repo = _source(report, "repo")
@@ -453,12 +593,12 @@ def test_fault_cell(
         assert not (req["status"] == "not_met" and was != "not_met"), rid
     rule_kinds = {r["id"]: set(r.get("evidence", [])) for r in report["rules"]}
     base_rules, rules = _rule_statuses(base), _rule_statuses(report)
-    for rule_id, status in rules.items():
-        kinds = rule_kinds[rule_id]
+    for key, status in rules.items():
+        kinds = rule_kinds[key.split("@", 1)[0]]
         if kinds & failed:
-            assert status == "unknown", rule_id
+            assert status == "unknown", key
         elif not kinds & probe_kinds:
-            assert status == base_rules[rule_id], rule_id
+            assert status == base_rules.get(key), key
 
     # Retries are bounded and logged.
     pattern = (target.page2 if case.id == "page-2" else target.one) or "^"
@@ -486,5 +626,6 @@ def test_cli_exit_code_and_verify_with_a_dead_source(
 def test_matrix_covers_every_live_source_and_fault() -> None:
     assert {s for s, _f, _w in MATRIX} == {"prometheus", "alertmanager", "kubernetes", "gitlab", "aws"}
     assert len(MATRIX) == len(TARGETS) * len(FAULTS)
-    na = [(s, f) for s, f, w in MATRIX if w.startswith("n/a")]
-    assert na == [("prometheus", "page-2"), ("alertmanager", "page-2")]
+    na = {(s, f) for s, f, w in MATRIX if w.startswith("n/a")}
+    unpaged = {(s, f) for s in ("prometheus", "alertmanager") for f in ("page-2", *PAGING)}
+    assert na == unpaged | set(NOT_MEANINGFUL)

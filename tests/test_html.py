@@ -43,6 +43,10 @@ def test_payloads_are_escaped_everywhere(reports: dict[str, Any]) -> None:
     assert len(re.findall(r"<script\b", html)) == 2
     # the payload's attribute break-out is escaped inside attributes too (data-sources, title)
     assert 'data-sources="aws"' not in html
+    # the baseline changes and the statements table carry scanned and hand-written text too
+    with_diff = render_html(reports["evil"], baseline=reports["good"])
+    assert 'id="changes"' in with_diff and "<script>window.__pwned" not in with_diff and "<img src=x" not in with_diff
+    assert "sre-lead &#34;&#39;&gt;&lt;script&gt;" in with_diff  # the attestation owner, as text
 
 
 def test_self_contained_and_locked_down(reports: dict[str, Any]) -> None:
@@ -75,10 +79,68 @@ def test_large_data_is_cut_to_an_excerpt(tmp_path: Path) -> None:
 def test_baseline_diff_lists_regressions_first(reports: dict[str, Any]) -> None:
     html = render_html(reports["bad"], baseline=reports["good"])
     section = html[html.index('id="changes"') : html.index('id="roadmap"')]
-    rows = re.findall(r'<tr class="(regression|improvement)">', section)
-    assert rows and rows[0] == "regression"
-    assert "ydt:5.3.1:L1.1" in section
+    rows = re.findall(r'<tr class="chg ([a-z-]+) cat-([a-z_]+)">', section)
+    assert rows and rows[0][0] == "regression"
+    groups = [g for g, _ in rows]
+    assert groups == sorted(groups, key=lambda g: g != "regression")  # regressions first
+    assert ("regression", "worse") in rows
+    assert 'data-open="req-ydt-5-3-1-L1-1"' in section and "ydt:5.3.1:L1.1#a" in section
     assert 'id="changes"' not in render_html(reports["good"])
+
+
+def test_a_v1_baseline_is_named_in_the_changes(reports: dict[str, Any]) -> None:
+    from scanner.report import load_report
+
+    v1 = load_report(Path(__file__).parent / "fixtures" / "v2" / "baseline-v1.json", accept_v1=True)
+    html = render_html(load_report(Path(__file__).parent / "fixtures" / "v2" / "report.json"), baseline=v1)
+    section = html[html.index('id="changes"') : html.index('id="roadmap"')]
+    assert "the baseline is a maturity-report/v1 report" in section
+
+
+def test_out_of_scope_is_never_a_level(reports: dict[str, Any]) -> None:
+    html = render_html(reports["good"])
+    tile = re.search(r'<li class="tile out-of-scope" data-fw="ydt1756-4" data-cap="ydt:11.1.1">(.*?)</li>', html, re.S)
+    assert tile, "the waived capability's tile is marked out of scope"
+    assert "out of scope (every item waived)" in tile.group(1) and "不在评估范围" in tile.group(1)
+    assert 'class="gauge"' not in tile.group(1) and "v-level" not in tile.group(1)
+    cap = html[html.index('id="cap-ydt-11-1-1"') :]
+    cap = cap[: cap.index("</summary>")]
+    assert "out of scope" in cap and "<b>" not in cap
+
+
+def test_clauses_sit_under_items_with_reason_codes_and_level_names(reports: dict[str, Any]) -> None:
+    html = render_html(reports["bad"])
+    item = html[html.index('id="req-ydt-5-3-1-L2-1"') :]
+    item = item[: item.index("</details>")]
+    assert item.index('id="cl-ydt-5-3-1-L2-1-a"') < item.index('id="cl-ydt-5-3-1-L2-1-b"')
+    b = item[item.index('id="cl-ydt-5-3-1-L2-1-b"') :]
+    assert "no rule decides it yet" in b and "尚无规则判定" in b  # the reason code, labelled in both languages
+    assert "attest it, or add a rule that decides it" in b  # and what to do about it
+    a = item[item.index('id="cl-ydt-5-3-1-L2-1-a"') : item.index('id="cl-ydt-5-3-1-L2-1-b"')]
+    assert "demo.alerting.runbooks" in a and 'class="cov">decides<' in a
+    assert (
+        '<h6 class="lvl-h">L2 <span class="zh" lang="zh">基础级</span><span class="en" lang="en">Basic</span>' in html
+    )
+
+
+def test_statements_are_listed_with_their_state(reports: dict[str, Any]) -> None:
+    html = render_html(reports["good"])
+    section = html[html.index('id="statements"') : html.index('id="details"')]
+    assert section.count('<tr class="stmt ') == len(reports["good"]["statements"]) == 3
+    assert 'class="stmt stmt-expired"' in section and "expired on 2025-01-10" in section
+    assert "auditor@example.com" in section
+
+
+def test_names_come_from_the_report_not_the_installed_catalog(reports: dict[str, Any]) -> None:
+    import copy
+
+    old = copy.deepcopy(reports["good"])
+    cap = old["frameworks"][0]["capabilities"][0]
+    cap["name"] = {"zh": "旧版名称", "en": "An older name"}
+    cap["requirements"][0]["text"] = {"zh": "旧版条目", "en": "An older item text"}
+    old["frameworks"][0]["levels"]["1"] = {"zh": "旧一级", "en": "Old one"}
+    html = render_html(old)
+    assert "An older name" in html and "An older item text" in html and "旧一级" in html
 
 
 def test_every_requirement_and_capability_is_reachable(reports: dict[str, Any]) -> None:
@@ -94,3 +156,19 @@ def test_every_requirement_and_capability_is_reachable(reports: dict[str, Any]) 
 
 def test_rendering_is_deterministic(reports: dict[str, Any]) -> None:
     assert render_html(reports["good"]) == render_html(reports["good"])
+
+
+def test_scopes_show_levels_against_their_target(reports: dict[str, Any]) -> None:
+    import copy
+
+    report = copy.deepcopy(reports["good"])
+    ydt = copy.deepcopy(report["frameworks"][0])
+    report["scopes"] = [{"name": "shop<b>", "owner": "shop-lead@example.com", "target_level": 1, "frameworks": [ydt]}]
+    html = render_html(report)
+    section = html[html.index('id="scopes"') : html.index('id="statements"')]
+    assert "shop&lt;b&gt;" in section and "shop-lead@example.com" in section
+    below = re.findall(r'<tr class="below">\s*<th scope="row"><code>([^<]+)</code>', section)
+    assert below and all(next(c for c in ydt["capabilities"] if c["id"] == cid)["level"] < 1 for cid in below)
+    waived = section[section.index("<code>ydt:11.1.1</code>") :]
+    assert waived.index("out of scope") < waived.index("</tr>")
+    assert 'id="scopes"' not in render_html(reports["good"])

@@ -47,7 +47,28 @@ def test_cases_carry_reasons(report: dict[str, Any]) -> None:
     assert "not_applicable" in (waived.findtext("system-out") or "")
     suite = next(s for s in root.iter("testsuite") if "ydt:5.3.1" in (s.get("name") or ""))
     props = {p.get("name"): p.get("value") for p in suite.iter("property")}
-    assert set(props) == {"level", "level_verified", "level_ceiling"}
+    assert set(props) == {"in_scope", "level", "level_verified", "level_ceiling", "level_name"}
+    assert props["in_scope"] == "true" and props["level_name"] in ("0 (below Initial)", "1 初始级 Initial")
+
+
+def test_clauses_and_reason_codes_are_listed(report: dict[str, Any]) -> None:
+    root = ET.fromstring(render_junit(report))
+    case = next(c for c in root.iter("testcase") if c.get("name", "").startswith("ydt:5.3.1:L2.1 "))
+    body = case.findtext("failure") or ""
+    assert "clause ydt:5.3.1:L2.1#a (evidence) not_met" in body
+    assert "clause ydt:5.3.1:L2.1#b (evidence) unknown [no_rule: no rule decides it yet]" in body
+    assert "  rule demo.alerting.runbooks [decides] not_met" in body
+    attested = next(c for c in root.iter("testcase") if c.get("name", "").startswith("ydt:5.3.1:L1.2 "))
+    out = attested.findtext("system-out") or ""
+    assert "attestation att-" in out and "reviewer auditor@example.com" in out
+
+
+def test_an_out_of_scope_capability_has_no_level(report: dict[str, Any]) -> None:
+    root = ET.fromstring(render_junit(report))
+    suite = next(s for s in root.iter("testsuite") if "ydt:11.1.1" in (s.get("name") or ""))
+    props = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert props == {"in_scope": "false"}
+    assert suite.get("failures") == "0" and suite.get("skipped") == "0"
 
 
 def test_control_characters_from_scanned_data_are_stripped(report: dict[str, Any]) -> None:

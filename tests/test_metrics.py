@@ -52,7 +52,12 @@ def test_promtool_accepts_the_exposition(report: dict[str, Any], tmp_path: Path)
     ):
         assert f"# HELP {family} " in text and f"# TYPE {family} gauge" in text
     assert 'maturity_capability_level{framework="ydt1756-4",capability="ydt:5.3.1",kind="level"} 1' in text
-    assert 'maturity_requirements{framework="ydt1756-4",status="not_applicable"} 21' in text
+    assert (
+        'maturity_requirements{framework="ydt1756-4",status="not_applicable"} 0' in text
+    )  # the waived capability is left out
+    assert 'maturity_capabilities_out_of_scope{framework="ydt1756-4"} 1' in text
+    assert 'capability="ydt:11.1.1"' not in text
+    assert 'maturity_unknown_clauses{framework="ydt1756-4",reason_code="needs_attestation"}' in text
     assert 'source="awsq\\"uo\\\\te\\nnew"' in text  # escaped label value
     assert "maturity_scan_duration_seconds 42\n" in text
     # the textfile collector rejects timestamps: every sample line is `name{labels} value`

@@ -71,8 +71,10 @@ def test_daily_team_grades(reports: dict[str, dict[str, Any]]) -> None:
     assert s["ydt:6.2.2:L3.4"] == "unknown" and s["ydt:6.2.2:L4.3"] == "not_met"
     # Incidents are recorded, graded and reviewed; restored in minutes, but not within 10.
     assert s["ydt:6.1.3:L1.1"] == "met" and s["ydt:6.1.3:L2.1"] == "met"
-    assert s["ydt:6.1.1:L2.1"] == "unknown" and s["ydt:6.1.2:L1.1"] == "unknown"
-    assert s["ydt:10.3.3:L3.2"] == "not_met"
+    assert s["ydt:6.1.1:L2.1"] == "unknown"  # graded (#a); the process clauses need attesting
+    assert s["ydt:6.1.2:L1.1"] == "met"  # one clause, decided by the median time to restore
+    # GitLab notes and closed_at overstate response and restore times: they only support 10.3.3.
+    assert s["ydt:10.3.3:L3.2"] == "unknown"
 
 
 def test_monthly_team_grades(reports: dict[str, dict[str, Any]]) -> None:

@@ -82,8 +82,11 @@ WELL_EXPECTED = {
     "ydt:8.1.1:L1.2": "met",
     "ydt:8.1.1:L3.3": "met",
     "ydt:8.1.2:L1.2": "met",
-    "ydt:10.1.1:L4.2": "not_met",  # ~99.97% measured: short of 99.99%
-    "wa:OPS04-BP02": "met",
+    # ~99.97% measured is short of 99.99%, but a 30-day SLI miss is not the overall yearly figure:
+    # the availability rules only support that clause (review: OVERSTRICT H).
+    "ydt:10.1.1:L4.2": "unknown",
+    # Latency histograms also come from platform jobs, so they support, not decide (review: OVERCLAIM).
+    "wa:OPS04-BP02": "unknown",
 }
 POOR_EXPECTED = {
     "ydt:5.1.1:L1.1": "not_met",  # no node exporter
@@ -95,7 +98,9 @@ POOR_EXPECTED = {
     "ydt:5.3.1:L3.5": "not_met",
     "ydt:8.1.1:L1.2": "not_met",
     "ydt:10.1.1:L2.1": "not_met",  # availability not measured
-    "wa:OPS08-BP01": "not_met",  # a rule fails to evaluate; alerts are not delivered
+    # A rule fails to evaluate and alerts are not delivered, but each of those rules only supports
+    # OPS08-BP01#a until one composite Prometheus rule decides it (TODO(condition) in the rules).
+    "wa:OPS08-BP01": "unknown",
 }
 
 
@@ -119,10 +124,13 @@ def test_poorly_run_estate(poor_report: dict[str, Any], req: str, want: str) -> 
         assert got["status"] == want, json.dumps(got, ensure_ascii=False)[:2000]
 
 
-def test_partial_rules_passing_leave_items_unknown_with_reason(well_report: dict[str, Any]) -> None:
+def test_supporting_rules_passing_leave_items_unknown_with_reason(well_report: dict[str, Any]) -> None:
     got = statuses(well_report)["ydt:10.1.1:L2.2"]  # 99.9% met on measured SLIs, yearly figure unproven
     assert got["status"] == "unknown"
-    assert "partly evidenced" in got["reason"]
+    (clause,) = got["clauses"]
+    assert clause["reason_code"] == "no_rule"
+    shown = [(r["id"], r["coverage"], r["status"]) for r in clause["rules"]]
+    assert shown == [("prometheus.slo.availability-999", "supports", "met")]
 
 
 def test_measured_availability_from_backfilled_history(well_report: dict[str, Any]) -> None:

@@ -54,7 +54,10 @@ def test_estate_prometheus_yml_gives_config_and_pools() -> None:
 def test_broken_file_is_reported_not_a_crash() -> None:
     result = _scan(GITOPS / "broken")
     [run] = result.sources
-    assert run.status == "partial" and "rule without `expr`" in (run.error or "")
+    assert run.status == "partial"
+    # The broken file fails the kinds it could have fed (issue 15): its rules are unknown.
+    obs = result.observations["prometheus.alert_rule"]
+    assert not obs.observed and "rule without `expr`" in (obs.reason or "")
     assert any(e.kind == "files.parse_error" for e in result.evidence)
 
 

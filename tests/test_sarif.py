@@ -40,22 +40,36 @@ def test_required_structure_of_sarif_2_1_0(report: dict[str, Any]) -> None:
         assert "physicalLocation" not in res["locations"][0]
 
 
-def test_each_not_met_requirement_is_an_error_and_unknown_a_note(report: dict[str, Any]) -> None:
+def test_each_failing_clause_is_an_error_and_unknown_is_not_emitted(report: dict[str, Any]) -> None:
     run = json.loads(render_sarif(report))["runs"][0]
-    errors = {r["ruleId"] for r in run["results"] if r["level"] == "error"}
-    notes = {r["ruleId"] for r in run["results"] if r["level"] == "note"}
-    assert errors == {r["id"] for r in _reqs(report) if r["status"] == "not_met"}
-    assert "ydt:5.3.1:L1.1" in errors
-    assert notes == {r["id"] for r in _reqs(report) if r["status"] == "unknown"}
-    assert not (
-        {r["id"] for r in _reqs(report) if r["status"] in ("met", "attested", "not_applicable")} & (errors | notes)
-    )
+    assert {r["level"] for r in run["results"]} == {"error"} and {r["kind"] for r in run["results"]} == {"fail"}
+    failing_items = {r["id"] for r in _reqs(report) if r["status"] == "not_met"}
+    failing_clauses = {
+        c["id"] for r in _reqs(report) if r["status"] == "not_met" for c in r["clauses"] if c["status"] == "not_met"
+    }
+    assert {r["ruleId"] for r in run["results"]} == failing_items
+    assert {r["properties"]["clause"] for r in run["results"]} == failing_clauses
+    assert "ydt:5.3.1:L1.1" in failing_items and "ydt:5.3.1:L2.1#a" in failing_clauses
+    # L2.1#b is unknown (no rule yet): not a finding, so not a result
+    assert "ydt:5.3.1:L2.1#b" not in {r["properties"]["clause"] for r in run["results"]}
+    unknown = {r["id"] for r in _reqs(report) if r["status"] == "unknown"}
+    assert unknown and not unknown & {r["ruleId"] for r in run["results"]}
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ydt:5.3.1:L1.1")
     assert rule["shortDescription"]["text"] == "Able to raise anomaly alerts based on threshold rules."
     assert rule["properties"]["text_zh"] == "具备按照阈值规则实现异常告警的能力。" and rule["properties"]["level"] == 1
     res = next(r for r in run["results"] if r["ruleId"] == "ydt:5.3.1:L1.1")
-    assert "demo.alerting.threshold-rules" in res["message"]["text"]
-    assert res["partialFingerprints"]["maturityRequirement/v1"] == "ydt1756-4/ydt:5.3.1:L1.1"
+    assert "demo.alerting.threshold-rules [decides] not_met" in res["message"]["text"]
+    assert res["message"]["text"].startswith("ydt:5.3.1:L1.1#a (not_met)")
+    assert res["partialFingerprints"]["maturityClause/v2"] == "ydt1756-4/ydt:5.3.1:L1.1#a"
+    assert res["properties"]["rules"] == ["demo.alerting.threshold-rules"]
+    assert res["properties"]["subjects"] and all(
+        s.startswith(("HighCPU", "DiskFull")) for s in res["properties"]["subjects"]
+    )
+
+
+def test_a_waived_failing_item_is_not_a_result(report: dict[str, Any]) -> None:
+    run = json.loads(render_sarif(report))["runs"][0]
+    assert not [r for r in run["results"] if r["properties"]["capability"] == "ydt:11.1.1"]
 
 
 def test_sarif_is_valid_json_file(report: dict[str, Any], tmp_path: Path) -> None:

@@ -11,13 +11,14 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
-import yaml
-
+from probes.alertmanager.kinds import MODELS
 from probes.alertmanager.normalise import config_facts
 from probes.prometheus.http import ApiError, HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus.normalise import as_map
+from scanner.errors import InputError
 from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
+from scanner.yamlio import load_yaml
 
 __all__ = ["KINDS", "AlertmanagerConfig", "AlertmanagerProbe"]
 
@@ -69,6 +70,7 @@ def silence_facts(silences: list[Any]) -> dict[str, Any]:
 class AlertmanagerProbe(Probe):
     name = "alertmanager"
     kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = AlertmanagerConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -120,9 +122,9 @@ class AlertmanagerProbe(Probe):
             origin,
         )
         text = as_map(status.get("config")).get("original")
-        try:
-            doc = yaml.safe_load(text) if isinstance(text, str) else None
-        except yaml.YAMLError:
+        try:  # the bounded loader: an alias bomb or deep nesting in the config fails these kinds only
+            doc = load_yaml("/api/v2/status config", text) if isinstance(text, str) else None
+        except InputError:
             doc = None
         if not isinstance(doc, dict):
             for kind in ("alertmanager.config", "alertmanager.receiver"):

@@ -19,6 +19,7 @@ class AlertmanagerFiles(FileParser):
         "alertmanager.config": "the routing tree flattened: grouping, timings, severity routes, inhibition, time intervals",
         "alertmanager.receiver": "a receiver: its integration types (email, slack, pagerduty, webhook, ...)",
     }
+    markers: ClassVar[tuple[str, ...]] = ("route",)
 
     def absent_kinds(self) -> dict[str, str]:
         """Every kind when no alertmanager.yml was found, none otherwise."""

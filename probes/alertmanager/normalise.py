@@ -6,6 +6,7 @@ settings (URLs, keys, addresses) are never copied.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -39,6 +40,10 @@ def _label_of(matcher: str) -> str:
     return ""
 
 
+MAX_ROUTE_DEPTH = 32
+MAX_ROUTES = 5000
+
+
 def _walk(route: Mapping[str, Any], inherited: dict[str, Any], path: str, depth: int) -> Iterator[dict[str, Any]]:
     here = dict(inherited)
     for key in ("receiver", "group_by"):
@@ -60,7 +65,10 @@ def _walk(route: Mapping[str, Any], inherited: dict[str, Any], path: str, depth:
         "mute_time_intervals": [str(x) for x in route.get("mute_time_intervals") or []],
         "active_time_intervals": [str(x) for x in route.get("active_time_intervals") or []],
     }
-    for i, child in enumerate(route.get("routes") or []):
+    children = route.get("routes") or []
+    if children and depth + 1 > MAX_ROUTE_DEPTH:  # a loop through aliases, or a hostile tree
+        raise ValueError(f"routing tree deeper than {MAX_ROUTE_DEPTH} levels at {path}")
+    for i, child in enumerate(children):
         if isinstance(child, Mapping):
             yield from _walk(child, here, f"{path}.{i}", depth + 1)
 
@@ -100,7 +108,9 @@ def _inhibit(rule: Mapping[str, Any]) -> dict[str, Any]:
 def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """(config facts, [(receiver name, receiver facts)]) of an alertmanager.yml document."""
     root = as_map(doc.get("route"))
-    routes = list(_walk(root, dict(_DEFAULTS), "route", 0))
+    routes = list(itertools.islice(_walk(root, dict(_DEFAULTS), "route", 0), MAX_ROUTES + 1))
+    if len(routes) > MAX_ROUTES:  # aliases can repeat one subtree without end
+        raise ValueError(f"more than {MAX_ROUTES} routes in the routing tree")
     routed = {r["receiver"] for r in routes if r["receiver"]}
     receivers = [receiver_facts(r, routed) for r in doc.get("receivers") or [] if isinstance(r, Mapping)]
     inhibit = [_inhibit(r) for r in doc.get("inhibit_rules") or [] if isinstance(r, Mapping)]

@@ -11,17 +11,18 @@ read once, in `global_region`.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
 from probes.aws import data, governance, ops
 from probes.aws.config import AwsConfig
+from probes.aws.kinds import MODELS
 from probes.aws.plan import Scan, Service
 from probes.aws.session import ApiError, ClientFactory, Clients, classify, iam_action
+from probes.daemonpool import DaemonThreadPool
 from scanner.evidence import Evidence
-from scanner.probe import Cancelled, Probe, ProbeContext, SourceFailure
+from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
 
@@ -61,6 +62,7 @@ class AwsProbe(Probe):
 
     name = "aws"
     kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = AwsConfig
 
     def __init__(self, client_factory: ClientFactory | None = None) -> None:
@@ -85,7 +87,7 @@ class AwsProbe(Probe):
                     clients.prepare(name, region)  # in this thread: sessions are not thread-safe
                 tasks.append((svc, region))
         try:
-            with ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix=f"aws-{ctx.source}") as pool:
+            with DaemonThreadPool(max_workers=cfg.concurrency, thread_name_prefix=f"aws-{ctx.source}") as pool:
                 futures = [pool.submit(self._run, scan, ctx, svc, region) for svc, region in tasks]
                 for fut in futures:
                     yield from fut.result()

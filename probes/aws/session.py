@@ -25,7 +25,10 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from probes import netguard
 from probes.aws.config import AwsConfig
+from probes.netguard import LoopDetected, PageGuard, begin_deadline, end_deadline, guarded_pool
+from probes.netguard import current as current_deadline
 from scanner.probe import ProbeContext
 
 __all__ = ["ApiError", "Clients", "classify", "iam_action", "pages"]
@@ -81,7 +84,11 @@ class MalformedAnswer(BotoCoreError):  # type: ignore[misc]  # botocore is untyp
 
 def _check_json_body(operation_model: Any, response_dict: dict[str, Any], **_kw: Any) -> None:
     """Refuse a broken JSON body before botocore parses it: its JSON parser turns an unparseable
-    body into an empty result, which would read as "observed, none" (e.g. no DynamoDB tables)."""
+    body into an empty result, which would read as "observed, none" (e.g. no DynamoDB tables).
+    An answer cut short by the attempt's deadline is a timeout, whatever its protocol."""
+    running = current_deadline()
+    if running is not None and running.expired:
+        raise ReadTimeoutError(endpoint_url="(the request's total deadline passed)")
     if operation_model.metadata.get("protocol") not in ("json", "rest-json") or operation_model.has_streaming_output:
         return
     body = response_dict.get("body")
@@ -104,6 +111,8 @@ class ApiError(Exception):
 
 def classify(exc: Exception, what: str) -> ApiError:
     """Turn a botocore error into a short reason and a failure category."""
+    if isinstance(exc, ApiError):  # already classified (e.g. a paginator loop found by `pages`)
+        return ApiError(f"{what}: {exc.reason}", exc.category)
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = str(err.get("Code") or exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or "error")
@@ -214,6 +223,10 @@ class Clients:
             events.register("before-parameter-build", self._on_call)
             events.register("before-send", self._on_send)
             events.register("before-parse", _check_json_body)
+            events.register("needs-retry", self._end_attempt)  # after each attempt, body read and parsed
+            events.register("after-call", self._end_attempt)
+            events.register("after-call-error", self._end_attempt)
+            _guard_http_session(client)
             self._clients[key] = client
         return self._clients[key]
 
@@ -231,11 +244,35 @@ class Clients:
         self.ctx.check()
         self._limiter.wait()
         self.ctx.count_request()
+        # One total deadline per attempt (send, read, parse): a server trickling a byte within
+        # every read timeout still cannot hold the call past connect + read timeout.
+        end_deadline()
+        begin_deadline(min(self.cfg.connect_timeout_s + self.cfg.read_timeout_s, self.ctx.remaining()))
         # botocore retries inside one call; say so in our own log (its logger may be quietened).
         attempt = ((getattr(request, "context", None) or {}).get("retries") or {}).get("attempt", 1)
         if attempt > 1:
             op = event_name.removeprefix("before-send.")
             self.ctx.log.debug("retrying %s (attempt %d of %d)", op, attempt, self.cfg.retries + 1)
+
+    @staticmethod
+    def _end_attempt(**_kw: Any) -> None:
+        end_deadline()
+
+
+def _guard_http_session(client: Any) -> None:
+    """Let botocore's urllib3 connections honour the attempt's deadline (see probes.netguard).
+
+    botocore keeps its pool classes on its HTTP session; a client without one (a stub in tests)
+    is left as it is.
+    """
+    session = getattr(getattr(client, "_endpoint", None), "http_session", None)
+    classes = getattr(session, "_pool_classes_by_scheme", None)
+    manager = getattr(session, "_manager", None)
+    if not isinstance(classes, dict) or manager is None:
+        return
+    guarded = {scheme: guarded_pool(cls) for scheme, cls in classes.items()}
+    session._pool_classes_by_scheme = guarded  # type: ignore[union-attr]
+    manager.pool_classes_by_scheme = guarded
 
 
 # Operations whose default page is smaller than the largest the API accepts.
@@ -244,17 +281,30 @@ MAX_PAGE_SIZE: dict[str, int] = {"describe_alarms": 100, "describe_auto_scaling_
 
 def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
     """Every element of list `key` of operation `op`: through its paginator when it has one,
-    else by following NextToken / NextPageToken to the end."""
-    if client.can_paginate(op):
-        size = MAX_PAGE_SIZE.get(op)  # the API's largest page: fewer round trips than its default
-        extra = {"PaginationConfig": {"PageSize": size}} if size and "PaginationConfig" not in kw else {}
-        for page in client.get_paginator(op).paginate(**kw, **extra):
-            yield from page.get(key) or []
-        return
-    token: tuple[str, str] | None = None
-    while True:
-        resp = getattr(client, op)(**kw, **(dict([token]) if token else {}))
-        yield from resp.get(key) or []
-        token = next(((k, resp[k]) for k in ("NextPageToken", "NextToken") if resp.get(k)), None)
-        if token is None:
+    else by following NextToken / NextPageToken to the end. A token seen before or more than
+    MAX_PAGES pages is a malformed answer (botocore's paginator also refuses a repeated token)."""
+    guard = PageGuard(op, netguard.MAX_PAGES)  # read at run time: tests lower it
+    try:
+        guard.page()
+        if client.can_paginate(op):
+            size = MAX_PAGE_SIZE.get(op)  # the API's largest page: fewer round trips than its default
+            extra = {"PaginationConfig": {"PageSize": size}} if size and "PaginationConfig" not in kw else {}
+            it = client.get_paginator(op).paginate(**kw, **extra)
+            # botocore refuses a token repeated at once, not a cycle (a, b, a): remember them all.
+            token_of = getattr(it, "_get_next_token", None)
+            for page in it:
+                yield from page.get(key) or []
+                nxt = token_of(page) if token_of is not None else {}
+                if any(v is not None for v in nxt.values()):
+                    guard.next(json.dumps(nxt, sort_keys=True, default=str))
             return
+        token: tuple[str, str] | None = None
+        while True:
+            resp = getattr(client, op)(**kw, **(dict([token]) if token else {}))
+            yield from resp.get(key) or []
+            token = next(((k, resp[k]) for k in ("NextPageToken", "NextToken") if resp.get(k)), None)
+            if token is None:
+                return
+            guard.next(str(token[1]))
+    except LoopDetected as exc:
+        raise ApiError(str(exc), "malformed") from None

@@ -6,7 +6,9 @@ every YAML/JSON document and offers each to the file parsers of the other source
 produce the *same* evidence kinds as the live probes. A parser that found no file of its family
 leaves its kinds absent (not observed), so an unrelated repository never reads as "zero alert
 rules". A file that does not parse is itself evidence (`files.parse_error`) and makes the source
-`partial`; it never stops the scan.
+`partial`; it never stops the scan, and every kind the file could have fed is failed for the
+source (its rules are unknown): a broken document may hide exactly the objects that fail a
+rule. The same holds for a file over `max_file_bytes` and for the files past `max_files`.
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 from typing import Any, ClassVar
 
 from pydantic import Field
 
-from probes.files.base import FileParser, load_parsers
+from probes.files.base import FileParser, could_feed, load_parsers
+from probes.files.kinds import MODELS as FILE_MODELS
 from scanner.config import SourceConfig
 from scanner.errors import InputError
 from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailure
 from scanner.yamlio import load_yaml_documents
 
 __all__ = ["FilesConfig", "FilesProbe"]
@@ -42,11 +46,64 @@ class FilesConfig(SourceConfig):
     max_file_bytes: int = Field(default=5_000_000, ge=1)
 
 
+def _file_could_feed(path: Path, parser: FileParser, chunk: int = 1 << 20, limit: int = 64 << 20) -> bool:
+    """`could_feed` for a file too large to load: its text is scanned in overlapping chunks."""
+    if not parser.markers:
+        return True
+    tail = ""
+    with path.open("rb") as f:
+        read = 0
+        while piece := f.read(chunk):
+            read += len(piece)
+            text = tail + piece.decode("utf-8", errors="replace")
+            if could_feed(parser, text):
+                return True
+            if read >= limit:  # too large even to look through: assume the worst
+                return True
+            tail = text[-32:]
+    return False
+
+
+class _Spoiled:
+    """Kinds the files probe could not read completely, with the files that spoiled them."""
+
+    def __init__(self, parsers: list[FileParser]) -> None:
+        self.order = [k for p in parsers for k in p.kinds]
+        self.why: dict[str, list[str]] = {}
+        self.messages: list[str] = []
+
+    def add(self, why: str, families: list[FileParser]) -> None:
+        self.messages.append(why)
+        for parser in families:
+            for kind in parser.kinds:
+                self.why.setdefault(kind, []).append(why)
+
+    def report(self, ctx: ProbeContext) -> None:
+        for kind in self.order:
+            whys = self.why.get(kind)
+            if whys:
+                more = f" (and {len(whys) - 1} more)" if len(whys) > 1 else ""
+                ctx.kind_failed(kind, f"could not read {whys[0]}{more}", "malformed")
+        for msg in self.messages:
+            ctx.warn(f"could not parse {msg}")
+
+
 @cache
 def _kinds() -> dict[str, str]:
     out = {"files.parse_error": "a file in the repository that could not be parsed"}
     for p in load_parsers():
         out.update(p.kinds)
+    return out
+
+
+@cache
+def _models() -> dict[str, type[KindModel]]:
+    """Each parser's kinds keep the models of the probe whose package it lives in
+    (probes/<source>/files.py -> probes/<source>/kinds.py): the same kinds, the same fields."""
+    out: dict[str, type[KindModel]] = dict(FILE_MODELS)
+    for p in load_parsers():
+        models: dict[str, type[KindModel]] = import_module(p.__module__.rsplit(".", 1)[0] + ".kinds").MODELS
+        out.update({k: models[k] for k in p.kinds if k in models})
     return out
 
 
@@ -61,9 +118,17 @@ class _LazyKinds:
         return _kinds()
 
 
+class _LazyModels:
+    """The union of the parsers' kind models, computed on first use (as `_LazyKinds`)."""
+
+    def __get__(self, obj: object, owner: type | None = None) -> dict[str, type[KindModel]]:
+        return _models()
+
+
 class FilesProbe(Probe):
     name = "files"
     kinds: ClassVar[dict[str, str]] = _LazyKinds()  # type: ignore[assignment]
+    models: ClassVar[dict[str, type[KindModel]]] = _LazyModels()  # type: ignore[assignment]
     config_model = FilesConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -72,50 +137,92 @@ class FilesProbe(Probe):
         if not root.is_dir():
             raise SourceFailure(f"no such folder: {cfg.path}", category="unreachable")
         parsers: list[FileParser] = [cls() for cls in type(self).parser_classes()]
-        broken: list[str] = []
+        spoiled = _Spoiled(parsers)
         count = 0
         for path in self._walk(root, cfg):
             ctx.check()
             count += 1
             if count > cfg.max_files:
                 ctx.progress(f"stopped after {cfg.max_files} files (max_files)")
-                broken.append(f"more than {cfg.max_files} files; the rest were not read")
+                spoiled.add(f"more than {cfg.max_files} files (max_files); the rest were not read", parsers)
                 break
             rel = path.relative_to(root).as_posix()
-            try:
-                if path.stat().st_size > cfg.max_file_bytes:
-                    raise InputError(f"larger than {cfg.max_file_bytes} bytes; not read", file=rel)
-                docs = list(load_yaml_documents(rel, path.read_text(encoding="utf-8")))
-            except (InputError, OSError, UnicodeDecodeError) as exc:
-                msg = str(exc) if isinstance(exc, InputError) else f"{rel}: {exc}"
-                broken.append(msg)
-                yield Evidence.make("files.parse_error", rel, {"error": msg}, f"file://{rel}")
-                continue
-            for i, doc in enumerate(docs):
-                if doc is None:
-                    continue
-                for parser in parsers:
-                    try:
-                        yield from parser.accept(rel, i, doc)
-                    except (ValueError, TypeError, KeyError, AttributeError) as exc:
-                        msg = f"{rel} (document {i + 1}): {parser.family}: {exc}"
-                        broken.append(msg)
-                        yield Evidence.make(
-                            "files.parse_error",
-                            f"{rel}#{i + 1}",
-                            {"error": msg, "parser": parser.family},
-                            f"file://{rel}",
-                        )
+            yield from self._read_file(path, rel, cfg, parsers, spoiled)
         for parser in parsers:
             if parser.found:
-                yield from parser.finish()
+                try:
+                    yield from parser.finish()
+                except (Cancelled, SourceFailure):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a fault joining the family fails the family
+                    spoiled.add(f"{parser.family}: {type(exc).__name__}: {exc}", [parser])
                 for kind, why in parser.absent_kinds().items():
                     ctx.kind_absent(kind, why)
             else:
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")
-        for msg in broken:
-            ctx.warn(f"could not parse {msg}")
+        spoiled.report(ctx)
+
+    def _read_file(
+        self, path: Path, rel: str, cfg: FilesConfig, parsers: list[FileParser], spoiled: _Spoiled
+    ) -> Iterator[Evidence]:
+        """Every document of one file offered to every parser; a failure spoils this file only.
+
+        The documents before a broken one are still offered (they are evidence), but every
+        family the file could have fed is failed for the source: what the broken part hid may
+        have changed a verdict, so those kinds are never reported as completely observed.
+        """
+        try:
+            size = path.stat().st_size
+            if size > cfg.max_file_bytes:
+                why = f"{rel}: larger than {cfg.max_file_bytes} bytes (max_file_bytes); not read"
+                yield self._broken(rel, why, spoiled, [p for p in parsers if _file_could_feed(path, p)])
+                return
+            raw = path.read_bytes()
+        except OSError as exc:
+            yield self._broken(rel, f"{rel}: cannot read: {exc.strerror or exc}", spoiled, parsers)
+            return
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("utf-8", errors="replace")
+            yield self._broken(rel, f"{rel}: not UTF-8 text", spoiled, [p for p in parsers if could_feed(p, text)])
+            return
+        docs = load_yaml_documents(rel, text)
+        i = 0
+        while True:
+            try:
+                doc = next(docs)
+            except StopIteration:
+                return
+            except InputError as exc:
+                why = str(exc)
+                if "{{" in text:  # an unrendered template: its objects are unknown until rendered
+                    why += " (a template? scan its rendered output, or leave it out with `exclude:`)"
+                yield self._broken(rel, why, spoiled, [p for p in parsers if could_feed(p, text)])
+                return
+            except (RecursionError, MemoryError, ValueError, TypeError) as exc:  # a pathological document
+                why = f"{rel} (document {i + 1}): cannot load: {type(exc).__name__}"
+                yield self._broken(rel, why, spoiled, [p for p in parsers if could_feed(p, text)])
+                return
+            if doc is not None:
+                for parser in parsers:
+                    try:
+                        yield from parser.accept(rel, i, doc)
+                    except (Cancelled, SourceFailure):
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - any parser fault fails its family only
+                        why = f"{rel} (document {i + 1}): {parser.family}: {type(exc).__name__}: {exc}"
+                        yield self._broken(f"{rel}#{i + 1}", why, spoiled, [parser], parser.family)
+            i += 1
+
+    @staticmethod
+    def _broken(
+        subject: str, why: str, spoiled: _Spoiled, families: list[FileParser], parser: str | None = None
+    ) -> Evidence:
+        spoiled.add(why, families)
+        data = {"error": why} if parser is None else {"error": why, "parser": parser}
+        return Evidence.make("files.parse_error", subject, data, f"file://{subject.split('#')[0]}")
 
     @staticmethod
     def parser_classes() -> list[type[FileParser]]:

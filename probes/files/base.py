@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 from scanner.evidence import Evidence
 
-__all__ = ["PARSERS", "FileParser", "load_parsers"]
+__all__ = ["PARSERS", "FileParser", "could_feed", "load_parsers"]
 
 # Each source that can be read from a GitOps repository provides one parser.
 PARSERS = (
@@ -28,6 +28,10 @@ class FileParser:
 
     family: ClassVar[str] = ""
     kinds: ClassVar[dict[str, str]] = {}
+    # Keys without which no document of the family can be accepted. A file that cannot be read
+    # fails the family's kinds only if its text holds one of them (or an escape that could spell
+    # one); empty means "any file could be of this family".
+    markers: ClassVar[tuple[str, ...]] = ()
 
     def __init__(self) -> None:
         self.found = False
@@ -45,6 +49,16 @@ class FileParser:
         scrape configuration: those kinds stay absent rather than "observed, zero".
         """
         return {}
+
+
+_ESCAPES = ("\\x", "\\u", "\\U", "\\\n", "\\\r")  # YAML/JSON escapes that could spell a key
+
+
+def could_feed(parser: type[FileParser] | FileParser, text: str) -> bool:
+    """Whether a file with `text` (which failed to load) could have held a document of the family."""
+    if not parser.markers or any(e in text for e in _ESCAPES):
+        return True
+    return any(m in text for m in parser.markers)
 
 
 def load_parsers() -> list[type[FileParser]]:

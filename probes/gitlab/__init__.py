@@ -15,16 +15,18 @@ calls plus bounded samples, never one call per deployment.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, as_completed
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
+from probes.daemonpool import DaemonThreadPool
 from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.kinds import MODELS
 from probes.gitlab.stats import Window
 from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["GitLabConfig", "GitLabProbe"]
 
@@ -43,6 +45,7 @@ KINDS: dict[str, str] = {
 class GitLabProbe(Probe):
     name = "gitlab"
     kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = GitLabConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -57,7 +60,7 @@ class GitLabProbe(Probe):
             now = datetime.now(UTC)
             window = Window(now - timedelta(days=cfg.window_days), now)
             dora = DoraApi(enabled=cfg.dora_api)
-            pool = ThreadPoolExecutor(max_workers=cfg.concurrency, thread_name_prefix=f"gitlab-{ctx.source}")
+            pool = DaemonThreadPool(max_workers=cfg.concurrency, thread_name_prefix=f"gitlab-{ctx.source}")
             try:
                 futures: list[Future[ProjectResult]] = [
                     pool.submit(collect_project, api, cfg, p, window, dora) for p in projects

@@ -35,7 +35,23 @@ _SECURITY = re.compile(
 )
 _CANARY = re.compile(r"(?i)canary")
 _INCREMENTAL = re.compile(r"(?i)(incremental|rollout|timed[-_ ]?rollout|percent|\b\d{1,2}%)")
-_BLUE_GREEN = re.compile(r"(?i)blue[-_ ]?green|\bblue\b.*\bgreen\b")
+_BLUE_GREEN = re.compile(r"(?i)blue[-_ ]?green")
+_BLUE = re.compile(r"(?i)\bblue\b")
+_GREEN = re.compile(r"(?i)\bgreen\b")
+
+
+def _blue_green(text: str) -> bool:
+    """`blue-green`, or `blue` then `green` on one line. (`blue.*green` as one pattern rescans the
+    rest of the line from every `blue`: quadratic on a hostile CI file.)"""
+    if _BLUE_GREEN.search(text):
+        return True
+    for line in text.splitlines():
+        m = _BLUE.search(line)
+        if m is not None and _GREEN.search(line, m.end()):
+            return True
+    return False
+
+
 _ROLLBACK = re.compile(r"(?i)(rollback|roll[-_ ]back|revert|undo)")
 
 
@@ -140,7 +156,7 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
             blob = f"{name}\n{env}\n{text_}"
             if _CANARY.search(blob):
                 rollout.add("canary")
-            if _BLUE_GREEN.search(blob):
+            if _blue_green(blob):
                 rollout.add("blue_green")
             if _INCREMENTAL.search(blob) and not _ROLLBACK.search(name):
                 rollout.add("incremental")

@@ -17,9 +17,24 @@ from urllib.parse import quote
 import gitlab
 import gitlab.exceptions
 import requests
+import urllib3
 from requests.adapters import HTTPAdapter
 
+from probes import netguard
 from probes.gitlab.config import GitLabConfig
+from probes.netguard import (
+    CHUNK,
+    BodyTooLarge,
+    DeadlinePassed,
+    LoopDetected,
+    OriginRefused,
+    PageGuard,
+    check_origin,
+    deadline,
+    guard_pool_manager,
+    read_body,
+    resolve_location,
+)
 from scanner.probe import ProbeContext
 from scanner.ratelimit import TokenBucket, retry_after_seconds
 
@@ -27,6 +42,7 @@ __all__ = ["Api", "ApiError", "encode_id"]
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_BACKOFF_S = 30.0
+MAX_REDIRECTS = 5
 NO_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False, "max_retries": 0}
 
 
@@ -45,17 +61,29 @@ def encode_id(key: str | int) -> str:
     return str(key) if str(key).isdigit() else quote(str(key), safe="")
 
 
+class _GuardedAdapter(HTTPAdapter):
+    """An adapter whose connections honour the request deadline (see probes.netguard)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        guard_pool_manager(self.poolmanager)
+
+
 class _Session(requests.Session):
-    """A requests session that counts, paces, times out and retries every request."""
+    """A requests session that counts, paces, times out and retries every request, and sends
+    nothing (above all not the token) anywhere but the configured GitLab."""
 
     def __init__(self, ctx: ProbeContext, cfg: GitLabConfig) -> None:
         super().__init__()
         self._ctx = ctx
         self._retries = cfg.retries
         self._timeout = cfg.request_timeout_s
+        self.base = cfg.url.rstrip("/") + "/api/v4"  # python-gitlab asks nothing outside its API
+        self.trust_env = False  # no proxy or netrc credentials picked up from the environment
+        self.headers["Accept-Encoding"] = "gzip, identity"
         # One bucket for every thread of this source; waiting for a token ends on cancel.
         self._bucket = TokenBucket(cfg.rate_limit_per_s, sleep=ctx.cancel_event.wait) if cfg.rate_limit_per_s else None
-        adapter = HTTPAdapter(pool_connections=2, pool_maxsize=max(4, cfg.concurrency * 2))
+        adapter = _GuardedAdapter(pool_connections=2, pool_maxsize=max(4, cfg.concurrency * 2))
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
@@ -64,6 +92,27 @@ class _Session(requests.Session):
             self._bucket.acquire()
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
+        url = url.decode() if isinstance(url, bytes) else url
+        check_origin(url, self.base, what="next-page link or request", logger=self._ctx.log)
+        # requests would follow a redirect itself, carrying PRIVATE-TOKEN (it strips only
+        # Authorization) to wherever it points: redirects are followed here, by origin.
+        kwargs["allow_redirects"] = False
+        kwargs["stream"] = True
+        hops = 0
+        while True:
+            resp = self._attempts(method, url, *args, **kwargs)
+            location = resp.headers.get("Location")
+            if not (resp.is_redirect and location):
+                return resp
+            target = resolve_location(url, location)
+            resp.close()
+            check_origin(target, self.base, what="redirect", logger=self._ctx.log)
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise requests.TooManyRedirects(f"more than {MAX_REDIRECTS} redirects")
+            url, kwargs["params"] = target, None
+
+    def _attempts(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         attempt = 0
         while True:
             self._ctx.check()
@@ -71,7 +120,7 @@ class _Session(requests.Session):
             self._ctx.count_request()
             kwargs["timeout"] = min(float(kwargs.get("timeout") or self._timeout), self._ctx.remaining())
             try:
-                resp = super().request(method, url, *args, **kwargs)
+                resp = self._one(method, url, *args, **kwargs)
             except (requests.ConnectionError, requests.Timeout):
                 if attempt >= self._retries:
                     raise
@@ -87,6 +136,37 @@ class _Session(requests.Session):
             self._ctx.log.debug("retrying %s in %.2fs (attempt %d of %d)", method, wait, attempt + 1, self._retries)
             self._ctx.cancel_event.wait(wait)
             attempt += 1
+
+    def _one(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        """One request under one total deadline, its body read with a cap on the decoded size."""
+        with deadline(float(kwargs["timeout"])) as dl:
+            try:
+                resp = super().request(method, url, *args, **kwargs)
+                try:
+                    body = read_body(
+                        resp.raw.stream(CHUNK, decode_content=False),
+                        encoding=resp.headers.get("Content-Encoding"),
+                        until=dl.at,
+                    )
+                except BaseException:
+                    resp.raw.close()  # a half-read answer's connection is never reused
+                    raise
+            except DeadlinePassed as exc:
+                raise requests.Timeout(str(exc)) from None
+            except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+                if dl.expired:
+                    raise requests.Timeout("the request deadline passed") from None
+                if isinstance(exc, requests.RequestException):
+                    raise
+                raise requests.ConnectionError(type(exc).__name__) from None
+        if dl.expired:  # a socket shut at the deadline can look like a short, complete answer
+            raise requests.Timeout("the request deadline passed")
+        # The body is already decoded: requests must not decode it again.
+        resp.headers.pop("Content-Encoding", None)
+        resp._content = body
+        resp._content_consumed = True  # type: ignore[attr-defined]
+        resp.close()  # the body was read to its end: this returns the connection to the pool
+        return resp
 
 
 def _credential(cfg: GitLabConfig) -> dict[str, Any]:
@@ -154,14 +234,29 @@ class Api:
         return [r for r in rows if isinstance(r, dict)]
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
-        """Every item of a list endpoint, following the Link header to the last page."""
-        query = {"per_page": self.cfg.per_page, **(params or {})}
+        """Every item of a list endpoint, following the Link header to the last page.
+
+        Each next link must stay on the configured origin (the session refuses it otherwise);
+        a link seen before or more than MAX_PAGES pages end the list as an error.
+        """
+        guard = PageGuard(path.split("?")[0], netguard.MAX_PAGES)  # read at run time: tests lower it
+        url, query = path, {"per_page": self.cfg.per_page, **(params or {})}
         with _mapped(path):
-            listing = self.gl.http_list(path, query_data=query, iterator=True, **NO_RETRY)
-            for item in listing:
-                if not isinstance(item, dict):
+            guard.page()
+            while True:
+                resp = self.gl.http_request("get", url, query_data=query, **NO_RETRY)
+                rows = resp.json()
+                if not isinstance(rows, list):
                     raise ApiError(f"{path}: expected a list of objects", "malformed")
-                yield item
+                for item in rows:
+                    if not isinstance(item, dict):
+                        raise ApiError(f"{path}: expected a list of objects", "malformed")
+                    yield item
+                nxt = (resp.links.get("next") or {}).get("url")
+                if not nxt:
+                    return
+                guard.next(nxt)
+                url, query = nxt, {}
 
 
 class _mapped:
@@ -176,6 +271,12 @@ class _mapped:
     def __exit__(self, et: type[BaseException] | None, exc: BaseException | None, tb: Any) -> None:
         if exc is None or isinstance(exc, ApiError):
             return
+        if isinstance(exc, OriginRefused):
+            raise ApiError(f"{self.path}: {exc}", "error") from None
+        if isinstance(exc, (LoopDetected, BodyTooLarge)):
+            raise ApiError(f"{self.path}: {exc}", "malformed") from None
+        if isinstance(exc, requests.TooManyRedirects):
+            raise ApiError(f"{self.path}: too many redirects", "error") from None
         if isinstance(exc, gitlab.exceptions.GitlabAuthenticationError):
             raise ApiError(f"{self.path}: HTTP 401 Unauthorized: the token was refused", "unauthorized", 401) from None
         if isinstance(exc, gitlab.exceptions.GitlabParsingError):

@@ -12,17 +12,19 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from probes.daemonpool import DaemonThreadPool
 from probes.kubernetes.client import ApiError, KubeReader, make_api_client
 from probes.kubernetes.join import KINDS, Joiner
+from probes.kubernetes.kinds import MODELS
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS, OptionalApi, Resource
 from scanner.config import SourceConfig
 from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["KubernetesConfig", "KubernetesProbe", "NamespaceFilter"]
 
@@ -60,6 +62,7 @@ class KubernetesConfig(SourceConfig):
 class KubernetesProbe(Probe):
     name = "kubernetes"
     kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = KubernetesConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -228,7 +231,7 @@ class _Prefetch:
     def __init__(self, reader: KubeReader, workers: int) -> None:
         self.reader = reader
         self.workers = max(1, workers)
-        self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="kube-list")
+        self._pool = DaemonThreadPool(self.workers, thread_name_prefix="kube-list")
         self._stop = threading.Event()
         self._queued: list[tuple[Future[list[_Page]], list[str]]] = []
         self._started = 0

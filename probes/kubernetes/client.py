@@ -13,14 +13,28 @@ import random
 import time
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlencode
 
 from kubernetes import client as k8s
 from kubernetes import config as k8s_config
-from kubernetes.client.exceptions import ApiException
 from kubernetes.config.config_exception import ConfigException
 from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
+from probes import netguard
+from probes.netguard import (
+    CHUNK,
+    BodyTooLarge,
+    DeadlinePassed,
+    LoopDetected,
+    OriginRefused,
+    PageGuard,
+    check_origin,
+    deadline,
+    guard_pool_manager,
+    read_body,
+    resolve_location,
+)
 from scanner.probe import ProbeContext, SourceFailure
 from scanner.ratelimit import TokenBucket, retry_after_seconds
 
@@ -56,18 +70,29 @@ def make_api_client(kubeconfig: str | None, context: str | None, in_cluster: boo
         # The loader's messages name files and contexts, not credentials.
         raise SourceFailure(f"cannot load Kubernetes credentials: {exc}", category="unauthorized") from exc
     cfg.retries = 0  # we retry ourselves, honouring Retry-After and the source deadline
-    return k8s.ApiClient(configuration=cfg)
+    api = k8s.ApiClient(configuration=cfg)
+    guard_pool_manager(api.rest_client.pool_manager, no_redirects=True)
+    return api
 
 
-def _status_reason(exc: ApiException) -> str:
+def _status_reason(status: int, body: bytes) -> str:
     """The API's Status message when there is one (it names resource and verb, never secrets)."""
     try:
-        body = json.loads(exc.body or "{}")
-        if isinstance(body, dict) and body.get("message"):
-            return f"HTTP {exc.status}: {str(body['message'])[:300]}"
-    except (ValueError, TypeError):
+        doc = json.loads(body or b"{}")
+        if isinstance(doc, dict) and doc.get("message"):
+            return f"HTTP {status}: {str(doc['message'])[:300]}"
+    except (ValueError, TypeError, RecursionError):
         pass
-    return f"HTTP {exc.status} {exc.reason or ''}".strip()
+    return f"HTTP {status} {_REASONS.get(status, '')}".strip()
+
+
+_REASONS = {
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+}
 
 
 class KubeReader:
@@ -85,8 +110,10 @@ class KubeReader:
         retries: int,
         page_size: int,
         rate_limit_per_s: float | None = None,
+        max_pages: int | None = None,
     ) -> None:
         self.api = api
+        self.max_pages = max_pages or netguard.MAX_PAGES  # read at run time: tests lower it
         self.ctx = ctx
         self.retries = retries
         self.page_size = page_size
@@ -98,7 +125,12 @@ class KubeReader:
         return str(self.api.configuration.host).rstrip("/")
 
     def get(self, path: str, query: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-        """One GET returning a JSON object; raises ApiError after retries."""
+        """One GET returning a JSON object; raises ApiError after retries.
+
+        The request goes through the client's own urllib3 pool (its TLS and auth settings,
+        token refresh included) but never follows a redirect, has one total deadline and reads
+        its body, error answers included, with a cap on the decoded size.
+        """
         attempt = 0
         while True:
             self.ctx.check()
@@ -106,26 +138,11 @@ class KubeReader:
                 self.bucket.acquire(self.ctx.remaining())
             self.ctx.count_request()
             try:
-                resp = self.api.call_api(
-                    path,
-                    "GET",
-                    query_params=list(query or []),
-                    header_params={"Accept": "application/json"},
-                    auth_settings=["BearerToken"],
-                    _preload_content=False,
-                    _request_timeout=min(60.0, self.ctx.remaining()),
-                )
-                raw = resp.data
-            except ApiException as exc:
-                status = int(exc.status or 0)
-                if (status == 429 or status >= 500) and attempt < self.retries:
-                    attempt += 1
-                    self._backoff(attempt, (exc.headers or {}).get("Retry-After"), _status_reason(exc))
-                    continue
-                raise ApiError(status, _status_reason(exc)) from None
-            except (HTTPError, OSError) as exc:
+                status, headers, raw = self._fetch(path, list(query or []), min(60.0, self.ctx.remaining()))
+            except (HTTPError, OSError, DeadlinePassed) as exc:
                 # Say "timed out" when it did: the auditor reads this reason on every unknown item.
-                timed_out = any(  # MaxRetryError wraps the real error; a refused connect is not a timeout
+                timed_out = isinstance(exc, DeadlinePassed) or any(
+                    # MaxRetryError wraps the real error; a refused connect is not a timeout
                     isinstance(e, (TimeoutError, Urllib3Timeout)) and not isinstance(e, NewConnectionError)
                     for e in (exc, getattr(exc, "reason", None))
                 )
@@ -135,13 +152,58 @@ class KubeReader:
                     self._backoff(attempt, None, why)
                     continue
                 raise ApiError(504 if timed_out else 0, why) from None
+            except BodyTooLarge as exc:
+                raise ApiError(-1, f"{path}: {exc}") from None
+            if 300 <= status < 400:
+                target = resolve_location(self.host + path, headers.get("Location"))
+                try:
+                    check_origin(target, self.host, what="redirect", logger=self.ctx.log)
+                except OriginRefused as exc:
+                    raise ApiError(status, str(exc)) from None
+                raise ApiError(status, f"HTTP {status}: the API server redirected {path}; not followed")
+            if not 200 <= status <= 299:
+                if (status == 429 or status >= 500) and attempt < self.retries:
+                    attempt += 1
+                    self._backoff(attempt, headers.get("Retry-After"), _status_reason(status, raw))
+                    continue
+                raise ApiError(status, _status_reason(status, raw))
             try:
                 doc = json.loads(raw)
-            except (ValueError, TypeError):
+            except (ValueError, TypeError, RecursionError):
                 raise ApiError(-1, f"malformed JSON from {path}") from None
             if not isinstance(doc, dict):
                 raise ApiError(-1, f"unexpected JSON from {path}")
             return doc
+
+    def _fetch(self, path: str, query: list[tuple[str, str]], timeout: float) -> tuple[int, Any, bytes]:
+        """One GET under one total deadline: status, headers, capped decoded body."""
+        headers: dict[str, str] = {"Accept": "application/json", "Accept-Encoding": "gzip, identity"}
+        headers["User-Agent"] = str(self.api.user_agent or "maturity-scanner")
+        self.api.update_params_for_auth(headers, query, ["BearerToken"])
+        url = self.host + path + ("?" + urlencode(query) if query else "")
+        with deadline(timeout) as dl:
+            try:
+                resp = self.api.rest_client.pool_manager.request(
+                    "GET", url, headers=headers, preload_content=False, redirect=False, retries=False, timeout=timeout
+                )
+                try:
+                    body = read_body(
+                        resp.stream(CHUNK, decode_content=False),
+                        encoding=resp.headers.get("Content-Encoding"),
+                        until=dl.at,
+                    )
+                except BaseException:
+                    resp.close()  # a half-read answer's connection is never reused
+                    raise
+                finally:
+                    resp.release_conn()
+            except (HTTPError, OSError) as exc:
+                if dl.expired:
+                    raise DeadlinePassed("the request deadline passed") from exc
+                raise
+        if dl.expired:  # a socket shut at the deadline can look like a short, complete answer
+            raise DeadlinePassed("the request deadline passed")
+        return int(resp.status), resp.headers, body
 
     def _backoff(self, attempt: int, retry_after: str | None, why: str) -> None:
         delay = min(30.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
@@ -157,8 +219,11 @@ class KubeReader:
             time.sleep(min(0.1, end - time.monotonic()) if end > time.monotonic() else 0)
 
     def list_all(self, path: str) -> Iterator[dict[str, Any]]:
-        """Every item of a list endpoint, following `continue` tokens to the end."""
+        """Every item of a list endpoint, following `continue` tokens to the end (a token seen
+        before, or more than MAX_PAGES pages, is an error: the server is looping)."""
         token = ""
+        guard = PageGuard(path, self.max_pages)
+        guard.page()
         while True:
             query = [("limit", str(self.page_size))]
             if token:
@@ -175,3 +240,8 @@ class KubeReader:
             token = str(meta.get("continue") or "")
             if not token:
                 return
+            try:
+                guard.next(token)
+            except LoopDetected as exc:
+                self.ctx.log.warning("%s", exc)
+                raise ApiError(-1, str(exc)) from None

@@ -34,6 +34,7 @@ def _is_object(doc: Any) -> bool:
 class KubernetesFiles(FileParser):
     family = "kubernetes"
     kinds: ClassVar[dict[str, str]] = FILE_KINDS
+    markers: ClassVar[tuple[str, ...]] = ("apiVersion",)
 
     def __init__(self) -> None:
         super().__init__()

@@ -15,8 +15,9 @@ import yaml
 
 from probes.prometheus import live
 from probes.prometheus.http import ApiError, HttpSourceConfig, JsonClient, safe_url
+from probes.prometheus.kinds import MODELS
 from scanner.evidence import Evidence
-from scanner.probe import Probe, ProbeContext, SourceFailure
+from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["KINDS", "PrometheusConfig", "PrometheusProbe"]
 
@@ -42,6 +43,7 @@ class PrometheusConfig(HttpSourceConfig):
 class PrometheusProbe(Probe):
     name = "prometheus"
     kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = PrometheusConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:

@@ -49,6 +49,7 @@ class PrometheusFiles(FileParser):
         "prometheus.target_pool": "a scrape job: targets up/down, interval, scheme/TLS, exporter family",
         "prometheus.config": "global settings: intervals, external labels, remote write/read hosts, alerting",
     }
+    markers: ClassVar[tuple[str, ...]] = ("groups", "scrape_configs", "global")
 
     def __init__(self) -> None:
         super().__init__()

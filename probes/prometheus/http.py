@@ -7,6 +7,7 @@ categories the runner reports (never with a credential in the message).
 from __future__ import annotations
 
 import base64
+import codecs
 import json
 import os
 import ssl
@@ -14,16 +15,29 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 from pydantic import Field, model_validator
 
+from probes.netguard import (
+    CHUNK,
+    MAX_BODY,
+    BodyTooLarge,
+    DeadlineBackend,
+    DeadlinePassed,
+    OriginRefused,
+    check_origin,
+    deadline,
+    read_body,
+    resolve_location,
+)
 from scanner.config import SourceConfig
 from scanner.probe import ProbeContext
 from scanner.ratelimit import TokenBucket, retry_after_seconds
 
-__all__ = ["ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
+__all__ = ["MAX_BODY", "ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
 
-MAX_BODY = 50_000_000  # bytes read from one response; more is a malformed answer
+MAX_REDIRECTS = 5
 MAX_BACKOFF_S = 30.0
 
 
@@ -110,6 +124,26 @@ def _tls(cfg: HttpSourceConfig) -> ssl.SSLContext | bool:
     return ctx
 
 
+def _guarded_transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
+    """httpx's transport, its sockets read through DeadlineBackend (httpx 0.28 has no public
+    way to pass a network backend, so the pool is rebuilt with the same TLS context)."""
+    transport = httpx.HTTPTransport(verify=verify, trust_env=False)
+    ssl_ctx = verify if isinstance(verify, ssl.SSLContext) else None
+    transport._pool = httpcore.ConnectionPool(ssl_context=ssl_ctx, network_backend=DeadlineBackend())
+    return transport
+
+
+def _charset(headers: httpx.Headers) -> str:
+    for part in headers.get("content-type", "").split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key.lower() == "charset" and value.strip('"'):
+            try:
+                return codecs.lookup(value.strip('"')).name
+            except LookupError:
+                break
+    return "utf-8"
+
+
 class JsonClient:
     """GET JSON (or text) from one source with its auth, retries and deadline."""
 
@@ -125,8 +159,10 @@ class JsonClient:
             raise ApiError(
                 f"TLS files could not be loaded: {type(exc).__name__}: {getattr(exc, 'strerror', None) or exc}", "error"
             ) from exc
+        if transport is None:
+            transport = _guarded_transport(verify)
         self.client = httpx.Client(
-            headers={"Accept": "application/json", **_auth_headers(cfg)},
+            headers={"Accept": "application/json", "Accept-Encoding": "gzip, identity", **_auth_headers(cfg)},
             verify=verify,
             transport=transport,
             follow_redirects=False,
@@ -148,29 +184,49 @@ class JsonClient:
             self._bucket.acquire(self.ctx.remaining())
 
     def get_text(self, path: str, params: dict[str, str] | None = None) -> str:
-        """The body of GET base+path; raises ApiError with a category on any failure."""
+        """The body of GET base+path; raises ApiError with a category on any failure.
+
+        Each attempt has one total deadline (a trickling server cannot hold it longer), the
+        body is read with a cap on its decoded size, and a redirect is followed only within the
+        configured origin and path (the credentials never go anywhere else).
+        """
         attempt = 0
+        url = self.base + path
+        hops = 0
         while True:
             self.ctx.check()
             self._throttle()
             self.ctx.count_request()
             timeout = min(self.cfg.request_timeout_s, self.ctx.remaining())
             try:
-                resp = self.client.get(self.base + path, params=params, timeout=timeout)
-            except httpx.TimeoutException as exc:
+                with deadline(timeout) as dl:
+                    status, headers, body = self._fetch(url, params, timeout, dl.at)
+            except (httpx.TimeoutException, DeadlinePassed) as exc:
                 if attempt < self.cfg.retries:
                     attempt += 1
                     self.ctx.log.debug("%s: timed out, retrying (attempt %d of %d)", path, attempt, self.cfg.retries)
                     continue
                 raise ApiError(f"{path}: timed out after {timeout:.0f}s", "timeout") from exc
+            except BodyTooLarge as exc:
+                raise ApiError(f"{path}: {exc}", "malformed") from None
             except httpx.TransportError as exc:
                 raise ApiError(
                     f"{path}: cannot connect to {safe_url(self.base)}: {type(exc).__name__}", "unreachable"
                 ) from exc
-            status = resp.status_code
+            if 300 <= status < 400 and headers.get("location"):
+                target = resolve_location(url, headers.get("location"))
+                try:
+                    check_origin(target, self.base, what="redirect", logger=self.ctx.log)
+                except OriginRefused as exc:
+                    raise ApiError(f"{path}: {exc}", "error", status) from None
+                hops += 1
+                if hops > MAX_REDIRECTS:
+                    raise ApiError(f"{path}: more than {MAX_REDIRECTS} redirects", "error", status)
+                url, params = target, None
+                continue
             if (status == 429 or status >= 500) and attempt < self.cfg.retries:
                 attempt += 1
-                wait = min(self._retry_after(resp, attempt), self.ctx.remaining())
+                wait = min(self._retry_after(headers, attempt), self.ctx.remaining())
                 self.ctx.log.debug(
                     "%s: HTTP %d, retrying in %.2fs (attempt %d of %d)", path, status, wait, attempt, self.cfg.retries
                 )
@@ -184,11 +240,19 @@ class JsonClient:
                 raise ApiError(f"{path}: HTTP 403 Forbidden", "forbidden", status)
             if status == 404:
                 raise ApiError(f"{path}: HTTP 404 Not Found", "not_found", status)
-            if status >= 400:
-                raise ApiError(f"{path}: HTTP {status}{self._api_error(resp)}", "error", status)
-            if len(resp.content) > MAX_BODY:
-                raise ApiError(f"{path}: response larger than {MAX_BODY} bytes", "malformed", status)
-            return resp.text
+            if status >= 300:
+                raise ApiError(f"{path}: HTTP {status}{self._api_error(body)}", "error", status)
+            return body.decode(_charset(headers), errors="replace")
+
+    def _fetch(
+        self, url: str, params: dict[str, str] | None, timeout: float, until: float
+    ) -> tuple[int, httpx.Headers, bytes]:
+        """One GET: status, headers and the capped, decoded body (read before the deadline)."""
+        with self.client.stream("GET", url, params=params, timeout=timeout) as resp:
+            body = read_body(
+                resp.iter_raw(CHUNK), encoding=resp.headers.get("content-encoding"), cap=MAX_BODY, until=until
+            )
+            return resp.status_code, resp.headers, body
 
     def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
         """Parsed JSON of GET base+path; unparseable JSON is a `malformed` ApiError."""
@@ -199,17 +263,17 @@ class JsonClient:
             raise ApiError(f"{path}: the answer is not JSON", "malformed") from exc
 
     @staticmethod
-    def _retry_after(resp: httpx.Response, attempt: int) -> float:
-        asked = retry_after_seconds(resp.headers.get("Retry-After"))
+    def _retry_after(headers: httpx.Headers, attempt: int) -> float:
+        asked = retry_after_seconds(headers.get("Retry-After"))
         if asked is not None:
             return min(asked, MAX_BACKOFF_S)
         return float(min(0.5 * 2.0 ** (attempt - 1), MAX_BACKOFF_S))
 
     @staticmethod
-    def _api_error(resp: httpx.Response) -> str:
+    def _api_error(body: bytes) -> str:
         """Prometheus puts a one-line reason in `error`; keep a bounded bit of it."""
         try:
-            doc = resp.json()
+            doc = json.loads(body)
         except ValueError:
             return ""
         err = doc.get("error") if isinstance(doc, dict) else None

@@ -26,6 +26,10 @@ __all__ = [
 
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
 _UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
+_URL = re.compile(r"https?://\S+", re.I)
+_DOC_WORD = re.compile(r"runbook|playbook|wiki|sop|docs?", re.I)
+_RUNBOOK_KEY = re.compile(r"runbook|playbook|sop", re.I)
+MAX_TEXT = 4096  # characters of an annotation looked at (what evidence keeps of it)
 _FUNC = re.compile(r"\b([a-z_][a-z0-9_]*)\s*\(")
 # A comparison with a number literal on either side: `x > 0.8`, `0.9 >= x`, `x == 0`.
 _THRESHOLD = re.compile(r"(?:[<>]=?|==|!=)\s*(?:bool\s+)?-?\d|\d\s*(?:[<>]=?|==|!=)")
@@ -135,8 +139,10 @@ def alert_rule(
     labels = _str_map(rule.get("labels"))
     annotations = _str_map(rule.get("annotations"))
     keys = sorted(annotations)
-    runbook = any(re.search(r"runbook|playbook|sop", k, re.I) for k in keys) or any(
-        re.search(r"https?://\S*(runbook|playbook|wiki|sop|docs?)", v, re.I) for v in annotations.values()
+    # Each URL is matched once and then searched (linear): `https?://\S*(runbook|...)` rescans the
+    # rest of the run from every `http` in it, quadratic on a hostile annotation.
+    runbook = any(_RUNBOOK_KEY.search(k) for k in keys) or any(
+        _DOC_WORD.search(m.group()) for v in annotations.values() for m in _URL.finditer(v[:MAX_TEXT])
     )
     data = _common(group, file, expr, labels, health, last_error)
     data.update(

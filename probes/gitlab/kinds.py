@@ -1,0 +1,352 @@
+"""Typed evidence kinds of the gitlab probe: one model per kind, the fields of `data`.
+
+Rules' `data.*` paths are checked against these models (`maturity rules lint`), and every item
+the probe yields is validated by them (`Probe.accepts`, called by the runner). Keep them exact:
+a field the probe emits that the model lacks fails the probe's tests. Derived from
+probes/gitlab/collect.py, stats.py and ci.py.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scanner.probe import KindModel
+
+__all__ = ["MODELS"]
+
+_PROJECT = "the project's path (group/subgroup/project)"
+_SAMPLE_IDS = "ids of up to five of the items counted, for an auditor to look up"
+
+
+class Window(KindModel):
+    """The time window a figure covers."""
+
+    start: str = Field(description="start of the window (ISO 8601, UTC)")
+    end: str = Field(description="end of the window (ISO 8601, UTC)")
+    days: float = Field(description="length of the window in days")
+
+
+class Summary(KindModel):
+    """Median and 90th percentile (nearest rank) of a sample; both null when it is empty."""
+
+    n: int = Field(description="sample size")
+    median: float | None = Field(description="median (null: empty sample)")
+    p90: float | None = Field(description="90th percentile, nearest rank (null: empty sample)")
+
+
+class MethodSummary(Summary):
+    """A Summary with how it was measured."""
+
+    method: str = Field(description="how the figure was measured, in words")
+
+
+class DeploymentStatsMethod(KindModel):
+    """How each figure of `gitlab.deployment_stats` was computed, in words."""
+
+    success_rate: str = Field(description="how success_rate was computed")
+    version_success_rate: str = Field(description="how version_success_rate was computed")
+    rollbacks: str = Field(description="how rollbacks were counted")
+    lead_time: str = Field(description="how the commit-to-deploy lead time was measured")
+
+
+class GitlabDeploymentStats(KindModel):
+    """`gitlab.deployment_stats`: deployments to one production environment in the window."""
+
+    project: str = Field(description=_PROJECT)
+    environment: str = Field(description="the production environment's name")
+    tier: str | None = Field(description="the environment's tier as GitLab reports it (null: none)")
+    window: Window = Field(description="the window the figures cover")
+    deployments: int = Field(description="deployments finished in the window")
+    successful: int = Field(description="successful deployments")
+    failed: int = Field(description="failed deployments")
+    canceled: int = Field(description="deployments neither successful nor failed (canceled, skipped)")
+    per_day: float = Field(description="successful deployments per day")
+    per_working_day: float = Field(description="successful deployments per working day (Monday to Friday)")
+    per_week: float = Field(description="successful deployments per week")
+    per_month: float = Field(description="successful deployments per 30 days")
+    active_days: int = Field(description="days with at least one successful deployment")
+    active_working_day_ratio: float = Field(description="share of working days with a successful deployment")
+    active_week_ratio: float = Field(description="share of weeks with a successful deployment")
+    active_month_ratio: float = Field(description="share of 30-day periods with a successful deployment")
+    median_per_active_day: float = Field(description="median successful deployments on a day with any")
+    max_gap_days: float | None = Field(description="longest gap between successful deployments, days (null: none)")
+    success_rate: float | None = Field(description="success / (success + failed) (null: none finished)")
+    versions: int = Field(description="distinct versions (shas) attempted")
+    version_success_rate: float | None = Field(
+        description="share of attempted versions with no failed attempt and no rollback from them (null: none)"
+    )
+    rollbacks: int = Field(description="successful redeployments of a sha production had already run (rollbacks)")
+    by_pipeline_ratio: float | None = Field(description="share of deployments made by a CI job (null: none)")
+    lead_time_commit_to_deploy_hours: Summary = Field(description="commit created to deployment finished, hours")
+    sample_ids: list[int | None] = Field(description=_SAMPLE_IDS)
+    method: DeploymentStatsMethod = Field(description="how each figure was computed")
+
+
+class ChangeFailureParameters(KindModel):
+    """Parameters the change failure rate depends on."""
+
+    failure_window_hours: float = Field(description="hours after a deployment an incident or hotfix counts against it")
+    hotfix_pattern: str = Field(description="regular expression naming a hotfix, revert or rollback")
+
+
+class ChangeFailureRate(KindModel):
+    """The change failure rate with its parts."""
+
+    value: float | None = Field(description="failed changes / deployments (null: no deployments)")
+    failed_changes: int = Field(description="deployments followed by a failure")
+    deployments: int = Field(description="successful production deployments in the window")
+    causes: dict[str, int] = Field(description="failed changes by cause (incident, rollback, hotfix)")
+    sample_ids: list[int | None] = Field(description=_SAMPLE_IDS)
+    method: str = Field(description="how the figure was computed, in words")
+    parameters: ChangeFailureParameters = Field(description="parameters the figure depends on")
+
+
+class DeploymentFrequency(KindModel):
+    """Deployment frequency over the window."""
+
+    per_day: float = Field(description="successful production deployments per day")
+    per_week: float = Field(description="successful production deployments per week")
+    deployments: int = Field(description="successful production deployments in the window")
+    method: str = Field(description="how the figure was computed, in words")
+
+
+class DoraApiParameters(KindModel):
+    """The query sent to GitLab's DORA API."""
+
+    start_date: str = Field(description="first day asked for")
+    end_date: str = Field(description="last day asked for")
+    interval: str = Field(description="aggregation interval asked for")
+    environment_tiers: str = Field(alias="environment_tiers[]", description="environment tier asked for")
+
+
+class DoraApi(KindModel):
+    """GitLab's own DORA figures, or why there are none."""
+
+    available: bool = Field(description="the instance answered (GitLab Ultimate)")
+    metrics: dict[str, float | None] | None = Field(
+        None, description="GitLab's value per metric over the window (absent when not available)"
+    )
+    parameters: DoraApiParameters | None = Field(None, description="the query sent (absent when not available)")
+    reason: str | None = Field(None, description="why the figures are not available (absent when they are)")
+
+
+class GitlabDora(KindModel):
+    """`gitlab.dora`: a project's four DORA keys over its production environments."""
+
+    project: str = Field(description=_PROJECT)
+    production_environments: list[str] = Field(description="production environments whose deployments were read")
+    window: Window = Field(description="the window the figures cover")
+    deployment_frequency: DeploymentFrequency = Field(description="deployment frequency")
+    lead_time_for_changes_hours: MethodSummary = Field(description="lead time for changes, hours")
+    change_failure_rate: ChangeFailureRate = Field(description="change failure rate")
+    time_to_restore_hours: MethodSummary = Field(description="time to restore service (incidents), hours")
+    gitlab_api: DoraApi = Field(description="GitLab's own DORA API figures beside ours")
+
+
+class GitlabEnvironment(KindModel):
+    """`gitlab.environment`: an environment of a project."""
+
+    project: str = Field(description=_PROJECT)
+    name: str = Field(description="the environment's name")
+    tier: str | None = Field(description="tier GitLab assigns (production, staging, testing, development, other)")
+    state: str | None = Field(description="available, stopping or stopped")
+    production: bool = Field(description="counts as production (tier or the configured name pattern)")
+    protected: bool | None = Field(description="a protected environment (null: protection could not be read)")
+    deploy_access: list[str] = Field(description="who may deploy to it (protected environments)")
+    required_approvals: int = Field(description="approvals a deployment needs (all rules together)")
+    approval_rules: int = Field(description="deployment approval rules")
+
+
+class IncidentAllTime(KindModel):
+    """Incident counts over the project's whole history (issues_statistics)."""
+
+    all: int = Field(description="incidents ever opened")
+    closed: int = Field(description="incidents closed")
+    opened: int = Field(description="incidents open now")
+
+
+class IncidentMethod(KindModel):
+    """How each figure of `gitlab.incident_stats` was computed, in words."""
+
+    severity: str = Field(description="how an incident's severity was read")
+    postmortem: str = Field(description="how a postmortem was recognised")
+    time_to_restore: str = Field(description="how time to restore was measured")
+    time_to_first_response: str = Field(description="how time to first response was measured")
+
+
+class IncidentParameters(KindModel):
+    """Patterns the incident figures depend on."""
+
+    severity_label_pattern: str = Field(description="regular expression of a severity label")
+    postmortem_pattern: str = Field(description="regular expression that marks a postmortem")
+
+
+class GitlabIncidentStats(KindModel):
+    """`gitlab.incident_stats`: a project's incidents in the window."""
+
+    project: str = Field(description=_PROJECT)
+    window: Window = Field(description="the window the figures cover")
+    incidents: int = Field(description="incidents opened in the window")
+    closed: int = Field(description="of those, closed")
+    open: int = Field(description="of those, still open")
+    all_time: IncidentAllTime | None = Field(description="counts over all time (null: statistics not readable)")
+    severity_coverage: float | None = Field(description="share of incidents with a severity (null: no incidents)")
+    severities: dict[str, int] = Field(description="incidents by severity")
+    postmortem_coverage: float | None = Field(
+        description="share of closed incidents with a postmortem (null: none closed)"
+    )
+    time_to_restore_minutes: Summary = Field(description="created to closed, minutes")
+    time_to_first_response_minutes: Summary = Field(description="created to the first human note, minutes (sampled)")
+    response_sample: int = Field(description="incidents sampled for the first response")
+    sample_iids: list[int | None] = Field(description="iids of up to five incidents counted, for an auditor")
+    method: IncidentMethod = Field(description="how each figure was computed")
+    parameters: IncidentParameters = Field(description="patterns the figures depend on")
+
+
+class MergeRequestMethod(KindModel):
+    """How each figure of `gitlab.merge_request_stats` was computed, in words."""
+
+    approval_coverage: str = Field(description="how approval coverage was measured")
+    lead_time: str = Field(description="how the merge-to-production lead time was measured")
+
+
+class GitlabMergeRequestStats(KindModel):
+    """`gitlab.merge_request_stats`: a project's merge requests merged in the window."""
+
+    project: str = Field(description=_PROJECT)
+    window: Window = Field(description="the window the figures cover")
+    merged: int = Field(description="merge requests merged into the default branch in the window")
+    target_branch: str | None = Field(description="the default branch (null: the project has none)")
+    approval_sample: int = Field(description="most recently merged requests whose approvals were read")
+    approved_in_sample: int = Field(description="of those, approved by at least one person")
+    approval_coverage: float | None = Field(description="approved_in_sample / approval_sample (null: empty sample)")
+    lead_time_merge_to_deploy_hours: Summary = Field(description="merged to the next production deployment, hours")
+    merged_not_yet_deployed: int | None = Field(
+        description="merged but not deployed to production since (null: production deployments not read)"
+    )
+    sample_iids: list[int | None] = Field(description="iids of up to five sampled merge requests, for an auditor")
+    method: MergeRequestMethod = Field(description="how each figure was computed")
+
+
+class PipelineMethod(KindModel):
+    """How each figure of `gitlab.pipeline_stats` was computed, in words."""
+
+    duration: str = Field(description="how a pipeline's duration was measured")
+
+
+class GitlabPipelineStats(KindModel):
+    """`gitlab.pipeline_stats`: a project's pipelines created in the window."""
+
+    project: str = Field(description=_PROJECT)
+    window: Window = Field(description="the window the figures cover")
+    pipelines: int = Field(description="pipelines created in the window")
+    statuses: dict[str, int] = Field(description="pipelines by status")
+    success_rate: float | None = Field(description="success / (success + failed) (null: none finished)")
+    default_branch_success_rate: float | None = Field(
+        description="the same on the default branch (null: none finished there)"
+    )
+    duration_minutes: Summary = Field(description="duration of finished pipelines, minutes (approximate)")
+    sources: dict[str, int] = Field(
+        description="pipelines by trigger source (push, merge_request_event, schedule, ...)"
+    )
+    method: PipelineMethod = Field(description="how each figure was computed")
+
+
+class ApprovalRules(KindModel):
+    """A project's merge request approval rules."""
+
+    available: bool = Field(description="the rules could be read (GitLab Premium)")
+    count: int | None = Field(description="approval rules (null: not readable)")
+    required_approvals: int | None = Field(description="most approvals any rule requires (null: not readable)")
+    note: str | None = Field(description="why the rules could not be read")
+
+
+class CiFacts(KindModel):
+    """What a project's CI file shows. Only `present` (and `parse_error`) when it is missing or broken."""
+
+    present: bool = Field(description="the project has a CI file on its default branch")
+    parse_error: str | None = Field(None, description="why the CI file could not be read (absent when it could)")
+    config_path: str | None = Field(None, description="the CI file's path when not .gitlab-ci.yml")
+    jobs: int | None = Field(None, description="jobs defined (hidden and reserved keys left out)")
+    includes: list[str] | None = Field(None, description="included templates, files and components")
+    auto_devops: bool | None = Field(None, description="includes the Auto DevOps template")
+    environments: list[str] | None = Field(None, description="environments jobs deploy to")
+    production_deploy_jobs: list[str] | None = Field(None, description="jobs that deploy to production")
+    preproduction_environments: list[str] | None = Field(
+        None, description="environments deployed to that are not production"
+    )
+    manual_production_gate: bool | None = Field(None, description="some production job runs only when started by hand")
+    manual_production_jobs: list[str] | None = Field(None, description="production jobs started by hand")
+    rollout_strategies: list[str] | None = Field(
+        None, description="rollout strategies seen (canary, blue_green, incremental)"
+    )
+    rollback_jobs: list[str] | None = Field(None, description="production jobs that roll back")
+    automatic_rollback: bool | None = Field(
+        None, description="a rollback job runs when a deployment fails (when: on_failure)"
+    )
+    test_jobs: list[str] | None = Field(None, description="test jobs")
+    security_jobs: list[str] | None = Field(None, description="security scanning jobs and templates")
+
+
+class ProtectedBranch(KindModel):
+    """A protected branch and who may push and merge."""
+
+    name: str = Field(description="branch name or wildcard")
+    push_access: list[str] = Field(description="who may push, as GitLab describes it")
+    merge_access: list[str] = Field(description="who may merge, as GitLab describes it")
+    push_min_level: int | None = Field(
+        description="lowest access level that may push (0 no one, 30 developers, 40 maintainers)"
+    )
+    merge_min_level: int | None = Field(description="lowest access level that may merge")
+    allow_force_push: bool = Field(description="force push allowed")
+    code_owner_approval_required: bool = Field(description="code owners must approve")
+
+
+class GitlabProject(KindModel):
+    """`gitlab.project`: a project's change controls."""
+
+    id: int = Field(description="the project's numeric id")
+    path: str = Field(description=_PROJECT)
+    default_branch: str | None = Field(description="the default branch (null: empty repository)")
+    archived: bool = Field(description="the project is archived")
+    visibility: str | None = Field(description="private, internal or public")
+    default_branch_protected: bool | None = Field(
+        description="a protected branch rule covers the default branch (null: no default branch)"
+    )
+    protected_branches: list[ProtectedBranch] = Field(description="protected branches (first 50)")
+    approval_rules: ApprovalRules = Field(description="merge request approval rules")
+    ci: CiFacts = Field(description="what the CI file shows")
+    environments_known: bool = Field(description="the environments could be read")
+    production_environments: list[str] | None = Field(
+        description="environments that count as production (null: environments not readable)"
+    )
+
+
+class ReleaseRef(KindModel):
+    """One recent release."""
+
+    tag: str | None = Field(description="the release's tag")
+    released_at: str | None = Field(description="when it was released (ISO 8601)")
+
+
+class GitlabRelease(KindModel):
+    """`gitlab.release`: a project's releases in the window."""
+
+    project: str = Field(description=_PROJECT)
+    window: Window = Field(description="the window the figures cover")
+    releases: int = Field(description="releases in the window")
+    with_notes: int = Field(description="of those, with release notes")
+    with_evidence: int = Field(description="of those, with release evidence")
+    latest: list[ReleaseRef] = Field(description="the five latest releases")
+
+
+MODELS: dict[str, type[KindModel]] = {
+    "gitlab.project": GitlabProject,
+    "gitlab.environment": GitlabEnvironment,
+    "gitlab.deployment_stats": GitlabDeploymentStats,
+    "gitlab.merge_request_stats": GitlabMergeRequestStats,
+    "gitlab.pipeline_stats": GitlabPipelineStats,
+    "gitlab.incident_stats": GitlabIncidentStats,
+    "gitlab.release": GitlabRelease,
+    "gitlab.dora": GitlabDora,
+}
