@@ -49,6 +49,9 @@ format: install ## apply ruff formatting and safe fixes
 test: install system-deps ## run the whole test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
+test-fast: install ## the fast tier: every test that starts no server or browser (under 2 minutes)
+	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+
 golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics, diff) after an intended change
 	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
 
@@ -61,4 +64,4 @@ demo: install system-deps ## scan the bundled sandbox estate: writes report.json
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) report.json report.html evidence .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install system-deps lint format test bench demo clean
+.PHONY: help install system-deps lint format test test-fast bench demo clean

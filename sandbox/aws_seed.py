@@ -209,7 +209,7 @@ def seed_well_run(client: ClientMaker, account: str) -> None:
         BackupRetentionPeriod=14,
         DeletionProtection=True,
         StorageEncrypted=True,
-        Tags=_tags("payments", "cc-100"),
+        Tags=[*_tags("payments", "cc-100"), {"Key": "Environment", "Value": "production"}],
     )
     rds.create_db_instance_read_replica(
         DBInstanceIdentifier="orders-db-ro", SourceDBInstanceIdentifier="orders-db", Tags=_tags("payments", "cc-100")

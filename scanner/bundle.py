@@ -11,8 +11,9 @@ interrupted scan never leaves half a bundle. D must be missing, empty, or an ear
 (exactly the files above): any other folder is refused and never deleted.
 
 The manifest seals itself: `manifest_sha256` is the SHA-256 of the JCS of every other manifest
-field (file hashes included), so editing only the manifest makes the bundle unreadable, and
-`verify` compares the manifest's fields with the digest-sealed report.
+field (file hashes included), so editing only the manifest makes the bundle unreadable. The
+manifest's scan fields are derived from the report's `scan` (`manifest_from_scan`), never built
+on their own, so `verify` compares one derivation with the digest-sealed report.
 """
 
 from __future__ import annotations
@@ -36,14 +37,31 @@ __all__ = [
     "Bundle",
     "check_destination",
     "is_bundle_folder",
+    "manifest_from_scan",
     "manifest_seal",
     "read_bundle",
+    "scan_part",
     "write_bundle",
 ]
 
 BUNDLE_SCHEMA = "maturity-bundle/v1"
 FILES = ("evidence.jsonl", "rules.json", "statements.json")
 SEAL = "manifest_sha256"
+# Manifest fields that belong to the bundle itself, not to the report's `scan`.
+OWN_FIELDS = frozenset({"schema", "evidence_count", "files", SEAL, "shard"})
+
+
+def manifest_from_scan(scan: Mapping[str, Any], *, shard: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The manifest of a bundle: the report's `scan` (a copy), plus the shard it is, when sharded."""
+    manifest: dict[str, Any] = json.loads(json.dumps(scan))
+    if shard is not None:
+        manifest["shard"] = dict(shard)
+    return manifest
+
+
+def scan_part(manifest: Mapping[str, Any]) -> dict[str, Any]:
+    """What `manifest_from_scan` took from the report (the manifest less its own fields)."""
+    return {k: v for k, v in manifest.items() if k not in OWN_FIELDS}
 
 
 def manifest_seal(manifest: Mapping[str, Any]) -> str:
@@ -54,7 +72,7 @@ def manifest_seal(manifest: Mapping[str, Any]) -> str:
 def is_bundle_folder(path: Path) -> bool:
     """True when `path` holds exactly a bundle's files and its manifest names our schema."""
     names = {p.name for p in path.iterdir()}
-    if names != {"manifest.json", *FILES}:
+    if names - {"signature.json"} != {"manifest.json", *FILES}:  # signature.json: scanner/signing.py
         return False
     try:
         doc = json.loads((path / "manifest.json").read_text(encoding="utf-8"))

@@ -440,8 +440,19 @@ def _digest_files(files: Iterable[Path], root: Path) -> str:
 
 
 def load_catalog(root: Path | None = None) -> Catalog:
-    """Load every framework under `root` (default: the packaged catalog) and the crosswalk."""
+    """Load every framework under `root` (default: the packaged catalog) and the crosswalk.
+
+    The compiled catalog is cached by the digest of its files (`scanner.cache`): an unchanged
+    catalog loads from the cache, a changed one is compiled (and checked) again.
+    """
+    from scanner.cache import cached
+
     root = root or default_catalog_dir()
+    files = [p for p in root.rglob("*.yaml") if p.is_file()]
+    return cached("catalog", _digest_files(files, root), lambda: _compile_catalog(root), Catalog)
+
+
+def _compile_catalog(root: Path) -> Catalog:
     b = _Builder()
     frameworks: dict[str, Framework] = {}
     for fid in FRAMEWORK_IDS:

@@ -50,13 +50,20 @@ def catalog_json(catalog: Catalog, framework: str | None = None) -> dict[str, An
     return out
 
 
-def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
+def _name(text: Any, lang: str | None) -> str:
+    """A bilingual name in the language asked for (`--lang`), else both."""
+    if text is None:
+        return ""
+    return str(getattr(text, lang)) if lang in ("zh", "en") else f"{text.zh} {text.en}"
+
+
+def catalog_table(catalog: Catalog, framework: str | None = None, *, lang: str | None = None) -> str:
     lines: list[str] = []
     for fw in catalog.frameworks.values():
         if framework and fw.id != framework:
             continue
         total = sum(len(c.requirements) for c in fw.capabilities)
-        lines.append(f"{fw.id}  {fw.name.zh} / {fw.name.en}")
+        lines.append(f"{fw.id}  {fw.name.zh} / {fw.name.en}" if lang is None else f"{fw.id}  {_name(fw.name, lang)}")
         lines.append(
             f"  source: {fw.source.title} ({fw.source.date}); {len(fw.capabilities)} capabilities, {total} requirements"
         )
@@ -69,13 +76,13 @@ def catalog_table(catalog: Catalog, framework: str | None = None) -> str:
         for c in fw.capabilities:
             if c.domain != last_domain:
                 d = names.get(c.domain)
-                lines.append(f"  {c.domain} {d.name.zh if d else ''} {d.name.en if d else ''}")
+                lines.append(f"  {c.domain} {_name(d.name if d else None, lang)}")
                 last_domain = c.domain
             # items whose clauses a system can show / that mix both / that only people can vouch for
             a = sum(r.assessment == "evidence" for r in c.requirements)
             p = sum(r.assessment == "mixed" for r in c.requirements)
             m = sum(r.assessment == "organisational" for r in c.requirements)
-            label = f"{c.name.zh} {c.name.en}"[:34]
+            label = _name(c.name, lang)[:34]
             if fw.id == "ydt1756-4":
                 counts = " ".join(f"{len(c.at_level(lv)):>3}" for lv in range(1, 6))
                 lines.append(f"    {c.id:<10} {label:<34} {counts}  {a}/{p}/{m}")

@@ -16,7 +16,17 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from scanner.errors import InputError
 from scanner.yamlio import LineDict, load_yaml, validate
 
-__all__ = ["ScanConfig", "ScanSettings", "SourceConfig", "StatementSettings", "load_config", "resolve_path"]
+__all__ = [
+    "ScanConfig",
+    "ScanSettings",
+    "ScopeConfig",
+    "ScopeSelectors",
+    "SourceConfig",
+    "StatementSettings",
+    "load_config",
+    "parse_matcher",
+    "resolve_path",
+]
 
 FrameworkId = Literal["ydt1756-4", "aws-wa-ops"]
 ALL_FRAMEWORKS: tuple[FrameworkId, ...] = ("ydt1756-4", "aws-wa-ops")
@@ -64,6 +74,106 @@ class StatementSettings(BaseModel):
     )
 
 
+_MATCHER = re.compile(r'^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(=~|!~|!=|=)\s*"((?:[^"\\]|\\.)*)"\s*$')
+
+
+def parse_matcher(text: str) -> tuple[str, str, str]:
+    """(label, op, value) of a PromQL label matcher such as `team="shop"` or `team=~"shop|pay"`."""
+    m = _MATCHER.match(text)
+    if m is None:
+        raise ValueError(f'a matcher is label, one of = != =~ !~, and a quoted value (team="shop"), got {text!r}')
+    label, op, value = m.group(1), m.group(2), re.sub(r"\\(.)", r"\1", m.group(3))
+    if op in ("=~", "!~"):
+        from scanner.saferegex import catastrophic
+
+        why = catastrophic(value)
+        if why is not None:
+            raise ValueError(f"matcher {text!r}: {why}")
+        try:
+            import regex
+
+            regex.compile(value)
+        except regex.error as exc:
+            raise ValueError(f"matcher {text!r}: not a regular expression: {exc}") from exc
+    return label, op, value
+
+
+class _Selector(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class KubernetesSelector(_Selector):
+    namespaces: list[str] = Field(default_factory=list, description="namespaces of the scope, by name")
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="namespaces carrying all these labels belong to the scope"
+    )
+
+
+class GitLabSelector(_Selector):
+    projects: list[str] = Field(default_factory=list, description="projects by full path (shop/api)")
+    groups: list[str] = Field(default_factory=list, description="every project under these groups (and subgroups)")
+
+
+class AwsSelector(_Selector):
+    accounts: list[str] = Field(default_factory=list, description="12-digit account ids")
+    tags: dict[str, str] = Field(
+        default_factory=dict, description="tagged resources whose owner or cost tag has one of these values"
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _accounts(cls, v: list[str]) -> list[str]:
+        for a in v:
+            if not re.fullmatch(r"\d{12}", a):
+                raise ValueError(f"an AWS account id is 12 digits, got {a!r}")
+        return v
+
+
+class PrometheusSelector(_Selector):
+    matchers: list[str] = Field(
+        default_factory=list,
+        description='label matchers (team="shop", team=~"shop|pay") on alerting/recording rules, SLOs and target jobs',
+    )
+
+    @field_validator("matchers")
+    @classmethod
+    def _matchers(cls, v: list[str]) -> list[str]:
+        for m in v:
+            parse_matcher(m)
+        return v
+
+
+class FilesSelector(_Selector):
+    paths: list[str] = Field(default_factory=list, description="folders or files of a repository (apps/shop)")
+
+    @field_validator("paths")
+    @classmethod
+    def _paths(cls, v: list[str]) -> list[str]:
+        for p in v:
+            if not p.strip("/") or ".." in p.split("/"):
+                raise ValueError(f"a scope path is a folder or file inside a repository, got {p!r}")
+        return v
+
+
+class ScopeSelectors(_Selector):
+    kubernetes: KubernetesSelector | None = None
+    gitlab: GitLabSelector | None = None
+    aws: AwsSelector | None = None
+    prometheus: PrometheusSelector | None = None
+    files: FilesSelector | None = None
+
+
+class ScopeConfig(BaseModel):
+    """A project or team graded on its own evidence plus the platform's shared evidence."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$", description="no colon: gates read SCOPE:CAP=L")
+    owner: str = Field(min_length=1)
+    target_level: int | None = Field(default=None, ge=1, le=5)
+    selectors: ScopeSelectors = Field(default_factory=ScopeSelectors)
+
+
 class ScanConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", arbitrary_types_allowed=True)
 
@@ -80,6 +190,9 @@ class ScanConfig(BaseModel):
         "observed and not met",
     )
     statements: StatementSettings = Field(default_factory=StatementSettings)
+    scopes: list[ScopeConfig] = Field(
+        default_factory=list, description="projects or teams graded on their own as well as the whole estate"
+    )
 
     # Set by load_config, not by the file.
     base_dir: Path = Field(default=Path("."), exclude=True)
@@ -101,6 +214,15 @@ class ScanConfig(BaseModel):
                 raise ValueError(f"not_used names a system in lower case (e.g. pagerduty), got {name!r}")
         if len(set(v)) != len(v):
             raise ValueError("not_used lists a system twice")
+        return v
+
+    @field_validator("scopes")
+    @classmethod
+    def _unique_scopes(cls, v: list[ScopeConfig]) -> list[ScopeConfig]:
+        names = [s.name for s in v]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"scope name {twice[0]!r} is used twice")
         return v
 
     def source_configs(self) -> list[SourceConfig]:

@@ -27,6 +27,7 @@ __all__ = [
     "load_any_report",
     "no_source_scanned",
     "parse_min_levels",
+    "split_scope",
 ]
 
 
@@ -53,14 +54,25 @@ class GateResult:
 
 
 def parse_min_levels(specs: Sequence[str]) -> tuple[tuple[str, int], ...]:
-    """`CAP=L` pairs; InputError on anything else (checked before the scan starts)."""
+    """`CAP=L` or `SCOPE:CAP=L` pairs; InputError on anything else (checked before the scan starts)."""
     out = []
     for spec in specs:
         cap, sep, lv = spec.rpartition("=")
         if not sep or not cap or not lv.isdigit() or not 0 <= int(lv) <= 5:
-            raise InputError(f"--min-level takes CAP=L with L in 0..5, got {spec!r}", field="--min-level")
+            raise InputError(
+                f"--min-level takes CAP=L or SCOPE:CAP=L with L in 0..5, got {spec!r}", field="--min-level"
+            )
         out.append((cap, int(lv)))
     return tuple(out)
+
+
+def split_scope(target: str) -> tuple[str | None, str]:
+    """(scope, capability) of a gate target: `shop:ydt:5.3=3` names scope shop. Capability ids
+    always hold one colon (`ydt:5.3.1`, `wa:OPS04`) and scope names none, so two colons mean a scope."""
+    if target.count(":") >= 2:
+        scope, _, cap = target.partition(":")
+        return scope, cap
+    return None, target
 
 
 def load_any_report(path: Path | str) -> dict[str, Any]:
@@ -109,10 +121,17 @@ def _matches(cap: Mapping[str, Any], target: str) -> bool:
     return cid == target or cid.startswith(target + ".") or dom == target or dom.startswith(target + ".")
 
 
-def check_min_level_names(specs: Iterable[tuple[str, int]], capabilities: Iterable[Mapping[str, Any]]) -> None:
-    """InputError for a --min-level target that names no capability or domain (checked before a scan)."""
+def check_min_level_names(
+    specs: Iterable[tuple[str, int]], capabilities: Iterable[Mapping[str, Any]], scopes: Iterable[str] | None = None
+) -> None:
+    """InputError for a --min-level target that names no capability or domain, or (when `scopes`
+    is given) no declared scope (checked before a scan)."""
     caps = list(capabilities)
-    for target, _ in specs:
+    known = None if scopes is None else set(scopes)
+    for spec, _ in specs:
+        scope, target = split_scope(spec)
+        if scope is not None and known is not None and scope not in known:
+            raise InputError(f"--min-level names no scope of the config: {scope!r}", field="--min-level")
         if not any(_matches(c, target) for c in caps):
             raise InputError(
                 f"--min-level names no capability or domain of the catalog: {target!r}", field="--min-level"
@@ -120,9 +139,16 @@ def check_min_level_names(specs: Iterable[tuple[str, int]], capabilities: Iterab
 
 
 def _min_levels(report: Mapping[str, Any], specs: Iterable[tuple[str, int]], out: GateResult) -> None:
-    caps = _capabilities(report)
     names = {str(c["id"]): level_names(fw) for fw in report.get("frameworks", []) for c in fw.get("capabilities", [])}
-    for target, want in specs:
+    scopes = {str(s["name"]): s for s in report.get("scopes") or []}
+    for spec, want in specs:
+        scope, target = split_scope(spec)
+        if scope is None:
+            caps, where = _capabilities(report), ""
+        elif scope in scopes:
+            caps, where = _capabilities(scopes[scope]), f"scope {scope}: "
+        else:
+            raise InputError(f"--min-level names no scope of this report: {scope!r}", field="--min-level")
         matched = [c for c in caps if _matches(c, target)]
         if not matched:
             raise InputError(
@@ -131,7 +157,7 @@ def _min_levels(report: Mapping[str, Any], specs: Iterable[tuple[str, int]], out
         outside = [c for c in matched if c.get("in_scope") is False]
         graded = [c for c in matched if c.get("in_scope") is not False and c.get("level") is not None]
         for c in outside:
-            out.notes.append(f"gate note: min-level: {c['id']} is out of scope (every item waived): not gated")
+            out.notes.append(f"gate note: min-level: {where}{c['id']} is out of scope (every item waived): not gated")
         if not graded and not outside:
             raise InputError(
                 f"--min-level: {target!r} has no levels (AWS WA questions are not levelled)", field="--min-level"
@@ -140,7 +166,7 @@ def _min_levels(report: Mapping[str, Any], specs: Iterable[tuple[str, int]], out
             if int(c["level"]) < want:
                 name = c.get("name", {}).get("en", "")
                 out.failures.append(
-                    f"gate failed: min-level: {c['id']} {name} is at level {level_label(int(c['level']), names[str(c['id'])])}, "
+                    f"gate failed: min-level: {where}{c['id']} {name} is at level {level_label(int(c['level']), names[str(c['id'])])}, "
                     f"needs {level_label(want, names[str(c['id'])])}"
                 )
 

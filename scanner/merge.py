@@ -17,15 +17,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from scanner import __version__
 from scanner.attest import Statements
-from scanner.bundle import Bundle, read_bundle
+from scanner.bundle import Bundle, manifest_from_scan, read_bundle
 from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence, now_iso
 from scanner.pipeline import Inputs, assemble, rules_from_snapshot
 from scanner.rules import RuleSet
 from scanner.runner import SourceRun, observations_from
+from scanner.scanmeta import scan_meta
 from scanner.shard import shard_index
 from scanner.storage import local_bundle_dir
 
@@ -147,38 +147,18 @@ def merge_bundles(
     statements = (
         inputs.statements if inputs.config.path != "<defaults>" else Statements.from_json(bundles[0].statements)
     )
-    started = min(str(b.manifest.get("started", now_iso())) for b in bundles)
-    finished = max(str(b.manifest.get("finished", now_iso())) for b in bundles)
-    meta: dict[str, Any] = {
-        "started": started,
-        "finished": finished,
-        "scanner_version": __version__,
-        "config_digest": str(bundles[0].manifest.get("config_digest", "")),  # one config: checked above
-        "sources": [r.to_json() for r in ordered],
-        "merged_from": [str(loc) for loc in locations],
-        "shards": shards,
-    }
     own = inputs.config.path != "<defaults>"
-    meta["not_used"] = sorted(set(inputs.config.not_used)) if own else bundles[0].manifest.get("not_used", [])
-    meta["statement_max_months"] = (
-        inputs.config.statements.max_months if own else bundles[0].manifest.get("statement_max_months")
+    meta = scan_meta(
+        started=min(str(b.manifest.get("started", now_iso())) for b in bundles),
+        finished=max(str(b.manifest.get("finished", now_iso())) for b in bundles),
+        sources=[r.to_json() for r in ordered],
+        config=inputs.config if own else None,
+        recorded=bundles[0].manifest,  # one config digest: checked above
+        merged_from=[str(loc) for loc in locations],
+        shards=shards,
     )
     frameworks = list(bundles[0].manifest.get("frameworks") or inputs.config.frameworks)
     items = sorted(evidence.values(), key=lambda e: e.id)
     report = assemble(inputs.catalog, ruleset, statements, items, observations, frameworks=frameworks, scan_meta=meta)
-    manifest = {
-        "scanner_version": __version__,
-        "started": started,
-        "finished": finished,
-        "config_digest": meta["config_digest"],
-        "catalog_digest": inputs.catalog.digest,
-        "rules_digest": ruleset.digest,
-        "frameworks": frameworks,
-        "sources": meta["sources"],
-        "observations": observations,
-        "merged_from": meta["merged_from"],
-        "shards": shards,
-        "not_used": meta["not_used"],
-        "statement_max_months": meta["statement_max_months"],
-    }
+    manifest = manifest_from_scan(report["scan"])
     return report, items, manifest

@@ -15,6 +15,7 @@ from typing import Any
 
 from scanner import __version__
 from scanner.attest import MAX_VALIDITY_MONTHS, Statements, load_statements
+from scanner.bundle import manifest_from_scan
 from scanner.catalog import Catalog, load_catalog
 from scanner.config import ScanConfig, load_config
 from scanner.evidence import Evidence, now_iso
@@ -24,6 +25,8 @@ from scanner.probe import ProbeRegistry, load_probes
 from scanner.report import SCHEMA_ID, seal
 from scanner.rules import RuleSet, default_rules_dir, evaluate_rules, load_rules
 from scanner.runner import run_sources
+from scanner.scanmeta import scan_meta
+from scanner.scopes import scope_entries, scopes_from_meta
 
 __all__ = ["Inputs", "assemble", "load_inputs", "rules_from_snapshot", "scan"]
 
@@ -93,8 +96,10 @@ def assemble(
 ) -> dict[str, Any]:
     """The sealed report from evidence and observations (pure: same inputs, same report).
 
-    `scan_meta` may carry `not_used` (systems declared not used) and `statement_max_months`
-    (the longest validity a statement may have); both are recorded so verify re-derives.
+    `scan_meta` may carry `not_used` (systems declared not used), `statement_max_months`
+    (the longest validity a statement may have) and `scopes`/`source_accounts` (each scope is
+    graded by the same function over its evidence, scanner/scopes.py); all are recorded so
+    verify re-derives.
     """
     not_used = sorted(set(scan_meta.get("not_used") or []))
     max_months = int(scan_meta.get("statement_max_months") or MAX_VALIDITY_MONTHS)
@@ -121,6 +126,23 @@ def assemble(
         "rules": ruleset.snapshot(),
         "evidence": [e.to_json() for e in sorted(evidence, key=lambda e: (e.source, e.kind, e.subject, e.id))],
     }
+    scopes = scopes_from_meta(scan_meta)
+    if scopes:
+
+        def grade_scope(items: list[Evidence], obs: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
+            res = evaluate_rules(ruleset, items, obs, not_used=not_used)
+            g = grade(inputs_catalog, ruleset, res, statements, frameworks=frameworks, on=on, max_months=max_months)
+            return [f.model_dump(mode="json") for f in g.frameworks]
+
+        entries = scope_entries(
+            scopes,
+            evidence,
+            observations,
+            list(scan_meta.get("sources") or []),
+            dict(scan_meta.get("source_accounts") or {}),
+            grade_scope,
+        )
+        report["scopes"] = [{**e, "summary": _summary(e["frameworks"])} for e in entries]
     return seal(report)
 
 
@@ -158,15 +180,9 @@ def scan(
     started = now_iso()
     result = run_sources(inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected)
     observations = {k: v.to_json() for k, v in result.observations.items()}
-    meta = {
-        "started": started,
-        "finished": now_iso(),
-        "scanner_version": __version__,
-        "config_digest": inputs.config.digest,
-        "sources": [r.to_json() for r in result.sources],
-        "not_used": sorted(set(inputs.config.not_used)),
-        "statement_max_months": inputs.config.statements.max_months,
-    }
+    meta = scan_meta(
+        started=started, finished=now_iso(), sources=[r.to_json() for r in result.sources], config=inputs.config
+    )
     report = assemble(
         inputs.catalog,
         inputs.ruleset,
@@ -176,17 +192,5 @@ def scan(
         frameworks=list(inputs.config.frameworks),
         scan_meta=meta,
     )
-    manifest = {
-        "scanner_version": __version__,
-        "started": started,
-        "finished": meta["finished"],
-        "config_digest": inputs.config.digest,
-        "catalog_digest": inputs.catalog.digest,
-        "rules_digest": inputs.ruleset.digest,
-        "frameworks": list(inputs.config.frameworks),
-        "sources": meta["sources"],
-        "observations": observations,
-        "not_used": meta["not_used"],
-        "statement_max_months": meta["statement_max_months"],
-    }
+    manifest = manifest_from_scan(report["scan"])
     return report, result.evidence, manifest

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.attest import Statements
-from scanner.bundle import read_bundle
+from scanner.bundle import manifest_from_scan, read_bundle, scan_part
 from scanner.canonical import sha256_of
 from scanner.catalog import load_catalog
 from scanner.errors import InputError
@@ -55,7 +55,7 @@ def _diff_grades(recorded: Mapping[str, Any], derived: Mapping[str, Any]) -> Ite
                     else "differs in " + ", ".join(fields)
                 )
                 yield f"requirement {rid}: {detail}"
-    for section in ("next_steps", "statements", "summary", "rules"):
+    for section in ("next_steps", "statements", "summary", "rules", "scopes"):
         if recorded.get(section) != derived.get(section):
             yield f"{section}: differs from what the evidence gives"
 
@@ -78,11 +78,11 @@ def _bundle_problems(report: Mapping[str, Any], evidence: list[Evidence], eviden
     problems.extend(_evidence_problems([e.to_json() for e in bundle.evidence]))
     if bundle.manifest.get("rules_digest") != report["scan"].get("rules_digest"):
         problems.append("rules: the bundle's rules digest differs from the report's")
-    # The manifest seals itself, but a seal can be recomputed: every field it shares with the
-    # (digest-sealed) report must also agree with the report.
-    shared = set(bundle.manifest) & set(report["scan"]) - {"rules_digest"}
-    for key in sorted(shared | {"observations", "sources"}):
-        if bundle.manifest.get(key) != report["scan"].get(key):
+    # The manifest seals itself, but a seal can be recomputed. It is derived from the report's
+    # (digest-sealed) `scan`, so deriving it again must give what the bundle holds.
+    recorded, derived = scan_part(bundle.manifest), manifest_from_scan(report["scan"])
+    for key in sorted((set(recorded) | set(derived)) - {"rules_digest"}):
+        if recorded.get(key) != derived.get(key):
             problems.append(f"manifest: {key} differs from the report's")
     return problems
 

@@ -1,7 +1,15 @@
-"""Shared fixtures: a fake probe plugin for engine tests, and small helpers."""
+"""Shared fixtures: a fake probe plugin for engine tests, small helpers, and the test tiers.
+
+Tiers: `make test-fast` runs `-m "not slow"` (no servers, no Chromium); `make test` runs all.
+A test is slow when it is marked so, lives in a module of SLOW_MODULES (every test there starts
+servers or whole demo runs), or uses a fixture of SLOW_FIXTURES (each starts a real or loopback
+server). Mark a new server-starting test `@pytest.mark.slow`, or add its fixture here.
+"""
 
 from __future__ import annotations
 
+import os
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +21,52 @@ from pydantic import Field
 from scanner.config import SourceConfig
 from scanner.evidence import Evidence
 from scanner.probe import Probe, ProbeContext, ProbeRegistry, SourceFailure
+
+SLOW_MODULES = frozenset(
+    {
+        "test_demo",
+        "test_html_browser",
+        "test_hostile_scan",
+        "test_interrupt",
+        "test_performance_requests",
+        "test_probe_gitlab_e2e",
+        "test_probe_prometheus",
+        "test_redact_canary",
+        "test_shard",
+    }
+)
+SLOW_FIXTURES = frozenset(
+    {
+        "server",  # test_metrics (real Prometheus), test_kubeapi, test_probe_gitlab, test_probe_prometheus_faults
+        "moto_url",
+        "well_run",
+        "neglected",  # test_probe_aws (moto)
+        "estate",
+        # test_probe_kubernetes, test_security (sandbox estates)
+        "api",
+        "full_scan",  # GitLab loopback API
+        "promstack",
+        "prometheus_live",
+        "alertmanager_live",
+        "kubernetes_live",
+        "gitlab_live",
+        "aws_live",
+        "live",  # test_faults
+    }
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # The compiled-catalog cache of this run lives in a folder of its own, never the user's.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="maturity-test-cache-")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    slow = pytest.mark.slow
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1] if getattr(item, "module", None) else ""
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(slow)
 
 
 class FakeConfig(SourceConfig):

@@ -112,6 +112,8 @@ def test_well_run_estate_facts(well_run: tuple[list[Evidence], ProbeContext, Aws
     assert rds["us-east-1/orders-db"]["read_replicas"] == ["orders-db-ro"]
     assert rds["us-east-1/orders-db-ro"]["is_replica"] is True
     assert rds["us-east-1/ledger-1"]["cluster"] == "ledger"
+    assert rds["us-east-1/orders-db"]["environment"] == "production"  # from its Environment tag
+    assert rds["us-east-1/ledger-1"]["environment"] is None
     cluster = by_subject(items, "aws.rds_cluster")["us-east-1/ledger"]
     assert cluster["reader_count"] == 1 and cluster["backup_retention_days"] == 14
     plans = by_subject(items, "aws.backup_plan")
@@ -231,9 +233,12 @@ def test_unimplemented_apis_through_stubber(moto_url: str, creds_file: Path) -> 
     assert monitors["services"]["alerts"] is True and monitors["unwatched"]["alerts"] is False
     assert by_subject(items, "aws.cost_allocation_tag")["cost-center"]["active"] is True
     rows = [(e.kind, e.subject, e.data) for e in items]
-    assert evaluate("aws.backup.jobs-succeed", rows).status == "not_met"  # 2 of 3 completed
-    assert evaluate("aws.backup.jobs-succeed", rows, params={"min_success_ratio": 0.6}).status == "met"
+    # Both database jobs completed; the failed EBS job is not a database backup.
+    assert evaluate("aws.backup.jobs-succeed", rows).status == "met"
+    ebs = [(k, s, {**d, "resource_type": "RDS"} if d.get("state") == "FAILED" else d) for k, s, d in rows]
+    assert evaluate("aws.backup.jobs-succeed", ebs).status == "not_met"  # as a database job: 2 of 3
     assert evaluate("aws.backup.restore-tests", rows).status == "met"
+    assert evaluate("aws.backup.restore-drills", rows).status == "met"
 
 
 def test_access_denied_makes_only_that_service_unknown(moto_url: str, creds_file: Path) -> None:
@@ -250,7 +255,9 @@ def test_access_denied_makes_only_that_service_unknown(moto_url: str, creds_file
     result = evaluate("aws.databases.multi-az", rows, observed=observed)
     assert result.status == "unknown"
     assert evaluate("aws.databases.automated-backups", rows, observed=observed).status == "unknown"
-    assert evaluate("aws.elasticache.automatic-failover", rows, observed=observed).status != "unknown"
+    # ElastiCache was read (no cache there): nothing in scope, not a failed source.
+    cache = evaluate("aws.elasticache.automatic-failover", rows, observed=observed)
+    assert cache.status == "unknown" and cache.reason_code == "nothing_in_scope"
 
 
 def test_bad_credentials_fail_the_whole_source(moto_url: str, tmp_path: Path) -> None:
@@ -313,8 +320,9 @@ def rule_results(report: dict[str, Any]) -> dict[str, tuple[str, str]]:
     for fw in report["frameworks"]:
         for cap in fw["capabilities"]:
             for req in cap["requirements"]:
-                for r in req["rules"]:
-                    out[r["id"]] = (r["status"], r["explanation"])
+                for clause in req["clauses"]:
+                    for r in clause["rules"]:
+                        out[r["id"]] = (r["status"], r["explanation"])
     return out
 
 
@@ -330,6 +338,7 @@ def requirement_status(report: dict[str, Any]) -> dict[str, str]:
 WELL_RUN_MET = {
     "aws.databases.automated-backups",
     "aws.databases.multi-az",
+    "aws.databases.same-city-rpo",
     "aws.databases.read-replicas",
     "aws.databases.point-in-time-recovery",
     "aws.databases.offsite-copies",
@@ -338,37 +347,73 @@ WELL_RUN_MET = {
     "aws.dr.multi-region-failover",
     "aws.compute.multi-az",
     "aws.fis.fault-injection",
+    "aws.fis.drills-held",
     "aws.elasticache.replicas-and-persistence",
     "aws.elasticache.automatic-failover",
+    "aws.elasticache.caching-in-use",
     "aws.cost.budgets",
+    "aws.config.recording",
+    "aws.config.inventory-api",
     "aws.config.recorder-all-regions",
     "aws.config.compliance-rules",
     "aws.cloudtrail.change-audit",
     "aws.tags.owner-coverage",
     "aws.autoscaling.scaling-policies",
+    "aws.autoscaling.manual-scale-out",
     "aws.cloudwatch.capacity-alarms",
+    "aws.cloudwatch.capacity-early-warning",
     "aws.cloudwatch.alarm-actions",
     "aws.cloudwatch.anomaly-detection",
 }
+# Real findings even in the well-run estate: one off-site mechanism only, a single-shard cache.
+WELL_RUN_NOT_MET = {"aws.databases.offsite-mechanisms", "aws.elasticache.scale-out"}
 # Their kinds come from APIs moto does not implement: honestly unknown, in both estates.
 UNOBSERVABLE_IN_MOTO = {
     "aws.backup.jobs-succeed",
+    "aws.backup.restore-drills",
     "aws.backup.restore-tests",
     "aws.cost.anomaly-detection",
     "aws.cost.allocation-tags",
 }
+# Rules that show an ability but never its absence: nothing seen is nothing in scope.
+ABILITY_ONLY = {"aws.autoscaling.predictive-scaling", "aws.cloudwatch.self-healing-actions"}
+# The neglected account has none of these at all (no budget, no backup plan, no Config rule or
+# recorder, no routing record, no FIS template, no Aurora cluster): unknown, never a finding,
+# because the same practice may live in another tool.
+NEGLECTED_NOTHING_IN_SCOPE = {
+    "aws.cost.budgets",
+    "aws.backup.plan-schedules",
+    "aws.backup.cold-and-immutable",
+    "aws.config.compliance-rules",
+    "aws.config.inventory-api",
+    "aws.config.recording",
+    "aws.dr.multi-region-failover",
+    "aws.fis.fault-injection",
+    "aws.fis.drills-held",
+    "aws.databases.read-replicas",
+}
+# Existence is all these ask: the neglected account has an Auto Scaling group and a cache.
+NEGLECTED_MET = {"aws.autoscaling.manual-scale-out", "aws.elasticache.caching-in-use"}
 
 
 def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_path: Path) -> None:
     good = scan_report(moto_url, creds_file, WELL_RUN_ACCOUNT, tmp_path)
     bad = scan_report(moto_url, creds_file, NEGLECTED_ACCOUNT, tmp_path)
     g, b = rule_results(good), rule_results(bad)
-    assert {r for r, (s, _) in g.items() if r.startswith("aws.") and s == "met"} == WELL_RUN_MET, {
+    status = {r: s for r, (s, _) in g.items() if r.startswith("aws.")}
+    assert {r for r, s in status.items() if s == "met"} == WELL_RUN_MET, {
         r: g[r] for r in WELL_RUN_MET if g[r][0] != "met"
     }
-    assert {r for r, (s, _) in g.items() if r.startswith("aws.") and s == "unknown"} == UNOBSERVABLE_IN_MOTO
-    assert {r for r, (s, _) in b.items() if r.startswith("aws.") and s == "unknown"} == UNOBSERVABLE_IN_MOTO
-    assert {r for r, (s, _) in b.items() if r.startswith("aws.") and s == "not_met"} == WELL_RUN_MET
+    assert {r for r, s in status.items() if s == "not_met"} == WELL_RUN_NOT_MET
+    assert {r for r, s in status.items() if s == "unknown"} == UNOBSERVABLE_IN_MOTO | ABILITY_ONLY
+    bad_status = {r: s for r, (s, _) in b.items() if r.startswith("aws.")}
+    assert {r for r, s in bad_status.items() if s == "met"} == NEGLECTED_MET
+    assert {r for r, s in bad_status.items() if s == "unknown"} == (
+        UNOBSERVABLE_IN_MOTO | ABILITY_ONLY | NEGLECTED_NOTHING_IN_SCOPE
+    )
+    assert {r for r, s in bad_status.items() if s == "not_met"} == (
+        WELL_RUN_MET | WELL_RUN_NOT_MET
+    ) - NEGLECTED_NOTHING_IN_SCOPE - NEGLECTED_MET
     # Explanations name the resources that decide.
     assert "legacy-mysql" in b["aws.databases.multi-az"][1]
     assert "sessions-cache" in b["aws.elasticache.replicas-and-persistence"][1]
@@ -376,21 +421,24 @@ def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_
     assert "cpu-high" in b["aws.cloudwatch.alarm-actions"][1]
     assert "batch-asg" in b["aws.compute.multi-az"][1] or "legacy-clb" in b["aws.compute.multi-az"][1]
     assert "orders-db" in g["aws.databases.read-replicas"][1]
-    # Requirement statuses an architect would give (full rules decide; failing partials fail).
+    # Requirement statuses an architect would give. In the neglected account, items with an
+    # alternative in an unscanned system (Prometheus, Kubernetes) or in an API moto lacks stay
+    # unknown; the AWS evidence alone fails the rest.
     gs, bs = requirement_status(good), requirement_status(bad)
-    for req in ("ydt:9.2.1:L1.2", "ydt:9.2.1:L2.1", "ydt:9.2.2:L2.1", "ydt:7.1.1:L1.1", "ydt:8.1.1:L1.2"):
-        assert gs[req] == "met", req
     for req in (
-        "ydt:9.2.1:L1.1",
         "ydt:9.2.1:L1.2",
+        "ydt:9.2.1:L2.1",
         "ydt:9.2.2:L2.1",
+        "ydt:7.1.1:L1.1",
+        "ydt:8.1.1:L1.2",
         "ydt:8.2.2:L1.1",
-        "ydt:7.1.2:L2.4",
-        "ydt:10.3.2:L3.1",
-        "wa:OPS02-BP01",
     ):
+        assert gs[req] == "met", req
+    for req in ("ydt:9.2.1:L1.2", "ydt:9.2.2:L2.1", "ydt:7.1.2:L2.4", "ydt:10.1.1:L3.3"):
         assert bs[req] == "not_met", req
-    assert gs["ydt:9.2.1:L3.3"] == "unknown"  # partly evidenced: PITR passes, restores need attesting
+    assert bs["ydt:8.2.2:L1.1"] == "unknown"  # no AWS budget: budgets may be kept elsewhere
+    assert bs["ydt:9.2.1:L1.1"] == "unknown"  # no automated backups, but AWS Backup jobs unreadable in moto
+    assert gs["ydt:9.2.1:L3.3"] == "unknown"  # one lag reading cannot show a 2-minute RPO
     assert gs["ydt:10.2.1:L2.1"] == "unknown" and bs["ydt:10.2.1:L2.1"] == "unknown"
     aws_source = next(s for s in bad["scan"]["sources"] if s["name"] == "aws")
     # Without backup plans there are no selections to list: that kind is observed (none).
@@ -400,3 +448,49 @@ def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_
     for report in (good, bad):
         text = json.dumps(report)
         assert SECRET_CANARY not in text and "moto-test-not-secret" not in text
+
+
+def test_environment_and_node_group_tags() -> None:
+    from probes.aws.facts import environment
+    from probes.aws.ops import _node_group
+
+    assert environment([{"Key": "Stage", "Value": "staging"}, {"Key": "env", "Value": "prod"}]) == "prod"
+    assert environment([{"Key": "Deployment-Environment", "Value": "dev"}]) == "dev"
+    assert environment([{"Key": "team", "Value": "shop"}, {"Key": "Environment", "Value": ""}]) is None
+    assert environment(None) is None
+    assert _node_group([{"Key": "k8s.io/cluster-autoscaler/enabled", "Value": "true"}])
+    assert _node_group([{"Key": "kubernetes.io/cluster/shop", "Value": "owned"}])
+    assert not _node_group([{"Key": "Name", "Value": "web"}])
+
+
+def test_restore_jobs_are_read_over_at_least_400_days() -> None:
+    import datetime as dt
+
+    from probes.aws import data
+
+    seen: dict[str, Any] = {}
+
+    class Backup:
+        def can_paginate(self, op: str) -> bool:
+            return True
+
+        def get_paginator(self, op: str) -> Any:
+            class Pages:
+                def paginate(self, **kw: Any) -> list[dict[str, Any]]:
+                    seen.update(kw)
+                    return [{"RestoreJobs": []}]
+
+            return Pages()
+
+    class FakeScan:
+        cfg = AwsConfig(name="aws", probe="aws", regions=["us-east-1"], window_days=30)
+        now = dt.datetime(2026, 12, 1, tzinfo=dt.UTC)
+
+        def client(self, service: str, region: str) -> Any:
+            return Backup()
+
+        def since(self) -> dt.datetime:
+            return self.now - dt.timedelta(days=self.cfg.window_days)
+
+    assert list(data.restore_jobs(FakeScan(), "us-east-1")) == []  # type: ignore[arg-type]
+    assert seen["ByCreatedAfter"] == dt.datetime(2025, 10, 27, tzinfo=dt.UTC)

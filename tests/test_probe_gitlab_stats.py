@@ -156,6 +156,12 @@ def test_ci_facts() -> None:
     assert f["production_deploy_jobs"] == ["ship"] and f["manual_production_gate"]  # inherited via extends
     assert f["rollout_strategies"] == ["incremental"] and f["test_jobs"] == ["lint"]
     assert f["preproduction_environments"] == ["review/$CI_COMMIT_REF_SLUG"] and f["rollback_jobs"] == []
+    # the project include adds jobs the file does not show; GitLab templates count by name
+    assert f["includes_unread"] == ["project:acme/ci:deploy.yml"]
+    only_templates = ci_facts("include:\n  - template: Security/SAST.gitlab-ci.yml\n", cfg.is_production)
+    assert only_templates["includes_unread"] == [] and only_templates["security_jobs"]
+    local = ci_facts("include: ci/deploy.yml\n", cfg.is_production)
+    assert local["includes_unread"] == ["ci/deploy.yml"]
     assert ci_facts(None, cfg.is_production) == {"present": False}
     assert ci_facts("a: [", cfg.is_production)["parse_error"].startswith("invalid YAML")
 

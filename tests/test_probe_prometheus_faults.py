@@ -97,7 +97,7 @@ def test_401_makes_requirements_unknown_with_reason_never_not_met(server: Export
     for rid in ("ydt:5.3.1:L1.1", "ydt:5.3.1:L2.4", "ydt:8.1.1:L1.2", "ydt:10.1.1:L2.1"):
         assert reqs[rid]["status"] == "unknown", reqs[rid]
         assert "401" in reqs[rid]["reason"], reqs[rid]["reason"]
-    ours = [r for req in reqs.values() for r in req["rules"] if r["id"].startswith("prometheus.")]
+    ours = [r for req in reqs.values() for c in req["clauses"] for r in c["rules"] if r["id"].startswith("prometheus.")]
     assert ours and all(r["status"] == "unknown" for r in ours)
 
 

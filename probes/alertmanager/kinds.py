@@ -59,7 +59,17 @@ class AlertmanagerConfig(KindModel):
     receivers_count: int = Field(description="receivers defined")
     integration_types: list[str] = Field(description="integration types any receiver uses (email, slack, webhook, ...)")
     integration_type_count: int = Field(description="distinct integration types")
-    paging_types: list[str] = Field(description="of those, paging services (pagerduty, opsgenie, victorops, ...)")
+    paging_types: list[str] = Field(
+        description="paging paths: pager integrations (pagerduty, opsgenie, wechat, sns, ...) and webhooks to "
+        "DingTalk, Feishu, WeCom or an on-call tool"
+    )
+    webhook_targets: list[str] = Field(
+        description="what webhooks reach: dingtalk, feishu, wecom, oncall, automation or other (never the URL)"
+    )
+    automation_receivers: list[str] = Field(description="routed receivers whose webhook reaches an automation tool")
+    cross_object_inhibit_rules: int = Field(
+        description="inhibit rules relating different alerts (source and target name different alerts, alertname not equal)"
+    )
     receivers_without_integrations: list[str] = Field(description="receivers that notify nobody")
     inhibit_rules: list[InhibitRule] = Field(description="inhibit rules")
     inhibit_rules_count: int = Field(description="inhibit rules")
@@ -74,7 +84,11 @@ class AlertmanagerReceiver(KindModel):
     name: str = Field(description="receiver name")
     integration_types: list[str] = Field(description="integration types it uses (email, slack, webhook, ...)")
     integrations: dict[str, int] = Field(description="integrations per type")
-    paging: bool = Field(description="uses a paging service (pagerduty, opsgenie, victorops, ...)")
+    webhook_targets: list[str] = Field(
+        description="what its webhooks reach: dingtalk, feishu, wecom, oncall, automation or other (never the URL)"
+    )
+    paging_types: list[str] = Field(description="its paging paths (pager integrations and paging webhooks)")
+    paging: bool = Field(description="uses a paging path (pagerduty, opsgenie, wechat, a DingTalk/on-call webhook ...)")
     send_resolved: bool = Field(description="some integration sends resolved notifications")
     routed: bool = Field(description="some route (or the root) sends to it")
 

@@ -7,14 +7,42 @@ settings (URLs, keys, addresses) are never copied.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from probes.prometheus.normalise import as_map, duration_s
+from probes.prometheus.normalise import as_map, duration_s, url_host
 
-__all__ = ["PAGING_TYPES", "config_facts", "is_alertmanager_config", "receiver_facts"]
+__all__ = ["PAGING_TYPES", "config_facts", "is_alertmanager_config", "receiver_facts", "webhook_target"]
 
-PAGING_TYPES = {"pagerduty", "opsgenie", "victorops", "pushover"}
+# Integrations that reach the person on call at once: pager services, WeCom (wechat_configs),
+# SMS through SNS, incident.io. Chat (Slack, Teams, Telegram) and email are not paging.
+PAGING_TYPES = {"pagerduty", "opsgenie", "victorops", "pushover", "wechat", "sns", "incidentio"}
+# What a webhook reaches, from its URL's host (or, when the URL is hidden as <secret>, the
+# receiver's name). Only the category is kept, never the URL. DingTalk, Feishu/Lark and WeCom
+# robots and on-call tools behind webhooks are how many teams (in China above all) are paged.
+_WEBHOOK_TARGETS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("dingtalk", re.compile(r"dingtalk|oapi\.dingtalk|(^|[-_.])ding($|[-_.])", re.I)),
+    ("feishu", re.compile(r"feishu|larksuite|(^|[-_.])lark($|[-_.])", re.I)),
+    ("wecom", re.compile(r"qyapi\.weixin|wecom|weixin|wechat|work[-_]?wx|qywx", re.I)),
+    (
+        "oncall",
+        re.compile(
+            r"pagerduty|opsgenie|victorops|splunk-?oncall|on-?call|incident|squadcast|zenduty|firehydrant|"
+            r"pagertree|spike\.sh|ilert|signl4|rootly|xmatters|betteruptime|flashduty|pagerteam|alertops",
+            re.I,
+        ),
+    ),
+    (
+        "automation",
+        re.compile(
+            r"stackstorm|(^|[-_.])st2|rundeck|awx|ansible|tower|argo-?events|robusta|keptn|n8n|"
+            r"remediat|auto-?heal|self-?heal|autofix",
+            re.I,
+        ),
+    ),
+)
+PAGING_WEBHOOKS = {"dingtalk", "feishu", "wecom", "oncall"}
 _DEFAULTS = {"group_wait": 30.0, "group_interval": 300.0, "repeat_interval": 14400.0}
 
 
@@ -73,6 +101,16 @@ def _walk(route: Mapping[str, Any], inherited: dict[str, Any], path: str, depth:
             yield from _walk(child, here, f"{path}.{i}", depth + 1)
 
 
+def webhook_target(url: Any, receiver: str) -> str:
+    """What a webhook reaches (dingtalk, feishu, wecom, oncall, automation, other)."""
+    host = url_host(url) if isinstance(url, str) else None
+    for text in (host or "", receiver):
+        for category, pattern in _WEBHOOK_TARGETS:
+            if text and pattern.search(text[:300]):
+                return category
+    return "other"
+
+
 def receiver_facts(rcv: Mapping[str, Any], routed: set[str]) -> tuple[str, dict[str, Any]]:
     """(name, facts) of one receiver: which integration types it notifies through, how many."""
     name = str(rcv.get("name") or "")
@@ -83,11 +121,22 @@ def receiver_facts(rcv: Mapping[str, Any], routed: set[str]) -> tuple[str, dict[
             integrations[key.removesuffix("_configs")] = len(value)
             send_resolved = send_resolved or any(isinstance(v, Mapping) and v.get("send_resolved") for v in value)
     types = sorted(integrations)
+    hooks = rcv.get("webhook_configs")
+    targets = sorted(
+        {
+            webhook_target(h.get("url"), name)
+            for h in (hooks if isinstance(hooks, list) else [])
+            if isinstance(h, Mapping)
+        }
+    )
+    paging = sorted((set(types) & PAGING_TYPES) | (set(targets) & PAGING_WEBHOOKS))
     return name, {
         "name": name,
         "integration_types": types,
         "integrations": integrations,
-        "paging": bool(set(types) & PAGING_TYPES),
+        "webhook_targets": targets,
+        "paging_types": paging,
+        "paging": bool(paging),
         "send_resolved": send_resolved,
         "routed": name in routed,
     }
@@ -103,6 +152,17 @@ def _inhibit(rule: Mapping[str, Any]) -> dict[str, Any]:
         return out
 
     return {"source": side("source"), "target": side("target"), "equal": [str(e) for e in rule.get("equal") or []]}
+
+
+def _cross_object(rule: Mapping[str, Any]) -> bool:
+    """An inhibit rule relating different alerts (NodeDown mutes the pod alerts on that node),
+    not one alert's severities (critical mutes warning with alertname equal)."""
+    if "alertname" in rule["equal"] or not rule["target"] or not rule["equal"]:
+        return False
+    source_names = {m for m in rule["source"] if _label_of(m) == "alertname"}
+    if any("InfoInhibitor" in m for m in source_names):
+        return False  # kube-prometheus's trick to mute info alerts, not a correlation
+    return bool(source_names) and source_names != {m for m in rule["target"] if _label_of(m) == "alertname"}
 
 
 def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
@@ -121,6 +181,7 @@ def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str
         if isinstance(t, Mapping)
     ]
     types = sorted({t for _, r in receivers for t in r["integration_types"]})
+    paging = sorted({t for _, r in receivers for t in r["paging_types"]})
     sev_routes = [r for r in routes[1:] if any("severity" in m or "priority" in m for m in r["matchers"])]
     top = routes[0]
     facts = {
@@ -139,7 +200,10 @@ def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str
         "receivers_count": len(receivers),
         "integration_types": types,
         "integration_type_count": len(types),
-        "paging_types": sorted(set(types) & PAGING_TYPES),
+        "paging_types": paging,
+        "webhook_targets": sorted({t for _, r in receivers for t in r["webhook_targets"]}),
+        "automation_receivers": sorted(n for n, r in receivers if "automation" in r["webhook_targets"] and r["routed"]),
+        "cross_object_inhibit_rules": sum(1 for r in inhibit if _cross_object(r)),
         "receivers_without_integrations": [n for n, r in receivers if not r["integration_types"]],
         "inhibit_rules": inhibit,
         "inhibit_rules_count": len(inhibit),

@@ -6,11 +6,13 @@ import datetime as dt
 import re
 from typing import Any
 
-__all__ = ["age_days", "arn_account", "arn_region", "iso", "lag_minutes", "schedule_hours"]
+__all__ = ["age_days", "arn_account", "arn_region", "environment", "iso", "lag_minutes", "schedule_hours"]
 
 _RATE = re.compile(r"^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$", re.I)
 _CRON = re.compile(r"^cron\((.+)\)$", re.I)
 _UNIT_HOURS = {"minute": 1 / 60, "hour": 1.0, "day": 24.0}
+# Tag keys (lower-cased, separators removed) that name a resource's environment or stage.
+ENVIRONMENT_KEYS = ("environment", "env", "stage", "environmenttype", "envtype", "deploymentenvironment")
 
 
 def _minute_hours(minute: str) -> float:
@@ -100,3 +102,20 @@ def arn_region(arn: str | None) -> str | None:
 def arn_account(arn: str | None) -> str | None:
     parts = (arn or "").split(":")
     return parts[4] or None if len(parts) > 5 else None
+
+
+def environment(tags: Any) -> str | None:
+    """The value of an environment/stage tag from an AWS tag list ([{Key, Value}]), else None.
+
+    Rules use it to leave dev/test resources out of production populations; the value is a
+    label such as `prod` or `staging`, never a secret.
+    """
+    found: dict[str, str] = {}
+    for t in tags or []:
+        if not isinstance(t, dict):
+            continue
+        key = "".join(ch for ch in str(t.get("Key") or "").lower() if ch.isalnum())
+        value = str(t.get("Value") or "").strip()
+        if key in ENVIRONMENT_KEYS and value:
+            found.setdefault(key, value[:64])
+    return next((found[k] for k in ENVIRONMENT_KEYS if k in found), None)

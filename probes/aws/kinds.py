@@ -15,6 +15,7 @@ from scanner.probe import KindModel
 __all__ = ["MODELS"]
 
 _REGION = "the AWS region"
+_ENVIRONMENT = "value of its environment/env/stage tag (null: untagged)"
 
 
 class BackupCopy(KindModel):
@@ -108,7 +109,7 @@ class AwsBackupJob(KindModel):
 
 
 class AwsRestoreJob(KindModel):
-    """`aws.restore_job`: a restore job created within the window."""
+    """`aws.restore_job`: a restore job created within the window (at least the last 400 days)."""
 
     region: str = Field(description=_REGION)
     job_id: str = Field(description="job id")
@@ -156,6 +157,7 @@ class AwsRdsInstance(KindModel):
     deletion_protection: bool = Field(description="deletion protection enabled")
     storage_encrypted: bool = Field(description="storage encrypted at rest")
     cross_region_backup_regions: list[str] = Field(description="regions holding replicated automated backups")
+    environment: str | None = Field(default=None, description=_ENVIRONMENT)
 
 
 class AwsRdsCluster(KindModel):
@@ -179,6 +181,7 @@ class AwsRdsCluster(KindModel):
     global_cluster: str | None = Field(description="the global cluster it belongs to (null: none)")
     replication_source: str | None = Field(description="the cluster it replicates (null: none)")
     cross_region_replicas: list[str] = Field(description="regions of its cross-region read replicas")
+    environment: str | None = Field(default=None, description=_ENVIRONMENT)
 
 
 class AwsDynamodbTable(KindModel):
@@ -257,6 +260,11 @@ class AwsAutoscalingGroup(KindModel):
     policy_count: int = Field(description="scaling policies")
     health_check_type: str | None = Field(description="EC2 or ELB")
     target_groups: list[str] = Field(description="target groups it registers with")
+    environment: str | None = Field(default=None, description=_ENVIRONMENT)
+    kubernetes_node_group: bool = Field(
+        default=False,
+        description="a Kubernetes node group (Cluster Autoscaler or EKS tags): sized by the cluster, not its own policies",
+    )
 
 
 class TargetGroup(KindModel):

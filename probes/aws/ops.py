@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from probes.aws.facts import age_days, iso
+from probes.aws.facts import age_days, environment, iso
 from probes.aws.plan import Part, Scan, Service
 from probes.aws.session import pages
 from scanner.evidence import Evidence
@@ -40,6 +40,16 @@ CAPACITY_METRICS = {
 }
 
 
+# Tag keys that mark an Auto Scaling group as a Kubernetes node group, sized by Cluster
+# Autoscaler or EKS rather than by its own scaling policies.
+NODE_GROUP_TAGS = ("k8s.io/cluster-autoscaler/enabled", "eks:nodegroup-name", "eks:cluster-name")
+
+
+def _node_group(tags: list[dict[str, Any]]) -> bool:
+    keys = {str(t.get("Key") or "") for t in tags}
+    return any(k in keys for k in NODE_GROUP_TAGS) or any(k.startswith("kubernetes.io/cluster/") for k in keys)
+
+
 def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("autoscaling", region)
     policies: dict[str, list[dict[str, Any]]] = {}
@@ -67,6 +77,8 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "policy_count": len(own),
                 "health_check_type": g.get("HealthCheckType"),
                 "target_groups": [a.rsplit("/", 2)[-2] if "/" in a else a for a in g.get("TargetGroupARNs") or []],
+                "environment": environment(g.get("Tags")),
+                "kubernetes_node_group": _node_group(list(g.get("Tags") or [])),
             },
             f"autoscaling/{region}/DescribeAutoScalingGroups",
         )

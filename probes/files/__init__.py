@@ -9,12 +9,18 @@ rules". A file that does not parse is itself evidence (`files.parse_error`) and 
 `partial`; it never stops the scan, and every kind the file could have fed is failed for the
 source (its rules are unknown): a broken document may hide exactly the objects that fail a
 rule. The same holds for a file over `max_file_bytes` and for the files past `max_files`.
+
+Helm charts (a `templates/` folder beside a Chart.yaml) are not parsed as they are: with helm on
+PATH each chart is rendered (`helm template`, default values, bounded) and its output read like
+any manifest; without it, the chart is recorded (`gitops.helm_chart`, rendered: false) and the
+kinds its templates could feed are reported absent, naming the chart, so objects hidden in a
+template are never counted as missing (probes/files/helm.py).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from functools import cache
 from importlib import import_module
 from pathlib import Path
@@ -23,12 +29,13 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from probes.files.base import FileParser, could_feed, load_parsers
+from probes.files.helm import Chart, ChartIndex, helm_binary, render
 from probes.files.kinds import MODELS as FILE_MODELS
 from scanner.config import SourceConfig
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailure
-from scanner.yamlio import load_yaml_documents
+from scanner.yamlio import load_yaml, load_yaml_documents
 
 __all__ = ["FilesConfig", "FilesProbe"]
 
@@ -62,6 +69,22 @@ def _file_could_feed(path: Path, parser: FileParser, chunk: int = 1 << 20, limit
                 return True
             tail = text[-32:]
     return False
+
+
+def _has_content(doc: str) -> bool:
+    """Whether a YAML document's text holds more than comments and blank lines."""
+    return any(line.strip() and not line.lstrip().startswith("#") for line in doc.splitlines())
+
+
+def _chart_meta(path: Path) -> dict[str, Any]:
+    """name and version from Chart.yaml (the folder name when unreadable)."""
+    try:
+        doc = load_yaml(path)
+    except (InputError, RecursionError, MemoryError, ValueError, TypeError):
+        doc = None
+    doc = doc if isinstance(doc, dict) else {}
+    version = doc.get("version")
+    return {"name": str(doc.get("name") or path.parent.name)[:200], "version": str(version)[:100] if version else None}
 
 
 class _Spoiled:
@@ -138,6 +161,7 @@ class FilesProbe(Probe):
             raise SourceFailure(f"no such folder: {cfg.path}", category="unreachable")
         parsers: list[FileParser] = [cls() for cls in type(self).parser_classes()]
         spoiled = _Spoiled(parsers)
+        charts = ChartIndex(root)
         count = 0
         for path in self._walk(root, cfg):
             ctx.check()
@@ -147,7 +171,12 @@ class FilesProbe(Probe):
                 spoiled.add(f"more than {cfg.max_files} files (max_files); the rest were not read", parsers)
                 break
             rel = path.relative_to(root).as_posix()
+            chart = charts.chart_of_template(path)
+            if chart is not None:
+                self._note_template(path, chart, parsers)
+                continue
             yield from self._read_file(path, rel, cfg, parsers, spoiled)
+        unrendered = yield from self._charts(charts, parsers, spoiled)
         for parser in parsers:
             if parser.found:
                 try:
@@ -161,7 +190,56 @@ class FilesProbe(Probe):
             else:
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")
+        for parser in parsers:
+            hidden = [c for c in unrendered if parser.family in c.families]
+            if hidden:
+                names = ", ".join(c.rel for c in hidden[:3]) + (
+                    f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+                )
+                for kind in parser.kinds:
+                    ctx.kind_absent(kind, f"Helm chart {names} not rendered ({hidden[0].why}): its objects are unknown")
         spoiled.report(ctx)
+
+    @staticmethod
+    def _note_template(path: Path, chart: Chart, parsers: list[FileParser]) -> None:
+        """Count a chart template and the families its text could feed (it is not parsed)."""
+        chart.templates += 1
+        try:
+            text = path.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")
+        except OSError:
+            text = ""
+        chart.families.update(p.family for p in parsers if not text or could_feed(p, text))
+
+    def _charts(
+        self, charts: ChartIndex, parsers: list[FileParser], spoiled: _Spoiled
+    ) -> Generator[Evidence, None, list[Chart]]:
+        """Render each chart (helm on PATH) and read its output; return the charts left unrendered."""
+        helm = helm_binary()
+        gitops = next((p for p in parsers if hasattr(p, "add_chart")), None)
+        left: list[Chart] = []
+        for chart in sorted(charts.charts.values(), key=lambda c: c.rel):
+            meta = _chart_meta(chart.root / "Chart.yaml")
+            text, why = render(helm, chart) if helm else (None, "helm is not installed where the scan ran")
+            objects = None
+            if text is not None:
+                before = len(spoiled.messages)
+                yield from self._read_text(f"{chart.rel}/templates (rendered)", text, parsers, spoiled)
+                objects = sum(1 for d in ("\n" + text).split("\n---") if _has_content(d))
+                if len(spoiled.messages) > before:
+                    why = "its rendered output did not parse"
+            if why is not None:
+                chart.why = why
+                left.append(chart)
+            if gitops is not None:
+                data = {
+                    **meta,
+                    "templates": chart.templates,
+                    "rendered": why is None,
+                    "reason": why,
+                    "objects": objects if why is None else None,
+                }
+                gitops.add_chart(chart.rel, data)
+        return left
 
     def _read_file(
         self, path: Path, rel: str, cfg: FilesConfig, parsers: list[FileParser], spoiled: _Spoiled
@@ -188,6 +266,10 @@ class FilesProbe(Probe):
             text = raw.decode("utf-8", errors="replace")
             yield self._broken(rel, f"{rel}: not UTF-8 text", spoiled, [p for p in parsers if could_feed(p, text)])
             return
+        yield from self._read_text(rel, text, parsers, spoiled)
+
+    def _read_text(self, rel: str, text: str, parsers: list[FileParser], spoiled: _Spoiled) -> Iterator[Evidence]:
+        """Every document of one text offered to every parser (see `_read_file`)."""
         docs = load_yaml_documents(rel, text)
         i = 0
         while True:

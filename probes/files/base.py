@@ -15,6 +15,7 @@ PARSERS = (
     "probes.prometheus.files:PrometheusFiles",
     "probes.alertmanager.files:AlertmanagerFiles",
     "probes.kubernetes.files:KubernetesFiles",
+    "probes.gitops.files:GitopsFiles",
 )
 
 

@@ -173,6 +173,9 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         "present": True,
         "jobs": len(names),
         "includes": includes,
+        # GitLab's own templates count by name; any other include (local, project, remote,
+        # component, or a bare path/URL) adds jobs this file alone does not show.
+        "includes_unread": [i for i in includes if not i.startswith("template:")],
         "auto_devops": auto_devops,
         "environments": sorted(envs)[:50],
         "production_deploy_jobs": prod_jobs[:50],

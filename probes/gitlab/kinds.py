@@ -269,6 +269,10 @@ class CiFacts(KindModel):
     config_path: str | None = Field(None, description="the CI file's path when not .gitlab-ci.yml")
     jobs: int | None = Field(None, description="jobs defined (hidden and reserved keys left out)")
     includes: list[str] | None = Field(None, description="included templates, files and components")
+    includes_unread: list[str] | None = Field(
+        None,
+        description="includes whose jobs were not read (all but GitLab templates): the file alone is not the whole pipeline",
+    )
     auto_devops: bool | None = Field(None, description="includes the Auto DevOps template")
     environments: list[str] | None = Field(None, description="environments jobs deploy to")
     production_deploy_jobs: list[str] | None = Field(None, description="jobs that deploy to production")

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
-from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
+from probes.kubernetes.resources import (
+    CACHE_IMAGE,
+    PLATFORM_IMAGE,
+    PLATFORM_NAMESPACES,
+    SYSTEM_NAMESPACES,
+    ZONE_KEYS,
+)
 
 __all__ = [
     "WORKLOAD_KINDS",
@@ -19,6 +26,7 @@ __all__ = [
     "chaos_facts",
     "compile_selector",
     "cronjob_facts",
+    "image_path",
     "ingress_facts",
     "label_selector_matches",
     "namespace_facts",
@@ -26,6 +34,7 @@ __all__ = [
     "owner_of",
     "pdb_facts",
     "quota_facts",
+    "role_of",
     "rollout_facts",
     "service_facts",
     "velero_schedule_facts",
@@ -39,6 +48,38 @@ _OWNER_KEY = re.compile(r"(^|[/._-])(team|owner|squad|contact|maintainer|on-?cal
 # Ingress annotations that throttle traffic (ingress-nginx, HAProxy, OpenShift, Kong, Traefik).
 _RATE_LIMIT_KEY = re.compile(r"(limit-(rps|rpm|connections|rate|burst)|rate-?limit)", re.I)
 _HOSTNAME_KEY = "kubernetes.io/hostname"
+_PLATFORM_IMAGE = re.compile(PLATFORM_IMAGE)
+_CACHE_IMAGE = re.compile(CACHE_IMAGE)
+
+
+def image_path(image: str) -> str:
+    """An image reference without registry host, tag or digest ("quay.io/a/b:v1" -> "a/b")."""
+    ref = image.split("@", 1)[0]
+    slash = ref.rfind("/")
+    colon = ref.rfind(":")
+    if colon > slash:
+        ref = ref[:colon]
+    parts = ref.split("/")
+    if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
+        parts = parts[1:]
+    return "/".join(parts).lower()
+
+
+def role_of(kind: str, namespace: str, images: list[str]) -> str:
+    """What a workload is for: "system" (Kubernetes' own namespaces), "platform" (controllers,
+    operators, monitoring, GitOps: by namespace, or by the main container's image), "cache"
+    (the main container is Redis, Memcached or the like), "agent" (any other DaemonSet: one pod
+    per node by design), else "application"."""
+    if namespace in SYSTEM_NAMESPACES:
+        return "system"
+    main = image_path(images[0]) if images else ""
+    if namespace in PLATFORM_NAMESPACES or _PLATFORM_IMAGE.search(main):
+        return "platform"
+    if _CACHE_IMAGE.search(main):
+        return "cache"
+    if kind == "DaemonSet":
+        return "agent"
+    return "application"
 
 
 # JSON gives plain dicts: `type(x) is dict` first spares the slow abstract Mapping check
@@ -187,6 +228,7 @@ def workload_facts(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
         "kind": kind,
         "name": name,
         "system": ns in SYSTEM_NAMESPACES,
+        "role": role_of(kind, ns, [c["image"] for c in containers]),
         "replicas": replicas,
         "containers": containers,
         "images": sorted({c["image"] for c in containers if c["image"]}),
@@ -321,6 +363,7 @@ def service_facts(obj: Mapping[str, Any]) -> dict[str, Any]:
         "headless": spec.get("clusterIP") == "None",
         "has_selector": bool(selector),
         "ports": len(_l(spec, "ports")),
+        "_selector": selector,
         "session_affinity": str(spec.get("sessionAffinity") or "None"),
         "owner": owner,
     }
@@ -487,10 +530,34 @@ _CHAOS_CATEGORY = {
 }
 
 
-def chaos_facts(tool: str, kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
+def _days_since(stamp: Any, now: datetime) -> float | None:
+    """Days from an RFC 3339 timestamp to `now` (null: missing or unreadable)."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    try:
+        t = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=UTC)
+    return round(max(0.0, (now - t).total_seconds() / 86400), 2)
+
+
+def _last_run(tool: str, kind: str, obj: Mapping[str, Any]) -> Any:
+    """When it last injected faults: a schedule's last scheduled run; a one-off experiment or
+    ChaosEngine runs when it is created."""
+    status = _m(obj, "status")
+    if kind in ("Schedule", "ChaosSchedule"):
+        sched = _m(status, "schedule") if tool == "litmus" else status
+        return sched.get("lastScheduleTime") or sched.get("lastScheduledTime")
+    return _m(obj, "metadata").get("creationTimestamp")
+
+
+def chaos_facts(tool: str, kind: str, obj: Mapping[str, Any], now: datetime | None = None) -> dict[str, Any]:
     """A Chaos Mesh experiment or schedule, or a Litmus ChaosEngine/ChaosSchedule."""
     ns, name, _labels, _ann = _meta(obj)
     spec = _m(obj, "spec")
+    days = _days_since(_last_run(tool, kind, obj), now or datetime.now(UTC))
     if tool == "litmus":
         engine = _m(spec, "engineTemplateSpec") if kind == "ChaosSchedule" else spec
         faults = [str(e.get("name")) for e in _l(engine, "experiments") if isinstance(e, Mapping)]
@@ -504,6 +571,7 @@ def chaos_facts(tool: str, kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
             "scheduled": kind == "ChaosSchedule",
             "category": category,
             "action": None,
+            "days_since_run": days,
         }
     inner: dict[str, Any] = spec
     inner_kind = kind
@@ -519,4 +587,5 @@ def chaos_facts(tool: str, kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
         "scheduled": kind == "Schedule",
         "category": _CHAOS_CATEGORY.get(inner_kind, "other"),
         "action": inner.get("action"),
+        "days_since_run": days,
     }

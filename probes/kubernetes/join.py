@@ -217,6 +217,10 @@ class Joiner:
         pdbs_by_ns: dict[str, list[tuple[int, dict[str, Any], Callable[[Mapping[str, str]], bool]]]] = defaultdict(list)
         for i, (p, _o) in enumerate(self.pdbs):
             pdbs_by_ns[p["namespace"]].append((i, p, derive.compile_selector(p["_selector"])))
+        services_by_ns: dict[str, list[tuple[str, dict[str, str]]]] = defaultdict(list)
+        for s, _o in self.services:
+            if s["_selector"] and s["type"] != "ExternalName":
+                services_by_ns[s["namespace"]].append((s["name"], s["_selector"]))
         ns_workloads: Counter[str] = Counter()
         for w, origin in self.workloads:
             ns, kind, name = w["namespace"], w["kind"], w["name"]
@@ -229,6 +233,9 @@ class Joiner:
             for i, _p in covering:
                 pdb_hits[i] += 1
             mins = [a["min_replicas"] for a in hpa if isinstance(a["min_replicas"], int)]
+            selected_by = sorted(
+                svc for svc, sel in services_by_ns.get(ns, ()) if all(pod_labels.get(k) == v for k, v in sel.items())
+            )
             owner, owner_key = w["owner"], w["owner_key"]
             if not owner and ns in ns_owner:
                 owner, owner_key = ns_owner[ns], "namespace"
@@ -244,6 +251,8 @@ class Joiner:
                 "max_replicas": max(
                     (a["max_replicas"] for a in hpa if isinstance(a["max_replicas"], int)), default=w["replicas"]
                 ),
+                "services": selected_by,
+                "serving": bool(selected_by),
                 "pdb_covered": bool(covering),
                 "pdbs": sorted(p["name"] for _i, p in covering),
                 "progressive": "argo-rollouts" if kind == "Rollout" else progressive.get((ns, kind, name)),
@@ -270,7 +279,7 @@ class Joiner:
                 "endpoints_ready": (ready_total[0] if ready_total else 0) if listed else None,
                 "endpoints_total": (ready_total[1] if ready_total else 0) if listed else None,
             }
-            yield Evidence.make("kubernetes.service", f"{s['namespace']}/{s['name']}", {**s, **extra}, origin)
+            yield Evidence.make("kubernetes.service", f"{s['namespace']}/{s['name']}", {**_clean(s), **extra}, origin)
         yield from self._namespaces(ns_workloads)
 
     def _namespaces(self, ns_workloads: Counter[str]) -> Iterator[Evidence]:

@@ -45,6 +45,13 @@ class KubernetesWorkload(KindModel):
     kind: str = Field(description="Deployment, StatefulSet, DaemonSet or Rollout")
     name: str = Field(description="workload name")
     system: bool = Field(description=_SYSTEM)
+    role: str = Field(
+        description=(
+            "what it is for: system (Kubernetes' own namespaces), platform (controllers, operators, "
+            "monitoring, GitOps, by namespace or main image), cache (main image Redis, Memcached, ...), "
+            "agent (another DaemonSet) or application"
+        )
+    )
     replicas: int | None = Field(description="spec.replicas (1 when unset; null: a DaemonSet)")
     containers: list[Container] = Field(description="containers of the pod template")
     images: list[str] = Field(description="distinct container images")
@@ -73,6 +80,8 @@ class KubernetesWorkload(KindModel):
     autoscaled: bool = Field(description="hpa_covered or vpa_covered")
     min_replicas: int | None = Field(description="an HPA's lowest floor, else replicas")
     max_replicas: int | None = Field(description="an HPA's highest ceiling, else replicas")
+    services: list[str] = Field(description="Services (with a selector, not ExternalName) that select its pods")
+    serving: bool = Field(description="some Service selects its pods: it serves traffic")
     pdb_covered: bool = Field(description="some PodDisruptionBudget selects its pods")
     pdbs: list[str] = Field(description="PodDisruptionBudgets that select its pods")
     progressive: str | None = Field(description="progressive delivery tool (argo-rollouts, flagger; null: none)")
@@ -247,6 +256,12 @@ class KubernetesChaosExperiment(KindModel):
     scheduled: bool = Field(description="runs on a schedule")
     category: str = Field(description="pod, network, io, stress, time, node or other")
     action: Any = Field(description="a Chaos Mesh action as written (pod-kill, delay, ...; null: none)")
+    days_since_run: float | None = Field(
+        description=(
+            "days since it last injected faults: a schedule's last scheduled run, a one-off experiment's "
+            "creation (null: unknown, e.g. a manifest in Git or a schedule that never ran)"
+        )
+    )
 
 
 class KubernetesRollout(KindModel):

@@ -9,7 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["BUILTIN", "OPTIONAL_APIS", "SYSTEM_NAMESPACES", "ZONE_KEYS", "OptionalApi", "Resource"]
+__all__ = [
+    "BUILTIN",
+    "CACHE_IMAGE",
+    "OPTIONAL_APIS",
+    "PLATFORM_IMAGE",
+    "PLATFORM_NAMESPACES",
+    "SYSTEM_NAMESPACES",
+    "ZONE_KEYS",
+    "OptionalApi",
+    "Resource",
+]
 
 
 @dataclass(frozen=True)
@@ -119,3 +129,61 @@ OPTIONAL_APIS: tuple[OptionalApi, ...] = (
 
 SYSTEM_NAMESPACES = frozenset({"kube-system", "kube-public", "kube-node-lease"})
 ZONE_KEYS = ("topology.kubernetes.io/zone", "failure-domain.beta.kubernetes.io/zone")
+
+# Namespaces where clusters conventionally run platform tooling (monitoring, GitOps, policy,
+# certificates, operators), not the business's applications. Ingress controllers and gateways
+# are deliberately absent: they carry the business's traffic, so they are judged with it.
+PLATFORM_NAMESPACES = frozenset(
+    {
+        "monitoring",
+        "prometheus",
+        "observability",
+        "logging",
+        "loki",
+        "tempo",
+        "grafana",
+        "cert-manager",
+        "argocd",
+        "argo-cd",
+        "argo-rollouts",
+        "flux-system",
+        "keda",
+        "velero",
+        "external-dns",
+        "external-secrets",
+        "sealed-secrets",
+        "kyverno",
+        "gatekeeper-system",
+        "chaos-mesh",
+        "chaos-testing",
+        "litmus",
+        "karpenter",
+        "cattle-system",
+        "cattle-monitoring-system",
+        "tigera-operator",
+        "calico-system",
+        "calico-apiserver",
+        "amazon-cloudwatch",
+        "aws-observability",
+        "metallb-system",
+        "local-path-storage",
+        "longhorn-system",
+        "kubernetes-dashboard",
+        "crossplane-system",
+        "olm",
+        "operators",
+        "vpa",
+    }
+)
+# The main (first) container of a controller, operator or monitoring component. Matched on the
+# image path without registry or tag; "-controller"/"-operator" suffixes name controllers
+# (ingress-nginx's image is ".../ingress-nginx/controller", a data-path component, not matched).
+PLATFORM_IMAGE = (
+    r"(^|/)(kube-state-metrics|metrics-server|prometheus|alertmanager|prometheus-operator|"
+    r"prometheus-config-reloader|grafana|loki|promtail|tempo|thanos|node-exporter|"
+    r"cert-manager-[a-z]+|argocd|argo-rollouts|fluxcd/[a-z-]+|[a-z-]+-controller|[a-z-]+-operator|"
+    r"external-dns|keda|keda-metrics-apiserver|velero|cluster-autoscaler|karpenter|kyverno|"
+    r"gatekeeper|chaos-[a-z-]+|litmus[a-z-]*|fluent-bit|fluentd|vpa-[a-z]+)$"
+)
+# The main container is an in-memory cache or key-value store (a backing service).
+CACHE_IMAGE = r"(^|/)(redis|redis-stack-server|valkey|keydb|memcached|dragonfly)$"

@@ -1,7 +1,19 @@
-"""prometheus evidence from files in a GitOps repository: rule files (`groups: [...]`),
-PrometheusRule custom resources and prometheus.yml, into the same kinds and shapes as the
-live probe (the normalisation is shared). Runtime, TSDB and measured SLOs need a running
-Prometheus, so this parser does not claim them.
+"""prometheus evidence from files in a GitOps repository, into the same kinds and shapes as
+the live probe (the normalisation is shared):
+
+- rule files (`groups: [...]`) and PrometheusRule custom resources -> alert/recording rules;
+- prometheus.yml -> prometheus.config and one prometheus.target_pool per scrape job;
+- Prometheus Operator resources, which are the configuration the operator renders into the
+  prometheus.yml a live server reports: a `Prometheus` resource -> prometheus.config (external
+  labels, replica label when it runs two or more replicas, remote write, Alertmanagers);
+  ServiceMonitor / PodMonitor endpoints and Probe resources -> prometheus.target_pool, named
+  as the operator names the jobs (`serviceMonitor/<ns>/<name>/<i>`, `podMonitor/...`,
+  `probe/<ns>/<name>`), so the pool read from Git and the one a live server reports are one
+  subject.
+
+Runtime, TSDB and measured SLOs need a running Prometheus, so this parser does not claim them.
+Each kind is observed only when a file that declares it was read (scrape monitors alone do not
+make "no remote_write" a finding).
 """
 
 from __future__ import annotations
@@ -17,6 +29,130 @@ __all__ = ["PrometheusFiles"]
 
 RULE_KINDS = ("prometheus.alert_rule", "prometheus.recording_rule")
 CONFIG_KINDS = ("prometheus.config", "prometheus.target_pool")
+MONITOR_KINDS = {"ServiceMonitor": "serviceMonitor", "PodMonitor": "podMonitor", "Probe": "probe"}
+OPERATOR_REPLICA_LABEL = "prometheus_replica"  # the operator's default replicaExternalLabelName
+
+
+def _is_operator(doc: Mapping[str, Any], *kinds: str) -> bool:
+    return doc.get("kind") in kinds and str(doc.get("apiVersion", "")).startswith("monitoring.coreos.com/")
+
+
+def _ns_name(doc: Mapping[str, Any]) -> tuple[str, str]:
+    meta = norm.as_map(doc.get("metadata"))
+    return str(meta.get("namespace") or "default"), str(meta.get("name") or "")
+
+
+def _auth(ep: Mapping[str, Any]) -> dict[str, Any]:
+    """An operator endpoint's auth, in prometheus.yml keys (values are never read)."""
+    keys = {"basicAuth": "basic_auth", "authorization": "authorization", "oauth2": "oauth2"}
+    out: dict[str, Any] = {snake: True for camel, snake in keys.items() if ep.get(camel)}
+    if ep.get("bearerTokenSecret") or ep.get("bearerTokenFile"):
+        out["bearer_token_file"] = True
+    return out
+
+
+def _tls(ep: Mapping[str, Any]) -> dict[str, Any]:
+    tls = norm.as_map(ep.get("tlsConfig"))
+    return {
+        "insecure_skip_verify": bool(tls.get("insecureSkipVerify")),
+        "cert": bool(tls.get("cert") or tls.get("certFile")),
+    }
+
+
+def monitor_scrape_configs(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The scrape_configs (prometheus.yml shape) the operator renders for one ServiceMonitor,
+    PodMonitor or Probe: one per endpoint, job named as the operator names it."""
+    kind = str(doc.get("kind"))
+    ns, name = _ns_name(doc)
+    spec = norm.as_map(doc.get("spec"))
+    limits = {
+        snake: spec[camel]
+        for camel, snake in (
+            ("sampleLimit", "sample_limit"),
+            ("labelLimit", "label_limit"),
+            ("targetLimit", "target_limit"),
+        )
+        if spec.get(camel)
+    }
+    if kind == "Probe":
+        prober = norm.as_map(spec.get("prober"))
+        targets = norm.as_map(spec.get("targets"))
+        static = norm.as_map(targets.get("staticConfig")).get("static") or []
+        sc: dict[str, Any] = {
+            "job_name": f"probe/{ns}/{name}",
+            "metrics_path": str(prober.get("path") or "/probe"),
+            "scheme": str(prober.get("scheme") or "http"),
+            "scrape_interval": spec.get("interval"),
+            "scrape_timeout": spec.get("scrapeTimeout"),
+            "tls_config": _tls(spec),
+            **_auth(spec),
+            **limits,
+        }
+        if isinstance(static, list) and static:
+            sc["static_configs"] = [{"targets": [str(t) for t in static]}]
+        if targets.get("ingress"):
+            sc["kubernetes_sd_configs"] = [{"role": "ingress"}]
+        return [sc]
+    role = "endpoints" if kind == "ServiceMonitor" else "pod"
+    key = "endpoints" if kind == "ServiceMonitor" else "podMetricsEndpoints"
+    out = []
+    for i, ep in enumerate(spec.get(key) or []):
+        if not isinstance(ep, Mapping):
+            raise ValueError(f"{kind} {ns}/{name}: endpoint {i} is not a mapping")
+        out.append(
+            {
+                "job_name": f"{MONITOR_KINDS[kind]}/{ns}/{name}/{i}",
+                "metrics_path": str(ep.get("path") or "/metrics"),
+                "scheme": str(ep.get("scheme") or "http"),
+                "scrape_interval": ep.get("interval"),
+                "scrape_timeout": ep.get("scrapeTimeout"),
+                "honor_labels": bool(ep.get("honorLabels")),
+                "tls_config": _tls(ep),
+                "kubernetes_sd_configs": [{"role": role}],
+                **_auth(ep),
+                **limits,
+            }
+        )
+    return out
+
+
+def prometheus_cr_config(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The prometheus.yml (the parts a `Prometheus` resource sets) the operator renders from it."""
+    ns, name = _ns_name(doc)
+    spec = norm.as_map(doc.get("spec"))
+    replicas = spec.get("replicas", 1)
+    external = {str(k): str(v) for k, v in norm.as_map(spec.get("externalLabels")).items()}
+    external.setdefault(str(spec.get("prometheusExternalLabelName") or "prometheus"), f"{ns}/{name}")
+    # The operator always adds the replica label, but only two or more replicas duplicate data.
+    if isinstance(replicas, int) and replicas >= 2:
+        external.setdefault(str(spec.get("replicaExternalLabelName") or OPERATOR_REPLICA_LABEL), "$(POD_NAME)")
+    remote: list[dict[str, Any]] = []
+    for rw in spec.get("remoteWrite") or []:
+        if isinstance(rw, Mapping):
+            remote.append(
+                {
+                    "url": rw.get("url"),
+                    **({"queue_config": {}} if isinstance(rw.get("queueConfig"), Mapping) else {}),
+                    **({"write_relabel_configs": [1]} if rw.get("writeRelabelConfigs") else {}),
+                    **{k: True for k in ("basic_auth", "oauth2", "sigv4", "authorization") if rw.get(_camel(k))},
+                }
+            )
+    alerting = norm.as_map(spec.get("alerting"))
+    return {
+        "global": {
+            "scrape_interval": spec.get("scrapeInterval") or "30s",
+            "scrape_timeout": spec.get("scrapeTimeout"),
+            "evaluation_interval": spec.get("evaluationInterval") or "30s",
+            "external_labels": external,
+        },
+        "remote_write": remote,
+        "alerting": {"alertmanagers": [a for a in alerting.get("alertmanagers") or [] if isinstance(a, Mapping)]},
+    }
+
+
+def _camel(snake: str) -> str:
+    head, *rest = snake.split("_")
+    return head + "".join(p.title() for p in rest)
 
 
 def _is_rule_cr(doc: Mapping[str, Any]) -> bool:
@@ -49,7 +185,7 @@ class PrometheusFiles(FileParser):
         "prometheus.target_pool": "a scrape job: targets up/down, interval, scheme/TLS, exporter family",
         "prometheus.config": "global settings: intervals, external labels, remote write/read hosts, alerting",
     }
-    markers: ClassVar[tuple[str, ...]] = ("groups", "scrape_configs", "global")
+    markers: ClassVar[tuple[str, ...]] = ("groups", "scrape_configs", "global", "monitoring.coreos.com")
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,8 +196,9 @@ class PrometheusFiles(FileParser):
         out = {}
         if not self.seen & set(RULE_KINDS):
             out.update(dict.fromkeys(RULE_KINDS, "no Prometheus rule files found"))
-        if not self.seen & set(CONFIG_KINDS):
-            out.update(dict.fromkeys(CONFIG_KINDS, "no prometheus.yml found"))
+        for kind in CONFIG_KINDS:
+            if kind not in self.seen:
+                out[kind] = "no prometheus.yml (nor a Prometheus Operator resource declaring it) found"
         return out
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
@@ -78,7 +215,24 @@ class PrometheusFiles(FileParser):
             return self._rules(path, doc["groups"], path)
         if _is_prometheus_yml(doc):
             return self._config(path, doc)
+        if _is_operator(doc, *MONITOR_KINDS):
+            return self._pools(path, index, doc)
+        if _is_operator(doc, "Prometheus"):
+            ns, name = _ns_name(doc)
+            facts = norm.config_facts(prometheus_cr_config(doc))
+            self.found = True
+            self.seen.add("prometheus.config")
+            return [Evidence.make("prometheus.config", f"{ns}/Prometheus/{name}", facts, f"file://{path}#{index + 1}")]
         return []
+
+    def _pools(self, path: str, index: int, doc: Mapping[str, Any]) -> list[Evidence]:
+        out = []
+        for sc in monitor_scrape_configs(doc):
+            job, data = norm.scrape_pool(sc, {})
+            out.append(Evidence.make("prometheus.target_pool", job, data, f"file://{path}#{index + 1}"))
+        self.found = True
+        self.seen.add("prometheus.target_pool")
+        return out
 
     def _rules(self, path: str, groups: list[Any], file: str) -> list[Evidence]:
         out: list[Evidence] = []

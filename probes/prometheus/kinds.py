@@ -29,6 +29,11 @@ class _RuleCommon(KindModel):
     labels: dict[str, str] = Field(description="labels the rule adds")
     functions: list[str] = Field(description="PromQL functions and aggregations the expression calls")
     aggregates: list[str] = Field(description="of those, aggregation operators (sum, avg, max, ...)")
+    metrics: list[str] = Field(description="metric names the expression reads (at most 20)")
+    business_metrics: list[str] = Field(
+        description="of those, the ones that are not platform or self-monitoring series (prometheus_, kube_, node_, up, ...)"
+    )
+    vendored: bool = Field(description="the group is one a common mixin ships (kube-prometheus, node-exporter, ...)")
     health: Any = Field(description="evaluation health as the server reports it (ok, err, unknown)" + _LIVE)
     last_error: Any = Field(description="the last evaluation error, if any" + _LIVE)
     group_interval_s: float | None = Field(
@@ -71,6 +76,7 @@ class PrometheusTargetPool(KindModel):
     sd_types: list[str] = Field(description='service discovery mechanisms ("static" for static_configs)')
     static_targets: int = Field(description="statically configured targets")
     enable_compression: bool = Field(description="scrapes with compression (the default)")
+    relabel_actions: list[str] = Field(description="actions of its metric_relabel_configs (drop, keep, replace, ...)")
     targets_total: int | None = Field(description="active targets" + _LIVE)
     targets_up: int | None = Field(description="targets whose last scrape succeeded" + _LIVE)
     targets_down: int | None = Field(description="targets whose last scrape failed" + _LIVE)
@@ -126,6 +132,9 @@ class PrometheusRuntime(KindModel):
     agent_mode: bool = Field(description="runs in agent mode (no local storage or rules)")
     remote_write_receiver: bool = Field(description="accepts remote write")
     wal_compression: bool = Field(description="WAL compression enabled")
+    fixed_block_duration: bool = Field(
+        description="min and max block duration are equal: local compaction off, as a Thanos sidecar needs"
+    )
     flags: dict[str, str] = Field(description="selected command-line flags")
 
 
@@ -168,6 +177,11 @@ class PrometheusExporters(KindModel):
     node_resources: list[str] = Field(description="node resources covered (cpu, memory, filesystem, ...)")
     histogram_metrics: int = Field(description="histogram metrics")
     latency_histogram_metrics: int = Field(description="histograms that measure request latency")
+    app_latency_histograms: list[str] = Field(
+        description="request-latency histograms that are not platform or self-monitoring series (at most 20 names)"
+    )
+    app_latency_histogram_count: int = Field(description="how many such application histograms there are")
+    source_families: int = Field(description="exporter families present, process metrics aside")
     summary_metrics: int = Field(description="summary metrics")
     scrape_jobs: int = Field(description="jobs with an `up` series")
 
@@ -182,6 +196,7 @@ class PrometheusSlo(KindModel):
     window_days: int = Field(description="length of the window, days")
     availability: float = Field(description="mean availability over the window (0..1)")
     coverage: float = Field(description="share of the window with data (0..1)")
+    platform: bool = Field(description="an SLI of the platform itself (API server, etcd, kubelet, Prometheus ...)")
 
 
 MODELS: dict[str, type[KindModel]] = {

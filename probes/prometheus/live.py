@@ -178,6 +178,9 @@ def runtime(client: JsonClient, version: str) -> dict[str, Any]:
         "remote_write_receiver": str(flags.get("web.enable-remote-write-receiver", "false")).lower() == "true"
         or "remote-write-receiver" in str(flags.get("enable-feature", "")),
         "wal_compression": str(flags.get("storage.tsdb.wal-compression", "")).lower() == "true",
+        # The Thanos sidecar needs local compaction off: min and max block duration equal.
+        "fixed_block_duration": bool(flags.get("storage.tsdb.min-block-duration"))
+        and flags.get("storage.tsdb.min-block-duration") == flags.get("storage.tsdb.max-block-duration"),
         "flags": {k: str(flags[k])[:200] for k in _FLAGS if k in flags},
     }
 

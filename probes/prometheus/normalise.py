@@ -12,13 +12,16 @@ from typing import Any
 from urllib.parse import urlsplit
 
 __all__ = [
+    "PLATFORM_METRIC",
     "REPLICA_LABELS",
     "alert_rule",
     "as_map",
     "config_facts",
     "duration_s",
     "exporter_family",
+    "is_vendored_group",
     "promql_functions",
+    "promql_metrics",
     "recording_rule",
     "scrape_pool",
     "url_host",
@@ -52,16 +55,49 @@ _AGGREGATIONS = {
 }
 _KEYWORDS = {"by", "without", "on", "ignoring", "group_left", "group_right", "and", "or", "unless", "bool", "offset"}
 
+# Series a monitoring platform emits about itself or about the infrastructure: never business
+# evidence (Prometheus's own HTTP histograms, Kubernetes control plane, exporters' self-metrics).
+PLATFORM_METRIC = re.compile(
+    r"^(up|scrape_\w+|ALERTS(_FOR_STATE)?|prometheus_|alertmanager_|thanos_|cortex_|loki_|grafana_|"
+    r"apiserver_|rest_client_|etcd_|kube_|kubelet_|kubeproxy_|kubernetes_|coredns_|scheduler_|"
+    r"workqueue_|storage_operation_|volume_manager_|node_|container_|machine_|process_|go_|"
+    r"promhttp_|net_conntrack_|cluster_quantile|code_resource:|code_verb:|instance:node_|"
+    r"instance_device:node_|node_namespace_pod|namespace_|cluster:|:node_|windows_|"
+    r"probe_|blackbox_|pushgateway_|push_time_seconds|push_failure_time_seconds|"
+    r"argocd_|certmanager_|controller_runtime_|cilium_|istio_agent_|pilot_|envoy_cluster_manager|"
+    r"aggregator_|authentication_|authorization_|admission_|csi_|"
+    r"mysql_|pg_|redis_|mongodb_|elasticsearch_|kafka_|rabbitmq_|nginx_|haproxy_|envoy_|traefik_|ceph_|"
+    r"minio_|memcached_|cassandra_|clickhouse_|nats_|zookeeper_|consul_|vault_|jvm_|dotnet_|nodejs_|python_gc_)"
+)
+# Rule groups shipped by the common monitoring mixins (kube-prometheus, node-exporter, etcd,
+# Prometheus, Alertmanager, Thanos): their alerts are vendored, not the organisation's own.
+_VENDORED_GROUP = re.compile(
+    r"^(kubernetes-(apps|resources|storage|system.*)|kube-apiserver.*|kube-prometheus.*|kube-state-metrics|"
+    r"kubelet\.rules|kube-scheduler\.rules|kube-controller-manager|k8s\.rules.*|node-exporter(\.rules)?|"
+    r"node\.rules|node-network|general\.rules|prometheus(-operator)?|alertmanager\.rules|config-reloaders|"
+    r"etcd|thanos-.*|windows\.(node|pod)\.rules|kube-proxy|kubernetes-system-.*)$"
+)
+_IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_BRACES = re.compile(r"\{[^{}]*\}")
+_BRACKETS = re.compile(r"\[[^\[\]]*\]")
+_LABEL_LIST = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
+_NAME_IN_BRACES = re.compile(r'__name__\s*=\s*"([A-Za-z_:][A-Za-z0-9_:]*)"')
+MAX_METRICS = 20
+
 REPLICA_LABELS = ("replica", "prometheus_replica", "__replica__", "prometheus_ha_replica")
 
 # Exporter family from a job name or metrics path (first match wins).
+# Kubelet and cAdvisor come before node: `kubernetes-nodes` and `kubernetes-nodes-cadvisor` (the
+# upstream example config) scrape the kubelet through the API server, not node_exporter.
 _FAMILIES: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("blackbox", re.compile(r"blackbox|/probe\b|synthetic|uptime")),
+    ("federate", re.compile(r"^/federate$|federat")),
+    ("cadvisor", re.compile(r"cadvisor|/metrics/cadvisor")),
+    ("kubelet", re.compile(r"kubelet|^kubernetes-nodes?$|/api/v1/nodes/")),
     ("node", re.compile(r"node[-_]?exporter|^node$|node-?metrics|(^|[-_])nodes?($|[-_])")),
     ("windows", re.compile(r"windows|wmi")),
     ("kube-state-metrics", re.compile(r"kube[-_]?state")),
-    ("cadvisor", re.compile(r"cadvisor|/metrics/cadvisor")),
-    ("kubelet", re.compile(r"kubelet")),
     ("kubernetes-apiserver", re.compile(r"apiserver")),
     ("pushgateway", re.compile(r"pushgateway")),
     ("alertmanager", re.compile(r"alertmanager")),
@@ -96,6 +132,35 @@ def promql_functions(expr: str) -> list[str]:
     return sorted(n for n in names if n not in _KEYWORDS)
 
 
+def promql_metrics(expr: str) -> list[str]:
+    """The metric names an expression reads (selectors), sorted, at most MAX_METRICS.
+
+    Strings, label matchers, ranges and by/on label lists are cut out first, then every
+    identifier that is not a function call, keyword or number is a metric name. Linear in the
+    expression's length (each pattern is one pass without nested quantifiers).
+    """
+    text = expr[:MAX_TEXT]
+    names = set(_NAME_IN_BRACES.findall(text))
+    text = _QUOTED.sub(" ", text)
+    text = _BRACES.sub(" ", text)
+    text = _BRACKETS.sub(" ", text)
+    text = _LABEL_LIST.sub(" ", text)
+    for m in _IDENT.finditer(text):
+        word = m.group()
+        rest = text[m.end() : m.end() + 40].lstrip()
+        if rest.startswith("(") or word in _KEYWORDS or word.lower() in ("inf", "nan", "atan2"):
+            continue
+        if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] == "."):
+            continue  # the unit of a duration or the exponent of a number: `5m`, `1e3`
+        names.add(word)
+    return sorted(names)[:MAX_METRICS]
+
+
+def is_vendored_group(group: str) -> bool:
+    """Whether a rule group is one a common monitoring mixin ships (kube-prometheus and friends)."""
+    return bool(_VENDORED_GROUP.match(group.strip().lower()))
+
+
 def as_map(value: Any) -> Mapping[str, Any]:
     """`value` if it is a mapping, else an empty one (untrusted YAML/JSON may be anything)."""
     return value if isinstance(value, Mapping) else {}
@@ -111,12 +176,16 @@ def _common(
     group: str, file: str, expr: str, labels: dict[str, str], health: str | None, last_error: str | None
 ) -> dict[str, Any]:
     funcs = promql_functions(expr)
+    metrics = promql_metrics(expr)
     return {
         "group": group,
         "file": file,
         "expr": expr,
         "labels": labels,
         "functions": funcs,
+        "metrics": metrics,
+        "business_metrics": [m for m in metrics if not PLATFORM_METRIC.match(m)],
+        "vendored": is_vendored_group(group),
         "aggregates": sorted(set(funcs) & _AGGREGATIONS),
         "health": health,
         "last_error": (last_error or None),
@@ -199,6 +268,15 @@ def exporter_family(job: str, metrics_path: str = "/metrics") -> str:
     return "application"
 
 
+def _relabel_actions(configs: Any) -> list[str]:
+    """The actions of metric_relabel_configs (replace when unset), sorted, without duplicates."""
+    out = set()
+    for c in configs if isinstance(configs, list) else []:
+        if isinstance(c, Mapping):
+            out.add(str(c.get("action") or "replace").lower()[:40])
+    return sorted(out)
+
+
 def _sd_types(sc: Mapping[str, Any]) -> list[str]:
     return sorted(k.removesuffix("_sd_configs") for k in sc if isinstance(k, str) and k.endswith("_sd_configs"))
 
@@ -236,6 +314,7 @@ def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, di
         "sd_types": _sd_types(sc) + (["static"] if sc.get("static_configs") else []),
         "static_targets": static,
         "enable_compression": sc.get("enable_compression", True) is not False,
+        "relabel_actions": _relabel_actions(sc.get("metric_relabel_configs")),
         "targets_total": None,
         "targets_up": None,
         "targets_down": None,

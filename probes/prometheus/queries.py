@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from probes.prometheus.http import ApiError, JsonClient
+from probes.prometheus.normalise import PLATFORM_METRIC
 
 __all__ = ["FAMILY_METRICS", "SLI_NAME", "exporter_facts", "instant", "slo_facts"]
 
@@ -37,7 +38,18 @@ FAMILY_METRICS: dict[str, tuple[str, ...]] = {
 SLI_NAME = re.compile(
     r"(^|[:_])(slo|sli)([:_]|$)|availability|success_ratio|error_ratio|errors?:ratio|error_budget|uptime", re.I
 )
-_ERROR_SLI = re.compile(r"error|fail|burn", re.I)
+# Series SLO generators record beside the SLI that are not measurements of it: Sloth's
+# slo:objective:ratio (a target), slo:error_budget:ratio, slo:current_burn_rate:ratio,
+# slo:period_error_budget_remaining:ratio, slo:time_period:days; Pyrra's pyrra_objective and
+# pyrra_window; burn-rate alert helpers. Reading them as availability misstates it.
+NOT_SLI = re.compile(r"objective|target|budget|burn|period|window|_info$|:days$", re.I)
+_ERROR_SLI = re.compile(r"error|fail", re.I)
+# SLIs of the platform itself (kube-prometheus's apiserver availability, etcd, kubelet...).
+PLATFORM_SLI = re.compile(
+    r"^(apiserver|kube|kubelet|etcd|coredns|scheduler|prometheus|alertmanager|node|code_verb)", re.I
+)
+_LATENCY_HISTOGRAM = ".*(request|http|grpc|rpc|rest|api).*(duration|latency|seconds).*_bucket"
+MAX_NAMES = 20
 WINDOW_DAYS = 30
 MAX_SERIES = 50
 
@@ -73,17 +85,23 @@ def exporter_facts(client: JsonClient) -> dict[str, Any]:
     }
     families = {fam: sorted(m for m in ms if m in present) for fam, ms in FAMILY_METRICS.items()}
     jobs = instant(client, "count by (job) (up)")
+    latency = sorted(
+        {
+            lbl.get("__name__", "")
+            for lbl, _ in instant(client, f'count by (__name__) ({{__name__=~"{_LATENCY_HISTOGRAM}"}})')
+        }
+        - {""}
+    )
+    app_latency = [n for n in latency if not PLATFORM_METRIC.match(n)]
     return {
         "families": sorted(f for f, ms in families.items() if ms),
         "family_metrics": {f: ms for f, ms in families.items() if ms},
         "node_resources": sorted(m.split("_")[1] for m in families["node"]),
         "histogram_metrics": int(_scalar(client, 'count(count by (__name__) ({__name__=~".+_bucket"}))')),
-        "latency_histogram_metrics": int(
-            _scalar(
-                client,
-                'count(count by (__name__) ({__name__=~".*(request|http|grpc|rpc|rest|api).*(duration|latency|seconds).*_bucket"}))',
-            )
-        ),
+        "latency_histogram_metrics": len(latency),
+        "app_latency_histograms": app_latency[:MAX_NAMES],
+        "app_latency_histogram_count": len(app_latency),
+        "source_families": len([f for f, ms in families.items() if ms and f != "process"]),
         "summary_metrics": int(_scalar(client, 'count(count by (__name__) ({quantile!=""}))')),
         "scrape_jobs": len(jobs),
     }
@@ -113,7 +131,7 @@ def _measure(client: JsonClient, selector: str, *, inverted: bool) -> list[tuple
 def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
     """Measured availability over 30 days of SLI recording rules and blackbox probes."""
     items: list[tuple[str, dict[str, Any]]] = []
-    for name in sorted({n for n in recording_names if SLI_NAME.search(n)})[:20]:
+    for name in sorted({n for n in recording_names if SLI_NAME.search(n) and not NOT_SLI.search(n)})[:20]:
         inverted = bool(_ERROR_SLI.search(name))
         for labels, availability, coverage in _measure(client, name, inverted=inverted):
             items.append(
@@ -127,6 +145,7 @@ def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[
                         "window_days": WINDOW_DAYS,
                         "availability": availability,
                         "coverage": coverage,
+                        "platform": bool(PLATFORM_SLI.match(name)),
                     },
                 )
             )
@@ -142,6 +161,7 @@ def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[
                     "window_days": WINDOW_DAYS,
                     "availability": availability,
                     "coverage": coverage,
+                    "platform": False,
                 },
             )
         )

@@ -1,9 +1,11 @@
-"""`maturity demo`: start the bundled sandbox estate, scan it for real, write the reports, stop it.
+"""The demo: start the bundled sandbox estates, scan them for real, write the reports, stop them.
 
-The estate is real where a real server can run here (Prometheus, Alertmanager, moto for AWS)
-and loopback API servers speaking the real wire format where none can (Kubernetes, GitLab).
-Each estate that cannot start (say, Prometheus is not installed) is left out and said so; the
-scan then reports its sources as unknown rather than failing the demo.
+`maturity demo` finds this through the `maturity.demo` entry point (the engine never imports
+the sandbox); the estates come through `maturity.estates` (sandbox/base.py). The estate is real
+where a real server can run here (Prometheus, Alertmanager, moto for AWS) and loopback API
+servers speaking the real wire format where none can (Kubernetes, GitLab). Each estate that
+cannot start (say, Prometheus is not installed) is left out and said so; the scan then reports
+its sources as unknown rather than failing the demo.
 """
 
 from __future__ import annotations
@@ -18,10 +20,13 @@ from typing import Any
 
 import yaml
 
-from scanner.bundle import write_bundle
-from scanner.report import atomic_write, dump_report
+from sandbox.base import Estate, load_estates
+from scanner.outputs import OUTPUTS, WriteContext, write_outputs
 
 __all__ = ["run_demo"]
+
+# The outputs the demo writes into its folder, each under the output's default file name.
+DEMO_OUTPUTS = ("evidence", "json", "html")
 
 
 def _say(msg: str, quiet: bool) -> None:
@@ -29,9 +34,27 @@ def _say(msg: str, quiet: bool) -> None:
         print(msg, file=sys.stderr, flush=True)
 
 
+def _start(work: Path, cancel: threading.Event, quiet: bool) -> tuple[list[Estate], list[dict[str, Any]]]:
+    started: list[Estate] = []
+    sources: list[dict[str, Any]] = []
+    for cls in load_estates():
+        if cancel.is_set():
+            break
+        est = cls()
+        _say(f"demo: starting {est.name} …", quiet)
+        try:
+            srcs = est.start(work)
+        except Exception as exc:  # noqa: BLE001 - one estate that cannot start must not stop the demo
+            _say(f"demo: {est.name} could not start ({type(exc).__name__}: {exc}); its sources are left out", quiet)
+            est.stop()
+            continue
+        started.append(est)
+        sources.extend(srcs)
+    return started, sources
+
+
 def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, quiet: bool = False) -> int:
     """Start the estates, scan them, write report.json, report.html and evidence/ into `out`."""
-    from sandbox.base import Estate, load_estates
     from scanner.pipeline import load_inputs, scan
     from scanner.progress import Progress
 
@@ -39,29 +62,15 @@ def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, 
     work = out / "sandbox-estate"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    started: list[Estate] = []
-    sources: list[dict[str, Any]] = []
     t0 = time.monotonic()
+    started: list[Estate] = []
     try:
-        for cls in load_estates():
-            if cancel.is_set():
-                break
-            est = cls()
-            _say(f"demo: starting {est.name} …", quiet)
-            try:
-                srcs = est.start(work)
-            except Exception as exc:  # noqa: BLE001 - one estate that cannot start must not stop the demo
-                _say(f"demo: {est.name} could not start ({type(exc).__name__}: {exc}); its sources are left out", quiet)
-                est.stop()
-                continue
-            started.append(est)
-            sources.extend(srcs)
+        started, sources = _start(work, cancel, quiet)
         if cancel.is_set():
             _say("demo: interrupted", quiet)
             return 130
         config = {
             "sources": sources,
-            "frameworks": ["ydt1756-4", "aws-wa-ops"],
             "attestations": [str(Path(str(resources.files("sandbox"))) / "attestations.yaml")],
         }
         cfg_path = work / "maturity.yaml"
@@ -72,26 +81,14 @@ def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, 
         )
         inputs = load_inputs(cfg_path)
         with Progress([s["name"] for s in sources], quiet=quiet) as progress:
-            report, evidence, manifest = scan(inputs, cancel=cancel, on_event=progress.event)
+            report, evidence, _manifest = scan(inputs, cancel=cancel, on_event=progress.event)
         if cancel.is_set():
             _say("demo: interrupted; no report was written", quiet)
             return 130
-        write_bundle(
-            out / "evidence",
-            manifest=manifest,
-            evidence=evidence,
-            rules=inputs.ruleset.snapshot(),
-            statements=inputs.statements.to_json(),
-        )
-        atomic_write(out / "report.json", dump_report(report))
-        html_note = ""
-        try:
-            from scanner.html import render_html
-
-            atomic_write(out / "report.html", render_html(report))
-        except ImportError:  # pragma: no cover - the HTML writer ships with the package
-            html_note = " (HTML writer not available)"
-        _summary(report, out, html_note, quiet)
+        targets = {o.name: str(out / str(o.default)) for o in OUTPUTS if o.name in DEMO_OUTPUTS}
+        write_outputs(report, targets, WriteContext(evidence=evidence))
+        if not quiet:
+            print("\n".join(summary_lines(report, out)), file=sys.stderr)
         return 0
     finally:
         if keep_running:
@@ -101,9 +98,8 @@ def run_demo(out: Path, *, cancel: threading.Event, keep_running: bool = False, 
                 est.stop()
 
 
-def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> None:
-    if quiet:
-        return
+def summary_lines(report: dict[str, Any], out: Path) -> list[str]:
+    """What the demo found: sources, statuses per framework, the strongest levelled capabilities."""
     lines = ["", "maturity demo: done"]
     for s in report["scan"]["sources"]:
         err = f" — {s['error']}" if s["error"] else ""
@@ -113,14 +109,14 @@ def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> 
         lines.append(
             f"  {fid:<10} met {st['met']}, not met {st['not_met']}, attested {st['attested']}, unknown {st['unknown']}, n/a {st['not_applicable']}"
         )
-    ydt = next((fw for fw in report["frameworks"] if fw["id"] == "ydt1756-4"), None)
-    if ydt:
-        graded = [
-            c for c in ydt["capabilities"] if c["counts"]["not_applicable"] < len(c["requirements"])
-        ]  # not waived whole
+    for fw in report["frameworks"]:
+        # levelled frameworks only (a capability with a level), and only capabilities not waived whole
+        graded = [c for c in fw["capabilities"] if c.get("level") is not None and c.get("in_scope", True)]
+        if not graded:
+            continue
         best = sorted(graded, key=lambda c: (-c["level_verified"], -c["level"], c["id"]))[:4]
         lines.append(
-            "  strongest: "
+            f"  strongest ({fw['id']}): "
             + ", ".join(
                 f"{c['id']} {c['name']['en']} (verified {c['level_verified']}, level {c['level']}, ceiling {c['level_ceiling']})"
                 for c in best
@@ -128,7 +124,7 @@ def _summary(report: dict[str, Any], out: Path, html_note: str, quiet: bool) -> 
         )
     lines += [
         f"  report:   {out / 'report.json'}",
-        f"  html:     {out / 'report.html'}{html_note}",
+        f"  html:     {out / 'report.html'}",
         f"  evidence: {out / 'evidence'}  (check with: maturity verify {out / 'report.json'} --evidence-dir {out / 'evidence'})",
     ]
-    print("\n".join(lines), file=sys.stderr)
+    return lines

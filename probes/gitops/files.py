@@ -1,0 +1,227 @@
+"""What a GitOps repository holds beyond the objects a cluster runs: Grafana dashboards, SLO
+definitions, Argo CD Applications, Velero Backups, Prometheus/Alertmanager custom resources,
+kustomize overlays (environments) and Helm charts.
+
+Each kind is observed only once the repository declared at least one item of it: dashboards,
+SLOs or Argo CD applications missing from Git may well live in Grafana, Prometheus or Argo CD
+themselves, so "none in Git" is never read as "none" (rules on these kinds decide `met` or stay
+`unknown`, except where they judge the items found, e.g. an Application without automated sync).
+Subjects are `<namespace>/<Kind>/<name>` for Kubernetes objects, as the live probe names them.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from probes.files.base import FileParser
+from probes.gitops.dashboards import dashboard_facts, is_dashboard, sidecar_dashboards
+from probes.gitops.slo import is_slo_document, slo_facts
+from probes.prometheus.normalise import duration_s, url_host
+from scanner.evidence import Evidence
+from scanner.jsonio import load_json
+
+__all__ = ["KINDS", "GitopsFiles", "subject_of"]
+
+KINDS: dict[str, str] = {
+    "gitops.dashboard": "a Grafana dashboard (JSON file or sidecar ConfigMap): panels, datasources, variables, metrics, business or infrastructure",
+    "gitops.slo": "an SLO definition (Sloth, Pyrra, OpenSLO): service, objective, window, SLI type",
+    "gitops.argocd_app": "an Argo CD Application or ApplicationSet: automated sync, self-heal, prune, revision, destination",
+    "gitops.velero_backup": "a Velero Backup: included namespaces, TTL, volume snapshots",
+    "gitops.monitoring_server": "a Prometheus or Alertmanager custom resource: replicas, retention, remote write, alerting, selectors",
+    "gitops.kustomize_app": "a kustomize application with overlays: its base and the environments the overlays name",
+    "gitops.helm_chart": "a Helm chart: whether its templates were rendered and read",
+}
+ENV_DIRS = ("overlays", "envs", "environments")
+KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+MAX_DASHBOARD_BYTES = 5_000_000
+
+
+def _m(v: Any) -> Mapping[str, Any]:
+    return v if isinstance(v, Mapping) else {}
+
+
+def subject_of(doc: Mapping[str, Any]) -> str:
+    """`<namespace>/<Kind>/<name>`: the one subject of a Kubernetes object, live or in Git."""
+    meta = _m(doc.get("metadata"))
+    return f"{meta.get('namespace') or 'default'}/{doc.get('kind')}/{meta.get('name') or ''}"
+
+
+def _group(doc: Mapping[str, Any]) -> str:
+    api = str(doc.get("apiVersion") or "")
+    return api.rsplit("/", 1)[0] if "/" in api else ""
+
+
+def argocd_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """An Application (or an ApplicationSet's template): sync policy, source revision, destination."""
+    kind = str(doc.get("kind"))
+    spec = _m(doc.get("spec"))
+    generators: list[str] = []
+    if kind == "ApplicationSet":
+        generators = sorted({str(k) for g in spec.get("generators") or [] if isinstance(g, Mapping) for k in g})
+        spec = _m(_m(spec.get("template")).get("spec"))
+    policy = _m(spec.get("syncPolicy"))
+    automated = policy.get("automated")
+    enabled = isinstance(automated, Mapping) and automated.get("enabled", True) is not False
+    auto = _m(automated)
+    sources = [s for s in spec.get("sources") or [] if isinstance(s, Mapping)] or [_m(spec.get("source"))]
+    dest = _m(spec.get("destination"))
+    return {
+        "kind": kind,
+        "project": str(spec.get("project") or "default"),
+        "automated": enabled,
+        "self_heal": enabled and bool(auto.get("selfHeal")),
+        "prune": enabled and bool(auto.get("prune")),
+        "sync_options": sorted(str(o) for o in policy.get("syncOptions") or []),
+        "retry": isinstance(policy.get("retry"), Mapping),
+        "target_revisions": sorted({str(s.get("targetRevision") or "HEAD") for s in sources}),
+        "repo_hosts": sorted({h for s in sources if (h := url_host(s.get("repoURL")))}),
+        "helm": any("chart" in s or "helm" in s for s in sources),
+        "destination_namespace": str(dest.get("namespace") or "") or None,
+        "destination_cluster": url_host(dest.get("server")) or (str(dest.get("name")) if dest.get("name") else None),
+        "generators": generators,
+    }
+
+
+def velero_backup_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    spec = _m(doc.get("spec"))
+    return {
+        "included_namespaces": [str(x) for x in spec.get("includedNamespaces") or []] or ["*"],
+        "excluded_namespaces": [str(x) for x in spec.get("excludedNamespaces") or []],
+        "ttl_s": duration_s(spec.get("ttl")),
+        "snapshot_volumes": spec.get("snapshotVolumes") if isinstance(spec.get("snapshotVolumes"), bool) else None,
+        "storage_location": str(spec.get("storageLocation") or "") or None,
+    }
+
+
+def monitoring_server_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A Prometheus or Alertmanager resource of the Prometheus Operator."""
+    kind = str(doc.get("kind"))
+    spec = _m(doc.get("spec"))
+    replicas = spec.get("replicas", 1)
+    retention = spec.get("retention") or ("24h" if kind == "Prometheus" else "120h")  # operator defaults
+    storage = _m(spec.get("storage"))
+    alerting = _m(spec.get("alerting"))
+    return {
+        "tool": kind.lower(),
+        "replicas": replicas if isinstance(replicas, int) else None,
+        "shards": spec.get("shards") if isinstance(spec.get("shards"), int) else None,
+        "retention": str(retention),
+        "retention_s": duration_s(retention),
+        "retention_size": str(spec.get("retentionSize")) if spec.get("retentionSize") else None,
+        "persistent_storage": bool(storage.get("volumeClaimTemplate")),
+        "remote_write_count": len([r for r in spec.get("remoteWrite") or [] if isinstance(r, Mapping)]),
+        "remote_write_hosts": sorted({h for r in spec.get("remoteWrite") or [] if (h := url_host(_m(r).get("url")))}),
+        "alertmanagers": sorted(
+            f"{a.get('namespace') or ''}/{a.get('name') or ''}".strip("/")
+            for a in alerting.get("alertmanagers") or []
+            if isinstance(a, Mapping)
+        ),
+        "rule_selector": {str(k): str(v) for k, v in _m(_m(spec.get("ruleSelector")).get("matchLabels")).items()},
+        "selects_rules": "ruleSelector" in spec,
+        "selects_service_monitors": "serviceMonitorSelector" in spec or "podMonitorSelector" in spec,
+        "config_source": str(spec.get("configSecret")) if spec.get("configSecret") else None,
+    }
+
+
+class GitopsFiles(FileParser):
+    family = "gitops"
+    kinds: ClassVar[dict[str, str]] = KINDS
+    markers: ClassVar[tuple[str, ...]] = (
+        "panels", "grafana_dashboard", "slos", "ServiceLevelObjective", "SLO", "argoproj.io",
+        "velero.io", "monitoring.coreos.com", "resources", "bases", "Chart",
+    )  # fmt: skip
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: set[str] = set()
+        self.overlays: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        self.overlay_origin: dict[str, str] = {}
+        self.overlay_dirs: dict[str, str] = {}
+        self.charts: list[tuple[str, dict[str, Any]]] = []
+
+    def absent_kinds(self) -> dict[str, str]:
+        """Every kind of which the repository declared nothing (it may live outside Git)."""
+        return {k: f"the repository declares no {d.split(':')[0]}" for k, d in KINDS.items() if k not in self.seen}
+
+    def _make(self, kind: str, subject: str, data: dict[str, Any], origin: str) -> Evidence:
+        self.found = True
+        self.seen.add(kind)
+        return Evidence.make(kind, subject, data, origin)
+
+    def add_chart(self, chart_dir: str, data: dict[str, Any]) -> None:
+        """Record a Helm chart (called by the files probe, which finds and renders charts)."""
+        self.charts.append((chart_dir, data))
+        self.found = True
+
+    def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
+        if not isinstance(doc, Mapping):
+            return []
+        origin = f"file://{path}#{index + 1}"
+        if posixpath.basename(path) in KUSTOMIZATION[:2] or doc.get("kind") == "Kustomization":
+            self._kustomization(path, doc)
+            return []
+        if is_dashboard(doc):
+            return [self._make("gitops.dashboard", path, dashboard_facts(doc, "json_file"), f"file://{path}")]
+        if (tool := is_slo_document(doc)) is not None:
+            base = subject_of(doc) if "apiVersion" in doc else path
+            own = str(_m(doc.get("metadata")).get("name") or "")
+            return [
+                self._make("gitops.slo", base if f["name"] == own else f"{base}/{f['name']}", f, origin)
+                for f in slo_facts(tool, doc)
+            ]
+        group, kind = _group(doc), doc.get("kind")
+        if doc.get("apiVersion") == "v1" and kind == "ConfigMap":
+            return self._sidecar(doc, origin)
+        if group == "argoproj.io" and kind in ("Application", "ApplicationSet"):
+            return [self._make("gitops.argocd_app", subject_of(doc), argocd_facts(doc), origin)]
+        if group == "velero.io" and kind == "Backup":
+            return [self._make("gitops.velero_backup", subject_of(doc), velero_backup_facts(doc), origin)]
+        if group == "monitoring.coreos.com" and kind in ("Prometheus", "Alertmanager"):
+            return [self._make("gitops.monitoring_server", subject_of(doc), monitoring_server_facts(doc), origin)]
+        return []
+
+    def _sidecar(self, doc: Mapping[str, Any], origin: str) -> list[Evidence]:
+        out = []
+        for key, text in sidecar_dashboards(doc):
+            if len(text) > MAX_DASHBOARD_BYTES:
+                raise ValueError(f"ConfigMap key {key}: dashboard larger than {MAX_DASHBOARD_BYTES} bytes")
+            model = load_json(text)  # ValueError on bad JSON: fails this family for this file only
+            if not is_dashboard(model):
+                raise ValueError(f"ConfigMap key {key}: not a Grafana dashboard model")
+            out.append(
+                self._make("gitops.dashboard", f"{subject_of(doc)}/{key}", dashboard_facts(model, "configmap"), origin)
+            )
+        return out
+
+    def _kustomization(self, path: str, doc: Mapping[str, Any]) -> None:
+        """An overlay is `<app>/<overlays|envs|environments>/<env>/kustomization.yaml`."""
+        folder = posixpath.dirname(path)
+        parent, env = posixpath.split(folder)
+        app, env_dir = posixpath.split(parent)
+        if env_dir not in ENV_DIRS or not env:
+            return
+        refs = [r for key in ("resources", "bases", "components") for r in doc.get(key) or [] if isinstance(r, str)]
+        bases = {posixpath.normpath(posixpath.join(folder, r)) for r in refs if r.startswith("..")}
+        self.overlays[app or "."][env] |= bases
+        self.overlay_origin.setdefault(app or ".", f"file://{path}")
+        self.overlay_dirs.setdefault(app or ".", env_dir)
+
+    def finish(self) -> Iterable[Evidence]:
+        out: list[Evidence] = []
+        for app, envs in sorted(self.overlays.items()):
+            bases = sorted({b for bs in envs.values() for b in bs})
+            data = {
+                "path": app,
+                "environments": sorted(envs),
+                "environment_count": len(envs),
+                "bases": bases,
+                "shared_base": bool(bases) and all(set(bases) & bs for bs in envs.values()),
+                "overlay_dir": self.overlay_dirs[app],
+            }
+            out.append(self._make("gitops.kustomize_app", app, data, self.overlay_origin[app]))
+        for chart_dir, data in self.charts:
+            out.append(self._make("gitops.helm_chart", chart_dir, data, f"file://{chart_dir}/Chart.yaml"))
+        return out

@@ -1,0 +1,136 @@
+"""What scan, rescore and merge share after grading: checks before work, outputs, summary, gates."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from scanner.errors import InputError, ScanError
+
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_GATE",
+    "EXIT_INPUT",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "Interrupted",
+    "add_gate_flags",
+    "check_before_work",
+    "check_min_level_names",
+    "example",
+    "finish",
+    "summary_line",
+]
+
+EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Interrupted(Exception):
+    """SIGINT/SIGTERM stopped the work; nothing was written."""
+
+
+def example(*lines: str) -> str:
+    """An epilog for a verb's --help."""
+    return "example:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def add_gate_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--baseline", metavar="F", type=Path, help="a previous report to compare with")
+    p.add_argument("--fail-on-regression", action="store_true", help="exit 1 if anything got worse than --baseline")
+    p.add_argument(
+        "--min-level",
+        metavar="CAP=L",
+        action="append",
+        default=[],
+        help="exit 1 if capability (or every capability of a domain) is below level L",
+    )
+    p.add_argument(
+        "--fail-on-source-error", action="store_true", help="exit 1 if any source failed outright (status error)"
+    )
+    from scanner.signing import add_sign_flags
+
+    add_sign_flags(p)  # scan, rescore and merge write reports: each can sign them
+
+
+def check_before_work(args: argparse.Namespace) -> None:
+    """Reject bad gate arguments and a foreign --evidence-dir before any work (exit 2, nothing
+    written); read the baseline once, for the gates and the HTML."""
+    from scanner.gates import load_any_report, parse_min_levels
+
+    parse_min_levels(args.min_level)
+    if args.fail_on_regression and not args.baseline:
+        raise InputError("--fail-on-regression needs --baseline", field="--baseline")
+    args.baseline_report = load_any_report(args.baseline) if args.baseline else None
+    from scanner.signing import check_sign_args
+
+    check_sign_args(args)
+    target = getattr(args, "evidence_dir", None)
+    if target and getattr(args, "command", "") != "rescore":
+        from scanner.bundle import check_destination
+        from scanner.storage import is_s3
+
+        if not is_s3(target):
+            check_destination(Path(target))
+
+
+def check_min_level_names(args: argparse.Namespace, catalog: Any, scopes: Any = None) -> None:
+    """A --min-level naming nothing in the catalog (or, given `scopes`, no declared scope) is
+    invalid input, found before anything is written."""
+    from scanner.gates import check_min_level_names as check
+    from scanner.gates import parse_min_levels
+
+    caps = [{"id": c.id, "domain": c.subdomain or c.domain} for c in catalog.capabilities.values()]
+    check(parse_min_levels(args.min_level), caps, scopes)
+
+
+def summary_line(report: dict[str, Any]) -> str:
+    parts = []
+    for fid, s in report.get("summary", {}).items():
+        st = s["statuses"]
+        lv = s.get("levels")
+        lvtxt = (
+            f", mean level {lv['level']} (verified {lv['level_verified']}, ceiling {lv['level_ceiling']})" if lv else ""
+        )
+        parts.append(
+            f"{fid}: {st['met']} met, {st['not_met']} not met, {st['attested']} attested, {st['unknown']} unknown{lvtxt}"
+        )
+    return "; ".join(parts)
+
+
+def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
+    """Apply the gates (scanner/gates.py); a report no source could feed is a scan error."""
+    from scanner.gates import GateSpec, evaluate, failed_sources, no_source_scanned, parse_min_levels
+
+    spec = GateSpec(
+        min_levels=parse_min_levels(args.min_level),
+        fail_on_regression=args.fail_on_regression,
+        fail_on_source_error=args.fail_on_source_error,
+    )
+    result = evaluate(report, spec, getattr(args, "baseline_report", None))
+    for line in result.lines():
+        print(line, file=sys.stderr)
+    if no_source_scanned(report):
+        why = "; ".join(f"{n}: {w}" for n, w in failed_sources(report))
+        raise ScanError(f"no source could be scanned ({why}); the report was written but grades nothing")
+    return EXIT_GATE if result.failed else EXIT_OK
+
+
+def finish(
+    report: dict[str, Any], args: argparse.Namespace, *, quiet: bool, evidence: Any = None, shard: Any = None
+) -> int:
+    """Write every requested output (the bundle first, then JSON), print the summary, apply the gates."""
+    from scanner.outputs import WriteContext, requested, write_outputs
+
+    targets = requested(args, args.command, default_json=True)
+    ctx = WriteContext(baseline=getattr(args, "baseline_report", None), evidence=evidence, shard=shard)
+    write_outputs(report, targets, ctx)
+    from scanner.signing import sign_written
+
+    signed = sign_written(report, args, targets)
+    if not quiet:
+        print(summary_line(report), file=sys.stderr)
+        if signed:
+            print(signed, file=sys.stderr)
+    return _gates(report, args)

@@ -1,0 +1,123 @@
+"""Seeds the aws-rds estate into a moto server (called by tests/fidelity.py).
+
+A small production account: the web tier scales in an Auto Scaling group across two zones
+behind an Application Load Balancer; the orders database is RDS PostgreSQL, Multi-AZ, with
+automated backups (7 days) and a read replica; the reporting database is Multi-AZ with 35 days.
+CloudWatch alarms on the database and the web tier notify an SNS topic; one multi-region trail.
+There is no AWS Backup plan, no AWS Config recorder and no budget.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+ACCOUNT = "333333333333"
+REGION = "us-east-1"
+PASSWORD = "moto-estate-not-a-secret"  # noqa: S105 - moto accepts anything; never a real credential
+
+
+def seed(client: Any, account: str) -> None:
+    ec2 = client("ec2", REGION)
+    vpc = ec2.create_vpc(CidrBlock="10.40.0.0/16")["Vpc"]["VpcId"]
+    subnets = [
+        ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.40.{i}.0/24", AvailabilityZone=f"{REGION}{z}")["Subnet"]["SubnetId"]
+        for i, z in enumerate("ab")
+    ]
+    tags = [{"Key": "owner", "Value": "orders-team"}, {"Key": "env", "Value": "prod"}]
+
+    elb = client("elbv2", REGION)
+    lb = elb.create_load_balancer(Name="web-alb", Subnets=subnets, Scheme="internet-facing", Type="application", Tags=tags)
+    tg = elb.create_target_group(
+        Name="web-tg", Protocol="HTTP", Port=8080, VpcId=vpc, HealthCheckPath="/healthz", HealthCheckEnabled=True
+    )["TargetGroups"][0]["TargetGroupArn"]
+    elb.create_listener(
+        LoadBalancerArn=lb["LoadBalancers"][0]["LoadBalancerArn"],
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": tg}],
+    )
+
+    asg = client("autoscaling", REGION)
+    asg.create_launch_configuration(LaunchConfigurationName="web-lc", ImageId="ami-12c6146b", InstanceType="t3.medium")
+    asg.create_auto_scaling_group(
+        AutoScalingGroupName="web-asg",
+        LaunchConfigurationName="web-lc",
+        MinSize=2,
+        MaxSize=8,
+        DesiredCapacity=2,
+        VPCZoneIdentifier=",".join(subnets),
+        HealthCheckType="ELB",
+        TargetGroupARNs=[tg],
+        Tags=[{**t, "PropagateAtLaunch": True} for t in tags],
+    )
+    asg.put_scaling_policy(
+        AutoScalingGroupName="web-asg",
+        PolicyName="web-cpu-target",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingConfiguration={
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ASGAverageCPUUtilization"},
+            "TargetValue": 55.0,
+        },
+    )
+
+    rds = client("rds", REGION)
+    rds.create_db_instance(
+        DBInstanceIdentifier="orders-pg",
+        Engine="postgres",
+        DBInstanceClass="db.r6g.large",
+        AllocatedStorage=200,
+        MasterUsername="orders_owner",
+        MasterUserPassword=PASSWORD,
+        MultiAZ=True,
+        BackupRetentionPeriod=7,
+        PreferredBackupWindow="02:00-02:30",
+        DeletionProtection=True,
+        StorageEncrypted=True,
+        Tags=tags,
+    )
+    rds.create_db_instance_read_replica(
+        DBInstanceIdentifier="orders-pg-ro", SourceDBInstanceIdentifier="orders-pg", Tags=tags
+    )
+    rds.create_db_instance(
+        DBInstanceIdentifier="reporting-pg",
+        Engine="postgres",
+        DBInstanceClass="db.m6g.large",
+        AllocatedStorage=500,
+        MasterUsername="reporting_owner",
+        MasterUserPassword=PASSWORD,
+        MultiAZ=True,
+        BackupRetentionPeriod=35,
+        StorageEncrypted=True,
+        Tags=tags,
+    )
+
+    topic = client("sns", REGION).create_topic(Name="orders-oncall")["TopicArn"]
+    cw = client("cloudwatch", REGION)
+    alarms = (
+        ("orders-pg-cpu-high", "CPUUtilization", "AWS/RDS", "GreaterThanThreshold", 80.0, "DBInstanceIdentifier", "orders-pg"),
+        ("orders-pg-storage-low", "FreeStorageSpace", "AWS/RDS", "LessThanThreshold", 20e9, "DBInstanceIdentifier", "orders-pg"),
+        ("orders-pg-connections-high", "DatabaseConnections", "AWS/RDS", "GreaterThanThreshold", 400.0, "DBInstanceIdentifier", "orders-pg"),
+        ("web-5xx-high", "HTTPCode_Target_5XX_Count", "AWS/ApplicationELB", "GreaterThanThreshold", 50.0, "LoadBalancer", "app/web-alb"),
+    )
+    for name, metric, ns, op, threshold, dim, value in alarms:
+        cw.put_metric_alarm(
+            AlarmName=name,
+            MetricName=metric,
+            Namespace=ns,
+            Dimensions=[{"Name": dim, "Value": value}],
+            Statistic="Average",
+            Period=300,
+            EvaluationPeriods=3,
+            Threshold=threshold,
+            ComparisonOperator=op,
+            AlarmActions=[topic],
+            OKActions=[topic],
+            ActionsEnabled=True,
+        )
+
+    client("s3", REGION).create_bucket(Bucket="orders-audit-trail")
+    trail = client("cloudtrail", REGION)
+    trail.create_trail(
+        Name="org-audit", S3BucketName="orders-audit-trail", IsMultiRegionTrail=True, EnableLogFileValidation=True
+    )
+    trail.start_logging(Name="org-audit")

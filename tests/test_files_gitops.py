@@ -1,0 +1,305 @@
+"""What a GitOps repository really holds, read by the files probe (issue 17, part 3): the
+Alertmanager configuration in a Secret (never a secret value out), Prometheus Operator
+resources, Grafana dashboards, SLO definitions, Argo CD applications, Velero backups, kustomize
+overlays and Helm charts. Fixture repositories under tests/fixtures/gitops/ were written for
+these tests."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import stat
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from probes.files import FilesProbe
+from probes.gitops.dashboards import is_infra, metric_names
+from probes.gitops.files import KINDS as GITOPS_KINDS
+from probes.kubernetes.join import FILE_KINDS
+from scanner.runner import ScanResult
+from tests.fixtures.kubernetes.helpers import by_subject, scan_files
+
+FIXTURES = Path(__file__).parent / "fixtures" / "gitops"
+PLATFORM = FIXTURES / "platform"
+
+
+def everything(result: ScanResult) -> str:
+    """All a report could show of a scan: evidence, observations, source errors."""
+    return json.dumps(
+        {
+            "evidence": [e.to_json() for e in result.evidence],
+            "observations": {k: o.to_json() for k, o in result.observations.items()},
+            "sources": [[s.status, s.error] for s in result.sources],
+        },
+        default=str,
+    )
+
+
+@pytest.fixture(scope="module")
+def platform() -> ScanResult:
+    return scan_files(PLATFORM)
+
+
+def one(result: ScanResult, kind: str, subject: str) -> dict[str, Any]:
+    items = by_subject(result, kind)
+    assert subject in items, (kind, sorted(items))
+    return items[subject]
+
+
+# ------------------------------------------------------------------ Alertmanager in a Secret
+
+
+def test_secret_config_read_as_alertmanager_kinds(platform: ScanResult) -> None:
+    cfg = one(platform, "alertmanager.config", "monitoring/Secret/alertmanager-main")
+    assert cfg["group_by"] == ["alertname", "namespace"]
+    assert cfg["inhibit_rules_count"] == 1 and cfg["severity_routes"] == 2
+    assert cfg["integration_types"] == ["email", "pagerduty", "slack", "webhook"]
+    receivers = by_subject(platform, "alertmanager.receiver")
+    assert receivers["oncall-pager"]["paging"] is True
+    assert platform.observations["alertmanager.config"].observed
+
+
+def test_no_secret_value_ever_leaves(platform: ScanResult) -> None:
+    blob = everything(platform)
+    assert "CANARY" not in blob  # api keys, webhook tokens, SMTP passwords, a git token in a URL
+    assert "grafana-admin" not in blob and "admin-password" not in blob  # other Secrets: not even keys
+
+
+def test_base64_secret_gives_the_same_facts() -> None:
+    result = scan_files(FIXTURES / "b64")
+    cfg = one(result, "alertmanager.config", "monitoring/Secret/alertmanager-main")
+    assert cfg["integration_types"] == ["opsgenie", "slack"] and cfg["paging_types"] == ["opsgenie"]
+    blob = everything(result)
+    assert "CANARY" not in blob and "db-credentials" not in blob
+    assert result.sources[0].status == "ok"
+
+
+def _secret(body: str) -> str:
+    return f"apiVersion: v1\nkind: Secret\nmetadata: {{name: alertmanager-main, namespace: monitoring}}\n{body}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "data:\n  alertmanager.yaml: '!!not-base64 CANARY-broken-1!!'\n",
+        "stringData:\n  alertmanager.yaml: 'route: [CANARY-broken-2\n'\n",
+        "data:\n  alertmanager.yaml: "
+        + base64.b64encode(b"global: {smtp_auth_password: CANARY-broken-3}\n").decode()
+        + "\n",
+    ],
+)
+def test_unreadable_secret_fails_the_family_without_quoting_it(tmp_path: Path, body: str) -> None:
+    (tmp_path / "am.yaml").write_text(_secret(body), encoding="utf-8")
+    result = scan_files(tmp_path)
+    assert result.sources[0].status == "partial"
+    errors = [e for e in result.evidence if e.kind == "files.parse_error"]
+    assert errors and "am.yaml" in errors[0].data["error"]
+    obs = result.observations["alertmanager.config"]
+    assert not obs.observed and obs.state == "failed"
+    assert "CANARY" not in everything(result)
+
+
+def test_repository_without_alertmanager_config_leaves_kinds_absent(tmp_path: Path) -> None:
+    (tmp_path / "s.yaml").write_text(_secret("stringData: {token: CANARY-x}\n"), encoding="utf-8")
+    result = scan_files(tmp_path)
+    obs = result.observations["alertmanager.config"]
+    assert obs.state == "absent"  # another Secret is not an Alertmanager configuration
+    assert "CANARY" not in everything(result)
+
+
+# ------------------------------------------------------------------ Prometheus Operator
+
+
+def test_prometheus_resource_is_its_configuration(platform: ScanResult) -> None:
+    cfg = one(platform, "prometheus.config", "monitoring/Prometheus/k8s")
+    assert cfg["replica_label"] == "prometheus_replica"  # two replicas: an HA pair
+    assert cfg["remote_write_count"] == 1 and cfg["remote_write"][0]["host"] == "thanos-receive.example.com"
+    assert cfg["remote_write"][0]["authenticated"] and cfg["alertmanager_configs"] == 1
+    server = one(platform, "gitops.monitoring_server", "monitoring/Prometheus/k8s")
+    assert server["replicas"] == 2 and server["retention_s"] == 15 * 86400 and server["persistent_storage"]
+    assert server["rule_selector"] == {"role": "alert-rules"}
+    am = one(platform, "gitops.monitoring_server", "monitoring/Alertmanager/main")
+    assert am["replicas"] == 3 and am["config_source"] == "alertmanager-main"
+
+
+def test_single_replica_prometheus_has_no_replica_label(tmp_path: Path) -> None:
+    (tmp_path / "p.yaml").write_text(
+        "apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: p, namespace: m}\nspec: {}\n",
+        encoding="utf-8",
+    )
+    cfg = one(scan_files(tmp_path), "prometheus.config", "m/Prometheus/p")
+    assert cfg["replica_label"] is None and cfg["remote_write_count"] == 0
+
+
+def test_monitors_are_target_pools_named_as_the_operator_names_jobs(platform: ScanResult) -> None:
+    pools = by_subject(platform, "prometheus.target_pool")
+    assert set(pools) == {
+        "serviceMonitor/shop/checkout/0",
+        "serviceMonitor/shop/checkout/1",
+        "podMonitor/shop/worker/0",
+        "probe/monitoring/storefront",
+    }
+    assert pools["serviceMonitor/shop/checkout/0"]["scrape_interval_s"] == 15.0
+    assert pools["serviceMonitor/shop/checkout/1"]["tls_verify"] is True
+    assert pools["podMonitor/shop/worker/0"]["limited"] is True
+    probe = pools["probe/monitoring/storefront"]
+    assert probe["family"] == "blackbox" and probe["static_targets"] == 2
+    assert probe["targets_up"] is None  # only a live server knows
+
+
+def test_monitors_alone_do_not_observe_the_configuration(tmp_path: Path) -> None:
+    shutil.copy(PLATFORM / "monitoring" / "monitors.yaml", tmp_path)
+    result = scan_files(tmp_path)
+    assert result.observations["prometheus.target_pool"].observed
+    assert result.observations["prometheus.config"].state == "absent"  # no "remote_write missing" finding
+
+
+# ------------------------------------------------------------------ dashboards
+
+
+def test_dashboards_classified_from_their_metrics(platform: ScanResult) -> None:
+    business = one(platform, "gitops.dashboard", "dashboards/checkout.json")
+    assert business["category"] == "business" and business["source"] == "json_file"
+    assert business["panels"] == 4 and business["variables"] == ["datasource", "region"]
+    assert {"checkout_orders_total", "payment_attempts_total"} <= set(business["application_metrics"])
+    assert business["infrastructure_metrics"] == ["container_cpu_usage_seconds_total"]
+    infra = one(platform, "gitops.dashboard", "monitoring/ConfigMap/grafana-dashboard-nodes/nodes.json")
+    assert infra["category"] == "infrastructure" and infra["source"] == "configmap"
+    # Prometheus's own HTTP histogram is self-monitoring, never business evidence.
+    assert "prometheus_http_request_duration_seconds_bucket" in infra["infrastructure_metrics"]
+    assert infra["application_metrics"] == []
+    assert not any("shop-settings" in s for s in by_subject(platform, "gitops.dashboard"))  # unlabelled ConfigMap
+
+
+def test_metric_names_leave_out_labels_functions_and_variables() -> None:
+    expr = 'sum by (le, code) (rate(http_requests_total{job="$job", code=~"5.."}[$__rate_interval])) / ignoring(code) group_left sum(up offset 1h)'
+    assert metric_names(expr) == {"http_requests_total", "up"}
+    assert metric_names("job:slo_errors:ratio_rate5m > 0.001") == {"job:slo_errors:ratio_rate5m"}
+    assert is_infra("go_goroutines") and is_infra("up") and not is_infra("orders_created_total")
+
+
+def test_bad_dashboard_configmap_fails_only_the_gitops_family(tmp_path: Path) -> None:
+    (tmp_path / "cm.yaml").write_text(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: d, namespace: m, labels: {grafana_dashboard: '1'}}\n"
+        'data:\n  d.json: \'{"title": "x", "panels": [\'\n',
+        encoding="utf-8",
+    )
+    (tmp_path / "p.yaml").write_text((PLATFORM / "monitoring" / "prometheus.yaml").read_text(), encoding="utf-8")
+    result = scan_files(tmp_path)
+    assert result.observations["gitops.dashboard"].state == "failed"
+    assert result.observations["prometheus.config"].observed
+
+
+# ------------------------------------------------------------------ SLOs, Argo CD, Velero, kustomize
+
+
+def test_slo_definitions_of_three_tools(platform: ScanResult) -> None:
+    slos = by_subject(platform, "gitops.slo")
+    sloth = slos["shop/PrometheusServiceLevel/checkout/requests-availability"]
+    assert (sloth["tool"], sloth["service"], sloth["objective_percent"], sloth["window_days"]) == (
+        "sloth", "checkout", 99.9, 30.0,
+    )  # fmt: skip
+    assert sloth["sli_type"] == "ratio" and sloth["metrics"] == ["http_requests_total"] and sloth["alerting"]
+    pyrra = slos["shop/ServiceLevelObjective/search-latency"]
+    assert (pyrra["objective_percent"], pyrra["window_days"], pyrra["sli_type"]) == (99.5, 28.0, "latency")
+    openslo = slos["default/SLO/payments-availability"]
+    assert (openslo["objective_percent"], openslo["window_days"], openslo["service"]) == (99.5, 28.0, "payments")
+
+
+def test_argocd_applications(platform: ScanResult) -> None:
+    app = one(platform, "gitops.argocd_app", "argocd/Application/shop-production")
+    assert app["automated"] and app["self_heal"] and app["prune"]
+    assert app["repo_hosts"] == ["git.example.com"]  # never the token in the URL
+    assert (app["destination_namespace"], app["target_revisions"]) == ("shop", ["main"])
+    appset = one(platform, "gitops.argocd_app", "argocd/ApplicationSet/monitoring")
+    assert not appset["automated"] and appset["generators"] == ["clusters"]
+
+
+def test_velero_backup_and_schedule(platform: ScanResult) -> None:
+    backup = one(platform, "gitops.velero_backup", "velero/Backup/before-postgres-upgrade")
+    assert backup["ttl_s"] == 7 * 86400 and backup["snapshot_volumes"] is True
+    schedules = by_subject(platform, "kubernetes.velero_schedule")
+    assert list(schedules) == ["velero/nightly-shop"]
+
+
+def test_kustomize_overlays_are_environments(platform: ScanResult) -> None:
+    app = one(platform, "gitops.kustomize_app", "apps/shop")
+    assert app["environments"] == ["production", "staging"] and app["shared_base"]
+    assert app["bases"] == ["apps/shop/base"]
+
+
+def test_rollout_with_workload_ref_joins_its_deployment(tmp_path: Path) -> None:
+    for sub in ("apps/shop/base/deployment.yaml", "rollouts/checkout-rollout.yaml"):
+        shutil.copy(PLATFORM / sub, tmp_path / Path(sub).name)
+    result = scan_files(tmp_path)
+    workloads = by_subject(result, "kubernetes.workload")
+    assert list(workloads) == ["shop/Deployment/checkout"]  # one workload, not two
+    w = workloads["shop/Deployment/checkout"]
+    assert w["progressive"] == "argo-rollouts" and w["containers"][0]["readiness"]
+
+
+def test_kinds_without_items_are_absent_not_zero(tmp_path: Path) -> None:
+    shutil.copy(PLATFORM / "argocd" / "apps.yaml", tmp_path)
+    result = scan_files(tmp_path)
+    assert result.observations["gitops.argocd_app"].observed
+    for kind in ("gitops.dashboard", "gitops.slo", "gitops.kustomize_app"):
+        assert result.observations[kind].state == "absent", kind
+    assert set(GITOPS_KINDS) <= set(FilesProbe.kinds)
+
+
+# ------------------------------------------------------------------ Helm
+
+
+def test_unrendered_chart_is_reported_and_hides_no_missing_object(platform: ScanResult) -> None:
+    chart = one(platform, "gitops.helm_chart", "charts/cache")
+    assert chart["rendered"] is False and chart["templates"] == 1 and "helm" in (chart["reason"] or "")
+    assert not any(e.kind == "files.parse_error" for e in platform.evidence)  # templates are not parsed
+    for kind in FILE_KINDS:
+        obs = platform.observations[kind]
+        assert obs.state == "absent" and "charts/cache" in (obs.reason or ""), kind
+    assert platform.observations["gitops.dashboard"].observed  # kinds a template cannot feed stay observed
+
+
+def _fake_helm(tmp: Path) -> Path:
+    """A stand-in `helm` that renders the cache chart as `helm template` would."""
+    out = tmp / "rendered.yaml"
+    out.write_text(
+        "---\n# Source: cache/templates/statefulset.yaml\napiVersion: apps/v1\nkind: StatefulSet\n"
+        "metadata: {name: cache-redis, namespace: shop}\nspec:\n  replicas: 2\n  serviceName: cache-redis\n"
+        "  selector: {matchLabels: {app: redis}}\n  template:\n    metadata: {labels: {app: redis}}\n"
+        "    spec: {containers: [{name: redis, image: 'redis:7.2'}]}\n",
+        encoding="utf-8",
+    )
+    script = tmp / "helm"
+    script.write_text(f'#!/bin/sh\n[ "$1" = template ] || exit 2\ncat "{out}"\n', encoding="utf-8")
+    script.chmod(script.stat().st_mode | stat.S_IXUSR)
+    return script
+
+
+def test_chart_rendered_when_helm_is_there(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(PLATFORM / "charts", repo / "charts")
+    monkeypatch.setenv("HELM_BINARY", str(_fake_helm(tmp_path)))
+    result = scan_files(repo)
+    chart = one(result, "gitops.helm_chart", "charts/cache")
+    assert chart["rendered"] is True and chart["objects"] == 1 and chart["reason"] is None
+    assert one(result, "kubernetes.workload", "shop/StatefulSet/cache-redis")["replicas"] == 2
+    assert result.observations["kubernetes.workload"].observed
+
+
+def test_failing_helm_leaves_the_chart_unrendered(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(PLATFORM / "charts", repo / "charts")
+    broken = tmp_path / "helm"
+    broken.write_text("#!/bin/sh\necho 'Error: chart requires kubeVersion' >&2\nexit 1\n", encoding="utf-8")
+    broken.chmod(0o755)
+    monkeypatch.setenv("HELM_BINARY", str(broken))
+    result = scan_files(repo)
+    chart = one(result, "gitops.helm_chart", "charts/cache")
+    assert chart["rendered"] is False and "kubeVersion" in (chart["reason"] or "")
+    assert result.observations["kubernetes.workload"].state == "absent"
+    assert os.environ["HELM_BINARY"] == str(broken)
