@@ -58,10 +58,13 @@ golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics,
 bench: install system-deps ## run the benchmarks and print the figures
 	$(PY) bench/run.py
 
+fidelity: install ## scan the expert-graded estates (tests/estates/) and print the agreement per estate
+	$(PY) -m tests.fidelity
+
 demo: install system-deps ## scan the bundled sandbox estate: writes report.json, report.html, evidence/
 	$(VENV)/bin/maturity demo --out .
 
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) report.json report.html evidence .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install system-deps lint format test test-fast bench demo clean
+.PHONY: help install system-deps lint format test test-fast bench demo fidelity clean

@@ -13,6 +13,8 @@ from typing import Any
 
 import boto3
 
+from sandbox.aws_seed_posture import seed_posture_neglected, seed_posture_well_run
+
 __all__ = [
     "NEGLECTED_ACCOUNT",
     "SECRET_CANARY",
@@ -403,6 +405,7 @@ def seed_well_run(client: ClientMaker, account: str) -> None:
         tags={"owner": "sre"},
     )["experimentTemplate"]["id"]
     fis.start_experiment(clientToken="run-1", experimentTemplateId=template)
+    seed_posture_well_run(client, account, oncall_topic=oncall)
 
 
 def _config(client: ClientMaker, region: str, account: str, *, rules: bool) -> None:
@@ -469,6 +472,7 @@ def seed_neglected(client: ClientMaker, account: str) -> None:
     _alarm(client, PRIMARY, "cpu-high", "CPUUtilization", "AWS/EC2", actions=[])
     client("s3", PRIMARY).create_bucket(Bucket="legacy-trail")
     client("cloudtrail", PRIMARY).create_trail(Name="old-trail", S3BucketName="legacy-trail")  # never started
+    seed_posture_neglected(client, account)
 
 
 def seed_secrets(client: ClientMaker) -> None:

@@ -182,6 +182,11 @@ class GitLabAPI:
                 self._collection,
             ),
             (r"^/projects/([^/]+)/merge_requests/(\d+)/approvals$", self._approvals),
+            (r"^/projects/([^/]+)/merge_requests/(\d+)$", self._merge_request),
+            (r"^/projects/([^/]+)/integrations$", self._integrations),
+            (r"^/projects/([^/]+)/hooks$", self._hooks),
+            (r"^/projects/([^/]+)/wikis$", self._wikis),
+            (r"^/projects/([^/]+)/templates/(issues|merge_requests)$", self._templates),
             (r"^/projects/([^/]+)/issues/(\d+)/notes$", self._notes),
             (r"^/projects/([^/]+)/issues_statistics$", self._issue_stats),
             (r"^/projects/([^/]+)/repository/files/(.+)/raw$", self._raw_file),
@@ -276,6 +281,34 @@ class GitLabAPI:
         if a is None:
             raise _Done(404, {"message": "404 Not found"})
         return a, {}
+
+    def _merge_request(self, rel: str, q: dict[str, list[str]], key: str, iid: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        mr = next((m for m in p.merge_requests if m["iid"] == int(iid)), None)
+        if mr is None:
+            raise _Done(404, {"message": "404 Not found"})
+        # The single-MR answer adds what the list leaves out, among it changes_count (a string).
+        return {**mr, "changes_count": p.mr_changes.get(int(iid)), "user_notes_count": 0}, {}
+
+    def _integrations(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if p.integrations is None:
+            raise _Done(403, {"message": "403 Forbidden"})
+        return p.integrations, {}  # not paginated: every active integration at once
+
+    def _hooks(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        if p.hooks is None:
+            raise _Done(403, {"message": "403 Forbidden"})
+        return self._page(rel, q, p.hooks)
+
+    def _wikis(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        return self._p(key).wiki, {}  # "Get all wiki pages": the list API is not paginated
+
+    def _templates(self, rel: str, q: dict[str, list[str]], key: str, what: str) -> tuple[Any, dict[str, str]]:
+        p = self._p(key)
+        names = p.issue_templates if what == "issues" else []
+        return self._page(rel, q, [{"key": n, "name": n} for n in names])
 
     def _notes(self, rel: str, q: dict[str, list[str]], key: str, iid: str) -> tuple[Any, dict[str, str]]:
         p = self._p(key)

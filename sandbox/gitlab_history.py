@@ -45,6 +45,11 @@ class ProjectHistory:
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     releases: list[dict[str, Any]] = field(default_factory=list)
     dora: dict[str, float] | None = None  # None: the DORA API answers 403 (not Ultimate)
+    integrations: list[dict[str, Any]] | None = None  # None: 403 (the token is not a Maintainer)
+    hooks: list[dict[str, Any]] | None = None  # None: 403
+    wiki: list[dict[str, Any]] = field(default_factory=list)
+    mr_changes: dict[int, str] = field(default_factory=dict)  # iid -> changes_count (single-MR API only)
+    issue_templates: list[str] = field(default_factory=list)  # names under .gitlab/issue_templates/
 
 
 @dataclass
@@ -88,7 +93,7 @@ WEB = TeamProfile(True, 0.03, 40, 0.97, 6, True, True, (6, 45), (1, 2), True, Tr
 LEDGER = TeamProfile(False, 0.0, 0, 0.3, 4, False, False, (8 * 60, 60 * 60), (45, 180), False, False, False)
 
 WEB_CI = """\
-stages: [build, test, deploy]
+stages: [build, test, deploy, verify]
 include:
   - template: Security/SAST.gitlab-ci.yml
   - template: Security/Secret-Detection.gitlab-ci.yml
@@ -98,12 +103,26 @@ build:
 unit-tests:
   stage: test
   script: [make test]
+  artifacts:
+    reports:
+      junit: report.xml
 integration-tests:
   stage: test
   script: [make integration]
+  artifacts:
+    reports:
+      junit: integration.xml
+chart-lint:
+  stage: test
+  script: [helm lint chart/, helm template chart/ | kubeconform -strict]
 .deploy:
   stage: deploy
-  script: [./deploy.sh "$CI_ENVIRONMENT_NAME"]
+  script: [helm upgrade --install web chart/ --set env="$CI_ENVIRONMENT_NAME"]
+db-migrate:
+  stage: deploy
+  script: [flyway -url="$DB_URL" migrate]
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
 deploy-staging:
   extends: .deploy
   environment: {name: staging, deployment_tier: staging}
@@ -123,6 +142,10 @@ rollback-production:
   script: [./deploy.sh production --rollback]
   environment: {name: production, action: start}
   when: on_failure
+smoke-production:
+  stage: verify
+  needs: [deploy-production]
+  script: [./smoke.sh https://production.example]
 """
 
 LEDGER_CI = """\
@@ -132,7 +155,7 @@ build:
   script: [mvn package]
 deploy:
   stage: deploy
-  script: [scp target/app.jar ledger@app01:/srv/ && ssh ledger@app01 restart]
+  script: [scp target/app.jar ledger@app01:/srv/ && ssh ledger@app01 'flyway migrate && restart']
   environment: live
   when: manual
 """
@@ -196,6 +219,8 @@ class _ProjectBuilder:
                 "issues_enabled": True,
                 "merge_requests_enabled": True,
                 "jobs_enabled": True,
+                "wiki_enabled": True,
+                "wiki_access_level": "enabled",
                 "namespace": {
                     "id": group["id"],
                     "name": group["name"],
@@ -321,7 +346,7 @@ class _ProjectBuilder:
         return dep
 
     # -- merge requests ------------------------------------------------------------------------
-    def merge_request(self, merged_at: datetime, sha: str, approved: bool, title: str) -> None:
+    def merge_request(self, merged_at: datetime, sha: str, approved: bool, title: str, files: int = 3) -> None:
         self.mr_iid += 1
         iid = self.mr_iid
         created = merged_at - timedelta(hours=self.rng.uniform(2, 30))
@@ -349,6 +374,7 @@ class _ProjectBuilder:
             "references": {"short": f"!{iid}", "full": f"{self.h.project['path_with_namespace']}!{iid}"},
         }
         self.h.merge_requests.append(mr)
+        self.h.mr_changes[iid] = str(files) if files < 1000 else "1000+"
         self.h.approvals[iid] = {
             "id": mr["id"],
             "iid": iid,
@@ -380,7 +406,13 @@ class _ProjectBuilder:
 
     # -- incidents -----------------------------------------------------------------------------
     def incident(
-        self, at: datetime, restore_min: float, response_min: float, severity: str | None, postmortem: bool
+        self,
+        at: datetime,
+        restore_min: float,
+        response_min: float,
+        severity: str | None,
+        postmortem: bool,
+        author: str = "alert-bot",
     ) -> None:
         assert self.team is not None
         self.issue_iid += 1
@@ -404,7 +436,7 @@ class _ProjectBuilder:
             "closed_by": None if open_ else _user("oncall"),
             "labels": labels,
             "assignees": [_user("oncall")],
-            "author": _user("alertbot"),
+            "author": _user(author),
             "type": "INCIDENT",
             "issue_type": "incident",
             "severity": (severity and {"1": "CRITICAL", "2": "HIGH", "3": "MEDIUM", "4": "LOW"}[severity]) or "UNKNOWN",
@@ -416,7 +448,7 @@ class _ProjectBuilder:
             "id": self.ids.next("note"),
             "type": None,
             "body": "assigned to @oncall",
-            "author": _user("alertbot"),
+            "author": _user(author),
             "created_at": iso(at + timedelta(seconds=5)),
             "updated_at": iso(at + timedelta(seconds=5)),
             "system": True,
@@ -458,6 +490,68 @@ class _ProjectBuilder:
                 "_links": {"self": f"{self.h.project['web_url']}/-/releases/{tag}"},
             }
         )
+
+
+def _integration(slug: str, **events: bool) -> dict[str, Any]:
+    """An active integration as GET /projects/:id/integrations lists it (no properties: they hold secrets)."""
+    flags = (
+        "commit",
+        "push",
+        "issues",
+        "confidential_issues",
+        "merge_requests",
+        "tag_push",
+        "deployment",
+        "note",
+        "confidential_note",
+        "pipeline",
+        "wiki_page",
+        "job",
+        "incident",
+        "alert",
+    )
+    row: dict[str, Any] = {
+        "id": int(_sha(slug)[:4], 16),
+        "title": slug.replace("-", " ").title(),
+        "slug": slug,
+        "created_at": "2025-01-10T09:00:00.000Z",
+        "updated_at": "2025-01-10T09:00:00.000Z",
+        "active": True,
+        "comment_on_event_enabled": False,
+    }
+    for f in flags:
+        row[f"{f}_events"] = events.get(f"{f}_events", f in ("push", "pipeline"))
+    return row
+
+
+def _hook(**events: bool) -> dict[str, Any]:
+    n = int(_sha(sorted(events.items()))[:4], 16)
+    return {
+        "id": n,
+        "url": f"https://hooks.example/{n}?token=secret-{n}",  # what a real hook may hold: never read into evidence
+        "name": None,
+        "created_at": "2025-01-10T09:00:00.000Z",
+        "push_events": True,
+        "tag_push_events": False,
+        "merge_requests_events": False,
+        "repository_update_events": False,
+        "enable_ssl_verification": True,
+        "issues_events": False,
+        "confidential_issues_events": False,
+        "note_events": False,
+        "confidential_note_events": None,
+        "pipeline_events": False,
+        "wiki_page_events": False,
+        "deployment_events": events.get("deployment_events", False),
+        "releases_events": False,
+        "job_events": False,
+        "alert_status": "executable",
+        "push_events_branch_filter": None,
+    }
+
+
+def _wiki_page(slug: str, title: str | None = None) -> dict[str, Any]:
+    return {"format": "markdown", "slug": slug, "title": title or slug, "encoding": "UTF-8"}
 
 
 def _group(ids: _Ids, path: str, parent: dict[str, Any] | None) -> dict[str, Any]:
@@ -570,6 +664,7 @@ def _web_project(b: _ProjectBuilder, prod_name: str) -> None:
                     sha if k == 0 else _sha(sha, k),
                     rng.random() < team.approval_ratio,
                     f"Change {deploys}.{k}",
+                    files=rng.randint(1, 8),
                 )
             if rng.random() < team.failure_rate:
                 b.deploy(prod, at, sha, commit_at, "failed", f"Change {deploys}")
@@ -603,6 +698,15 @@ def _web_project(b: _ProjectBuilder, prod_name: str) -> None:
             str(1 + i % 4),
             team.postmortems,
         )
+    b.h.integrations = [_integration("slack", deployment_events=True, pipeline_events=False)]
+    b.h.hooks = [_hook(deployment_events=True), _hook(deployment_events=False)]
+    b.h.issue_templates = ["Bug", "Change request", "Exception request"]
+    b.h.wiki = [
+        _wiki_page("home"),
+        _wiki_page("runbooks/checkout-errors", "Runbook: checkout errors"),
+        _wiki_page("playbooks/failed-deployment", "Playbook: failed deployment"),
+        _wiki_page("postmortems/2026-payment-outage", "Postmortem: payment outage"),
+    ]
     b.h.dora = {
         "deployment_frequency": 4.1,
         "lead_time_for_changes": 10400.0,
@@ -674,11 +778,17 @@ def _ledger_project(b: _ProjectBuilder) -> None:
                     sha if k == 0 else _sha(sha, k),
                     rng.random() < team.approval_ratio,
                     f"Feature {n}.{k}",
+                    files=rng.randint(30, 1200),
                 )
             b.release(at, f"1.{n}.0", sha, "")
     for i in range(team.incidents):
         at = now - timedelta(days=6 + i * 19, hours=rng.randint(0, 8))
-        b.incident(at, rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes), None, False)
+        b.incident(
+            at, rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes), None, False, author="ops-lead"
+        )
+    b.h.project.update(wiki_enabled=False, wiki_access_level="disabled")
+    b.h.integrations = None  # a Reporter token: GitLab answers 403
+    b.h.hooks = None
 
 
 def build_history(now: datetime | None = None, *, seed: int = 1756) -> History:
@@ -699,6 +809,8 @@ def build_history(now: datetime | None = None, *, seed: int = 1756) -> History:
     lib.h.protected_branches = []
     lib.h.approval_rules = []
     lib.h.protected_environments = []
+    lib.h.integrations = []
+    lib.h.hooks = []
     projects.append(lib.h)
     b = _ProjectBuilder(ids, rng, now, ledger, "core", LEDGER)
     _ledger_project(b)

@@ -15,6 +15,7 @@ Behaviours (`Hostile(behaviour=...)`):
   Pagination is written into the JSON answers by `page` (a callable of path, query and request
   count returning (body, headers)); see `endless_kube`, `cyclic_kube`, `gitlab_links`.
   redirect      302 to `location` for every request
+  raw           200 with `body` as application/json for every request (deep or odd JSON)
 """
 
 from __future__ import annotations
@@ -66,6 +67,7 @@ class Hostile:
     bomb_bytes: int = 300_000_000
     trickle_s: float = 0.2
     location: str = ""
+    body: bytes = b""
     page: PageFn | None = None
     requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     url: str = ""
@@ -178,6 +180,8 @@ def _handler(server: Hostile) -> type[BaseHTTPRequestHandler]:
                     self._trickle(b'{"status": "success", "data": "' + b"x" * 999_000, started)
                 elif b == "redirect":
                     self._send(302, b"", {"Location": server.location})
+                elif b == "raw":
+                    self._send(200, server.body, {"Content-Type": "application/json"})
                 elif b == "json" and server.page is not None:
                     parts = urlsplit(self.path)
                     doc, headers = server.page(parts.path, parse_qs(parts.query), n)

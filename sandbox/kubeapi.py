@@ -97,6 +97,7 @@ SURFACE: tuple[ApiResource, ...] = (
     _r("litmuschaos.io/v1alpha1", "chaosschedules", "ChaosSchedule", optional=True),
     _r("velero.io/v1", "schedules", "Schedule", optional=True),
     _r("velero.io/v1", "backups", "Backup", optional=True),
+    _r("velero.io/v1", "restores", "Restore", optional=True),
     _r("monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor", optional=True),
     _r("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule", optional=True),
     _r("opentelemetry.io/v1beta1", "opentelemetrycollectors", "OpenTelemetryCollector", optional=True),

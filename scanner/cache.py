@@ -10,18 +10,19 @@ installed package.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import pickle
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
 from scanner import __version__
 
-__all__ = ["cache_dir", "cached"]
+__all__ = ["cache_dir", "cached", "files_digest"]
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -30,6 +31,18 @@ log = logging.getLogger(__name__)
 def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "maturity"
+
+
+def files_digest(files: Iterable[Path], root: Path | None = None) -> str:
+    """SHA-256 over the names (relative to `root` when given) and bytes of `files`, in order of
+    name: the key of a compiled input, which changes whenever any of its files does."""
+    h = hashlib.sha256()
+    for f in sorted(files):
+        h.update(str(f.relative_to(root) if root is not None else f).encode())
+        h.update(b"\0")
+        h.update(f.read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()
 
 
 def _entry(kind: str, digest: str) -> Path:

@@ -38,7 +38,6 @@ YDT_REQ_RE = re.compile(r"^ydt:(\d+\.\d+\.\d+):L([1-5])\.([1-9]\d*)$")
 WA_Q_RE = re.compile(r"^wa:OPS(\d{2})$")
 WA_BP_RE = re.compile(r"^wa:OPS(\d{2})-BP(\d{2})$")
 
-Assessment = Literal["automated", "partial", "manual"]
 ClauseAssessment = Literal["evidence", "organisational"]
 # Between the verbatim fragments of one clause (a demand whose words are not contiguous).
 FRAGMENT_SEP = "……"
@@ -68,7 +67,7 @@ class ClauseDoc(_Strict):
 class RequirementDoc(_Strict):
     id: str
     text: Text
-    assessment: Assessment | None = None  # v1; v2 derives it from the clauses
+    # Required (v2); optional here only so that a missing list gets an error naming the item.
     clauses: list[ClauseDoc] | None = None
     note: str | None = None
     risk: Literal["high", "medium", "low"] | None = None  # AWS WA: risk if not established
@@ -121,6 +120,10 @@ class FrameworkDoc(_Strict):
     name: Text
     source: SourceDoc
     levels: dict[int, Text] | None = None
+    cumulative: bool = Field(
+        default=False,
+        description="capabilities have levels 1-5 and level L needs every item of levels 1..L (同上)",
+    )
     design_principles: list[PrincipleDoc] | None = None
     domains: list[str] = Field(description="domain files, in order")
 
@@ -195,6 +198,7 @@ class Framework:
     domains: list[Domain] = field(default_factory=list)
     levels: dict[int, Text] = field(default_factory=dict)
     design_principles: list[PrincipleDoc] = field(default_factory=list)
+    cumulative: bool = False  # graded in cumulative levels (YD/T) rather than practices met (AWS WA)
 
 
 @dataclass
@@ -281,10 +285,17 @@ def clause_gaps(item_zh: str, clause_zh: Iterable[str]) -> tuple[list[str], str]
 
 
 def _clauses(item: RequirementDoc, file: Path, line: int | None) -> tuple[Clause, ...]:
-    """The item's clauses; an item the catalog has not split yet is one clause `#a`."""
+    """The item's clauses, checked: lettered a, b, … in order, verbatim, covering the whole item.
+
+    Every item must list its clauses: a missing list is an error, never an implicit single
+    clause, because that would silently grade a joined demand as one (v1 did).
+    """
     if not item.clauses:
-        kind: ClauseAssessment = "organisational" if item.assessment == "manual" else "evidence"
-        return (Clause(f"{item.id}#a", item.id, item.text, kind),)
+        raise InputError(
+            f"{item.id}: no clauses (every item lists its demands as clauses a, b, …; docs/catalog.md)",
+            file=str(file),
+            line=line,
+        )
     letters = [c.id for c in item.clauses]
     want = [chr(ord("a") + i) for i in range(len(letters))]
     if letters != want:
@@ -311,8 +322,16 @@ class _Builder:
         self.where[oid] = f"{file.name}:{line}"
 
     def ydt_capability(
-        self, fw: Framework, dom: DomainDoc, sub: SubdomainDoc, cap: CapabilityDoc, file: Path, line: int | None
+        self,
+        fw: Framework,
+        dom: DomainDoc,
+        sub: SubdomainDoc,
+        cap: CapabilityDoc,
+        file: Path,
+        line: int | None,
+        raw: Any = None,
     ) -> Capability:
+        """A YD/T capability; `raw` (its YAML node) gives each item's own line for errors."""
         m = YDT_CAP_RE.match(cap.id)
         if not m or not cap.id.startswith(sub.id + "."):
             raise InputError(f"capability id {cap.id!r} does not belong to {sub.id}", file=str(file), line=line)
@@ -336,14 +355,18 @@ class _Builder:
                         line=line,
                     )
                 self.claim(item.id, file, line)
+                iline = _line(raw, "levels", str(level), n - 1) if raw is not None else line
                 reqs.append(
                     Requirement(
-                        item.id, fw.id, cap.id, level, item.text, _clauses(item, file, line), item.note, item.risk
+                        item.id, fw.id, cap.id, level, item.text, _clauses(item, file, iline), item.note, item.risk
                     )
                 )
         return Capability(cap.id, fw.id, dom.id, sub.id, cap.name, cap.description, tuple(reqs), cap.note)
 
-    def wa_question(self, fw: Framework, area: DomainDoc, q: CapabilityDoc, file: Path, line: int | None) -> Capability:
+    def wa_question(
+        self, fw: Framework, area: DomainDoc, q: CapabilityDoc, file: Path, line: int | None, raw: Any = None
+    ) -> Capability:
+        """An AWS WA question; `raw` (its YAML node) gives each best practice's line for errors."""
         if not WA_Q_RE.match(q.id):
             raise InputError(f"question id {q.id!r} is not of the form wa:OPSnn", file=str(file), line=line)
         if not q.best_practices or q.levels is not None:
@@ -356,7 +379,8 @@ class _Builder:
                     f"best practice id {bp.id!r} should be {want!r} (numbered in order)", file=str(file), line=line
                 )
             self.claim(bp.id, file, line)
-            reqs.append(Requirement(bp.id, fw.id, q.id, None, bp.text, _clauses(bp, file, line), bp.note, bp.risk))
+            iline = _line(raw, "best_practices", n - 1) if raw is not None else line
+            reqs.append(Requirement(bp.id, fw.id, q.id, None, bp.text, _clauses(bp, file, iline), bp.note, bp.risk))
         return Capability(q.id, fw.id, area.id, None, q.name, q.description, tuple(reqs), q.note)
 
 
@@ -376,6 +400,7 @@ def _load_framework(folder: Path, b: _Builder) -> Framework:
         fdoc.source,
         levels=dict(fdoc.levels or {}),
         design_principles=list(fdoc.design_principles or []),
+        cumulative=fdoc.cumulative,
     )
     for di, dname in enumerate(fdoc.domains):
         dpath = folder / dname
@@ -385,9 +410,13 @@ def _load_framework(folder: Path, b: _Builder) -> Framework:
         ddoc = validate(DomainDoc, ddoc_raw, dpath)
         b.claim(ddoc.id, dpath, _line(ddoc_raw, "id"))
         fw.domains.append(Domain(ddoc.id, ddoc.name))
-        if fw.id == "ydt1756-4":
+        if fw.cumulative:  # graded in levels: domains -> subdomains -> capabilities with levels 1-5
             if not ddoc.subdomains or ddoc.questions:
-                raise InputError("a YD/T domain lists subdomains", file=str(dpath), line=_line(ddoc_raw, "id"))
+                raise InputError(
+                    "a domain of a framework graded in levels (cumulative: true) lists subdomains",
+                    file=str(dpath),
+                    line=_line(ddoc_raw, "id"),
+                )
             for si, sub in enumerate(ddoc.subdomains):
                 sline = _line(ddoc_raw, "subdomains", si)
                 if not sub.id.startswith(ddoc.id + "."):
@@ -397,14 +426,19 @@ def _load_framework(folder: Path, b: _Builder) -> Framework:
                 for ci, cap in enumerate(sub.capabilities):
                     cline = _line(ddoc_raw, "subdomains", si, "capabilities", ci)
                     b.claim(cap.id, dpath, cline)
-                    fw.capabilities.append(b.ydt_capability(fw, ddoc, sub, cap, dpath, cline))
+                    craw = ddoc_raw["subdomains"][si]["capabilities"][ci]
+                    fw.capabilities.append(b.ydt_capability(fw, ddoc, sub, cap, dpath, cline, craw))
         else:
             if not ddoc.questions or ddoc.subdomains:
-                raise InputError("a WA area lists questions", file=str(dpath), line=_line(ddoc_raw, "id"))
+                raise InputError(
+                    "an area of a framework graded by best practices lists questions",
+                    file=str(dpath),
+                    line=_line(ddoc_raw, "id"),
+                )
             for qi, q in enumerate(ddoc.questions):
                 qline = _line(ddoc_raw, "questions", qi)
                 b.claim(q.id, dpath, qline)
-                fw.capabilities.append(b.wa_question(fw, ddoc, q, dpath, qline))
+                fw.capabilities.append(b.wa_question(fw, ddoc, q, dpath, qline, ddoc_raw["questions"][qi]))
     for graded in fw.capabilities:
         b.capabilities[graded.id] = graded
         for r in graded.requirements:
@@ -427,29 +461,17 @@ def _load_crosswalk(path: Path, b: _Builder) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _digest_files(files: Iterable[Path], root: Path) -> str:
-    import hashlib
-
-    h = hashlib.sha256()
-    for f in sorted(files):
-        h.update(str(f.relative_to(root)).encode())
-        h.update(b"\0")
-        h.update(f.read_bytes())
-        h.update(b"\0")
-    return h.hexdigest()
-
-
 def load_catalog(root: Path | None = None) -> Catalog:
     """Load every framework under `root` (default: the packaged catalog) and the crosswalk.
 
     The compiled catalog is cached by the digest of its files (`scanner.cache`): an unchanged
     catalog loads from the cache, a changed one is compiled (and checked) again.
     """
-    from scanner.cache import cached
+    from scanner.cache import cached, files_digest
 
     root = root or default_catalog_dir()
     files = [p for p in root.rglob("*.yaml") if p.is_file()]
-    return cached("catalog", _digest_files(files, root), lambda: _compile_catalog(root), Catalog)
+    return cached("catalog", files_digest(files, root), lambda: _compile_catalog(root), Catalog)
 
 
 def _compile_catalog(root: Path) -> Catalog:
@@ -466,4 +488,6 @@ def _compile_catalog(root: Path) -> Catalog:
     if cw_path.is_file():
         crosswalk = _load_crosswalk(cw_path, b)
     files = [p for p in root.rglob("*.yaml") if p.is_file()]
-    return Catalog(frameworks, b.requirements, b.capabilities, crosswalk, _digest_files(files, root))
+    from scanner.cache import files_digest
+
+    return Catalog(frameworks, b.requirements, b.capabilities, crosswalk, files_digest(files, root))

@@ -68,7 +68,7 @@ def catalog_table(catalog: Catalog, framework: str | None = None, *, lang: str |
             f"  source: {fw.source.title} ({fw.source.date}); {len(fw.capabilities)} capabilities, {total} requirements"
         )
         names = {d.id: d for d in fw.domains}
-        if fw.id == "ydt1756-4":
+        if fw.cumulative:
             lines.append(
                 f"  {'capability':<12} {'name':<34} {'L1':>3} {'L2':>3} {'L3':>3} {'L4':>3} {'L5':>3}  evidence/mixed/organisational"
             )
@@ -83,7 +83,7 @@ def catalog_table(catalog: Catalog, framework: str | None = None, *, lang: str |
             p = sum(r.assessment == "mixed" for r in c.requirements)
             m = sum(r.assessment == "organisational" for r in c.requirements)
             label = _name(c.name, lang)[:34]
-            if fw.id == "ydt1756-4":
+            if fw.cumulative:
                 counts = " ".join(f"{len(c.at_level(lv)):>3}" for lv in range(1, 6))
                 lines.append(f"    {c.id:<10} {label:<34} {counts}  {a}/{p}/{m}")
             else:

@@ -46,6 +46,7 @@ class SourceConfig(BaseModel):
     retries: int = Field(default=3, ge=0, le=10)
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
+    _line: int = PrivateAttr(default=0)  # the line of this source's entry in the config file
 
     def resolve(self, p: str) -> Path:
         """A path from this source's config, relative to the config file's folder."""
@@ -292,6 +293,7 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
             )
         seen.add(src.name)
         src._base_dir = path.resolve().parent
+        src._line = int(line or 0)
         sources.append(src)
     cfg.sources = list(sources)
     cfg.base_dir = path.resolve().parent

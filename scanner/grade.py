@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from scanner.attest import MAX_VALIDITY_MONTHS, Statement, Statements
-from scanner.catalog import Capability, Catalog, Clause, Requirement
+from scanner.catalog import Capability, Catalog, Clause, Framework, Requirement
 from scanner.model import (
     CapabilityResult,
     ClauseResult,
@@ -237,11 +237,12 @@ def _requirement(
     )
 
 
-def _next_step(fid: str, cap: CapabilityResult, remediation: Mapping[str, str]) -> NextStep | None:
+def _next_step(fw: Framework, cap: CapabilityResult, remediation: Mapping[str, str]) -> NextStep | None:
     if not cap.in_scope:
         return None
+    fid = fw.id
     target = None
-    if fid == "ydt1756-4":
+    if fw.cumulative:
         target = (cap.level or 0) + 1
         if target > 5:
             return None
@@ -259,11 +260,11 @@ def _next_step(fid: str, cap: CapabilityResult, remediation: Mapping[str, str]) 
     return NextStep(capability=cap.id, framework=fid, target_level=target, items=items) if items else None
 
 
-def _capability(fid: str, cap: Capability, reqs: list[RequirementResult]) -> CapabilityResult:
+def _capability(fw: Framework, cap: Capability, reqs: list[RequirementResult]) -> CapabilityResult:
     counts = Counts(**{s.value: sum(1 for r in reqs if r.status is s) for s in Status})
     levels = capability_levels({lv: [r.status for r in reqs if r.level == lv] for lv in range(1, 6)})
     scoped = in_scope([r.status for r in reqs])  # WA questions have no levels, but can be waived too
-    graded = fid == "ydt1756-4" and scoped
+    graded = fw.cumulative and scoped
     return CapabilityResult(
         id=cap.id,
         name=Label(zh=cap.name.zh, en=cap.name.en),
@@ -303,9 +304,9 @@ def grade(
         caps = []
         for cap in fw.capabilities:
             reqs = [_requirement(r, by_target, results, led, list(catalog.related(r.id))) for r in cap.requirements]
-            c = _capability(fid, cap, reqs)
+            c = _capability(fw, cap, reqs)
             caps.append(c)
-            step = _next_step(fid, c, remediation)
+            step = _next_step(fw, c, remediation)
             if step is not None:
                 steps.append(step)
         fw_out.append(

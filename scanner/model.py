@@ -30,6 +30,8 @@ __all__ = [
     "RequirementResult",
     "RuleOutcome",
     "ScanInfo",
+    "ScopeEvidenceCounts",
+    "ScopeResult",
     "SourceRunResult",
     "SourceState",
     "StatementResult",
@@ -340,6 +342,25 @@ class EvidenceResult(BaseModel):
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
+class ScopeEvidenceCounts(_Result):
+    own: int = Field(ge=0, description="evidence items the scope's selectors matched")
+    shared: int = Field(ge=0, description="platform evidence counted for every scope")
+
+
+class ScopeResult(_Result):
+    """One declared scope graded over its own and the shared evidence (scanner/scopes.py)."""
+
+    name: str
+    owner: str
+    target_level: int | None = Field(ge=1, le=5)
+    selectors: dict[str, Any] = Field(description="the scope's selectors per probe, as configured")
+    evidence: ScopeEvidenceCounts
+    shared_evidence: list[str] = Field(description="ids of the shared (platform) evidence the scope counts")
+    below_target: list[str] = Field(description="capabilities whose level is below target_level")
+    summary: dict[str, Any]
+    frameworks: list[FrameworkResult]
+
+
 class Report(BaseModel):
     """`maturity-report/v2` (contract in DESIGN.md "Report JSON"); the JSON Schema is generated
     from this model."""
@@ -354,5 +375,5 @@ class Report(BaseModel):
     statements: list[StatementResult]
     rules: list[dict[str, Any]]
     evidence: list[EvidenceResult]
-    scopes: list[dict[str, Any]] | None = None
+    scopes: list[ScopeResult] | None = Field(default=None, description="present when the config declares scopes")
     digest: str = Field(pattern=r"^[0-9a-f]{64}$")

@@ -18,7 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-__all__ = ["OUTPUTS", "Output", "WriteContext", "add_output_flags", "requested", "write_outputs"]
+__all__ = [
+    "OPTIONS",
+    "OUTPUTS",
+    "Output",
+    "WriteContext",
+    "add_output_flags",
+    "options",
+    "requested",
+    "write_outputs",
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,8 @@ class WriteContext:
     baseline: Mapping[str, Any] | None = None
     evidence: Iterable[Any] | None = None
     shard: Mapping[str, Any] | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)  # the OPTIONS given, by dest
+    gate: Any = None  # the gates' result (scanner.gates.GateResult) when gates were applied
 
 
 Writer = Callable[[str, Mapping[str, Any], WriteContext], None]
@@ -99,10 +110,11 @@ def _write_html(target: str, report: Mapping[str, Any], ctx: WriteContext) -> No
     atomic_write(Path(target), render_html(report, baseline=ctx.baseline))
 
 
-def _render_sarif(report: Mapping[str, Any]) -> str:
+def _write_sarif(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.report import atomic_write
     from scanner.sarif import render_sarif
 
-    return render_sarif(report)
+    atomic_write(Path(target), render_sarif(report, unknown=bool(ctx.options.get("sarif_unknown"))))
 
 
 def _render_junit(report: Mapping[str, Any]) -> str:
@@ -117,10 +129,22 @@ def _render_metrics(report: Mapping[str, Any]) -> str:
     return render_metrics(report)
 
 
-def _push_metrics(target: str, report: Mapping[str, Any], _ctx: WriteContext) -> None:
-    from scanner.metrics import push_metrics
+def _push_metrics(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.metrics import grouping_key, push_metrics, pushgateway_auth
 
-    push_metrics(target, _render_metrics(report))
+    group = grouping_key(ctx.options.get("pushgateway_group") or [], ctx.shard)
+    push_metrics(target, _render_metrics(report), group=group, auth=pushgateway_auth())
+
+
+def _write_summary_md(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.gates import GateSpec, evaluate
+    from scanner.report import atomic_write
+    from scanner.summary_md import render_summary_md
+
+    gate = ctx.gate
+    if gate is None and ctx.baseline is not None:  # `report --baseline`: list regressions, gate nothing
+        gate = evaluate(report, GateSpec(), ctx.baseline)
+    atomic_write(Path(target), render_summary_md(report, gate))
 
 
 GRADED = frozenset({"scan", "rescore", "merge"})
@@ -145,11 +169,48 @@ OUTPUTS: tuple[Output, ...] = (
         default="report.json",
     ),
     Output("html", "--html", "F", "write the self-contained HTML report here", _write_html, default="report.html"),
-    Output("sarif", "--sarif", "F", "write SARIF 2.1.0 here", _write_text(_render_sarif)),
+    Output("sarif", "--sarif", "F", "write SARIF 2.1.0 here", _write_sarif),
     Output("junit", "--junit", "F", "write JUnit XML here", _write_text(_render_junit)),
     Output("metrics", "--metrics-file", "F", "write Prometheus text-format metrics here", _write_text(_render_metrics)),
     Output("pushgateway", "--pushgateway", "URL", "push the metrics to this Pushgateway", _push_metrics),
+    Output(
+        "summary_md",
+        "--summary-md",
+        "F",
+        "write a Markdown summary here (gates, regressions with subjects, sources); e.g. $GITHUB_STEP_SUMMARY",
+        _write_summary_md,
+        verbs=GRADED | {"report"},
+    ),
 )
+
+
+@dataclass(frozen=True)
+class Option:
+    """A flag that changes how one output is written: an on/off switch, or a repeatable value."""
+
+    flag: str
+    help: str
+    metavar: str | None = None  # None: a switch; else the flag takes a value and may repeat
+
+    @property
+    def dest(self) -> str:
+        return self.flag.lstrip("-").replace("-", "_")
+
+
+OPTIONS: dict[str, tuple[Option, ...]] = {
+    "sarif": (
+        Option("--sarif-unknown", "also write unknown items to the SARIF file (as warnings); default: not_met only"),
+    ),
+    "pushgateway": (
+        Option(
+            "--pushgateway-group",
+            "add a grouping key to the pushed group (repeatable; e.g. scope=shop); a sharded scan adds shard=I "
+            "itself. Basic auth from $MATURITY_PUSHGATEWAY_USERNAME/$MATURITY_PUSHGATEWAY_PASSWORD, a bearer "
+            "token from $MATURITY_PUSHGATEWAY_TOKEN",
+            "KEY=VALUE",
+        ),
+    ),
+}
 
 
 def add_output_flags(parser: argparse.ArgumentParser, verb: str, *, skip: Iterable[str] = ()) -> None:
@@ -158,6 +219,17 @@ def add_output_flags(parser: argparse.ArgumentParser, verb: str, *, skip: Iterab
     for out in OUTPUTS:
         if verb in out.verbs and out.name not in skipped:
             parser.add_argument(out.flag, metavar=out.metavar, help=out.help, dest=out.dest)
+            for opt in OPTIONS.get(out.name, ()):
+                if opt.metavar is None:
+                    parser.add_argument(opt.flag, action="store_true", help=opt.help)
+                else:
+                    parser.add_argument(opt.flag, metavar=opt.metavar, action="append", default=[], help=opt.help)
+
+
+def options(args: argparse.Namespace) -> dict[str, Any]:
+    """The OPTIONS given on the command line, by dest (`sarif_unknown`, `pushgateway_group`)."""
+    found = (opt.dest for opts in OPTIONS.values() for opt in opts)
+    return {d: getattr(args, d) for d in found if getattr(args, d, None)}
 
 
 def requested(args: argparse.Namespace, verb: str, *, default_json: bool = False) -> dict[str, str]:

@@ -20,6 +20,7 @@ from scanner.catalog import Catalog, load_catalog
 from scanner.config import ScanConfig, load_config
 from scanner.evidence import Evidence, now_iso
 from scanner.grade import grade
+from scanner.locations import source_locations
 from scanner.model import Status
 from scanner.probe import ProbeRegistry, load_probes
 from scanner.report import SCHEMA_ID, seal
@@ -107,6 +108,7 @@ def assemble(
     on = dt.date.fromisoformat(str(scan_meta["started"])[:10])
     graded = grade(inputs_catalog, ruleset, results, statements, frameworks=frameworks, on=on, max_months=max_months)
     fws = [f.model_dump(mode="json") for f in graded.frameworks]
+    cumulative = {fid for fid, fw in inputs_catalog.frameworks.items() if fw.cumulative}
     report: dict[str, Any] = {
         "schema": SCHEMA_ID,
         "scan": {
@@ -119,7 +121,7 @@ def assemble(
             "statement_max_months": max_months,
             "observations": {k: dict(v) for k, v in sorted(observations.items())},
         },
-        "summary": _summary(fws),
+        "summary": _summary(fws, cumulative),
         "frameworks": fws,
         "next_steps": [n.model_dump(mode="json") for n in graded.next_steps],
         "statements": [s.model_dump(mode="json") for s in graded.statements],
@@ -142,12 +144,13 @@ def assemble(
             dict(scan_meta.get("source_accounts") or {}),
             grade_scope,
         )
-        report["scopes"] = [{**e, "summary": _summary(e["frameworks"])} for e in entries]
+        report["scopes"] = [{**e, "summary": _summary(e["frameworks"], cumulative)} for e in entries]
     return seal(report)
 
 
-def _summary(frameworks: list[dict[str, Any]]) -> dict[str, Any]:
-    """Status counts per framework; mean levels over the capabilities in scope only."""
+def _summary(frameworks: list[dict[str, Any]], cumulative: set[str]) -> dict[str, Any]:
+    """Status counts per framework; mean levels over the capabilities in scope only (for the
+    frameworks graded in cumulative levels)."""
     out: dict[str, Any] = {}
     for fw in frameworks:
         counts = {s.value: 0 for s in Status}
@@ -160,7 +163,7 @@ def _summary(frameworks: list[dict[str, Any]]) -> dict[str, Any]:
             "capabilities": len(fw["capabilities"]),
             "in_scope": len(caps),
         }
-        if fw["id"] == "ydt1756-4":
+        if fw["id"] in cumulative:
             entry["levels"] = {
                 k: round(sum(c[k] for c in caps) / max(1, len(caps)), 2)
                 for k in ("level", "level_verified", "level_ceiling")
@@ -180,9 +183,9 @@ def scan(
     started = now_iso()
     result = run_sources(inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected)
     observations = {k: v.to_json() for k, v in result.observations.items()}
-    meta = scan_meta(
-        started=started, finished=now_iso(), sources=[r.to_json() for r in result.sources], config=inputs.config
-    )
+    where = source_locations(inputs.config)  # for SARIF: each source's line in the config
+    sources = [{**r.to_json(), **({"location": where[r.name]} if r.name in where else {})} for r in result.sources]
+    meta = scan_meta(started=started, finished=now_iso(), sources=sources, config=inputs.config)
     report = assemble(
         inputs.catalog,
         inputs.ruleset,

@@ -4,6 +4,13 @@ A probe collects; it never judges. It is given its source's config and a ProbeCo
 yields Evidence. When `collect` returns normally every kind it declares is *observed* unless it
 said otherwise (`ctx.kind_failed`); when it raises, every kind it had not yet finished is
 failed with the error as the reason. Rules then treat unobserved kinds as "unknown".
+
+The toolkit every probe shares (so a new probe is a `kinds.py`, a `client.py`, a `collect`):
+- `CollectError(reason, category)`: the one failure type, its category one of `CATEGORIES`;
+  every client maps its library's errors to it (an HTTP 404 is `not_found` in every probe);
+- `with ctx.step(kinds):` fails only `kinds` when a CollectError escapes the block, and turns
+  `unreachable` / `unauthorized` into a failure of the whole source (`SourceFailure`);
+- `ctx.evidence(...)`: an Evidence item stamped with the source and hashed once.
 """
 
 from __future__ import annotations
@@ -11,7 +18,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -24,7 +32,10 @@ from scanner.evidence import Evidence
 from scanner.redact import bounded_redact
 
 __all__ = [
+    "CATEGORIES",
+    "SOURCE_WIDE",
     "Cancelled",
+    "CollectError",
     "KindFailure",
     "KindModel",
     "Probe",
@@ -41,13 +52,39 @@ class Cancelled(Exception):
     """Raised inside a probe when the scan was interrupted or the source timed out."""
 
 
-class SourceFailure(Exception):
-    """A probe's way to say the whole source failed, with a short reason (no secrets)."""
+# The one set of failure categories. A client maps whatever its library raises to one of these;
+# the category decides whether a failure spoils one step's kinds or the whole source.
+CATEGORIES: dict[str, str] = {
+    "unreachable": "the source cannot be reached (connection refused, DNS, TLS handshake)",
+    "unauthorized": "credentials missing, expired or refused (HTTP 401, an unset token variable)",
+    "forbidden": "authenticated, but not allowed to read this (HTTP 403, AccessDenied)",
+    "not_found": "the endpoint, API or operation does not exist here (HTTP 404, an API group or operation not served)",
+    "timeout": "a request or the source's deadline ran out",
+    "malformed": "the answer cannot be read: not JSON or YAML, the wrong shape, over a size or page cap, a looping cursor",
+    "error": "anything else: a server error or throttling after retries, a refused redirect",
+}
+# Categories that no other step of the same source could escape: they fail the whole source.
+SOURCE_WIDE = frozenset({"unreachable", "unauthorized"})
 
-    def __init__(self, reason: str, *, category: str = "error") -> None:
+
+class CollectError(Exception):
+    """A read that failed: a short reason (never a credential or a body) and its category.
+
+    `status` is the HTTP status where there was one (0 or None otherwise); only clients use it,
+    e.g. to read a 404 of an optional file as "absent".
+    """
+
+    def __init__(self, reason: str, category: str = "error", status: int | None = None) -> None:
+        if category not in CATEGORIES:
+            raise ValueError(f"unknown failure category {category!r} (one of {', '.join(CATEGORIES)})")
         super().__init__(reason)
         self.reason = reason
-        self.category = category  # unreachable | forbidden | unauthorized | timeout | malformed | error
+        self.category = category
+        self.status = status
+
+
+class SourceFailure(CollectError):
+    """The whole source failed (it cannot be reached, refuses the credentials, ...)."""
 
 
 @dataclass(frozen=True)
@@ -115,6 +152,49 @@ class ProbeContext:
     def count_request(self, n: int = 1) -> None:
         with self._lock:
             self.requests += n
+
+    def any_failed(self, kinds: Iterable[str]) -> bool:
+        """Whether one of `kinds` has already failed (a step may then spare its calls)."""
+        with self._lock:
+            return any(k in self.failures for k in kinds)
+
+    @contextmanager
+    def step(self, kinds: Iterable[str], what: str = "") -> Iterator[None]:
+        """Run one step of collection: a CollectError escaping it fails only `kinds`.
+
+        Losing the connection or the credentials (`SOURCE_WIDE`) is raised as SourceFailure
+        instead: every other step would fail the same way. A kind that already failed keeps its
+        first reason (the cause, not a consequence). Evidence should be gathered in a list
+        inside the block and yielded after it, so a failed step leaves nothing half-collected.
+        Safe to use from worker threads.
+        """
+        kinds = tuple(kinds)
+        self.check()
+        try:
+            yield
+        except SourceFailure:
+            raise
+        except CollectError as exc:
+            self.fail(kinds, exc, what)
+
+    def fail(self, kinds: Iterable[str], exc: CollectError, what: str = "") -> None:
+        """What `step` does with a failure, for probes that gather failures on worker threads
+        and report them afterwards: fail `kinds` (keeping a kind's first reason), or raise
+        SourceFailure when the category is source-wide."""
+        if isinstance(exc, SourceFailure) or exc.category in SOURCE_WIDE:
+            raise SourceFailure(exc.reason, exc.category, exc.status) from exc
+        kinds = tuple(kinds)
+        reason = f"{what}: {exc.reason}" if what else exc.reason
+        for kind in kinds:
+            if not self.any_failed((kind,)):
+                self.kind_failed(kind, reason, exc.category)
+        self.log.debug("source %s: %s failed: %s", self.source, ", ".join(kinds) or "(no kind)", reason)
+        if kinds:
+            self.progress(f"{', '.join(kinds)}: {reason}")
+
+    def evidence(self, kind: str, subject: str, data: Mapping[str, Any], origin: str) -> Evidence:
+        """An evidence item of this source: redacted, bounded, stamped and hashed once."""
+        return Evidence.make(kind, subject, data, origin, source=self.source)
 
 
 class KindModel(BaseModel):

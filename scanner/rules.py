@@ -195,11 +195,7 @@ def load_rules(
     if docs is not None:
         raw = [(f, ln, d) for f, ln, d in docs]
     else:
-        for f in _rule_files(paths if paths is not None else [default_rules_dir()]):
-            for doc in load_yaml_documents(f):
-                if doc is None:
-                    continue
-                raw.append((str(f), getattr(doc, "line", 1), doc))
+        raw = _read_rule_files(_rule_files(paths if paths is not None else [default_rules_dir()]))
     rules: list[Rule] = []
     seen: dict[str, str] = {}
     for file, line, doc in raw:
@@ -261,6 +257,24 @@ def load_rules(
     return RuleSet(rules, sha256_of(snapshot))
 
 
+def _read_rule_files(files: list[Path]) -> list[tuple[str, int, Any]]:
+    """(file, line, document) of every rule document, YAML read once per content: the parsed
+    documents (line marks included) are cached by the digest of the files (scanner.cache), as
+    the compiled catalog is. Reading the YAML is half the cost of loading the rules; the other
+    half, compiling conditions, yields closures that cannot be cached and is done every time."""
+    from scanner.cache import cached, files_digest
+
+    def read() -> list[tuple[str, int, Any]]:
+        out: list[tuple[str, int, Any]] = []
+        for f in files:
+            for doc in load_yaml_documents(f):
+                if doc is not None:
+                    out.append((str(f), getattr(doc, "line", 1), doc))
+        return out
+
+    return cached("rule-docs", files_digest(files), read, list)
+
+
 def _compile_loc(path: str) -> list[str | int]:
     """'condition.all_of[0].some.that' -> ['condition', 'all_of', 0, 'some', 'that']."""
     out: list[str | int] = []
@@ -291,12 +305,22 @@ def _line(doc: Any, *path: str | int) -> int | None:
 
 
 def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
-    """Evidence by kind, each kind in a stable order (subject, id) so explanations are stable."""
+    """Evidence by kind, each kind in a stable order (subject, id) so explanations are stable.
+
+    The same object seen live and in Git is one subject (DESIGN "Probes"): where a kind has an
+    item for a subject from a live system, items of that kind and subject read from files
+    (origin `file://`) are left out, so a workload declared in Git and running in the cluster
+    counts once, as it runs. Both stay in the report's evidence.
+    """
     index = EvidenceIndex()
     for e in evidence:
         index.setdefault(e.kind, []).append(e)
-    for items in index.values():
+    for kind, items in list(index.items()):
+        live = {e.subject for e in items if not e.origin.startswith("file://")}
+        if live and len(live) < len(items):
+            items = [e for e in items if e.subject not in live or not e.origin.startswith("file://")]
         items.sort(key=lambda e: (e.subject, e.id))
+        index[kind] = items
     return index
 
 
@@ -364,6 +388,10 @@ def evaluate_rules(
                 why = f"not used: the config declares {system} not used (not_used)"
                 out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
                 continue
+            alternative = _met_alternative(rule, index, set(unobserved), by_id)
+            if alternative is not None:
+                out[rule.id] = alternative
+                continue
             codes = [kind_reason(observations.get(k)) for k in unobserved]
             code = next(c for c in _SOURCE_PRIORITY if c in codes)
             reasons = "; ".join(f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved)
@@ -396,6 +424,27 @@ def evaluate_rules(
             rule.id, "met" if ok else "not_met", explanation, o.evidence, o.evidence_total, o.stats, None, subjects
         )
     return out
+
+
+def _met_alternative(
+    rule: Rule, index: EvidenceIndex, unobserved: set[str], by_id: Mapping[str, Evidence]
+) -> RuleResult | None:
+    """A rule whose condition is `any_of` holds when one branch over observed kinds holds: what
+    was not observed can only add alternatives, never undo one (alert rules in a repository
+    without its recording rules still show custom metrics). Otherwise None (the rule is unknown)."""
+    body = rule.doc.condition.get("any_of") if len(rule.doc.condition) == 1 else None
+    if not isinstance(body, list):
+        return None
+    for branch in body:
+        cond = compile_condition(branch, rule.params)
+        if cond.kinds & unobserved:
+            continue
+        o = cond.evaluate(index)
+        if o.ok and not o.empty:
+            subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
+            why = f"{o.detail} ({', '.join(sorted(unobserved))} not observed; this alternative holds without it)"
+            return RuleResult(rule.id, "met", why, o.evidence, o.evidence_total, o.stats, None, subjects)
+    return None
 
 
 _SOURCE_PRIORITY = (ReasonCode.SOURCE_FAILED, ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.EVIDENCE_NOT_OBSERVED)

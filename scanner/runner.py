@@ -17,7 +17,7 @@ from typing import Any
 
 from scanner.config import ScanConfig, SourceConfig
 from scanner.evidence import Evidence, redact_text
-from scanner.probe import Cancelled, Probe, ProbeContext, ProbeRegistry, SourceFailure
+from scanner.probe import Cancelled, CollectError, Probe, ProbeContext, ProbeRegistry
 
 __all__ = ["KindObservation", "ScanResult", "SourceRun", "run_sources"]
 
@@ -138,7 +138,7 @@ def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evid
     except Cancelled as exc:
         reason = f"timed out after {src.timeout_s:g}s" if str(exc) == "timed out" else str(exc)
         _fail_rest(probe, ctx, run, reason, "timeout")
-    except SourceFailure as exc:
+    except CollectError as exc:  # SourceFailure, or a probe's first read failing outright
         _fail_rest(probe, ctx, run, exc.reason, exc.category)
     except Exception as exc:
         log.debug("source %s raised", src.name, exc_info=True)

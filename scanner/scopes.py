@@ -68,7 +68,7 @@ PLATFORM_KINDS = frozenset(
 LABELLED_PROMETHEUS = frozenset({"prometheus.alert_rule", "prometheus.recording_rule", "prometheus.slo"})
 _ARN_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:[^:]*:[^:]*:(\d{12}):")
 _ROLE_ACCOUNT = re.compile(r"^arn:aws[a-z-]*:iam::(\d{12}):")
-_FILE_ORIGIN = re.compile(r"^file://([^#]*)")
+_FILE_ORIGIN = re.compile(r"^file://([^#;]*)")
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,8 @@ def _facets(ev: Evidence, probe: str, accounts: Mapping[str, str]) -> _Facets | 
         return _Facets(namespaces=(str(ns),), path=path) if ns else None
     if fam == "prometheus":
         if ev.kind in LABELLED_PROMETHEUS:
-            labels = d.get("labels") if isinstance(d.get("labels"), Mapping) else {}
+            raw = d.get("labels")
+            labels: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
             return _Facets(labels={str(k): str(v) for k, v in labels.items()}, path=path)
         if ev.kind == "prometheus.target_pool":
             return _Facets(labels={"job": str(d.get("job", ""))}, path=path)
@@ -197,7 +198,9 @@ class _Matcher:
             if any(_matcher_ok(f.labels, *m) for m in self.matchers):
                 return True
         if fam == "gitlab" and self.gitlab is not None and f.project:
-            if f.project in self.gitlab.projects or any(f.project.startswith(g.rstrip("/") + "/") for g in self.gitlab.groups):
+            if f.project in self.gitlab.projects or any(
+                f.project.startswith(g.rstrip("/") + "/") for g in self.gitlab.groups
+            ):
                 return True
         if fam == "aws" and self.aws is not None:
             if f.account is not None and f.account in self.aws.accounts:

@@ -130,9 +130,7 @@ def generate_keypair(private_path: Path, public_path: Path) -> str:
         if Path(p).exists():
             raise InputError("refusing to overwrite an existing key file", file=str(p))
     key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(pem)
@@ -322,9 +320,7 @@ def add_sign_flags(p: Any) -> None:
         type=Path,
         help="sign report.json (and a local bundle's manifest) with this Ed25519 PEM private key",
     )
-    p.add_argument(
-        "--signature", metavar="F", type=Path, help="write the signature here (default: <report>.sig.json)"
-    )
+    p.add_argument("--signature", metavar="F", type=Path, help="write the signature here (default: <report>.sig.json)")
 
 
 def check_sign_args(args: Any) -> None:

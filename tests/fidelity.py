@@ -3,7 +3,9 @@
 Each estate is a folder with `maturity.yaml` (what to scan) and `expected.yaml` (an expert's
 grade of every item the scanner decides and every item the estate's files clearly decide).
 An estate that needs an AWS account has `seed.py` with `seed(client)`: the harness starts a
-moto server, seeds it, and points every source whose `endpoint_url` is `moto` at it.
+moto server, seeds it, and points every source whose `endpoint_url` is `moto` at it. An estate
+with a GitLab history has `history.py` with `build(now)`: the harness serves it on the loopback
+GitLab API of sandbox/ and points every gitlab source whose `url` is `loopback` at it.
 
     python -m tests.fidelity [ESTATE ...]      # or: make fidelity
 
@@ -18,6 +20,8 @@ import argparse
 import contextlib
 import importlib.util
 import logging
+import os
+import secrets
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -94,7 +98,9 @@ def load_expected(folder: Path) -> dict[str, dict[str, Any]]:
     items = doc.get("items") or {}
     for item, grade in items.items():
         if not isinstance(grade, dict) or grade.get("expected") not in STATUSES or not grade.get("reason"):
-            raise ValueError(f"{folder.name}/expected.yaml: {item}: needs `expected` (met|not_met|unknown) and `reason`")
+            raise ValueError(
+                f"{folder.name}/expected.yaml: {item}: needs `expected` (met|not_met|unknown) and `reason`"
+            )
         unknown_keys = set(grade) - {"expected", "reason", "known_defect"}
         if unknown_keys:
             raise ValueError(f"{folder.name}/expected.yaml: {item}: unknown keys {sorted(unknown_keys)}")
@@ -129,10 +135,7 @@ def _moto(seed_file: Path) -> Iterator[str]:
 
     for name in ("werkzeug", "moto"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
-    spec = importlib.util.spec_from_file_location(f"estate_seed_{seed_file.parent.name}", seed_file)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _load(seed_file, f"estate_seed_{seed_file.parent.name}")
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -145,12 +148,40 @@ def _moto(seed_file: Path) -> Iterator[str]:
         server.stop()
 
 
-def _config(folder: Path, work: Path, moto_url: str | None) -> Path:
-    """The estate's maturity.yaml with paths made absolute and `endpoint_url: moto` filled in."""
+def _load(path: Path, name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@contextlib.contextmanager
+def _gitlab(history_file: Path) -> Iterator[tuple[str, str]]:
+    """The estate's GitLab history (history.py `build(now)`) on a loopback API; yields URL and token."""
+    from sandbox.gitlab_api import GitLabAPI
+
+    module = _load(history_file, f"estate_history_{history_file.parent.name}")
+    token = "fidelity-" + secrets.token_hex(8)  # a throwaway: the loopback server accepts only this
+    api = GitLabAPI(module.build(), token=token)
+    url = api.start()
+    try:
+        yield url, token
+    finally:
+        api.stop()
+
+
+def _config(folder: Path, work: Path, moto_url: str | None, gitlab: tuple[str, str] | None = None) -> Path:
+    """The estate's maturity.yaml with paths made absolute, `endpoint_url: moto` and `url: loopback` filled in."""
     from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET
 
     doc = yaml.safe_load((folder / "maturity.yaml").read_text(encoding="utf-8"))
     for src in doc.get("sources", []):
+        if src.get("probe") == "gitlab" and src.get("url") == "loopback":
+            if gitlab is None:
+                raise ValueError(f"{folder.name}: a source needs the GitLab loopback but the estate has no history.py")
+            os.environ[src["token_env"]] = gitlab[1]
+            src["url"] = gitlab[0]
         if src.get("probe") == "files":
             src["path"] = str((folder / src["path"]).resolve())
         if src.get("endpoint_url") == "moto":
@@ -172,9 +203,13 @@ def scan_estate(folder: Path) -> dict[str, Any]:
     from scanner.pipeline import load_inputs, scan
 
     seed = folder / "seed.py"
+    history = folder / "history.py"
     with tempfile.TemporaryDirectory(prefix=f"fidelity-{folder.name}-") as tmp:
-        with _moto(seed) if seed.is_file() else contextlib.nullcontext(None) as url:
-            report, _evidence, _manifest = scan(load_inputs(_config(folder, Path(tmp), url)))
+        with (
+            _moto(seed) if seed.is_file() else contextlib.nullcontext(None) as url,
+            _gitlab(history) if history.is_file() else contextlib.nullcontext(None) as gitlab,
+        ):
+            report, _evidence, _manifest = scan(load_inputs(_config(folder, Path(tmp), url, gitlab)))
     return report
 
 
@@ -196,7 +231,9 @@ def compare(name: str, report: dict[str, Any], expected: dict[str, dict[str, Any
         grade = expected.get(item)
         result.graded += 1
         if grade is None:
-            result.disagreements.append(Disagreement(item, "(not graded)", got, "the expert has not graded this item", _rule_lines(req or {})))
+            result.disagreements.append(
+                Disagreement(item, "(not graded)", got, "the expert has not graded this item", _rule_lines(req or {}))
+            )
             continue
         want = grade["expected"]
         # "unknown" from the expert means no system state decides it: any not-decided status agrees
@@ -232,7 +269,9 @@ def main(argv: list[str] | None = None) -> int:
     failures = sum(len(r.failures) for r in results)
     known = sum(len(r.disagreements) for r in results) - failures
     pct = 100.0 * agreed / graded if graded else 0.0
-    print(f"total: {len(results)} estates, agreement {agreed}/{graded} = {pct:.1f}%, {failures} disagreements, {known} known defects")
+    print(
+        f"total: {len(results)} estates, agreement {agreed}/{graded} = {pct:.1f}%, {failures} disagreements, {known} known defects"
+    )
     return 1 if failures else 0
 
 

@@ -93,8 +93,11 @@ def render() -> str:
         " (a recorder on another port); the endless-pages cells lower the page cap to 30 and check the"
         " listing stopped there; huge-body, gzip-bomb and trickle cells finish within 30 s. Body caps,"
         " per-request deadlines, paging guards and origin checks are also tested client by client in"
-        " tests/test_hostile_clients.py, and a whole scan under attack (memory under 512 MiB, SIGTERM"
-        " within 5 s) in tests/test_hostile_scan.py.",
+        " tests/test_hostile_clients.py (with decoded-body memory near the cap, corrupt encodings and"
+        " 100k-deep JSON answers failing one request as malformed, and every AWS listing, CloudWatch alarms"
+        " included, under the page cap and loop check), and a whole scan under attack (the scan's own peak"
+        " RSS under 512 MiB, measured through tests/peakrss.py so pytest's memory is not counted; SIGTERM"
+        " answered within 5 s) in tests/test_hostile_scan.py.",
         "- Interruption (SIGINT/SIGTERM) is tested in tests/test_interrupt.py; the Kubernetes probe never"
         " reading Secrets and the ClusterRole/IAM policy granting only reads in"
         " tests/test_probe_kubernetes_rbac.py and tests/test_probe_aws.py.",
@@ -148,7 +151,8 @@ def render() -> str:
         "",
         "Canary corpus (tests/test_redact_canary.py): planted in manifest annotations, env, args,"
         " alertmanager.yml receivers, prometheus.yml, rule annotations, a broken file's text, a file name and"
-        " the Pushgateway URL; none in stdout, the -v log, JSON, HTML, SARIF, JUnit, metrics or the bundle:",
+        " the Pushgateway URL; none in stdout, the -v log, JSON (scopes included), HTML, SARIF, JUnit, metrics,"
+        " the bundle or the signed envelopes (report and bundle, payload decoded):",
         "",
         *[f"- {what}" for what in test_redact_canary.CANARIES],
         "",

@@ -136,6 +136,9 @@ class CasesFile(BaseModel):
     # Rules whose condition cannot come out not_met with any evidence, each with why (a finding
     # about the rule, kept visible here rather than hidden by a missing case).
     no_not_met_case: dict[str, str] = Field(default_factory=dict)
+    # Rules that can only fail or stay undecided (a veto: the evidence can disprove the clause
+    # but never prove it), each with why.
+    no_met_case: dict[str, str] = Field(default_factory=dict)
     cases: dict[str, list[Case]]
 
 

@@ -6,7 +6,6 @@ import json
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +14,7 @@ import yaml
 
 from scanner.catalog import YDT_REQ_RE, clause_gaps, default_catalog_dir, load_catalog
 from scanner.errors import InputError
+from tests.cli import maturity
 
 DATA = Path(__file__).parent / "data"
 REF = DATA / "ydt-1756-4-2019-draft.txt"  # a pinned copy of shared/reference (the authoritative draft)
@@ -219,7 +219,21 @@ BROKEN_SPLITS = [
         ),
         "clauses must be lettered ['a', 'b'] in order, found ['b', 'a']",
     ),
+    # v2: no implicit single clause any more; an item without its clauses is an error.
+    ("no clauses", lambda s: _drop_clauses(s, "ydt:5.1.1:L2.3"), "ydt:5.1.1:L2.3: no clauses"),
 ]
+
+
+def _drop_clauses(text: str, item: str) -> str:
+    """The domain file without the `clauses:` block of `item`."""
+    lines = text.splitlines(keepends=True)
+    at = next(i for i, ln in enumerate(lines) if f'id: "{item}"' in ln)
+    start = next(i for i in range(at, len(lines)) if lines[i].strip() == "clauses:")
+    indent = len(lines[start]) - len(lines[start].lstrip())
+    end = start + 1
+    while end < len(lines) and len(lines[end]) - len(lines[end].lstrip()) > indent:
+        end += 1
+    return "".join(lines[:start] + lines[end:])
 
 
 @pytest.mark.parametrize(("name", "edit", "message"), BROKEN_SPLITS, ids=[c[0] for c in BROKEN_SPLITS])
@@ -236,6 +250,8 @@ def test_broken_clause_split_names_file_and_item(tmp_path: Path, name: str, edit
     assert "ydt:5.1.1:L2.3" in str(ei.value)
     assert message in str(ei.value)
     assert ei.value.line is not None
+    # The line is the item's own (`- id: "ydt:5.1.1:L2.3"`), not its capability's.
+    assert 'id: "ydt:5.1.1:L2.3"' in after.splitlines()[ei.value.line - 1]
 
 
 def test_duplicate_id_across_files_is_rejected(tmp_path: Path) -> None:
@@ -258,7 +274,7 @@ def test_unknown_crosswalk_id_is_rejected(tmp_path: Path) -> None:
 
 
 def _maturity(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner.cli", *args], capture_output=True, text=True, timeout=60)
+    return maturity(*args)  # in-process (tests/cli.py)
 
 
 def test_cli_catalog_json_prints_everything() -> None:

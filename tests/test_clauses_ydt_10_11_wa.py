@@ -111,8 +111,12 @@ def test_rules_name_existing_clauses_in_v2_form_and_decide_only_evidence(catalog
 
 def test_alternative_tools_decide_the_same_clause(catalog: Catalog) -> None:
     decides = by_clause(catalog, "decides")
-    for cid in ("ydt:10.3.2:L2.1#a", "ydt:10.3.2:L3.1#a", "ydt:10.3.2:L4.1#a"):
+    for cid in ("ydt:10.3.2:L2.1#a", "ydt:10.3.2:L4.1#a"):
         assert {"aws.fis.fault-injection", "kubernetes.chaos.fault-injection"} <= decides[cid], cid
+    # 主动模拟硬件或操作系统故障: only host-level chaos (stress, IO, time, network, node) simulates
+    # hardware or OS faults; killing pods does not, so the general chaos rule must not decide it.
+    assert {"aws.fis.fault-injection", "kubernetes.chaos.host-faults"} <= decides["ydt:10.3.2:L3.1#a"]
+    assert "kubernetes.chaos.fault-injection" not in decides["ydt:10.3.2:L3.1#a"]
     # Multi-AZ is multi-data-centre: cross-region failover is one alternative, not a necessity.
     for cid in ("ydt:10.2.1:L3.1#b", "ydt:10.2.1:L3.1#c"):
         assert {"aws.dr.multi-region-failover", "aws.compute.multi-az"} <= decides[cid], cid

@@ -15,6 +15,7 @@ from scanner.config import load_config
 from scanner.errors import InputError
 from scanner.probe import ProbeRegistry
 from scanner.schemas import SCHEMA_DIR, generate, render
+from tests.cli import maturity
 from tests.conftest import write
 
 GOOD = """
@@ -83,6 +84,7 @@ def test_bad_config(
 
 
 def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path) -> None:
+    """A true subprocess smoke test: `python -m scanner.cli` exits 2 on bad input."""
     f = write(tmp_path / "m.yaml", "sources:\n  - {name: r, probe: files, path: ., colour: red}\n")
     out = subprocess.run(
         [sys.executable, "-m", "scanner.cli", "scan", "-c", str(f), "--json", str(tmp_path / "r.json")],
@@ -97,12 +99,7 @@ def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_missing_config_file(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "scan", "-c", str(tmp_path / "nope.yaml")],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    out = maturity("scan", "-c", str(tmp_path / "nope.yaml"))  # in-process (tests/cli.py)
     assert out.returncode == 2 and "nope.yaml" in out.stderr and "cannot read" in out.stderr
 
 

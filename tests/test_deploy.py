@@ -22,7 +22,12 @@ def docs(path: Path) -> list[dict]:  # type: ignore[type-arg]
 
 @pytest.mark.parametrize("manifest", K8S, ids=[p.name for p in K8S])
 def test_manifest_is_valid_kubernetes(manifest: Path) -> None:
-    out = subprocess.run([str(BIN / "kubernetes-validate"), "--strict", "-k", "1.30.0", str(manifest)], capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [str(BIN / "kubernetes-validate"), "--strict", "-k", "1.30.0", str(manifest)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert out.returncode == 0, out.stdout + out.stderr
 
 
@@ -37,7 +42,11 @@ def test_the_scanner_runs_as_the_bound_read_only_service_account() -> None:
         assert "secrets" not in rule.get("resources", []) and "*" not in rule.get("resources", [])
     for kind in ("CronJob", "Job"):
         for d in (o for o in objs if o["kind"] == kind):
-            spec = d["spec"]["jobTemplate"]["spec"]["template"]["spec"] if kind == "CronJob" else d["spec"]["template"]["spec"]
+            spec = (
+                d["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+                if kind == "CronJob"
+                else d["spec"]["template"]["spec"]
+            )
             assert spec["serviceAccountName"] == "maturity-scanner"
             assert spec["securityContext"]["runAsNonRoot"] is True
             c = spec["containers"][0]
@@ -58,7 +67,9 @@ def test_configmap_holds_a_valid_scan_config(tmp_path: Path) -> None:
 
 def test_dockerfile_lints_clean_and_keeps_our_rules() -> None:
     dockerfile = DEPLOY / "container" / "Dockerfile"
-    out = subprocess.run([str(BIN / "hadolint"), "--no-color", str(dockerfile)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [str(BIN / "hadolint"), "--no-color", str(dockerfile)], capture_output=True, text=True, timeout=60
+    )
     assert out.returncode == 0, out.stdout + out.stderr
     text = dockerfile.read_text(encoding="utf-8")
     froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
@@ -90,3 +101,22 @@ def test_gitlab_ci_template_has_a_schedule_and_a_merge_request_gate() -> None:
                 argv = [a for a in argv if not a.startswith("$")]
                 argv = [a.strip('"') for a in argv]
                 build_parser().parse_args(argv)
+
+
+def test_shipped_schedules_fail_on_source_error() -> None:
+    """A revoked token or a denied ServiceAccount must fail the nightly run, not grade on what
+    is left: the CronJob and both GitLab jobs pass --fail-on-source-error, and the CLI accepts
+    the CronJob's arguments as written."""
+    from scanner.cli import build_parser
+
+    cron = next(d for d in docs(DEPLOY / "kubernetes" / "cronjob.yaml") if d["kind"] == "CronJob")
+    container = cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]
+    assert "--fail-on-source-error" in container["args"]
+    build_parser().parse_args(container["args"])
+    env = {e["name"]: e for e in container["env"]}
+    for name in ("MATURITY_PUSHGATEWAY_USERNAME", "MATURITY_PUSHGATEWAY_PASSWORD"):
+        assert env[name]["valueFrom"]["secretKeyRef"]["optional"] is True
+    ci = yaml.safe_load((DEPLOY / "gitlab-ci" / "maturity.gitlab-ci.yml").read_text(encoding="utf-8"))
+    for job in ("maturity:scheduled", "maturity:merge-request-gate"):
+        scans = [line for line in ci[job]["script"] if line.strip().startswith("maturity scan")]
+        assert scans and all("--fail-on-source-error" in line for line in scans), job

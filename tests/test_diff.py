@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import json
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +13,7 @@ import pytest
 
 from scanner.diff import Category, diff_reports
 from scanner.report import load_report
+from tests.cli import maturity as run_maturity
 
 FIXTURES = Path(__file__).parent / "fixtures" / "v2"
 Report = dict[str, Any]
@@ -301,9 +301,7 @@ def test_a_v1_baseline_still_catches_a_new_failing_subject(base: Report) -> None
 
 
 def maturity(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "-q", *args], capture_output=True, text=True, timeout=120
-    )
+    return run_maturity("-q", *args)  # in-process (tests/cli.py)
 
 
 def test_cli_diff_text_json_and_gate(base: Report, tmp_path: Path) -> None:

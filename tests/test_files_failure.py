@@ -20,6 +20,7 @@ PROM_KINDS = ("prometheus.alert_rule", "prometheus.recording_rule")
 
 
 def deployment(name: str, replicas: int) -> str:
+    """A Deployment and the Service that makes it serving (the population the rule judges)."""
     return f"""apiVersion: apps/v1
 kind: Deployment
 metadata: {{name: {name}, namespace: shop}}
@@ -30,6 +31,13 @@ spec:
     metadata: {{labels: {{app: {name}}}}}
     spec:
       containers: [{{name: app, image: "example/{name}:1"}}]
+---
+apiVersion: v1
+kind: Service
+metadata: {{name: {name}, namespace: shop}}
+spec:
+  selector: {{app: {name}}}
+  ports: [{{port: 80}}]
 """
 
 

@@ -20,8 +20,10 @@ from probes.files import FilesProbe
 from probes.gitops.dashboards import is_infra, metric_names
 from probes.gitops.files import KINDS as GITOPS_KINDS
 from probes.kubernetes.join import FILE_KINDS
+from scanner.rules import evaluate_rules
 from scanner.runner import ScanResult
 from tests.fixtures.kubernetes.helpers import by_subject, scan_files
+from tests.ruletable import installed_rules
 
 FIXTURES = Path(__file__).parent / "fixtures" / "gitops"
 PLATFORM = FIXTURES / "platform"
@@ -167,6 +169,7 @@ def test_dashboards_classified_from_their_metrics(platform: ScanResult) -> None:
     assert business["panels"] == 4 and business["variables"] == ["datasource", "region"]
     assert {"checkout_orders_total", "payment_attempts_total"} <= set(business["application_metrics"])
     assert business["infrastructure_metrics"] == ["container_cpu_usage_seconds_total"]
+    assert business["highlighted_application_metrics"] == ["checkout_orders_total"]  # the stat panel
     infra = one(platform, "gitops.dashboard", "monitoring/ConfigMap/grafana-dashboard-nodes/nodes.json")
     assert infra["category"] == "infrastructure" and infra["source"] == "configmap"
     # Prometheus's own HTTP histogram is self-monitoring, never business evidence.
@@ -217,6 +220,9 @@ def test_argocd_applications(platform: ScanResult) -> None:
     assert (app["destination_namespace"], app["target_revisions"]) == ("shop", ["main"])
     appset = one(platform, "gitops.argocd_app", "argocd/ApplicationSet/monitoring")
     assert not appset["automated"] and appset["generators"] == ["clusters"]
+    # a subscription with a recipient counts, an empty one does not; the recipient is never kept
+    assert app["notifications"] == ["on-sync-succeeded"] and appset["notifications"] == []
+    assert "shop-deploys" not in everything(platform)
 
 
 def test_velero_backup_and_schedule(platform: ScanResult) -> None:
@@ -303,3 +309,56 @@ def test_failing_helm_leaves_the_chart_unrendered(tmp_path: Path, monkeypatch: p
     assert chart["rendered"] is False and "kubeVersion" in (chart["reason"] or "")
     assert result.observations["kubernetes.workload"].state == "absent"
     assert os.environ["HELM_BINARY"] == str(broken)
+
+
+def test_recording_rule_names_are_classified_by_the_metric_they_build_on() -> None:
+    # level:metric:operations: the kube-prometheus mixin's recording rules are infrastructure
+    assert is_infra("namespace_cpu:kube_pod_container_resource_requests:sum")
+    assert is_infra("node_namespace_pod_container:container_cpu_usage_seconds_total:sum_irate")
+    assert not is_infra("service:http_requests:rate5m")
+
+
+# ------------------------------------------------------------------ the repository, and the rules
+
+
+def test_repository_summary_names_the_families_found(platform: ScanResult, tmp_path: Path) -> None:
+    summary = one(platform, "files.repository", ".")
+    assert summary["families"] == ["alertmanager", "gitops", "kubernetes", "prometheus"]
+    assert summary["helm_charts"] == 1 and summary["files"] >= 10
+    (tmp_path / "notes.yaml").write_text("owner: someone\n", encoding="utf-8")
+    assert one(scan_files(tmp_path), "files.repository", ".")["families"] == []
+
+
+def gitops_rules(result: ScanResult) -> dict[str, str]:
+    """Every installed gitops.* rule's status over a scan."""
+    rules = installed_rules()
+    subset = type(rules)([r for r in rules.rules if r.id.startswith("gitops.")], "")
+    obs = {k: o.to_json() for k, o in result.observations.items()}
+    return {k: v.status for k, v in evaluate_rules(subset, result.evidence, obs).items()}
+
+
+def test_gitops_rules_over_the_platform_repository(platform: ScanResult) -> None:
+    status = gitops_rules(platform)
+    met = {
+        "gitops.dashboards.online-charts",
+        "gitops.dashboards.workload-telemetry",
+        "gitops.dashboards.business-views",
+        "gitops.dashboards.highlighted-business-metrics",
+        "gitops.dashboards.scenario-queries",
+        "gitops.slo.defined-and-monitored",
+        "gitops.argocd.self-heal",
+        "gitops.argocd.change-notifications",
+        "gitops.kustomize.environment-overlays",
+        "gitops.kustomize.config-separated",
+        "gitops.repository.configuration-as-files",
+    }
+    assert {k for k, v in status.items() if v == "met"} >= met, status
+    # the monitoring ApplicationSet is synced by hand: not every deployment is automated
+    assert status["gitops.argocd.every-app-automated"] == "not_met"
+    # no dashboard links anywhere to drill down to
+    assert status["gitops.dashboards.drill-down"] == "unknown"
+
+
+def test_gitops_rules_unknown_without_the_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text("owner: someone\n", encoding="utf-8")
+    assert set(gitops_rules(scan_files(tmp_path)).values()) == {"unknown"}

@@ -12,6 +12,7 @@ import logging
 import threading
 import time
 import tracemalloc
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,10 +24,10 @@ from probes.gitlab.http import Api
 from probes.gitlab.http import ApiError as GitLabError
 from probes.kubernetes.client import ApiError as KubeError
 from probes.kubernetes.client import KubeReader, make_api_client
-from probes.netguard import MAX_BODY, OriginRefused, check_origin, origin_of
+from probes.netguard import CHUNK, MAX_BODY, BodyTooLarge, OriginRefused, check_origin, origin_of, read_body
 from probes.prometheus.http import ApiError as PromError
 from probes.prometheus.http import HttpSourceConfig, JsonClient
-from sandbox.hostile import Hostile, Recorder, cyclic_kube, endless_kube, gitlab_links
+from sandbox.hostile import Hostile, Recorder, cyclic_kube, endless_kube, gitlab_links, gzip_bomb
 from sandbox.kubeapi import write_kubeconfig
 from scanner.probe import ProbeContext
 
@@ -103,6 +104,47 @@ def test_a_link_off_the_configured_origin_is_refused(url: str, caplog: pytest.Lo
 def test_the_same_origin_in_another_spelling_is_followed(url: str) -> None:
     check_origin(url, "http://good.example/api/v4", what="next-page link")
     assert origin_of(url) == ("http", "good.example", 80)
+
+
+# --- bodies ------------------------------------------------------------------------------------
+
+
+def _pieces(data: bytes) -> Iterator[bytes]:
+    for i in range(0, len(data), CHUNK):
+        yield data[i : i + CHUNK]
+
+
+@pytest.mark.parametrize("encoding", ["gzip", None])
+def test_a_body_never_costs_much_more_than_its_cap(encoding: str | None) -> None:
+    """Decoding a gzip bomb in one zlib call briefly held twice the cap (zlib joins its output
+    blocks); decoded step by step, and raw bytes refused before they are appended, the peak stays
+    near the cap whatever the compression ratio."""
+    cap = 8_000_000
+    data = gzip_bomb(6 * cap) if encoding else b"a" * (3 * cap)
+    tracemalloc.start()
+    try:
+        with pytest.raises(BodyTooLarge):
+            read_body(_pieces(data), encoding=encoding, cap=cap)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1.3 * cap, f"peak {peak / cap:.2f} x the cap"
+
+
+def test_a_body_at_the_cap_is_read_whole() -> None:
+    data = b'{"a": "' + b"x" * 1000 + b'"}'
+    packed = zlib.compress(data)
+    assert read_body(_pieces(packed), encoding="gzip", cap=len(data)) == data
+    assert read_body(_pieces(data), encoding=None, cap=len(data)) == data
+    with pytest.raises(BodyTooLarge):
+        read_body(_pieces(packed), encoding="gzip", cap=len(data) - 1)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "br", "gzip, gzip"])
+def test_a_corrupt_or_unknown_encoding_is_a_malformed_answer(encoding: str) -> None:
+    """zlib's own error used to escape the client as an unexpected exception."""
+    with pytest.raises(BodyTooLarge, match=r"corrupt|unsupported"):
+        read_body([b"this is not a compressed stream"], encoding=encoding)
 
 
 # --- Prometheus / Alertmanager (httpx) ---------------------------------------------------------
@@ -396,6 +438,58 @@ def test_aws_manual_pagination_stops_on_loops_and_at_the_cap(cycle: bool, monkey
     assert client.calls <= (3 if cycle else 41)
 
 
+class _LoopingPaginator:
+    """botocore's paginator shape (an iterable with `_get_next_token`) over the same tokens."""
+
+    def __init__(self, client: _Looping) -> None:
+        self.client = client
+
+    def paginate(self, **kw: Any) -> _LoopingPaginator:
+        return self
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        token: str | None = None
+        while True:  # botocore stops only on a token repeated at once; ours never repeat at once
+            page = self.client.list_things(**({"NextToken": token} if token else {}))
+            yield page
+            token = page["NextToken"]
+
+    @staticmethod
+    def _get_next_token(page: dict[str, Any]) -> dict[str, Any]:
+        return {"NextToken": page.get("NextToken")}
+
+
+class _LoopingWithPaginator(_Looping):
+    def can_paginate(self, _op: str) -> bool:
+        return True
+
+    def get_paginator(self, _op: str) -> _LoopingPaginator:
+        return _LoopingPaginator(self)
+
+
+@pytest.mark.parametrize("cycle", [False, True], ids=["endless", "cyclic"])
+def test_aws_whole_page_listings_stop_on_loops_and_at_the_cap(cycle: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CloudWatch alarms come as two lists in one answer and were walked with botocore's
+    paginator directly, which stops a token repeated at once but not a cycle or an endless list."""
+    from probes.aws.session import ApiError as AwsError
+    from probes.aws.session import whole_pages
+
+    monkeypatch.setattr("probes.netguard.MAX_PAGES", 40)
+    client = _LoopingWithPaginator(cycle)
+    with pytest.raises(AwsError, match="pagination loop" if cycle else "more than 40 pages") as exc:
+        list(whole_pages(client, "describe_alarms"))
+    assert exc.value.category == "malformed"
+    assert client.calls <= (3 if cycle else 41)
+
+
+def test_no_aws_listing_walks_a_botocore_paginator_unguarded() -> None:
+    """Every AWS listing goes through `pages`/`whole_pages` (page cap, loop check)."""
+    root = Path(__file__).resolve().parent.parent / "probes"
+    texts = {f.relative_to(root): f.read_text(encoding="utf-8") for f in root.rglob("*.py") if f.name != "session.py"}
+    offenders = [str(f) for f, text in texts.items() if "get_paginator(" in text or ".paginate(" in text]
+    assert offenders == []
+
+
 @pytest.mark.parametrize("behaviour", ["trickle", "trickle_body"])
 def test_aws_trickle_cannot_hold_a_call_past_its_deadline(behaviour: str, tmp_path: Path) -> None:
     from probes.aws.config import AwsConfig
@@ -422,4 +516,32 @@ def test_aws_trickle_cannot_hold_a_call_past_its_deadline(behaviour: str, tmp_pa
             sqs.list_queues()
         elapsed = time.monotonic() - start
     assert elapsed < 5, f"a call with 1 s + 1 s timeouts took {elapsed:.1f}s"
-    assert classify(exc.value, "sqs:ListQueues").category == "timeout"
+    assert classify(exc.value, "sqs:ListQueues").category == "timeout", repr(exc.value)
+
+
+# --- deep JSON: one answer fails, as malformed, never as an unexpected RecursionError ----------
+
+DEEP = b"[" * 100_000 + b"]" * 100_000
+
+
+def test_every_client_calls_a_100k_deep_answer_malformed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """json.loads raises RecursionError past ~1000 levels; a client that only catches ValueError
+    lets it escape, and the whole source dies on one answer instead of failing its kinds."""
+    with Hostile("raw", body=b'{"status": "success", "data": ' + DEEP + b"}") as srv:
+        prom = _prom(srv.url, monkeypatch)
+        with pytest.raises(PromError, match="not JSON") as perr:
+            prom.get_json("/api/v1/rules")
+        prom.close()
+        api = _gitlab(srv.url, monkeypatch)
+        with pytest.raises(GitLabError) as gerr:
+            list(api.pages("/projects"))
+        with pytest.raises(GitLabError) as gerr2:
+            api.get("/projects/1")
+        api.close()
+        reader = _kube(srv.url, tmp_path)
+        with pytest.raises(KubeError, match="malformed JSON") as kerr:
+            reader.get("/api/v1/namespaces")
+        reader.api.close()
+    assert perr.value.category == "malformed"
+    assert gerr.value.category == "malformed" and gerr2.value.category == "malformed"
+    assert kerr.value.category == "malformed"  # one category set across every client

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from scanner.errors import ScanError
 from scanner.metrics import push_metrics, render_metrics
@@ -36,6 +37,15 @@ def _tool(name: str) -> str:
     return path
 
 
+def samples(text: str) -> dict[tuple[Any, ...], float]:
+    """Every sample of an exposition: (name, *sorted label pairs) -> value."""
+    out: dict[tuple[Any, ...], float] = {}
+    for family in text_string_to_metric_families(text):
+        for smp in family.samples:
+            out[(smp.name, *sorted(smp.labels.items()))] = smp.value
+    return out
+
+
 def test_promtool_accepts_the_exposition(report: dict[str, Any], tmp_path: Path) -> None:
     text = render_metrics(report)
     res = subprocess.run(
@@ -51,19 +61,50 @@ def test_promtool_accepts_the_exposition(report: dict[str, Any], tmp_path: Path)
         "maturity_evidence_items",
     ):
         assert f"# HELP {family} " in text and f"# TYPE {family} gauge" in text
-    assert 'maturity_capability_level{framework="ydt1756-4",capability="ydt:5.3.1",kind="level"} 1' in text
+    got = samples(text)
+    # The whole estate's grades carry scope="" (stored by Prometheus as no label at all).
     assert (
-        'maturity_requirements{framework="ydt1756-4",status="not_applicable"} 0' in text
-    )  # the waived capability is left out
-    assert 'maturity_capabilities_out_of_scope{framework="ydt1756-4"} 1' in text
+        got[
+            "maturity_capability_level",
+            ("capability", "ydt:5.3.1"),
+            ("framework", "ydt1756-4"),
+            ("kind", "level"),
+            ("scope", ""),
+        ]
+        == 1
+    )
+    # the waived capability is left out
+    assert got["maturity_requirements", ("framework", "ydt1756-4"), ("scope", ""), ("status", "not_applicable")] == 0
+    assert got["maturity_capabilities_out_of_scope", ("framework", "ydt1756-4"), ("scope", "")] == 1
     assert 'capability="ydt:11.1.1"' not in text
-    assert 'maturity_unknown_clauses{framework="ydt1756-4",reason_code="needs_attestation"}' in text
+    assert (
+        got["maturity_unknown_clauses", ("framework", "ydt1756-4"), ("reason_code", "needs_attestation"), ("scope", "")]
+        > 0
+    )
     assert 'source="awsq\\"uo\\\\te\\nnew"' in text  # escaped label value
-    assert "maturity_scan_duration_seconds 42\n" in text
+    assert got[("maturity_scan_duration_seconds",)] == 42
     # the textfile collector rejects timestamps: every sample line is `name{labels} value`
     for line in text.splitlines():
         if not line.startswith("#"):
             assert re.fullmatch(r"[a-z_]+(\{.*\})? -?[0-9.e+]+", line), line
+
+
+def test_each_scope_gets_its_own_series(report: dict[str, Any]) -> None:
+    """A declared scope's grades are series of their own (scope="shop"); the estate's stay scope=""."""
+    fws = json.loads(json.dumps(report["frameworks"]))
+    cap = next(c for fw in fws for c in fw["capabilities"] if c["id"] == "ydt:5.3.1")
+    cap["level"] = 3
+    scoped = {**report, "scopes": [{"name": "shop", "frameworks": fws}]}
+    text = render_metrics(scoped)
+    got = samples(text)
+    level = ("maturity_capability_level", ("capability", "ydt:5.3.1"), ("framework", "ydt1756-4"), ("kind", "level"))
+    assert got[(*level, ("scope", ""))] == 1
+    assert got[(*level, ("scope", "shop"))] == 3
+    assert got["maturity_capabilities_out_of_scope", ("framework", "ydt1756-4"), ("scope", "shop")] == 1
+    assert ("maturity_requirements", ("framework", "ydt1756-4"), ("scope", "shop"), ("status", "met")) in got
+    # Source and scan families describe the one scan, not a scope.
+    assert not any("scope=" in ln for ln in text.splitlines() if ln.startswith("maturity_source_"))
+    assert "shop" not in render_metrics(report)
 
 
 class _Serve(http.server.BaseHTTPRequestHandler):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -18,6 +17,7 @@ from scanner.errors import InputError
 from scanner.pipeline import load_inputs, scan
 from scanner.probe import ProbeRegistry
 from scanner.report import dump_report, report_digest, validate_report
+from tests.cli import maturity as run_maturity
 from tests.conftest import FakeProbe, write
 
 
@@ -396,9 +396,7 @@ def test_diff_finds_regressions(tmp_path: Path, fake_registry: ProbeRegistry, fa
 
 
 def maturity(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "-q", *args], capture_output=True, text=True, timeout=120, cwd=cwd
-    )
+    return run_maturity("-q", *args, cwd=cwd)  # in-process (tests/cli.py)
 
 
 @pytest.fixture
@@ -545,40 +543,17 @@ def test_cli_source_error_gate_and_redacted_verbose_log(tmp_path: Path) -> None:
         "  - {name: gone, probe: files, path: ./does-not-exist}\n"
         "  - {name: prom, probe: prometheus, url: 'http://admin:hunter2-canary@127.0.0.1:1', timeout_s: 5, retries: 0}\n",
     )
-    out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scanner.cli",
-            "-v",
-            "scan",
-            "-c",
-            str(cfg),
-            "--json",
-            str(tmp_path / "r.json"),
-            "--fail-on-source-error",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    out = run_maturity("-v", "scan", "-c", str(cfg), "--json", str(tmp_path / "r.json"), "--fail-on-source-error")
     assert out.returncode == 3, out.stderr  # no source could be scanned: a scan error (contract)
     assert "gate failed: source gone failed: no such folder" in out.stderr
     assert "hunter2-canary" not in out.stderr + out.stdout
     assert "hunter2-canary" not in (tmp_path / "r.json").read_text(encoding="utf-8")
-    without = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "-q", "scan", "-c", str(cfg), "--json", str(tmp_path / "r.json")],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    without = maturity("scan", "-c", str(cfg), "--json", str(tmp_path / "r.json"))
     assert without.returncode == 3, without.stderr
 
 
 def test_cli_scan_without_config_is_an_error(tmp_path: Path) -> None:
-    out = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "scan"], capture_output=True, text=True, timeout=60, cwd=tmp_path
-    )
+    out = run_maturity("scan", cwd=tmp_path)
     assert out.returncode == 2 and "no scan config" in out.stderr
     assert not list(tmp_path.iterdir())
 

@@ -106,7 +106,7 @@ def by_subject(items: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
 def test_well_run_estate_facts(well_run: tuple[list[Evidence], ProbeContext, AwsProbe]) -> None:
     items, ctx, _probe = well_run
     assert set(ctx.failures) == MOTO_UNIMPLEMENTED
-    assert all(f.category == "error" and "not supported" in f.reason for f in ctx.failures.values())
+    assert all(f.category in ("not_found", "error") and "not supported" in f.reason for f in ctx.failures.values())
     rds = by_subject(items, "aws.rds_instance")
     assert rds["us-east-1/orders-db"]["multi_az"] is True
     assert rds["us-east-1/orders-db"]["read_replicas"] == ["orders-db-ro"]
@@ -364,9 +364,26 @@ WELL_RUN_MET = {
     "aws.cloudwatch.capacity-early-warning",
     "aws.cloudwatch.alarm-actions",
     "aws.cloudwatch.anomaly-detection",
+    "aws.resilience.rto-rpo-defined",
+    "aws.resilience.rto-rpo-applied",
+    "aws.config.relationship-discovery",
+    "aws.config.lifecycle-recording",
+    "aws.config.change-notifications",
+    "aws.tags.custom-fields",
+    "aws.loadbalancing.algorithms",
+    "aws.elasticache.data-tiering",
+    "aws.autoscaling.time-based-scaling",
 }
-# Real findings even in the well-run estate: one off-site mechanism only, a single-shard cache.
-WELL_RUN_NOT_MET = {"aws.databases.offsite-mechanisms", "aws.elasticache.scale-out"}
+# Real findings even in the well-run estate: one off-site mechanism only, a single-shard cache,
+# databases whose only off-site copy is a backup (off-site RPO of hours).
+WELL_RUN_NOT_MET = {
+    "aws.databases.offsite-mechanisms",
+    "aws.elasticache.scale-out",
+    "aws.databases.offsite-rpo",
+    "aws.databases.offsite-rpo-subminute",
+}
+# Security Hub is off in eu-west-1 (unscanned: no verdict); failover records are active-passive.
+WELL_RUN_UNKNOWN = {"aws.securityhub.critical-findings", "aws.dr.active-active-regions"}
 # Their kinds come from APIs moto does not implement: honestly unknown, in both estates.
 UNOBSERVABLE_IN_MOTO = {
     "aws.backup.jobs-succeed",
@@ -374,6 +391,8 @@ UNOBSERVABLE_IN_MOTO = {
     "aws.backup.restore-tests",
     "aws.cost.anomaly-detection",
     "aws.cost.allocation-tags",
+    "aws.cost.environment-accounting",
+    "aws.backup.database-restores-complete",
 }
 # Rules that show an ability but never its absence: nothing seen is nothing in scope.
 ABILITY_ONLY = {"aws.autoscaling.predictive-scaling", "aws.cloudwatch.self-healing-actions"}
@@ -391,9 +410,21 @@ NEGLECTED_NOTHING_IN_SCOPE = {
     "aws.fis.fault-injection",
     "aws.fis.drills-held",
     "aws.databases.read-replicas",
+    "aws.resilience.rto-rpo-applied",
+    "aws.dr.active-active-regions",
+    "aws.config.relationship-discovery",
+    "aws.config.lifecycle-recording",
+    "aws.config.change-notifications",
+    "aws.tags.custom-fields",
+    "aws.loadbalancing.algorithms",
+    "aws.elasticache.data-tiering",
+    "aws.autoscaling.time-based-scaling",
 }
-# Existence is all these ask: the neglected account has an Auto Scaling group and a cache.
-NEGLECTED_MET = {"aws.autoscaling.manual-scale-out", "aws.elasticache.caching-in-use"}
+# Existence is all these ask: the neglected account has an Auto Scaling group, a cache and a
+# draft resiliency policy (targets written down, applied to nothing).
+NEGLECTED_MET = {"aws.autoscaling.manual-scale-out", "aws.elasticache.caching-in-use", "aws.resilience.rto-rpo-defined"}
+# Findings only the neglected account has: an open critical Security Hub finding.
+NEGLECTED_ONLY_NOT_MET = {"aws.securityhub.critical-findings"}
 
 
 def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_path: Path) -> None:
@@ -405,14 +436,14 @@ def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_
         r: g[r] for r in WELL_RUN_MET if g[r][0] != "met"
     }
     assert {r for r, s in status.items() if s == "not_met"} == WELL_RUN_NOT_MET
-    assert {r for r, s in status.items() if s == "unknown"} == UNOBSERVABLE_IN_MOTO | ABILITY_ONLY
+    assert {r for r, s in status.items() if s == "unknown"} == UNOBSERVABLE_IN_MOTO | ABILITY_ONLY | WELL_RUN_UNKNOWN
     bad_status = {r: s for r, (s, _) in b.items() if r.startswith("aws.")}
     assert {r for r, s in bad_status.items() if s == "met"} == NEGLECTED_MET
     assert {r for r, s in bad_status.items() if s == "unknown"} == (
         UNOBSERVABLE_IN_MOTO | ABILITY_ONLY | NEGLECTED_NOTHING_IN_SCOPE
     )
     assert {r for r, s in bad_status.items() if s == "not_met"} == (
-        WELL_RUN_MET | WELL_RUN_NOT_MET
+        WELL_RUN_MET | WELL_RUN_NOT_MET | NEGLECTED_ONLY_NOT_MET
     ) - NEGLECTED_NOTHING_IN_SCOPE - NEGLECTED_MET
     # Explanations name the resources that decide.
     assert "legacy-mysql" in b["aws.databases.multi-az"][1]
@@ -436,6 +467,11 @@ def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_
         assert gs[req] == "met", req
     for req in ("ydt:9.2.1:L1.2", "ydt:9.2.2:L2.1", "ydt:7.1.2:L2.4", "ydt:10.1.1:L3.3"):
         assert bs[req] == "not_met", req
+    for req in ("ydt:7.1.1:L2.1", "ydt:7.1.1:L3.4", "ydt:7.1.1:L4.1", "ydt:9.2.2:L4.1", "ydt:9.1.1:L1.2"):
+        assert gs[req] == "met" and bs[req] == "unknown", req
+    assert gs["ydt:10.1.1:L3.3"] == "not_met"  # synchronous in-region copies, but off-site only by backups
+    assert bs["ydt:10.1.3:L2.1"] == "not_met" and gs["ydt:10.1.3:L2.1"] == "unknown"
+    assert gs["ydt:10.1.1:L1.1"] == "met"  # a resiliency policy sets the RTO/RPO standard
     assert bs["ydt:8.2.2:L1.1"] == "unknown"  # no AWS budget: budgets may be kept elsewhere
     assert bs["ydt:9.2.1:L1.1"] == "unknown"  # no automated backups, but AWS Backup jobs unreadable in moto
     assert gs["ydt:9.2.1:L3.3"] == "unknown"  # one lag reading cannot show a 2-minute RPO
@@ -494,3 +530,44 @@ def test_restore_jobs_are_read_over_at_least_400_days() -> None:
 
     assert list(data.restore_jobs(FakeScan(), "us-east-1")) == []  # type: ignore[arg-type]
     assert seen["ByCreatedAfter"] == dt.datetime(2025, 10, 27, tzinfo=dt.UTC)
+
+
+def test_posture_facts_well_run_and_neglected(
+    well_run: tuple[list[Evidence], ProbeContext, AwsProbe], neglected: tuple[list[Evidence], ProbeContext, AwsProbe]
+) -> None:
+    """Resilience Hub, Security Hub, EventBridge, Config notifications, scheduled scaling and
+    data tiering, read from moto; their rules decide both estates opposite ways."""
+    good, bad = well_run[0], neglected[0]
+    policy = by_subject(good, "aws.resiliency_policy")["us-east-1/mission-critical"]
+    assert policy["min_rpo_s"] == 60 and policy["min_rto_s"] == 300 and policy["apps"] == ["storefront"]
+    assert by_subject(bad, "aws.resiliency_policy")["us-east-1/draft"]["app_count"] == 0
+    hubs = by_subject(good, "aws.security_hub")
+    assert (
+        hubs["us-east-1"]["enabled"] and hubs["us-east-1"]["critical_open"] == 0 and hubs["us-east-1"]["high_open"] == 1
+    )
+    assert hubs["eu-west-1"]["enabled"] is False  # not enabled there: a fact, not a failure
+    bad_hub = by_subject(bad, "aws.security_hub")["us-east-1"]
+    assert bad_hub["critical_open"] == 1 and bad_hub["critical_titles"] == ["Root account has active access keys"]
+    assert by_subject(good, "aws.eventbridge_rule")["us-east-1/config-changes-to-oncall"]["config_changes"] is True
+    assert by_subject(bad, "aws.eventbridge_rule")["us-east-1/ec2-state"]["config_changes"] is False
+    assert by_subject(good, "aws.config_recorder")["us-east-1"]["sns_notifications"] is True
+    assert by_subject(bad, "aws.config_recorder")["us-east-1"]["sns_notifications"] is False
+    assert by_subject(good, "aws.autoscaling_group")["us-east-1/web-asg"]["scheduled_actions"] == 1
+    caches = by_subject(good, "aws.elasticache_group")
+    assert caches["us-east-1/catalog-cache"]["data_tiering"] and not caches["us-east-1/cart-cache"]["data_tiering"]
+    tagged = by_subject(good, "aws.tagged_resource")
+    assert any(d["user_tag_count"] > 0 for d in tagged.values())
+    rules = [
+        "aws.resilience.rto-rpo-applied",
+        "aws.securityhub.critical-findings",
+        "aws.config.change-notifications",
+        "aws.elasticache.data-tiering",
+        "aws.autoscaling.time-based-scaling",
+    ]
+    good_rows = [(e.kind, e.subject, dict(e.data)) for e in good]
+    bad_rows = [(e.kind, e.subject, dict(e.data)) for e in bad]
+    got_good = {r: evaluate(r, good_rows).status for r in rules}
+    got_bad = {r: evaluate(r, bad_rows).status for r in rules}
+    # Security Hub is off in eu-west-1 in the well-run estate: unknown, never met by half a view.
+    assert got_good == {**dict.fromkeys(rules, "met"), "aws.securityhub.critical-findings": "unknown"}
+    assert got_bad == {**dict.fromkeys(rules, "unknown"), "aws.securityhub.critical-findings": "not_met"}

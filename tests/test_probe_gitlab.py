@@ -18,7 +18,7 @@ from sandbox.gitlab_api import Fault, GitLabAPI
 from sandbox.gitlab_history import History, ProjectHistory, build_history
 from scanner.evidence import Evidence
 from scanner.pipeline import load_inputs, scan
-from scanner.probe import ProbeContext, SourceFailure
+from scanner.probe import CollectError, ProbeContext, SourceFailure
 
 TOKEN = "glpat-TESTtokenTESTtokenTEST"
 ENV = "MATURITY_TEST_GITLAB_TOKEN"
@@ -168,8 +168,9 @@ def test_request_budget_has_no_call_per_deployment(full_scan: Any) -> None:
     # Settings + lists + bounded samples per project; pages grow with history/100, not with it.
     approvals = sum(1 for p in paths if p.endswith("/approvals"))
     notes = sum(1 for p in paths if p.endswith("/notes"))
-    assert approvals <= 20 * 4 and notes <= 20 * 4
-    assert len(paths) - approvals - notes < 100
+    sizes = sum(1 for p in paths if re.search(r"/merge_requests/\d+$", p))  # changes_count of the same sample
+    assert approvals <= 20 * 4 and notes <= 20 * 4 and sizes == approvals
+    assert len(paths) - approvals - notes - sizes < 100
 
 
 def test_keyset_pagination_when_no_group_is_given(history: History, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -222,8 +223,9 @@ def test_401_fails_the_source_as_unauthorized(api: GitLabAPI, monkeypatch: pytes
 
 def test_missing_token_and_missing_group(api: GitLabAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv(ENV)
-    with pytest.raises(SourceFailure, match=f"{ENV} is not set"):
+    with pytest.raises(CollectError, match=f"{ENV} is not set") as unset:  # escapes collect: fails the source
         run(cfg(api))
+    assert unset.value.category == "unauthorized"
     monkeypatch.setenv(ENV, TOKEN)
     with pytest.raises(SourceFailure, match="not found") as err:
         run(cfg(api, groups=["nope"]))

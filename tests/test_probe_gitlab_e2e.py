@@ -68,7 +68,8 @@ def test_daily_team_grades(reports: dict[str, dict[str, Any]]) -> None:
         s["ydt:6.2.2:L2.1"] == "unknown" and s["ydt:6.2.2:L3.1"] == "unknown"
     )  # frequency passes; other clauses need attesting
     assert s["ydt:6.2.2:L3.2"] in ("met", "unknown") and s["wa:OPS06-BP03"] == "met"
-    assert s["ydt:6.2.2:L3.4"] == "unknown" and s["ydt:6.2.2:L4.3"] == "not_met"
+    # 97% of versions succeed, tests gate the deployment and publish JUnit reports, every deployment is a pipeline's.
+    assert s["ydt:6.2.2:L3.4"] == "met" and s["ydt:6.2.2:L4.3"] == "not_met"
     # Incidents are recorded, graded and reviewed; restored in minutes, but not within 10.
     assert s["ydt:6.1.3:L1.1"] == "met" and s["ydt:6.1.3:L2.1"] == "met"
     assert s["ydt:6.1.1:L2.1"] == "unknown"  # graded (#a); the process clauses need attesting

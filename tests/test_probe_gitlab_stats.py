@@ -11,7 +11,14 @@ from pydantic import ValidationError
 
 from probes.gitlab.ci import ci_facts
 from probes.gitlab.config import GitLabConfig
-from probes.gitlab.stats import Window, change_failures, deployment_stats, incident_stats, summary
+from probes.gitlab.stats import (
+    Window,
+    change_failures,
+    deployment_stats,
+    incident_stats,
+    merge_request_stats,
+    summary,
+)
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday
 W = Window(T0 - timedelta(days=1), T0 + timedelta(days=29))
@@ -180,3 +187,52 @@ def test_config() -> None:
         GitLabConfig(name="g", probe="gitlab", hotfix_pattern="(")
     with pytest.raises(ValidationError):
         GitLabConfig(**{"name": "g", "probe": "gitlab", "unknown_key": 1})
+
+
+def test_gitops_syncs_recorded_by_a_bot_count_as_automated_not_as_pipeline_jobs() -> None:
+    # argocd-notifications records each sync through the Deployments API: a bot user, no CI job
+    synced = [
+        {**d(i, f"s{i}", hours=i), "deployable": None, "user": {"username": "argocd-notifications"}} for i in range(3)
+    ]
+    by_hand = {**d(9, "h", hours=9), "deployable": None, "user": {"username": "alice"}}
+    s = deployment_stats([*synced, by_hand], W)
+    assert s["by_pipeline_ratio"] == 0.0
+    assert s["by_automation_ratio"] == 0.75  # the three syncs, not the deployment recorded by a person
+    bot = {**d(10, "p", hours=10), "deployable": None, "user": {"username": "project_42_bot_3f9a"}}
+    assert deployment_stats([bot], W)["by_automation_ratio"] == 1.0
+
+
+def test_merge_request_size_reads_gitlabs_changes_count_and_survives_odd_values() -> None:
+    w = Window(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC))
+    got = merge_request_stats([], [], None, w, default_branch="main", sizes=["3", "1000+", None, "²", "9" * 5000, 7])
+    assert got["changed_files"] == {"n": 3, "median": 7.0, "p90": 1000.0}
+
+
+def test_ci_facts_for_verification_migrations_and_config() -> None:
+    text = """
+stages: [plan, deploy, check]
+plan:
+  stage: plan
+  script: [terraform init, terraform plan -out plan.bin]
+apply:
+  stage: deploy
+  script: [terraform apply plan.bin, rails db:migrate]
+  environment: {name: production}
+verify-prod:
+  stage: check
+  script: [curl -fsS https://example.com/healthz]
+  environment: {name: production, action: verify}
+stop-review:
+  stage: deploy
+  script: [kubectl delete ns review]
+  environment: {name: production, action: stop}
+e2e:
+  stage: check
+  script: [npx playwright test]
+"""
+    facts = ci_facts(text, lambda name, tier: name == "production")
+    assert facts["production_deploy_jobs"] == ["apply"]  # verify and stop actions deploy nothing
+    assert facts["post_deploy_test_jobs"] == ["verify-prod", "e2e"]
+    assert facts["migration_in_deploy_jobs"] == ["apply"] and facts["migration_jobs"] == ["apply"]
+    assert facts["config_apply_jobs"] == ["apply"] and facts["config_check_jobs"] == ["plan"]
+    assert facts["functional_test_jobs"] == ["e2e"] and facts["test_report_jobs"] == []

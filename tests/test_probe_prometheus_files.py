@@ -74,6 +74,12 @@ def test_parser_kinds_are_only_what_files_can_give() -> None:
 def test_absent_kinds_when_only_rules_are_found() -> None:
     parser: Any = PrometheusFiles()
     list(parser.accept("r.yaml", 0, {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0"}]}]}))
+    # alert rules without the Prometheus that loads them: its recording rules may live elsewhere
+    assert set(parser.absent_kinds()) == {"prometheus.config", "prometheus.target_pool", "prometheus.recording_rule"}
+    parser = PrometheusFiles()
+    list(
+        parser.accept("r.yaml", 0, {"groups": [{"name": "g", "rules": [{"record": "job:up:sum", "expr": "sum(up)"}]}]})
+    )
     assert set(parser.absent_kinds()) == {"prometheus.config", "prometheus.target_pool"}
     am: Any = AlertmanagerFiles()
     assert am.absent_kinds().keys() == set(AlertmanagerFiles.kinds)

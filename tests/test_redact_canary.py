@@ -1,10 +1,13 @@
 """The canary corpus: a credential of every shape, planted in every input a scan reads (manifest
 annotations, env, args, alertmanager.yml receivers, prometheus.yml, rule annotations, a broken
-file's text, a file name, the Pushgateway URL), never appears in any output or log
-(issue 15, part 4)."""
+file's text, a file name, the Pushgateway URL), never appears in any output or log: report.json
+(scopes included), HTML, SARIF, JUnit, metrics, the evidence bundle, the signed envelope (and its
+decoded statement), stdout and the -v log (issue 15, part 4)."""
 
 from __future__ import annotations
 
+import base64
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -126,8 +129,14 @@ def test_no_canary_in_any_output_or_log(tmp_path: Path) -> None:
     repo.mkdir()
     _repo(repo)
     cfg = tmp_path / "m.yaml"
-    cfg.write_text(yaml.safe_dump({"sources": [{"name": "repo", "probe": "files", "path": str(repo)}]}))
+    scope = {"name": "shop", "owner": "shop-lead@example.com", "target_level": 3}
+    scope["selectors"] = {"files": {"paths": ["apps"]}}  # the report grades this scope too
+    cfg.write_text(
+        yaml.safe_dump({"sources": [{"name": "repo", "probe": "files", "path": str(repo)}], "scopes": [scope]})
+    )
     out = tmp_path / "out"
+    keys = tmp_path / "keys"
+    subprocess.run([sys.executable, "-m", "scanner.cli", "keygen", "--out", str(keys)], check=True, timeout=60)
     argv = [
         *("scan", "-c", str(cfg), "--json", str(out / "r.json"), "--html", str(out / "r.html")),
         *("--sarif", str(out / "r.sarif"), "--junit", str(out / "r.xml"), "--metrics-file", str(out / "r.prom")),
@@ -136,12 +145,28 @@ def test_no_canary_in_any_output_or_log(tmp_path: Path) -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "scanner.cli", "-v", *argv], capture_output=True, text=True, timeout=300, check=False
     )
+    # The Pushgateway above is unreachable on purpose (its URL's password must not reach stderr),
+    # which ends that scan before signing: a second scan signs the report and the bundle.
+    signed = out / "signed"
+    argv = ["scan", "-c", str(cfg), "--json", str(signed / "r.json"), "--evidence-dir", str(signed / "ev")]
+    proc2 = subprocess.run(
+        [sys.executable, "-m", "scanner.cli", "-v", *argv, "--sign-key", f"{keys}.key"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert (out / "r.json").is_file(), proc.stderr[-3000:]
     report = (out / "r.json").read_text(encoding="utf-8")
     assert "shop/Deployment/web" in report and "alertmanager.config" in report  # the planted inputs were read
-    texts = {"stdout": proc.stdout, "stderr (-v)": proc.stderr}
+    assert json.loads(report)["scopes"], "the scope was graded (its frameworks are an output too)"
+    texts = {"stdout": proc.stdout, "stderr (-v)": proc.stderr, "stdout 2": proc2.stdout, "stderr 2": proc2.stderr}
     texts.update({str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()})
     assert {"r.json", "r.html", "r.sarif", "r.xml", "r.prom"} <= set(texts)
+    assert {"signed/r.json.sig.json", "signed/ev/signature.json"} <= set(texts), proc2.stderr[-2000:]
+    # A DSSE envelope carries the signed statement base64-encoded: read it decoded as well.
+    for name in ("signed/r.json.sig.json", "signed/ev/signature.json"):
+        texts[f"{name} (payload)"] = base64.b64decode(json.loads(texts[name])["payload"]).decode("utf-8")
     assert any(name.startswith("ev/") for name in texts)
     leaks = [f"{what} -> {name}" for what, canary in C.items() for name, text in texts.items() if canary in text]
     assert not leaks, leaks

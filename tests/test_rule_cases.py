@@ -57,16 +57,22 @@ def test_every_installed_rule_has_met_not_met_and_empty_cases() -> None:
         if c.empty:
             statuses[c.rule].add("empty")
     excused = {rid: why for f in cases_files() for rid, why in read_cases_file(f).no_not_met_case.items()}
+    vetoes = {rid: why for f in cases_files() for rid, why in read_cases_file(f).no_met_case.items()}
     missing = {}
     for rid in RULES:
         want = {"met", "not_met", "empty"} - ({"not_met"} if rid in excused else set())
+        want -= {"met"} if rid in vetoes else set()
         if not want <= statuses[rid]:
             missing[rid] = sorted(want - statuses[rid])
     assert not missing, f"rules without cases: {missing}"
-    assert set(excused) <= set(RULES)
+    assert set(excused) <= set(RULES) and set(vetoes) <= set(RULES)
+    assert not set(excused) & set(vetoes), "a rule that can be neither met nor not_met decides nothing"
     for rid, why in excused.items():
         assert len(why) > 20, rid
         assert "not_met" not in statuses[rid], f"{rid} is excused from a not_met case but has one"
+    for rid, why in vetoes.items():
+        assert len(why) > 20, rid
+        assert "met" not in statuses[rid], f"{rid} is excused from a met case but has one"
 
 
 def test_cases_sit_beside_their_rules() -> None:

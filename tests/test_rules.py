@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,6 +10,7 @@ from scanner.catalog import load_catalog
 from scanner.errors import InputError
 from scanner.probe import load_probes
 from scanner.rules import evaluate_rules, load_rules
+from tests.cli import maturity
 from tests.conftest import FAKE_RULES, write
 
 KINDS = {"fake.widget", "fake.gadget"}
@@ -115,18 +114,14 @@ def test_installed_rules_lint_clean() -> None:
 
 
 def test_cli_rules_lint_exit_codes(tmp_path: Path) -> None:
-    ok = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "rules", "lint"], capture_output=True, text=True, timeout=60
-    )
+    ok = maturity("rules", "lint")  # in-process (tests/cli.py)
     assert ok.returncode == 0, ok.stderr
     assert "OK" in ok.stdout
     bad = write(
         tmp_path / "r.yaml",
         "id: x.y\ntitle: t t\nevidence: [no.such]\ndecides: []\ncondition: {}\nremediation: fix it\n",
     )
-    out = subprocess.run(
-        [sys.executable, "-m", "scanner.cli", "rules", "lint", str(bad)], capture_output=True, text=True, timeout=60
-    )
+    out = maturity("rules", "lint", str(bad))
     assert out.returncode == 2
     assert str(bad) in out.stderr and "error" in out.stderr
     assert out.stdout == ""

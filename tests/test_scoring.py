@@ -200,7 +200,7 @@ def _catalog() -> Catalog:
     clauses = tuple(Clause(c, REQ, text, "evidence") for c in CLAUSES)
     req = Requirement(REQ, "ydt1756-4", "ydt:5.1.1", 1, text, clauses)
     cap = Capability("ydt:5.1.1", "ydt1756-4", "ydt:5", "ydt:5.1", text, None, (req,))
-    fw = Framework("ydt1756-4", text, SourceDoc(title="t", edition="e", date="d", file="f"), [cap])
+    fw = Framework("ydt1756-4", text, SourceDoc(title="t", edition="e", date="d", file="f"), [cap], cumulative=True)
     return Catalog({"ydt1756-4": fw}, {REQ: req}, {cap.id: cap}, {})
 
 

@@ -14,6 +14,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from scanner.shard import shard_sources
+from tests.cli import maturity
 from tests.conftest import write
 
 MANIFEST = """apiVersion: apps/v1
@@ -61,7 +62,7 @@ def _env(s3: str) -> dict[str, str]:
 
 
 def _maturity(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "scanner.cli", "-q", *args], capture_output=True, text=True, timeout=120, env=env)
+    return maturity("-q", *args, env=env)  # in-process (tests/cli.py)
 
 
 def test_sharded_scan_merges_to_the_same_grades(tmp_path: Path, s3: str) -> None:

@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 
 from probes.alertmanager.kinds import MODELS
 from probes.alertmanager.normalise import config_facts
-from probes.prometheus.http import ApiError, HttpSourceConfig, JsonClient, safe_url
+from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus.normalise import as_map
 from scanner.errors import InputError
 from scanner.evidence import Evidence
-from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
+from scanner.probe import CollectError, KindModel, Probe, ProbeContext
 from scanner.yamlio import load_yaml
 
 __all__ = ["KINDS", "AlertmanagerConfig", "AlertmanagerProbe"]
@@ -49,7 +49,7 @@ def silence_facts(silences: list[Any]) -> dict[str, Any]:
     long_active, no_comment = 0, 0
     for s in silences:
         if not isinstance(s, dict) or not isinstance(s.get("status"), dict):
-            raise ApiError("/api/v2/silences: unexpected answer shape", "malformed")
+            raise CollectError("/api/v2/silences: unexpected answer shape", "malformed")
         state = str(s["status"].get("state", ""))
         if state in counts:
             counts[state] += 1
@@ -76,28 +76,18 @@ class AlertmanagerProbe(Probe):
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: AlertmanagerConfig = config
         base = safe_url(cfg.url)
-        try:
-            client = JsonClient(cfg, ctx)
-        except ApiError as exc:
-            raise SourceFailure(exc.reason, category=exc.category) from exc
-        with client:
-            try:
-                status = client.get_json("/api/v2/status")
-            except ApiError as exc:
-                raise SourceFailure(exc.reason, category=exc.category) from exc
+        with JsonClient(cfg, ctx) as client:  # failing here or on /api/v2/status fails the source
+            status = client.get_json("/api/v2/status")
             yield from self._status(status, base, ctx)
-            ctx.check()
-            try:
+            items: list[Evidence] = []
+            with ctx.step(("alertmanager.silence",)):
                 silences = client.get_json("/api/v2/silences")
                 if not isinstance(silences, list):
-                    raise ApiError("/api/v2/silences: unexpected answer shape", "malformed")
-                facts = silence_facts(silences)
-            except ApiError as exc:
-                if exc.category in ("unreachable", "unauthorized"):
-                    raise SourceFailure(exc.reason, category=exc.category) from exc
-                ctx.kind_failed("alertmanager.silence", exc.reason, exc.category)
-            else:
-                yield Evidence.make("alertmanager.silence", "silences", facts, f"{base}/api/v2/silences")
+                    raise CollectError("/api/v2/silences: unexpected answer shape", "malformed")
+                items.append(
+                    ctx.evidence("alertmanager.silence", "silences", silence_facts(silences), f"{base}/api/v2/silences")
+                )
+            yield from items
 
     @staticmethod
     def _status(status: Any, base: str, ctx: ProbeContext) -> Iterator[Evidence]:
@@ -109,7 +99,7 @@ class AlertmanagerProbe(Probe):
         cluster = status["cluster"]
         peers = cluster.get("peers") if isinstance(cluster.get("peers"), list) else []
         version = as_map(status.get("versionInfo"))
-        yield Evidence.make(
+        yield ctx.evidence(
             "alertmanager.status",
             "alertmanager",
             {
@@ -131,6 +121,6 @@ class AlertmanagerProbe(Probe):
                 ctx.kind_failed(kind, "/api/v2/status: the configuration is missing or not YAML", "malformed")
             return
         facts, receivers = config_facts(doc)
-        yield Evidence.make("alertmanager.config", "alertmanager", facts, origin)
+        yield ctx.evidence("alertmanager.config", "alertmanager", facts, origin)
         for name, rfacts in receivers:
-            yield Evidence.make("alertmanager.receiver", name, rfacts, origin)
+            yield ctx.evidence("alertmanager.receiver", name, rfacts, origin)

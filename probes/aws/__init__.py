@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
-from probes.aws import data, governance, ops
+from probes.aws import data, governance, ops, posture
 from probes.aws.config import AwsConfig
 from probes.aws.kinds import MODELS
 from probes.aws.plan import Scan, Service
@@ -26,7 +26,7 @@ from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailu
 
 __all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
 
-SERVICES: tuple[Service, ...] = (*data.SERVICES, *ops.SERVICES, *governance.SERVICES)
+SERVICES: tuple[Service, ...] = (*data.SERVICES, *ops.SERVICES, *governance.SERVICES, *posture.SERVICES)
 
 KINDS: dict[str, str] = {
     "aws.backup_plan": "an AWS Backup plan: its rules' schedules (interval hours), lifecycle and copies to other regions/accounts",
@@ -54,6 +54,9 @@ KINDS: dict[str, str] = {
     "aws.tagged_resource": "a resource known to the tagging API, with its tag keys and owner/cost tags",
     "aws.fis_template": "a Fault Injection Service experiment template: actions, targets, stop conditions",
     "aws.fis_experiment": "a Fault Injection Service experiment run and its outcome",
+    "aws.resiliency_policy": "an AWS Resilience Hub resiliency policy: RTO/RPO targets and the applications using it",
+    "aws.security_hub": "AWS Security Hub in one region: enabled, open critical/high findings",
+    "aws.eventbridge_rule": "an EventBridge rule: event sources and detail types it matches",
 }
 
 
@@ -110,7 +113,7 @@ class AwsProbe(Probe):
         out: list[Evidence] = []
         for part in svc.parts:
             ctx.check()
-            if any(k in ctx.failures for k in part.kinds):
+            if ctx.any_failed(part.kinds):
                 continue  # already unknown (another region failed): spare the calls
             try:
                 items = list(part.fn(scan, region))
@@ -118,9 +121,13 @@ class AwsProbe(Probe):
                 raise
             except Exception as exc:  # noqa: BLE001 - any API failure makes these kinds unknown
                 err = classify(exc, f"{svc.name} in {region}")
-                ctx.log.debug("aws part %s failed in %s: %s", part.kinds, region, err.reason)
-                for kind in part.kinds:
-                    ctx.kind_failed(kind, err.reason, err.category)
+                if err.category == "unreachable":
+                    # One service's endpoint in one region (not every service is in every
+                    # region); STS answered at the start, so the account itself is reachable.
+                    for kind in part.kinds:
+                        ctx.kind_failed(kind, err.reason, err.category)
+                else:
+                    ctx.fail(part.kinds, err)  # refused credentials fail the source, the rest the part
                 continue
             out.extend(items)
             ctx.progress(f"{svc.name} {region}: {len(items)} items")

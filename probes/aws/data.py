@@ -232,6 +232,10 @@ def rds_instances(s: Scan, region: str) -> Iterator[Evidence]:
                 "restorable_lag_minutes": lag_minutes(db.get("LatestRestorableTime"), s.now) if retention > 0 else None,
                 "read_replicas": replicas,
                 "read_replica_count": len(replicas),
+                # A replica in another region is named by its ARN; one in this region by its id.
+                "replica_regions": sorted(
+                    {r for r in (arn_region(x) for x in replicas if str(x).startswith("arn:")) if r and r != region}
+                ),
                 "is_replica": bool(source),
                 "replica_source": source,
                 "cross_region_replica": bool(
@@ -336,6 +340,7 @@ def elasticache_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "min_replicas_per_shard": min_replicas,
                 "snapshot_retention_days": retention,
                 "persistence": retention > 0 or bool(g.get("DataTiering") == "enabled"),
+                "data_tiering": g.get("DataTiering") == "enabled",
             },
             f"elasticache/{region}/DescribeReplicationGroups",
         )
@@ -360,6 +365,7 @@ def elasticache_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "min_replicas_per_shard": 0,
                 "snapshot_retention_days": retention,
                 "persistence": retention > 0,
+                "data_tiering": False,  # only replication groups tier data
             },
             f"elasticache/{region}/DescribeCacheClusters",
         )

@@ -117,6 +117,7 @@ def config_recorders(s: Scan, region: str) -> Iterator[Evidence]:
             "resource_types": len(group.get("resourceTypes") or []),
             "last_status": st.get("lastStatus"),
             "delivery_channel": bool(channels),
+            "sns_notifications": any(ch.get("snsTopicARN") for ch in channels),
         },
         f"config/{region}/DescribeConfigurationRecorderStatus",
     )
@@ -190,6 +191,8 @@ def tagged_resources(s: Scan, region: str) -> Iterator[Evidence]:
                 "has_owner": owner is not None,
                 "cost_tag": cost,
                 "has_cost_tag": cost is not None,
+                # Name is the console's label, not an extension field; aws:* keys are AWS's own.
+                "user_tag_count": sum(1 for k in tags if not k.lower().startswith("aws:") and _norm(k) != "name"),
             },
             f"tag/{region}/GetResources",
         )

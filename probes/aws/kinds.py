@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from probes.aws.kinds_posture import POSTURE_MODELS
 from scanner.probe import KindModel
 
 __all__ = ["MODELS"]
@@ -151,6 +152,7 @@ class AwsRdsInstance(KindModel):
     restorable_lag_minutes: float | None = Field(description="minutes from that time to now (null: unknown or off)")
     read_replicas: list[str] = Field(description="its read replicas")
     read_replica_count: int = Field(description="read replicas")
+    replica_regions: list[str] = Field(default_factory=list, description="other regions holding its read replicas")
     is_replica: bool = Field(description="it is itself a read replica")
     replica_source: str | None = Field(description="the instance it replicates (null: not a replica)")
     cross_region_replica: bool = Field(description="a replica of an instance in another region")
@@ -214,6 +216,9 @@ class AwsElasticacheGroup(KindModel):
     min_replicas_per_shard: int = Field(description="fewest replicas any shard has")
     snapshot_retention_days: int = Field(description="snapshot retention, days (0: none)")
     persistence: bool = Field(description="data survives a restart (snapshots or data tiering)")
+    data_tiering: bool = Field(
+        default=False, description="data tiering: rarely used items moved from memory to local SSD"
+    )
 
 
 class ReplicationDestination(KindModel):
@@ -243,6 +248,9 @@ class ScalingPolicy(KindModel):
 
     name: str | None = Field(description="policy name")
     type: str | None = Field(description="TargetTrackingScaling, StepScaling, SimpleScaling or PredictiveScaling")
+    forecast_only: bool = Field(
+        default=False, description="a predictive policy that only forecasts (mode ForecastOnly)"
+    )
 
 
 class AwsAutoscalingGroup(KindModel):
@@ -261,6 +269,9 @@ class AwsAutoscalingGroup(KindModel):
     health_check_type: str | None = Field(description="EC2 or ELB")
     target_groups: list[str] = Field(description="target groups it registers with")
     environment: str | None = Field(default=None, description=_ENVIRONMENT)
+    scheduled_actions: int = Field(
+        default=0, description="recurring scheduled scaling actions (time-of-day capacity changes)"
+    )
     kubernetes_node_group: bool = Field(
         default=False,
         description="a Kubernetes node group (Cluster Autoscaler or EKS tags): sized by the cluster, not its own policies",
@@ -389,6 +400,9 @@ class AwsConfigRecorder(KindModel):
     resource_types: int = Field(description="resource types listed explicitly")
     last_status: str | None = Field(description="last recording status")
     delivery_channel: bool = Field(description="a delivery channel exists")
+    sns_notifications: bool = Field(
+        default=False, description="the delivery channel streams configuration changes to an SNS topic"
+    )
 
 
 class AwsConfigRule(KindModel):
@@ -425,6 +439,7 @@ class AwsTaggedResource(KindModel):
     has_owner: bool = Field(description="has an owner tag")
     cost_tag: str | None = Field(description="value of a cost centre/project tag (null: none)")
     has_cost_tag: bool = Field(description="has a cost tag")
+    user_tag_count: int = Field(default=0, description="tag keys its users defined (not AWS-generated aws:*, not Name)")
 
 
 class AwsFisTemplate(KindModel):
@@ -477,4 +492,5 @@ MODELS: dict[str, type[KindModel]] = {
     "aws.tagged_resource": AwsTaggedResource,
     "aws.fis_template": AwsFisTemplate,
     "aws.fis_experiment": AwsFisExperiment,
+    **POSTURE_MODELS,
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from probes.aws.facts import age_days, environment, iso
 from probes.aws.plan import Part, Scan, Service
-from probes.aws.session import pages
+from probes.aws.session import pages, whole_pages
 from scanner.evidence import Evidence
 
 __all__ = ["SERVICES"]
@@ -55,8 +55,18 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
     policies: dict[str, list[dict[str, Any]]] = {}
     for p in pages(c, "describe_policies", "ScalingPolicies"):
         policies.setdefault(p["AutoScalingGroupName"], []).append(
-            {"name": p.get("PolicyName"), "type": p.get("PolicyType")}
+            {
+                "name": p.get("PolicyName"),
+                "type": p.get("PolicyType"),
+                # A predictive policy in ForecastOnly mode forecasts but never changes capacity.
+                "forecast_only": (p.get("PredictiveScalingConfiguration") or {}).get("Mode") == "ForecastOnly",
+            }
         )
+    scheduled: dict[str, int] = {}
+    for a in pages(c, "describe_scheduled_actions", "ScheduledUpdateGroupActions"):
+        # Only recurring actions adjust capacity by time of day; a one-off action is an event.
+        if a.get("Recurrence"):
+            scheduled[a["AutoScalingGroupName"]] = scheduled.get(a["AutoScalingGroupName"], 0) + 1
     for g in pages(c, "describe_auto_scaling_groups", "AutoScalingGroups"):
         name = g["AutoScalingGroupName"]
         zones = sorted(g.get("AvailabilityZones") or [])
@@ -78,6 +88,7 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "health_check_type": g.get("HealthCheckType"),
                 "target_groups": [a.rsplit("/", 2)[-2] if "/" in a else a for a in g.get("TargetGroupARNs") or []],
                 "environment": environment(g.get("Tags")),
+                "scheduled_actions": scheduled.get(name, 0),
                 "kubernetes_node_group": _node_group(list(g.get("Tags") or [])),
             },
             f"autoscaling/{region}/DescribeAutoScalingGroups",
@@ -144,9 +155,8 @@ def _action_type(arn: str) -> str:
 
 def alarms(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("cloudwatch", region)
-    for page in c.get_paginator("describe_alarms").paginate(
-        AlarmTypes=["MetricAlarm", "CompositeAlarm"], PaginationConfig={"PageSize": 100}
-    ):
+    # Two lists in one answer, so whole pages (with the same page cap and loop check as `pages`).
+    for page in whole_pages(c, "describe_alarms", AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
         for a in page.get("MetricAlarms") or []:
             yield _alarm(s, region, a, composite=False)
         for a in page.get("CompositeAlarms") or []:

@@ -3,13 +3,18 @@
 boto3 sessions are not thread-safe but clients are: every client is created up front in the
 calling thread (`Clients.prepare`), then handed to worker threads. Each client records the
 operations it performs (service:Operation) so tests can compare them with the IAM policy.
+
+Retries are botocore's own `standard` mode (throttling and transient errors, exponential
+backoff with jitter, its retry quota), bounded by the source's `retries`; every attempt,
+retries included, first takes a token from the source's one TokenBucket in the before-send
+hook, so `rate_limit_per_s` holds for the whole source whatever botocore decides. Failures are
+the toolkit's CollectError (`classify`).
 """
 
 from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -21,6 +26,7 @@ from botocore.exceptions import (
     ClientError,
     ConnectTimeoutError,
     EndpointConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     ReadTimeoutError,
 )
@@ -29,9 +35,10 @@ from probes import netguard
 from probes.aws.config import AwsConfig
 from probes.netguard import LoopDetected, PageGuard, begin_deadline, end_deadline, guarded_pool
 from probes.netguard import current as current_deadline
-from scanner.probe import ProbeContext
+from scanner.probe import CollectError, ProbeContext
+from scanner.ratelimit import TokenBucket
 
-__all__ = ["ApiError", "Clients", "classify", "iam_action", "pages"]
+__all__ = ["ApiError", "Clients", "classify", "iam_action", "pages", "whole_pages"]
 
 # The IAM action that authorises an API operation, where it is not simply service:Operation.
 _IAM_ACTION = {
@@ -66,7 +73,8 @@ _UNAUTHORIZED = {
     "AuthFailure",
     "InvalidAccessKeyId",
 }
-_UNSUPPORTED = {"404", "500", "501", "NotImplemented", "UnknownOperationException", "InvalidAction"}
+# The endpoint does not offer the operation (a partition without the service, an emulator).
+_NOT_FOUND = {"404", "501", "NotImplemented", "UnknownOperationException", "InvalidAction"}
 
 
 def iam_action(call: str) -> str:
@@ -74,6 +82,10 @@ def iam_action(call: str) -> str:
     service, _, op = call.partition(":")
     name = f"{_IAM_PREFIX.get(service, service)}:{op}"
     return _IAM_ACTION.get(name, name)
+
+
+# Whether this thread's last attempt ended at its deadline (read by `classify`, same thread).
+_attempt = threading.local()
 
 
 class MalformedAnswer(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
@@ -100,13 +112,7 @@ def _check_json_body(operation_model: Any, response_dict: dict[str, Any], **_kw:
         raise MalformedAnswer() from None
 
 
-class ApiError(Exception):
-    """A failed call, classified, with a reason safe to show (no credentials, no bodies)."""
-
-    def __init__(self, reason: str, category: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.category = category
+ApiError = CollectError  # the toolkit's one failure type, under the name this probe's modules know
 
 
 def classify(exc: Exception, what: str) -> ApiError:
@@ -120,8 +126,10 @@ def classify(exc: Exception, what: str) -> ApiError:
             return ApiError(f"{what}: access denied ({code})", "forbidden")
         if code in _UNAUTHORIZED:
             return ApiError(f"{what}: credentials rejected ({code})", "unauthorized")
-        if code in _UNSUPPORTED:
-            return ApiError(f"{what}: not supported by this endpoint ({code})", "error")
+        if code in _NOT_FOUND:
+            return ApiError(f"{what}: not supported by this endpoint ({code})", "not_found")
+        if code == "500":  # emulators answer an operation they lack with a bare 500
+            return ApiError(f"{what}: not supported by this endpoint or failing ({code})", "error")
         if code in {"Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"}:
             return ApiError(f"{what}: throttled after retries ({code})", "error")
         return ApiError(f"{what}: {code}", "error")
@@ -129,6 +137,9 @@ def classify(exc: Exception, what: str) -> ApiError:
         return ApiError(f"{what}: no AWS credentials found", "unauthorized")
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
         return ApiError(f"{what}: timed out", "timeout")
+    if isinstance(exc, (HTTPClientError, EndpointConnectionError)) and getattr(_attempt, "expired", False):
+        # The deadline shut the socket: botocore sees a closed connection, but it was our cut.
+        return ApiError(f"{what}: timed out (the request's total deadline passed)", "timeout")
     if isinstance(exc, MalformedAnswer):
         return ApiError(f"{what}: {exc}", "malformed")
     if isinstance(exc, EndpointConnectionError):
@@ -136,25 +147,6 @@ def classify(exc: Exception, what: str) -> ApiError:
     if isinstance(exc, BotoCoreError):
         return ApiError(f"{what}: {type(exc).__name__}", "error")
     return ApiError(f"{what}: {type(exc).__name__}", "error")
-
-
-class _Limiter:
-    """At most `rate` requests per second across the whole source (None: unlimited)."""
-
-    def __init__(self, rate: float | None) -> None:
-        self.interval = 1.0 / rate if rate else 0.0
-        self.next_at = 0.0
-        self.lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self.lock:
-            now = time.monotonic()
-            at = max(now, self.next_at)
-            self.next_at = at + self.interval
-        if at > now:
-            time.sleep(at - now)
 
 
 ClientFactory = Callable[[str, str], Any]
@@ -168,7 +160,8 @@ class Clients:
         self.ctx = ctx
         self.calls: set[str] = set()
         self._lock = threading.Lock()
-        self._limiter = _Limiter(cfg.rate_limit_per_s)
+        # One bucket for every thread and client of this source; waiting ends on cancel.
+        self._bucket = TokenBucket(cfg.rate_limit_per_s, sleep=ctx.cancel_event.wait) if cfg.rate_limit_per_s else None
         self._clients: dict[tuple[str, str], Any] = {}
         self._factory = factory or self._session_factory()
 
@@ -185,7 +178,7 @@ class Clients:
         if cfg.role_arn:
             session = self._assume_role(session)
         bc = Config(
-            retries={"mode": "adaptive", "total_max_attempts": cfg.retries + 1},  # initial call included
+            retries={"mode": "standard", "total_max_attempts": cfg.retries + 1},  # initial call included
             connect_timeout=min(cfg.connect_timeout_s, self.ctx.remaining()),
             read_timeout=min(cfg.read_timeout_s, self.ctx.remaining()),
             user_agent_extra="maturity-scanner",
@@ -242,11 +235,14 @@ class Clients:
 
     def _on_send(self, request: Any = None, event_name: str = "", **_kw: Any) -> None:
         self.ctx.check()
-        self._limiter.wait()
+        if self._bucket is not None:
+            self._bucket.acquire(self.ctx.remaining())
+            self.ctx.check()  # interrupted while waiting for a token
         self.ctx.count_request()
         # One total deadline per attempt (send, read, parse): a server trickling a byte within
         # every read timeout still cannot hold the call past connect + read timeout.
         end_deadline()
+        _attempt.expired = False
         begin_deadline(min(self.cfg.connect_timeout_s + self.cfg.read_timeout_s, self.ctx.remaining()))
         # botocore retries inside one call; say so in our own log (its logger may be quietened).
         attempt = ((getattr(request, "context", None) or {}).get("retries") or {}).get("attempt", 1)
@@ -256,7 +252,9 @@ class Clients:
 
     @staticmethod
     def _end_attempt(**_kw: Any) -> None:
-        end_deadline()
+        ended = end_deadline()
+        if ended is not None:
+            _attempt.expired = ended.expired
 
 
 def _guard_http_session(client: Any) -> None:
@@ -280,9 +278,15 @@ MAX_PAGE_SIZE: dict[str, int] = {"describe_alarms": 100, "describe_auto_scaling_
 
 
 def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
-    """Every element of list `key` of operation `op`: through its paginator when it has one,
-    else by following NextToken / NextPageToken to the end. A token seen before or more than
-    MAX_PAGES pages is a malformed answer (botocore's paginator also refuses a repeated token)."""
+    """Every element of list `key` of operation `op`, page after page (see `whole_pages`)."""
+    for page in whole_pages(client, op, **kw):
+        yield from page.get(key) or []
+
+
+def whole_pages(client: Any, op: str, **kw: Any) -> Iterator[dict[str, Any]]:
+    """Every answer of operation `op`: through its paginator when it has one, else by following
+    NextToken / NextPageToken to the end. A token seen before or more than MAX_PAGES pages is a
+    malformed answer (botocore's paginator refuses only a token repeated at once)."""
     guard = PageGuard(op, netguard.MAX_PAGES)  # read at run time: tests lower it
     try:
         guard.page()
@@ -293,7 +297,7 @@ def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
             # botocore refuses a token repeated at once, not a cycle (a, b, a): remember them all.
             token_of = getattr(it, "_get_next_token", None)
             for page in it:
-                yield from page.get(key) or []
+                yield page
                 nxt = token_of(page) if token_of is not None else {}
                 if any(v is not None for v in nxt.values()):
                     guard.next(json.dumps(nxt, sort_keys=True, default=str))
@@ -301,7 +305,7 @@ def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
         token: tuple[str, str] | None = None
         while True:
             resp = getattr(client, op)(**kw, **(dict([token]) if token else {}))
-            yield from resp.get(key) or []
+            yield resp
             token = next(((k, resp[k]) for k in ("NextPageToken", "NextToken") if resp.get(k)), None)
             if token is None:
                 return

@@ -76,6 +76,17 @@ def _has_content(doc: str) -> bool:
     return any(line.strip() and not line.lstrip().startswith("#") for line in doc.splitlines())
 
 
+def _with_line(ev: Evidence, rel: str, line: int) -> Evidence:
+    """`ev` with its document's first line appended to a `file://rel` origin (`;line=N`), so
+    SARIF and code-quality reports can point at the file and line. Rendered Helm output has no
+    file of its own and keeps its origin as it is."""
+    if line <= 0 or rel.endswith("(rendered)") or not ev.origin.startswith(f"file://{rel}"):
+        return ev
+    if ev.origin[len("file://") + len(rel) :][:1] not in ("", "#"):
+        return ev
+    return Evidence(ev.kind, ev.subject, ev.data, f"{ev.origin};line={line}", ev.source, ev.collected_at).sealed()
+
+
 def _chart_meta(path: Path) -> dict[str, Any]:
     """name and version from Chart.yaml (the folder name when unreadable)."""
     try:
@@ -113,7 +124,10 @@ class _Spoiled:
 
 @cache
 def _kinds() -> dict[str, str]:
-    out = {"files.parse_error": "a file in the repository that could not be parsed"}
+    out = {
+        "files.parse_error": "a file in the repository that could not be parsed",
+        "files.repository": "one summary of the repository: files read and the families of configuration found in them",
+    }
     for p in load_parsers():
         out.update(p.kinds)
     return out
@@ -198,6 +212,17 @@ class FilesProbe(Probe):
                 )
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"Helm chart {names} not rendered ({hidden[0].why}): its objects are unknown")
+        yield Evidence.make(
+            "files.repository",
+            ".",
+            {
+                "files": min(count, cfg.max_files),
+                "families": sorted(p.family for p in parsers if p.found),
+                "helm_charts": len(charts.charts),
+                "unreadable": len(spoiled.messages),
+            },
+            "file://.",
+        )
         spoiled.report(ctx)
 
     @staticmethod
@@ -290,7 +315,8 @@ class FilesProbe(Probe):
             if doc is not None:
                 for parser in parsers:
                     try:
-                        yield from parser.accept(rel, i, doc)
+                        for ev in parser.accept(rel, i, doc):
+                            yield _with_line(ev, rel, getattr(doc, "line", 0))
                     except (Cancelled, SourceFailure):
                         raise
                     except Exception as exc:  # noqa: BLE001 - any parser fault fails its family only

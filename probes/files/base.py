@@ -1,22 +1,22 @@
-"""The interface between the `files` probe and each source's file parser."""
+"""The interface between the `files` probe and each source's file parser.
+
+Parsers register like probes, through an entry-point group (`maturity.file_parsers`), so a
+third-party source can read its own files from a GitOps repository without touching this one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from importlib import import_module
+from importlib.metadata import entry_points
 from typing import Any, ClassVar
 
+from scanner.errors import InputError
 from scanner.evidence import Evidence
 
-__all__ = ["PARSERS", "FileParser", "could_feed", "load_parsers"]
+__all__ = ["ENTRY_POINT_GROUP", "FileParser", "could_feed", "load_parsers"]
 
-# Each source that can be read from a GitOps repository provides one parser.
-PARSERS = (
-    "probes.prometheus.files:PrometheusFiles",
-    "probes.alertmanager.files:AlertmanagerFiles",
-    "probes.kubernetes.files:KubernetesFiles",
-    "probes.gitops.files:GitopsFiles",
-)
+# Each source that can be read from a GitOps repository registers one parser here.
+ENTRY_POINT_GROUP = "maturity.file_parsers"
 
 
 class FileParser:
@@ -63,8 +63,18 @@ def could_feed(parser: type[FileParser] | FileParser, text: str) -> bool:
 
 
 def load_parsers() -> list[type[FileParser]]:
+    """Every parser registered under `maturity.file_parsers`, in the order of their names (one
+    order on every machine). One that fails to load is an input error naming its package."""
     out: list[type[FileParser]] = []
-    for spec in PARSERS:
-        mod, _, cls = spec.partition(":")
-        out.append(getattr(import_module(mod), cls))
+    for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+        try:
+            obj = ep.load()
+        except Exception as exc:
+            pkg = ep.dist.name if ep.dist else ep.value
+            raise InputError(
+                f"file parser {ep.name!r} from package {pkg!r} failed to load: {exc}", file=ep.value
+            ) from exc
+        if not (isinstance(obj, type) and issubclass(obj, FileParser)):
+            raise InputError(f"file parser {ep.name!r} ({ep.value}) is not a FileParser subclass", file=ep.value)
+        out.append(obj)
     return out

@@ -17,4 +17,15 @@ class FilesParseError(KindModel):
     parser: str | None = Field(None, description="the parser family that rejected the document (absent: not YAML/JSON)")
 
 
-MODELS: dict[str, type[KindModel]] = {"files.parse_error": FilesParseError}
+class FilesRepository(KindModel):
+    """`files.repository`: one summary of the repository the files probe read."""
+
+    files: int = Field(description="YAML/JSON files walked (chart templates included)")
+    families: list[str] = Field(
+        description="families of configuration found in them (alertmanager, gitops, kubernetes, prometheus)"
+    )
+    helm_charts: int = Field(description="Helm charts found (rendered or not)")
+    unreadable: int = Field(description="files or documents that could not be read or parsed")
+
+
+MODELS: dict[str, type[KindModel]] = {"files.parse_error": FilesParseError, "files.repository": FilesRepository}

@@ -22,11 +22,11 @@ from typing import Any, ClassVar
 from probes.daemonpool import DaemonThreadPool
 from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
 from probes.gitlab.config import GitLabConfig
-from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.http import Api, encode_id
 from probes.gitlab.kinds import MODELS
 from probes.gitlab.stats import Window
 from scanner.evidence import Evidence
-from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
+from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["GitLabConfig", "GitLabProbe"]
 
@@ -50,10 +50,7 @@ class GitLabProbe(Probe):
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: GitLabConfig = config
-        try:
-            api = Api(cfg, ctx)
-        except ApiError as exc:
-            raise SourceFailure(exc.reason, category=exc.category) from None
+        api = Api(cfg, ctx)  # a missing token is a CollectError: the runner fails the source
         try:
             projects = _projects(api, cfg, ctx)
             ctx.progress(f"{len(projects)} projects")
@@ -68,7 +65,7 @@ class GitLabProbe(Probe):
                 for done, fut in enumerate(as_completed(futures), start=1):
                     result = fut.result()
                     for kind, err in result.failed.items():
-                        ctx.kind_failed(kind, err.reason, err.category)
+                        ctx.fail((kind,), err)  # a refused token fails the source, the rest its kinds
                     yield from result.evidence
                     if done % 10 == 0:
                         ctx.progress(f"{done}/{len(projects)} projects")
@@ -112,10 +109,10 @@ def _projects(api: Api, cfg: GitLabConfig, ctx: ProbeContext) -> list[dict[str, 
             }
             for p in api.pages("/projects", params):
                 found.setdefault(p.get("id"), p)
-    except ApiError as exc:
+    except CollectError as exc:
         if exc.status == 404:
-            raise SourceFailure(f"{where}: not found, or not visible to the token", category="forbidden") from None
-        raise SourceFailure(exc.reason, category=exc.category) from None
+            raise SourceFailure(f"{where}: not found, or not visible to the token", "forbidden") from None
+        raise SourceFailure(exc.reason, exc.category, exc.status) from None
     rows = [
         p
         for p in found.values()

@@ -53,6 +53,34 @@ def _blue_green(text: str) -> bool:
 
 
 _ROLLBACK = re.compile(r"(?i)(rollback|roll[-_ ]back|revert|undo)")
+# Database schema changes: the common migration tools and framework commands.
+_MIGRATION = re.compile(
+    r"(?i)(migrat|flyway|liquibase|alembic\s+upgrade|sqitch|dbmate|goose\s+(up|-dir)|schema[-_ ]?(change|update))"
+)
+# Tests of infrastructure and configuration (IaC validation, manifest and config checks).
+_CONFIG_CHECK = re.compile(
+    r"(?i)(\b(terraform|tofu|terragrunt)\s+(validate|plan|fmt\s+-check)|\btflint\b|\btfsec\b|\bcheckov\b|\bterrascan\b"
+    r"|trivy\s+config|\bkubeconform\b|\bkubeval\b|kube-linter|kube-score|\bconftest\b|\bhelm\s+(lint|template)\b"
+    r"|\bkustomize\s+build\b|ansible-lint|--syntax-check|\byamllint\b|promtool\s+check|amtool\s+check-config"
+    r"|cfn-lint|cfn_nag|pulumi\s+preview|\bcdk\s+(synth|diff)\b|--dry-run|\bpolaris\s+audit\b|\bopa\s+test\b)"
+)
+# Jobs that apply infrastructure or configuration.
+_CONFIG_APPLY = re.compile(
+    r"(?i)(\b(terraform|tofu|terragrunt)\s+apply|\bpulumi\s+up\b|\bcdk\s+deploy\b|cloudformation\s+(deploy|create-stack|update-stack)"
+    r"|\bansible-playbook\b|\bhelm\s+(upgrade|install)\b|\bhelmfile\s+(apply|sync)\b|\bkubectl\s+apply\b)"
+)
+# Tests beyond unit tests: functional, integration, end-to-end, acceptance, smoke, load.
+_FUNCTIONAL = re.compile(
+    r"(?i)(integration|\be2e\b|end[-_ ]to[-_ ]end|functional|acceptance|smoke|system[-_ ]tests?|api[-_ ]tests?|contract[-_ ]tests?"
+    r"|\bload[-_ ]?tests?\b|perf(ormance)?[-_ ]?tests?|stress|\bk6\b|locust|jmeter|gatling|artillery|cypress|playwright"
+    r"|selenium|newman|\bkarate\b|robot\s|dast)"
+)
+_FUNCTIONAL_TEMPLATE = re.compile(r"(?i)(dast|browser-performance|load-performance|accessibility)")
+# A check run against what was just deployed.
+_VERIFY = re.compile(
+    r"(?i)(smoke|verif|health|sanity|synthetic|post[-_ ]?deploy|e2e|acceptance|\bprobe\b|canary[-_ ]?analysis)"
+)
+_DEFAULT_STAGES = [".pre", "build", "test", "deploy", ".post"]
 
 
 def _text(job: Mapping[str, Any]) -> str:
@@ -82,6 +110,24 @@ def _manual(job: Mapping[str, Any]) -> bool:
         return True
     rules = job.get("rules")
     return isinstance(rules, list) and any(isinstance(r, Mapping) and r.get("when") == "manual" for r in rules)
+
+
+def _junit(job: Mapping[str, Any]) -> bool:
+    """The job publishes a JUnit test report GitLab shows on the pipeline and the merge request."""
+    artifacts = job.get("artifacts")
+    reports = artifacts.get("reports") if isinstance(artifacts, Mapping) else None
+    return isinstance(reports, Mapping) and bool(reports.get("junit"))
+
+
+def _needs(job: Mapping[str, Any]) -> set[str]:
+    needs = job.get("needs")
+    out: set[str] = set()
+    for n in needs if isinstance(needs, list) else []:
+        if isinstance(n, str):
+            out.add(n)
+        elif isinstance(n, Mapping) and isinstance(n.get("job"), str):
+            out.add(n["job"])
+    return out
 
 
 def _resolve(jobs: dict[str, Any], name: str, depth: int = 0) -> dict[str, Any]:
@@ -137,8 +183,18 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
     rollout: set[str] = set()
     rollback_jobs: list[str] = []
     auto_rollback = False
+    junit: list[str] = []
+    verify_jobs: list[str] = []
+    migrations: list[str] = []
+    migrating_deploys: list[str] = []
+    config_checks = [i for i in includes if re.search(r"(?i)(sast-iac|terraform)", i)]
+    config_applies: list[str] = []
+    functional = [i for i in includes if _FUNCTIONAL_TEMPLATE.search(i)]
+    raw_stages = doc.get("stages")
+    stages = [".pre", *(str(x) for x in raw_stages), ".post"] if isinstance(raw_stages, list) else _DEFAULT_STAGES
+    resolved = {name: _resolve(raw_jobs, name) for name in names}
     for name in names:
-        job = _resolve(raw_jobs, name)
+        job = resolved[name]
         env, tier, action = _env(job)
         text_ = _text(job)
         stage = str(job.get("stage") or "test")  # GitLab's default stage is `test`
@@ -149,6 +205,11 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         if env:
             e = envs.setdefault(env, {"name": env, "tier": tier, "jobs": []})
             e["jobs"].append(name)
+        if env and action in ("verify", "access", "prepare", "stop"):
+            # GitLab's non-deploying environment actions: a `verify` job checks what was deployed.
+            if action == "verify" and is_production(env, tier):
+                verify_jobs.append(name)
+            continue
         if env and is_production(env, tier):
             prod_jobs.append(name)
             if _manual(job):
@@ -163,12 +224,27 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
             if _ROLLBACK.search(name) or action == "rollback" or _ROLLBACK.search(text_):
                 rollback_jobs.append(name)
                 auto_rollback |= job.get("when") == "on_failure"
+        if _junit(job):
+            junit.append(name)
+        if _MIGRATION.search(name):
+            migrations.append(name)
+        elif _MIGRATION.search(text_):
+            migrations.append(name)
+            if env and is_production(env, tier):
+                migrating_deploys.append(name)  # the app's deployment job also changes the schema
+        if _CONFIG_CHECK.search(text_):
+            config_checks.append(name)
+        if _CONFIG_APPLY.search(text_):
+            config_applies.append(name)
+        if not env and (_FUNCTIONAL.search(name) or _FUNCTIONAL.search(text_)):
+            functional.append(name)
     auto_devops = any("Auto-DevOps" in i for i in includes)
     if auto_devops and str(variables.get("INCREMENTAL_ROLLOUT_MODE") or ""):
         rollout.add("incremental")
     if auto_devops and str(variables.get("CANARY_ENABLED") or "").lower() in ("1", "true", "yes"):
         rollout.add("canary")
     non_prod = sorted(n for n, e in envs.items() if not is_production(n, e["tier"]))
+    post_deploy = verify_jobs + _after_production(resolved, set(prod_jobs), set(rollback_jobs), stages)
     return {
         "present": True,
         "jobs": len(names),
@@ -187,4 +263,33 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         "automatic_rollback": auto_rollback,
         "test_jobs": tests[:50],
         "security_jobs": sorted(set(security))[:50],
+        "test_report_jobs": junit[:50],
+        "functional_test_jobs": sorted(set(functional))[:50],
+        "post_deploy_test_jobs": post_deploy[:50],
+        "migration_jobs": migrations[:50],
+        "migration_in_deploy_jobs": migrating_deploys[:50],
+        "config_check_jobs": sorted(set(config_checks))[:50],
+        "config_apply_jobs": config_applies[:50],
     }
+
+
+def _after_production(
+    jobs: Mapping[str, Mapping[str, Any]], prod: set[str], rollbacks: set[str], stages: list[str]
+) -> list[str]:
+    """Checks that run after a production deployment job: a later stage, or `needs` on it."""
+    if not prod:
+        return []
+
+    def index(job: Mapping[str, Any]) -> int:
+        stage = str(job.get("stage") or "test")
+        return stages.index(stage) if stage in stages else -1
+
+    deploy_at = min((index(jobs[n]) for n in prod if index(jobs[n]) >= 0), default=-1)
+    out = []
+    for name, job in jobs.items():
+        if name in prod or name in rollbacks or job.get("when") == "on_failure" or _env(job)[0]:
+            continue
+        after = bool(_needs(job) & prod) or (deploy_at >= 0 and index(job) > deploy_at)
+        if after and (_VERIFY.search(name) or _TEST.search(name) or _VERIFY.search(_text(job))):
+            out.append(name)
+    return out

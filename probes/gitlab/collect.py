@@ -20,6 +20,7 @@ from typing import Any
 from probes.gitlab.ci import ci_facts
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.settings import integrations_facts, issue_templates, webhook_facts, wiki_facts
 from probes.gitlab.stats import (
     Window,
     deployment_stats,
@@ -108,10 +109,28 @@ class _Collector:
             )
             ci_text = raw[:1_000_000].decode("utf-8", errors="replace") if raw is not None else None
         ci = ci_facts(ci_text, self.cfg.is_production)
+        fail = partial(self.fail, kind)
+        links = {
+            "integrations": integrations_facts(self.api, self.base, fail),
+            "webhooks": webhook_facts(self.api, self.base, fail),
+            "wiki": wiki_facts(
+                self.api,
+                self.base,
+                self.p,
+                {
+                    "runbook": re.compile(self.cfg.runbook_title_pattern),
+                    "playbook": re.compile(self.cfg.playbook_title_pattern),
+                    "postmortem": re.compile(self.cfg.postmortem_pattern),
+                },
+                fail,
+            ),
+            "issue_templates": issue_templates(self.api, self.base, self.p, fail),
+        }
         if ci_path != ".gitlab-ci.yml":
             ci["config_path"] = ci_path[:200]
         default = self.p.get("default_branch")
         prot = [_branch(b) for b in branches]
+        cover = [b for b in prot if default and (b["name"] == default or _glob_match(b["name"], default))]
         prod = sorted(e["name"] for e in envs or [] if self.cfg.is_production(e["name"], e.get("tier")))
         self.emit(
             "gitlab.project",
@@ -122,9 +141,12 @@ class _Collector:
                 "default_branch": default,
                 "archived": bool(self.p.get("archived")),
                 "visibility": self.p.get("visibility"),
-                "default_branch_protected": any(b["name"] == default or _glob_match(b["name"], default) for b in prot)
-                if default
+                "default_branch_protected": bool(cover) if default else None,
+                # GitLab applies the most permissive of the rules that match a branch.
+                "default_branch_push_min_level": min(levels)
+                if (levels := [b["push_min_level"] for b in cover if b["push_min_level"] is not None])
                 else None,
+                "default_branch_code_owners": any(b["code_owner_approval_required"] for b in cover) if cover else None,
                 "protected_branches": prot[:50],
                 "approval_rules": {
                     "available": rules is not None,
@@ -137,6 +159,7 @@ class _Collector:
                 "ci": ci,
                 "environments_known": envs is not None,
                 "production_environments": prod if envs is not None else None,
+                **links,
             },
             "",
         )
@@ -230,6 +253,7 @@ class _Collector:
             reverse=True,
         )
         approvals: list[dict[str, Any]] = []
+        sizes: list[Any] = []
         for m in in_window[: self.cfg.approval_sample]:
             a = self.attempt(
                 ("gitlab.merge_request_stats",),
@@ -238,7 +262,16 @@ class _Collector:
             if a is None:
                 break
             approvals.append(a)
-        stats = merge_request_stats(mrs, approvals, deploy_times, self.w, default_branch=self.p.get("default_branch"))
+            # The list API carries no size; the single MR's changes_count does ("1000+" when capped).
+            one = self.attempt(
+                ("gitlab.merge_request_stats",), partial(self.api.get, f"{self.base}/merge_requests/{int(m['iid'])}")
+            )
+            if one is None:
+                break
+            sizes.append(one.get("changes_count") if isinstance(one, dict) else None)
+        stats = merge_request_stats(
+            mrs, approvals, deploy_times, self.w, default_branch=self.p.get("default_branch"), sizes=sizes
+        )
         self.emit("gitlab.merge_request_stats", self.path, {"project": self.path, **stats}, "/merge_requests")
         return stats
 
@@ -303,6 +336,7 @@ class _Collector:
             ever=ever,
             severity=re.compile(self.cfg.severity_label_pattern),
             postmortem=re.compile(self.cfg.postmortem_pattern),
+            automation=re.compile(self.cfg.automation_author_pattern),
         )
         self.emit("gitlab.incident_stats", self.path, {"project": self.path, **data}, "/issues?issue_type=incident")
         return issues

@@ -58,11 +58,23 @@ class GitLabConfig(SourceConfig):
     hotfix_pattern: str = r"(?i)\b(hotfix|hot-fix|revert|rollback|roll back)\b"
     severity_label_pattern: str = r"(?i)^((severity|sev|priority|prio)\s*(::|:|/|-|_|\s)?\s*\w+|[sp][0-4])$"
     postmortem_pattern: str = r"(?i)(post-?mortem|retrospective|\brca\b|root[- ]cause|incident[- ]review)"
+    automation_author_pattern: str = r"(?i)(^alert-?bot$|[-_]bot([-_]|$)|^service_account_|^(alertmanager|prometheus|grafana|zabbix|pagerduty|opsgenie)$)"
+    playbook_title_pattern: str = r"(?i)(playbook|play-book|troubleshoot|investigat|diagnos|debugging|排查|排障)"
+    runbook_title_pattern: str = (
+        r"(?i)(runbook|run-book|playbook|play-book|sop\b|on-?call|incident[- ]response|预案|应急|手册)"
+    )
     dora_api: bool = Field(
         default=True, description="also read GitLab's own DORA metrics API where the instance offers it"
     )
 
-    @field_validator("hotfix_pattern", "severity_label_pattern", "postmortem_pattern")
+    @field_validator(
+        "hotfix_pattern",
+        "severity_label_pattern",
+        "postmortem_pattern",
+        "automation_author_pattern",
+        "runbook_title_pattern",
+        "playbook_title_pattern",
+    )
     @classmethod
     def _regex(cls, v: str) -> str:
         try:

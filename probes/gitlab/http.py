@@ -2,9 +2,10 @@
 
 python-gitlab does the REST work (auth headers, pagination by Link header, keyset or offset,
 error classes). Its own retry loop sleeps without regard to the scan deadline and retries up
-to 10 times, so it is switched off and `_Session` retries instead: at most `retries` times on
-429/5xx/connection errors, waiting Retry-After (seconds or an HTTP date) or an exponential
-backoff, never past the source's deadline, and interruptible by a cancelled scan.
+to 10 times, so it is switched off and `_Session` retries instead, by the shared policy
+(scanner.retry): at most `retries` times on 429/5xx/connection errors, waiting Retry-After
+(seconds or an HTTP date) or a jittered exponential backoff, never past the source's
+deadline, and interruptible by a cancelled scan. Failures are the toolkit's CollectError.
 """
 
 from __future__ import annotations
@@ -35,25 +36,18 @@ from probes.netguard import (
     read_body,
     resolve_location,
 )
-from scanner.probe import ProbeContext
-from scanner.ratelimit import TokenBucket, retry_after_seconds
+from scanner.probe import CollectError, ProbeContext
+from scanner.ratelimit import TokenBucket
+from scanner.retry import retrying
 
 __all__ = ["Api", "ApiError", "encode_id"]
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
-MAX_BACKOFF_S = 30.0
 MAX_REDIRECTS = 5
 NO_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False, "max_retries": 0}
 
 
-class ApiError(Exception):
-    """A request that failed; `category` is what the runner reports. Never carries a credential."""
-
-    def __init__(self, reason: str, category: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.category = category
-        self.status = status
+ApiError = CollectError  # the toolkit's one failure type, under the name this probe's modules know
 
 
 def encode_id(key: str | int) -> str:
@@ -113,29 +107,24 @@ class _Session(requests.Session):
             url, kwargs["params"] = target, None
 
     def _attempts(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> requests.Response:
-        attempt = 0
-        while True:
-            self._ctx.check()
-            self._throttle()
-            self._ctx.count_request()
-            kwargs["timeout"] = min(float(kwargs.get("timeout") or self._timeout), self._ctx.remaining())
-            try:
-                resp = self._one(method, url, *args, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
-                if attempt >= self._retries:
-                    raise
-                wait = min(MAX_BACKOFF_S, 0.25 * 2**attempt)
-            else:
-                if resp.status_code not in RETRY_STATUS or attempt >= self._retries:
-                    return resp
-                after = retry_after_seconds(resp.headers.get("Retry-After"))
-                wait = after if after is not None else min(MAX_BACKOFF_S, 0.25 * 2**attempt)
-                if wait >= self._ctx.remaining():
-                    return resp  # waiting would overrun the deadline: report the answer as it is
-                resp.close()
-            self._ctx.log.debug("retrying %s in %.2fs (attempt %d of %d)", method, wait, attempt + 1, self._retries)
-            self._ctx.cancel_event.wait(wait)
-            attempt += 1
+        controller = retrying(
+            self._ctx,
+            self._retries,
+            what=f"{method!s} {url.split('?')[0]}",
+            transient_error=lambda e: isinstance(e, (requests.ConnectionError, requests.Timeout)),
+            transient_answer=lambda r: r.status_code in RETRY_STATUS,
+            retry_after=lambda r: r.headers.get("Retry-After"),
+            describe=lambda r: f"HTTP {r.status_code}",
+        )
+        resp: requests.Response = controller(self._attempt, method, url, *args, **kwargs)
+        return resp
+
+    def _attempt(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> requests.Response:
+        self._ctx.check()
+        self._throttle()
+        self._ctx.count_request()
+        kwargs["timeout"] = min(float(kwargs.get("timeout") or self._timeout), self._ctx.remaining())
+        return self._one(method, url, *args, **kwargs)
 
     def _one(self, method: str | bytes, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         """One request under one total deadline, its body read with a cap on the decoded size."""
@@ -283,7 +272,7 @@ class _mapped:
             raise ApiError(f"{self.path}: the answer is not valid JSON", "malformed") from None
         if isinstance(exc, gitlab.exceptions.GitlabHttpError):
             code = exc.response_code or 0
-            category = {401: "unauthorized", 403: "forbidden", 404: "error", 429: "error"}.get(code, "error")
+            category = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(code, "error")
             message = str(exc.error_message)[:200] if exc.error_message else ""
             message = message.removeprefix(str(code)).strip()  # GitLab's messages repeat the code
             extra = (
@@ -298,5 +287,7 @@ class _mapped:
             raise ApiError(f"{self.path}: request timed out", "timeout") from None
         if isinstance(exc, requests.ConnectionError):
             raise ApiError(f"{self.path}: cannot connect to GitLab", "unreachable") from None
+        if isinstance(exc, RecursionError):  # json on a 100k-deep answer: that answer is malformed
+            raise ApiError(f"{self.path}: the answer is nested too deeply", "malformed") from None
         if isinstance(exc, (ValueError, TypeError)):
             raise ApiError(f"{self.path}: unexpected answer ({type(exc).__name__})", "malformed") from None

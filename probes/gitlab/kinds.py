@@ -77,6 +77,10 @@ class GitlabDeploymentStats(KindModel):
     )
     rollbacks: int = Field(description="successful redeployments of a sha production had already run (rollbacks)")
     by_pipeline_ratio: float | None = Field(description="share of deployments made by a CI job (null: none)")
+    by_automation_ratio: float | None = Field(
+        None,
+        description="share of deployments made by a CI job or recorded by an automation account, e.g. an Argo CD sync (null: none)",
+    )
     lead_time_commit_to_deploy_hours: Summary = Field(description="commit created to deployment finished, hours")
     sample_ids: list[int | None] = Field(description=_SAMPLE_IDS)
     method: DeploymentStatsMethod = Field(description="how each figure was computed")
@@ -172,6 +176,8 @@ class IncidentMethod(KindModel):
     postmortem: str = Field(description="how a postmortem was recognised")
     time_to_restore: str = Field(description="how time to restore was measured")
     time_to_first_response: str = Field(description="how time to first response was measured")
+    classification: str | None = Field(None, description="how a classified incident was recognised")
+    auto_created: str | None = Field(None, description="how an incident opened by automation was recognised")
 
 
 class IncidentParameters(KindModel):
@@ -179,6 +185,9 @@ class IncidentParameters(KindModel):
 
     severity_label_pattern: str = Field(description="regular expression of a severity label")
     postmortem_pattern: str = Field(description="regular expression that marks a postmortem")
+    automation_author_pattern: str | None = Field(
+        None, description="regular expression of the usernames that open incidents automatically"
+    )
 
 
 class GitlabIncidentStats(KindModel):
@@ -192,6 +201,13 @@ class GitlabIncidentStats(KindModel):
     all_time: IncidentAllTime | None = Field(description="counts over all time (null: statistics not readable)")
     severity_coverage: float | None = Field(description="share of incidents with a severity (null: no incidents)")
     severities: dict[str, int] = Field(description="incidents by severity")
+    classified_coverage: float | None = Field(
+        None,
+        description="share of incidents classified by a severity or a type/service/cause label (null: no incidents)",
+    )
+    auto_created: int | None = Field(
+        None, description="incidents opened by automation (alert integration, bot or service account)"
+    )
     postmortem_coverage: float | None = Field(
         description="share of closed incidents with a postmortem (null: none closed)"
     )
@@ -208,6 +224,7 @@ class MergeRequestMethod(KindModel):
 
     approval_coverage: str = Field(description="how approval coverage was measured")
     lead_time: str = Field(description="how the merge-to-production lead time was measured")
+    changed_files: str | None = Field(None, description="how the size of a merge request was read")
 
 
 class GitlabMergeRequestStats(KindModel):
@@ -223,6 +240,9 @@ class GitlabMergeRequestStats(KindModel):
     lead_time_merge_to_deploy_hours: Summary = Field(description="merged to the next production deployment, hours")
     merged_not_yet_deployed: int | None = Field(
         description="merged but not deployed to production since (null: production deployments not read)"
+    )
+    changed_files: Summary | None = Field(
+        None, description="files changed per merged MR, over the approval sample (GitLab's changes_count)"
     )
     sample_iids: list[int | None] = Field(description="iids of up to five sampled merge requests, for an auditor")
     method: MergeRequestMethod = Field(description="how each figure was computed")
@@ -290,6 +310,31 @@ class CiFacts(KindModel):
     )
     test_jobs: list[str] | None = Field(None, description="test jobs")
     security_jobs: list[str] | None = Field(None, description="security scanning jobs and templates")
+    test_report_jobs: list[str] | None = Field(
+        None, description="jobs that publish a JUnit test report (artifacts:reports:junit)"
+    )
+    functional_test_jobs: list[str] | None = Field(
+        None,
+        description="jobs and templates testing beyond units: integration, end-to-end, functional, acceptance, smoke, load, DAST",
+    )
+    post_deploy_test_jobs: list[str] | None = Field(
+        None,
+        description="checks that run after a production deployment (a later stage, `needs` on it, or environment action verify)",
+    )
+    migration_jobs: list[str] | None = Field(
+        None, description="jobs that change a database schema (migration tools by name or script)"
+    )
+    migration_in_deploy_jobs: list[str] | None = Field(
+        None, description="production deployment jobs whose own script also runs a database migration"
+    )
+    config_check_jobs: list[str] | None = Field(
+        None,
+        description="jobs and templates that test infrastructure or configuration (terraform validate/plan, helm lint, kubeconform, promtool check, ...)",
+    )
+    config_apply_jobs: list[str] | None = Field(
+        None,
+        description="jobs that apply infrastructure or configuration (terraform apply, helm upgrade, kubectl apply, ansible-playbook, ...)",
+    )
 
 
 class ProtectedBranch(KindModel):
@@ -306,6 +351,48 @@ class ProtectedBranch(KindModel):
     code_owner_approval_required: bool = Field(description="code owners must approve")
 
 
+class Integrations(KindModel):
+    """A project's active integrations (Maintainer role needed to read them)."""
+
+    readable: bool = Field(description="the integrations could be read (403 without the Maintainer role)")
+    active: list[str] = Field(description="slugs of the active integrations")
+    deployment_notifications: list[str] = Field(
+        description="chat or mail integrations that announce deployments (deployment_events)"
+    )
+    pipeline_notifications: list[str] = Field(description="chat or mail integrations that announce pipelines")
+    note: str | None = Field(description="why they could not be read")
+
+
+class Webhooks(KindModel):
+    """How many webhooks send which events; URLs and tokens are never read into evidence."""
+
+    readable: bool = Field(description="the webhooks could be read (403 without the Maintainer role)")
+    count: int | None = Field(description="webhooks (null: not readable)")
+    deployment_events: int | None = Field(description="webhooks sent on deployments")
+    push_events: int | None = Field(description="webhooks sent on pushes")
+    pipeline_events: int | None = Field(description="webhooks sent on pipelines")
+    releases_events: int | None = Field(description="webhooks sent on releases")
+    note: str | None = Field(description="why they could not be read")
+
+
+class Wiki(KindModel):
+    """The project wiki, by page titles (never content)."""
+
+    enabled: bool = Field(description="the project has its wiki switched on")
+    readable: bool = Field(description="the pages could be listed")
+    pages: int | None = Field(description="wiki pages (null: not readable)")
+    runbook_pages: int | None = Field(
+        description="pages whose title or slug names a runbook, playbook or response plan (runbook_title_pattern)"
+    )
+    postmortem_pages: int | None = Field(
+        description="pages whose title or slug names a postmortem (postmortem_pattern)"
+    )
+    playbook_pages: int | None = Field(
+        None, description="pages whose title or slug names a playbook or troubleshooting guide (playbook_title_pattern)"
+    )
+    runbook_titles: list[str] = Field(description="titles of up to five runbook pages, for an auditor")
+
+
 class GitlabProject(KindModel):
     """`gitlab.project`: a project's change controls."""
 
@@ -317,12 +404,26 @@ class GitlabProject(KindModel):
     default_branch_protected: bool | None = Field(
         description="a protected branch rule covers the default branch (null: no default branch)"
     )
+    default_branch_push_min_level: int | None = Field(
+        None,
+        description="lowest access level that may push to the default branch, over the rules covering it "
+        "(0 no one, 30 developers, 40 maintainers; null: unprotected or granted to users/groups only)",
+    )
+    default_branch_code_owners: bool | None = Field(
+        None, description="a rule covering the default branch requires code-owner approval (null: unprotected)"
+    )
     protected_branches: list[ProtectedBranch] = Field(description="protected branches (first 50)")
     approval_rules: ApprovalRules = Field(description="merge request approval rules")
     ci: CiFacts = Field(description="what the CI file shows")
     environments_known: bool = Field(description="the environments could be read")
     production_environments: list[str] | None = Field(
         description="environments that count as production (null: environments not readable)"
+    )
+    integrations: Integrations | None = Field(None, description="active integrations and what they announce")
+    webhooks: Webhooks | None = Field(None, description="webhooks by event (never their URLs)")
+    wiki: Wiki | None = Field(None, description="the project wiki's pages by title")
+    issue_templates: int | None = Field(
+        None, description="issue description templates offered (null: issues off or templates not readable)"
     )
 
 

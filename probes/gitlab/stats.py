@@ -116,6 +116,20 @@ def _rollback_flags(successes: Sequence[Obj]) -> list[bool]:
     return flags
 
 
+# GitLab's bot users (project/group access tokens, service accounts) and the accounts GitOps
+# controllers record deployments with (argocd-notifications, Flux's notification-controller):
+# a deployment such an account records through the Deployments API was made by automation.
+AUTOMATION_USER = re.compile(r"(?i)(^(project|group)_\d+_bot|^service_account|bot$|[-_]bot[-_]|argo|flux|gitops)")
+
+
+def _automated(d: Obj) -> bool:
+    """Made by a CI job, or recorded by an automation account (a GitOps controller's sync)."""
+    if d.get("deployable"):
+        return True
+    user = d.get("user") or {}
+    return bool(user.get("bot")) or bool(AUTOMATION_USER.search(str(user.get("username") or "")))
+
+
 def deployment_stats(deps: Iterable[Obj], w: Window) -> dict[str, Any]:
     """Frequency, success, rollbacks and commit-to-deploy lead time of one environment's deployments."""
     done = finished_deployments(deps, w)
@@ -167,6 +181,7 @@ def deployment_stats(deps: Iterable[Obj], w: Window) -> dict[str, Any]:
         else None,
         "rollbacks": sum(flags),
         "by_pipeline_ratio": round(sum(1 for d in done if d.get("deployable")) / len(done), 4) if done else None,
+        "by_automation_ratio": round(sum(1 for d in done if _automated(d)) / len(done), 4) if done else None,
         "lead_time_commit_to_deploy_hours": summary(lead),
         "sample_ids": [d.get("id") for d in done[-5:]],
         "method": {
@@ -185,6 +200,7 @@ def merge_request_stats(
     w: Window,
     *,
     default_branch: str | None,
+    sizes: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Merged MRs in the window, approval coverage (of a sample) and merge-to-production lead time.
 
@@ -206,6 +222,7 @@ def merge_request_stats(
         else:
             lead.append(_hours(t, nxt))
     approved = sum(1 for a in approvals if a.get("approved_by"))
+    files = [n for n in (_changes(x) for x in sizes) if n is not None]
     return {
         "window": w.to_json(),
         "merged": len(merged),
@@ -215,12 +232,21 @@ def merge_request_stats(
         "approval_coverage": round(approved / len(approvals), 4) if approvals else None,
         "lead_time_merge_to_deploy_hours": summary(lead),
         "merged_not_yet_deployed": undeployed if deploy_times is not None else None,
+        "changed_files": summary(files, 1),
         "sample_iids": [a.get("iid") for a in approvals[:5]],
         "method": {
             "approval_coverage": "share of the most recently merged MRs (the sample) whose approvals list at least one approver",
             "lead_time": "MR merged_at to the first successful production deployment finished at or after it",
+            "changed_files": "changes_count (files changed) of the sampled merged MRs; GitLab caps it at 1000+, read as 1000",
         },
     }
+
+
+def _changes(value: Any) -> int | None:
+    """GitLab's changes_count: a string such as "12" or "1000+" (null while not computed)."""
+    text = str(value)[:12].rstrip("+") if value is not None else ""
+    # ASCII digits only, and short: a hostile "²" or a 5,000-digit string must not raise.
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
 
 
 def pipeline_stats(pipes: Iterable[Obj], w: Window, *, default_branch: str | None) -> dict[str, Any]:
@@ -264,6 +290,25 @@ def _severity(issue: Obj, pattern: re.Pattern[str]) -> str | None:
     return None
 
 
+# Labels that only say "this is an incident" or where it is in its lifecycle: not a classification.
+_NOT_A_CLASS = re.compile(r"(?i)^(incident|incidents?\s*::.*|status\s*::.*|state\s*::.*|workflow\s*::.*)$")
+
+
+def _classified(issue: Obj, severity: re.Pattern[str], postmortem: re.Pattern[str]) -> bool:
+    """A severity, or a label naming a type, service or cause (not lifecycle or postmortem labels)."""
+    if _severity(issue, severity):
+        return True
+    return any(
+        isinstance(lb, str) and not _NOT_A_CLASS.match(lb) and not postmortem.search(lb)
+        for lb in issue.get("labels") or []
+    )
+
+
+def _author(issue: Obj) -> str:
+    author = issue.get("author")
+    return str(author.get("username") or "") if isinstance(author, Mapping) else ""
+
+
 def incident_stats(
     issues: Iterable[Obj],
     first_notes: Mapping[int, datetime | None],
@@ -272,11 +317,14 @@ def incident_stats(
     ever: Mapping[str, Any] | None,
     severity: re.Pattern[str],
     postmortem: re.Pattern[str],
+    automation: re.Pattern[str] | None = None,
 ) -> dict[str, Any]:
     """Incidents opened in the window: grading, postmortems, response and restore times."""
     rows = [i for i in issues if i.get("issue_type") == "incident" and w.contains(parse_time(i.get("created_at")))]
     closed = [i for i in rows if parse_time(i.get("closed_at"))]
     graded = [i for i in rows if _severity(i, severity)]
+    classified = [i for i in rows if _classified(i, severity, postmortem)]
+    automated = [i for i in rows if automation is not None and automation.search(_author(i)[:200])]
     with_pm = [
         i
         for i in closed
@@ -302,6 +350,8 @@ def incident_stats(
         "all_time": dict(ever) if ever is not None else None,
         "severity_coverage": round(len(graded) / len(rows), 4) if rows else None,
         "severities": dict(sorted(Counter(str(_severity(i, severity)) for i in graded).items())),
+        "classified_coverage": round(len(classified) / len(rows), 4) if rows else None,
+        "auto_created": len(automated),
         "postmortem_coverage": round(len(with_pm) / len(closed), 4) if closed else None,
         "time_to_restore_minutes": summary(restore),
         "time_to_first_response_minutes": summary(response),
@@ -312,8 +362,16 @@ def incident_stats(
             "postmortem": "closed incidents whose description or labels match postmortem_pattern",
             "time_to_restore": "closed_at minus created_at",
             "time_to_first_response": "first non-system note minus created_at, over a sample of the latest incidents",
+            "classification": "incidents with a severity or a label other than incident, lifecycle (status::, "
+            "workflow::) and postmortem labels",
+            "auto_created": "incidents whose author's username matches automation_author_pattern (GitLab's alert bot, "
+            "bot and service-account users)",
         },
-        "parameters": {"severity_label_pattern": severity.pattern, "postmortem_pattern": postmortem.pattern},
+        "parameters": {
+            "severity_label_pattern": severity.pattern,
+            "postmortem_pattern": postmortem.pattern,
+            "automation_author_pattern": automation.pattern if automation is not None else None,
+        },
     }
 
 

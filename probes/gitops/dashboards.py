@@ -21,6 +21,8 @@ __all__ = ["INFRA_PREFIXES", "dashboard_facts", "is_dashboard", "metric_names", 
 MAX_PANELS = 2000
 MAX_LISTED = 50  # metric names recorded per class
 SIDECAR_LABEL = "grafana_dashboard"  # the Grafana Helm chart's default sidecar label
+# Panels that show one value large (a number, a dial, a bar): Grafana's way to emphasise a metric.
+HIGHLIGHT_PANELS = {"stat", "singlestat", "gauge", "bargauge"}
 
 # Prefixes of series that describe the platform or the monitoring stack itself. Prometheus's own
 # HTTP histograms (prometheus_http_*) and client-library series (go_, process_, promhttp_) are
@@ -114,8 +116,10 @@ def metric_names(expr: str) -> set[str]:
 
 def is_infra(metric: str) -> bool:
     """Whether a metric describes the platform or the monitoring stack rather than the application."""
-    name = metric.split(":")[-1] if ":" in metric and not metric.startswith(":") else metric
-    return metric in INFRA_NAMES or name in INFRA_NAMES or any(n.startswith(INFRA_PREFIXES) for n in (metric, name))
+    # A recording rule is named level:metric:operations (namespace_cpu:kube_pod_container_resource_requests:sum):
+    # the metric it is built on is a middle segment, so every segment is checked, not only the last.
+    parts = [p for p in metric.split(":") if p]
+    return metric in INFRA_NAMES or any(p in INFRA_NAMES or p.startswith(INFRA_PREFIXES) for p in [metric, *parts])
 
 
 def is_dashboard(doc: Any) -> bool:
@@ -161,10 +165,12 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
     panels = list(_panels(doc))
     datasources: set[str] = set()
     metrics: set[str] = set()
+    highlighted: set[str] = set()
     queries = 0
     for p in panels:
         if (ds := _datasource(p.get("datasource"))) is not None:
             datasources.add(ds)
+        big = str(p.get("type") or "") in HIGHLIGHT_PANELS
         for t in p.get("targets") or []:
             if not isinstance(t, Mapping):
                 continue
@@ -173,7 +179,10 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
             expr = t.get("expr")
             if isinstance(expr, str) and expr.strip():
                 queries += 1
-                metrics |= metric_names(expr)
+                names = metric_names(expr)
+                metrics |= names
+                if big:
+                    highlighted |= names
             elif any(isinstance(t.get(k), str) and t.get(k) for k in ("rawSql", "query", "rawQuery", "expression")):
                 queries += 1
     templating = doc.get("templating") if isinstance(doc.get("templating"), Mapping) else {}
@@ -206,6 +215,7 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
         "links": len(doc.get("links") or []) + sum(len(p.get("links") or []) for p in panels),
         "category": category,
         "application_metrics": app[:MAX_LISTED],
+        "highlighted_application_metrics": sorted(m for m in highlighted if not is_infra(m))[:MAX_LISTED],
         "infrastructure_metrics": infra[:MAX_LISTED],
         "metrics_count": len(metrics),
     }

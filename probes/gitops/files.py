@@ -58,9 +58,11 @@ def argocd_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
     """An Application (or an ApplicationSet's template): sync policy, source revision, destination."""
     kind = str(doc.get("kind"))
     spec = _m(doc.get("spec"))
+    annotations = _m(_m(doc.get("metadata")).get("annotations"))
     generators: list[str] = []
     if kind == "ApplicationSet":
         generators = sorted({str(k) for g in spec.get("generators") or [] if isinstance(g, Mapping) for k in g})
+        annotations = {**annotations, **_m(_m(_m(spec.get("template")).get("metadata")).get("annotations"))}
         spec = _m(_m(spec.get("template")).get("spec"))
     policy = _m(spec.get("syncPolicy"))
     automated = policy.get("automated")
@@ -82,7 +84,24 @@ def argocd_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "destination_namespace": str(dest.get("namespace") or "") or None,
         "destination_cluster": url_host(dest.get("server")) or (str(dest.get("name")) if dest.get("name") else None),
         "generators": generators,
+        "notifications": _notification_triggers(annotations),
     }
+
+
+NOTIFY_PREFIX = "notifications.argoproj.io/subscribe."
+
+
+def _notification_triggers(annotations: Mapping[str, Any]) -> list[str]:
+    """Triggers an Application subscribes to: `notifications.argoproj.io/subscribe.<trigger>.<service>`
+    with a non-empty recipient (the recipient itself, a channel or address, is never kept)."""
+    out = set()
+    for key, value in annotations.items():
+        k = str(key)
+        if k.startswith(NOTIFY_PREFIX) and str(value or "").strip():
+            rest = k[len(NOTIFY_PREFIX) :]
+            # `subscribe.<service>` alone subscribes to the default triggers
+            out.add(rest.split(".", 1)[0][:100] if "." in rest else "default")
+    return sorted(out)[:50]
 
 
 def velero_backup_facts(doc: Mapping[str, Any]) -> dict[str, Any]:

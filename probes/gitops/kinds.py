@@ -29,6 +29,9 @@ class Dashboard(KindModel):
         description="business (application metrics are at least half), infrastructure (none), mixed, or unknown (no metric names)"
     )
     application_metrics: list[str] = Field(description="metric names of the application itself (up to 50)")
+    highlighted_application_metrics: list[str] = Field(
+        description="application metrics shown large, in stat, gauge or bar-gauge panels (up to 50)"
+    )
     infrastructure_metrics: list[str] = Field(
         description="metric names of the platform or monitoring stack: node_, container_, kube_, prometheus_, go_, ... (up to 50)"
     )
@@ -65,6 +68,9 @@ class ArgoCdApp(KindModel):
     destination_namespace: str | None = Field(description="destination namespace")
     destination_cluster: str | None = Field(description="destination cluster: API host or cluster name")
     generators: list[str] = Field(description="ApplicationSet generator types (empty for an Application)")
+    notifications: list[str] = Field(
+        description="Argo CD notification triggers it subscribes to (notifications.argoproj.io/subscribe.<trigger>.<service>)"
+    )
 
 
 class VeleroBackup(KindModel):

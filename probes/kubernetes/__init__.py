@@ -10,6 +10,7 @@ when discovery itself fails, those kinds are failed, never "observed, none".
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future
@@ -18,13 +19,13 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from probes.daemonpool import DaemonThreadPool
-from probes.kubernetes.client import ApiError, KubeReader, make_api_client
+from probes.kubernetes.client import KubeReader, make_api_client
 from probes.kubernetes.join import KINDS, Joiner
 from probes.kubernetes.kinds import MODELS
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS, OptionalApi, Resource
 from scanner.config import SourceConfig
 from scanner.evidence import Evidence
-from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
+from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["KubernetesConfig", "KubernetesProbe", "NamespaceFilter"]
 
@@ -87,20 +88,10 @@ class _Scan:
         self.include = list(cfg.namespaces.include)
         self.exclude = set(cfg.namespaces.exclude)
         self.joiner = Joiner()
-        self.failed: set[str] = set()
         self.workers = cfg.concurrency
 
-    def fail(self, kinds: tuple[str, ...] | list[str], reason: str, category: str) -> None:
-        for k in kinds:
-            if k not in self.failed:
-                self.failed.add(k)
-                self.ctx.kind_failed(k, reason, category)
-
     def run(self) -> Iterator[Evidence]:
-        try:
-            self.reader.get("/api")
-        except ApiError as exc:  # nothing else will work either
-            raise SourceFailure(exc.reason, category=exc.category) from None
+        self.reader.get("/api")  # a failure here fails the source: nothing else would work either
         installed = yield from self._discover()
         if self.include:  # namespaces by name, before the lists (they are few GETs)
             yield from self._namespaces()
@@ -124,17 +115,17 @@ class _Scan:
                 else:
                     yield from self._list(res, kinds, prefetch.result(job))
         for ev in self.joiner.finish():
-            if ev.kind not in self.failed:
+            if not self.ctx.any_failed((ev.kind,)):
                 yield ev
-        if "kubernetes.node_zones" not in self.failed:
+        if not self.ctx.any_failed(("kubernetes.node_zones",)):
             yield self.joiner.node_summary()
 
     def _discover(self) -> Generator[Evidence, None, list[tuple[OptionalApi, str, set[str]]]]:
         """Read /apis; return (optional api, preferred version, served plurals) for those present."""
-        try:
+        doc: dict[str, Any] | None = None
+        with self.ctx.step(_DISCOVERY_KINDS, "API discovery (/apis) failed"):
             doc = self.reader.get("/apis")
-        except ApiError as exc:
-            self.fail(_DISCOVERY_KINDS, f"API discovery (/apis) failed: {exc.reason}", exc.category)
+        if doc is None:
             return []
         groups: dict[str, str] = {}
         for g in doc.get("groups") or []:
@@ -149,10 +140,10 @@ class _Scan:
             if not present[api.key] or not api.resources:
                 continue
             version = groups[api.group]
-            try:
+            rl: dict[str, Any] | None = None
+            with self.ctx.step(api.kinds, f"{api.title} API discovery failed"):
                 rl = self.reader.get(f"/apis/{api.group}/{version}")
-            except ApiError as exc:
-                self.fail(api.kinds, f"{api.title} API discovery failed: {exc.reason}", exc.category)
+            if rl is None:
                 continue
             served = {str(r.get("name")) for r in rl.get("resources") or [] if isinstance(r, dict)}
             wanted = {p for _k, p in api.resources}
@@ -169,7 +160,7 @@ class _Scan:
 
     def _namespaces(self, fetched: Future[list[_Page]] | None = None) -> Iterator[Evidence]:
         """Namespaces by name (`include`), else from the fetched cluster-wide list."""
-        try:
+        with self.ctx.step(("kubernetes.namespace",), "cannot list namespaces"):
             if fetched is None:
                 for name in self.include:
                     obj = self.reader.get(f"/api/v1/namespaces/{name}")
@@ -179,8 +170,6 @@ class _Scan:
             else:
                 for path, items in fetched.result():
                     yield from self._feed(BUILTIN[0][0], path, items)
-        except ApiError as exc:
-            self.fail(("kubernetes.namespace",), f"cannot list namespaces: {exc.reason}", exc.category)
 
     def _feed(self, res: Resource, path: str, items: Iterable[dict[str, Any]]) -> Iterator[Evidence]:
         origin = f"{self.reader.host}{path}"
@@ -195,7 +184,7 @@ class _Scan:
             yield from self.joiner.add(item, origin)
 
     def _wanted(self, kinds: tuple[str, ...]) -> bool:
-        return not (kinds and all(k in self.failed for k in kinds))
+        return not (kinds and all(self.ctx.any_failed((k,)) for k in kinds))
 
     def _paths(self, res: Resource) -> list[str]:
         return [res.list_path(ns) for ns in self.include] if self.include and res.namespaced else [res.list_path()]
@@ -204,15 +193,18 @@ class _Scan:
         if not self._wanted(kinds):
             return
         self.ctx.progress(f"listing {res.plural}")
+        what = f"cannot list {res.plural}.{res.group or 'core'}"
+        listed = False
         try:
-            for path, items in fetched.result():
-                yield from self._feed(res, path, items)
-        except ApiError as exc:
-            reason = f"cannot list {res.plural}.{res.group or 'core'}: {exc.reason}"
-            if kinds:
-                self.fail(kinds, reason, exc.category)
-            else:
-                self.ctx.warn(reason)
+            with self.ctx.step(kinds, what) if kinds else contextlib.nullcontext():
+                for path, items in fetched.result():
+                    yield from self._feed(res, path, items)
+                listed = True
+        except SourceFailure:
+            raise
+        except CollectError as exc:  # a list that feeds no kind of its own (only joins): a warning
+            self.ctx.warn(f"{what}: {exc.reason}")
+        if not listed:
             return
         if res.kind == "ReplicaSet":
             self.joiner.replicasets_listed = True
@@ -271,7 +263,7 @@ class _Prefetch:
                 items: list[dict[str, Any]] = []
                 for item in self.reader.list_all(path):
                     if self._stop.is_set():
-                        raise ApiError(0, "stopped")
+                        raise CollectError("stopped", "error")
                     items.append(item)
                 pages.append((path, items))
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it

@@ -9,8 +9,6 @@ builds typed model objects for thousands of items. Every call is a GET.
 from __future__ import annotations
 
 import json
-import random
-import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
@@ -35,25 +33,21 @@ from probes.netguard import (
     read_body,
     resolve_location,
 )
-from scanner.probe import ProbeContext, SourceFailure
-from scanner.ratelimit import TokenBucket, retry_after_seconds
+from scanner.probe import CollectError, ProbeContext, SourceFailure
+from scanner.ratelimit import TokenBucket
+from scanner.retry import retrying
 
 __all__ = ["ApiError", "KubeReader", "make_api_client"]
 
 
-class ApiError(Exception):
-    """A request that failed after retries: `status` (0 for transport errors) and a short reason."""
+ApiError = CollectError  # the toolkit's one failure type, under the name the probe knows
 
-    def __init__(self, status: int, reason: str) -> None:
-        super().__init__(reason)
-        self.status = status
-        self.reason = reason
+# HTTP status -> category. 404: the resource or API group is not served by this cluster.
+_CATEGORY = {401: "unauthorized", 403: "forbidden", 404: "not_found", 504: "timeout"}
 
-    @property
-    def category(self) -> str:
-        return {401: "unauthorized", 403: "forbidden", 404: "not_installed", 0: "unreachable"}.get(
-            self.status, "timeout" if self.status == 504 else "error"
-        )
+
+def _http_error(status: int, reason: str) -> CollectError:
+    return CollectError(reason, _CATEGORY.get(status, "error"), status)
 
 
 def make_api_client(kubeconfig: str | None, context: str | None, in_cluster: bool) -> k8s.ApiClient:
@@ -125,55 +119,59 @@ class KubeReader:
         return str(self.api.configuration.host).rstrip("/")
 
     def get(self, path: str, query: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-        """One GET returning a JSON object; raises ApiError after retries.
+        """One GET returning a JSON object; raises CollectError after retries.
 
         The request goes through the client's own urllib3 pool (its TLS and auth settings,
         token refresh included) but never follows a redirect, has one total deadline and reads
-        its body, error answers included, with a cap on the decoded size.
+        its body, error answers included, with a cap on the decoded size. Retries follow the
+        shared policy (scanner.retry).
         """
-        attempt = 0
-        while True:
-            self.ctx.check()
-            if self.bucket is not None:
-                self.bucket.acquire(self.ctx.remaining())
-            self.ctx.count_request()
+        controller = retrying(
+            self.ctx,
+            self.retries,
+            what=path,
+            transient_error=lambda e: isinstance(e, (HTTPError, OSError, DeadlinePassed)),
+            transient_answer=lambda a: a[0] == 429 or a[0] >= 500,
+            retry_after=lambda a: a[1].get("Retry-After"),
+            describe=lambda a: _status_reason(a[0], a[2]),
+        )
+        try:
+            status, headers, raw = controller(self._attempt, path, list(query or []))
+        except (HTTPError, OSError, DeadlinePassed) as exc:
+            # Say "timed out" when it did: the auditor reads this reason on every unknown item.
+            timed_out = isinstance(exc, DeadlinePassed) or any(
+                # MaxRetryError wraps the real error; a refused connect is not a timeout
+                isinstance(e, (TimeoutError, Urllib3Timeout)) and not isinstance(e, NewConnectionError)
+                for e in (exc, getattr(exc, "reason", None))
+            )
+            if timed_out:
+                raise CollectError("request timed out", "timeout", 504) from None
+            raise CollectError(f"cannot reach the API server: {type(exc).__name__}", "unreachable", 0) from None
+        except BodyTooLarge as exc:
+            raise CollectError(f"{path}: {exc}", "malformed") from None
+        if 300 <= status < 400:
+            target = resolve_location(self.host + path, headers.get("Location"))
             try:
-                status, headers, raw = self._fetch(path, list(query or []), min(60.0, self.ctx.remaining()))
-            except (HTTPError, OSError, DeadlinePassed) as exc:
-                # Say "timed out" when it did: the auditor reads this reason on every unknown item.
-                timed_out = isinstance(exc, DeadlinePassed) or any(
-                    # MaxRetryError wraps the real error; a refused connect is not a timeout
-                    isinstance(e, (TimeoutError, Urllib3Timeout)) and not isinstance(e, NewConnectionError)
-                    for e in (exc, getattr(exc, "reason", None))
-                )
-                why = "request timed out" if timed_out else f"cannot reach the API server: {type(exc).__name__}"
-                if attempt < self.retries:
-                    attempt += 1
-                    self._backoff(attempt, None, why)
-                    continue
-                raise ApiError(504 if timed_out else 0, why) from None
-            except BodyTooLarge as exc:
-                raise ApiError(-1, f"{path}: {exc}") from None
-            if 300 <= status < 400:
-                target = resolve_location(self.host + path, headers.get("Location"))
-                try:
-                    check_origin(target, self.host, what="redirect", logger=self.ctx.log)
-                except OriginRefused as exc:
-                    raise ApiError(status, str(exc)) from None
-                raise ApiError(status, f"HTTP {status}: the API server redirected {path}; not followed")
-            if not 200 <= status <= 299:
-                if (status == 429 or status >= 500) and attempt < self.retries:
-                    attempt += 1
-                    self._backoff(attempt, headers.get("Retry-After"), _status_reason(status, raw))
-                    continue
-                raise ApiError(status, _status_reason(status, raw))
-            try:
-                doc = json.loads(raw)
-            except (ValueError, TypeError, RecursionError):
-                raise ApiError(-1, f"malformed JSON from {path}") from None
-            if not isinstance(doc, dict):
-                raise ApiError(-1, f"unexpected JSON from {path}")
-            return doc
+                check_origin(target, self.host, what="redirect", logger=self.ctx.log)
+            except OriginRefused as exc:
+                raise CollectError(str(exc), "error", status) from None
+            raise CollectError(f"HTTP {status}: the API server redirected {path}; not followed", "error", status)
+        if not 200 <= status <= 299:
+            raise _http_error(status, _status_reason(status, raw))
+        try:
+            doc = json.loads(raw)
+        except (ValueError, TypeError, RecursionError):
+            raise CollectError(f"malformed JSON from {path}", "malformed") from None
+        if not isinstance(doc, dict):
+            raise CollectError(f"unexpected JSON from {path}", "malformed")
+        return doc
+
+    def _attempt(self, path: str, query: list[tuple[str, str]]) -> tuple[int, Any, bytes]:
+        self.ctx.check()
+        if self.bucket is not None:
+            self.bucket.acquire(self.ctx.remaining())
+        self.ctx.count_request()
+        return self._fetch(path, query, min(60.0, self.ctx.remaining()))
 
     def _fetch(self, path: str, query: list[tuple[str, str]], timeout: float) -> tuple[int, Any, bytes]:
         """One GET under one total deadline: status, headers, capped decoded body."""
@@ -205,19 +203,6 @@ class KubeReader:
             raise DeadlinePassed("the request deadline passed")
         return int(resp.status), resp.headers, body
 
-    def _backoff(self, attempt: int, retry_after: str | None, why: str) -> None:
-        delay = min(30.0, 0.2 * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
-        asked = retry_after_seconds(retry_after)
-        if asked is not None:
-            delay = max(delay, min(60.0, asked))
-        if delay >= self.ctx.remaining():
-            raise ApiError(504, f"{why}; gave up retrying: the source deadline is near")
-        self.ctx.log.debug("retrying in %.2fs (attempt %d of %d): %s", delay, attempt, self.retries, why)
-        end = time.monotonic() + delay
-        while time.monotonic() < end:
-            self.ctx.check()
-            time.sleep(min(0.1, end - time.monotonic()) if end > time.monotonic() else 0)
-
     def list_all(self, path: str) -> Iterator[dict[str, Any]]:
         """Every item of a list endpoint, following `continue` tokens to the end (a token seen
         before, or more than MAX_PAGES pages, is an error: the server is looping)."""
@@ -231,7 +216,7 @@ class KubeReader:
             page = self.get(path, query)
             items = page.get("items")
             if not isinstance(items, list):
-                raise ApiError(-1, f"malformed list from {path}: no items")
+                raise CollectError(f"malformed list from {path}: no items", "malformed")
             for item in items:
                 if isinstance(item, dict):
                     yield item
@@ -244,4 +229,4 @@ class KubeReader:
                 guard.next(token)
             except LoopDetected as exc:
                 self.ctx.log.warning("%s", exc)
-                raise ApiError(-1, str(exc)) from None
+                raise CollectError(str(exc), "malformed") from None

@@ -142,10 +142,20 @@ def _managed_by(labels: Mapping[str, str], annotations: Mapping[str, str]) -> st
     if any(k.startswith(("kustomize.toolkit.fluxcd.io/", "helm.toolkit.fluxcd.io/")) for k in labels):
         return "flux"
     tool = labels.get("app.kubernetes.io/managed-by")
+    installed_by_helm = "meta.helm.sh/release-name" in annotations
     if tool:
+        # A chart's own label says "Helm" whoever applied it; Helm itself also annotates what it
+        # installs. Without that annotation the chart was rendered (`helm template`) and applied
+        # by something else: Argo CD with label tracking, or a pipeline. Which one is unknown.
+        if tool.lower() == "helm" and not installed_by_helm:
+            return "helm-template"
         return tool.lower()
-    if "meta.helm.sh/release-name" in annotations:
+    if installed_by_helm:
         return "helm"
+    if labels.get("app.kubernetes.io/instance"):
+        # Argo CD's default label tracking (before 3.0) sets only this label, and so do many
+        # hand-written manifests: some tool may manage it, which one is unknown.
+        return "instance-label"
     return None
 
 

@@ -9,12 +9,14 @@ bounded by the number of objects times a few hundred bytes, not by their size.
 
 from __future__ import annotations
 
+import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from probes.kubernetes import derive
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
+from probes.kubernetes.velero import velero_restore_facts
 from scanner.evidence import Evidence
 
 __all__ = ["FILE_KINDS", "KINDS", "Joiner", "group_of"]
@@ -32,11 +34,13 @@ KINDS: dict[str, str] = {
     "kubernetes.cronjob": "a CronJob: schedule, suspension, concurrency policy, history limits",
     "kubernetes.api_groups": "one item listing the API groups served and which optional tools they show (live only)",
     "kubernetes.velero_schedule": "a Velero backup schedule",
+    "kubernetes.velero_restore": "a Velero Restore that was run: phase, age, duration, errors (live only)",
     "kubernetes.chaos_experiment": "a Chaos Mesh or Litmus experiment or schedule",
     "kubernetes.rollout": "progressive delivery for one workload: an Argo Rollout or a Flagger Canary",
 }
-# A manifest repository cannot show nodes or what the API server serves.
-FILE_KINDS = {k: v for k, v in KINDS.items() if k not in ("kubernetes.node_zones", "kubernetes.api_groups")}
+# A manifest repository cannot show nodes, what the API server serves, or the restores run.
+LIVE_ONLY = ("kubernetes.node_zones", "kubernetes.api_groups", "kubernetes.velero_restore")
+FILE_KINDS = {k: v for k, v in KINDS.items() if k not in LIVE_ONLY}
 
 _AUTOSCALERS = {
     ("autoscaling", "HorizontalPodAutoscaler"),
@@ -52,6 +56,44 @@ def group_of(api_version: Any) -> str:
     return s.rsplit("/", 1)[0] if "/" in s else ""
 
 
+def _coupled_autoscalers(autoscalers: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], list[str]]:
+    """Per HPA, the other HPAs that scale a different workload on the same External or Object
+    metric: one signal (a queue's depth, the front door's request rate) scaling several related
+    applications together. Resource and Pods metrics are each workload's own, so a shared name
+    (cpu, http_requests_per_second) does not couple anything."""
+    by_metric: dict[str, list[tuple[tuple[str, str, str], tuple[str, str, str]]]] = defaultdict(list)
+    for a in autoscalers:
+        if a["type"] != "HorizontalPodAutoscaler":
+            continue
+        key = (a["namespace"], a["type"], a["name"])
+        target = (a["namespace"], a["target_kind"], a["target_name"])
+        for m in a["metrics"]:
+            if m.startswith(("External/", "Object/")):
+                by_metric[m].append((key, target))
+    out: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    for users in by_metric.values():
+        for key, target in users:
+            out[key].update(f"{o[0]}/{o[2]}" for o, o_target in users if o_target != target)
+    return {k: sorted(v)[:50] for k, v in out.items() if v}
+
+
+def _surge_first(kind: str, strategy: str, max_unavailable: Any, replicas: Any) -> bool:
+    """Whether a Deployment's rolling update never takes a pod down before its replacement is up:
+    maxUnavailable (25% when unset) comes to zero pods at the workload's largest replica count.
+    Kubernetes rounds a percentage of maxUnavailable down, so 25% of three replicas is none."""
+    if kind != "Deployment" or strategy != "RollingUpdate":
+        return False
+    value = "25%" if max_unavailable is None else max_unavailable
+    count = replicas if isinstance(replicas, int) and replicas > 0 else 1
+    text = str(value).strip()
+    try:
+        if text.endswith("%"):
+            return math.floor(float(text[:-1]) / 100.0 * count) == 0
+        return int(text) == 0
+    except ValueError:
+        return False
+
+
 def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if not k.startswith("_")}
 
@@ -59,11 +101,13 @@ def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
 class Joiner:
     """Accumulates derived facts; `add` yields stand-alone evidence, `finish` the joined rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, live: bool = True) -> None:
+        self.live = live  # history (Velero Restores) is read from a live cluster only
         self.workloads: list[tuple[dict[str, Any], str]] = []
         self.autoscalers: list[tuple[dict[str, Any], str]] = []
         self.pdbs: list[tuple[dict[str, Any], str]] = []
         self.rollouts: list[tuple[dict[str, Any], str]] = []
+        self.takeovers: dict[tuple[str, str, str], dict[str, Any]] = {}  # workloadRef targets
         self.services: list[tuple[dict[str, Any], str]] = []
         self.netpols: list[tuple[dict[str, Any], str]] = []
         self.quotas: list[tuple[dict[str, Any], str]] = []
@@ -94,7 +138,18 @@ class Joiner:
             if kind == "Rollout":
                 self.rollouts.append((derive.rollout_facts(kind, obj), origin))
                 if facts["_workload_ref"]:
-                    return  # it rolls out a Deployment's template; that Deployment is the workload
+                    # It rolls out a Deployment's template; that Deployment is the workload, and
+                    # the Rollout's strategy and replicas are what it now runs with (the
+                    # Deployment itself is usually scaled to zero once the Rollout takes over).
+                    ref_kind, ref_name = facts["_workload_ref"]
+                    self.takeovers[(facts["namespace"], ref_kind or "Deployment", ref_name)] = {
+                        "strategy": facts["strategy"],
+                        "max_unavailable": None,
+                        "max_surge": None,
+                        "replicas": facts["replicas"],
+                        "_rollout": facts["name"],
+                    }
+                    return
             self.workloads.append((facts, origin))
         elif key == ("apps", "ReplicaSet"):
             self.seen += 1
@@ -139,6 +194,10 @@ class Joiner:
             self.seen += 1
             f = derive.velero_schedule_facts(obj)
             yield Evidence.make("kubernetes.velero_schedule", f"{f['namespace']}/{f['name']}", f, origin)
+        elif key == ("velero.io", "Restore") and self.live:
+            self.seen += 1
+            f = velero_restore_facts(obj)
+            yield Evidence.make("kubernetes.velero_restore", f"{f['namespace']}/{f['name']}", f, origin)
         elif (group == "chaos-mesh.org" and kind in _CHAOS_MESH) or (
             group == "litmuschaos.io" and kind in ("ChaosEngine", "ChaosSchedule")
         ):
@@ -224,8 +283,11 @@ class Joiner:
         ns_workloads: Counter[str] = Counter()
         for w, origin in self.workloads:
             ns, kind, name = w["namespace"], w["kind"], w["name"]
+            scalers = list(by_target.get((ns, kind, name), []))
+            if (ns, kind, name) in self.takeovers:
+                w = {**w, **self.takeovers[(ns, kind, name)]}
+                scalers += by_target.get((ns, "Rollout", w["_rollout"]), [])  # HPAs scale the Rollout
             ns_workloads[ns] += 1
-            scalers = by_target.get((ns, kind, name), [])
             hpa = [a for a in scalers if a["type"] in ("HorizontalPodAutoscaler", "ScaledObject")]
             vpa = [a for a in scalers if a["type"] == "VerticalPodAutoscaler" and a["update_mode"] != "Off"]
             pod_labels = w["_pod_labels"]
@@ -260,9 +322,12 @@ class Joiner:
                 if kind == "Deployment" and self.replicasets_listed
                 else None,
             }
+            data["surge_first"] = _surge_first(kind, data["strategy"], data["max_unavailable"], data["max_replicas"])
             yield Evidence.make("kubernetes.workload", f"{ns}/{kind}/{name}", data, origin)
+        coupled = _coupled_autoscalers(a for a, _o in self.autoscalers)
         for a, origin in self.autoscalers:
-            yield Evidence.make("kubernetes.hpa", f"{a['namespace']}/{a['type']}/{a['name']}", a, origin)
+            data = {**a, "coupled_with": coupled.get((a["namespace"], a["type"], a["name"]), [])}
+            yield Evidence.make("kubernetes.hpa", f"{a['namespace']}/{a['type']}/{a['name']}", data, origin)
         for i, (p, origin) in enumerate(self.pdbs):
             yield Evidence.make(
                 "kubernetes.pdb",

@@ -65,6 +65,12 @@ class KubernetesWorkload(KindModel):
     strategy: str = Field(description="update strategy (RollingUpdate, Recreate, OnDelete, canary, blueGreen)")
     max_unavailable: int | str | None = Field(description=f"rolling update maxUnavailable, {_INT_OR_PERCENT}")
     max_surge: int | str | None = Field(description=f"rolling update maxSurge, {_INT_OR_PERCENT}")
+    surge_first: bool = Field(
+        description=(
+            "a Deployment RollingUpdate whose maxUnavailable (25% when unset, rounded down) is zero pods at "
+            "its largest replica count: no pod is taken down before its replacement is up"
+        )
+    )
     spread_keys: list[str] = Field(description="topology keys pods are spread over (spread constraints, anti-affinity)")
     zone_spread: bool = Field(description="spread over a zone key")
     host_spread: bool = Field(description="spread over kubernetes.io/hostname")
@@ -73,7 +79,13 @@ class KubernetesWorkload(KindModel):
     owner: str | None = Field(description=_OWNER + "; inherited from the namespace when it has one")
     owner_key: str | None = Field(description='the key the owner came from ("namespace": inherited)')
     app_label: str | None = Field(description="app.kubernetes.io/name or app label of the workload or its pods")
-    managed_by: str | None = Field(description="tool that manages it (argocd, flux, helm, ...; null: unknown)")
+    managed_by: str | None = Field(
+        description=(
+            "tool that manages it (argocd, flux, helm; helm-template: a chart rendered and applied by "
+            "something else; instance-label: only app.kubernetes.io/instance, as Argo CD's label tracking "
+            "sets it; another app.kubernetes.io/managed-by value; null: no tool label)"
+        )
+    )
     autoscalers: list[str] = Field(description="autoscalers that target it, as type/name")
     hpa_covered: bool = Field(description="scaled by an HPA or a KEDA ScaledObject")
     vpa_covered: bool = Field(description="scaled by a VerticalPodAutoscaler whose mode is not Off")
@@ -103,6 +115,12 @@ class KubernetesHpa(KindModel):
     metrics: list[str] = Field(description="what it scales on: type/metric for an HPA, trigger types for KEDA")
     scales_in: bool | None = Field(description="may scale down (null: a VPA)")
     update_mode: str | None = Field(description="a VPA's update mode (Off, Initial, Recreate, Auto; null: not a VPA)")
+    coupled_with: list[str] = Field(
+        description=(
+            "other HPAs (namespace/name) that scale a different workload on the same External or Object "
+            "metric: related applications scaled out together"
+        )
+    )
 
 
 class KubernetesPdb(KindModel):
@@ -245,6 +263,20 @@ class KubernetesVeleroSchedule(KindModel):
     snapshot_volumes: Any = Field(description="snapshotVolumes as written (null: Velero's default)")
 
 
+class KubernetesVeleroRestore(KindModel):
+    """`kubernetes.velero_restore`: a Velero Restore that was run (live only)."""
+
+    namespace: str = Field(description=_NS)
+    name: str = Field(description="restore name")
+    phase: str = Field(description="New, InProgress, Completed, PartiallyFailed, Failed or FailedValidation")
+    backup: str | None = Field(description="the backup (or schedule) it restored from")
+    included_namespaces: list[str] = Field(description='namespaces restored ("*": all)')
+    days_since_completed: float | None = Field(description="days since it completed (null: not completed)")
+    duration_minutes: float | None = Field(description="minutes from start to completion (null: unknown)")
+    errors: int = Field(description="errors Velero counted")
+    warnings: int = Field(description="warnings Velero counted")
+
+
 class KubernetesChaosExperiment(KindModel):
     """`kubernetes.chaos_experiment`: a Chaos Mesh experiment or Schedule, or a Litmus ChaosEngine/ChaosSchedule."""
 
@@ -290,6 +322,7 @@ MODELS: dict[str, type[KindModel]] = {
     "kubernetes.cronjob": KubernetesCronjob,
     "kubernetes.api_groups": KubernetesApiGroups,
     "kubernetes.velero_schedule": KubernetesVeleroSchedule,
+    "kubernetes.velero_restore": KubernetesVeleroRestore,
     "kubernetes.chaos_experiment": KubernetesChaosExperiment,
     "kubernetes.rollout": KubernetesRollout,
 }

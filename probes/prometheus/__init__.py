@@ -14,10 +14,10 @@ from typing import Any, ClassVar
 import yaml
 
 from probes.prometheus import live
-from probes.prometheus.http import ApiError, HttpSourceConfig, JsonClient, safe_url
+from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus.kinds import MODELS
 from scanner.evidence import Evidence
-from scanner.probe import KindModel, Probe, ProbeContext, SourceFailure
+from scanner.probe import CollectError, KindModel, Probe, ProbeContext
 
 __all__ = ["KINDS", "PrometheusConfig", "PrometheusProbe"]
 
@@ -48,16 +48,10 @@ class PrometheusProbe(Probe):
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: PrometheusConfig = config
-        try:
-            client = JsonClient(cfg, ctx)
-        except ApiError as exc:
-            raise SourceFailure(exc.reason, category=exc.category) from exc
-        with client:
+        # A failure before the first step (TLS files, credentials, buildinfo) fails the source.
+        with JsonClient(cfg, ctx) as client:
             base = safe_url(cfg.url)
-            try:
-                build = live.api_data(client, "/api/v1/status/buildinfo")
-            except ApiError as exc:
-                raise SourceFailure(exc.reason, category=exc.category) from exc
+            build = live.api_data(client, "/api/v1/status/buildinfo")
             version = str(build.get("version", "")) if isinstance(build, dict) else ""
             rules: list[str] = []
             config_doc: dict[str, Any] = {}
@@ -66,25 +60,25 @@ class PrometheusProbe(Probe):
                 for kind, subject, data in live.rules(client):
                     if kind == "prometheus.recording_rule":
                         rules.append(str(data["name"]))
-                    yield Evidence.make(kind, subject, data, f"{base}/api/v1/rules")
+                    yield ctx.evidence(kind, subject, data, f"{base}/api/v1/rules")
 
             def config_step() -> Iterator[Evidence]:
                 text = live.api_data(client, "/api/v1/status/config")
                 try:
                     doc = yaml.safe_load(text.get("yaml", "")) if isinstance(text, dict) else None
                 except yaml.YAMLError as exc:
-                    raise ApiError("/api/v1/status/config: the configuration is not YAML", "malformed") from exc
+                    raise CollectError("/api/v1/status/config: the configuration is not YAML", "malformed") from exc
                 if not isinstance(doc, dict):
-                    raise ApiError("/api/v1/status/config: unexpected answer shape", "malformed")
+                    raise CollectError("/api/v1/status/config: unexpected answer shape", "malformed")
                 config_doc.update(doc)
-                yield Evidence.make("prometheus.config", "prometheus", live.config(doc), f"{base}/api/v1/status/config")
+                yield ctx.evidence("prometheus.config", "prometheus", live.config(doc), f"{base}/api/v1/status/config")
 
             def targets_step() -> Iterator[Evidence]:
                 for job, data in live.target_pools(client, config_doc):
-                    yield Evidence.make("prometheus.target_pool", job, data, f"{base}/api/v1/targets")
+                    yield ctx.evidence("prometheus.target_pool", job, data, f"{base}/api/v1/targets")
 
             def runtime_step() -> Iterator[Evidence]:
-                yield Evidence.make(
+                yield ctx.evidence(
                     "prometheus.runtime",
                     "prometheus",
                     live.runtime(client, version),
@@ -92,22 +86,20 @@ class PrometheusProbe(Probe):
                 )
 
             def tsdb_step() -> Iterator[Evidence]:
-                yield Evidence.make("prometheus.tsdb", "prometheus", live.tsdb(client), f"{base}/api/v1/status/tsdb")
+                yield ctx.evidence("prometheus.tsdb", "prometheus", live.tsdb(client), f"{base}/api/v1/status/tsdb")
 
             def alertmanagers_step() -> Iterator[Evidence]:
                 for subject, data in live.alertmanagers(client):
-                    yield Evidence.make("prometheus.alertmanagers", subject, data, f"{base}/api/v1/alertmanagers")
+                    yield ctx.evidence("prometheus.alertmanagers", subject, data, f"{base}/api/v1/alertmanagers")
 
             def exporters_step() -> Iterator[Evidence]:
-                yield Evidence.make(
-                    "prometheus.exporters", "prometheus", live.exporters(client), f"{base}/api/v1/query"
-                )
+                yield ctx.evidence("prometheus.exporters", "prometheus", live.exporters(client), f"{base}/api/v1/query")
 
             def slo_step() -> Iterator[Evidence]:
                 if "prometheus.recording_rule" in ctx.failures:
-                    raise ApiError("needs the recording rules, which could not be read", "error")
+                    raise CollectError("needs the recording rules, which could not be read", "error")
                 for subject, data in live.slo(client, rules):
-                    yield Evidence.make("prometheus.slo", subject, data, f"{base}/api/v1/query")
+                    yield ctx.evidence("prometheus.slo", subject, data, f"{base}/api/v1/query")
 
             steps: list[tuple[tuple[str, ...], Callable[[], Iterator[Evidence]]]] = [
                 (("prometheus.alert_rule", "prometheus.recording_rule"), rules_step),
@@ -122,23 +114,8 @@ class PrometheusProbe(Probe):
                 steps.append((("prometheus.slo",), slo_step))
             else:
                 ctx.kind_absent("prometheus.slo", "measure_slo is off for this source")
-            for kinds, step in steps:
-                yield from _guarded(ctx, kinds, step)
-
-
-def _guarded(ctx: ProbeContext, kinds: tuple[str, ...], step: Callable[[], Iterator[Evidence]]) -> Iterator[Evidence]:
-    """Run one step; on an API failure its kinds fail (and nothing half-collected is kept).
-
-    Losing the connection or the credentials mid-scan fails the whole source instead.
-    """
-    ctx.check()
-    try:
-        items = list(step())
-    except ApiError as exc:
-        if exc.category in ("unreachable", "unauthorized"):
-            raise SourceFailure(exc.reason, category=exc.category) from exc
-        for kind in kinds:
-            ctx.kind_failed(kind, exc.reason, exc.category)
-        ctx.progress(f"{', '.join(kinds)}: {exc.reason}")
-        return
-    yield from items
+            for kinds, step in steps:  # a failed step fails only its kinds, keeping none of its items
+                items: list[Evidence] = []
+                with ctx.step(kinds):
+                    items = list(step())
+                yield from items

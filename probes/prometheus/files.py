@@ -190,6 +190,7 @@ class PrometheusFiles(FileParser):
     def __init__(self) -> None:
         super().__init__()
         self.seen: set[str] = set()
+        self.recording_rules = 0
 
     def absent_kinds(self) -> dict[str, str]:
         """Kinds of this family the repository had no file for (e.g. rules but no prometheus.yml)."""
@@ -199,6 +200,12 @@ class PrometheusFiles(FileParser):
         for kind in CONFIG_KINDS:
             if kind not in self.seen:
                 out[kind] = "no prometheus.yml (nor a Prometheus Operator resource declaring it) found"
+        if self.seen & set(RULE_KINDS) and not self.recording_rules and "prometheus.config" not in self.seen:
+            # Alert rules without the Prometheus that loads them (an application's PrometheusRule, a
+            # rule collection): its recording rules may live elsewhere, so none here is no finding.
+            out["prometheus.recording_rule"] = (
+                "no recording rule in these files and no Prometheus configuration: the rules it loads may live elsewhere"
+            )
         return out
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
@@ -255,6 +262,7 @@ class PrometheusFiles(FileParser):
                 out.append(Evidence.make(kind, subject, data, f"file://{path}"))
         self.found = True
         self.seen.update(RULE_KINDS)
+        self.recording_rules += sum(1 for e in out if e.kind == "prometheus.recording_rule")
         return out
 
     def _config(self, path: str, doc: Mapping[str, Any]) -> list[Evidence]:

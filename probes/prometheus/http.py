@@ -1,14 +1,17 @@
 """One authenticated, read-only HTTP client per source, shared by the Prometheus and
-Alertmanager probes: auth from the environment or files, TLS options, retries with backoff on
-429/5xx honouring Retry-After, timeouts from the source deadline, and failures mapped to the
-categories the runner reports (never with a credential in the message).
+Alertmanager probes: auth from the environment or files, TLS options, the shared retry policy
+(scanner.retry: 429/5xx and transport errors, Retry-After or jittered backoff, never past the
+deadline), timeouts from the source deadline, and failures mapped to the toolkit's
+CollectError categories (never with a credential in the message).
+
+`JsonClient(..., transport=...)` is the one seam of the httpx-based probes: tests hand in an
+`httpx.MockTransport` or a loopback server; production gets the deadline-guarded transport.
 """
 
 from __future__ import annotations
 
 import base64
 import codecs
-import json
 import os
 import ssl
 import time
@@ -32,13 +35,14 @@ from probes.netguard import (
     resolve_location,
 )
 from scanner.config import SourceConfig
-from scanner.probe import ProbeContext
-from scanner.ratelimit import TokenBucket, retry_after_seconds
+from scanner.jsonio import load_json
+from scanner.probe import CollectError, ProbeContext
+from scanner.ratelimit import TokenBucket
+from scanner.retry import retrying
 
 __all__ = ["MAX_BODY", "ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
 
 MAX_REDIRECTS = 5
-MAX_BACKOFF_S = 30.0
 
 
 class HttpSourceConfig(SourceConfig):
@@ -66,14 +70,7 @@ class HttpSourceConfig(SourceConfig):
         return self
 
 
-class ApiError(Exception):
-    """A request that failed; `category` is what the runner reports (unauthorized, ...)."""
-
-    def __init__(self, reason: str, category: str, status: int | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.category = category
-        self.status = status
+ApiError = CollectError  # the toolkit's one failure type, under the name these modules know
 
 
 def safe_url(url: str) -> str:
@@ -184,53 +181,22 @@ class JsonClient:
             self._bucket.acquire(self.ctx.remaining())
 
     def get_text(self, path: str, params: dict[str, str] | None = None) -> str:
-        """The body of GET base+path; raises ApiError with a category on any failure.
+        """The body of GET base+path; raises CollectError with a category on any failure.
 
         Each attempt has one total deadline (a trickling server cannot hold it longer), the
         body is read with a cap on its decoded size, and a redirect is followed only within the
         configured origin and path (the credentials never go anywhere else).
         """
-        attempt = 0
         url = self.base + path
-        hops = 0
-        while True:
-            self.ctx.check()
-            self._throttle()
-            self.ctx.count_request()
-            timeout = min(self.cfg.request_timeout_s, self.ctx.remaining())
-            try:
-                with deadline(timeout) as dl:
-                    status, headers, body = self._fetch(url, params, timeout, dl.at)
-            except (httpx.TimeoutException, DeadlinePassed) as exc:
-                if attempt < self.cfg.retries:
-                    attempt += 1
-                    self.ctx.log.debug("%s: timed out, retrying (attempt %d of %d)", path, attempt, self.cfg.retries)
-                    continue
-                raise ApiError(f"{path}: timed out after {timeout:.0f}s", "timeout") from exc
-            except BodyTooLarge as exc:
-                raise ApiError(f"{path}: {exc}", "malformed") from None
-            except httpx.TransportError as exc:
-                raise ApiError(
-                    f"{path}: cannot connect to {safe_url(self.base)}: {type(exc).__name__}", "unreachable"
-                ) from exc
+        for _hop in range(MAX_REDIRECTS + 1):
+            status, headers, body = self._attempts(path, url, params)
             if 300 <= status < 400 and headers.get("location"):
                 target = resolve_location(url, headers.get("location"))
                 try:
                     check_origin(target, self.base, what="redirect", logger=self.ctx.log)
                 except OriginRefused as exc:
                     raise ApiError(f"{path}: {exc}", "error", status) from None
-                hops += 1
-                if hops > MAX_REDIRECTS:
-                    raise ApiError(f"{path}: more than {MAX_REDIRECTS} redirects", "error", status)
                 url, params = target, None
-                continue
-            if (status == 429 or status >= 500) and attempt < self.cfg.retries:
-                attempt += 1
-                wait = min(self._retry_after(headers, attempt), self.ctx.remaining())
-                self.ctx.log.debug(
-                    "%s: HTTP %d, retrying in %.2fs (attempt %d of %d)", path, status, wait, attempt, self.cfg.retries
-                )
-                time.sleep(wait)
                 continue
             if status == 401:
                 raise ApiError(
@@ -243,6 +209,40 @@ class JsonClient:
             if status >= 300:
                 raise ApiError(f"{path}: HTTP {status}{self._api_error(body)}", "error", status)
             return body.decode(_charset(headers), errors="replace")
+        raise ApiError(f"{path}: more than {MAX_REDIRECTS} redirects", "error")
+
+    def _attempts(self, path: str, url: str, params: dict[str, str] | None) -> tuple[int, httpx.Headers, bytes]:
+        """One GET under the shared retry policy; transport failures mapped to CollectError."""
+        controller = retrying(
+            self.ctx,
+            self.cfg.retries,
+            what=path,
+            transient_error=lambda e: isinstance(e, (httpx.TransportError, DeadlinePassed)),
+            transient_answer=lambda a: a[0] == 429 or a[0] >= 500,
+            retry_after=lambda a: a[1].get("Retry-After"),
+            describe=lambda a: f"HTTP {a[0]}",
+        )
+        started = time.monotonic()
+        try:
+            answer: tuple[int, httpx.Headers, bytes] = controller(self._attempt, url, params)
+        except (httpx.TimeoutException, DeadlinePassed) as exc:
+            took = time.monotonic() - started
+            raise ApiError(f"{path}: timed out after {took:.1f}s", "timeout") from exc
+        except BodyTooLarge as exc:
+            raise ApiError(f"{path}: {exc}", "malformed") from None
+        except httpx.TransportError as exc:
+            raise ApiError(
+                f"{path}: cannot connect to {safe_url(self.base)}: {type(exc).__name__}", "unreachable"
+            ) from exc
+        return answer
+
+    def _attempt(self, url: str, params: dict[str, str] | None) -> tuple[int, httpx.Headers, bytes]:
+        self.ctx.check()
+        self._throttle()
+        self.ctx.count_request()
+        timeout = min(self.cfg.request_timeout_s, self.ctx.remaining())
+        with deadline(timeout) as dl:
+            return self._fetch(url, params, timeout, dl.at)
 
     def _fetch(
         self, url: str, params: dict[str, str] | None, timeout: float, until: float
@@ -258,22 +258,15 @@ class JsonClient:
         """Parsed JSON of GET base+path; unparseable JSON is a `malformed` ApiError."""
         text = self.get_text(path, params)
         try:
-            return json.loads(text)
+            return load_json(text)  # a 100k-deep answer is malformed here, not a RecursionError
         except ValueError as exc:
             raise ApiError(f"{path}: the answer is not JSON", "malformed") from exc
-
-    @staticmethod
-    def _retry_after(headers: httpx.Headers, attempt: int) -> float:
-        asked = retry_after_seconds(headers.get("Retry-After"))
-        if asked is not None:
-            return min(asked, MAX_BACKOFF_S)
-        return float(min(0.5 * 2.0 ** (attempt - 1), MAX_BACKOFF_S))
 
     @staticmethod
     def _api_error(body: bytes) -> str:
         """Prometheus puts a one-line reason in `error`; keep a bounded bit of it."""
         try:
-            doc = json.loads(body)
+            doc = load_json(body)
         except ValueError:
             return ""
         err = doc.get("error") if isinstance(doc, dict) else None

@@ -34,6 +34,16 @@ class _RuleCommon(KindModel):
         description="of those, the ones that are not platform or self-monitoring series (prometheus_, kube_, node_, up, ...)"
     )
     vendored: bool = Field(description="the group is one a common mixin ships (kube-prometheus, node-exporter, ...)")
+    grouping_labels: list[str] = Field(description="labels the expression aggregates `by` (`le` left out; at most 20)")
+    business_dimensions: list[str] = Field(
+        description="of those, labels naming a business dimension (service, handler, route, tenant, product, ...)"
+    )
+    metric_sources: list[str] = Field(
+        description="kinds of source its metrics come from: node, cadvisor, kube-state-metrics, kubelet, kubernetes, "
+        "blackbox, prometheus, alertmanager, process, database, messaging, proxy, platform, application"
+    )
+    joins: bool = Field(description="matches two vectors on labels (on/ignoring, group_left/group_right)")
+    max_range_s: float | None = Field(description="longest range selector or subquery range, seconds (null: none)")
     health: Any = Field(description="evaluation health as the server reports it (ok, err, unknown)" + _LIVE)
     last_error: Any = Field(description="the last evaluation error, if any" + _LIVE)
     group_interval_s: float | None = Field(
@@ -77,6 +87,12 @@ class PrometheusTargetPool(KindModel):
     static_targets: int = Field(description="statically configured targets")
     enable_compression: bool = Field(description="scrapes with compression (the default)")
     relabel_actions: list[str] = Field(description="actions of its metric_relabel_configs (drop, keep, replace, ...)")
+    sharded: bool = Field(description="its relabel_configs shard targets across servers (hashmod)")
+    label_limits: bool = Field(description="sets label_limit, label_name_length_limit or label_value_length_limit")
+    interval_default: bool = Field(
+        description="neither the job nor the document's global settings set the interval: 60s assumed "
+        "(for an operator monitor read from files, the Prometheus resource's interval applies)"
+    )
     targets_total: int | None = Field(description="active targets" + _LIVE)
     targets_up: int | None = Field(description="targets whose last scrape succeeded" + _LIVE)
     targets_down: int | None = Field(description="targets whose last scrape failed" + _LIVE)

@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from probes.prometheus import promql
+
 __all__ = [
     "PLATFORM_METRIC",
     "REPLICA_LABELS",
@@ -177,6 +179,14 @@ def _common(
 ) -> dict[str, Any]:
     funcs = promql_functions(expr)
     metrics = promql_metrics(expr)
+    grouping = promql.grouping_labels(expr)
+    # The organisation's own series are those business_metrics keeps; a name the source table
+    # does not know but PLATFORM_METRIC does is a platform series, never an application one.
+    sources = {
+        "platform" if src == "application" and PLATFORM_METRIC.match(m) else src
+        for m in metrics
+        for src in (promql.metric_source(m),)
+    }
     return {
         "group": group,
         "file": file,
@@ -187,6 +197,11 @@ def _common(
         "business_metrics": [m for m in metrics if not PLATFORM_METRIC.match(m)],
         "vendored": is_vendored_group(group),
         "aggregates": sorted(set(funcs) & _AGGREGATIONS),
+        "grouping_labels": grouping,
+        "business_dimensions": promql.business_dimensions(grouping),
+        "metric_sources": sorted(sources),
+        "joins": promql.joins(expr),
+        "max_range_s": promql.max_range_s(expr),
         "health": health,
         "last_error": (last_error or None),
     }
@@ -286,6 +301,7 @@ def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, di
     job = str(sc.get("job_name") or "")
     path = str(sc.get("metrics_path") or "/metrics")
     interval = duration_s(sc.get("scrape_interval")) or duration_s(glob.get("scrape_interval")) or 60.0
+    interval_default = not (duration_s(sc.get("scrape_interval")) or duration_s(glob.get("scrape_interval")))
     timeout = duration_s(sc.get("scrape_timeout")) or duration_s(glob.get("scrape_timeout")) or min(10.0, interval)
     scheme = str(sc.get("scheme") or "http")
     static = 0
@@ -303,6 +319,7 @@ def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, di
         # Prometheus renders every job's interval in /api/v1/status/config, so "custom" means
         # "differs from the global default", which reads the same from a file and from the API.
         "custom_interval": interval != (duration_s(glob.get("scrape_interval")) or 60.0),
+        "interval_default": interval_default,
         "honor_labels": bool(sc.get("honor_labels")),
         "tls_verify": scheme == "https" and not bool(tls.get("insecure_skip_verify")),
         "client_cert": bool(tls.get("cert_file") or tls.get("cert")),
@@ -315,6 +332,9 @@ def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, di
         "static_targets": static,
         "enable_compression": sc.get("enable_compression", True) is not False,
         "relabel_actions": _relabel_actions(sc.get("metric_relabel_configs")),
+        # hashmod over the target address splits one job across several servers (sharding).
+        "sharded": "hashmod" in _relabel_actions(sc.get("relabel_configs")),
+        "label_limits": any(sc.get(k) for k in ("label_limit", "label_name_length_limit", "label_value_length_limit")),
         "targets_total": None,
         "targets_up": None,
         "targets_down": None,

@@ -66,6 +66,10 @@ def check_before_work(args: argparse.Namespace) -> None:
     from scanner.signing import check_sign_args
 
     check_sign_args(args)
+    if getattr(args, "pushgateway_group", None):
+        from scanner.metrics import grouping_key
+
+        grouping_key(args.pushgateway_group)  # a malformed key is invalid input, found before the scan
     target = getattr(args, "evidence_dir", None)
     if target and getattr(args, "command", "") != "rescore":
         from scanner.bundle import check_destination
@@ -99,16 +103,27 @@ def summary_line(report: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
-    """Apply the gates (scanner/gates.py); a report no source could feed is a scan error."""
-    from scanner.gates import GateSpec, evaluate, failed_sources, no_source_scanned, parse_min_levels
+def _evaluate(report: dict[str, Any], args: argparse.Namespace) -> Any:
+    """The gates' result (scanner/gates.py), before anything is written: a gate naming nothing in
+    this report is invalid input (exit 2, nothing written), and the Markdown summary shows it."""
+    from scanner.gates import GateSpec, evaluate, parse_min_levels
 
     spec = GateSpec(
         min_levels=parse_min_levels(args.min_level),
         fail_on_regression=args.fail_on_regression,
         fail_on_source_error=args.fail_on_source_error,
     )
-    result = evaluate(report, spec, getattr(args, "baseline_report", None))
+    return evaluate(report, spec, getattr(args, "baseline_report", None))
+
+
+def _gates(report: dict[str, Any], args: argparse.Namespace, result: Any = None) -> int:
+    """Print the gates' lines (`result`, else evaluated here); a report no source could feed is
+    a scan error."""
+    from scanner.gates import failed_sources, no_source_scanned
+
+    if result is None:
+        result = _evaluate(report, args)
+
     for line in result.lines():
         print(line, file=sys.stderr)
     if no_source_scanned(report):
@@ -120,11 +135,19 @@ def _gates(report: dict[str, Any], args: argparse.Namespace) -> int:
 def finish(
     report: dict[str, Any], args: argparse.Namespace, *, quiet: bool, evidence: Any = None, shard: Any = None
 ) -> int:
-    """Write every requested output (the bundle first, then JSON), print the summary, apply the gates."""
-    from scanner.outputs import WriteContext, requested, write_outputs
+    """Apply the gates, write every requested output (the bundle first, then JSON), print the
+    summary and the gates' lines."""
+    from scanner.outputs import WriteContext, options, requested, write_outputs
 
+    result = _evaluate(report, args)
     targets = requested(args, args.command, default_json=True)
-    ctx = WriteContext(baseline=getattr(args, "baseline_report", None), evidence=evidence, shard=shard)
+    ctx = WriteContext(
+        baseline=getattr(args, "baseline_report", None),
+        evidence=evidence,
+        shard=shard,
+        options=options(args),
+        gate=result,
+    )
     write_outputs(report, targets, ctx)
     from scanner.signing import sign_written
 
@@ -133,4 +156,4 @@ def finish(
         print(summary_line(report), file=sys.stderr)
         if signed:
             print(signed, file=sys.stderr)
-    return _gates(report, args)
+    return _gates(report, args, result)

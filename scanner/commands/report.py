@@ -28,7 +28,7 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, session: Session) -> int:
     from scanner.gates import load_any_report
-    from scanner.outputs import WriteContext, requested, write_outputs
+    from scanner.outputs import WriteContext, options, requested, write_outputs
     from scanner.report import load_report
 
     report = load_report(args.report)
@@ -37,5 +37,5 @@ def run(args: argparse.Namespace, session: Session) -> int:
     if not targets:
         flags = [o.flag for o in OUTPUTS if "report" in o.verbs]
         raise InputError(f"name at least one output: {', '.join(flags)}")
-    write_outputs(report, targets, WriteContext(baseline=baseline))
+    write_outputs(report, targets, WriteContext(baseline=baseline, options=options(args)))
     return EXIT_OK

@@ -3,8 +3,10 @@
 A small production account: the web tier scales in an Auto Scaling group across two zones
 behind an Application Load Balancer; the orders database is RDS PostgreSQL, Multi-AZ, with
 automated backups (7 days) and a read replica; the reporting database is Multi-AZ with 35 days.
-CloudWatch alarms on the database and the web tier notify an SNS topic; one multi-region trail.
-There is no AWS Backup plan, no AWS Config recorder and no budget.
+A Redis replication group (two nodes, automatic failover) caches hot order reads; a DynamoDB table
+keeps idempotency keys with point-in-time recovery; the web tier also scales up on a weekday
+schedule. CloudWatch alarms on the database and the web tier notify an SNS topic; one
+multi-region trail. There is no AWS Backup plan, no AWS Config recorder and no budget.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 ACCOUNT = "333333333333"
 REGION = "us-east-1"
-PASSWORD = "moto-estate-not-a-secret"  # noqa: S105 - moto accepts anything; never a real credential
+PASSWORD = "moto-estate-not-a-secret"
 
 
 def seed(client: Any, account: str) -> None:
@@ -26,7 +28,9 @@ def seed(client: Any, account: str) -> None:
     tags = [{"Key": "owner", "Value": "orders-team"}, {"Key": "env", "Value": "prod"}]
 
     elb = client("elbv2", REGION)
-    lb = elb.create_load_balancer(Name="web-alb", Subnets=subnets, Scheme="internet-facing", Type="application", Tags=tags)
+    lb = elb.create_load_balancer(
+        Name="web-alb", Subnets=subnets, Scheme="internet-facing", Type="application", Tags=tags
+    )
     tg = elb.create_target_group(
         Name="web-tg", Protocol="HTTP", Port=8080, VpcId=vpc, HealthCheckPath="/healthz", HealthCheckEnabled=True
     )["TargetGroups"][0]["TargetGroupArn"]
@@ -94,10 +98,42 @@ def seed(client: Any, account: str) -> None:
     topic = client("sns", REGION).create_topic(Name="orders-oncall")["TopicArn"]
     cw = client("cloudwatch", REGION)
     alarms = (
-        ("orders-pg-cpu-high", "CPUUtilization", "AWS/RDS", "GreaterThanThreshold", 80.0, "DBInstanceIdentifier", "orders-pg"),
-        ("orders-pg-storage-low", "FreeStorageSpace", "AWS/RDS", "LessThanThreshold", 20e9, "DBInstanceIdentifier", "orders-pg"),
-        ("orders-pg-connections-high", "DatabaseConnections", "AWS/RDS", "GreaterThanThreshold", 400.0, "DBInstanceIdentifier", "orders-pg"),
-        ("web-5xx-high", "HTTPCode_Target_5XX_Count", "AWS/ApplicationELB", "GreaterThanThreshold", 50.0, "LoadBalancer", "app/web-alb"),
+        (
+            "orders-pg-cpu-high",
+            "CPUUtilization",
+            "AWS/RDS",
+            "GreaterThanThreshold",
+            80.0,
+            "DBInstanceIdentifier",
+            "orders-pg",
+        ),
+        (
+            "orders-pg-storage-low",
+            "FreeStorageSpace",
+            "AWS/RDS",
+            "LessThanThreshold",
+            20e9,
+            "DBInstanceIdentifier",
+            "orders-pg",
+        ),
+        (
+            "orders-pg-connections-high",
+            "DatabaseConnections",
+            "AWS/RDS",
+            "GreaterThanThreshold",
+            400.0,
+            "DBInstanceIdentifier",
+            "orders-pg",
+        ),
+        (
+            "web-5xx-high",
+            "HTTPCode_Target_5XX_Count",
+            "AWS/ApplicationELB",
+            "GreaterThanThreshold",
+            50.0,
+            "LoadBalancer",
+            "app/web-alb",
+        ),
     )
     for name, metric, ns, op, threshold, dim, value in alarms:
         cw.put_metric_alarm(
@@ -121,3 +157,60 @@ def seed(client: Any, account: str) -> None:
         Name="org-audit", S3BucketName="orders-audit-trail", IsMultiRegionTrail=True, EnableLogFileValidation=True
     )
     trail.start_logging(Name="org-audit")
+
+    client("elasticache", REGION).create_replication_group(
+        ReplicationGroupId="orders-cache",
+        ReplicationGroupDescription="hot order reads in front of orders-pg",
+        Engine="redis",
+        CacheNodeType="cache.r6g.large",
+        NumNodeGroups=1,
+        ReplicasPerNodeGroup=1,
+        AutomaticFailoverEnabled=True,
+        MultiAZEnabled=True,
+        SnapshotRetentionLimit=3,
+        Tags=tags,
+    )
+    ddb = client("dynamodb", REGION)
+    ddb.create_table(
+        TableName="orders-idempotency",
+        KeySchema=[{"AttributeName": "key", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "key", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        Tags=tags,
+    )
+    ddb.update_continuous_backups(
+        TableName="orders-idempotency", PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+    )
+    asg.put_scheduled_update_group_action(
+        AutoScalingGroupName="web-asg",
+        ScheduledActionName="weekday-morning",
+        Recurrence="0 7 * * 1-5",
+        MinSize=4,
+        MaxSize=8,
+        DesiredCapacity=4,
+    )
+    # request volume against its learned band (anomaly detection), paging the on-call topic
+    cw.put_metric_alarm(
+        AlarmName="web-requests-anomalous",
+        Metrics=[
+            {
+                "Id": "m1",
+                "MetricStat": {
+                    "Metric": {
+                        "Namespace": "AWS/ApplicationELB",
+                        "MetricName": "RequestCount",
+                        "Dimensions": [{"Name": "LoadBalancer", "Value": "app/web-alb"}],
+                    },
+                    "Period": 300,
+                    "Stat": "Sum",
+                },
+                "ReturnData": True,
+            },
+            {"Id": "ad1", "Expression": "ANOMALY_DETECTION_BAND(m1, 3)", "ReturnData": True},
+        ],
+        ThresholdMetricId="ad1",
+        ComparisonOperator="LessThanLowerOrGreaterThanUpperThreshold",
+        EvaluationPeriods=3,
+        AlarmActions=[topic],
+        ActionsEnabled=True,
+    )

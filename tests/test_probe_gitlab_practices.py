@@ -1,0 +1,171 @@
+"""The gitlab probe's practice facts (CI testing and migrations, integrations, webhooks, wiki,
+incident classification and automation, merge request size) against the loopback GitLab API,
+and what the rules decide from them for the two sandbox teams."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from probes.gitlab import GitLabConfig, GitLabProbe
+from sandbox.gitlab_api import GitLabAPI
+from sandbox.gitlab_history import History, build_history
+from scanner.evidence import Evidence
+from scanner.pipeline import load_inputs, scan
+from scanner.probe import ProbeContext
+
+TOKEN = "glpat-PRACTICEStokenPRACTICES"
+ENV = "MATURITY_TEST_GITLAB_PRACTICES_TOKEN"
+
+
+@pytest.fixture(scope="module")
+def history() -> History:
+    return build_history()
+
+
+@pytest.fixture(scope="module")
+def server(history: History) -> Iterator[GitLabAPI]:
+    api = GitLabAPI(history, token=TOKEN)
+    api.start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="module")
+def scanned(server: GitLabAPI) -> tuple[list[Evidence], ProbeContext, list[Any]]:
+    server.clear()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(ENV, TOKEN)
+        cfg = GitLabConfig(name="gl", probe="gitlab", url=server.url, token_env=ENV, groups=["acme"], retries=1)
+        ctx = ProbeContext(source="gl", deadline=time.monotonic() + 60, log=logging.getLogger("test.gitlab"))
+        ev = list(GitLabProbe().collect(cfg, ctx))
+    return ev, ctx, list(server.requests)
+
+
+def by(evidence: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in evidence if e.kind == kind}
+
+
+def test_ci_facts_on_testing_and_migrations(scanned: Any) -> None:
+    ev, ctx, _ = scanned
+    assert not ctx.failures
+    proj = by(ev, "gitlab.project")
+    web = proj["acme/web/storefront"]["ci"]
+    assert web["test_report_jobs"] == ["unit-tests", "integration-tests"]
+    assert web["post_deploy_test_jobs"] == ["smoke-production"]
+    assert "integration-tests" in web["functional_test_jobs"] and "unit-tests" not in web["functional_test_jobs"]
+    assert web["migration_jobs"] == ["db-migrate"] and web["migration_in_deploy_jobs"] == []
+    assert web["config_check_jobs"] == ["chart-lint"] and "deploy-production" in web["config_apply_jobs"]
+    ledger = proj["acme/ledger/core"]["ci"]
+    assert ledger["migration_in_deploy_jobs"] == ["deploy"]  # flyway inside the scp/ssh deployment
+    assert ledger["test_report_jobs"] == [] and ledger["post_deploy_test_jobs"] == []
+    assert ledger["config_apply_jobs"] == []
+
+
+def test_default_branch_rule_is_the_one_covering_it(scanned: Any) -> None:
+    proj = by(scanned[0], "gitlab.project")
+    assert proj["acme/web/api"]["default_branch_push_min_level"] == 0
+    assert proj["acme/web/api"]["default_branch_code_owners"] is True
+    assert proj["acme/ledger/core"]["default_branch_push_min_level"] == 30
+    assert proj["acme/web/ui-kit"]["default_branch_protected"] is False
+    assert proj["acme/web/ui-kit"]["default_branch_code_owners"] is None
+
+
+def test_integrations_and_webhooks_never_leak_urls(scanned: Any) -> None:
+    ev, ctx, _ = scanned
+    proj = by(ev, "gitlab.project")
+    web = proj["acme/web/storefront"]
+    assert web["integrations"]["readable"] is True and web["integrations"]["deployment_notifications"] == ["slack"]
+    assert web["webhooks"] == {
+        "readable": True,
+        "count": 2,
+        "deployment_events": 1,
+        "push_events": 2,
+        "pipeline_events": 0,
+        "releases_events": 0,
+        "note": None,
+    }
+    # A Reporter token gets 403: recorded as not readable, not a failure and not "none".
+    ledger = proj["acme/ledger/core"]
+    assert ledger["integrations"]["readable"] is False and "Maintainer" in ledger["integrations"]["note"]
+    assert ledger["webhooks"]["count"] is None
+    assert "gitlab.project" not in ctx.failures
+    assert web["issue_templates"] == 3 and proj["acme/web/ui-kit"]["issue_templates"] == 0
+    assert proj["acme/web/ui-kit"]["integrations"] == {
+        "readable": True,
+        "active": [],
+        "deployment_notifications": [],
+        "pipeline_notifications": [],
+        "note": None,
+    }
+    blob = json.dumps([e.to_json() for e in ev])
+    assert "hooks.example" not in blob and "secret-" not in blob
+
+
+def test_wiki_pages_by_title_and_disabled_wikis_are_not_asked(scanned: Any) -> None:
+    ev, _, requests = scanned
+    proj = by(ev, "gitlab.project")
+    wiki = proj["acme/web/storefront"]["wiki"]
+    assert (wiki["pages"], wiki["runbook_pages"], wiki["playbook_pages"], wiki["postmortem_pages"]) == (4, 2, 1, 1)
+    assert wiki["runbook_titles"] == ["Runbook: checkout errors", "Playbook: failed deployment"]
+    ledger = proj["acme/ledger/core"]
+    assert ledger["wiki"]["enabled"] is False and ledger["wiki"]["pages"] == 0
+    ledger_id = ledger["id"]
+    assert not any(r.path.endswith(f"/projects/{ledger_id}/wikis") for r in requests)
+
+
+def test_incident_classification_automation_and_mr_size(scanned: Any) -> None:
+    ev, _, _ = scanned
+    inc = by(ev, "gitlab.incident_stats")
+    web, ledger = inc["acme/web/api"], inc["acme/ledger/core"]
+    assert web["classified_coverage"] == 1.0 and web["auto_created"] == web["incidents"] > 0
+    assert ledger["classified_coverage"] == 0.0 and ledger["auto_created"] == 0 and ledger["incidents"] >= 3
+    assert web["parameters"]["automation_author_pattern"]
+    mr = by(ev, "gitlab.merge_request_stats")
+    assert mr["acme/web/api"]["changed_files"]["n"] == 20 and mr["acme/web/api"]["changed_files"]["median"] <= 8
+    assert mr["acme/ledger/core"]["changed_files"]["median"] >= 30
+
+
+def _grade(server: GitLabAPI, tmp_path: Path, group: str) -> dict[str, str]:
+    """Clause statuses (and item statuses) of a scan of one team."""
+    (tmp_path / "maturity.yaml").write_text(
+        json.dumps(
+            {"sources": [{"name": "gl", "probe": "gitlab", "url": server.url, "token_env": ENV, "groups": [group]}]}
+        ),
+        encoding="utf-8",
+    )
+    report, _, _ = scan(load_inputs(tmp_path / "maturity.yaml"))
+    out: dict[str, str] = {}
+    for fw in report["frameworks"]:
+        for cap in fw["capabilities"]:
+            for req in cap["requirements"]:
+                out[req["id"]] = req["status"]
+                out.update({c["id"]: c["status"] for c in req["clauses"]})
+    return out
+
+
+def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    web = _grade(server, tmp_path, "acme/web")
+    for item in ("ydt:6.1.1:L1.1", "ydt:6.2.1:L1.2", "ydt:6.2.1:L1.1", "wa:OPS06-BP04", "wa:OPS06-BP02",
+                 "ydt:10.3.1:L1.1", "wa:OPS07-BP04", "wa:OPS11-BP08", "ydt:7.1.2:L2.3", "ydt:6.2.2:L3.5",
+                 "ydt:9.1.3:L1.1", "ydt:6.1.1:L2.4", "wa:OPS02-BP06"):  # fmt: skip
+        assert web[item] == "met", item
+    for clause in ("ydt:9.1.3:L2.1#a", "wa:OPS05-BP02#b", "ydt:6.2.2:L3.4#c", "ydt:7.1.2:L3.4#a", "wa:OPS05-BP09#b",
+                   "wa:OPS09-BP01#b", "ydt:6.2.2:L2.1#d", "ydt:6.2.1:L3.2#a", "ydt:6.2.1:L3.2#b"):  # fmt: skip
+        assert web[clause] == "met", clause
+    assert web["ydt:6.2.1:L5.1"] == "not_met"  # production waits for a manual start and an approval
+    ledger = _grade(server, tmp_path, "acme/ledger")
+    assert ledger["ydt:6.1.1:L1.1#a"] == "not_met" and ledger["ydt:6.1.1:L1.1#b"] == "met"
+    assert ledger["ydt:6.2.1:L1.2"] == "met"  # the rollback is an emergency change
+    assert ledger["ydt:6.2.2:L2.1#d"] == "not_met" and ledger["wa:OPS05-BP09#b"] == "not_met"
+    # Integrations unreadable (403) and no automated incident: nothing either way.
+    assert ledger["ydt:6.2.1:L1.1#a"] == "unknown" and ledger["ydt:9.1.3:L2.1#a"] == "unknown"
+    # No postmortem linked, wiki switched off: lessons may be kept elsewhere.
+    assert ledger["wa:OPS11-BP08#a"] == "unknown"

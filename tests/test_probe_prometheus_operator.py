@@ -1,0 +1,74 @@
+"""A Prometheus Operator estate read from Git (known defect of issue 17): the Prometheus
+resource carries no scrape_configs, its jobs are ServiceMonitors and its push path is the
+resource's remoteWrite. The collection and transmission clauses must count them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.promserver import scan_sources
+
+pytestmark = pytest.mark.slow  # a whole scan through the pipeline (~6s), though no server starts
+
+OPERATOR = """
+apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: k8s, namespace: monitoring}
+spec:
+  replicas: 2
+  shards: 3
+  scrapeInterval: 30s
+  serviceMonitorSelector: {}
+  remoteWrite:
+    - url: http://mimir-distributor.mimir.svc:8080/api/v1/push
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: checkout, namespace: shop}
+spec:
+  selector: {matchLabels: {app: checkout}}
+  endpoints:
+    - port: metrics
+      interval: 15s
+    - port: admin
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: node-exporter, namespace: monitoring}
+spec:
+  selector: {matchLabels: {app: node-exporter}}
+  endpoints:
+    - port: https
+      scheme: https
+"""
+
+
+def _clauses(report: dict[str, Any]) -> dict[str, str]:
+    out = {}
+    for fw in report["frameworks"]:
+        for cap in fw["capabilities"]:
+            for req in cap["requirements"]:
+                for c in req["clauses"]:
+                    out[c["id"]] = c["status"]
+    return out
+
+
+def test_operator_monitors_and_remote_write_count(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "monitoring.yaml").write_text(OPERATOR, encoding="utf-8")
+    report = scan_sources(tmp_path / "scan", [{"name": "repo", "probe": "files", "path": str(repo)}])
+    got = _clauses(report)
+    pools = {e["subject"]: e["data"] for e in report["evidence"] if e["kind"] == "prometheus.target_pool"}
+    # An endpoint without `interval` takes the Prometheus resource's: not read as the 60s default.
+    assert pools["serviceMonitor/shop/checkout/1"]["interval_default"] is True
+    assert pools["serviceMonitor/shop/checkout/0"]["interval_default"] is False
+    assert got["ydt:5.1.1:L4.1#a"] == "met"  # monitors set the interval
+    assert got["ydt:5.1.1:L3.3#a"] == "met"
+    assert got["ydt:5.1.2:L3.1#c"] == "met"  # monitors pull, remoteWrite pushes
+    assert got["ydt:5.1.2:L3.2#a"] == "met"  # three shards, and Mimir
+    assert got["ydt:5.2.1:L4.1#a"] == "met"  # 15s endpoint, the rest on the resource's 30s
+    assert got["ydt:9.1.3:L3.1#a"] == "met"  # Kubernetes service discovery
