@@ -170,7 +170,9 @@ def test_request_budget_has_no_call_per_deployment(full_scan: Any) -> None:
     notes = sum(1 for p in paths if p.endswith("/notes"))
     sizes = sum(1 for p in paths if re.search(r"/merge_requests/\d+$", p))  # changes_count of the same sample
     assert approvals <= 20 * 4 and notes <= 20 * 4 and sizes == approvals
-    assert len(paths) - approvals - notes - sizes < 100
+    # About 20 fixed calls per project (settings, links, lists, DORA) plus list pages.
+    projects = len(by(ev, "gitlab.project"))
+    assert len(paths) - approvals - notes - sizes < 30 * projects
 
 
 def test_keyset_pagination_when_no_group_is_given(history: History, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -84,6 +84,23 @@ OBJECTS: list[dict[str, Any]] = [
     hpa("payments", "Deployment", "payments", QUEUE),
     hpa("web", "Deployment", "web", CPU),
     {
+        "apiVersion": "apps/v1",
+        "kind": "StatefulSet",
+        "metadata": {"name": "orders-redis", "namespace": "shop"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "orders-redis"}},
+            "template": {
+                "metadata": {"labels": {"app": "orders-redis"}},
+                "spec": {
+                    "containers": [
+                        {"name": "redis", "image": "redis:7.2", "args": ["--maxmemory-policy", "allkeys-lru"]}
+                    ]
+                },
+            },
+        },
+    },
+    deployment("redis-cart", 1),
+    {
         "apiVersion": "velero.io/v1",
         "kind": "Restore",
         "metadata": {"name": "drill-q3", "namespace": "velero"},
@@ -189,9 +206,17 @@ def test_velero_restores_are_drills_read_live_only(live: ScanResult, tmp_path: P
     assert restore["backup"] == "nightly-shop-20260901" and restore["days_since_completed"] > 0
     assert live.observations["kubernetes.velero_schedule"].observed  # same API, listed together
     # A Restore kept in Git is a record of a run, not a run: the files probe never reports one.
-    (tmp_path / "restore.yaml").write_text(yaml.safe_dump(OBJECTS[-1]), encoding="utf-8")
+    (tmp_path / "restore.yaml").write_text(yaml.safe_dump(OBJECTS[-1]), encoding="utf-8")  # the Restore
     from_git = scan_files(tmp_path)
     assert not by_subject(from_git, "kubernetes.velero_restore")
     assert "kubernetes.velero_restore" not in from_git.observations or not (
         from_git.observations["kubernetes.velero_restore"].observed
     )
+
+
+def test_redis_counts_as_a_cache_only_when_configured_as_one(live: ScanResult) -> None:
+    w = by_subject(live, "kubernetes.workload")
+    assert w["shop/StatefulSet/orders-redis"]["cache_hint"] is True  # evicts least-recently-used keys
+    assert w["shop/Deployment/redis-cart"]["cache_hint"] is False
+    caches = kube_rule_results(live, ["kubernetes.workloads.caches"])["kubernetes.workloads.caches"]
+    assert caches.status == "met" and caches.subjects == ("shop/StatefulSet/orders-redis",)

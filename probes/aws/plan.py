@@ -28,8 +28,8 @@ class Scan:
         return self.clients.get(service, region)
 
     def ev(self, kind: str, subject: str, data: Mapping[str, Any], origin: str) -> Evidence:
-        """An evidence item; the origin names the API the facts came from."""
-        return Evidence.make(kind, subject, data, f"aws://{origin}")
+        """An evidence item of this source (stamped and hashed once); the origin names the API."""
+        return self.clients.ctx.evidence(kind, subject, data, f"aws://{origin}")
 
     def since(self) -> dt.datetime:
         return self.now - dt.timedelta(days=self.cfg.window_days)

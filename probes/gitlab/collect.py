@@ -63,7 +63,7 @@ class _Collector:
 
     def emit(self, kind: str, subject: str, data: dict[str, Any], endpoint: str) -> None:
         origin = f"{self.cfg.url.rstrip('/')}/api/v4{self.base}{endpoint}"
-        self.out.evidence.append(Evidence.make(kind, subject, data, origin))
+        self.out.evidence.append(self.api.ctx.evidence(kind, subject, data, origin))
 
     def fail(self, kinds: tuple[str, ...], exc: ApiError) -> None:
         for k in kinds:

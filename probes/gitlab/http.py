@@ -185,6 +185,7 @@ class Api:
 
     def __init__(self, cfg: GitLabConfig, ctx: ProbeContext) -> None:
         self.cfg = cfg
+        self.ctx = ctx
         self.session = _Session(ctx, cfg)
         self.gl = gitlab.Gitlab(
             cfg.url.rstrip("/"),

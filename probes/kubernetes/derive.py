@@ -159,6 +159,21 @@ def _managed_by(labels: Mapping[str, str], annotations: Mapping[str, str]) -> st
     return None
 
 
+_EVICTION = re.compile(r"maxmemory-policy[\s=]+(allkeys|volatile)-", re.I)
+
+
+def _cache_hint(labels: Mapping[str, str], pod_labels: Mapping[str, str], pod: Mapping[str, Any]) -> bool:
+    """Configured as a cache rather than a store: labelled `app.kubernetes.io/component: cache`,
+    or started with an evicting memory policy (Redis/Valkey `--maxmemory-policy allkeys-lru`)."""
+    if "cache" in (labels.get("app.kubernetes.io/component"), pod_labels.get("app.kubernetes.io/component")):
+        return True
+    for c in _l(pod, "containers"):
+        words = [str(w) for key in ("command", "args") for w in (c.get(key) or [])] if isinstance(c, Mapping) else []
+        if _EVICTION.search(" ".join(words)[:4000]):
+            return True
+    return False
+
+
 def _container_facts(c: Mapping[str, Any]) -> dict[str, Any]:
     res = _m(c, "resources")
     req, lim = _m(res, "requests"), _m(res, "limits")
@@ -262,6 +277,7 @@ def workload_facts(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
         or pod_labels.get("app.kubernetes.io/name")
         or pod_labels.get("app"),
         "managed_by": _managed_by(labels, ann),
+        "cache_hint": _cache_hint(labels, pod_labels, pod),
         "_pod_labels": pod_labels,
         "_workload_ref": (str(workload_ref.get("kind") or ""), str(workload_ref.get("name") or ""))
         if workload_ref

@@ -86,6 +86,12 @@ class KubernetesWorkload(KindModel):
             "sets it; another app.kubernetes.io/managed-by value; null: no tool label)"
         )
     )
+    cache_hint: bool = Field(
+        description=(
+            "configured as a cache, not a store: labelled app.kubernetes.io/component: cache, or started "
+            "with an evicting memory policy (maxmemory-policy allkeys-*/volatile-*)"
+        )
+    )
     autoscalers: list[str] = Field(description="autoscalers that target it, as type/name")
     hpa_covered: bool = Field(description="scaled by an HPA or a KEDA ScaledObject")
     vpa_covered: bool = Field(description="scaled by a VerticalPodAutoscaler whose mode is not Off")
