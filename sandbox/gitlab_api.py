@@ -186,6 +186,7 @@ class GitLabAPI:
             (r"^/projects/([^/]+)/integrations$", self._integrations),
             (r"^/projects/([^/]+)/hooks$", self._hooks),
             (r"^/projects/([^/]+)/wikis$", self._wikis),
+            (r"^/projects/([^/]+)/events$", self._events),
             (r"^/projects/([^/]+)/templates/(issues|merge_requests)$", self._templates),
             (r"^/projects/([^/]+)/issues/(\d+)/notes$", self._notes),
             (r"^/projects/([^/]+)/issues_statistics$", self._issue_stats),
@@ -304,6 +305,16 @@ class GitLabAPI:
 
     def _wikis(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
         return self._p(key).wiki, {}  # "Get all wiki pages": the list API is not paginated
+
+    def _events(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
+        """Project activity, newest first, filtered by `action` and `after` (a date, exclusive)."""
+        rows = list(self._p(key).events)
+        action, after = _one(q, "action"), _one(q, "after")
+        if action:
+            rows = [r for r in rows if r.get("action_name") == action]
+        if after:
+            rows = [r for r in rows if _norm(r["created_at"])[:10] > after]
+        return self._page(rel, q, sorted(rows, key=lambda r: str(r["created_at"]), reverse=True))
 
     def _templates(self, rel: str, q: dict[str, list[str]], key: str, what: str) -> tuple[Any, dict[str, str]]:
         p = self._p(key)

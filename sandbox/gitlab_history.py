@@ -50,6 +50,7 @@ class ProjectHistory:
     wiki: list[dict[str, Any]] = field(default_factory=list)
     mr_changes: dict[int, str] = field(default_factory=dict)  # iid -> changes_count (single-MR API only)
     issue_templates: list[str] = field(default_factory=list)  # names under .gitlab/issue_templates/
+    events: list[dict[str, Any]] = field(default_factory=list)  # project activity (wiki edits only here)
 
 
 @dataclass
@@ -404,6 +405,26 @@ class _ProjectBuilder:
             }
         )
 
+    def work_item(self, closed: datetime, title: str, labels: list[str]) -> None:
+        """A plain issue (feature, bug or improvement work) closed at `closed`."""
+        self.issue_iid += 1
+        self.h.issues.append(
+            {
+                "id": self.ids.next("issue"),
+                "iid": self.issue_iid,
+                "project_id": self.h.project["id"],
+                "title": title,
+                "state": "closed",
+                "created_at": iso(closed - timedelta(days=6)),
+                "updated_at": iso(closed),
+                "closed_at": iso(closed),
+                "labels": labels,
+                "author": _user("dev"),
+                "type": "ISSUE",
+                "issue_type": "issue",
+            }
+        )
+
     # -- incidents -----------------------------------------------------------------------------
     def incident(
         self,
@@ -547,6 +568,16 @@ def _hook(**events: bool) -> dict[str, Any]:
         "job_events": False,
         "alert_status": "executable",
         "push_events_branch_filter": None,
+    }
+
+
+def _wiki_event(at: datetime, action: str, slug: str) -> dict[str, Any]:
+    """A project activity event for a wiki page, as GitLab's events API lists it."""
+    return {
+        "action_name": action,
+        "target_type": "WikiPage::Meta",
+        "target_title": slug,
+        "created_at": iso(at),
     }
 
 
@@ -707,6 +738,19 @@ def _web_project(b: _ProjectBuilder, prod_name: str) -> None:
         _wiki_page("playbooks/failed-deployment", "Playbook: failed deployment"),
         _wiki_page("postmortems/2026-payment-outage", "Postmortem: payment outage"),
     ]
+    # Feature work every 5 days, tech debt every 15 (a slice of each 30-day period).
+    for d in range(2, 88, 5):
+        b.work_item(now - timedelta(days=d), f"Feature {d}", ["feature", "frontend"])
+    for d in range(4, 88, 15):
+        b.work_item(now - timedelta(days=d), f"Pay down debt {d}", ["type::tech-debt"])
+    b.h.events = [
+        _wiki_event(now - timedelta(days=d), action, slug)
+        for d, action, slug in (
+            (4, "updated", "runbooks/checkout-errors"),
+            (30, "created", "postmortems/2026-payment-outage"),
+            (200, "updated", "home"),  # before the window
+        )
+    ]
     b.h.dora = {
         "deployment_frequency": 4.1,
         "lead_time_for_changes": 10400.0,
@@ -786,6 +830,10 @@ def _ledger_project(b: _ProjectBuilder) -> None:
         b.incident(
             at, rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes), None, False, author="ops-lead"
         )
+    # Bugs only, and one refactoring two months ago: the label exists, the time for it does not.
+    for d in range(3, 88, 9):
+        b.work_item(now - timedelta(days=d), f"Bug {d}", ["bug"])
+    b.work_item(now - timedelta(days=61), "Refactor posting engine", ["refactoring"])
     b.h.project.update(wiki_enabled=False, wiki_access_level="disabled")
     b.h.integrations = None  # a Reporter token: GitLab answers 403
     b.h.hooks = None

@@ -44,6 +44,9 @@ class SourceConfig(BaseModel):
     concurrency: int = Field(default=4, ge=1, le=64)
     rate_limit_per_s: float | None = Field(default=None, gt=0)
     retries: int = Field(default=3, ge=0, le=10)
+    weight: float = Field(
+        default=1.0, gt=0, le=1000, description="relative work of each unit of this source, for splitting shards"
+    )
 
     _base_dir: Path = PrivateAttr(default_factory=Path.cwd)
     _line: int = PrivateAttr(default=0)  # the line of this source's entry in the config file

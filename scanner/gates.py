@@ -36,6 +36,7 @@ class GateSpec:
     min_levels: tuple[tuple[str, int], ...] = ()
     fail_on_regression: bool = False
     fail_on_source_error: bool = False
+    missing_baseline: str | None = None  # the baseline path that --allow-missing-baseline let be absent
 
 
 @dataclass
@@ -43,14 +44,15 @@ class GateResult:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     diff: ReportDiff | None = None
+    changed_files: list[Any] | None = None  # scanner.mrgate.ChangedFile, when --changed-files was given
 
     @property
     def failed(self) -> bool:
         return bool(self.failures)
 
     def lines(self) -> list[str]:
-        """What to print on stderr: notes first, then each failure."""
-        return [*self.notes, *self.failures]
+        """What to print on stderr: notes first, the changed statement files, then each failure."""
+        return [*self.notes, *(c.line() for c in self.changed_files or []), *self.failures]
 
 
 def parse_min_levels(specs: Sequence[str]) -> tuple[tuple[str, int], ...]:
@@ -191,7 +193,12 @@ def evaluate(report: Mapping[str, Any], spec: GateSpec, baseline: Mapping[str, A
         for name, why in failed_sources(report):
             out.failures.append(f"gate failed: source {name} failed: {why}")
     if spec.fail_on_regression and baseline is None:
-        raise InputError("--fail-on-regression needs --baseline", field="--baseline")
+        if spec.missing_baseline is None:
+            raise InputError("--fail-on-regression needs --baseline", field="--baseline")
+        out.notes.append(
+            f"no baseline at {spec.missing_baseline} (allowed by --allow-missing-baseline): "
+            "the regression gate was not applied"
+        )
     if baseline is not None:
         _regressions(report, baseline, spec.fail_on_regression, out)
     return out

@@ -6,10 +6,13 @@ kinds are observed when some shard observed them and no shard failed them, exact
 one scan. The merged evidence is graded with the installed rules, or with the recorded rules
 when every bundle recorded the same ones (and they match the recorded rules digest).
 
-Every shard's manifest records its run id, `I/N` and the config digest. Merge refuses bundles
-of different runs, configs or splits, the same shard twice, and a missing shard, unless
-`allow_partial`: then the sources of the missing shards are failed (their clauses `unknown`,
-never `not_met`) and the report's `scan.shards.missing` names the shards.
+Every shard's manifest records its run id, `I/N`, the shard plan (which shard scans which unit
+of work), and the config and rules digests. Merge always refuses bundles of different runs or
+splits and the same shard twice. It refuses a missing shard, bundles scanned with different
+configs or rules, and shards that planned differently (an AWS Organization that gained an
+account between two shards' ListAccounts), unless `allow_partial`: then the units of the
+missing shards are failed (their clauses `unknown`, never `not_met`), and the report's
+`scan.shards` names the missing shards (`missing`) and what differed (`mixed`).
 """
 
 from __future__ import annotations
@@ -64,12 +67,34 @@ def _shard_of(b: Bundle, where: str) -> tuple[str, int, int]:
     return run_id, index, count
 
 
+def _mixed(bundles: list[Bundle], allow_partial: bool) -> dict[str, Any]:
+    """What the bundles disagree on (config, rules, shard plan): refused unless allow_partial."""
+    mixed: dict[str, Any] = {}
+    for key, what in (("config_digest", "configs"), ("rules_digest", "rules")):
+        values = sorted({str(b.manifest.get(key, "")) for b in bundles})
+        if len(values) > 1:
+            mixed[f"{key}s"] = values
+            if not allow_partial:
+                raise InputError(
+                    f"merge: the bundles were scanned with different {what} ({key}s differ); "
+                    "rescan with one config and one scanner version, or --allow-partial"
+                )
+    plans = [b.manifest["shard"]["plan"] for b in bundles if isinstance(b.manifest.get("shard", {}).get("plan"), dict)]
+    if any(p != plans[0] for p in plans):
+        units = sorted({u for p in plans for u in p if any(u not in q or q[u] != p[u] for q in plans)})
+        mixed["plan_differs_for"] = units[:50]
+        if not allow_partial:
+            raise InputError(
+                "merge: the shards planned different units of work (a fleet changed between shards: "
+                f"{', '.join(units[:5])}); rescan, or --allow-partial"
+            )
+    return mixed
+
+
 def _check_shards(bundles: list[Bundle], locations: Sequence[str], allow_partial: bool) -> dict[str, Any]:
-    """One run, one config, one split, each shard once; returns the report's `shards` record."""
+    """One run, one split, each shard once; returns the report's `shards` record."""
     parts = [_shard_of(b, str(loc)) for b, loc in zip(bundles, locations, strict=True)]
-    configs = sorted({str(b.manifest.get("config_digest", "")) for b in bundles})
-    if len(configs) > 1:
-        raise InputError("merge: the bundles were scanned with different configs (config digests differ)")
+    mixed = _mixed(bundles, allow_partial)
     runs = sorted({p[0] for p in parts})
     if len(runs) > 1:
         raise InputError(f"merge: the bundles come from different runs ({', '.join(r or '?' for r in runs)})")
@@ -88,14 +113,21 @@ def _check_shards(bundles: list[Bundle], locations: Sequence[str], allow_partial
             f"merge: shard(s) {', '.join(missing)} of run {runs[0] or '?'} are missing "
             "(pass every shard's bundle, or --allow-partial to grade without them)"
         )
-    return {"run_id": runs[0], "count": count, "merged": sorted(seen), "missing": missing}
+    out = {"run_id": runs[0], "count": count, "merged": sorted(seen), "missing": missing}
+    return out | ({"mixed": mixed} if mixed else {})
 
 
-def _fail_missing(runs: dict[str, SourceRun], shards: dict[str, Any], inputs: Inputs) -> None:
-    """Sources that only a missing shard would have scanned: failed, with the shard named."""
+def _fail_missing(runs: dict[str, SourceRun], shards: dict[str, Any], inputs: Inputs, bundles: list[Bundle]) -> None:
+    """Units that only a missing shard would have scanned: failed, with the shard named."""
     count, missing = shards["count"], set(shards["missing"])
+    plan: dict[str, int] = {}
+    for b in bundles:  # the recorded plans (equal unless allow_partial let mixed ones through)
+        recorded = b.manifest.get("shard", {}).get("plan")
+        if isinstance(recorded, dict):
+            plan = {str(k): int(v) for k, v in recorded.items()} | plan
     for run in runs.values():
-        spec = f"{shard_index(run.name, count)}/{count}"
+        # bundles written before plans were recorded split by a hash of the name
+        spec = f"{plan.get(run.name, shard_index(run.name, count))}/{count}"
         if run.status == "skipped" and spec in missing:
             why = f"its shard {spec} is missing from the merge"
             run.error = why
@@ -126,7 +158,7 @@ def merge_bundles(
                 raise InputError(f"source {run.name!r} was scanned by more than one shard", file=str(b.path))
             runs[run.name] = run
     if shards["missing"]:
-        _fail_missing(runs, shards, inputs)
+        _fail_missing(runs, shards, inputs, bundles)
     evidence: dict[str, Evidence] = {}
     for b in bundles:
         for ev in b.evidence:

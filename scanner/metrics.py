@@ -24,7 +24,7 @@ from prometheus_client.registry import Collector
 from scanner.errors import InputError, ScanError
 from scanner.model import SourceState, Status
 
-__all__ = ["CONTENT_TYPE", "grouping_key", "push_metrics", "pushgateway_auth", "render_metrics"]
+__all__ = ["CONTENT_TYPE", "grouping_key", "push_metrics", "pushgateway_auth", "render_metrics", "render_openmetrics"]
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 LEVELS = (("level", "level"), ("verified", "level_verified"), ("ceiling", "level_ceiling"))
@@ -142,6 +142,17 @@ def render_metrics(report: Mapping[str, Any]) -> str:
     registry = CollectorRegistry(auto_describe=False)
     registry.register(_ReportCollector(report))
     return generate_latest(registry).decode("utf-8")
+
+
+def render_openmetrics(report: Mapping[str, Any]) -> str:
+    """The same metrics in the OpenMetrics text format (ends with `# EOF`): what GitLab's
+    metrics report reads, comparing each series with the target branch's report."""
+    from prometheus_client.openmetrics.exposition import generate_latest as generate_openmetrics
+
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(_ReportCollector(report))
+    text: bytes = generate_openmetrics(registry)  # type: ignore[no-untyped-call]  # untyped upstream
+    return text.decode("utf-8")
 
 
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

@@ -313,6 +313,8 @@ class KindObservationResult(_Open):
     sources: list[str]
     reason: str | None
     state: Literal["observed", "failed", "absent", "not_configured"] | None = None
+    # set when every source that observed the kind holds only part of its population
+    partial: str | None = None
 
 
 class ScanInfo(_Open):

@@ -24,6 +24,7 @@ __all__ = [
     "Output",
     "WriteContext",
     "add_output_flags",
+    "check_options",
     "options",
     "requested",
     "write_outputs",
@@ -147,6 +148,37 @@ def _write_summary_md(target: str, report: Mapping[str, Any], ctx: WriteContext)
     atomic_write(Path(target), render_summary_md(report, gate))
 
 
+def _render_codequality(report: Mapping[str, Any]) -> str:
+    from scanner.codequality import render_codequality
+
+    return render_codequality(report)
+
+
+def _render_openmetrics(report: Mapping[str, Any]) -> str:
+    from scanner.metrics import render_openmetrics
+
+    return render_openmetrics(report)
+
+
+def _write_dotenv(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.dotenv import render_dotenv
+    from scanner.report import atomic_write
+
+    atomic_write(Path(target), render_dotenv(report, ctx.gate, getattr(ctx.gate, "changed_files", None)))
+
+
+def _write_annotations(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.annotations import render_annotations
+    from scanner.report import atomic_write
+
+    urls = ctx.options.get("report_url") or []
+    if not urls:
+        from scanner.errors import InputError
+
+        raise InputError("--annotations needs --report-url (where CI serves the HTML report)", field="--report-url")
+    atomic_write(Path(target), render_annotations(report, urls[-1], ctx.gate))
+
+
 GRADED = frozenset({"scan", "rescore", "merge"})
 
 OUTPUTS: tuple[Output, ...] = (
@@ -172,7 +204,36 @@ OUTPUTS: tuple[Output, ...] = (
     Output("sarif", "--sarif", "F", "write SARIF 2.1.0 here", _write_sarif),
     Output("junit", "--junit", "F", "write JUnit XML here", _write_text(_render_junit)),
     Output("metrics", "--metrics-file", "F", "write Prometheus text-format metrics here", _write_text(_render_metrics)),
+    Output(
+        "openmetrics",
+        "--openmetrics",
+        "F",
+        "write the metrics in OpenMetrics text here (a GitLab metrics report)",
+        _write_text(_render_openmetrics),
+    ),
     Output("pushgateway", "--pushgateway", "URL", "push the metrics to this Pushgateway", _push_metrics),
+    Output(
+        "codequality",
+        "--codequality",
+        "F",
+        "write a GitLab Code Quality report here (failures whose evidence was read from a file, with its line)",
+        _write_text(_render_codequality),
+    ),
+    Output(
+        "dotenv",
+        "--dotenv",
+        "F",
+        "write KEY=VALUE lines for later CI jobs here (gate, counts, levels; a GitLab dotenv report or $GITHUB_OUTPUT)",
+        _write_dotenv,
+        verbs=GRADED | {"report"},
+    ),
+    Output(
+        "annotations",
+        "--annotations",
+        "F",
+        "write GitLab job annotations here: a link to the HTML report at --report-url",
+        _write_annotations,
+    ),
     Output(
         "summary_md",
         "--summary-md",
@@ -200,6 +261,9 @@ class Option:
 OPTIONS: dict[str, tuple[Option, ...]] = {
     "sarif": (
         Option("--sarif-unknown", "also write unknown items to the SARIF file (as warnings); default: not_met only"),
+    ),
+    "annotations": (
+        Option("--report-url", "where CI serves the HTML report (for --annotations); an http(s) URL", "URL"),
     ),
     "pushgateway": (
         Option(
@@ -230,6 +294,19 @@ def options(args: argparse.Namespace) -> dict[str, Any]:
     """The OPTIONS given on the command line, by dest (`sarif_unknown`, `pushgateway_group`)."""
     found = (opt.dest for opts in OPTIONS.values() for opt in opts)
     return {d: getattr(args, d) for d in found if getattr(args, d, None)}
+
+
+def check_options(args: argparse.Namespace) -> None:
+    """Output options that are wrong or missing are invalid input, found before any work or write."""
+    urls = getattr(args, "report_url", None) or []
+    if getattr(args, "annotations", None) and not urls:
+        from scanner.errors import InputError
+
+        raise InputError("--annotations needs --report-url (where CI serves the HTML report)", field="--report-url")
+    if urls:
+        from scanner.annotations import check_report_url
+
+        check_report_url(urls[-1])
 
 
 def requested(args: argparse.Namespace, verb: str, *, default_json: bool = False) -> dict[str, str]:

@@ -178,10 +178,15 @@ def scan(
     cancel: threading.Event | None = None,
     on_event: Callable[[str, str], None] = lambda _s, _m: None,
     selected: set[str] | None = None,
+    preset: Mapping[str, tuple[str, str]] | None = None,
+    fleets: Mapping[str, str] | None = None,
 ) -> tuple[dict[str, Any], list[Evidence], dict[str, Any]]:
-    """Run a scan; returns (report, evidence, bundle manifest)."""
+    """Run a scan; returns (report, evidence, bundle manifest). `preset` and `fleets` describe
+    the units of an expanded config (scanner/fleet.py)."""
     started = now_iso()
-    result = run_sources(inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected)
+    result = run_sources(
+        inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected, preset=preset, fleets=fleets
+    )
     observations = {k: v.to_json() for k, v in result.observations.items()}
     where = source_locations(inputs.config)  # for SARIF: each source's line in the config
     sources = [{**r.to_json(), **({"location": where[r.name]} if r.name in where else {})} for r in result.sources]

@@ -106,6 +106,7 @@ class ProbeContext:
     failures: dict[str, KindFailure] = field(default_factory=dict)
     observed: set[str] = field(default_factory=set)
     absent: dict[str, str] = field(default_factory=dict)
+    partial: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -136,6 +137,14 @@ class ProbeContext:
         with self._lock:
             if kind not in self.failures and kind not in self.observed:
                 self.absent[kind] = reason
+
+    def kind_partial(self, kind: str, reason: str) -> None:
+        """Record that what this source holds of `kind` is only part of the system's population
+        (rule files without the Prometheus that loads them): the kind is still observed, but an
+        absence in it is no finding (rules read it through scanner.partial)."""
+        reason = bounded_redact(reason, 2000)
+        with self._lock:
+            self.partial[kind] = reason
 
     def kind_observed(self, kind: str) -> None:
         """Record that `kind` was collected completely (possibly with zero items)."""

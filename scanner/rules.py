@@ -15,8 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
-from scanner.expr import CompileError, Condition, EvidenceIndex, compile_condition
+from scanner.expr import CompileError, Condition, EvidenceIndex, Outcome, compile_condition
 from scanner.model import ReasonCode
+from scanner.partial import decide
 from scanner.saferegex import RegexBudgetExceeded
 from scanner.yamlio import LineDict, line_of, load_yaml_documents, validate
 
@@ -374,30 +375,41 @@ def evaluate_rules(
     """Evaluate every rule (contract "Rules decide clauses").
 
     A rule whose kinds were not all observed is `unknown` with a reason code, unless the
-    config declares its system `not_used`: then it is observed and `not_met`. A condition over
-    an empty population follows the rule's `empty:` (unknown `nothing_in_scope` by default).
+    config declares its system `not_used` (then it is observed and `not_met`) or it holds over
+    what was observed in a way more evidence cannot undo (scanner.partial). A rule over a kind
+    observed only in part decides only such verdicts; otherwise it is `unknown`
+    (`evidence_not_observed`). A condition over an empty population follows the rule's `empty:`
+    (unknown `nothing_in_scope` by default).
     """
     index = index_evidence(evidence)
     by_id = {e.id: e for items in index.values() for e in items}
     out: dict[str, RuleResult] = {}
     for rule in ruleset.rules:
         unobserved = [k for k in rule.doc.evidence if not observations.get(k, {}).get("observed")]
-        if unobserved:
-            system = declared_not_used(rule, not_used)
-            if system is not None:
-                why = f"not used: the config declares {system} not used (not_used)"
-                out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
-                continue
-            alternative = _met_alternative(rule, index, set(unobserved), by_id)
-            if alternative is not None:
-                out[rule.id] = alternative
-                continue
-            codes = [kind_reason(observations.get(k)) for k in unobserved]
-            code = next(c for c in _SOURCE_PRIORITY if c in codes)
-            reasons = "; ".join(f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved)
-            out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {}, code)
-            continue
+        partial = {k: str(observations[k]["partial"]) for k in rule.doc.evidence if _partial(observations.get(k))}
+        note = ""
         try:
+            if unobserved:
+                system = declared_not_used(rule, not_used)
+                if system is not None:
+                    why = f"not used: the config declares {system} not used (not_used)"
+                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
+                    continue
+                if not _met_alternative(rule, index, set(partial), set(unobserved)):
+                    codes = [kind_reason(observations.get(k)) for k in unobserved]
+                    code = next(c for c in _SOURCE_PRIORITY if c in codes)
+                    reasons = "; ".join(
+                        f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved
+                    )
+                    out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {}, code)
+                    continue
+                note = f" ({', '.join(sorted(unobserved))} not observed; this alternative holds without it)"
+            elif partial:
+                verdict = decide(rule.doc.condition, rule.params, index, set(partial), set())
+                if verdict.value is None:
+                    out[rule.id] = _part_only(rule, verdict.outcome, partial, by_id)
+                    continue
+                note = f" ({', '.join(sorted(partial))} observed only in part; more of it cannot undo this)"
             o = rule.condition.evaluate(index)
         except RegexBudgetExceeded as exc:  # a rule regex past its time budget: undecided, never a hang
             out[rule.id] = RuleResult(rule.id, "unknown", f"not evaluated: {exc}", [], 0, {}, ReasonCode.NO_RULE)
@@ -421,30 +433,48 @@ def evaluate_rules(
             _fill(template, values) if not o.empty else f"{o.detail}; the rule counts that as {rule.doc.empty}"
         )
         out[rule.id] = RuleResult(
-            rule.id, "met" if ok else "not_met", explanation, o.evidence, o.evidence_total, o.stats, None, subjects
+            rule.id,
+            "met" if ok else "not_met",
+            explanation + note,
+            o.evidence,
+            o.evidence_total,
+            o.stats,
+            None,
+            subjects,
         )
     return out
 
 
-def _met_alternative(
-    rule: Rule, index: EvidenceIndex, unobserved: set[str], by_id: Mapping[str, Evidence]
-) -> RuleResult | None:
-    """A rule whose condition is `any_of` holds when one branch over observed kinds holds: what
-    was not observed can only add alternatives, never undo one (alert rules in a repository
-    without its recording rules still show custom metrics). Otherwise None (the rule is unknown)."""
+def _met_alternative(rule: Rule, index: EvidenceIndex, partial: set[str], unobserved: set[str]) -> bool:
+    """Whether a rule whose condition is `any_of` holds through one branch over observed kinds:
+    what was not observed can only add alternatives, never undo one (alert rules in a repository
+    without its recording rules still show custom metrics). Only whole top-level branches count:
+    a field of an observed kind may be derived from the unobserved one (a workload's PDB)."""
     body = rule.doc.condition.get("any_of") if len(rule.doc.condition) == 1 else None
     if not isinstance(body, list):
-        return None
+        return False
     for branch in body:
-        cond = compile_condition(branch, rule.params)
-        if cond.kinds & unobserved:
+        if compile_condition(branch, rule.params).kinds & unobserved:
             continue
-        o = cond.evaluate(index)
-        if o.ok and not o.empty:
-            subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
-            why = f"{o.detail} ({', '.join(sorted(unobserved))} not observed; this alternative holds without it)"
-            return RuleResult(rule.id, "met", why, o.evidence, o.evidence_total, o.stats, None, subjects)
-    return None
+        if decide(branch, rule.params, index, partial, set()).value is True:
+            return True
+    return False
+
+
+def _partial(observation: Mapping[str, Any] | None) -> bool:
+    return bool(observation and observation.get("observed") and observation.get("partial"))
+
+
+def _part_only(rule: Rule, o: Outcome, partial: Mapping[str, str], by_id: Mapping[str, Evidence]) -> RuleResult:
+    """`unknown` for a rule whose verdict more evidence of a partially observed kind could change."""
+    reasons = "; ".join(f"{k}: {why}" for k, why in sorted(partial.items()))
+    why = (
+        f"only part of the configuration was observed, so this is no finding ({reasons}); in the part seen: {o.detail}"
+    )
+    subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
+    return RuleResult(
+        rule.id, "unknown", why, o.evidence, o.evidence_total, o.stats, ReasonCode.EVIDENCE_NOT_OBSERVED, subjects
+    )
 
 
 _SOURCE_PRIORITY = (ReasonCode.SOURCE_FAILED, ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.EVIDENCE_NOT_OBSERVED)

@@ -11,7 +11,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,9 +38,11 @@ class SourceRun:
     observed: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
     absent: dict[str, str] = field(default_factory=dict)
+    partial: dict[str, str] = field(default_factory=dict)  # observed kinds it holds only part of
+    fleet: str | None = None  # the configured source this unit is a member of (scanner/fleet.py)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "name": self.name,
             "probe": self.probe,
             "status": self.status,
@@ -51,7 +53,11 @@ class SourceRun:
             "observed_kinds": sorted(self.observed),
             "failed_kinds": dict(sorted(self.failed.items())),
             "absent_kinds": dict(sorted(self.absent.items())),
+            "partial_kinds": dict(sorted(self.partial.items())),
         }
+        if self.fleet is not None:  # only for fleet members: reports without fleets keep their shape
+            out["fleet"] = self.fleet
+        return out
 
     @staticmethod
     def from_json(doc: dict[str, Any]) -> SourceRun:
@@ -66,21 +72,37 @@ class SourceRun:
             observed=list(doc.get("observed_kinds", [])),
             failed=dict(doc.get("failed_kinds", {})),
             absent=dict(doc.get("absent_kinds", {})),
+            partial=dict(doc.get("partial_kinds", {})),
+            fleet=doc.get("fleet"),
         )
 
 
 @dataclass
 class KindObservation:
-    """Whether a kind was observed: by at least one source, and failed by none."""
+    """Whether a kind was observed: by at least one source, and failed by none.
+
+    `partial` (the sources' reasons) when every source that observed it holds only part of the
+    system's population (a repository's rule files without the Prometheus that loads them):
+    still observed, but rules may not read an absence in it as a finding (scanner.partial).
+    """
 
     kind: str
     observed: bool
     sources: list[str]
     reason: str | None = None
     state: str = "observed"  # observed | failed | absent | not_configured (grading maps it to a reason code)
+    partial: str | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"observed": self.observed, "sources": self.sources, "reason": self.reason, "state": self.state}
+        out: dict[str, Any] = {
+            "observed": self.observed,
+            "sources": self.sources,
+            "reason": self.reason,
+            "state": self.state,
+        }
+        if self.partial:
+            out["partial"] = self.partial
+        return out
 
 
 @dataclass
@@ -93,17 +115,31 @@ class ScanResult:
 def observations_from(
     runs: list[SourceRun], registry_kinds: dict[str, str], producers: Callable[[str], list[str]]
 ) -> dict[str, KindObservation]:
-    """Per kind: observed iff some source completed it and no source that tried it failed."""
+    """Per kind: observed iff some source completed it and no source that tried it failed.
+
+    A fleet member that could not be scanned at all (an account whose role cannot be assumed, a
+    cluster that does not answer) does not fail a kind its fleet's other members observed: it
+    makes that kind *partial* (scanner.partial), so what the members seen show stands (a
+    `some` met, an `every` not met) and nothing is concluded from an absence.
+    """
     out: dict[str, KindObservation] = {}
     runs = sorted(runs, key=lambda r: r.name)  # one order, however the sources were listed or sharded
+    lost = [r for r in runs if r.fleet is not None and r.status == "error"]
     for kind in sorted(registry_kinds):
         ok = [r.name for r in runs if kind in r.observed]
-        failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed]
+        seen_fleets = {r.fleet for r in runs if kind in r.observed and r.fleet is not None}
+        gaps = [(r.fleet, r.name, r.failed[kind]) for r in lost if kind in r.failed and r.fleet in seen_fleets]
+        failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed and r.name not in {g[1] for g in gaps}]
         if failed:
             reason = "; ".join(f"source {n!r}: {why}" for n, why in failed)
             out[kind] = KindObservation(kind, False, ok, reason, "failed")
         elif ok:
-            out[kind] = KindObservation(kind, True, ok)
+            # One source that saw the whole population (a live Prometheus) makes the kind complete.
+            parts = [(r.name, r.partial[kind]) for r in runs if kind in r.observed and kind in r.partial]
+            for fleet, name, why in gaps:  # every member of a fleet with a gap holds part of it
+                parts += [(r.name, f"fleet member {name!r} not scanned: {why}") for r in runs if r.fleet == fleet and kind in r.observed and kind not in r.partial]
+            partial = "; ".join(f"source {n!r}: {why}" for n, why in parts) if len(parts) == len(ok) else None
+            out[kind] = KindObservation(kind, True, ok, partial=partial)
         else:
             absent = [(r.name, r.absent[kind]) for r in runs if kind in r.absent]
             if absent:
@@ -174,16 +210,26 @@ def run_sources(
     cancel: threading.Event | None = None,
     on_event: Callable[[str, str], None] = lambda _src, _msg: None,
     selected: set[str] | None = None,
+    preset: Mapping[str, tuple[str, str]] | None = None,
+    fleets: Mapping[str, str] | None = None,
 ) -> ScanResult:
-    """Run the sources of `config` (or those in `selected`) and gather their evidence."""
+    """Run the sources of `config` (or those in `selected`) and gather their evidence.
+
+    `fleets` names the source each fleet member belongs to; `preset` gives the outcome of a
+    member known not to be scannable (status, why) without running it (scanner/fleet.py)."""
     cancel = cancel or threading.Event()
     runs: list[SourceRun] = []
     jobs: list[_Job] = []
     for src in config.source_configs():
-        run = SourceRun(src.name, src.probe)
+        run = SourceRun(src.name, src.probe, fleet=(fleets or {}).get(src.name))
         runs.append(run)
         if not src.enabled or (selected is not None and src.name not in selected):
             run.error = "disabled in config" if not src.enabled else "not in this shard"
+            continue
+        if preset and src.name in preset:
+            run.status, run.error = preset[src.name]
+            if run.status == "error":
+                run.failed = {k: run.error for k in sorted(registry.probes[src.probe].kinds)}
             continue
         ctx = ProbeContext(
             source=src.name,
@@ -249,5 +295,6 @@ def run_sources(
         job.run.observed = sorted(job.ctx.observed)
         job.run.failed = {k: f.reason for k, f in sorted(job.ctx.failures.items())}
         job.run.absent = dict(sorted(job.ctx.absent.items()))
+        job.run.partial = {k: v for k, v in sorted(job.ctx.partial.items()) if k in job.ctx.observed}
     observations = observations_from(runs, registry.kinds(), registry.producers)
     return ScanResult(runs, evidence, observations)

@@ -2,8 +2,9 @@
 
 It says whether the gates passed, the status counts and mean levels per framework, every gate
 failure, each regression against the baseline with the previous and the new status, its full
-reason and its subjects, what statements changed (listed apart, never as improvements), and
-the health of each source. Everything from scanned systems (subjects, reasons, errors) is
+reason and its subjects, what statements changed (listed apart, never as improvements), the
+statement, config and rule files the merge request changed (`--changed-files`), and the health
+of each source. Everything from scanned systems (subjects, reasons, errors) is
 escaped, so a workload named `<img src=x>` or `|` renders as text and cannot break the table.
 GitHub caps a step summary at 1 MiB: past `MAX_ROWS` rows a table says how many more there are
 (the report and the gate's stderr lines have them all).
@@ -96,8 +97,13 @@ def render_summary_md(report: Mapping[str, Any], gate: GateResult | None = None)
         else:
             out.append("None.")
         out.append("")
-        notes = [n for n in gate.notes if not n.startswith("regression")] if gate is not None else []
-        if notes:
-            out += ["### Notes", ""] + [f"- {escape_md(n)}" for n in notes[:MAX_ROWS]] + [""]
+    changed = list(gate.changed_files or []) if gate is not None else []
+    if changed:
+        out += [f"### Statement, config and rule files changed in this merge request ({len(changed)})", ""]
+        out += ["They change grades without changing any system: review them before approving.", ""]
+        out += _table(["file", "read as"], ([c.path, c.role] for c in changed), len(changed)) + [""]
+    notes = [n for n in gate.notes if not n.startswith("regression")] if gate is not None else []
+    if notes:
+        out += ["### Notes", ""] + [f"- {escape_md(n)}" for n in notes[:MAX_ROWS]] + [""]
     out += ["### Sources", "", *_sources(report), ""]
     return "\n".join(out)

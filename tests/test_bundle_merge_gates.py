@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 from scanner.cli import main
-from scanner.shard import shard_index
 from tests.conftest import write
 
 MANIFEST = """apiVersion: apps/v1
@@ -54,7 +53,10 @@ def _manifest(d: Path) -> dict:  # type: ignore[type-arg]
 def test_a_shard_records_its_run_index_and_count(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     d = _shards(tmp_path, cfg, 3)[1]
-    assert _manifest(d)["shard"] == {"run_id": "run-1", "index": 1, "count": 3}
+    shard = _manifest(d)["shard"]
+    # four equal units over three shards: the sorted-first two take shards 0 and 1, ... (plan_shards)
+    plan = {"alpha": 0, "beta": 1, "delta": 2, "gamma": 0}
+    assert shard == {"run_id": "run-1", "index": 1, "count": 3, "plan": plan}
 
 
 def test_merge_refuses_a_missing_shard_unless_allowed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -67,7 +69,7 @@ def test_merge_refuses_a_missing_shard_unless_allowed(tmp_path: Path, capsys: py
     assert main(["-q", "merge", str(shards[0]), str(shards[2]), "--json", str(out), "--allow-partial"]) == 0
     report = json.loads(out.read_text(encoding="utf-8"))
     assert report["scan"]["shards"]["missing"] == ["1/3"]
-    lost = {n for n in NAMES if shard_index(n, 3) == 1}
+    lost = {n for n, k in _manifest(shards[0])["shard"]["plan"].items() if k == 1}
     assert lost, "the split should put a source in shard 1 (choose other names if the hash moves)"
     for src in report["scan"]["sources"]:
         if src["name"] in lost:
@@ -85,8 +87,13 @@ def test_merge_refuses_mixed_configs_runs_and_duplicates(tmp_path: Path, capsys:
     out = tmp_path / "m.json"
     assert main(["-q", "merge", str(a[0]), str(b[1]), "--json", str(out)]) == 2
     assert "different runs" in capsys.readouterr().err
-    assert main(["-q", "merge", str(a[0]), str(c[1]), "--json", str(out), "--allow-partial"]) == 2
+    assert main(["-q", "merge", str(a[0]), str(c[1]), "--json", str(out)]) == 2
     assert "different configs" in capsys.readouterr().err
+    # c was scanned as run-1 as well (--run-id): with --allow-partial the mix is merged and named
+    assert main(["-q", "merge", str(a[0]), str(c[1]), "--json", str(out), "--allow-partial"]) == 0
+    mixed = json.loads(out.read_text(encoding="utf-8"))["scan"]["shards"]["mixed"]
+    assert len(mixed["config_digests"]) == 2
+    out.unlink()
     assert main(["-q", "merge", str(a[0]), str(a[0]), "--json", str(out), "--allow-partial"]) == 2
     assert "given twice" in capsys.readouterr().err
     assert not out.exists()

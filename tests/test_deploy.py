@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -82,25 +83,37 @@ def test_dockerfile_lints_clean_and_keeps_our_rules() -> None:
             assert (ROOT / line).exists(), f"COPY {line}: not in the repository"
 
 
-def test_gitlab_ci_template_has_a_schedule_and_a_merge_request_gate() -> None:
-    ci = yaml.safe_load((DEPLOY / "gitlab-ci" / "maturity.gitlab-ci.yml").read_text(encoding="utf-8"))
-    sched, gate = ci["maturity:scheduled"], ci["maturity:merge-request-gate"]
+def _component() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The GitLab CI/CD component: its spec header and its jobs (two YAML documents)."""
+    spec, jobs = yaml.safe_load_all((ROOT / "templates" / "maturity.yml").read_text(encoding="utf-8"))
+    return spec["spec"], jobs
+
+
+def test_gitlab_component_has_a_schedule_a_files_job_and_a_merge_request_gate() -> None:
+    spec, ci = _component()
+    assert set(spec["inputs"]) >= {"image", "config", "min_levels", "allow_missing_baseline"}
+    sched, files, gate = ci["maturity:scheduled"], ci["maturity:files"], ci["maturity:merge-request-gate"]
     assert sched["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "schedule"'
     assert gate["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    assert "$CI_DEFAULT_BRANCH" in files["rules"][0]["if"]
     gate_script = "\n".join(gate["script"])
-    assert "--baseline baseline/report.json --fail-on-regression" in gate_script
-    assert "--junit maturity/junit.xml" in gate_script and "--sarif" in gate_script
+    assert "--baseline maturity/baseline.json --fail-on-regression" in gate_script
+    # no live source in a pipeline anyone with a branch can change: both gate scans are files-only
+    scans = [line for line in gate["script"] if "maturity scan" in line]
+    assert len(scans) == 2 and all("--files-only" in line for line in scans)
+    assert "--files-only" in "\n".join(files["script"]) and "--files-only" not in "\n".join(sched["script"])
     assert ci[".maturity"]["artifacts"]["reports"]["junit"] == "maturity/junit.xml"
-    # every maturity command line in the template parses with the real CLI
+    # every maturity command line in the component parses with the real CLI
     from scanner.cli import build_parser
 
-    for job in (sched, gate):
+    parsed = 0
+    for job in (sched, files, gate):
         for line in job["script"]:
-            if line.strip().startswith("maturity "):
-                argv = line.split()[1:]
-                argv = [a for a in argv if not a.startswith("$")]
-                argv = [a.strip('"') for a in argv]
+            for cmd in re.findall(r"(?:^|then |\n)\s*(maturity [^|;]+)", line):
+                argv = [a.strip('"') for a in cmd.split()[1:] if not a.startswith("$")]
                 build_parser().parse_args(argv)
+                parsed += 1
+    assert parsed == 5  # scheduled scan and verify, files scan, the gate's target-branch scan and its own
 
 
 def test_shipped_schedules_fail_on_source_error() -> None:
@@ -116,7 +129,7 @@ def test_shipped_schedules_fail_on_source_error() -> None:
     env = {e["name"]: e for e in container["env"]}
     for name in ("MATURITY_PUSHGATEWAY_USERNAME", "MATURITY_PUSHGATEWAY_PASSWORD"):
         assert env[name]["valueFrom"]["secretKeyRef"]["optional"] is True
-    ci = yaml.safe_load((DEPLOY / "gitlab-ci" / "maturity.gitlab-ci.yml").read_text(encoding="utf-8"))
-    for job in ("maturity:scheduled", "maturity:merge-request-gate"):
+    _spec, ci = _component()
+    for job in ("maturity:scheduled", "maturity:files", "maturity:merge-request-gate"):
         scans = [line for line in ci[job]["script"] if line.strip().startswith("maturity scan")]
         assert scans and all("--fail-on-source-error" in line for line in scans), job

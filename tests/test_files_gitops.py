@@ -167,6 +167,7 @@ def test_dashboards_classified_from_their_metrics(platform: ScanResult) -> None:
     business = one(platform, "gitops.dashboard", "dashboards/checkout.json")
     assert business["category"] == "business" and business["source"] == "json_file"
     assert business["panels"] == 4 and business["variables"] == ["datasource", "region"]
+    assert business["variable_count"] == 1  # the data source picker is no dimension of the data
     assert {"checkout_orders_total", "payment_attempts_total"} <= set(business["application_metrics"])
     assert business["infrastructure_metrics"] == ["container_cpu_usage_seconds_total"]
     assert business["highlighted_application_metrics"] == ["checkout_orders_total"]  # the stat panel
@@ -362,3 +363,19 @@ def test_gitops_rules_over_the_platform_repository(platform: ScanResult) -> None
 def test_gitops_rules_unknown_without_the_files(tmp_path: Path) -> None:
     (tmp_path / "notes.yaml").write_text("owner: someone\n", encoding="utf-8")
     assert set(gitops_rules(scan_files(tmp_path)).values()) == {"unknown"}
+
+
+def test_runtime_dashboards_are_not_business_views() -> None:
+    """A JVM or Node.js dashboard (Micrometer, prom-client defaults) watches the runtime."""
+    from probes.gitops.dashboards import dashboard_facts
+
+    jvm = {
+        "title": "JVM",
+        "panels": [
+            {"type": "stat", "targets": [{"expr": "jvm_memory_used_bytes{area='heap'}"}]},
+            {"type": "timeseries", "targets": [{"expr": "rate(hikaricp_connections_timeout_total[5m])"}]},
+            {"type": "timeseries", "targets": [{"expr": "nodejs_eventloop_lag_seconds"}]},
+        ],
+    }
+    facts = dashboard_facts(jvm, "json_file")
+    assert facts["category"] == "infrastructure" and facts["highlighted_application_metrics"] == []

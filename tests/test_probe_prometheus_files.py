@@ -74,12 +74,51 @@ def test_parser_kinds_are_only_what_files_can_give() -> None:
 def test_absent_kinds_when_only_rules_are_found() -> None:
     parser: Any = PrometheusFiles()
     list(parser.accept("r.yaml", 0, {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0"}]}]}))
-    # alert rules without the Prometheus that loads them: its recording rules may live elsewhere
-    assert set(parser.absent_kinds()) == {"prometheus.config", "prometheus.target_pool", "prometheus.recording_rule"}
-    parser = PrometheusFiles()
-    list(
-        parser.accept("r.yaml", 0, {"groups": [{"name": "g", "rules": [{"record": "job:up:sum", "expr": "sum(up)"}]}]})
-    )
     assert set(parser.absent_kinds()) == {"prometheus.config", "prometheus.target_pool"}
+    # alert rules without the Prometheus that loads them: both rule kinds are only part of its rules
+    assert set(parser.partial_kinds()) == {"prometheus.alert_rule", "prometheus.recording_rule"}
+    assert "only part" in parser.partial_kinds()["prometheus.recording_rule"]
+
+
+def test_monitors_without_a_prometheus_are_partial() -> None:
+    parser: Any = PrometheusFiles()
+    monitor = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": "app", "namespace": "shop"},
+        "spec": {"endpoints": [{"port": "http"}]},
+    }
+    list(parser.accept("sm.yaml", 0, monitor))
+    assert set(parser.partial_kinds()) == {"prometheus.target_pool"}
+
+
+def test_a_prometheus_yml_makes_its_rules_and_jobs_complete() -> None:
+    parser: Any = PrometheusFiles()
+    list(parser.accept("r.yaml", 0, {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0"}]}]}))
+    list(parser.accept("prometheus.yml", 0, {"scrape_configs": [{"job_name": "app"}]}))
+    assert parser.partial_kinds() == {}
+
+
+def test_namespace_selectors_make_rules_and_monitors_partial() -> None:
+    def prometheus(spec: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "apiVersion": "monitoring.coreos.com/v1",
+            "kind": "Prometheus",
+            "metadata": {"name": "k8s", "namespace": "monitoring"},
+            "spec": spec,
+        }
+
+    rules = {"groups": [{"name": "g", "rules": [{"alert": "A", "expr": "up == 0"}]}]}
+    parser: Any = PrometheusFiles()
+    list(parser.accept("p.yaml", 0, prometheus({"ruleNamespaceSelector": {}, "serviceMonitorNamespaceSelector": {}})))
+    list(parser.accept("r.yaml", 0, rules))
+    partial = parser.partial_kinds()
+    assert set(partial) == {"prometheus.alert_rule", "prometheus.recording_rule"}  # no monitor held here
+    assert "monitoring/k8s" in partial["prometheus.alert_rule"]
+    # without a namespace selector the operator loads its own namespace's rules only
+    parser = PrometheusFiles()
+    list(parser.accept("p.yaml", 0, prometheus({"ruleSelector": {}})))
+    list(parser.accept("r.yaml", 0, rules))
+    assert parser.partial_kinds() == {}
     am: Any = AlertmanagerFiles()
     assert am.absent_kinds().keys() == set(AlertmanagerFiles.kinds)

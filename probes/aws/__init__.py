@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
-from probes.aws import data, governance, ops, posture
+from probes.aws import data, governance, ops, posture, practices
 from probes.aws.config import AwsConfig
 from probes.aws.kinds import MODELS
 from probes.aws.plan import Scan, Service
@@ -26,7 +26,13 @@ from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailu
 
 __all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
 
-SERVICES: tuple[Service, ...] = (*data.SERVICES, *ops.SERVICES, *governance.SERVICES, *posture.SERVICES)
+SERVICES: tuple[Service, ...] = (
+    *data.SERVICES,
+    *ops.SERVICES,
+    *governance.SERVICES,
+    *posture.SERVICES,
+    *practices.SERVICES,
+)
 
 KINDS: dict[str, str] = {
     "aws.backup_plan": "an AWS Backup plan: its rules' schedules (interval hours), lifecycle and copies to other regions/accounts",
@@ -57,6 +63,12 @@ KINDS: dict[str, str] = {
     "aws.resiliency_policy": "an AWS Resilience Hub resiliency policy: RTO/RPO targets and the applications using it",
     "aws.security_hub": "AWS Security Hub in one region: enabled, open critical/high findings",
     "aws.eventbridge_rule": "an EventBridge rule: event sources and detail types it matches",
+    "aws.support_plan": "the account's AWS Support plan, from the case severities it offers",
+    "aws.wellarchitected_workload": "a Well-Architected Tool workload: last review, milestones, improvement status",
+    "aws.conformance_pack": "an AWS Config conformance pack and its compliance summary",
+    "aws.audit_assessment": "an AWS Audit Manager assessment and its status",
+    "aws.patch_state": "Systems Manager Patch Manager in one region: managed instances, recent scans and installs",
+    "aws.cost_category": "a Cost Categories definition: rules that map costs to business values",
 }
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from probes.aws.facts import iso
 from probes.aws.plan import Part, Scan, Service
+from probes.aws.practices import CE_PARTS, CONFIG_PARTS
 from probes.aws.session import pages
 from scanner.evidence import Evidence
 
@@ -205,10 +206,14 @@ SERVICES = (
         (
             Part(("aws.cost_anomaly_monitor",), anomaly_monitors),
             Part(("aws.cost_allocation_tag",), cost_allocation_tags),
+            *CE_PARTS,
         ),
         is_global=True,
     ),
-    Service("config", (Part(("aws.config_recorder",), config_recorders), Part(("aws.config_rule",), config_rules))),
+    Service(
+        "config",
+        (Part(("aws.config_recorder",), config_recorders), Part(("aws.config_rule",), config_rules), *CONFIG_PARTS),
+    ),
     Service("cloudtrail", (Part(("aws.cloudtrail_trail",), trails),)),
     Service("resourcegroupstaggingapi", (Part(("aws.tagged_resource",), tagged_resources),)),
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from probes.aws.kinds_posture import POSTURE_MODELS
+from probes.aws.kinds_practices import PRACTICE_MODELS
 from scanner.probe import KindModel
 
 __all__ = ["MODELS"]
@@ -493,4 +494,5 @@ MODELS: dict[str, type[KindModel]] = {
     "aws.fis_template": AwsFisTemplate,
     "aws.fis_experiment": AwsFisExperiment,
     **POSTURE_MODELS,
+    **PRACTICE_MODELS,
 }

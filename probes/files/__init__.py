@@ -201,6 +201,8 @@ class FilesProbe(Probe):
                     spoiled.add(f"{parser.family}: {type(exc).__name__}: {exc}", [parser])
                 for kind, why in parser.absent_kinds().items():
                     ctx.kind_absent(kind, why)
+                for kind, why in parser.partial_kinds().items():
+                    ctx.kind_partial(kind, why)
             else:
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")

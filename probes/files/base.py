@@ -51,6 +51,14 @@ class FileParser:
         """
         return {}
 
+    def partial_kinds(self) -> dict[str, str]:
+        """Observed kinds of which the repository holds only part, with why.
+
+        An application's PrometheusRule without the Prometheus that loads it is some of that
+        Prometheus's rules, not all of them: an absence among them is no finding.
+        """
+        return {}
+
 
 _ESCAPES = ("\\x", "\\u", "\\U", "\\\n", "\\\r")  # YAML/JSON escapes that could spell a key
 

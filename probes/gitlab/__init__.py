@@ -38,6 +38,7 @@ KINDS: dict[str, str] = {
     "gitlab.pipeline_stats": "a project's pipelines in the window: success rate, duration, trigger sources",
     "gitlab.incident_stats": "a project's incidents (issues of type incident) in the window: severity and postmortem coverage, response and restore times",
     "gitlab.release": "a project's releases in the window: count, notes and release evidence",
+    "gitlab.improvement_stats": "a project's issues closed in the window: how many were improvement/tech-debt work, and in how many 30-day periods",
     "gitlab.dora": "a project's four DORA keys over its production environments, each with method, parameters and sample; GitLab's own DORA API figures beside them when offered",
 }
 

@@ -3,13 +3,14 @@
 Per project: protected branches, approval rules, the CI file, environments, protected
 environments, deployments per production environment, pipelines, merged MRs (+ a bounded
 sample of approvals), incidents (+ issue statistics and a bounded sample of first responses),
-releases and, where offered, GitLab's DORA API. A failing call fails only the kinds that need
+closed issues (improvement labels), wiki page events, releases and, where offered, GitLab's DORA API. A failing call fails only the kinds that need
 it (`ProjectResult.failed`); the probe turns that into `ctx.kind_failed`.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import Any
 from probes.gitlab.ci import ci_facts
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.improvement import improvement_stats
 from probes.gitlab.settings import integrations_facts, issue_templates, webhook_facts, wiki_facts
 from probes.gitlab.stats import (
     Window,
@@ -35,6 +37,7 @@ from scanner.evidence import Evidence
 
 __all__ = ["DoraApi", "ProjectResult", "collect_project"]
 
+MAX_CLOSED_ISSUES = 5000  # closed issues read per project per window: a share needs no more
 DORA_METRICS = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate", "time_to_restore_service")
 
 
@@ -123,6 +126,7 @@ class _Collector:
                     "postmortem": re.compile(self.cfg.postmortem_pattern),
                 },
                 fail,
+                since=self.w.start.strftime("%Y-%m-%d"),
             ),
             "issue_templates": issue_templates(self.api, self.base, self.p, fail),
         }
@@ -151,7 +155,11 @@ class _Collector:
                 "approval_rules": {
                     "available": rules is not None,
                     "count": len(rules) if rules is not None else None,
-                    "required_approvals": max((int(r.get("approvals_required") or 0) for r in rules), default=0)
+                    # an "All eligible users" rule (any_approver) names no approver: not counted
+                    "required_approvals": max(
+                        (int(r.get("approvals_required") or 0) for r in rules if r.get("rule_type") != "any_approver"),
+                        default=0,
+                    )
                     if rules is not None
                     else None,
                     "note": rules_note,
@@ -341,6 +349,20 @@ class _Collector:
         self.emit("gitlab.incident_stats", self.path, {"project": self.path, **data}, "/issues?issue_type=incident")
         return issues
 
+    def improvements(self) -> None:
+        """Issues (not incidents) closed in the window, and how many were improvement work."""
+        kind = ("gitlab.improvement_stats",)
+        issues: list[dict[str, Any]] = []
+        if self.p.get("issues_enabled") is not False:
+            try:
+                params = {"issue_type": "issue", "state": "closed", "updated_after": self.since, "scope": "all"}
+                issues = list(itertools.islice(self.api.pages(f"{self.base}/issues", params), MAX_CLOSED_ISSUES))
+            except ApiError as exc:
+                self.fail(kind, exc)
+                return
+        data = improvement_stats(issues, self.w, re.compile(self.cfg.improvement_label_pattern))
+        self.emit("gitlab.improvement_stats", self.path, {"project": self.path, **data}, "/issues?state=closed")
+
     def _first_notes(self, iid: int) -> datetime | None:
         # One page, oldest first: the first human answer is nearly always on it.
         params = {"sort": "asc", "order_by": "created_at", "per_page": 20}
@@ -481,6 +503,7 @@ def collect_project(
     mr = c.merge_requests(times)
     c.pipelines()
     incidents = c.incidents()
+    c.improvements()
     c.releases()
     if deps and mr is not None and incidents is not None:
         c.dora(deps, mr, incidents)

@@ -277,7 +277,9 @@ class ApprovalRules(KindModel):
 
     available: bool = Field(description="the rules could be read (GitLab Premium)")
     count: int | None = Field(description="approval rules (null: not readable)")
-    required_approvals: int | None = Field(description="most approvals any rule requires (null: not readable)")
+    required_approvals: int | None = Field(
+        description='most approvals any rule naming approvers requires ("All eligible users" rules left out; null: not readable)'
+    )
     note: str | None = Field(description="why the rules could not be read")
 
 
@@ -391,6 +393,10 @@ class Wiki(KindModel):
         None, description="pages whose title or slug names a playbook or troubleshooting guide (playbook_title_pattern)"
     )
     runbook_titles: list[str] = Field(description="titles of up to five runbook pages, for an auditor")
+    edits_in_window: int | None = Field(
+        None, description="wiki pages created or edited in the window, from project events (null: not readable)"
+    )
+    last_edit_at: str | None = Field(None, description="the latest wiki page creation or edit in the window")
 
 
 class GitlabProject(KindModel):
@@ -445,6 +451,22 @@ class GitlabRelease(KindModel):
     latest: list[ReleaseRef] = Field(description="the five latest releases")
 
 
+class GitlabImprovementStats(KindModel):
+    """`gitlab.improvement_stats`: improvement work among a project's issues closed in the window."""
+
+    project: str = Field(description=_PROJECT)
+    window: Window = Field(description="the window the figures cover")
+    closed_issues: int = Field(description="issues (not incidents) closed in the window")
+    improvement_closed: int = Field(
+        description="of those, labelled improvement, tech debt, toil or refactoring (improvement_label_pattern)"
+    )
+    improvement_share: float | None = Field(description="improvement_closed / closed_issues (null: none closed)")
+    periods: int = Field(description="30-day periods in the window")
+    periods_with_improvement: int = Field(description="periods in which at least one improvement issue was closed")
+    every_period: bool = Field(description="improvement work was closed in every period of the window")
+    labels_seen: list[str] = Field(description="the improvement labels found (first 10)")
+
+
 MODELS: dict[str, type[KindModel]] = {
     "gitlab.project": GitlabProject,
     "gitlab.environment": GitlabEnvironment,
@@ -454,4 +476,5 @@ MODELS: dict[str, type[KindModel]] = {
     "gitlab.incident_stats": GitlabIncidentStats,
     "gitlab.release": GitlabRelease,
     "gitlab.dora": GitlabDora,
+    "gitlab.improvement_stats": GitlabImprovementStats,
 }

@@ -16,7 +16,7 @@ from typing import Any
 
 from probes.gitlab.http import Api, ApiError
 
-__all__ = ["CHAT_INTEGRATIONS", "integrations_facts", "issue_templates", "webhook_facts", "wiki_facts"]
+__all__ = ["CHAT_INTEGRATIONS", "integrations_facts", "issue_templates", "webhook_facts", "wiki_edits", "wiki_facts"]
 
 # Integrations that post to people (chat rooms, mail): where a change announcement lands.
 CHAT_INTEGRATIONS = frozenset(
@@ -40,12 +40,35 @@ CHAT_INTEGRATIONS = frozenset(
 )
 MAX_HOOKS = 200
 MAX_WIKI_PAGES = 5000
+MAX_WIKI_EVENTS = 1000  # per action: enough to show a wiki is kept, bounded on busy projects
 MAX_TEMPLATES = 200
 
 
 def _unreadable(exc: ApiError) -> bool:
     """403/404: the token's role (or the tier) does not allow it; anything else is a failure."""
     return exc.status in (403, 404)
+
+
+def wiki_edits(api: Api, base: str, since: str, fail: Callable[[ApiError], None]) -> dict[str, Any]:
+    """Wiki page creations and edits since `since`, from the project's activity events.
+
+    The wiki list API has no dates; its pages are a Git repository GitLab records as
+    `WikiPage::Meta` events (actions created and updated), so those are counted, bounded.
+    """
+    count, last = 0, None
+    try:
+        for action in ("created", "updated"):
+            rows = itertools.islice(api.pages(f"{base}/events", {"action": action, "after": since}), MAX_WIKI_EVENTS)
+            for e in rows:
+                if "wiki" in str(e.get("target_type") or "").lower():
+                    count += 1
+                    when = str(e.get("created_at") or "")[:25]
+                    last = max(last or when, when)
+    except ApiError as exc:
+        if not _unreadable(exc):
+            fail(exc)
+        return {"edits_in_window": None, "last_edit_at": None}
+    return {"edits_in_window": count, "last_edit_at": last}
 
 
 def integrations_facts(api: Api, base: str, fail: Callable[[ApiError], None]) -> dict[str, Any]:
@@ -111,8 +134,10 @@ def wiki_facts(
     project: dict[str, Any],
     patterns: dict[str, re.Pattern[str]],
     fail: Callable[[ApiError], None],
+    since: str | None = None,
 ) -> dict[str, Any]:
-    """The project wiki's pages by title: how many name runbooks, playbooks or postmortems.
+    """The project wiki's pages by title: how many name runbooks, playbooks or postmortems,
+    and (with `since`, a YYYY-MM-DD date) how often pages were created or edited since then.
 
     `patterns` has `runbook`, `playbook` and `postmortem`, each searched in slug and title.
     """
@@ -141,8 +166,10 @@ def wiki_facts(
         for p in pages
     ]
     books = [title for title, text in titles if patterns["runbook"].search(text)]
+    edits = wiki_edits(api, base, since, fail) if since and pages else {"edits_in_window": 0 if since else None}
     return {
         **facts,
+        **edits,
         "pages": len(pages),
         "runbook_pages": len(books),
         "playbook_pages": sum(1 for _t, text in titles if patterns["playbook"].search(text)),

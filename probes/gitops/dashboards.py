@@ -1,6 +1,7 @@
 """Grafana dashboards kept in Git (dashboard JSON files, and ConfigMaps the Grafana sidecar
-loads) into facts: title, tags, panels, datasources, variables, the metric names the panel
-queries read, and whether the dashboard watches the business or the infrastructure.
+loads) and read live by the grafana probe, into the same facts: title, tags, panels,
+datasources, variables, the metric names the panel queries read, and whether the dashboard
+watches the business or the infrastructure.
 
 The classification reads metric names, not titles: a name with an infrastructure or
 self-monitoring prefix (node_, container_, kube_, prometheus_, go_, process_, ...) is
@@ -16,7 +17,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-__all__ = ["INFRA_PREFIXES", "dashboard_facts", "is_dashboard", "metric_names", "sidecar_dashboards"]
+__all__ = ["INFRA_PREFIXES", "dashboard_facts", "is_dashboard", "iter_panels", "metric_names", "sidecar_dashboards"]
 
 MAX_PANELS = 2000
 MAX_LISTED = 50  # metric names recorded per class
@@ -47,6 +48,7 @@ INFRA_PREFIXES = (
     "grafana_",
     "loki_",
     "thanos_",
+    "traces_",  # Tempo's metrics generator: call-graph and span series, not the business's own
     "cortex_",
     "scrape_",
     "rest_client_",
@@ -76,7 +78,29 @@ INFRA_PREFIXES = (
     "argocd_",
     "velero_",
     "cert_manager_",
+    # Language runtimes and frameworks' built-in instrumentation (JVM/Micrometer, Node.js, Python,
+    # .NET, Ruby, Erlang): a JVM or Node.js dashboard watches the runtime, not the business.
+    "jvm_",
+    "hikaricp_",
+    "tomcat_",
+    "jetty_",
+    "logback_",
+    "log4j2_",
+    "executor_",
+    "system_cpu_",
+    "system_load_",
+    "nodejs_",
+    "python_gc_",
+    "python_info",
+    "dotnet_",
+    "ruby_",
+    "erlang_vm_",
+    "otelcol_",
+    "nginx_",
+    "cilium_",
+    "hubble_",
 )
+NON_DIMENSION_VARIABLES = {"datasource", "interval", "constant"}
 INFRA_NAMES = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "scrape_samples_scraped"}
 _KEYWORDS = {
     "and",
@@ -132,7 +156,7 @@ def is_dashboard(doc: Any) -> bool:
     return has_panels and "apiVersion" not in doc and any(k in doc for k in ("schemaVersion", "uid", "title"))
 
 
-def _panels(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+def iter_panels(doc: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     """Every panel, including those inside (collapsed) rows and the legacy `rows` layout."""
     stack: list[Any] = list(doc.get("panels") or [])
     for row in doc.get("rows") or []:
@@ -162,7 +186,7 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
     """Facts of one dashboard model; `source` says where it was found (json_file, configmap)."""
     if isinstance(doc.get("dashboard"), Mapping):
         doc = doc["dashboard"]
-    panels = list(_panels(doc))
+    panels = list(iter_panels(doc))
     datasources: set[str] = set()
     metrics: set[str] = set()
     highlighted: set[str] = set()
@@ -188,6 +212,9 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
     templating = doc.get("templating") if isinstance(doc.get("templating"), Mapping) else {}
     assert isinstance(templating, Mapping)
     variables = [v for v in templating.get("list") or [] if isinstance(v, Mapping)]
+    # Data source, interval and constant variables pick a backend, a step or nothing: not a
+    # dimension of the data a viewer can expand or query by.
+    dimensions = [v for v in variables if str(v.get("type") or "query") not in NON_DIMENSION_VARIABLES]
     app = sorted(m for m in metrics if not is_infra(m))
     infra = sorted(m for m in metrics if is_infra(m))
     if not metrics:
@@ -210,7 +237,7 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
         "queries": queries,
         "datasources": sorted(datasources),
         "variables": [str(v.get("name") or "")[:100] for v in variables],
-        "variable_count": len(variables),
+        "variable_count": len(dimensions),
         "annotations": len([a for a in annotations.get("list") or [] if isinstance(a, Mapping)]),
         "links": len(doc.get("links") or []) + sum(len(p.get("links") or []) for p in panels),
         "category": category,

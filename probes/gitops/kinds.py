@@ -21,8 +21,10 @@ class Dashboard(KindModel):
     panel_types: list[str] = Field(description="distinct panel types (timeseries, stat, table, ...)")
     queries: int = Field(description="panel queries (targets with an expression or query)")
     datasources: list[str] = Field(description="datasource types or names the panels use")
-    variables: list[str] = Field(description="template variable names (dimensions a viewer can pick)")
-    variable_count: int = Field(description="template variables")
+    variables: list[str] = Field(description="template variable names, every type")
+    variable_count: int = Field(
+        description="template variables that pick a dimension (query, custom, textbox, ad hoc; data source, interval and constant left out)"
+    )
     annotations: int = Field(description="annotation queries (events marked on the graphs)")
     links: int = Field(description="dashboard and panel links (drill-down to other views)")
     category: str = Field(

@@ -94,6 +94,21 @@ def _surge_first(kind: str, strategy: str, max_unavailable: Any, replicas: Any) 
         return False
 
 
+def _unavailable_share(kind: str, strategy: str, max_unavailable: Any, replicas: Any) -> float | None:
+    """Share of a Deployment's pods a rolling update may take down at once (maxUnavailable, 25%
+    when unset, rounded down as Kubernetes does, over the largest replica count); null when the
+    workload is not a RollingUpdate Deployment or the value cannot be read. 0 is surge-first."""
+    if kind != "Deployment" or strategy != "RollingUpdate":
+        return None
+    count = replicas if isinstance(replicas, int) and replicas > 0 else 1
+    text = str("25%" if max_unavailable is None else max_unavailable).strip()
+    try:
+        pods = math.floor(float(text[:-1]) / 100.0 * count) if text.endswith("%") else int(text)
+    except ValueError:
+        return None
+    return round(min(max(pods, 0), count) / count, 4)
+
+
 def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if not k.startswith("_")}
 
@@ -323,6 +338,9 @@ class Joiner:
                 else None,
             }
             data["surge_first"] = _surge_first(kind, data["strategy"], data["max_unavailable"], data["max_replicas"])
+            data["rollout_unavailable_share"] = _unavailable_share(
+                kind, data["strategy"], data["max_unavailable"], data["max_replicas"]
+            )
             yield Evidence.make("kubernetes.workload", f"{ns}/{kind}/{name}", data, origin)
         coupled = _coupled_autoscalers(a for a, _o in self.autoscalers)
         for a, origin in self.autoscalers:

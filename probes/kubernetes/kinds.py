@@ -71,6 +71,13 @@ class KubernetesWorkload(KindModel):
             "its largest replica count: no pod is taken down before its replacement is up"
         )
     )
+    rollout_unavailable_share: float | None = Field(
+        None,
+        description=(
+            "share of a RollingUpdate Deployment's pods its rolling update may take down at once (maxUnavailable, "
+            "25% when unset, rounded down, at its largest replica count; 0: surge-first; null: another kind or strategy)"
+        ),
+    )
     spread_keys: list[str] = Field(description="topology keys pods are spread over (spread constraints, anti-affinity)")
     zone_spread: bool = Field(description="spread over a zone key")
     host_spread: bool = Field(description="spread over kubernetes.io/hostname")

@@ -191,6 +191,9 @@ class PrometheusFiles(FileParser):
         super().__init__()
         self.seen: set[str] = set()
         self.recording_rules = 0
+        # Prometheus resources that select rules / monitors from other namespaces too
+        self.rules_elsewhere: set[str] = set()
+        self.monitors_elsewhere: set[str] = set()
 
     def absent_kinds(self) -> dict[str, str]:
         """Kinds of this family the repository had no file for (e.g. rules but no prometheus.yml)."""
@@ -200,12 +203,29 @@ class PrometheusFiles(FileParser):
         for kind in CONFIG_KINDS:
             if kind not in self.seen:
                 out[kind] = "no prometheus.yml (nor a Prometheus Operator resource declaring it) found"
-        if self.seen & set(RULE_KINDS) and not self.recording_rules and "prometheus.config" not in self.seen:
-            # Alert rules without the Prometheus that loads them (an application's PrometheusRule, a
-            # rule collection): its recording rules may live elsewhere, so none here is no finding.
-            out["prometheus.recording_rule"] = (
-                "no recording rule in these files and no Prometheus configuration: the rules it loads may live elsewhere"
+        return out
+
+    def partial_kinds(self) -> dict[str, str]:
+        """Rules and scrape jobs that are only part of what a Prometheus loads: all of them when
+        the repository has no Prometheus configuration (an application's PrometheusRule and
+        ServiceMonitor, a rule collection), and those a Prometheus resource also selects from
+        other namespaces (`ruleNamespaceSelector`, `serviceMonitorNamespaceSelector`, ...)."""
+        held = self.seen & {*RULE_KINDS, "prometheus.target_pool"}
+        if "prometheus.config" not in self.seen:
+            why = (
+                "this repository holds only part of a Prometheus's configuration: rules or monitors without "
+                "the Prometheus that loads them (no prometheus.yml, no Prometheus resource); its other rules "
+                "and scrape jobs live elsewhere"
             )
+            return dict.fromkeys(sorted(held), why)
+        out: dict[str, str] = {}
+        for kinds, who in ((RULE_KINDS, self.rules_elsewhere), (("prometheus.target_pool",), self.monitors_elsewhere)):
+            if who:
+                why = (
+                    f"the Prometheus resource {', '.join(sorted(who))} also loads objects from other namespaces "
+                    "(namespace selector): those here are only part of what it loads"
+                )
+                out.update({k: why for k in kinds if k in held})
         return out
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
@@ -227,6 +247,13 @@ class PrometheusFiles(FileParser):
         if _is_operator(doc, "Prometheus"):
             ns, name = _ns_name(doc)
             facts = norm.config_facts(prometheus_cr_config(doc))
+            spec = norm.as_map(doc.get("spec"))
+            # A namespace selector, even `{}` (every namespace), reaches beyond this repository;
+            # without one the operator loads objects of the Prometheus's own namespace only.
+            if spec.get("ruleNamespaceSelector") is not None:
+                self.rules_elsewhere.add(f"{ns}/{name}")
+            if any(spec.get(f"{k}NamespaceSelector") is not None for k in ("serviceMonitor", "podMonitor", "probe")):
+                self.monitors_elsewhere.add(f"{ns}/{name}")
             self.found = True
             self.seen.add("prometheus.config")
             return [Evidence.make("prometheus.config", f"{ns}/Prometheus/{name}", facts, f"file://{path}#{index + 1}")]

@@ -33,6 +33,11 @@ class _RuleCommon(KindModel):
     business_metrics: list[str] = Field(
         description="of those, the ones that are not platform or self-monitoring series (prometheus_, kube_, node_, up, ...)"
     )
+    edge_request_metrics: list[str] = Field(
+        default_factory=list,
+        description="ingress or mesh request series (nginx_ingress_controller_requests, istio_requests_total, ...) "
+        "the expression selects for one application (namespace, service or ingress) or groups per application",
+    )
     vendored: bool = Field(description="the group is one a common mixin ships (kube-prometheus, node-exporter, ...)")
     grouping_labels: list[str] = Field(description="labels the expression aggregates `by` (`le` left out; at most 20)")
     business_dimensions: list[str] = Field(

@@ -66,7 +66,7 @@ PLATFORM_METRIC = re.compile(
     r"promhttp_|net_conntrack_|cluster_quantile|code_resource:|code_verb:|instance:node_|"
     r"instance_device:node_|node_namespace_pod|namespace_|cluster:|:node_|windows_|"
     r"probe_|blackbox_|pushgateway_|push_time_seconds|push_failure_time_seconds|"
-    r"argocd_|certmanager_|controller_runtime_|cilium_|istio_agent_|pilot_|envoy_cluster_manager|"
+    r"argocd_|rollout_|analysis_run_|experiment_info|flagger_|certmanager_|controller_runtime_|cilium_|istio_agent_|pilot_|envoy_cluster_manager|"
     r"aggregator_|authentication_|authorization_|admission_|csi_|"
     r"mysql_|pg_|redis_|mongodb_|elasticsearch_|kafka_|rabbitmq_|nginx_|haproxy_|envoy_|traefik_|ceph_|"
     r"minio_|memcached_|cassandra_|clickhouse_|nats_|zookeeper_|consul_|vault_|jvm_|dotnet_|nodejs_|python_gc_)"
@@ -79,6 +79,16 @@ _VENDORED_GROUP = re.compile(
     r"node\.rules|node-network|general\.rules|prometheus(-operator)?|alertmanager\.rules|config-reloaders|"
     r"etcd|thanos-.*|windows\.(node|pod)\.rules|kube-proxy|kubernetes-system-.*)$"
 )
+# Request series an ingress controller or mesh records per application: selected for one
+# application (by namespace, service or ingress) they are that application's RED signals.
+_EDGE_REQUESTS = re.compile(
+    r"^(nginx_ingress_controller_(requests|request_duration_seconds\w*|response_duration_seconds\w*)|"
+    r"istio_requests_total|istio_request_duration_\w+|traefik_(service|router)_requests?_\w+)$"
+)
+_APP_SELECTOR = re.compile(
+    r'\b(exported_)?(namespace|service|ingress|destination_service(_name)?|destination_workload)\s*=~?\s*"(?!\.[*+]")[^"]+"'
+)
+_APP_LABELS = frozenset(("namespace", "exported_namespace", "service", "exported_service", "ingress"))
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _BRACES = re.compile(r"\{[^{}]*\}")
@@ -158,6 +168,14 @@ def promql_metrics(expr: str) -> list[str]:
     return sorted(names)[:MAX_METRICS]
 
 
+def _edge_requests(expr: str, metrics: list[str], grouping: list[str]) -> list[str]:
+    """Ingress or mesh request series the expression reads for one application (or per application)."""
+    edge = [m for m in metrics if _EDGE_REQUESTS.match(m)]
+    if edge and (_APP_SELECTOR.search(expr) or _APP_LABELS & set(grouping)):
+        return edge
+    return []
+
+
 def is_vendored_group(group: str) -> bool:
     """Whether a rule group is one a common monitoring mixin ships (kube-prometheus and friends)."""
     return bool(_VENDORED_GROUP.match(group.strip().lower()))
@@ -195,6 +213,7 @@ def _common(
         "functions": funcs,
         "metrics": metrics,
         "business_metrics": [m for m in metrics if not PLATFORM_METRIC.match(m)],
+        "edge_request_metrics": _edge_requests(expr, metrics, grouping),
         "vendored": is_vendored_group(group),
         "aggregates": sorted(set(funcs) & _AGGREGATIONS),
         "grouping_labels": grouping,

@@ -49,6 +49,12 @@ def add_gate_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--fail-on-source-error", action="store_true", help="exit 1 if any source failed outright (status error)"
     )
+    p.add_argument(
+        "--allow-missing-baseline",
+        action="store_true",
+        help="a --baseline file that does not exist or is empty skips the regression gate (with a note) instead "
+        "of failing; a baseline that exists but does not parse still fails",
+    )
     from scanner.signing import add_sign_flags
 
     add_sign_flags(p)  # scan, rescore and merge write reports: each can sign them
@@ -62,10 +68,16 @@ def check_before_work(args: argparse.Namespace) -> None:
     parse_min_levels(args.min_level)
     if args.fail_on_regression and not args.baseline:
         raise InputError("--fail-on-regression needs --baseline", field="--baseline")
-    args.baseline_report = load_any_report(args.baseline) if args.baseline else None
+    args.baseline_missing = None
+    if args.baseline and getattr(args, "allow_missing_baseline", False) and _absent(Path(args.baseline)):
+        args.baseline_missing = str(args.baseline)
+    args.baseline_report = load_any_report(args.baseline) if args.baseline and not args.baseline_missing else None
     from scanner.signing import check_sign_args
 
     check_sign_args(args)
+    from scanner.outputs import check_options
+
+    check_options(args)
     if getattr(args, "pushgateway_group", None):
         from scanner.metrics import grouping_key
 
@@ -77,6 +89,15 @@ def check_before_work(args: argparse.Namespace) -> None:
 
         if not is_s3(target):
             check_destination(Path(target))
+
+
+def _absent(path: Path) -> bool:
+    """No baseline to compare with: the file does not exist or is empty (a fetch that found
+    nothing). A file with content that does not parse is not absent: it fails as invalid input."""
+    try:
+        return path.stat().st_size == 0
+    except FileNotFoundError:
+        return True
 
 
 def check_min_level_names(args: argparse.Namespace, catalog: Any, scopes: Any = None) -> None:
@@ -112,8 +133,11 @@ def _evaluate(report: dict[str, Any], args: argparse.Namespace) -> Any:
         min_levels=parse_min_levels(args.min_level),
         fail_on_regression=args.fail_on_regression,
         fail_on_source_error=args.fail_on_source_error,
+        missing_baseline=getattr(args, "baseline_missing", None),
     )
-    return evaluate(report, spec, getattr(args, "baseline_report", None))
+    result = evaluate(report, spec, getattr(args, "baseline_report", None))
+    result.changed_files = getattr(args, "changed_inputs", None)
+    return result
 
 
 def _gates(report: dict[str, Any], args: argparse.Namespace, result: Any = None) -> int:

@@ -28,9 +28,10 @@ def register(sub: Any) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace, session: Session) -> int:
     from scanner.gates import load_any_report
-    from scanner.outputs import WriteContext, options, requested, write_outputs
+    from scanner.outputs import WriteContext, check_options, options, requested, write_outputs
     from scanner.report import load_report
 
+    check_options(args)
     report = load_report(args.report)
     baseline = load_any_report(args.baseline) if args.baseline else None
     targets = requested(args, "report")

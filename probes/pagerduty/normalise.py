@@ -1,0 +1,319 @@
+"""PagerDuty API objects -> evidence data (pure functions; the probe does the reading).
+
+Who did something is read from log entries' `agent`: a `user_reference` is a person; any other
+agent (a service, an inbound integration, an event orchestration, the API) is automation. A
+resolution through the service's auto-resolve timeout (`channel.type == "timeout"`) is counted
+apart: nobody handled that incident and it did not heal itself either.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from probes.oncall import coverage, iso, parse_time, timing
+
+__all__ = [
+    "Window",
+    "first_level_coverage",
+    "incident_stats",
+    "policy_data",
+    "schedule_data",
+    "service_data",
+    "shifts_of",
+]
+
+Obj = Mapping[str, Any]
+HUMAN = "user_reference"
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime
+    end: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "days": round((self.end - self.start).total_seconds() / 86400, 2),
+        }
+
+
+def _ref_id(value: Any) -> str | None:
+    return str(value["id"]) if isinstance(value, dict) and value.get("id") is not None else None
+
+
+def _refs(value: Any) -> list[dict[str, Any]]:
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _levels(ep: Obj) -> list[dict[str, Any]]:
+    return _refs(ep.get("escalation_rules"))
+
+
+def _targets(level: Obj) -> list[dict[str, Any]]:
+    return _refs(level.get("targets"))
+
+
+def shifts_of(sched: Obj) -> list[tuple[datetime, datetime, str | None]]:
+    """(start, end, user id) of each entry of a rendered schedule's final layer."""
+    final = sched.get("final_schedule")
+    out: list[tuple[datetime, datetime, str | None]] = []
+    for e in _refs(final.get("rendered_schedule_entries") if isinstance(final, dict) else None):
+        a, b = parse_time(e.get("start")), parse_time(e.get("end"))
+        if a is not None and b is not None:
+            out.append((a, b, _ref_id(e.get("user"))))
+    return out
+
+
+def first_level_coverage(
+    ep: Obj, shifts: Mapping[str, list[tuple[datetime, datetime, str | None]]] | None, window: Window
+) -> dict[str, Any]:
+    """Coverage of the policy's first level over `window`: the union of its schedules' shifts
+    (follow-the-sun schedules on one level cover together); a user target is always reachable.
+    Nulls when the schedules were not rendered or a schedule of the level is missing."""
+    levels = _levels(ep)
+    targets = _targets(levels[0]) if levels else []
+    unknown = {"first_level_coverage_ratio": None, "first_level_longest_gap_minutes": None}
+    if shifts is None:
+        return unknown
+    if any(str(t.get("type", "")).startswith("user") for t in targets):
+        return {"first_level_coverage_ratio": 1.0, "first_level_longest_gap_minutes": 0.0}
+    union: list[tuple[datetime, datetime]] = []
+    for t in targets:
+        if not str(t.get("type", "")).startswith("schedule"):
+            continue
+        sid = str(t.get("id"))
+        if sid not in shifts:
+            return unknown
+        union += [(a, b) for a, b, _u in shifts[sid]]
+    cov = coverage(union, window.start, window.end)
+    return {"first_level_coverage_ratio": cov["ratio"], "first_level_longest_gap_minutes": cov["longest_gap_minutes"]}
+
+
+def policy_data(ep: Obj, active_services: int | None, level_cov: Mapping[str, Any]) -> dict[str, Any]:
+    """An escalation policy: its levels, what each targets, loops, teams and services."""
+    levels = _levels(ep)
+    first = _targets(levels[0]) if levels else []
+    return {
+        **level_cov,
+        "policy_id": str(ep.get("id", "")),
+        "name": str(ep.get("name") or ep.get("summary") or ""),
+        "levels": len(levels),
+        "levels_with_targets": sum(1 for lv in levels if _targets(lv)),
+        "schedule_levels": sum(
+            1 for lv in levels if any(str(t.get("type", "")).startswith("schedule") for t in _targets(lv))
+        ),
+        "distinct_level_targets": len({tuple(sorted(str(t.get("id")) for t in _targets(lv))) for lv in levels}),
+        "first_level_targets": len(first),
+        "delays_minutes": [d for d in (_int(lv.get("escalation_delay_in_minutes")) for lv in levels) if d is not None],
+        "num_loops": _int(ep.get("num_loops")) or 0,
+        "teams": len(_refs(ep.get("teams"))),
+        "services": len(_refs(ep.get("services"))),
+        "active_services": active_services,
+    }
+
+
+def _integration(i: Obj) -> dict[str, Any]:
+    vendor = i.get("vendor")
+    return {
+        "type": str(i.get("type", "")).removesuffix("_reference"),
+        "vendor": str(vendor.get("summary") or vendor.get("name") or "") or None if isinstance(vendor, dict) else None,
+    }
+
+
+def _urgency(svc: Obj) -> str | None:
+    rule = svc.get("incident_urgency_rule")
+    if not isinstance(rule, dict):
+        return None
+    if rule.get("type") == "constant":
+        return str(rule.get("urgency") or "") or None
+    return str(rule.get("type") or "") or None
+
+
+def service_data(svc: Obj, policy: Obj | None) -> dict[str, Any]:
+    """A service: its status, escalation policy (joined), teams and integrations."""
+    status = str(svc.get("status") or "")
+    integrations = [_integration(i) for i in _refs(svc.get("integrations"))]
+    levels = _levels(policy) if policy is not None else None
+    return {
+        "service_id": str(svc.get("id", "")),
+        "name": str(svc.get("name") or svc.get("summary") or ""),
+        "status": status or None,
+        "active": status != "disabled",
+        "escalation_policy_id": _ref_id(svc.get("escalation_policy")),
+        "escalation_levels": len(levels) if levels is not None else None,
+        "first_level_on_call": bool(levels and _targets(levels[0])) if levels is not None else None,
+        "teams": len(_refs(svc.get("teams"))),
+        "integration_count": len(integrations),
+        "integrations": integrations[:50],
+        "acknowledgement_timeout_s": _int(svc.get("acknowledgement_timeout")),
+        "auto_resolve_timeout_s": _int(svc.get("auto_resolve_timeout")),
+        "urgency": _urgency(svc),
+    }
+
+
+def schedule_data(sched: Obj, window: Window, in_use: bool | None) -> dict[str, Any]:
+    """A schedule and the coverage of its final (rendered, with overrides) layer over `window`."""
+    final = sched.get("final_schedule")
+    pd_pct = final.get("rendered_coverage_percentage") if isinstance(final, dict) else None
+    entries = shifts_of(sched)
+    people = {u for _a, _b, u in entries if u}
+    cov = coverage([(a, b) for a, b, _u in entries], window.start, window.end)
+    return {
+        "schedule_id": str(sched.get("id", "")),
+        "name": str(sched.get("name") or sched.get("summary") or ""),
+        "time_zone": str(sched.get("time_zone") or "") or None,
+        "window": window.to_json(),
+        "coverage_ratio": cov["ratio"],
+        "gaps": cov["gaps"],
+        "longest_gap_minutes": cov["longest_gap_minutes"],
+        "reported_coverage_percent": float(pd_pct) if isinstance(pd_pct, (int, float)) else None,
+        "on_call_people": len(people),
+        "layers": len(_refs(sched.get("schedule_layers"))),
+        "escalation_policies": len(_refs(sched.get("escalation_policies"))),
+        "in_use": in_use,
+    }
+
+
+@dataclass
+class _Life:
+    """What the log says happened to one incident."""
+
+    trigger_agent: str | None = None
+    first_ack: datetime | None = None
+    resolved: datetime | None = None
+    resolved_agent: str | None = None
+    resolved_channel: str | None = None
+    escalated: bool = False
+    touched: set[str] = field(default_factory=set)
+
+
+def _lives(entries: Iterable[Obj]) -> dict[str, _Life]:
+    lives: dict[str, _Life] = defaultdict(_Life)
+    for e in entries:
+        iid = _ref_id(e.get("incident"))
+        at = parse_time(e.get("created_at"))
+        if iid is None or at is None:
+            continue
+        kind = str(e.get("type", "")).removesuffix("_reference")
+        agent = e.get("agent")
+        agent_type = str(agent.get("type")) if isinstance(agent, dict) and agent.get("type") else None
+        life = lives[iid]
+        if kind == "trigger_log_entry":
+            life.trigger_agent = agent_type
+        elif kind == "acknowledge_log_entry" and agent_type == HUMAN:
+            life.first_ack = at if life.first_ack is None else min(life.first_ack, at)
+        elif kind == "resolve_log_entry" and (life.resolved is None or at > life.resolved):
+            channel = e.get("channel")
+            life.resolved, life.resolved_agent = at, agent_type
+            life.resolved_channel = str(channel.get("type")) if isinstance(channel, dict) else None
+        elif kind == "escalate_log_entry":
+            life.escalated = True
+        if agent_type == HUMAN:
+            life.touched.add(kind)
+    return lives
+
+
+def _minutes(a: datetime | None, b: datetime | None) -> float | None:
+    return None if a is None or b is None else (b - a).total_seconds() / 60
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> dict[str, Any]:
+    tta: list[float] = []
+    ttr: list[float] = []
+    ttr_handled: list[float] = []
+    high_tta: list[float] = []
+    high_ttr_handled: list[float] = []
+    triggers = from_integration = resolved = auto_resolved = timeout_resolved = escalated = acked = high = 0
+    for inc in incidents:
+        life = lives.get(str(inc.get("id")), _Life())
+        created = parse_time(inc.get("created_at"))
+        is_high = inc.get("urgency") == "high"
+        high += is_high
+        if life.trigger_agent is not None:
+            triggers += 1
+            from_integration += life.trigger_agent != HUMAN
+        escalated += life.escalated
+        ack = _minutes(created, life.first_ack)
+        if ack is not None:
+            acked += 1
+            tta.append(ack)
+            if is_high:
+                high_tta.append(ack)
+        done_at = life.resolved or (parse_time(inc.get("resolved_at")) if inc.get("status") == "resolved" else None)
+        if inc.get("status") != "resolved" or done_at is None:
+            continue
+        resolved += 1
+        took = _minutes(created, done_at)
+        if took is not None:
+            ttr.append(took)
+        handled = life.first_ack is not None or life.resolved_agent == HUMAN
+        if life.resolved_channel == "timeout":
+            timeout_resolved += 1
+        elif not handled and life.resolved_agent is not None:
+            auto_resolved += 1
+        if handled and took is not None:
+            ttr_handled.append(took)
+            if is_high:
+                high_ttr_handled.append(took)
+    return {
+        "window": window.to_json(),
+        "incidents": len(incidents),
+        "high_urgency": high,
+        "acknowledged": acked,
+        "resolved": resolved,
+        "time_to_ack_minutes": timing(tta),
+        "time_to_resolve_minutes": timing(ttr),
+        "time_to_resolve_handled_minutes": timing(ttr_handled),
+        "high_urgency_time_to_ack_minutes": timing(high_tta),
+        "high_urgency_time_to_resolve_handled_minutes": timing(high_ttr_handled),
+        "triggers_seen": triggers,
+        "from_integration_ratio": _ratio(from_integration, triggers),
+        "auto_resolved": auto_resolved,
+        "auto_resolved_ratio": _ratio(auto_resolved, resolved),
+        "timeout_resolved": timeout_resolved,
+        "escalated_ratio": _ratio(escalated, len(incidents)),
+        "sample_incidents": [str(i.get("incident_number") or i.get("id")) for i in incidents[:5]],
+    }
+
+
+def incident_stats(
+    incidents: Iterable[Obj], entries: Iterable[Obj], window: Window, services: Mapping[str, str]
+) -> list[tuple[str, dict[str, Any]]]:
+    """(subject, data) for the whole account and for each service with incidents in the window.
+
+    `services` maps service ids to names (for subjects); an incident's times come from the log
+    entries (first human acknowledgement, last resolution), its creation from the incident.
+    """
+    lives = _lives(entries)
+    mine = [
+        i for i in incidents if (t := parse_time(i.get("created_at"))) is not None and window.start <= t <= window.end
+    ]
+    out = [("account", {"scope": "account", "service_id": None, "service": None, **_stats(mine, lives, window)})]
+    by_service: dict[str, list[Obj]] = defaultdict(list)
+    for inc in mine:
+        sid = _ref_id(inc.get("service"))
+        if sid:
+            by_service[sid].append(inc)
+    for sid in sorted(by_service):
+        name = services.get(sid) or sid
+        out.append(
+            (
+                f"service/{name}",
+                {"scope": "service", "service_id": sid, "service": name, **_stats(by_service[sid], lives, window)},
+            )
+        )
+    return out

@@ -1,0 +1,110 @@
+"""The sentry probe: what real users experience, read from Sentry's REST API (sentry.io or
+self-hosted): projects and whether they are browser/mobile apps, release health (crash-free
+sessions and users), performance (transaction p75/p95, Web Vitals LCP/INP/CLS), metric and
+issue alert rules, issue ownership and auto-assignment, issue-tracker integrations and user
+feedback. Read-only (an auth token with org:read, project:read, alerts:read, event:read).
+
+Steps: the organisation and its projects first (without them nothing else means anything);
+then release health, performance, per-project facts and metric alerts. A project's figures need
+release health and performance: if either cannot be read, `sentry.project` fails, never
+"no data".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from pydantic import Field
+
+from probes.prometheus.http import HttpSourceConfig, safe_url
+from probes.sentry import collect
+from probes.sentry.client import SentryClient
+from probes.sentry.kinds import MODELS
+from scanner.evidence import Evidence
+from scanner.probe import KindModel, Probe, ProbeContext
+
+__all__ = ["KINDS", "SentryConfig", "SentryProbe"]
+
+KINDS: dict[str, str] = {
+    "sentry.organization": "the organisation: open membership, installed integrations and issue trackers",
+    "sentry.project": "a project: platform, teams, crash-free rates, transaction p75/p95, Web Vitals, alert rules, ownership, feedback",
+    "sentry.metric_alert": "a metric alert rule: dataset, aggregate (Web Vitals, duration, crash-free rate ...), projects, triggers",
+}
+
+
+class SentryConfig(HttpSourceConfig):
+    """A Sentry organisation. The token goes in `bearer_token_env` (an org auth token or a
+    user token with read scopes); it is sent only to `url`."""
+
+    url: str = Field(
+        default="https://sentry.io",
+        pattern=r"^https?://",
+        description="Sentry base URL (SaaS region URL or self-hosted)",
+    )
+    organization: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$", description="organisation slug")
+    window_days: int = Field(
+        default=14, ge=1, le=90, description="window of the release-health and performance figures"
+    )
+    max_projects: int = Field(default=500, ge=1, le=10000, description="projects read (first pages of the list)")
+
+
+class SentryProbe(Probe):
+    name = "sentry"
+    kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
+    config_model = SentryConfig
+
+    def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
+        cfg: SentryConfig = config
+        base = safe_url(cfg.url)
+        org = cfg.organization
+        every = tuple(KINDS)
+        with SentryClient(cfg, ctx) as client:
+            items: list[Evidence] = []
+            rows: list[dict[str, Any]] = []
+            with ctx.step(every, "organisation and projects"):
+                info = collect.organization(client, org)
+                rows = collect.projects(client, org, cfg.max_projects)
+                info["projects"] = len(rows)
+                items.append(ctx.evidence("sentry.organization", info["slug"], info, f"{base}{collect.org_path(org)}/"))
+            yield from items
+            if ctx.any_failed(every):
+                return
+
+            health: dict[str, dict[str, Any]] = {}
+            perf: dict[str, dict[str, Any]] = {}
+            items = []
+            with ctx.step(("sentry.project",), "projects"):
+                health = collect.sessions(client, org, cfg.window_days)
+                perf = collect.performance(client, org, cfg.window_days)
+                for row in rows:
+                    data = collect.project_facts(
+                        client,
+                        org,
+                        row,
+                        health.get(str(row.get("id"))),
+                        perf.get(str(row.get("slug"))),
+                        cfg.window_days,
+                    )
+                    items.append(
+                        ctx.evidence(
+                            "sentry.project", data["slug"], data, f"{base}/api/0/projects/{org}/{data['slug']}/"
+                        )
+                    )
+            yield from items
+            client_side = {str(e.data["slug"]) for e in items if e.data.get("client_side")}
+            if not items:  # without the projects' kind, fall back to the platform alone
+                client_side = {
+                    str(r.get("slug")) for r in rows if collect.CLIENT_PLATFORM.match(str(r.get("platform") or ""))
+                }
+
+            items = []
+            with ctx.step(("sentry.metric_alert",), "metric alerts"):
+                for data in collect.metric_alerts(client, org, client_side):
+                    items.append(
+                        ctx.evidence(
+                            "sentry.metric_alert", data["name"], data, f"{base}{collect.org_path(org)}/alert-rules/"
+                        )
+                    )
+            yield from items

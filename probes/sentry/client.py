@@ -1,0 +1,77 @@
+"""Sentry's REST API (/api/0/) through the shared JsonClient, plus cursor pagination.
+
+Sentry paginates lists with a Link header: `<url>; rel="next"; results="true"; cursor="..."`.
+A next link is followed only while it says results="true", only on the configured origin
+(netguard.check_origin: the token never leaves it), never twice (PageGuard), and never past
+`max_pages`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+
+from probes import netguard
+from probes.netguard import LoopDetected, OriginRefused, PageGuard, check_origin
+from probes.prometheus.http import ApiError, JsonClient
+from scanner.jsonio import load_json
+
+__all__ = ["SentryClient", "next_link"]
+
+
+def next_link(header: str | None) -> str | None:
+    """The URL of the rel="next" link when it has results="true", else None."""
+    if not header:
+        return None
+    for part in httpx.Response(200, headers={"Link": header}).headers.get_list("Link", split_commas=True):
+        url, _, params = part.partition(";")
+        attrs = {}
+        for p in params.split(";"):
+            key, _, value = p.strip().partition("=")
+            attrs[key.strip().lower()] = value.strip().strip('"')
+        if attrs.get("rel") == "next" and attrs.get("results") == "true":
+            return url.strip().lstrip("<").rstrip(">")
+    return None
+
+
+class SentryClient(JsonClient):
+    """GET JSON from Sentry's API; `pages` walks a cursor-paginated list to its end."""
+
+    def __enter__(self) -> SentryClient:
+        return self
+
+    def pages(self, path: str, params: dict[str, str] | None = None, max_pages: int = 100) -> Iterator[dict[str, Any]]:
+        """Every object of the list at `path`, following rel="next" links with results."""
+        guard = PageGuard(path, min(max_pages, netguard.MAX_PAGES))  # the global cap is read at run time
+        url, query = self.base + path, params
+        guard.page()
+        while True:
+            status, headers, body = self._attempts(path, url, query)
+            if status != 200:
+                self._raise(path, status)
+            try:
+                rows = load_json(body)
+            except ValueError:
+                raise ApiError(f"{path}: the answer is not JSON", "malformed") from None
+            if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+                raise ApiError(f"{path}: expected a list of objects", "malformed")
+            yield from rows
+            nxt = next_link(headers.get("link"))
+            if not nxt:
+                return
+            try:
+                check_origin(nxt, self.base, what="next-page link", logger=self.ctx.log)
+                guard.next(nxt)
+            except OriginRefused as exc:
+                raise ApiError(f"{path}: {exc}", "error") from None
+            except LoopDetected as exc:
+                raise ApiError(str(exc), "malformed") from None
+            url, query = nxt, None
+
+    @staticmethod
+    def _raise(path: str, status: int) -> None:
+        category = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(status, "error")
+        extra = " (rate limited; retries exhausted)" if status == 429 else ""
+        raise ApiError(f"{path}: HTTP {status}{extra}", category, status)

@@ -1,0 +1,72 @@
+"""Typed evidence kinds of the sentry probe: one model per kind, the fields of `data`."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scanner.probe import KindModel
+
+__all__ = ["MODELS"]
+
+
+class SentryOrganization(KindModel):
+    """`sentry.organization`: the organisation's access model and its installed integrations."""
+
+    slug: str = Field(description="the organisation slug")
+    open_membership: bool | None = Field(
+        description="any member may join any team and read every project (null: not shown)"
+    )
+    projects: int = Field(description="projects read")
+    integrations: list[str] = Field(
+        description="provider keys of the installed integrations (jira, github, slack, ...)"
+    )
+    issue_trackers: list[str] = Field(
+        description="the integrations that are issue trackers (tickets can be created and synced)"
+    )
+
+
+class SentryProject(KindModel):
+    """`sentry.project`: one project with its experience figures over the window."""
+
+    slug: str = Field(description="the project slug")
+    platform: str | None = Field(description="the platform Sentry records (javascript-react, android, python, ...)")
+    client_side: bool = Field(description="a browser or mobile app: by platform, or because browser Web Vitals arrive")
+    teams: int = Field(description="teams the project is assigned to (access is granted per team)")
+    window_days: int = Field(description="the window of the figures, in days")
+    sessions: int | None = Field(description="release-health sessions in the window (null: not read)")
+    crash_free_sessions: float | None = Field(description="crash-free session rate, 0..1 (null: no sessions)")
+    crash_free_users: float | None = Field(description="crash-free user rate, 0..1 (null: no sessions)")
+    transactions: int | None = Field(description="performance transactions in the window (null: not read)")
+    p75_duration_ms: float | None = Field(description="75th percentile transaction duration, ms")
+    p95_duration_ms: float | None = Field(description="95th percentile transaction duration, ms")
+    lcp_p75_ms: float | None = Field(description="Web Vitals: 75th percentile Largest Contentful Paint, ms")
+    inp_p75_ms: float | None = Field(description="Web Vitals: 75th percentile Interaction to Next Paint, ms")
+    cls_p75: float | None = Field(description="Web Vitals: 75th percentile Cumulative Layout Shift")
+    issue_alert_rules: int = Field(description="issue alert rules of the project")
+    ticket_rules: int = Field(description="issue alert rules whose actions create a ticket in an issue tracker")
+    ownership_rules: int = Field(description="lines of the project's ownership rules (path/url/tag -> owner)")
+    auto_assignment: bool = Field(description="issues are auto-assigned to their owners")
+    feedback_reports: int = Field(description="user feedback reports in the first page read (at most 100)")
+
+
+class SentryMetricAlert(KindModel):
+    """`sentry.metric_alert`: a metric alert rule (thresholds on errors, transactions, sessions)."""
+
+    name: str = Field(description="the rule's name")
+    dataset: str = Field(description="events | transactions | generic_metrics | sessions | metrics | spans ...")
+    aggregate: str = Field(description="the aggregate watched, e.g. p75(measurements.lcp), crash_free_rate(session)")
+    query: str = Field(description="the filter the rule applies (bounded)")
+    projects: list[str] = Field(description="project slugs the rule watches")
+    experience: bool = Field(
+        description="the aggregate measures user experience: Web Vitals, transaction duration, apdex, failure rate, crash-free rate, user misery"
+    )
+    client_side: bool = Field(description="one of its projects is a browser or mobile app")
+    triggers: int = Field(description="thresholds (critical/warning) defined")
+    actions: int = Field(description="notification actions across its triggers")
+
+
+MODELS: dict[str, type[KindModel]] = {
+    "sentry.organization": SentryOrganization,
+    "sentry.project": SentryProject,
+    "sentry.metric_alert": SentryMetricAlert,
+}

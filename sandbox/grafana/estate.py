@@ -1,0 +1,283 @@
+"""A small, well-run Grafana estate in the shapes Grafana's HTTP API answers with.
+
+Two folders; a business dashboard for checkout (orders and payment metrics shown large in stat
+panels, service/environment variables, data links, a Mixed panel joining Prometheus and MySQL),
+a node dashboard, a service map (node graph); three data sources; two alert rules (one drawn on
+the checkout panel); contact points of two types under a severity-routed policy tree;
+annotations; users in three roles and two teams.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["GrafanaEstate", "well_run"]
+
+PROM = {"type": "prometheus", "uid": "prom"}
+MYSQL = {"type": "mysql", "uid": "orders-db"}
+
+
+@dataclass
+class GrafanaEstate:
+    """What the loopback Grafana serves."""
+
+    version: str = "11.3.0"
+    folders: list[dict[str, Any]] = field(default_factory=list)
+    dashboards: list[dict[str, Any]] = field(default_factory=list)  # {"dashboard": ..., "meta": ...}
+    datasources: list[dict[str, Any]] = field(default_factory=list)
+    alert_rules: list[dict[str, Any]] = field(default_factory=list)
+    contact_points: list[dict[str, Any]] = field(default_factory=list)
+    policy: dict[str, Any] = field(default_factory=lambda: {"receiver": "grafana-default-email"})
+    mute_timings: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    users: list[dict[str, Any]] = field(default_factory=list)
+    teams: list[dict[str, Any]] = field(default_factory=list)
+    public_dashboards: list[dict[str, Any]] | None = None  # None: an older Grafana (404)
+
+
+def _panel(pid: int, kind: str, expr: str, ds: Any = PROM, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": pid,
+        "type": kind,
+        "title": f"panel {pid}",
+        "datasource": ds,
+        "targets": [{"refId": "A", "datasource": ds, "expr": expr}],
+        **extra,
+    }
+
+
+def _dashboard(uid: str, title: str, folder: dict[str, Any], panels: list[Any], **extra: Any) -> dict[str, Any]:
+    model = {"uid": uid, "title": title, "schemaVersion": 39, "version": 7, "panels": panels, "tags": [], **extra}
+    meta = {
+        "type": "db",
+        "slug": uid,
+        "url": f"/d/{uid}/{uid}",
+        "folderUid": folder["uid"],
+        "folderTitle": folder["title"],
+        "provisioned": False,
+        "version": 7,
+        "updated": "2026-01-10T09:00:00Z",
+        "canSave": False,
+    }
+    return {"dashboard": model, "meta": meta}
+
+
+def well_run() -> GrafanaEstate:
+    """The estate a well-run platform team would show."""
+    shop = {"id": 1, "uid": "shop", "title": "Shop"}
+    platform = {"id": 2, "uid": "platform", "title": "Platform"}
+    checkout = _dashboard(
+        "checkout",
+        "Checkout",
+        shop,
+        [
+            _panel(1, "stat", 'sum(rate(orders_created_total{env="$env"}[5m]))'),
+            _panel(2, "stat", "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))"),
+            _panel(
+                3,
+                "timeseries",
+                'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="$service"}[5m])))',
+                fieldConfig={
+                    "defaults": {
+                        "links": [{"title": "Traces", "url": "/d/traces?var-service=${__field.labels.service}"}]
+                    }
+                },
+            ),
+            {
+                "id": 4,
+                "type": "table",
+                "datasource": {"type": "datasource", "uid": "-- Mixed --"},
+                "targets": [
+                    {"refId": "A", "datasource": PROM, "expr": "sum by (sku) (rate(orders_created_total[1h]))"},
+                    {"refId": "B", "datasource": MYSQL, "rawSql": "SELECT sku, stock FROM inventory"},
+                ],
+            },
+        ],
+        tags=["business", "checkout"],
+        templating={"list": [{"name": "env", "type": "custom"}, {"name": "service", "type": "query"}]},
+        links=[{"title": "Payments", "type": "link", "url": "/d/payments"}],
+    )
+    nodes = _dashboard(
+        "nodes",
+        "Node exporter",
+        platform,
+        [
+            _panel(1, "timeseries", 'rate(node_cpu_seconds_total{mode!="idle"}[5m])'),
+            _panel(2, "gauge", "node_filesystem_avail_bytes / node_filesystem_size_bytes"),
+        ],
+        templating={"list": [{"name": "instance", "type": "query"}]},
+    )
+    nodes["meta"]["provisioned"] = True
+    topology = _dashboard(
+        "service-map", "Service map", platform, [_panel(1, "nodeGraph", "traces_service_graph_request_total")]
+    )
+    now = int(time.time() * 1000)
+    return GrafanaEstate(
+        folders=[shop, platform],
+        dashboards=[checkout, nodes, topology],
+        datasources=[
+            {
+                "id": 1,
+                "uid": "prom",
+                "orgId": 1,
+                "name": "Prometheus",
+                "type": "prometheus",
+                "access": "proxy",
+                "url": "http://prometheus:9090",
+                "user": "",
+                "database": "",
+                "basicAuth": False,
+                "isDefault": True,
+                "jsonData": {},
+                "readOnly": True,
+            },
+            {
+                "id": 2,
+                "uid": "loki",
+                "orgId": 1,
+                "name": "Loki",
+                "type": "loki",
+                "access": "proxy",
+                "url": "http://loki:3100",
+                "user": "",
+                "database": "",
+                "basicAuth": False,
+                "isDefault": False,
+                "jsonData": {},
+                "readOnly": True,
+            },
+            {
+                "id": 3,
+                "uid": "orders-db",
+                "orgId": 1,
+                "name": "Orders DB",
+                "type": "mysql",
+                "access": "proxy",
+                "url": "orders-db:3306",
+                "user": "grafana_ro",
+                "database": "orders",
+                "basicAuth": False,
+                "isDefault": False,
+                "jsonData": {},
+                "readOnly": False,
+            },
+        ],
+        alert_rules=[
+            {
+                "id": 1,
+                "uid": "payment-errors",
+                "orgID": 1,
+                "folderUID": "shop",
+                "ruleGroup": "checkout",
+                "title": "Payment failure ratio high",
+                "condition": "C",
+                "data": [
+                    {
+                        "refId": "A",
+                        "relativeTimeRange": {"from": 600, "to": 0},
+                        "datasourceUid": "prom",
+                        "model": {
+                            "refId": "A",
+                            "expr": "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))",
+                        },
+                    },
+                    {
+                        "refId": "B",
+                        "datasourceUid": "__expr__",
+                        "model": {"refId": "B", "type": "reduce", "expression": "A", "reducer": "last"},
+                    },
+                    {
+                        "refId": "C",
+                        "datasourceUid": "__expr__",
+                        "model": {
+                            "refId": "C",
+                            "type": "threshold",
+                            "expression": "B",
+                            "conditions": [{"evaluator": {"type": "gt", "params": [0.05]}}],
+                        },
+                    },
+                ],
+                "updated": "2026-01-10T09:00:00Z",
+                "noDataState": "NoData",
+                "execErrState": "Error",
+                "for": "5m",
+                "labels": {"severity": "critical", "team": "shop"},
+                "annotations": {
+                    "summary": "Payments failing",
+                    "runbook_url": "https://wiki.example.com/rb/payments",
+                    "__dashboardUid__": "checkout",
+                    "__panelId__": "2",
+                },
+                "provenance": "api",
+                "isPaused": False,
+            },
+            {
+                "id": 2,
+                "uid": "disk-low",
+                "orgID": 1,
+                "folderUID": "platform",
+                "ruleGroup": "nodes",
+                "title": "Disk almost full",
+                "condition": "B",
+                "data": [
+                    {
+                        "refId": "A",
+                        "datasourceUid": "prom",
+                        "model": {"refId": "A", "expr": "node_filesystem_avail_bytes / node_filesystem_size_bytes"},
+                    },
+                    {
+                        "refId": "B",
+                        "datasourceUid": "__expr__",
+                        "model": {"refId": "B", "type": "math", "expression": "$A < 0.1"},
+                    },
+                ],
+                "noDataState": "OK",
+                "execErrState": "Error",
+                "for": "15m",
+                "labels": {"severity": "warning"},
+                "annotations": {"summary": "Disk low"},
+                "isPaused": False,
+            },
+        ],
+        contact_points=[
+            {"uid": "cp1", "name": "ops-email", "type": "email", "settings": {"addresses": "ops@example.com"}},
+            {"uid": "cp2", "name": "ops-slack", "type": "slack", "settings": {"url": "[REDACTED]"}},
+        ],
+        policy={
+            "receiver": "ops-email",
+            "group_by": ["grafana_folder", "alertname"],
+            "routes": [{"receiver": "ops-slack", "object_matchers": [["severity", "=", "critical"]], "routes": []}],
+        },
+        mute_timings=[{"name": "weekends", "time_intervals": [{"weekdays": ["saturday", "sunday"]}]}],
+        annotations=[
+            {
+                "id": 1,
+                "alertId": 0,
+                "dashboardUID": "checkout",
+                "panelId": 2,
+                "newState": "alerting",
+                "type": "alert",
+                "time": now - 3_600_000,
+                "text": "",
+                "tags": [],
+            },
+            {
+                "id": 2,
+                "dashboardUID": "checkout",
+                "panelId": 0,
+                "type": "annotation",
+                "time": now - 7_200_000,
+                "text": "deploy checkout v1.4",
+                "tags": ["deploy"],
+                "login": "ci-bot",
+            },
+        ],
+        users=[
+            {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@example.com", "role": role}
+            for i, role in enumerate(["Admin", "Editor", "Editor", "Viewer", "Viewer", "Viewer"], start=1)
+        ],
+        teams=[{"id": 1, "name": "shop"}, {"id": 2, "name": "platform"}],
+        public_dashboards=[{"uid": "pub1", "dashboardUid": "checkout", "isEnabled": True}],
+    )

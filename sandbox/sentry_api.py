@@ -1,0 +1,183 @@
+"""A loopback Sentry REST API (/api/0/) serving one organisation, in Sentry's wire format.
+
+Lists are cursor-paginated with Sentry's Link header (`<url>; rel="previous"; results="false";
+cursor="0:0:1", <url>; rel="next"; results="true"; cursor="0:100:0"`), both links always sent;
+the bearer token is checked (401 {"detail": ...}); 403 and 404 carry Sentry's `detail` bodies;
+faults (429 with Retry-After) come from the base class. The estate is plain data: projects
+with their release-health totals, Discover rows, rules, ownership and feedback.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from sandbox.loopback_api import Answer, LoopbackAPI
+
+__all__ = ["SentryAPI", "SentryProjectData"]
+
+
+@dataclass
+class SentryProjectData:
+    id: int
+    slug: str
+    platform: str
+    teams: list[str] = field(default_factory=list)
+    sessions: int = 0
+    crash_free_sessions: float | None = None
+    crash_free_users: float | None = None
+    perf: dict[str, Any] = field(default_factory=dict)  # Discover row without "project"
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    ownership: str = ""
+    auto_assignment: str = "Turn off Auto-Assignment"
+    feedback: int = 0
+
+
+@dataclass
+class SentryAPI(LoopbackAPI):
+    name: str = "sentry-api"
+    org: str = "acme"
+    open_membership: bool = False
+    integrations: list[str] = field(default_factory=list)
+    projects: list[SentryProjectData] = field(default_factory=list)
+    metric_alerts: list[dict[str, Any]] = field(default_factory=list)
+    page_size: int = 100
+    inp_supported: bool = True
+
+    def unauthorized(self) -> Answer:
+        return Answer(401, {"detail": "Invalid token"})
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Any:
+        if method != "GET":
+            raise Answer(405, {"detail": 'Method "POST" not allowed.'})
+        o = re.fullmatch(r"/api/0/organizations/([^/]+)/(?:([a-z-]+)/)?", path)
+        if o:
+            if o.group(1) != self.org:
+                raise Answer(404, {"detail": "The requested resource does not exist"})
+            return self._org(o.group(2) or "", path, query)
+        p = re.fullmatch(r"/api/0/projects/([^/]+)/([^/]+)/(?:([a-z-]+)/)?", path)
+        if p:
+            proj = next((x for x in self.projects if x.slug == p.group(2)), None)
+            if p.group(1) != self.org or proj is None:
+                raise Answer(404, {"detail": "The requested resource does not exist"})
+            return self._project(proj, p.group(3) or "", path, query)
+        raise Answer(404, {"detail": "The requested resource does not exist"})
+
+    def _page(self, rows: list[Any], path: str, query: dict[str, list[str]]) -> Any:
+        cursor = query.get("cursor", ["0:0:0"])[0]
+        try:
+            offset = int(cursor.split(":")[1])
+        except (IndexError, ValueError):
+            raise Answer(400, {"detail": "Invalid cursor parameter."}) from None
+        size = self.page_size
+        chunk = rows[offset : offset + size]
+        rest = {k: v[0] for k, v in query.items() if k != "cursor"}
+
+        def link(c: str) -> str:
+            return f"{self.url}{path}?{urlencode({**rest, 'cursor': c})}"
+
+        prev_c, next_c = f"0:{max(0, offset - size)}:1", f"0:{offset + size}:0"
+        header = (
+            f'<{link(prev_c)}>; rel="previous"; results="{"true" if offset > 0 else "false"}"; cursor="{prev_c}", '
+            f'<{link(next_c)}>; rel="next"; results="{"true" if offset + size < len(rows) else "false"}"; cursor="{next_c}"'
+        )
+        raise Answer(200, chunk, {"Link": header})
+
+    def _org(self, sub: str, path: str, query: dict[str, list[str]]) -> Any:
+        if sub == "":
+            return {
+                "id": "1",
+                "slug": self.org,
+                "name": self.org.title(),
+                "openMembership": self.open_membership,
+                "features": [],
+            }
+        if sub == "projects":
+            rows = [
+                {
+                    "id": str(p.id),
+                    "slug": p.slug,
+                    "name": p.slug,
+                    "platform": p.platform,
+                    "isMember": True,
+                    "hasAccess": True,
+                }
+                for p in self.projects
+            ]
+            return self._page(rows, path, query)
+        if sub == "integrations":
+            rows = [
+                {"id": str(i + 1), "name": k, "provider": {"key": k, "name": k.title()}, "status": "active"}
+                for i, k in enumerate(self.integrations)
+            ]
+            return self._page(rows, path, query)
+        if sub == "sessions":
+            fields = query.get("field", [])
+            groups = []
+            for p in self.projects:
+                totals = {
+                    "sum(session)": p.sessions,
+                    "crash_free_rate(session)": p.crash_free_sessions,
+                    "crash_free_rate(user)": p.crash_free_users,
+                }
+                groups.append({"by": {"project": p.id}, "totals": {f: totals.get(f) for f in fields}, "series": {}})
+            return {
+                "start": "2026-01-01T00:00:00Z",
+                "end": "2026-01-15T00:00:00Z",
+                "intervals": [],
+                "groups": groups,
+                "query": "",
+            }
+        if sub == "events":
+            fields = query.get("field", [])
+            if not self.inp_supported and "p75(measurements.inp)" in fields:
+                raise Answer(400, {"detail": "Invalid query. measurements.inp is not a valid field"})
+            data = []
+            for p in self.projects:
+                if p.perf:
+                    row = {f: p.perf.get(f) for f in fields}
+                    row["project"] = p.slug
+                    data.append(row)
+            return {"data": data, "meta": {"fields": {f: "number" for f in fields}, "units": {}}}
+        if sub == "alert-rules":
+            return self._page(self.metric_alerts, path, query)
+        raise Answer(404, {"detail": "The requested resource does not exist"})
+
+    def _project(self, p: SentryProjectData, sub: str, path: str, query: dict[str, list[str]]) -> Any:
+        if sub == "":
+            teams = [{"id": str(i), "slug": t, "name": t} for i, t in enumerate(p.teams)]
+            return {
+                "id": str(p.id),
+                "slug": p.slug,
+                "name": p.slug,
+                "platform": p.platform,
+                "teams": teams,
+                "status": "active",
+            }
+        if sub == "rules":
+            return self._page(p.rules, path, query)
+        if sub == "ownership":
+            return {
+                "raw": p.ownership or None,
+                "fallthrough": True,
+                "autoAssignment": p.auto_assignment,
+                "codeownersAutoSync": True,
+                "isActive": True,
+                "dateCreated": None,
+                "lastUpdated": None,
+            }
+        if sub == "user-feedback":
+            rows = [
+                {
+                    "id": str(i),
+                    "name": "user",
+                    "email": "redacted@example.com",
+                    "comments": "slow checkout",
+                    "dateCreated": "2026-01-02T00:00:00Z",
+                }
+                for i in range(p.feedback)
+            ]
+            return self._page(rows, path, query)
+        raise Answer(404, {"detail": "The requested resource does not exist"})

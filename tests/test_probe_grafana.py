@@ -1,0 +1,176 @@
+"""The grafana probe against the loopback Grafana API (sandbox/grafana): facts, paging, faults."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from probes.grafana import KINDS, GrafanaConfig, GrafanaProbe
+from probes.grafana.facts import alert_rule_facts, go_duration_s, notification_facts
+from sandbox.grafana import Fault, GrafanaAPI, well_run
+from scanner.evidence import Evidence
+from scanner.probe import ProbeContext, SourceFailure
+
+TOKEN = "glsa_TESTtokenTESTtokenTEST_0123abcd"
+ENV = "MATURITY_TEST_GRAFANA_TOKEN"
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> Iterator[GrafanaAPI]:
+    monkeypatch.setenv(ENV, TOKEN)
+    server = GrafanaAPI(well_run(), token=TOKEN)
+    server.start()
+    yield server
+    server.stop()
+
+
+def run(api: GrafanaAPI, **kw: Any) -> tuple[list[Evidence], ProbeContext]:
+    cfg = GrafanaConfig(
+        **{"name": "graf", "probe": "grafana", "url": api.url, "bearer_token_env": ENV, "retries": 2, **kw}
+    )
+    ctx = ProbeContext(source="graf", deadline=time.monotonic() + 60, log=logging.getLogger("test.grafana"))
+    probe = GrafanaProbe()
+    evidence = [e for e in probe.collect(cfg, ctx) if probe.accepts(e, ctx)]
+    return evidence, ctx
+
+
+def by(evidence: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in evidence if e.kind == kind}
+
+
+@pytest.mark.slow
+def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
+    ev, ctx = run(api, page_size=1)  # one item per page: every list is read page by page
+    assert not ctx.failures and not ctx.warnings
+    assert {e.kind for e in ev} == set(KINDS)
+    dashboards = by(ev, "grafana.dashboard")
+    assert set(dashboards) == {"dashboards/checkout", "dashboards/nodes", "dashboards/service-map"}
+    checkout = dashboards["dashboards/checkout"]
+    assert checkout["category"] == "business" and checkout["folder"] == "Shop"
+    assert checkout["highlighted_application_metrics"] == [
+        "orders_created_total",
+        "payment_attempts_total",
+        "payment_failures_total",
+    ]
+    assert checkout["mixed_datasource"] and checkout["datasource_count"] == 2
+    assert checkout["data_links"] == 1 and checkout["variable_count"] == 2
+    assert dashboards["dashboards/nodes"]["category"] == "infrastructure"
+    assert dashboards["dashboards/nodes"]["provisioned"] is True
+    assert "nodeGraph" in dashboards["dashboards/service-map"]["panel_types"]
+    assert by(ev, "grafana.instance")["grafana"] == {
+        "version": "11.3.0",
+        "database_ok": True,
+        "dashboards": 3,
+        "dashboards_read": 3,
+        "folders": 2,
+        "public_dashboards": 1,
+    }
+    rules = by(ev, "grafana.alert_rule")
+    payments = rules["alert-rules/shop/checkout/payment-errors"]
+    assert payments["compares_threshold"] and payments["panel_linked"] and payments["runbook"]
+    assert payments["datasource_types"] == ["prometheus"] and payments["for_s"] == 300.0
+    assert rules["alert-rules/platform/nodes/disk-low"]["compares_threshold"]  # "$A < 0.1" in a math expression
+    note = by(ev, "grafana.notification")["notification-policies"]
+    assert note["integration_types"] == ["email", "slack"] and note["matcher_labels"] == ["severity"]
+    assert by(ev, "grafana.annotations")["annotations"]["alert"] == 1
+    assert by(ev, "grafana.access")["organisation"] == {
+        "users": 6,
+        "roles": {"Admin": 1, "Editor": 2, "Viewer": 3},
+        "distinct_roles": 3,
+        "teams": 2,
+    }
+    text = json.dumps([e.data for e in ev])
+    for secret in ("example.com", "grafana_ro", "http://prometheus", TOKEN, "user1"):
+        assert secret not in text  # no contact, user, data source URL or credential in evidence
+    assert all(q for path, q, _ in api.requests if path == "/api/search")  # paging asked explicitly
+
+
+@pytest.mark.slow
+def test_a_server_ignoring_page_fails_only_the_dashboards(api: GrafanaAPI) -> None:
+    api.ignore_page = True
+    ev, ctx = run(api, page_size=1)
+    assert ctx.failures["grafana.dashboard"].category == "malformed"
+    assert "pagination loop" in ctx.failures["grafana.dashboard"].reason
+    assert "grafana.instance" in ctx.failures
+    assert {e.kind for e in ev} >= {"grafana.alert_rule", "grafana.notification", "grafana.datasource"}
+
+
+@pytest.mark.slow
+def test_a_viewer_token_fails_only_the_admin_reads(api: GrafanaAPI) -> None:
+    api.role = "Viewer"
+    ev, ctx = run(api)
+    forbidden = {k for k, f in ctx.failures.items() if f.category == "forbidden"}
+    assert forbidden == {"grafana.access", "grafana.alert_rule", "grafana.notification", "grafana.datasource"}
+    assert len(by(ev, "grafana.dashboard")) == 3  # a Viewer still reads every dashboard
+
+
+@pytest.mark.slow
+def test_a_refused_token_fails_the_source(api: GrafanaAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "glsa_wrong")
+    with pytest.raises(SourceFailure) as caught:
+        run(api)
+    assert caught.value.category == "unauthorized" and TOKEN not in str(caught.value)
+
+
+@pytest.mark.slow
+def test_rate_limited_answers_are_retried_after_retry_after(api: GrafanaAPI) -> None:
+    api.inject(Fault(path="^/api/datasources$", status=429, times=1, retry_after=1))
+    api.inject(Fault(path="^/api/annotations$", status=503, times=5))
+    started = time.monotonic()
+    ev, ctx = run(api)
+    assert time.monotonic() - started >= 1.0  # the server's Retry-After was honoured
+    assert len(by(ev, "grafana.datasource")) == 3
+    assert ctx.failures["grafana.annotations"].category == "error"  # retries exhausted: that kind only
+    assert "grafana.dashboard" not in ctx.failures
+
+
+@pytest.mark.slow
+def test_a_dashboard_that_is_not_a_dashboard_fails_the_kind(api: GrafanaAPI) -> None:
+    api.inject(Fault(path="^/api/dashboards/uid/nodes$", status=200, times=1, body=[1, 2]))
+    ev, ctx = run(api)
+    assert ctx.failures["grafana.dashboard"].category == "malformed"
+    assert not by(ev, "grafana.dashboard")  # nothing half-collected
+
+
+def test_durations_and_alert_rule_shapes() -> None:
+    assert go_duration_s("1h30m") == 5400 and go_duration_s("0s") == 0 and go_duration_s("soon") is None
+    classic = {
+        "title": "Legacy",
+        "data": [
+            {"refId": "A", "datasourceUid": "x", "model": {}},
+            {
+                "refId": "B",
+                "datasourceUid": "-100",
+                "model": {"type": "classic_conditions", "conditions": [{"evaluator": {"type": "gt", "params": [1]}}]},
+            },
+        ],
+        "annotations": {"__dashboardUid__": "d"},
+    }
+    facts = alert_rule_facts(classic, {})
+    assert facts["compares_threshold"] and facts["datasource_types"] == ["unknown"]
+    assert facts["dashboard_uid"] == "d" and not facts["panel_linked"]  # no __panelId__: not drawn on a panel
+    math_only = alert_rule_facts(
+        {"data": [{"datasourceUid": "__expr__", "model": {"type": "math", "expression": "$A * 2"}}]}, {}
+    )
+    assert not math_only["compares_threshold"]
+
+
+def test_notification_tree_is_walked_and_contact_settings_dropped() -> None:
+    policy = {
+        "receiver": "default",
+        "routes": [
+            {
+                "receiver": "a",
+                "matchers": ["team=shop"],
+                "routes": [{"receiver": "b", "object_matchers": [["severity", "=", "page"]]}],
+            }
+        ],
+    }
+    facts = notification_facts([{"type": "pagerduty", "settings": {"integrationKey": "SECRET"}}, "junk"], policy, None)
+    assert facts["routes"] == 2 and facts["max_depth"] == 2 and facts["matcher_labels"] == ["severity", "team"]
+    assert facts["contact_points"] == 1 and "SECRET" not in json.dumps(facts)

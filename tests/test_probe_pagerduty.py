@@ -1,0 +1,176 @@
+"""The pagerduty probe: figures computed from PagerDuty's shapes, and the probe end to end
+against the loopback PagerDuty API (sandbox/pagerduty.py): pagination, auth, 403/429, loops."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from probes.oncall import coverage, timing
+from probes.pagerduty import PagerDutyConfig, PagerDutyProbe
+from probes.pagerduty.kinds import KINDS
+from probes.pagerduty.normalise import Window, incident_stats
+from sandbox.pagerduty import TOKEN, Estate, Fault, PagerDutyAPI, Shift, add_incident, well_run_estate
+from scanner.evidence import Evidence
+from scanner.probe import ProbeContext, SourceFailure
+
+ENV = "PD_TEST_TOKEN"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_coverage_unions_overlapping_shifts_and_counts_real_gaps() -> None:
+    h = timedelta(hours=1)
+    start, end = NOW, NOW + 24 * h
+    full = coverage([(start, start + 12 * h), (start + 12 * h, end)], start, end)
+    assert full == {"ratio": 1.0, "gaps": 0, "longest_gap_minutes": 0.0}
+    # Office hours on two overlapping layers: 8h covered once, two gaps (night before, after).
+    office = coverage([(start + 9 * h, start + 17 * h), (start + 10 * h, start + 12 * h)], start, end)
+    assert office["ratio"] == pytest.approx(8 / 24, abs=1e-4) and office["gaps"] == 2
+    assert office["longest_gap_minutes"] == 9 * 60
+    # A 30-second handover is not a gap; shifts outside the window are clipped.
+    handover = coverage([(start - h, start + 12 * h), (start + 12 * h + timedelta(seconds=30), end + h)], start, end)
+    assert handover["gaps"] == 0 and handover["ratio"] > 0.999
+
+
+def test_timing_is_null_when_empty_and_ignores_clock_skew() -> None:
+    assert timing([]) == {"n": 0, "median": None, "p90": None, "p95": None}
+    t = timing([1, 2, 3, 4, 100, -5])
+    assert t["n"] == 5 and t["median"] == 3 and t["p90"] == 100
+
+
+def _stats(e: Estate) -> dict[str, dict[str, Any]]:
+    window = Window(NOW - timedelta(days=90), NOW)
+    return dict(incident_stats(e.incidents, e.log_entries, window, {"S1": "checkout", "S2": "search"}))
+
+
+def test_incident_figures_separate_people_automation_and_timeouts() -> None:
+    e = Estate()
+    t0 = NOW - timedelta(days=3)
+    add_incident(e, 1, t0, "S1", "checkout", ack_after_s=60, resolve_after_s=600)
+    add_incident(e, 2, t0, "S1", "checkout", ack_after_s=180, resolve_after_s=1200, trigger_by="user")
+    add_incident(e, 3, t0, "S2", "search", ack_after_s=None, resolve_after_s=300, resolve_by="integration")
+    add_incident(e, 4, t0, "S2", "search", ack_after_s=None, resolve_after_s=14400, resolve_by="timeout")
+    add_incident(e, 5, t0, "S2", "search", ack_after_s=None, resolve_after_s=None, urgency="low")
+    add_incident(e, 6, NOW - timedelta(days=200), "S2", "search", ack_after_s=1, resolve_after_s=2)  # outside
+    stats = _stats(e)
+    acct = stats["account"]
+    assert acct["incidents"] == 5 and acct["high_urgency"] == 4 and acct["resolved"] == 4
+    assert acct["time_to_ack_minutes"] == {"n": 2, "median": 2.0, "p90": 3.0, "p95": 3.0}
+    # Only the two incidents a person handled count towards time to resolve "handled".
+    assert acct["time_to_resolve_handled_minutes"]["n"] == 2
+    assert acct["time_to_resolve_handled_minutes"]["median"] == 15.0
+    assert acct["auto_resolved"] == 1 and acct["timeout_resolved"] == 1 and acct["auto_resolved_ratio"] == 0.25
+    assert acct["from_integration_ratio"] == 0.8 and acct["triggers_seen"] == 5
+    assert set(stats) == {"account", "service/checkout", "service/search"}
+    assert stats["service/search"]["incidents"] == 3
+
+
+# --- end to end against the loopback API ------------------------------------------------------
+
+
+def _cfg(url: str, **kw: Any) -> PagerDutyConfig:
+    return PagerDutyConfig(**{"name": "pd", "probe": "pagerduty", "url": url, "token_env": ENV, "retries": 2, **kw})
+
+
+def _run(cfg: PagerDutyConfig) -> tuple[list[Evidence], ProbeContext]:
+    ctx = ProbeContext(source=cfg.name, deadline=time.monotonic() + 60, log=logging.getLogger("test.pagerduty"))
+    probe = PagerDutyProbe()
+    ev = list(probe.collect(cfg, ctx))
+    assert all(probe.accepts(e, ctx) for e in ev), ctx.failures
+    return ev, ctx
+
+
+def _by(ev: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in ev if e.kind == kind}
+
+
+@pytest.mark.slow
+def test_well_run_estate_end_to_end_over_several_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(well_run_estate(incidents=30)) as api:
+        ev, ctx = _run(_cfg(api.url, per_page=7))
+    assert not ctx.failures and not ctx.warnings
+    assert {e.kind for e in ev} == set(KINDS)
+    ep = _by(ev, "pagerduty.escalation_policy")["escalation_policy/Shop"]
+    assert ep["levels"] == 2 and ep["distinct_level_targets"] == 2 and ep["active_services"] == 2
+    assert ep["first_level_coverage_ratio"] == 1.0
+    svc = _by(ev, "pagerduty.service")["service/checkout"]
+    assert svc["escalation_levels"] == 2 and svc["integrations"][0]["vendor"] == "Prometheus"
+    acct = _by(ev, "pagerduty.incident_stats")["account"]
+    assert acct["incidents"] == 30 and acct["time_to_ack_minutes"]["n"] == 30  # 30 over 5 pages, none lost
+    assert acct["high_urgency_time_to_ack_minutes"]["median"] < 2 and acct["from_integration_ratio"] == 1.0
+    pages = [r for r in api.requests if r == "/incidents"]
+    assert len(pages) == 5  # offset pagination followed to `more: false`
+    assert TOKEN not in json.dumps([e.data for e in ev])
+
+
+@pytest.mark.slow
+def test_office_hours_schedule_is_measured_not_assumed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    e = well_run_estate(incidents=0)
+    e.shifts["PSCH1"] = [Shift("PU1", 9, 8)]
+    with PagerDutyAPI(e) as api:
+        ev, _ctx = _run(_cfg(api.url))
+    ep = _by(ev, "pagerduty.escalation_policy")["escalation_policy/Shop"]
+    assert ep["first_level_coverage_ratio"] is not None and 0.3 < ep["first_level_coverage_ratio"] < 0.36
+    assert ep["first_level_longest_gap_minutes"] >= 15 * 60 - 1
+    sched = _by(ev, "pagerduty.schedule")["schedule/Primary"]
+    assert sched["gaps"] >= 27 and sched["in_use"] is True
+    assert _by(ev, "pagerduty.incident_stats")["account"]["incidents"] == 0  # observed, none: a real zero
+
+
+@pytest.mark.slow
+def test_refused_token_fails_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, "wrong-token")
+    with PagerDutyAPI(well_run_estate(incidents=1)) as api, pytest.raises(SourceFailure) as err:
+        _run(_cfg(api.url))
+    assert err.value.category == "unauthorized" and "wrong-token" not in str(err.value)
+
+
+def test_unset_token_variable_is_unauthorized(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ENV, raising=False)
+    ctx = ProbeContext(source="pd", deadline=time.monotonic() + 5, log=logging.getLogger("t"))
+    with pytest.raises(Exception, match=ENV):
+        list(PagerDutyProbe().collect(_cfg("http://127.0.0.1:9"), ctx))
+
+
+def test_bearer_options_are_refused() -> None:
+    with pytest.raises(ValueError, match="token_env"):
+        _cfg("https://api.pagerduty.com", bearer_token_env="X")
+
+
+@pytest.mark.slow
+def test_forbidden_log_entries_fail_only_incident_stats(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(well_run_estate(incidents=3)) as api:
+        api.faults.append(Fault(r"^/log_entries$", 403, times=99))
+        ev, ctx = _run(_cfg(api.url))
+    assert set(ctx.failures) == {"pagerduty.incident_stats"}
+    assert ctx.failures["pagerduty.incident_stats"].category == "forbidden"
+    assert {e.kind for e in ev} == set(KINDS) - {"pagerduty.incident_stats"}
+
+
+@pytest.mark.slow
+def test_throttled_answers_are_retried_after_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(well_run_estate(incidents=3)) as api:
+        api.faults.append(Fault(r"^/services$", 429, times=2, retry_after="0"))
+        ev, ctx = _run(_cfg(api.url))
+    assert not ctx.failures and api.requests.count("/services") == 3
+    assert len(_by(ev, "pagerduty.service")) == 2
+
+
+@pytest.mark.slow
+def test_a_list_ignoring_offset_is_a_loop_not_an_endless_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(well_run_estate(incidents=12)) as api:
+        api.loop.add("/incidents")
+        _ev, ctx = _run(_cfg(api.url, per_page=5))
+    assert ctx.failures["pagerduty.incident_stats"].category == "malformed"
+    assert "loop" in ctx.failures["pagerduty.incident_stats"].reason
+    assert api.requests.count("/incidents") == 2 and "pagerduty.service" not in ctx.failures

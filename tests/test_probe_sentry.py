@@ -1,0 +1,132 @@
+"""The sentry probe against the loopback Sentry API: cursor pagination, release health,
+performance and Web Vitals, alert rules, ownership, feedback, auth errors and faults."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from probes.sentry import KINDS, SentryConfig, SentryProbe
+from probes.sentry.client import next_link
+from sandbox.loopback_api import Fault
+from sandbox.sentry import backend_only, well_run
+from scanner.evidence import Evidence
+from scanner.probe import ProbeContext, SourceFailure
+
+TOKEN = "sntrys_SECRETtokenSECRET"
+ENV = "MATURITY_TEST_SENTRY_TOKEN"
+
+
+def run(url: str, **kw: Any) -> tuple[list[Evidence], ProbeContext]:
+    cfg = SentryConfig(
+        name="sentry", probe="sentry", url=url, organization="acme", bearer_token_env=ENV, retries=2, **kw
+    )
+    ctx = ProbeContext(source="sentry", deadline=time.monotonic() + 30, log=logging.getLogger("test.sentry"))
+    probe = SentryProbe()
+    ev = [e for e in probe.collect(cfg, ctx) if probe.accepts(e, ctx)]
+    return ev, ctx
+
+
+def by(ev: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in ev if e.kind == kind}
+
+
+def test_next_link_follows_only_results_true() -> None:
+    link = '<http://h/api/0/x/?cursor=0:0:1>; rel="previous"; results="false"; cursor="0:0:1", <http://h/api/0/x/?cursor=0:100:0>; rel="next"; results="true"; cursor="0:100:0"'
+    assert next_link(link) == "http://h/api/0/x/?cursor=0:100:0"
+    assert next_link(link.replace('results="true"', 'results="false"')) is None
+    assert next_link(None) is None
+
+
+@pytest.mark.slow
+def test_well_run_every_kind_across_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(token=TOKEN, page_size=1)  # one object a page: every list is paginated
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    assert not ctx.failures and {e.kind for e in ev} == set(KINDS)
+    projects = by(ev, "sentry.project")
+    assert set(projects) == {"storefront-web", "shop-android", "checkout-api"}
+    web = projects["storefront-web"]
+    assert web["client_side"] and web["lcp_p75_ms"] == 2100.0 and web["crash_free_sessions"] == 0.998
+    assert (
+        web["ticket_rules"] == 1
+        and web["auto_assignment"]
+        and web["ownership_rules"] == 2
+        and web["feedback_reports"] == 1
+    )
+    assert not projects["checkout-api"]["client_side"]
+    alerts = by(ev, "sentry.metric_alert")
+    assert alerts["LCP regression"]["experience"] and alerts["Android crash-free"]["experience"]
+    assert not alerts["API errors"]["experience"]
+    assert by(ev, "sentry.organization")["acme"]["issue_trackers"] == ["jira"]
+    cursors = [r.query.get("cursor") for r in api.requests if r.path.endswith("/projects/")]
+    assert len(cursors) == 3  # followed rel=next while results="true", then stopped
+    assert TOKEN not in repr([dict(e.data) for e in ev])
+
+
+@pytest.mark.slow
+def test_old_sentry_without_inp_and_a_backend_only_org(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(token=TOKEN)
+    api.inp_supported = False
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    assert not ctx.failures and by(ev, "sentry.project")["storefront-web"]["inp_p75_ms"] is None
+    api = backend_only(token=TOKEN)
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    assert by(ev, "sentry.organization")["acme"]["open_membership"] is True
+    assert [p["client_side"] for p in by(ev, "sentry.project").values()] == [False]
+
+
+@pytest.mark.slow
+def test_auth_errors_and_faults(monkeypatch: pytest.MonkeyPatch) -> None:
+    api = well_run(token=TOKEN)
+    try:
+        monkeypatch.setenv(ENV, "wrong")
+        with pytest.raises(SourceFailure) as err:
+            run(api.url)
+        assert err.value.category == "unauthorized"
+        monkeypatch.delenv(ENV)
+        with pytest.raises(Exception, match="is not set"):
+            run(api.url)
+        monkeypatch.setenv(ENV, TOKEN)
+        api.inject(Fault(r"/projects/$", 429, times=1, retry_after="1"))
+        api.inject(
+            Fault(
+                r"/alert-rules/$", 403, times=1, body={"detail": "You do not have permission to perform this action."}
+            )
+        )
+        api.inject(Fault(r"/sessions/$", 500, times=5))
+        started = time.monotonic()
+        ev, ctx = run(api.url)
+        assert time.monotonic() - started >= 0.9
+    finally:
+        api.stop()
+    assert set(ctx.failures) == {"sentry.project", "sentry.metric_alert"}
+    assert ctx.failures["sentry.metric_alert"].category == "forbidden"
+    assert by(ev, "sentry.organization")["acme"]["projects"] == 3
+
+
+@pytest.mark.slow
+def test_next_link_to_another_host_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(token=TOKEN, page_size=1)
+    real = api.url
+    api.url = "http://evil.example:80"  # the server now writes next links to another origin
+    try:
+        _ev, ctx = run(real)
+    finally:
+        api.stop()
+    assert set(ctx.failures) == set(KINDS)
+    assert "refused to follow" in ctx.failures["sentry.organization"].reason
