@@ -3,9 +3,9 @@
 `maturity demo` finds this through the `maturity.demo` entry point (the engine never imports
 the sandbox); the estates come through `maturity.estates` (sandbox/base.py). The estate is real
 where a real server can run here (Prometheus, Alertmanager, moto for AWS) and loopback API
-servers speaking the real wire format where none can (Kubernetes, GitLab). Each estate that
-cannot start (say, Prometheus is not installed) is left out and said so; the scan then reports
-its sources as unknown rather than failing the demo.
+servers speaking the real wire format where none can (Kubernetes, GitLab, Grafana, PagerDuty,
+Loki, Sentry). Each estate that cannot start (say, Prometheus is not installed) is left out and
+said so; the scan then reports its sources as unknown rather than failing the demo.
 """
 
 from __future__ import annotations

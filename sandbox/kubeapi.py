@@ -9,6 +9,9 @@ for errors. Resources can be marked forbidden (403) and groups left uninstalled 
 It records every request (method, path, query) so tests can compare what a client asked for
 with what an RBAC role grants, it refuses (and records) any request for Secrets, and it can
 inject latency and 429/5xx faults. Objects come from YAML fixtures (sandbox/kubernetes_estate).
+
+The API surface and discovery bodies are in sandbox.kube_surface, fixtures and kubeconfig files
+in sandbox.kube_fixtures; this module serves and re-exports what callers import from it.
 """
 
 from __future__ import annotations
@@ -23,12 +26,11 @@ import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import yaml
-
+from sandbox.kube_fixtures import default_estate_dir, load_objects, write_kubeconfig
+from sandbox.kube_surface import SURFACE, ApiResource, group_doc, group_list, resource_list, status_body
 from sandbox.loopback import serve, shutdown
 
 __all__ = [
@@ -41,69 +43,6 @@ __all__ = [
     "load_objects",
     "write_kubeconfig",
 ]
-
-
-@dataclass(frozen=True)
-class ApiResource:
-    group: str
-    version: str
-    plural: str
-    kind: str
-    namespaced: bool = True
-    optional: bool = False  # installed by a tool (a CRD), not by Kubernetes itself
-
-    @property
-    def group_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-
-def _r(gv: str, plural: str, kind: str, namespaced: bool = True, optional: bool = False) -> ApiResource:
-    group, _, version = gv.rpartition("/")
-    return ApiResource(group, version, plural, kind, namespaced, optional)
-
-
-# The API surface the server can serve (a cluster's built-ins plus common tools' CRDs).
-SURFACE: tuple[ApiResource, ...] = (
-    _r("v1", "namespaces", "Namespace", namespaced=False),
-    _r("v1", "nodes", "Node", namespaced=False),
-    _r("v1", "pods", "Pod"),
-    _r("v1", "services", "Service"),
-    _r("v1", "configmaps", "ConfigMap"),
-    _r("v1", "secrets", "Secret"),
-    _r("v1", "resourcequotas", "ResourceQuota"),
-    _r("v1", "limitranges", "LimitRange"),
-    _r("apps/v1", "deployments", "Deployment"),
-    _r("apps/v1", "statefulsets", "StatefulSet"),
-    _r("apps/v1", "daemonsets", "DaemonSet"),
-    _r("apps/v1", "replicasets", "ReplicaSet"),
-    _r("autoscaling/v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler"),
-    _r("policy/v1", "poddisruptionbudgets", "PodDisruptionBudget"),
-    _r("discovery.k8s.io/v1", "endpointslices", "EndpointSlice"),
-    _r("networking.k8s.io/v1", "ingresses", "Ingress"),
-    _r("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy"),
-    _r("batch/v1", "cronjobs", "CronJob"),
-    _r("batch/v1", "jobs", "Job"),
-    _r("autoscaling.k8s.io/v1", "verticalpodautoscalers", "VerticalPodAutoscaler", optional=True),
-    _r("keda.sh/v1alpha1", "scaledobjects", "ScaledObject", optional=True),
-    _r("argoproj.io/v1alpha1", "rollouts", "Rollout", optional=True),
-    _r("flagger.app/v1beta1", "canaries", "Canary", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "podchaos", "PodChaos", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "networkchaos", "NetworkChaos", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "iochaos", "IOChaos", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "stresschaos", "StressChaos", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "timechaos", "TimeChaos", optional=True),
-    _r("chaos-mesh.org/v1alpha1", "schedules", "Schedule", optional=True),
-    _r("litmuschaos.io/v1alpha1", "chaosengines", "ChaosEngine", optional=True),
-    _r("litmuschaos.io/v1alpha1", "chaosschedules", "ChaosSchedule", optional=True),
-    _r("velero.io/v1", "schedules", "Schedule", optional=True),
-    _r("velero.io/v1", "backups", "Backup", optional=True),
-    _r("velero.io/v1", "restores", "Restore", optional=True),
-    _r("monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor", optional=True),
-    _r("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule", optional=True),
-    _r("opentelemetry.io/v1beta1", "opentelemetrycollectors", "OpenTelemetryCollector", optional=True),
-    _r("networking.istio.io/v1", "virtualservices", "VirtualService", optional=True),
-    _r("linkerd.io/v1alpha2", "serviceprofiles", "ServiceProfile", optional=True),
-)
 
 
 @dataclass(frozen=True)
@@ -122,53 +61,6 @@ class Fault:
     times: int = 1
     retry_after: float | None = None
     hits: int = 0
-
-
-def load_objects(folder: Path) -> list[dict[str, Any]]:
-    """Every Kubernetes object in the YAML files of `folder` (multi-document; `kind: List` expanded)."""
-    out: list[dict[str, Any]] = []
-    for f in sorted(folder.rglob("*.y*ml")):
-        for doc in yaml.safe_load_all(f.read_text(encoding="utf-8")):
-            if not isinstance(doc, dict):
-                continue
-            if doc.get("kind") == "List":
-                out.extend(d for d in doc.get("items") or [] if isinstance(d, dict))
-            else:
-                out.append(doc)
-    return out
-
-
-def write_kubeconfig(
-    path: Path, server: str, *, token: str, context: str = "sandbox", namespace: str = "default"
-) -> Path:
-    """A kubeconfig pointing at `server` with a bearer-token user."""
-    doc = {
-        "apiVersion": "v1",
-        "kind": "Config",
-        "clusters": [{"name": context, "cluster": {"server": server}}],
-        "users": [{"name": f"{context}-reader", "user": {"token": token}}],
-        "contexts": [
-            {"name": context, "context": {"cluster": context, "user": f"{context}-reader", "namespace": namespace}}
-        ],
-        "current-context": context,
-    }
-    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def _status(code: int, reason: str, message: str, details: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "kind": "Status",
-        "apiVersion": "v1",
-        "metadata": {},
-        "status": "Failure",
-        "message": message,
-        "reason": reason,
-        "code": code,
-    }
-    if details:
-        body["details"] = dict(details)
-    return body
 
 
 class KubeApiServer:
@@ -314,13 +206,13 @@ class KubeApiServer:
         if self.latency_s:
             time.sleep(self.latency_s)
         if self.token is not None and h.headers.get("Authorization") != f"Bearer {self.token}":
-            self._send(h, 401, _status(401, "Unauthorized", "Unauthorized"))
+            self._send(h, 401, status_body(401, "Unauthorized", "Unauthorized"))
             return
         fault = self._fault_for(parts.path)
         if fault is not None:
             headers = {"Retry-After": f"{fault.retry_after:g}"} if fault.retry_after is not None else {}
             reason = "TooManyRequests" if fault.status == 429 else "InternalError"
-            self._send(h, fault.status, _status(fault.status, reason, f"injected fault {fault.status}"), headers)
+            self._send(h, fault.status, status_body(fault.status, reason, f"injected fault {fault.status}"), headers)
             return
         if "/secrets" in parts.path.lower() or parts.path.rstrip("/").endswith("/secrets"):
             with self._lock:
@@ -328,13 +220,15 @@ class KubeApiServer:
             self._send(
                 h,
                 403,
-                _status(
+                status_body(
                     403, "Forbidden", "secrets is forbidden: this server never serves secrets", {"kind": "secrets"}
                 ),
             )
             return
         if method != "GET":
-            self._send(h, 405, _status(405, "MethodNotAllowed", f"{method} is not supported by this read-only server"))
+            self._send(
+                h, 405, status_body(405, "MethodNotAllowed", f"{method} is not supported by this read-only server")
+            )
             return
         code, body = self._route(parts.path, query)
         self._send(h, code, body)
@@ -369,7 +263,7 @@ class KubeApiServer:
                 "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1:6443"}],
             }
         if path == "/apis":
-            return 200, self._group_list(groups)
+            return 200, group_list(groups)
         m = re.fullmatch(r"/api/(?P<v>[^/]+)(?P<rest>/.*)?", path) or re.fullmatch(
             r"/apis/(?P<g>[^/]+)/(?P<v>[^/]+)(?P<rest>/.*)?", path
         )
@@ -377,13 +271,13 @@ class KubeApiServer:
             if re.fullmatch(r"/apis/[^/]+", path):
                 g = path.split("/")[2]
                 if g in groups and g:
-                    return 200, self._group(g, groups[g])
-            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+                    return 200, group_doc(g, groups[g])
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
         group, version, rest = m.groupdict().get("g") or "", m.group("v"), m.group("rest") or ""
         if group not in groups or version not in groups[group]:
-            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
         if rest in ("", "/"):
-            return 200, self._resource_list(group, version)
+            return 200, resource_list(self.surface, group, version)
         segs = [s for s in rest.split("/") if s]
         namespace: str | None = None
         if len(segs) >= 3 and segs[0] == "namespaces":
@@ -392,13 +286,13 @@ class KubeApiServer:
             segs = ["namespaces", segs[1]]
         res = next((r for r in self.surface if r.group == group and r.version == version and r.plural == segs[0]), None)
         if res is None or len(segs) > 2:
-            return 404, _status(404, "NotFound", "the server could not find the requested resource")
+            return 404, status_body(404, "NotFound", "the server could not find the requested resource")
         verb = "get" if len(segs) == 2 else "list"
         if self._is_forbidden(res):
             scope = f'in the namespace "{namespace}"' if namespace else "at the cluster scope"
             what = f"{res.plural}.{res.group}" if res.group else res.plural
             msg = f'{what} is forbidden: User "system:serviceaccount:maturity:scanner" cannot {verb} resource "{res.plural}" in API group "{res.group}" {scope}'
-            return 403, _status(403, "Forbidden", msg, {"group": res.group, "kind": res.plural})
+            return 403, status_body(403, "Forbidden", msg, {"group": res.group, "kind": res.plural})
         items = [
             o
             for o in self.objects.get((res.group, res.plural), [])
@@ -407,7 +301,7 @@ class KubeApiServer:
         if verb == "get":
             found = next((o for o in items if o["metadata"].get("name") == segs[1]), None)
             if found is None:
-                return 404, _status(
+                return 404, status_body(
                     404, "NotFound", f'{res.plural} "{segs[1]}" not found', {"name": segs[1], "kind": res.plural}
                 )
             return 200, {"kind": res.kind, "apiVersion": res.group_version, **copy.deepcopy(found)}
@@ -416,37 +310,6 @@ class KubeApiServer:
     def _is_forbidden(self, res: ApiResource) -> bool:
         key = f"{res.plural}.{res.group}" if res.group else res.plural
         return "*" in self.forbidden or key in self.forbidden
-
-    def _group_list(self, groups: Mapping[str, list[str]]) -> dict[str, Any]:
-        return {
-            "kind": "APIGroupList",
-            "apiVersion": "v1",
-            "groups": [self._group(g, vs) for g, vs in groups.items() if g],
-        }
-
-    @staticmethod
-    def _group(name: str, versions: list[str]) -> dict[str, Any]:
-        gvs = [{"groupVersion": f"{name}/{v}", "version": v} for v in versions]
-        return {"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": gvs, "preferredVersion": gvs[0]}
-
-    def _resource_list(self, group: str, version: str) -> dict[str, Any]:
-        res = [r for r in self.surface if r.group == group and r.version == version]
-        gv = f"{group}/{version}" if group else version
-        return {
-            "kind": "APIResourceList",
-            "apiVersion": "v1",
-            "groupVersion": gv,
-            "resources": [
-                {
-                    "name": r.plural,
-                    "singularName": r.kind.lower(),
-                    "namespaced": r.namespaced,
-                    "kind": r.kind,
-                    "verbs": ["get", "list", "watch"],
-                }
-                for r in res
-            ],
-        }
 
     def _list(
         self, res: ApiResource, items: list[dict[str, Any]], query: Mapping[str, str], path: str
@@ -461,7 +324,7 @@ class KubeApiServer:
                 if state["path"] != hashlib.sha256(path.encode()).hexdigest()[:16] or start < 0:
                     raise ValueError("token for another list")
             except (ValueError, KeyError, TypeError, UnicodeDecodeError):
-                return 410, _status(
+                return 410, status_body(
                     410,
                     "Expired",
                     "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.",
@@ -487,8 +350,3 @@ class KubeApiServer:
     def request_paths(self) -> list[str]:
         with self._lock:
             return [r.path for r in self.requests]
-
-
-def default_estate_dir() -> Path:
-    """The bundled fixture estate (a well-run and a neglected namespace)."""
-    return Path(__file__).with_name("kubernetes_estate")

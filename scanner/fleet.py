@@ -88,6 +88,9 @@ def expand(config: ScanConfig, registry: ProbeRegistry, cancel: threading.Event 
             log.warning("source %s: cannot expand its fleet: %s", src.name, exc.reason)
             units.append(Unit(src, weight, ("error", f"cannot list the fleet's members: {exc.reason}"[:500])))
             continue
+        if not members:  # a fleet of nothing must not vanish from the report
+            units.append(Unit(src, weight, ("error", "the fleet has no members (no context or account matched)")))
+            continue
         if len(members) > MAX_UNITS:
             raise InputError(f"source {src.name!r} expands into {len(members)} units (at most {MAX_UNITS})")
         for m in members:

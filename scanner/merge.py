@@ -94,7 +94,6 @@ def _mixed(bundles: list[Bundle], allow_partial: bool) -> dict[str, Any]:
 def _check_shards(bundles: list[Bundle], locations: Sequence[str], allow_partial: bool) -> dict[str, Any]:
     """One run, one split, each shard once; returns the report's `shards` record."""
     parts = [_shard_of(b, str(loc)) for b, loc in zip(bundles, locations, strict=True)]
-    mixed = _mixed(bundles, allow_partial)
     runs = sorted({p[0] for p in parts})
     if len(runs) > 1:
         raise InputError(f"merge: the bundles come from different runs ({', '.join(r or '?' for r in runs)})")
@@ -107,6 +106,7 @@ def _check_shards(bundles: list[Bundle], locations: Sequence[str], allow_partial
         if index in seen:
             raise InputError(f"merge: shard {index}/{count} given twice ({seen[index]} and {loc})")
         seen[index] = str(loc)
+    mixed = _mixed(bundles, allow_partial)
     missing = [f"{i}/{count}" for i in range(count) if i not in seen]
     if missing and not allow_partial:
         raise InputError(
@@ -150,9 +150,14 @@ def merge_bundles(
     shards = _check_shards(bundles, locations, allow_partial)
     runs: dict[str, SourceRun] = {}
     for b in bundles:
+        shard = b.manifest.get("shard") or {}
+        planned = shard.get("plan") or {}
         for doc in b.manifest.get("sources", []):
             run = SourceRun.from_json(doc)
-            if run.status == "skipped" and run.name in runs:
+            # a unit skipped by its own shard (an excluded account) keeps that shard's reason,
+            # not another shard's "not in this shard"
+            own = planned.get(run.name) == shard.get("index")
+            if run.status == "skipped" and run.name in runs and not own:
                 continue
             if run.name in runs and runs[run.name].status != "skipped":
                 raise InputError(f"source {run.name!r} was scanned by more than one shard", file=str(b.path))

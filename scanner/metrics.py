@@ -4,7 +4,8 @@ The exposition is written by `prometheus_client` (text format 0.0.4: HELP and TY
 family, label values escaped, no timestamps, which the textfile collector rejects). Only the
 report is read, never the installed catalog. Platform teams graph the trend in Grafana
 (deploy/grafana/maturity-dashboard.json). Grades carry a `scope` label: empty for the whole
-estate, the scope's name for each scope the config declares.
+estate, the scope's name for each scope the config declares. `render_openmetrics` gives the
+same families in the OpenMetrics text format, for GitLab's metrics report (`--openmetrics`).
 """
 
 from __future__ import annotations

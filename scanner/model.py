@@ -306,6 +306,7 @@ class SourceRunResult(_Open):
     error: str | None
     evidence_count: int = Field(ge=0)
     duration_s: float = Field(ge=0)
+    fleet: str | None = Field(default=None, description="the configured source this unit is a member of (fleets)")
 
 
 class KindObservationResult(_Open):

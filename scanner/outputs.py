@@ -233,6 +233,7 @@ OUTPUTS: tuple[Output, ...] = (
         "F",
         "write GitLab job annotations here: a link to the HTML report at --report-url",
         _write_annotations,
+        verbs=GRADED | {"report"},
     ),
     Output(
         "summary_md",

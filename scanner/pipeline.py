@@ -185,7 +185,13 @@ def scan(
     the units of an expanded config (scanner/fleet.py)."""
     started = now_iso()
     result = run_sources(
-        inputs.config, inputs.registry, cancel=cancel, on_event=on_event, selected=selected, preset=preset, fleets=fleets
+        inputs.config,
+        inputs.registry,
+        cancel=cancel,
+        on_event=on_event,
+        selected=selected,
+        preset=preset,
+        fleets=fleets,
     )
     observations = {k: v.to_json() for k, v in result.observations.items()}
     where = source_locations(inputs.config)  # for SARIF: each source's line in the config

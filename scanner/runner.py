@@ -128,18 +128,15 @@ def observations_from(
     for kind in sorted(registry_kinds):
         ok = [r.name for r in runs if kind in r.observed]
         seen_fleets = {r.fleet for r in runs if kind in r.observed and r.fleet is not None}
-        gaps = [(r.fleet, r.name, r.failed[kind]) for r in lost if kind in r.failed and r.fleet in seen_fleets]
+        gaps = [(str(r.fleet), r.name, r.failed[kind]) for r in lost if kind in r.failed and r.fleet in seen_fleets]
         failed = [(r.name, r.failed[kind]) for r in runs if kind in r.failed and r.name not in {g[1] for g in gaps}]
         if failed:
             reason = "; ".join(f"source {n!r}: {why}" for n, why in failed)
             out[kind] = KindObservation(kind, False, ok, reason, "failed")
         elif ok:
-            # One source that saw the whole population (a live Prometheus) makes the kind complete.
-            parts = [(r.name, r.partial[kind]) for r in runs if kind in r.observed and kind in r.partial]
-            for fleet, name, why in gaps:  # every member of a fleet with a gap holds part of it
-                parts += [(r.name, f"fleet member {name!r} not scanned: {why}") for r in runs if r.fleet == fleet and kind in r.observed and kind not in r.partial]
-            partial = "; ".join(f"source {n!r}: {why}" for n, why in parts) if len(parts) == len(ok) else None
-            out[kind] = KindObservation(kind, True, ok, partial=partial)
+            out[kind] = KindObservation(
+                kind, True, ok, partial=_partial(kind, [r for r in runs if kind in r.observed], gaps)
+            )
         else:
             absent = [(r.name, r.absent[kind]) for r in runs if kind in r.absent]
             if absent:
@@ -149,6 +146,22 @@ def observations_from(
                 reason = f"no source configured that collects it (probe: {probes})"
             out[kind] = KindObservation(kind, False, [], reason, "absent" if absent else "not_configured")
     return out
+
+
+def _partial(kind: str, seen: list[SourceRun], gaps: list[tuple[str, str, str]]) -> str | None:
+    """Why `kind` is known only in part, when every source that observed it holds only part of
+    it: a files source's fragments, or a fleet with members not scanned (one note per fleet)."""
+    covered: set[str] = set()
+    notes: list[str] = []
+    for fleet in sorted({g[0] for g in gaps}):
+        lost = [(n, why) for f, n, why in gaps if f == fleet]
+        covered |= {r.name for r in seen if r.fleet == fleet}
+        notes.append(f"fleet {fleet!r}: {len(lost)} member(s) not scanned ({lost[0][0]}: {lost[0][1]})")
+    own = [(r.name, r.partial[kind]) for r in seen if kind in r.partial and r.name not in covered]
+    covered |= {n for n, _ in own}
+    if covered != {r.name for r in seen}:
+        return None  # one source that saw the whole population (a live Prometheus) makes it complete
+    return "; ".join([*(f"source {n!r}: {why}" for n, why in own), *notes])
 
 
 def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evidence], run: SourceRun) -> None:

@@ -16,6 +16,7 @@ host across the whole run.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Mapping
 
 from scanner.config import ScanConfig
@@ -24,11 +25,25 @@ from scanner.errors import InputError
 __all__ = ["default_run_id", "divide_rate_limits", "parse_shard", "plan_shards", "shard_index", "shard_sources"]
 
 
-def parse_shard(spec: str) -> tuple[int, int]:
-    """(I, N) of an `I/N` spec (0-based I); a bad spec is an InputError naming --shard."""
+# Where orchestrators put a worker's index: Kubernetes Indexed Jobs, AWS Batch array jobs (both
+# from 0), GitLab `parallel:` (from 1). `--shard auto/N` reads the first one set.
+INDEX_VARIABLES = (("JOB_COMPLETION_INDEX", 0), ("AWS_BATCH_JOB_ARRAY_INDEX", 0), ("CI_NODE_INDEX", 1))
+
+
+def parse_shard(spec: str, env: Mapping[str, str] | None = None) -> tuple[int, int]:
+    """(I, N) of an `I/N` spec (0-based I; `auto` takes I from the orchestrator, INDEX_VARIABLES,
+    for runners such as AWS Batch that cannot put a variable into arguments); a bad spec is an
+    InputError naming --shard."""
+    env = os.environ if env is None else env
     try:
         i_s, n_s = spec.split("/")
+        if i_s == "auto":
+            var, base = next((v, b) for v, b in INDEX_VARIABLES if env.get(v, "").strip())
+            i_s = str(int(env[var]) - base)
         i, n = int(i_s), int(n_s)
+    except StopIteration:
+        names = ", ".join(v for v, _ in INDEX_VARIABLES)
+        raise InputError(f"--shard {spec}: none of {names} is set", field="--shard") from None
     except ValueError as exc:
         raise InputError(f"--shard takes I/N, got {spec!r}", field="--shard") from exc
     if n < 1 or not 0 <= i < n:

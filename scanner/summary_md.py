@@ -101,7 +101,7 @@ def render_summary_md(report: Mapping[str, Any], gate: GateResult | None = None)
     if changed:
         out += [f"### Statement, config and rule files changed in this merge request ({len(changed)})", ""]
         out += ["They change grades without changing any system: review them before approving.", ""]
-        out += _table(["file", "read as"], ([c.path, c.role] for c in changed), len(changed)) + [""]
+        out += [*_table(["file", "read as"], ([c.path, c.role] for c in changed), len(changed)), ""]
     notes = [n for n in gate.notes if not n.startswith("regression")] if gate is not None else []
     if notes:
         out += ["### Notes", ""] + [f"- {escape_md(n)}" for n in notes[:MAX_ROWS]] + [""]

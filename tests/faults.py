@@ -179,6 +179,11 @@ class FaultProxy:
     # faults ----------------------------------------------------------------------------------
 
     def inject(self, *faults: Fault) -> None:
+        for f in faults:
+            if f.kind == "gzip_bomb":
+                # Built (and cached) now: compressing 200 MB takes seconds on a loaded machine,
+                # which the client would otherwise see as a timeout rather than a bomb.
+                _bomb(f.max_bytes)
         with self._lock:
             self.faults.extend(faults)
 

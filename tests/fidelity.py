@@ -10,8 +10,8 @@ GitLab API of sandbox/ and points every gitlab source whose `url` is `loopback` 
     python -m tests.fidelity [ESTATE ...]      # or: make fidelity
 
 prints, per estate, the items decided (by the scanner and by the expert), the agreement and
-every disagreement with the rule(s) and their explanations. Exit 1 on a disagreement not
-marked `known_defect`. tests/test_fidelity.py runs the same comparison.
+every disagreement with the rule(s) and their explanations. Exit 1 on any disagreement.
+tests/test_fidelity.py runs the same comparison.
 """
 
 from __future__ import annotations
@@ -45,15 +45,11 @@ class Disagreement:
     got: str
     expert_reason: str
     rules: list[str]
-    known_defect: str | None = None
 
     def lines(self) -> list[str]:
-        tag = "KNOWN DEFECT" if self.known_defect else "DISAGREE"
-        out = [f"  {tag} {self.item}: expected {self.expected}, got {self.got}"]
+        out = [f"  DISAGREE {self.item}: expected {self.expected}, got {self.got}"]
         out.append(f"      expert: {self.expert_reason}")
         out.extend(f"      rule:   {r}" for r in self.rules or ["(no rule decided it)"])
-        if self.known_defect:
-            out.append(f"      defect: {self.known_defect}")
         return out
 
 
@@ -71,15 +67,11 @@ class EstateResult:
     def agreement(self) -> float:
         return 100.0 * self.agreed / self.graded if self.graded else 0.0
 
-    @property
-    def failures(self) -> list[Disagreement]:
-        return [d for d in self.disagreements if not d.known_defect]
-
     def lines(self) -> list[str]:
         out = [
             f"{self.name}: scanner decided {self.scanner_decided} items, expert decided {self.expert_decided}; "
             f"agreement {self.agreed}/{self.graded} = {self.agreement:.1f}%"
-            f" ({len(self.failures)} disagreements, {len(self.disagreements) - len(self.failures)} known defects)"
+            f" ({len(self.disagreements)} disagreements)"
         ]
         out.extend(f"  source {s}" for s in self.sources)
         for d in self.disagreements:
@@ -101,7 +93,7 @@ def load_expected(folder: Path) -> dict[str, dict[str, Any]]:
             raise ValueError(
                 f"{folder.name}/expected.yaml: {item}: needs `expected` (met|not_met|unknown) and `reason`"
             )
-        unknown_keys = set(grade) - {"expected", "reason", "known_defect"}
+        unknown_keys = set(grade) - {"expected", "reason"}
         if unknown_keys:
             raise ValueError(f"{folder.name}/expected.yaml: {item}: unknown keys {sorted(unknown_keys)}")
     return items
@@ -240,9 +232,7 @@ def compare(name: str, report: dict[str, Any], expected: dict[str, dict[str, Any
         if want == got or (want == "unknown" and got not in DECIDED and got != "absent"):
             result.agreed += 1
             continue
-        result.disagreements.append(
-            Disagreement(item, want, got, grade["reason"], _rule_lines(req or {}), grade.get("known_defect"))
-        )
+        result.disagreements.append(Disagreement(item, want, got, grade["reason"], _rule_lines(req or {})))
     return result
 
 
@@ -266,12 +256,9 @@ def main(argv: list[str] | None = None) -> int:
         print()
     graded = sum(r.graded for r in results)
     agreed = sum(r.agreed for r in results)
-    failures = sum(len(r.failures) for r in results)
-    known = sum(len(r.disagreements) for r in results) - failures
+    failures = sum(len(r.disagreements) for r in results)
     pct = 100.0 * agreed / graded if graded else 0.0
-    print(
-        f"total: {len(results)} estates, agreement {agreed}/{graded} = {pct:.1f}%, {failures} disagreements, {known} known defects"
-    )
+    print(f"total: {len(results)} estates, agreement {agreed}/{graded} = {pct:.1f}%, {failures} disagreements")
     return 1 if failures else 0
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.ci_repo import ALERTS, make_checkout
+from tests.ci_repo import ALERTS, LIVE_SOURCE, make_checkout, merge_request
 from tests.ci_shell import expand_inputs, run_script
 
 pytestmark = pytest.mark.slow  # every test runs the CLI (and git) in subprocesses
@@ -86,43 +86,6 @@ def test_scheduled_job_fails_when_its_source_cannot_be_read(tmp_path: Path) -> N
     assert (repo / "maturity" / "maturity.env").is_file() and (repo / "maturity" / "report.json").is_file()
 
 
-LIVE_SOURCE = '  - {name: prom, probe: prometheus, url: "http://127.0.0.1:9"}\n'  # never reachable
-
-
-def _git(repo: Path, *args: str) -> str:
-    env = {
-        "HOME": str(repo),
-        "PATH": "/usr/bin:/bin",
-        "GIT_AUTHOR_NAME": "dev",
-        "GIT_AUTHOR_EMAIL": "dev@example.com",
-        "GIT_COMMITTER_NAME": "dev",
-        "GIT_COMMITTER_EMAIL": "dev@example.com",
-    }
-    out = subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True, check=True, timeout=60)
-    return out.stdout.strip()
-
-
-def _merge_request(tmp_path: Path, change: Any, *, base_has_config: bool = True) -> tuple[Path, str]:
-    """A repository whose `main` holds the checkout (with a live source the gate must never
-    reach), and a feature branch where `change(repo)` is committed; returns (repo, base sha)."""
-    repo = make_checkout(tmp_path / "checkout", git_marker=False)
-    with (repo / "maturity.yaml").open("a", encoding="utf-8") as fh:
-        fh.write(LIVE_SOURCE)
-    _git(repo, "init", "-q", "-b", "main")
-    if not base_has_config:
-        (repo / "maturity.yaml").rename(repo / "maturity.later")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "base")
-    base = _git(repo, "rev-parse", "HEAD")
-    _git(repo, "checkout", "-q", "-b", "feature")
-    if not base_has_config:
-        (repo / "maturity.later").rename(repo / "maturity.yaml")
-    change(repo)
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-q", "-m", "change")
-    return repo, base
-
-
 def _run_gate(repo: Path, base: str, **inputs: Any) -> subprocess.CompletedProcess[str]:
     ci = _component(**inputs)
     env = _job_env(
@@ -147,7 +110,7 @@ def test_merge_request_that_drops_a_runbook_link_fails_naming_the_alert(tmp_path
         path = repo / "gitops" / "rules" / "alerts.yaml"
         path.write_text(ALERTS.replace(', runbook_url: "https://wiki.example.com/runbooks/disk"', ""), "utf-8")
 
-    repo, base = _merge_request(tmp_path, drop_runbook)
+    repo, base = merge_request(tmp_path, drop_runbook)
     res = _run_gate(repo, base)
     assert res.returncode == 1, res.stdout + res.stderr
     assert "gate failed: regression" in res.stderr and "g/DiskFull" in res.stderr
@@ -180,7 +143,7 @@ def test_merge_request_changing_a_statement_passes_and_lists_it(tmp_path: Path) 
             statement.read_text("utf-8").replace("around the clock", "around the clock, 24x7"), "utf-8"
         )
 
-    repo, base = _merge_request(tmp_path, add_runbook_and_touch_statement)
+    repo, base = merge_request(tmp_path, add_runbook_and_touch_statement)
     res = _run_gate(repo, base)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "changed in this merge request (statements; review before approving): statements/oncall.yaml" in res.stderr
@@ -195,7 +158,7 @@ def test_merge_request_changing_a_statement_passes_and_lists_it(tmp_path: Path) 
 
 @pytest.mark.parametrize("allow", [False, True])
 def test_a_target_branch_without_a_baseline_fails_unless_allowed(tmp_path: Path, allow: bool) -> None:
-    repo, base = _merge_request(tmp_path, lambda _repo: None, base_has_config=False)
+    repo, base = merge_request(tmp_path, lambda _repo: None, base_has_config=False)
     res = _run_gate(repo, base, allow_missing_baseline=allow)
     assert "no maturity.yaml on the target branch: no baseline" in res.stdout
     if allow:
@@ -211,7 +174,7 @@ def test_a_target_branch_without_a_baseline_fails_unless_allowed(tmp_path: Path,
 def test_merged_results_pipeline_compares_with_the_target_tip(tmp_path: Path) -> None:
     """In a merged-results pipeline GitLab sets the target branch's SHA: the gate compares with
     it, not the (older) merge base, so changes already on the target are not this MR's."""
-    repo, base = _merge_request(tmp_path, lambda r: (r / "README.md").write_text("docs\n", "utf-8"))
+    repo, base = merge_request(tmp_path, lambda r: (r / "README.md").write_text("docs\n", "utf-8"))
     ci = _component()
     env = _job_env(
         ci,

@@ -1,6 +1,7 @@
 """The fault matrix: every live source x every fault, through a fault-injecting proxy in front
-of the real server (Prometheus and Alertmanager binaries, the loopback Kubernetes and GitLab
-APIs, moto for AWS), scanned together with a healthy `files` source.
+of the real server (Prometheus and Alertmanager binaries, the loopback Kubernetes, GitLab,
+Grafana, PagerDuty, Loki and Sentry APIs, moto for AWS), scanned together with a healthy
+`files` source.
 
 For every cell: the scan completes; the healthy source's evidence and the statuses of rules that
 do not read the faulty source are unchanged; what the fault touched is `unknown` with a reason
@@ -32,9 +33,14 @@ from sandbox.aws_seed import PRIMARY, WELL_RUN_ACCOUNT, moto_clients, seed_well_
 from sandbox.gitlab_api import GitLabAPI
 from sandbox.gitlab_history import build_history
 from sandbox.gitops import GitOpsEstate
+from sandbox.grafana import GrafanaAPI
+from sandbox.grafana import well_run as grafana_well_run
 from sandbox.hostile import Hostile, Recorder
 from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+from sandbox.loki import well_run as loki_well_run
+from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.prometheus import ESTATE_DIR, start_estate
+from sandbox.sentry import well_run as sentry_well_run
 from scanner.cli import main
 from scanner.config import load_config
 from scanner.pipeline import Inputs, load_inputs, scan
@@ -44,7 +50,18 @@ from tests.promserver import statuses
 KUBE_TOKEN = "kube-fault-token-0123456789abcdef"
 GITLAB_TOKEN = "glpat-FAULTtokenFAULTtoken01"
 GITLAB_ENV = "MATURITY_FAULT_GITLAB_TOKEN"
+GRAFANA_TOKEN = "glsa_FAULTtokenFAULTtoken_0123abcd"
+PAGERDUTY_TOKEN = "pd-FAULT-token-u+7Qx0123"
+SENTRY_TOKEN = "sntrys_FAULTtokenFAULTtoken0123"
+TOKEN_ENVS = {
+    "grafana": ("MATURITY_FAULT_GRAFANA_TOKEN", GRAFANA_TOKEN),
+    "pagerduty": ("MATURITY_FAULT_PAGERDUTY_TOKEN", PAGERDUTY_TOKEN),
+    "sentry": ("MATURITY_FAULT_SENTRY_TOKEN", SENTRY_TOKEN),
+}
 RETRIES = 1
+# The loopback sources' per-request deadline: short of the 4 s timeout fault, long enough that a
+# loaded machine still decodes a gzip bomb up to the cap before it passes.
+LOOPBACK_TIMEOUT_S = 2.0
 
 
 # --- the matrix, as data (docs/reliability.md is generated from it) ---------------------------------
@@ -99,6 +116,51 @@ def _gitlab_cursor(seen: Seen, headers: dict[str, str], payload: bytes, cursor: 
         host = next(v for k, v in seen.headers.items() if k.lower() == "host")
         path = _drop_query(seen.path, "page")
         out["Link"] = f'<http://{host}{path}{"&" if "?" in path else "?"}page={cursor}>; rel="next"'
+    return out, payload
+
+
+def _grafana_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "page"), seen.body  # Grafana answers page 1 when none is asked
+
+
+def _grafana_cursor(_seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    """Page numbers are counted by the client: a hostile server makes every page full and new
+    (or cycling) by renaming the dashboards on it after the cursor."""
+    rows = json.loads(payload)
+    for row in rows:
+        row["uid"] = f"{row['uid']}-{cursor}"
+    return headers, json.dumps(rows).encode()
+
+
+def _pagerduty_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "offset"), seen.body
+
+
+def _pagerduty_cursor(
+    _seen: Seen, headers: dict[str, str], payload: bytes, cursor: str
+) -> tuple[dict[str, str], bytes]:
+    """Offsets are counted by the client: the server says `more` forever, with items new on
+    every page (endless) or the same ones again (cyclic)."""
+    doc = json.loads(payload)
+    for row in doc["incidents"]:
+        row["id"] = f"{row['id']}-{cursor}"
+    doc["more"] = True
+    return headers, json.dumps(doc).encode()
+
+
+def _sentry_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "cursor"), seen.body
+
+
+def _sentry_cursor(seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    out = {k: v for k, v in headers.items() if k.lower() != "link"}
+    if "://" in cursor:
+        url = cursor
+    else:
+        host = next(v for k, v in seen.headers.items() if k.lower() == "host")
+        path = _drop_query(seen.path, "cursor")
+        url = f"http://{host}{path}{'&' if '?' in path else '?'}cursor=0:{cursor}:0"
+    out["Link"] = f'<{url}>; rel="next"; results="true"; cursor="0:{cursor}:0"'
     return out, payload
 
 
@@ -177,6 +239,48 @@ TARGETS: dict[str, Target] = {
         first_page=_aws_first,
         set_cursor=_aws_cursor,
     ),
+    "grafana": Target(
+        "grafana",
+        "loopback Grafana API (sandbox/grafana), 1 item per page",
+        r"^GET /api/datasources",
+        "/api/datasources",
+        r"^GET /api/search\?\S*\bpage=2\b",
+        "dashboard search, 2nd page (page number)",
+        pages=r"^GET /api/search\?",
+        first_page=_grafana_first,
+        set_cursor=_grafana_cursor,
+    ),
+    "pagerduty": Target(
+        "pagerduty",
+        "loopback PagerDuty REST API v2 (sandbox/pagerduty.py), 10 per page",
+        r"^GET /escalation_policies",
+        "/escalation_policies",
+        r"^GET /incidents\?\S*\boffset=10\b",
+        "incidents, 2nd page (offset)",
+        pages=r"^GET /incidents\?",
+        first_page=_pagerduty_first,
+        set_cursor=_pagerduty_cursor,
+    ),
+    "loki": Target(
+        "loki",
+        "loopback Loki HTTP API (sandbox/loki_api.py), fed through its push endpoint",
+        r"^GET /loki/api/v1/labels",
+        "/loki/api/v1/labels",
+        None,
+        "not paginated: labels, series, rules and config come whole",
+    ),
+    "sentry": Target(
+        "sentry",
+        "loopback Sentry API (sandbox/sentry_api.py), 1 item per page",
+        r"^GET /api/0/organizations/acme/alert-rules/",
+        "metric alert rules",
+        r"^GET /api/0/organizations/acme/projects/\?\S*cursor=0(?:%3A|:)1(?:%3A|:)0",
+        "projects, 2nd page (Link cursor)",
+        pages=r"^GET /api/0/organizations/acme/projects/",
+        first_page=_sentry_first,
+        set_cursor=_sentry_cursor,
+        links=True,
+    ),
 }
 
 
@@ -227,6 +331,8 @@ NOT_MEANINGFUL = {
     ("aws", "gzip-bomb"): "n/a: botocore asks for no Content-Encoding and never decodes one",
     ("kubernetes", "cross-next"): "n/a: a continue token is opaque, never a URL",
     ("aws", "cross-next"): "n/a: a PaginationToken is opaque, never a URL",
+    ("grafana", "cross-next"): "n/a: the client counts page numbers itself, never follows a URL",
+    ("pagerduty", "cross-next"): "n/a: the client counts offsets itself, never follows a URL",
 }
 
 
@@ -457,6 +563,89 @@ def aws_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         server.stop()
 
 
+@pytest.fixture(scope="module")
+def tokens() -> Iterator[None]:
+    """The loopback services' tokens in their environment variables, for the module."""
+    with pytest.MonkeyPatch.context() as mp:
+        for env, token in TOKEN_ENVS.values():
+            mp.setenv(env, token)
+        yield
+
+
+@pytest.fixture(scope="module")
+def grafana_live(tokens: None) -> Iterator[Live]:
+    api = GrafanaAPI(grafana_well_run(), token=GRAFANA_TOKEN)
+    api.start()
+    try:
+        with FaultProxy(api.url) as proxy:
+            yield Live(
+                TARGETS["grafana"],
+                proxy,
+                lambda url: _common(
+                    name="grafana",
+                    probe="grafana",
+                    url=url,
+                    bearer_token_env=TOKEN_ENVS["grafana"][0],
+                    page_size=1,
+                    request_timeout_s=LOOPBACK_TIMEOUT_S,
+                ),
+            )
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="module")
+def pagerduty_live(tokens: None) -> Iterator[Live]:
+    with PagerDutyAPI(well_run_estate(), token=PAGERDUTY_TOKEN) as api, FaultProxy(api.url) as proxy:
+        yield Live(
+            TARGETS["pagerduty"],
+            proxy,
+            lambda url: _common(
+                name="pagerduty",
+                probe="pagerduty",
+                url=url,
+                token_env=TOKEN_ENVS["pagerduty"][0],
+                per_page=10,
+                request_timeout_s=LOOPBACK_TIMEOUT_S,
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+def loki_live() -> Iterator[Live]:
+    api = loki_well_run()
+    try:
+        with FaultProxy(api.url) as proxy:
+            yield Live(
+                TARGETS["loki"],
+                proxy,
+                lambda url: _common(name="loki", probe="loki", url=url, request_timeout_s=LOOPBACK_TIMEOUT_S),
+            )
+    finally:
+        api.stop()
+
+
+@pytest.fixture(scope="module")
+def sentry_live(tokens: None) -> Iterator[Live]:
+    api = sentry_well_run(token=SENTRY_TOKEN, page_size=1)
+    try:
+        with FaultProxy(api.url) as proxy:
+            yield Live(
+                TARGETS["sentry"],
+                proxy,
+                lambda url: _common(
+                    name="sentry",
+                    probe="sentry",
+                    url=url,
+                    organization="acme",
+                    bearer_token_env=TOKEN_ENVS["sentry"][0],
+                    request_timeout_s=LOOPBACK_TIMEOUT_S,
+                ),
+            )
+    finally:
+        api.stop()
+
+
 # --- running one cell ---------------------------------------------------------------------------------
 
 
@@ -625,8 +814,18 @@ def test_cli_exit_code_and_verify_with_a_dead_source(
 
 
 def test_matrix_covers_every_live_source_and_fault() -> None:
-    assert {s for s, _f, _w in MATRIX} == {"prometheus", "alertmanager", "kubernetes", "gitlab", "aws"}
+    assert {s for s, _f, _w in MATRIX} == {
+        "prometheus",
+        "alertmanager",
+        "kubernetes",
+        "gitlab",
+        "aws",
+        "grafana",
+        "pagerduty",
+        "loki",
+        "sentry",
+    }
     assert len(MATRIX) == len(TARGETS) * len(FAULTS)
     na = {(s, f) for s, f, w in MATRIX if w.startswith("n/a")}
-    unpaged = {(s, f) for s in ("prometheus", "alertmanager") for f in ("page-2", *PAGING)}
+    unpaged = {(s, f) for s in ("prometheus", "alertmanager", "loki") for f in ("page-2", *PAGING)}
     assert na == unpaged | set(NOT_MEANINGFUL)

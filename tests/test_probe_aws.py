@@ -48,6 +48,7 @@ MOTO_UNIMPLEMENTED = {
     "aws.patch_state",
     "aws.conformance_pack",
     "aws.cost_category",
+    "aws.cost_report",
 }
 # The only Systems Manager reads: instance and patch counts, never a parameter or document.
 SSM_READS = {"ssm:DescribeInstanceInformation", "ssm:DescribeInstancePatchStates"}
@@ -411,9 +412,24 @@ UNOBSERVABLE_IN_MOTO = {
     "aws.cost.allocation-tags",
     "aws.cost.environment-accounting",
     "aws.backup.database-restores-complete",
+    # rules/aws/wellarchitected.yaml: every one reads a kind moto does not implement
+    "aws.support.production-plan",
+    "aws.wellarchitected.yearly-review",
+    "aws.wellarchitected.improvement-plans",
+    "aws.config.conformance-reports",
+    "aws.auditmanager.assessments",
+    "aws.patching.baseline-compliance",
+    "aws.patching.automated-installs",
+    "aws.cost.cost-categories",
+    "aws.cost.usage-reports",
+    "aws.cost.forecast-and-reports",
 }
 # Rules that show an ability but never its absence: nothing seen is nothing in scope.
-ABILITY_ONLY = {"aws.autoscaling.predictive-scaling", "aws.cloudwatch.self-healing-actions"}
+ABILITY_ONLY = {
+    "aws.autoscaling.predictive-scaling",
+    "aws.cloudwatch.self-healing-actions",
+    "aws.cost.commitment-utilisation",  # no RI/Savings Plans budget in either account
+}
 # The neglected account has none of these at all (no budget, no backup plan, no Config rule or
 # recorder, no routing record, no FIS template, no Aurora cluster): unknown, never a finding,
 # because the same practice may live in another tool.

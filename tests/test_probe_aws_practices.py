@@ -118,3 +118,10 @@ def test_conformance_packs_and_cost_categories() -> None:
     [cat] = collect(practices.cost_categories, {"ce": cost})
     assert cat.data["rules"] == 3 and cat.data["current"] is True and cat.data["value_count"] == 3
     assert evaluate("aws.cost.cost-categories", rows([cat])).status == "met"
+
+
+def test_cost_and_usage_report_definitions() -> None:
+    [rep] = collect(practices.cost_reports, practice_calls())
+    assert rep.data["time_unit"] == "HOURLY" and rep.data["artifacts"] == ["ATHENA"] and rep.data["resource_ids"]
+    assert "acme-cur" not in str(rep.data)  # where the bill lands is not evidence
+    assert evaluate("aws.cost.usage-reports", rows([rep])).status == "met"

@@ -169,3 +169,26 @@ def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatc
     assert ledger["ydt:6.2.1:L1.1#a"] == "unknown" and ledger["ydt:9.1.3:L2.1#a"] == "unknown"
     # No postmortem linked, wiki switched off: lessons may be kept elsewhere.
     assert ledger["wa:OPS11-BP08#a"] == "unknown"
+
+
+def test_wiki_edits_and_improvement_work(scanned: Any) -> None:
+    from tests.ruletable import evaluate
+
+    ev, ctx, requests = scanned
+    assert not ctx.failures
+    proj = by(ev, "gitlab.project")
+    wiki = proj["acme/web/storefront"]["wiki"]
+    assert wiki["edits_in_window"] == 2 and wiki["last_edit_at"] is not None  # the 200-day-old edit is outside
+    assert proj["acme/ledger/core"]["wiki"]["edits_in_window"] is None  # wiki switched off: nothing read
+    stats = by(ev, "gitlab.improvement_stats")
+    web, ledger = stats["acme/web/storefront"], stats["acme/ledger/core"]
+    assert web["labels_seen"] == ["type::tech-debt"] and web["every_period"] is True and web["periods"] == 3
+    assert web["improvement_closed"] == 6 and 0 < web["improvement_share"] < 0.5
+    assert ledger["improvement_closed"] == 1 and ledger["periods_with_improvement"] == 1
+    assert ledger["every_period"] is False and ledger["closed_issues"] >= 10  # incidents are not counted
+    rows = [(e.kind, e.subject, dict(e.data)) for e in ev]
+    assert evaluate("gitlab.knowledge.wiki-maintained", rows).status == "met"
+    assert evaluate("gitlab.improvement.time-every-period", rows).status == "met"
+    only_ledger = [r for r in rows if r[0] != "gitlab.improvement_stats" or r[1] == "acme/ledger/core"]
+    assert evaluate("gitlab.improvement.time-every-period", only_ledger).status == "unknown"  # never not_met
+    assert any("/events" in str(r) for r in requests)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from probes.grafana import KINDS, GrafanaConfig, GrafanaProbe
-from probes.grafana.facts import alert_rule_facts, go_duration_s, notification_facts
+from probes.grafana.facts import alert_rule_facts, go_duration_s, live_dashboard_facts, notification_facts
 from sandbox.grafana import Fault, GrafanaAPI, well_run
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
@@ -57,7 +57,7 @@ def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
         "payment_attempts_total",
         "payment_failures_total",
     ]
-    assert checkout["mixed_datasource"] and checkout["datasource_count"] == 2
+    assert checkout["mixed_datasource"] and checkout["datasource_count"] == 2 and checkout["mixed_panel_sources"] == 2
     assert checkout["data_links"] == 1 and checkout["variable_count"] == 2
     assert dashboards["dashboards/nodes"]["category"] == "infrastructure"
     assert dashboards["dashboards/nodes"]["provisioned"] is True
@@ -77,6 +77,7 @@ def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
     assert rules["alert-rules/platform/nodes/disk-low"]["compares_threshold"]  # "$A < 0.1" in a math expression
     note = by(ev, "grafana.notification")["notification-policies"]
     assert note["integration_types"] == ["email", "slack"] and note["matcher_labels"] == ["severity"]
+    assert note["routed_integration_types"] == ["email", "slack"]
     assert by(ev, "grafana.annotations")["annotations"]["alert"] == 1
     assert by(ev, "grafana.access")["organisation"] == {
         "users": 6,
@@ -174,3 +175,53 @@ def test_notification_tree_is_walked_and_contact_settings_dropped() -> None:
     facts = notification_facts([{"type": "pagerduty", "settings": {"integrationKey": "SECRET"}}, "junk"], policy, None)
     assert facts["routes"] == 2 and facts["max_depth"] == 2 and facts["matcher_labels"] == ["severity", "team"]
     assert facts["contact_points"] == 1 and "SECRET" not in json.dumps(facts)
+
+
+def test_only_routed_and_configured_contact_points_count_as_channels() -> None:
+    points = [
+        {"name": "grafana-default-email", "type": "email", "settings": {"addresses": "<example@email.com>"}},
+        {"name": "chat", "type": "slack", "settings": {"url": "x"}},
+        {"name": "pager", "type": "pagerduty", "settings": {"integrationKey": "k"}},  # no policy routes here
+    ]
+    policy = {"receiver": "grafana-default-email", "routes": [{"receiver": "chat"}]}
+    facts = notification_facts(points, policy, None)
+    assert facts["integration_type_count"] == 3
+    assert facts["routed_integration_types"] == ["slack"] and facts["routed_integration_type_count"] == 1
+    assert "example@email.com" not in json.dumps(facts)
+
+
+def test_sources_count_as_joined_only_inside_a_mixed_panel() -> None:
+    mixed = {"uid": "-- Mixed --"}
+    panels: list[dict[str, Any]] = [
+        # A legacy name on the panel and a uid on its query are one source, not two.
+        {
+            "type": "timeseries",
+            "datasource": "Prometheus",
+            "targets": [{"datasource": {"uid": "p1"}, "expr": "orders_total"}],
+        },
+        {"type": "timeseries", "datasource": {"uid": "l1", "type": "loki"}, "targets": [{"expr": '{app="shop"}'}]},
+    ]
+    model = {"title": "shop", "panels": panels}
+    facts = live_dashboard_facts({"dashboard": model, "meta": {}}, {})
+    assert facts["datasource_count"] == 3 and facts["mixed_panel_sources"] == 0
+    panels.append(
+        {
+            "type": "timeseries",
+            "datasource": mixed,
+            "targets": [
+                {"datasource": {"uid": "p1"}, "expr": "orders_total"},
+                {"datasource": {"uid": "m1"}, "rawSql": "select 1"},
+            ],
+        }
+    )
+    assert live_dashboard_facts({"dashboard": model, "meta": {}}, {})["mixed_panel_sources"] == 2
+
+
+def test_a_tempo_service_map_counts_as_a_query() -> None:
+    panel = {
+        "type": "nodeGraph",
+        "datasource": {"type": "tempo", "uid": "t1"},
+        "targets": [{"queryType": "serviceMap"}],
+    }
+    facts = live_dashboard_facts({"dashboard": {"title": "map", "panels": [panel]}, "meta": {}}, {})
+    assert facts["queries"] == 1 and facts["panel_types"] == ["nodeGraph"]

@@ -135,6 +135,9 @@ def test_surge_first_follows_how_kubernetes_rounds(live: ScanResult) -> None:
     assert w["shop/Deployment/orders"]["surge_first"] is True  # maxUnavailable 0
     assert w["shop/Deployment/payments"]["surge_first"] is False  # HPA ceiling 10: 25% is two pods
     assert w["shop/Deployment/web"]["surge_first"] is False  # HPA ceiling 10 as well
+    # the share a rolling update may take down: 25% of ten pods rounds down to two
+    assert w["shop/Deployment/orders"]["rollout_unavailable_share"] == 0.0
+    assert w["shop/Deployment/payments"]["rollout_unavailable_share"] == 0.2
 
 
 def test_hpas_on_one_external_metric_are_coupled(live: ScanResult) -> None:
@@ -143,6 +146,28 @@ def test_hpas_on_one_external_metric_are_coupled(live: ScanResult) -> None:
     assert h["shop/HorizontalPodAutoscaler/payments"]["coupled_with"] == ["shop/orders"]
     assert h["shop/HorizontalPodAutoscaler/web"]["coupled_with"] == []  # CPU is each workload's own
     assert kube_rule_results(live, ["kubernetes.autoscalers.coupled"])["kubernetes.autoscalers.coupled"].status == "met"
+
+
+def test_keda_metric_names_and_other_namespaces_do_not_couple() -> None:
+    from probes.kubernetes.join import _coupled_autoscalers
+
+    def hpa(ns: str, name: str, metric: str) -> dict[str, Any]:
+        return {"namespace": ns, "type": "HorizontalPodAutoscaler", "name": name, "target_kind": "Deployment",
+                "target_name": name, "metrics": [metric]}  # fmt: skip
+
+    coupled = _coupled_autoscalers(
+        [
+            hpa("shop", "keda-hpa-orders", "External/s0-prometheus"),
+            hpa("shop", "keda-hpa-mailer", "External/s0-prometheus"),  # KEDA's name, not one signal
+            hpa("staging", "worker", "External/queue_depth"),
+            hpa("prod", "worker", "External/queue_depth"),  # same name, another namespace's queue
+            hpa("prod", "notifier", "External/queue_depth"),
+        ]
+    )
+    assert coupled == {
+        ("prod", "HorizontalPodAutoscaler", "worker"): ["prod/notifier"],
+        ("prod", "HorizontalPodAutoscaler", "notifier"): ["prod/worker"],
+    }
 
 
 def test_chart_label_without_helm_release_is_rendered_not_installed(live: ScanResult) -> None:

@@ -14,7 +14,7 @@ import pytest
 from probes.oncall import coverage, timing
 from probes.pagerduty import PagerDutyConfig, PagerDutyProbe
 from probes.pagerduty.kinds import KINDS
-from probes.pagerduty.normalise import Window, incident_stats
+from probes.pagerduty.normalise import Window, incident_stats, policy_data
 from sandbox.pagerduty import TOKEN, Estate, Fault, PagerDutyAPI, Shift, add_incident, well_run_estate
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
@@ -48,6 +48,16 @@ def _stats(e: Estate) -> dict[str, dict[str, Any]]:
     return dict(incident_stats(e.incidents, e.log_entries, window, {"S1": "checkout", "S2": "search"}))
 
 
+def test_a_level_without_targets_is_not_a_second_line() -> None:
+    first = {"targets": [{"type": "schedule_reference", "id": "S1"}]}
+    levels: list[dict[str, Any]] = [first, {"targets": []}, first]
+    policy = {"id": "P1", "escalation_rules": levels}
+    data = policy_data(policy, 1, {})
+    assert data["levels_with_targets"] == 2 and data["distinct_level_targets"] == 1
+    levels.append({"targets": [{"type": "schedule_reference", "id": "S2"}]})
+    assert policy_data(policy, 1, {})["distinct_level_targets"] == 2
+
+
 def test_incident_figures_separate_people_automation_and_timeouts() -> None:
     e = Estate()
     t0 = NOW - timedelta(days=3)
@@ -60,7 +70,11 @@ def test_incident_figures_separate_people_automation_and_timeouts() -> None:
     stats = _stats(e)
     acct = stats["account"]
     assert acct["incidents"] == 5 and acct["high_urgency"] == 4 and acct["resolved"] == 4
-    assert acct["time_to_ack_minutes"] == {"n": 2, "median": 2.0, "p90": 3.0, "p95": 3.0}
+    # Incident 4 went unanswered until the 4-hour auto-resolve timeout: it counts with its open
+    # time (a lower bound), so ignored pages cannot hide behind the answered ones.
+    assert acct["acknowledged"] == 2
+    assert acct["time_to_ack_minutes"] == {"n": 3, "median": 3.0, "p90": 240.0, "p95": 240.0}
+    assert acct["high_urgency_time_to_ack_minutes"]["n"] == 3
     # Only the two incidents a person handled count towards time to resolve "handled".
     assert acct["time_to_resolve_handled_minutes"]["n"] == 2
     assert acct["time_to_resolve_handled_minutes"]["median"] == 15.0
@@ -100,7 +114,8 @@ def test_well_run_estate_end_to_end_over_several_pages(monkeypatch: pytest.Monke
     assert ep["levels"] == 2 and ep["distinct_level_targets"] == 2 and ep["active_services"] == 2
     assert ep["first_level_coverage_ratio"] == 1.0
     svc = _by(ev, "pagerduty.service")["service/checkout"]
-    assert svc["escalation_levels"] == 2 and svc["integrations"][0]["vendor"] == "Prometheus"
+    assert svc["escalation_levels"] == 2 and svc["escalation_target_sets"] == 2
+    assert svc["integrations"][0]["vendor"] == "Prometheus"
     acct = _by(ev, "pagerduty.incident_stats")["account"]
     assert acct["incidents"] == 30 and acct["time_to_ack_minutes"]["n"] == 30  # 30 over 5 pages, none lost
     assert acct["high_urgency_time_to_ack_minutes"]["median"] < 2 and acct["from_integration_ratio"] == 1.0

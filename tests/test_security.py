@@ -24,8 +24,13 @@ from moto.server import ThreadedMotoServer
 
 from sandbox.gitlab_api import GitLabAPI
 from sandbox.gitlab_history import build_history
+from sandbox.grafana import GrafanaAPI
+from sandbox.grafana import well_run as grafana_estate
 from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+from sandbox.loki import well_run as loki_well_run
+from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.prometheus import Exporter
+from sandbox.sentry import well_run as sentry_well_run
 from scanner.cli import main
 from scanner.evidence import Evidence
 
@@ -41,6 +46,17 @@ CANARIES = {
     "aws access key id (credentials_file)": "AKIACANARY0123456789",
     "aws secret key (credentials_file)": "awsSecretCanary9c7e5a3b1d",
     "kubernetes bearer token (kubeconfig)": "kubeTokenCanary4b6d8f0a2c",
+    "grafana service account token (env)": "glsa_GrafanaCanary3c5e7a9b1d_0f2e4c6a",
+    "pagerduty api key (env)": "pdCanaryKey8a6c4e2b0d",
+    "loki bearer token (env)": "lokiBearerCanary1f3b5d7e9a",
+    "sentry auth token (env)": "sntrys_SentryCanary6d4b2f0e8c",
+}
+# The loopback services holding those canaries, and the variable each source reads its token from.
+LOOPBACK_ENVS = {
+    "CANARY_GRAFANA": "grafana service account token (env)",
+    "CANARY_PAGERDUTY": "pagerduty api key (env)",
+    "CANARY_LOKI": "loki bearer token (env)",
+    "CANARY_SENTRY": "sentry auth token (env)",
 }
 
 
@@ -66,6 +82,11 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         f"aws_secret_access_key = {CANARIES['aws secret key (credentials_file)']}\n"
     )
     kc = write_kubeconfig(tmp / "kubeconfig.yaml", kube.url, token=CANARIES["kubernetes bearer token (kubeconfig)"])
+    grafana = GrafanaAPI(grafana_estate(), token=CANARIES["grafana service account token (env)"])
+    grafana.start()
+    pagerduty = PagerDutyAPI(well_run_estate(), token=CANARIES["pagerduty api key (env)"]).__enter__()
+    loki = loki_well_run(token=CANARIES["loki bearer token (env)"])
+    sentry = sentry_well_run(token=CANARIES["sentry auth token (env)"], page_size=2)
     sources = [
         {
             "name": "prom",
@@ -98,6 +119,16 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             "retries": 0,
         },
         {"name": "cluster", "probe": "kubernetes", "kubeconfig": str(kc), "context": "sandbox"},
+        {"name": "grafana", "probe": "grafana", "url": grafana.url, "bearer_token_env": "CANARY_GRAFANA"},
+        {"name": "pagerduty", "probe": "pagerduty", "url": pagerduty.url, "token_env": "CANARY_PAGERDUTY"},
+        {"name": "loki", "probe": "loki", "url": loki.url, "bearer_token_env": "CANARY_LOKI"},
+        {
+            "name": "sentry",
+            "probe": "sentry",
+            "url": sentry.url,
+            "organization": "acme",
+            "bearer_token_env": "CANARY_SENTRY",
+        },
     ]
     cfg = tmp / "maturity.yaml"
     cfg.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
@@ -106,6 +137,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CANARY_PROM": CANARIES["prometheus bearer token (env)"],
         "CANARY_BASIC": "scanner:" + CANARIES["prometheus basic password (env)"],
         "CANARY_GITLAB": CANARIES["gitlab token (env)"],
+        **{env: CANARIES[what] for env, what in LOOPBACK_ENVS.items()},
     }
     try:
         yield {"config": cfg, "env": env, "tmp": tmp}
@@ -113,6 +145,10 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         for srv in (prom_bearer, prom_basic, kube):
             srv.stop()
         gitlab.stop()
+        grafana.stop()
+        pagerduty.__exit__(None, None, None)
+        loki.stop()
+        sentry.stop()
         httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10)  # moto's state is process-wide
         moto.stop()
 
@@ -128,7 +164,7 @@ def test_no_credential_in_any_output_log_or_bundle(estate: dict[str, Any]) -> No
         env=estate["env"],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,  # a loaded machine: nine sources, -v logging
         check=False,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -137,6 +173,8 @@ def test_no_credential_in_any_output_log_or_bundle(estate: dict[str, Any]) -> No
     # The credentials were really used: each authenticated source got in (so each had a chance to leak).
     assert status["prom"] in ("ok", "partial") and status["gitlab"] in ("ok", "partial"), status
     assert status["cluster"] in ("ok", "partial") and status["aws"] in ("ok", "partial"), status
+    for name in ("grafana", "pagerduty", "loki", "sentry"):
+        assert status[name] == "ok", status
     assert "DEBUG" in proc.stderr  # -v really logged
     texts = {"stdout": proc.stdout, "stderr (-v)": proc.stderr}
     texts.update({str(p.relative_to(out)): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.is_file()})

@@ -54,6 +54,11 @@ class AlertmanagerConfig(KindModel):
     max_depth: int = Field(description="depth of the deepest route")
     severity_routes: int = Field(description="routes matching on a severity or priority label")
     severity_receivers: list[str] = Field(description="receivers of those routes")
+    owner_routes: int = Field(
+        description="routes sending alerts chosen by identity (alertname, team, service ...; not severity alone, "
+        "ancestors' matchers included) to a receiver other than the root's that notifies someone"
+    )
+    owner_receivers: list[str] = Field(description="receivers of those routes")
     continue_routes: int = Field(description="routes with continue: true")
     route_matcher_labels: list[str] = Field(description="label names the routes match on")
     receivers_count: int = Field(description="receivers defined")

@@ -165,6 +165,27 @@ def _cross_object(rule: Mapping[str, Any]) -> bool:
     return bool(source_names) and source_names != {m for m in rule["target"] if _label_of(m) == "alertname"}
 
 
+# Labels that say how urgent an alert is, not whose it is: a route on them alone assigns no owner.
+_URGENCY_LABELS = {"severity", "priority", "urgency", "alertstate"}
+
+
+def _owner_routes(routes: list[dict[str, Any]], root: str, silent: set[str]) -> list[dict[str, Any]]:
+    """Routes that hand a subset of alerts, chosen by what they are (alertname, team, service,
+    namespace ... on the route or an ancestor) rather than by urgency alone, to a receiver of
+    their own that notifies someone: the routing tree naming who owns those alerts."""
+    by_path = {r["path"]: r for r in routes}
+    out = []
+    for r in routes[1:]:
+        labels: set[str] = set()
+        path = r["path"]
+        while path in by_path and path != "route":
+            labels |= {_label_of(m) for m in by_path[path]["matchers"]}
+            path = path.rsplit(".", 1)[0]
+        if labels - _URGENCY_LABELS - {""} and r["receiver"] and r["receiver"] != root and r["receiver"] not in silent:
+            out.append(r)
+    return out
+
+
 def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
     """(config facts, [(receiver name, receiver facts)]) of an alertmanager.yml document."""
     root = as_map(doc.get("route"))
@@ -184,6 +205,8 @@ def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str
     paging = sorted({t for _, r in receivers for t in r["paging_types"]})
     sev_routes = [r for r in routes[1:] if any("severity" in m or "priority" in m for m in r["matchers"])]
     top = routes[0]
+    silent = {n for n, r in receivers if not r["integration_types"]}
+    owner_routes = _owner_routes(routes, top["receiver"], silent)
     facts = {
         "receiver": top["receiver"],
         "group_by": top["group_by"],
@@ -195,6 +218,8 @@ def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str
         "max_depth": max(r["depth"] for r in routes),
         "severity_routes": len(sev_routes),
         "severity_receivers": sorted({r["receiver"] for r in sev_routes}),
+        "owner_routes": len(owner_routes),
+        "owner_receivers": sorted({r["receiver"] for r in owner_routes}),
         "continue_routes": sum(1 for r in routes if r["continue"]),
         "route_matcher_labels": sorted({_label_of(m) for r in routes for m in r["matchers"]} - {""}),
         "receivers_count": len(receivers),

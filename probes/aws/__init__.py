@@ -17,11 +17,13 @@ from botocore.exceptions import BotoCoreError
 
 from probes.aws import data, governance, ops, posture, practices
 from probes.aws.config import AwsConfig
+from probes.aws.fleet import account_units
 from probes.aws.kinds import MODELS
 from probes.aws.plan import Scan, Service
 from probes.aws.session import ApiError, ClientFactory, Clients, classify, iam_action
 from probes.daemonpool import DaemonThreadPool
 from scanner.evidence import Evidence
+from scanner.fleet import Unit
 from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
@@ -69,6 +71,7 @@ KINDS: dict[str, str] = {
     "aws.audit_assessment": "an AWS Audit Manager assessment and its status",
     "aws.patch_state": "Systems Manager Patch Manager in one region: managed instances, recent scans and installs",
     "aws.cost_category": "a Cost Categories definition: rules that map costs to business values",
+    "aws.cost_report": "a Cost and Usage Report definition: the detailed bill delivered on a schedule",
 }
 
 
@@ -84,8 +87,16 @@ class AwsProbe(Probe):
         self.client_factory = client_factory
         self.last_calls: set[str] = set()
 
+    def units(self, config: Any, ctx: ProbeContext) -> list[Unit]:
+        """An organization's accounts, one unit each (probes/aws/fleet.py)."""
+        return account_units(config, ctx, self.client_factory)
+
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: AwsConfig = config
+        if cfg.organization is not None:  # a fleet runs as its units; reached only without expansion
+            raise SourceFailure(
+                "an organization source is scanned through its accounts (not expanded)", category="error"
+            )
         try:
             clients = Clients(cfg, ctx, self.client_factory)
             account = self._account(clients, cfg)

@@ -2,13 +2,37 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from scanner.config import SourceConfig
 
-__all__ = ["AwsConfig"]
+__all__ = ["AwsConfig", "AwsOrganization"]
 
 _REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
+
+
+class AwsOrganization(BaseModel):
+    """An AWS Organization scanned as a fleet, one unit per account (probes/aws/fleet.py)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    role_name: str = Field(
+        pattern=r"^[\w+=,.@/-]{1,64}$", description="the read-only role assumed in every member account"
+    )
+    accounts: list[str] = Field(default_factory=list, description="only these account ids (default: every one)")
+    exclude_accounts: list[str] = Field(
+        default_factory=list, description="account ids reported as skipped (e.g. the management account)"
+    )
+
+    @field_validator("accounts", "exclude_accounts")
+    @classmethod
+    def _ids(cls, v: list[str]) -> list[str]:
+        import re
+
+        for a in v:
+            if not re.fullmatch(r"\d{12}", a):
+                raise ValueError(f"an AWS account id is 12 digits, got {a!r}")
+        return v
 
 
 class AwsConfig(SourceConfig):
@@ -38,6 +62,9 @@ class AwsConfig(SourceConfig):
     connect_timeout_s: float = Field(default=10.0, gt=0, le=120)
     read_timeout_s: float = Field(default=30.0, gt=0, le=600)
     window_days: int = Field(default=30, ge=1, le=365, description="how far back backup, restore and FIS runs are read")
+    organization: AwsOrganization | None = Field(
+        default=None, description="a fleet: every account of the AWS Organization, entered through a named role"
+    )
     max_items_per_kind: int = Field(
         default=2000, ge=1, le=100_000, description="bound on job/record items read per region"
     )
@@ -53,3 +80,7 @@ class AwsConfig(SourceConfig):
         if len(set(v)) != len(v):
             raise ValueError("a region is listed twice")
         return v
+
+    def is_fleet(self) -> bool:
+        """Whether this source stands for an organization's accounts (scanner/fleet.py)."""
+        return self.organization is not None

@@ -98,6 +98,17 @@ class AwsCostCategory(KindModel):
     processing: list[str] = Field(description="processing status of its cost data (PROCESSING, APPLIED)")
 
 
+class AwsCostReport(KindModel):
+    """`aws.cost_report`: an AWS Cost and Usage Report definition."""
+
+    name: str = Field(description="report name")
+    time_unit: str | None = Field(description="HOURLY, DAILY or MONTHLY line items")
+    format: str | None = Field(description="textORcsv or Parquet")
+    artifacts: list[str] = Field(description="integrations generated with it (ATHENA, REDSHIFT, QUICKSIGHT)")
+    refreshes_closed_months: bool = Field(description="closed months are refreshed when refunds or credits arrive")
+    resource_ids: bool = Field(description="line items carry resource ids")
+
+
 PRACTICE_MODELS: dict[str, type[KindModel]] = {
     "aws.support_plan": AwsSupportPlan,
     "aws.wellarchitected_workload": AwsWellArchitectedWorkload,
@@ -105,4 +116,5 @@ PRACTICE_MODELS: dict[str, type[KindModel]] = {
     "aws.audit_assessment": AwsAuditAssessment,
     "aws.patch_state": AwsPatchState,
     "aws.cost_category": AwsCostCategory,
+    "aws.cost_report": AwsCostReport,
 }

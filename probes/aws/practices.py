@@ -1,6 +1,6 @@
 """Operating practices AWS can show: the Support plan level, Well-Architected Tool reviews,
 compliance reports (Config conformance packs, Audit Manager assessments), Patch Manager patch
-states and Cost Categories.
+states, Cost Categories and Cost and Usage Report definitions.
 
 All read-only. Systems Manager is read through two calls only, DescribeInstanceInformation
 and DescribeInstancePatchStates: they return instance and patch counts, never a parameter,
@@ -182,7 +182,7 @@ def patch_states(s: Scan, region: str) -> Iterator[Evidence]:
         states.extend(
             pages(c, "describe_instance_patch_states", "InstancePatchStates", InstanceIds=ids[i : i + _BATCH])
         )
-    fresh = [st for st in states if (_days(s, st.get("OperationEndTime")) or 10**6) <= PATCH_FRESH_DAYS]
+    fresh = [st for st in states if (d := _days(s, st.get("OperationEndTime"))) is not None and d <= PATCH_FRESH_DAYS]
     missing = [
         st
         for st in states
@@ -234,11 +234,31 @@ def cost_categories(s: Scan, region: str) -> Iterator[Evidence]:
         )
 
 
+def cost_reports(s: Scan, region: str) -> Iterator[Evidence]:
+    """Cost and Usage Report definitions: the detailed bill delivered on a schedule."""
+    c = s.client("cur", region)
+    for r in islice(pages(c, "describe_report_definitions", "ReportDefinitions"), s.cfg.max_items_per_kind):
+        yield s.ev(
+            "aws.cost_report",
+            str(r.get("ReportName")),
+            {
+                "name": str(r.get("ReportName") or ""),
+                "time_unit": r.get("TimeUnit"),
+                "format": r.get("Format"),
+                "artifacts": sorted(str(a) for a in r.get("AdditionalArtifacts") or [])[:5],
+                "refreshes_closed_months": r.get("RefreshClosedReports") is True,
+                "resource_ids": "RESOURCES" in (r.get("AdditionalSchemaElements") or []),
+            },
+            "cur/DescribeReportDefinitions",
+        )
+
+
 SERVICES = (
     Service("support", (Part(("aws.support_plan",), support_plan),), is_global=True),
     Service("wellarchitected", (Part(("aws.wellarchitected_workload",), wellarchitected_workloads),)),
     Service("auditmanager", (Part(("aws.audit_assessment",), audit_assessments),)),
     Service("ssm", (Part(("aws.patch_state",), patch_states),)),
+    Service("cur", (Part(("aws.cost_report",), cost_reports),), is_global=True),
 )
 # Parts on clients governance.py already reads: appended to its services there, so one task
 # per client keeps the calls in order (a stubbed client answers in sequence).

@@ -22,10 +22,12 @@ from typing import Any, ClassVar
 from probes.daemonpool import DaemonThreadPool
 from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
 from probes.gitlab.config import GitLabConfig
+from probes.gitlab.fleet import group_units
 from probes.gitlab.http import Api, encode_id
 from probes.gitlab.kinds import MODELS
 from probes.gitlab.stats import Window
 from scanner.evidence import Evidence
+from scanner.fleet import Unit
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["GitLabConfig", "GitLabProbe"]
@@ -48,6 +50,10 @@ class GitLabProbe(Probe):
     kinds: ClassVar[dict[str, str]] = KINDS
     models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = GitLabConfig
+
+    def units(self, config: Any, ctx: ProbeContext) -> list[Unit]:
+        """A split source's groups, one unit each (probes/gitlab/fleet.py)."""
+        return group_units(config, ctx)
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: GitLabConfig = config

@@ -69,6 +69,27 @@ _CONFIG_APPLY = re.compile(
     r"(?i)(\b(terraform|tofu|terragrunt)\s+apply|\bpulumi\s+up\b|\bcdk\s+deploy\b|cloudformation\s+(deploy|create-stack|update-stack)"
     r"|\bansible-playbook\b|\bhelm\s+(upgrade|install)\b|\bhelmfile\s+(apply|sync)\b|\bkubectl\s+apply\b)"
 )
+# Jobs that build and push a container image (the artefact a GitOps repository deploys).
+_IMAGE_BUILD = re.compile(
+    r"(?i)(/kaniko/executor|\bdocker\s+(buildx\s+build|build|push)\b|\bbuildah\s+(bud|build|push)\b|\bpodman\s+(build|push)\b"
+    r"|\bko\s+(build|publish)\b|\bjib(Build)?\b|\bpack\s+build\b|\bbuildctl\b|\bcrane\s+push\b)"
+)
+_IMAGE_BUILD_TEMPLATE = re.compile(r"(?i)(^template:Jobs/Build\.|Auto-DevOps)")
+# Jobs that hand the built image to a GitOps repository: a GitOps bump tool, or rewriting an
+# image reference and pushing it (or opening a merge request) to another repository. That is how
+# a project whose CI deploys nothing still reaches production, through the GitOps controller.
+_GITOPS = re.compile(r"(?i)gitops")
+_IMAGE_EDIT = re.compile(r"(?i)(kustomize\s+edit\s+set\s+image|\byq\b[^\n]*image|\bsed\b[^\n]*image|helm[-_]values)")
+_PUSH = re.compile(r"(?i)(\bgit\s+push\b|merge[-_ ]?request|\bglab\s+mr\b|\bgh\s+pr\b)")
+
+
+def _gitops_handoff(text: str) -> bool:
+    """Whether a job's script hands an image to a GitOps repository (see _GITOPS)."""
+    return bool(_GITOPS.search(text) and (_PUSH.search(text) or "--image" in text)) or bool(
+        _IMAGE_EDIT.search(text) and _PUSH.search(text)
+    )
+
+
 # Tests beyond unit tests: functional, integration, end-to-end, acceptance, smoke, load.
 _FUNCTIONAL = re.compile(
     r"(?i)(integration|\be2e\b|end[-_ ]to[-_ ]end|functional|acceptance|smoke|system[-_ ]tests?|api[-_ ]tests?|contract[-_ ]tests?"
@@ -190,6 +211,8 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
     config_checks = [i for i in includes if re.search(r"(?i)(sast-iac|terraform)", i)]
     config_applies: list[str] = []
     functional = [i for i in includes if _FUNCTIONAL_TEMPLATE.search(i)]
+    image_builds = [i for i in includes if _IMAGE_BUILD_TEMPLATE.search(i)]
+    handoffs: list[str] = []
     raw_stages = doc.get("stages")
     stages = [".pre", *(str(x) for x in raw_stages), ".post"] if isinstance(raw_stages, list) else _DEFAULT_STAGES
     resolved = {name: _resolve(raw_jobs, name) for name in names}
@@ -238,6 +261,10 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
             config_applies.append(name)
         if not env and (_FUNCTIONAL.search(name) or _FUNCTIONAL.search(text_)):
             functional.append(name)
+        if _IMAGE_BUILD.search(text_) or _IMAGE_BUILD.search(str(job.get("image") or "")):
+            image_builds.append(name)
+        if not env and _gitops_handoff(text_):
+            handoffs.append(name)
     auto_devops = any("Auto-DevOps" in i for i in includes)
     if auto_devops and str(variables.get("INCREMENTAL_ROLLOUT_MODE") or ""):
         rollout.add("incremental")
@@ -270,6 +297,8 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         "migration_in_deploy_jobs": migrating_deploys[:50],
         "config_check_jobs": sorted(set(config_checks))[:50],
         "config_apply_jobs": config_applies[:50],
+        "image_build_jobs": image_builds[:50],
+        "gitops_handoff_jobs": handoffs[:50],
     }
 
 

@@ -28,6 +28,9 @@ class GitLabConfig(SourceConfig):
     ca_file: str | None = Field(default=None, description="PEM bundle of the CA(s) that signed the server certificate")
     groups: list[str] = Field(default_factory=list, description="group paths or ids whose projects are read")
     include_subgroups: bool = True
+    split_groups: bool = Field(
+        default=False, description="a fleet: scan each group (and the projects list) as its own unit SOURCE/GROUP"
+    )
     projects: list[str] = Field(
         default_factory=list, description="project paths or ids read in addition to the groups'"
     )
@@ -90,7 +93,19 @@ class GitLabConfig(SourceConfig):
         given = [k for k in ("token_env", "token_file", "job_token_env") if getattr(self, k)]
         if len(given) > 1:
             raise ValueError(f"choose one of {', '.join(given)}")
+        if self.split_groups and self.include_subgroups:
+            paths = [g.strip("/") + "/" for g in self.groups]
+            nested = [(a, b) for a in paths for b in paths if a != b and b.startswith(a)]
+            if nested:
+                a, b = nested[0]
+                raise ValueError(
+                    f"split_groups: group {b[:-1]!r} is inside {a[:-1]!r}; its projects would be read twice"
+                )
         return self
+
+    def is_fleet(self) -> bool:
+        """Whether this source is split into one unit per group (scanner/fleet.py)."""
+        return self.split_groups and len(self.groups) + bool(self.projects) > 1
 
     def is_production(self, name: str, tier: str | None) -> bool:
         """Production when the tier says so or the name (or one of its path segments) matches a pattern."""

@@ -337,6 +337,14 @@ class CiFacts(KindModel):
         None,
         description="jobs that apply infrastructure or configuration (terraform apply, helm upgrade, kubectl apply, ansible-playbook, ...)",
     )
+    image_build_jobs: list[str] | None = Field(
+        None,
+        description="jobs and templates that build or push a container image (kaniko, docker, buildah, ko, Auto DevOps build)",
+    )
+    gitops_handoff_jobs: list[str] | None = Field(
+        None,
+        description="jobs that hand an image to a GitOps repository (a gitops bump tool, or an image edit pushed or proposed as a merge request)",
+    )
 
 
 class ProtectedBranch(KindModel):

@@ -151,6 +151,8 @@ def wiki_facts(
         "playbook_pages": 0,
         "postmortem_pages": 0,
         "runbook_titles": [],
+        "edits_in_window": None,
+        "last_edit_at": None,
     }
     if not enabled:
         return facts

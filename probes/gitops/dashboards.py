@@ -99,6 +99,41 @@ INFRA_PREFIXES = (
     "nginx_",
     "cilium_",
     "hubble_",
+    # Exporters of third-party systems (storage, hardware, network, databases, proxies, the
+    # observability stack): a dashboard of them watches a component, not the business, and an
+    # unlisted exporter would otherwise read as the application's own metrics.
+    "ceph_",
+    "minio_",
+    "snmp_",
+    "ipmi_",
+    "dcgm_",
+    "nvidia_",
+    "smartctl_",
+    "consul_",
+    "vault_",
+    "zookeeper_",
+    "clickhouse_",
+    "cassandra_",
+    "mssql_",
+    "oracledb_",
+    "opensearch_",
+    "influxdb_",
+    "nats_",
+    "pulsar_",
+    "kong_",
+    "apache_",
+    "phpfpm_",
+    "fluentbit_",
+    "fluentd_",
+    "logstash_",
+    "vector_",
+    "tempo_",
+    "promtail_",
+    "jaeger_",
+    "x509_",
+    "ssl_",
+    "pushgateway_",
+    "kube_state_metrics_",
 )
 NON_DIMENSION_VARIABLES = {"datasource", "interval", "constant"}
 INFRA_NAMES = {"up", "ALERTS", "ALERTS_FOR_STATE", "scrape_duration_seconds", "scrape_samples_scraped"}
@@ -207,7 +242,12 @@ def dashboard_facts(doc: Mapping[str, Any], source: str) -> dict[str, Any]:
                 metrics |= names
                 if big:
                     highlighted |= names
-            elif any(isinstance(t.get(k), str) and t.get(k) for k in ("rawSql", "query", "rawQuery", "expression")):
+            # queryType alone is a query too: Tempo's service map and Loki's or Azure's builders
+            # send no query text, and a node graph fed by them charts real data.
+            elif any(
+                isinstance(t.get(k), str) and t.get(k)
+                for k in ("rawSql", "query", "rawQuery", "expression", "queryType")
+            ):
                 queries += 1
     templating = doc.get("templating") if isinstance(doc.get("templating"), Mapping) else {}
     assert isinstance(templating, Mapping)

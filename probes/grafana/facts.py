@@ -82,14 +82,22 @@ def live_dashboard_facts(answer: Mapping[str, Any], hit: Mapping[str, Any]) -> d
     facts = dashboard_facts(model, "grafana_api")
     sources: set[str] = set()
     mixed = False
+    mixed_sources = 0
     data_links = 0
     for p in iter_panels(model):
-        mixed = mixed or _is_mixed(p.get("datasource"))
+        panel_mixed = _is_mixed(p.get("datasource"))
+        mixed = mixed or panel_mixed
         if (k := _source_key(p.get("datasource"))) is not None:
             sources.add(k)
+        panel_sources: set[str] = set()
         for t in _list(p.get("targets")):
             if isinstance(t, Mapping) and (k := _source_key(t.get("datasource"))) is not None:
-                sources.add(k)
+                panel_sources.add(k)
+        sources |= panel_sources
+        # Only a Mixed panel may query several sources at once; elsewhere every query uses the
+        # panel's source, however its reference is spelt (a name here, a uid there).
+        if panel_mixed:
+            mixed_sources = max(mixed_sources, len(panel_sources))
         defaults = _map(_map(p.get("fieldConfig")).get("defaults"))
         data_links += len(_list(defaults.get("links"))) + len(_list(_map(p.get("options")).get("dataLinks")))
     version = model.get("version", meta.get("version"))
@@ -104,6 +112,7 @@ def live_dashboard_facts(answer: Mapping[str, Any], hit: Mapping[str, Any]) -> d
         "data_links": data_links,
         "mixed_datasource": mixed,
         "datasource_count": len(sources),
+        "mixed_panel_sources": mixed_sources,
     }
 
 
@@ -165,6 +174,8 @@ def _walk_routes(route: Mapping[str, Any], depth: int, out: dict[str, Any]) -> N
         if not isinstance(child, Mapping):
             continue
         out["routes"] += 1
+        if child.get("receiver"):
+            out["receivers"].add(str(child["receiver"])[:200])
         out["max_depth"] = max(out["max_depth"], depth)
         for m in _list(child.get("object_matchers")):
             if isinstance(m, list) and m:
@@ -176,15 +187,37 @@ def _walk_routes(route: Mapping[str, Any], depth: int, out: dict[str, Any]) -> N
             _walk_routes(child, depth + 1, out)
 
 
+def _placeholder(point: Mapping[str, Any]) -> bool:
+    """The e-mail contact point every Grafana ships (grafana-default-email) until someone sets an
+    address: it notifies nobody. Read here to be left out; the address itself is never kept."""
+    addresses = str(_map(point.get("settings")).get("addresses") or "")
+    return point.get("type") == "email" and (not addresses.strip() or "example@email.com" in addresses)
+
+
 def notification_facts(points: list[Any], policy: Mapping[str, Any], mute_timings: int | None) -> dict[str, Any]:
     """Contact points by type (never their settings) and the policy tree's shape."""
-    types = sorted({str(_map(p).get("type") or "")[:40] for p in points} - {""})
-    walked: dict[str, Any] = {"routes": 0, "max_depth": 0, "labels": set()}
+    rows = [p for p in points if isinstance(p, Mapping)]
+    types = sorted({str(p.get("type") or "")[:40] for p in rows} - {""})
+    walked: dict[str, Any] = {"routes": 0, "max_depth": 0, "labels": set(), "receivers": set()}
+    if policy.get("receiver"):
+        walked["receivers"].add(str(policy["receiver"])[:200])
     _walk_routes(policy, 1, walked)
+    # A contact point no policy routes to, or the unconfigured default, sends no alert: only
+    # the types alerts can reach count as channels.
+    routed = sorted(
+        {
+            str(p.get("type") or "")[:40]
+            for p in rows
+            if str(p.get("name") or "")[:200] in walked["receivers"] and not _placeholder(p)
+        }
+        - {""}
+    )
     return {
-        "contact_points": sum(1 for p in points if isinstance(p, Mapping)),
+        "contact_points": len(rows),
         "integration_types": types,
         "integration_type_count": len(types),
+        "routed_integration_types": routed,
+        "routed_integration_type_count": len(routed),
         "default_receiver": _text(policy.get("receiver")),
         "routes": walked["routes"],
         "max_depth": walked["max_depth"],

@@ -39,6 +39,9 @@ class LiveDashboard(Dashboard):
     datasource_count: int = Field(
         description="distinct data sources the panels query (built-in, Mixed and variable markers left out)"
     )
+    mixed_panel_sources: int = Field(
+        description="most distinct data sources one Mixed panel queries together (0: no Mixed panel)"
+    )
 
 
 class Datasource(KindModel):
@@ -86,6 +89,10 @@ class Notification(KindModel):
     contact_points: int = Field(description="contact point integrations")
     integration_types: list[str] = Field(description="integration types in use (email, slack, pagerduty, webhook, ...)")
     integration_type_count: int = Field(description="distinct integration types")
+    routed_integration_types: list[str] = Field(
+        description="integration types of the contact points the policy tree routes to (the unconfigured default e-mail left out)"
+    )
+    routed_integration_type_count: int = Field(description="distinct routed integration types")
     default_receiver: str = Field(description="the root policy's contact point")
     routes: int = Field(description="nested notification policies (all depths)")
     max_depth: int = Field(description="deepest nesting of policies (0: the root only)")

@@ -20,11 +20,13 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from probes.daemonpool import DaemonThreadPool
 from probes.kubernetes.client import KubeReader, make_api_client
+from probes.kubernetes.fleet import cluster_units
 from probes.kubernetes.join import KINDS, Joiner
 from probes.kubernetes.kinds import MODELS
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS, OptionalApi, Resource
 from scanner.config import SourceConfig
 from scanner.evidence import Evidence
+from scanner.fleet import Unit
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure
 
 __all__ = ["KubernetesConfig", "KubernetesProbe", "NamespaceFilter"]
@@ -49,15 +51,27 @@ class KubernetesConfig(SourceConfig):
         default=None, description="path to a kubeconfig; default ~/.kube/config or $KUBECONFIG"
     )
     context: str | None = None
+    contexts: list[str] = Field(
+        default_factory=list, description="a fleet: scan each of these contexts as its own unit (SOURCE/CONTEXT)"
+    )
+    all_contexts: bool = Field(default=False, description="a fleet: every context of the kubeconfig")
     in_cluster: bool = Field(default=False, description="use the pod's service account")
     namespaces: NamespaceFilter = Field(default_factory=NamespaceFilter)
     page_size: int = Field(default=500, ge=1, le=5000, description="`limit` of each list request")
 
     @model_validator(mode="after")
     def _one_way_in(self) -> KubernetesConfig:
-        if self.in_cluster and (self.kubeconfig or self.context):
-            raise ValueError("in_cluster excludes kubeconfig and context")
+        if self.in_cluster and (self.kubeconfig or self.context or self.is_fleet()):
+            raise ValueError("in_cluster excludes kubeconfig, context, contexts and all_contexts")
+        if self.context and self.is_fleet():
+            raise ValueError("context names one cluster; contexts / all_contexts a fleet: use one of them")
+        if self.contexts and self.all_contexts:
+            raise ValueError("contexts lists a fleet's contexts; all_contexts takes every one: use one of them")
         return self
+
+    def is_fleet(self) -> bool:
+        """Whether this source stands for several clusters (scanner/fleet.py)."""
+        return bool(self.contexts or self.all_contexts)
 
 
 class KubernetesProbe(Probe):
@@ -65,6 +79,10 @@ class KubernetesProbe(Probe):
     kinds: ClassVar[dict[str, str]] = KINDS
     models: ClassVar[dict[str, type[KindModel]]] = MODELS
     config_model = KubernetesConfig
+
+    def units(self, config: Any, ctx: ProbeContext) -> list[Unit]:
+        """A fleet's clusters, one unit per context (probes/kubernetes/fleet.py)."""
+        return cluster_units(config, ctx)
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: KubernetesConfig = config

@@ -10,6 +10,7 @@ bounded by the number of objects times a few hundred bytes, not by their size.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
@@ -56,6 +57,9 @@ def group_of(api_version: Any) -> str:
     return s.rsplit("/", 1)[0] if "/" in s else ""
 
 
+_KEDA_METRIC = re.compile(r"^s\d+-")
+
+
 def _coupled_autoscalers(autoscalers: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], list[str]]:
     """Per HPA, the other HPAs that scale a different workload on the same External or Object
     metric: one signal (a queue's depth, the front door's request rate) scaling several related
@@ -68,8 +72,12 @@ def _coupled_autoscalers(autoscalers: Iterable[Mapping[str, Any]]) -> dict[tuple
         key = (a["namespace"], a["type"], a["name"])
         target = (a["namespace"], a["target_kind"], a["target_name"])
         for m in a["metrics"]:
-            if m.startswith(("External/", "Object/")):
-                by_metric[m].append((key, target))
+            # KEDA names each ScaledObject's external metric after the trigger's position and type
+            # (s0-prometheus, s1-rabbitmq...): equal names in two objects are not one signal. The
+            # key keeps the namespace, since staging and production read the same metric name with
+            # their own selectors.
+            if m.startswith(("External/", "Object/")) and not _KEDA_METRIC.match(m.split("/", 1)[1]):
+                by_metric[f"{a['namespace']}/{m}"].append((key, target))
     out: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for users in by_metric.values():
         for key, target in users:

@@ -47,6 +47,9 @@ class PagerdutyService(KindModel):
     active: bool = Field(description="status is not disabled")
     escalation_policy_id: str | None = Field(description="id of its escalation policy")
     escalation_levels: int | None = Field(description="levels of its escalation policy (null: policies not read)")
+    escalation_target_sets: int | None = Field(
+        description="distinct target sets across its policy's levels (2+: escalates to someone else; null: policies not read)"
+    )
     first_level_on_call: bool | None = Field(
         description="the policy's first level targets a schedule or a person (null: policies not read)"
     )
@@ -68,7 +71,9 @@ class PagerdutyEscalationPolicy(KindModel):
     levels: int = Field(description="escalation rules (levels)")
     levels_with_targets: int = Field(description="levels that notify someone (a schedule or a user)")
     schedule_levels: int = Field(description="levels targeting at least one on-call schedule")
-    distinct_level_targets: int = Field(description="distinct target sets across levels (2+: a real second line)")
+    distinct_level_targets: int = Field(
+        description="distinct target sets across the levels that notify someone (2+: a real second line)"
+    )
     first_level_targets: int = Field(description="targets of the first level")
     delays_minutes: list[int] = Field(description="escalation delay of each level, minutes")
     num_loops: int = Field(description="times the policy repeats after its last level")
@@ -115,12 +120,16 @@ class PagerdutyIncidentStats(KindModel):
     high_urgency: int = Field(description="of which high urgency")
     acknowledged: int = Field(description="incidents a person acknowledged")
     resolved: int = Field(description="incidents resolved")
-    time_to_ack_minutes: Timing = Field(description="created to first acknowledgement by a person")
+    time_to_ack_minutes: Timing = Field(
+        description="created to a person's first response (acknowledgement, or resolution without one); a page the auto-resolve timeout closed unanswered counts with its open time"
+    )
     time_to_resolve_minutes: Timing = Field(description="created to resolved, every resolved incident")
     time_to_resolve_handled_minutes: Timing = Field(
         description="created to resolved, incidents a person acknowledged or resolved (not self-cleared)"
     )
-    high_urgency_time_to_ack_minutes: Timing = Field(description="time to acknowledge, high-urgency incidents")
+    high_urgency_time_to_ack_minutes: Timing = Field(
+        description="time to a person's first response (as time_to_ack_minutes), high-urgency incidents"
+    )
     high_urgency_time_to_resolve_handled_minutes: Timing = Field(
         description="time to resolve, high-urgency incidents a person handled"
     )

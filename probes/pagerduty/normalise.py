@@ -99,6 +99,12 @@ def first_level_coverage(
     return {"first_level_coverage_ratio": cov["ratio"], "first_level_longest_gap_minutes": cov["longest_gap_minutes"]}
 
 
+def _distinct_target_sets(levels: list[dict[str, Any]]) -> int:
+    """Distinct target sets among the levels that notify someone: a level with no target pages
+    nobody, so it must not count as a second line beside one that pages the first again."""
+    return len({tuple(sorted(str(t.get("id")) for t in _targets(lv))) for lv in levels if _targets(lv)})
+
+
 def policy_data(ep: Obj, active_services: int | None, level_cov: Mapping[str, Any]) -> dict[str, Any]:
     """An escalation policy: its levels, what each targets, loops, teams and services."""
     levels = _levels(ep)
@@ -112,7 +118,7 @@ def policy_data(ep: Obj, active_services: int | None, level_cov: Mapping[str, An
         "schedule_levels": sum(
             1 for lv in levels if any(str(t.get("type", "")).startswith("schedule") for t in _targets(lv))
         ),
-        "distinct_level_targets": len({tuple(sorted(str(t.get("id")) for t in _targets(lv))) for lv in levels}),
+        "distinct_level_targets": _distinct_target_sets(levels),
         "first_level_targets": len(first),
         "delays_minutes": [d for d in (_int(lv.get("escalation_delay_in_minutes")) for lv in levels) if d is not None],
         "num_loops": _int(ep.get("num_loops")) or 0,
@@ -151,6 +157,7 @@ def service_data(svc: Obj, policy: Obj | None) -> dict[str, Any]:
         "active": status != "disabled",
         "escalation_policy_id": _ref_id(svc.get("escalation_policy")),
         "escalation_levels": len(levels) if levels is not None else None,
+        "escalation_target_sets": _distinct_target_sets(levels) if levels is not None else None,
         "first_level_on_call": bool(levels and _targets(levels[0])) if levels is not None else None,
         "teams": len(_refs(svc.get("teams"))),
         "integration_count": len(integrations),
@@ -231,6 +238,19 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+def _first_response(created: datetime | None, life: _Life, done_at: datetime | None) -> float | None:
+    """Minutes to a person's first response: the first acknowledgement, or a resolution by a
+    person who never acknowledged. A page nobody answered before the service's auto-resolve
+    timeout closed it counts with the time it stayed open, a lower bound: leaving it out would
+    let a team that ignores its pages show a fast median over the few it answers. Incidents an
+    integration resolved before anyone acted, and those still open, are left out."""
+    if life.first_ack is not None:
+        return _minutes(created, life.first_ack)
+    if life.resolved_agent == HUMAN or life.resolved_channel == "timeout":
+        return _minutes(created, done_at)
+    return None
+
+
 def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> dict[str, Any]:
     tta: list[float] = []
     ttr: list[float] = []
@@ -247,13 +267,15 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
             triggers += 1
             from_integration += life.trigger_agent != HUMAN
         escalated += life.escalated
+        done_at = life.resolved or (parse_time(inc.get("resolved_at")) if inc.get("status") == "resolved" else None)
         ack = _minutes(created, life.first_ack)
         if ack is not None:
             acked += 1
-            tta.append(ack)
+        response = _first_response(created, life, done_at)
+        if response is not None:
+            tta.append(response)
             if is_high:
-                high_tta.append(ack)
-        done_at = life.resolved or (parse_time(inc.get("resolved_at")) if inc.get("status") == "resolved" else None)
+                high_tta.append(response)
         if inc.get("status") != "resolved" or done_at is None:
             continue
         resolved += 1

@@ -32,7 +32,13 @@ def register(sub: Any) -> argparse.ArgumentParser:
         ),
     )
     p.add_argument("-c", "--config", type=Path, default=None, help="scan config (default: maturity.yaml if present)")
-    p.add_argument("--shard", metavar="I/N", help="scan only share I of N of the units of work (sources and fleet members, split by weight; 0-based)")
+    p.add_argument(
+        "--shard",
+        metavar="I/N",
+        help="scan only share I of N of the units of work (sources and fleet members, split by weight; 0-based; "
+        "I = auto reads the orchestrator's index: $JOB_COMPLETION_INDEX, $AWS_BATCH_JOB_ARRAY_INDEX, "
+        "$CI_NODE_INDEX - 1); {shard} in --evidence-dir becomes I",
+    )
     p.add_argument(
         "--run-id",
         metavar="ID",
@@ -70,12 +76,11 @@ def _config(args: argparse.Namespace) -> Path:
 
 
 def run(args: argparse.Namespace, session: Session) -> int:
+    from scanner.fleet import expand
+    from scanner.mrgate import changed_inputs, check_files_only_baseline, keep_files_sources, read_changed_files
     from scanner.pipeline import load_inputs, scan
     from scanner.progress import Progress
-    from scanner.fleet import expand
     from scanner.shard import default_run_id, divide_rate_limits, parse_shard, plan_shards
-
-    from scanner.mrgate import changed_inputs, check_files_only_baseline, keep_files_sources, read_changed_files
 
     inputs = load_inputs(_config(args))
     if args.files_only:
@@ -83,6 +88,8 @@ def run(args: argparse.Namespace, session: Session) -> int:
             raise InputError("--files-only scans the checkout: it takes no --shard", field="--shard")
         keep_files_sources(inputs.config)
     index, count = parse_shard(args.shard) if args.shard else (0, 1)
+    if args.shard and getattr(args, "evidence_dir", None):
+        args.evidence_dir = str(args.evidence_dir).replace("{shard}", str(index))  # one argument for every shard
     check_before_work(args)
     if args.files_only and args.baseline_report is not None:
         check_files_only_baseline(args.baseline_report, str(args.baseline))

@@ -6,7 +6,8 @@ automated backups (7 days) and a read replica; the reporting database is Multi-A
 A Redis replication group (two nodes, automatic failover) caches hot order reads; a DynamoDB table
 keeps idempotency keys with point-in-time recovery; the web tier also scales up on a weekday
 schedule. CloudWatch alarms on the database and the web tier notify an SNS topic; one
-multi-region trail. There is no AWS Backup plan, no AWS Config recorder and no budget.
+multi-region trail; AWS Config records every resource type, with a delivery channel and change
+notifications. There is no AWS Backup plan and no budget.
 """
 
 from __future__ import annotations
@@ -157,6 +158,28 @@ def seed(client: Any, account: str) -> None:
         Name="org-audit", S3BucketName="orders-audit-trail", IsMultiRegionTrail=True, EnableLogFileValidation=True
     )
     trail.start_logging(Name="org-audit")
+
+    # AWS Config records every supported resource type (global ones too) into the audit bucket
+    # and announces configuration changes on a topic the platform team subscribes to.
+    config_topic = client("sns", REGION).create_topic(Name="config-changes")["TopicArn"]
+    config = client("config", REGION)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    config.put_delivery_channel(
+        DeliveryChannel={
+            "name": "default",
+            "s3BucketName": "orders-audit-trail",
+            "s3KeyPrefix": "config",
+            "snsTopicARN": config_topic,
+            "configSnapshotDeliveryProperties": {"deliveryFrequency": "TwentyFour_Hours"},
+        }
+    )
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
 
     client("elasticache", REGION).create_replication_group(
         ReplicationGroupId="orders-cache",

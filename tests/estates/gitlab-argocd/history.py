@@ -52,7 +52,7 @@ unit-tests:
 contract-tests:
   stage: test
   script: [make contract-test]
-image:
+publish-image:
   stage: publish
   image: gcr.io/kaniko-project/executor:debug
   script: [/kaniko/executor --destination "$IMAGE"]

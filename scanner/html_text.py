@@ -1,0 +1,116 @@
+"""The fixed words of the HTML report, in zh and en: interface strings and the names of statuses,
+reasons, statement states, change categories and source states (catalog texts carry their own)."""
+
+from __future__ import annotations
+
+from scanner.diff import Category
+from scanner.model import ReasonCode, Status
+
+__all__ = [
+    "CHANGE_TEXT",
+    "REASON_TEXT",
+    "SOURCE_STATUS_TEXT",
+    "STATEMENT_STATE_TEXT",
+    "STATUSES",
+    "STATUS_TEXT",
+    "UI",
+]
+
+STATUSES = tuple(st.value for st in sorted(Status, key=lambda st: st.rank))  # worst first
+
+# UI strings: (zh, en). Catalog texts carry their own zh/en.
+UI: dict[str, tuple[str, str]] = {
+    "title": ("运维成熟度证据报告", "Operations maturity evidence report"),
+    "overview": ("概览", "Overview"),
+    "levels_chart": ("各领域等级", "Levels per domain"),
+    "grid": ("能力一览", "Capabilities"),
+    "sources": ("数据源状态", "Source health"),
+    "roadmap": ("下一级路线图", "Next-level roadmap"),
+    "changes": ("与基线的差异", "Changes since the baseline"),
+    "details": ("逐项明细", "Requirement details"),
+    "evidence_all": ("全部证据", "All evidence"),
+    "verified": ("已验证", "verified"),
+    "attested": ("含声明", "with attestations"),
+    "ceiling": ("上限", "ceiling"),
+    "level_short": ("等级", "level"),
+    "level": ("等级", "Level"),
+    "satisfied": ("已满足", "satisfied"),
+    "search": ("搜索", "Search"),
+    "status": ("状态", "Status"),
+    "source": ("数据源", "Source"),
+    "framework": ("框架", "Framework"),
+    "all": ("全部", "all"),
+    "reason": ("理由", "Reason"),
+    "rules": ("规则", "Rules"),
+    "evidence": ("证据", "Evidence"),
+    "of": ("共", "of"),
+    "cited": ("引用", "cited"),
+    "none_cited": ("未引用证据", "no evidence cited"),
+    "left_unknown": ("因此无法判定", "left unknown"),
+    "failed_kinds": ("失败的证据类型", "failed kinds"),
+    "no_changes": ("无变化", "no changes"),
+    "related": ("相关要求", "Related"),
+    "rationale": ("依据", "rationale"),
+    "remediation": ("改进建议", "remediation"),
+    "scanned": ("扫描时间", "Scanned"),
+    "version": ("扫描器版本", "Scanner version"),
+    "digest": ("报告摘要", "Report digest"),
+    "target": ("目标等级", "target level"),
+    "no_items": ("没有条目", "nothing listed"),
+    "duration": ("耗时", "duration"),
+    "items": ("条", "items"),
+    "shown": ("显示", "shown"),
+    "more": ("更多", "more"),
+    "legend_verified": ("已验证等级（仅自动判定）", "verified level (automated evidence only)"),
+    "legend_level": ("等级（含人工声明）", "level (attestations count)"),
+    "legend_ceiling": ("上限（未知项全部满足时）", "ceiling (if every unknown were satisfied)"),
+    "legend_met": ("已满足的最佳实践（仅自动判定）", "best practices met (automated evidence only)"),
+    "legend_satisfied": (
+        "已满足的最佳实践（含人工声明与豁免）",
+        "best practices satisfied (attestations and waivers count)",
+    ),
+    "out_of_scope": ("不在评估范围（全部豁免）", "out of scope (every item waived)"),
+    "scopes": ("各范围等级", "Levels per scope"),
+    "statements": ("声明、豁免与异议", "Attestations, waivers and disputes"),
+    "statement": ("声明", "Statement"),
+    "state": ("状态", "State"),
+    "owner": ("负责人", "Owner"),
+    "reviewer": ("复核人", "Reviewer"),
+    "valid": ("有效期", "Valid"),
+    "applies_to": ("适用于", "Applies to"),
+    "type": ("类型", "Type"),
+    "what_to_do": ("建议", "what to do"),
+    "no_js": (
+        "证据明细需要启用 JavaScript；JSON 报告包含全部内容。",
+        "Evidence details need JavaScript; the JSON report holds everything.",
+    ),
+}
+STATUS_TEXT: dict[str, tuple[str, str]] = {st.value: (st.label.zh, st.label.en) for st in Status}
+REASON_TEXT: dict[str, dict[str, dict[str, str]]] = {
+    rc.value: {"label": rc.label.model_dump(), "action": rc.action.model_dump()} for rc in ReasonCode
+}
+STATEMENT_STATE_TEXT: dict[str, tuple[str, str]] = {
+    "applied": ("已生效", "applied"),
+    "expired": ("已过期", "expired"),
+    "expiring_soon": ("即将过期", "expiring soon"),
+    "unused": ("未使用", "unused"),
+    "contested": ("与证据冲突", "contested"),
+    "overrides_not_met": ("覆盖了未满足项", "overrides not met"),
+    "invalid": ("无效", "invalid"),
+}
+CHANGE_TEXT: dict[str, tuple[str, str]] = {
+    Category.LEVEL_DROP.value: ("等级下降", "level dropped"),
+    Category.WORSE.value: ("变差", "got worse"),
+    Category.EVIDENCE_LOST.value: ("证据丢失", "evidence lost"),
+    Category.DISAPPEARED.value: ("消失", "disappeared"),
+    Category.NEW_FAILING_SUBJECT.value: ("新增不合规对象", "new failing subject"),
+    Category.BY_STATEMENT.value: ("因声明变化", "by statement"),
+    Category.IMPROVED.value: ("改进", "improved"),
+    Category.OTHER.value: ("其他变化", "changed"),
+}
+SOURCE_STATUS_TEXT: dict[str, tuple[str, str]] = {
+    "ok": ("正常", "ok"),
+    "partial": ("部分失败", "partial"),
+    "error": ("失败", "error"),
+    "skipped": ("跳过", "skipped"),
+}
