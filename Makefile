@@ -49,7 +49,7 @@ format: install ## apply ruff formatting and safe fixes
 test: install system-deps ## run the whole test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-fast: install ## the fast tier: every test that starts no server or browser (under 2 minutes)
+test-fast: install ## the fast tier: every test that starts no server or browser (about 5 minutes on 2 cores)
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics, diff) after an intended change
