@@ -1,4 +1,4 @@
-"""A small base for the sandbox's loopback JSON APIs (Loki, Sentry): serving, bearer/basic
+"""A small base for the sandbox's loopback JSON APIs (Loki, Sentry, Grafana): serving, bearer/basic
 auth, injected faults (429 with Retry-After, 5xx, 403) and a record of every request.
 
 A subclass implements `route(method, path, query, headers, body)` and raises `Answer` for
@@ -28,7 +28,7 @@ class Fault:
     path: str
     status: int
     times: int = 1
-    retry_after: str | None = None
+    retry_after: str | int | None = None
     body: Any = None  # JSON-able, or bytes sent as they are
 
 
@@ -49,7 +49,7 @@ class Answer(Exception):
         self.status, self.body, self.headers = status, body, headers or {}
 
 
-@dataclass
+@dataclass(kw_only=True)  # keyword-only, so a subclass may add required positional fields
 class LoopbackAPI:
     """Serve `route` on 127.0.0.1:<free port>. `token` None: no authentication asked."""
 
@@ -105,7 +105,7 @@ class LoopbackAPI:
     def unauthorized(self) -> Answer:
         return Answer(401, {"detail": "Authentication credentials were not provided."})
 
-    def check_auth(self, header: str) -> str:
+    def check_auth(self, header: str, path: str) -> str:
         if self.token is None:
             return "ok"
         if not header:
@@ -116,7 +116,7 @@ class LoopbackAPI:
     def _handle(self, h: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(h.path)
         query = parse_qs(parts.query, keep_blank_values=True)
-        auth = self.check_auth(h.headers.get("Authorization") or "")
+        auth = self.check_auth(h.headers.get("Authorization") or "", parts.path)
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(min(length, 10_000_000)) if length else b""
         headers: dict[str, str] = {}
@@ -136,7 +136,7 @@ class LoopbackAPI:
             for f in self.faults:
                 if f.times > 0 and re.search(f.path, path):
                     f.times -= 1
-                    headers = {"Retry-After": f.retry_after} if f.retry_after is not None else {}
+                    headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
                     raise Answer(f.status, f.body if f.body is not None else {"detail": f"HTTP {f.status}"}, headers)
 
     def _send(self, h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str]) -> None:

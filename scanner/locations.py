@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["evidence_location", "repo_root", "source_locations"]
+__all__ = ["evidence_location", "repo_relative", "repo_root", "source_locations"]
 
 _ORIGIN_LINE = re.compile(r"^file://([^#;]*)(?:#[^;]*)?;line=(\d+)$")
 
@@ -32,8 +32,8 @@ def repo_root(start: Path) -> Path:
     return Path.cwd().resolve()
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    """`path` relative to `root` in POSIX form, or None when it lies outside."""
+def repo_relative(path: Path, root: Path) -> str | None:
+    """`path` relative to `root` in POSIX form (`""` for the root itself), or None when it lies outside."""
     try:
         rel = path.resolve().relative_to(root)
     except ValueError:
@@ -48,7 +48,7 @@ def source_locations(config: Any) -> dict[str, dict[str, Any]]:
         return {}
     cfg_path = Path(config.path)
     root = repo_root(cfg_path.parent)
-    uri = _relative(cfg_path, root)
+    uri = repo_relative(cfg_path, root)
     if not uri:
         return {}
     out: dict[str, dict[str, Any]] = {}
@@ -56,7 +56,7 @@ def source_locations(config: Any) -> dict[str, dict[str, Any]]:
         loc: dict[str, Any] = {"config": uri, "line": max(1, int(getattr(src, "_line", 0) or 1))}
         folder = getattr(src, "path", None)
         if src.probe == "files" and isinstance(folder, str):
-            rel = _relative(src.resolve(folder), root)
+            rel = repo_relative(src.resolve(folder), root)
             if rel is not None:
                 loc["root"] = rel
         out[src.name] = loc

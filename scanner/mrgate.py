@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from scanner.errors import InputError
-from scanner.locations import repo_root
+from scanner.locations import repo_relative, repo_root
 from scanner.model import SourceState
 
 __all__ = [
@@ -88,13 +88,6 @@ def read_changed_files(path: Path) -> list[str]:
     return [line.removeprefix("./") for line in lines if line and len(line) <= MAX_PATH]
 
 
-def _relative(path: Path, root: Path) -> str | None:
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        return None
-
-
 def changed_inputs(config: Any, changed: list[str]) -> list[ChangedFile]:
     """The changed files that are statement files (or under a statement folder), the config
     itself, or extra rules, each once, in the order given."""
@@ -104,10 +97,10 @@ def changed_inputs(config: Any, changed: list[str]) -> list[ChangedFile]:
     for role, entries in (("statements", [*config.attestations, *config.waivers]), ("rules", config.rules)):
         for entry in entries:
             target = config.resolve(entry)
-            rel = _relative(target, root)
+            rel = repo_relative(target, root)
             if rel is not None:
                 watched.append((rel, role, target.is_dir() or not target.suffix))
-    own = _relative(cfg_path, root)
+    own = repo_relative(cfg_path, root)
     if own is not None:
         watched.append((own, "scan config", False))
     out: list[ChangedFile] = []

@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import pytest
@@ -49,11 +48,11 @@ from tests.promserver import statuses
 
 KUBE_TOKEN = "kube-fault-token-0123456789abcdef"
 GITLAB_TOKEN = "glpat-FAULTtokenFAULTtoken01"
-GITLAB_ENV = "MATURITY_FAULT_GITLAB_TOKEN"
 GRAFANA_TOKEN = "glsa_FAULTtokenFAULTtoken_0123abcd"
 PAGERDUTY_TOKEN = "pd-FAULT-token-u+7Qx0123"
 SENTRY_TOKEN = "sntrys_FAULTtokenFAULTtoken0123"
 TOKEN_ENVS = {
+    "gitlab": ("MATURITY_FAULT_GITLAB_TOKEN", GITLAB_TOKEN),
     "grafana": ("MATURITY_FAULT_GRAFANA_TOKEN", GRAFANA_TOKEN),
     "pagerduty": ("MATURITY_FAULT_PAGERDUTY_TOKEN", PAGERDUTY_TOKEN),
     "sentry": ("MATURITY_FAULT_SENTRY_TOKEN", SENTRY_TOKEN),
@@ -456,6 +455,24 @@ def _common(**kw: Any) -> dict[str, Any]:
     return {"retries": RETRIES, "timeout_s": 30, **kw}
 
 
+class _Served(Protocol):
+    """A started loopback API: where it listens, and how to stop it."""
+
+    @property
+    def url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+def _behind_proxy(api: _Served, source: str, entry: Callable[[str], dict[str, Any]]) -> Iterator[Live]:
+    """`api` behind a fault proxy as the Live of `source`; the API is stopped when the module ends."""
+    try:
+        with FaultProxy(api.url) as proxy:
+            yield Live(TARGETS[source], proxy, entry)
+    finally:
+        api.stop()
+
+
 @pytest.fixture(scope="module")
 def promstack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
     started = start_estate(ESTATE_DIR, tmp_path_factory.mktemp("prom"), am_peers=1)
@@ -498,32 +515,22 @@ def kubernetes_live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
 
 
 @pytest.fixture(scope="module")
-def gitlab_live() -> Iterator[Live]:
+def gitlab_live(tokens: None) -> Iterator[Live]:
     api = GitLabAPI(build_history(), token=GITLAB_TOKEN)
     api.start()
-    old = os.environ.get(GITLAB_ENV)
-    os.environ[GITLAB_ENV] = GITLAB_TOKEN
-    try:
-        with FaultProxy(api.url) as proxy:
-            yield Live(
-                TARGETS["gitlab"],
-                proxy,
-                lambda url: _common(
-                    name="gitlab",
-                    probe="gitlab",
-                    url=url,
-                    token_env=GITLAB_ENV,
-                    projects=["acme/web/storefront"],
-                    per_page=20,
-                    request_timeout_s=1.0,
-                ),
-            )
-    finally:
-        api.stop()
-        if old is None:
-            os.environ.pop(GITLAB_ENV, None)
-        else:
-            os.environ[GITLAB_ENV] = old
+    yield from _behind_proxy(
+        api,
+        "gitlab",
+        lambda url: _common(
+            name="gitlab",
+            probe="gitlab",
+            url=url,
+            token_env=TOKEN_ENVS["gitlab"][0],
+            projects=["acme/web/storefront"],
+            per_page=20,
+            request_timeout_s=1.0,
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -576,22 +583,18 @@ def tokens() -> Iterator[None]:
 def grafana_live(tokens: None) -> Iterator[Live]:
     api = GrafanaAPI(grafana_well_run(), token=GRAFANA_TOKEN)
     api.start()
-    try:
-        with FaultProxy(api.url) as proxy:
-            yield Live(
-                TARGETS["grafana"],
-                proxy,
-                lambda url: _common(
-                    name="grafana",
-                    probe="grafana",
-                    url=url,
-                    bearer_token_env=TOKEN_ENVS["grafana"][0],
-                    page_size=1,
-                    request_timeout_s=LOOPBACK_TIMEOUT_S,
-                ),
-            )
-    finally:
-        api.stop()
+    yield from _behind_proxy(
+        api,
+        "grafana",
+        lambda url: _common(
+            name="grafana",
+            probe="grafana",
+            url=url,
+            bearer_token_env=TOKEN_ENVS["grafana"][0],
+            page_size=1,
+            request_timeout_s=LOOPBACK_TIMEOUT_S,
+        ),
+    )
 
 
 @pytest.fixture(scope="module")
@@ -613,37 +616,27 @@ def pagerduty_live(tokens: None) -> Iterator[Live]:
 
 @pytest.fixture(scope="module")
 def loki_live() -> Iterator[Live]:
-    api = loki_well_run()
-    try:
-        with FaultProxy(api.url) as proxy:
-            yield Live(
-                TARGETS["loki"],
-                proxy,
-                lambda url: _common(name="loki", probe="loki", url=url, request_timeout_s=LOOPBACK_TIMEOUT_S),
-            )
-    finally:
-        api.stop()
+    yield from _behind_proxy(
+        loki_well_run(),
+        "loki",
+        lambda url: _common(name="loki", probe="loki", url=url, request_timeout_s=LOOPBACK_TIMEOUT_S),
+    )
 
 
 @pytest.fixture(scope="module")
 def sentry_live(tokens: None) -> Iterator[Live]:
-    api = sentry_well_run(token=SENTRY_TOKEN, page_size=1)
-    try:
-        with FaultProxy(api.url) as proxy:
-            yield Live(
-                TARGETS["sentry"],
-                proxy,
-                lambda url: _common(
-                    name="sentry",
-                    probe="sentry",
-                    url=url,
-                    organization="acme",
-                    bearer_token_env=TOKEN_ENVS["sentry"][0],
-                    request_timeout_s=LOOPBACK_TIMEOUT_S,
-                ),
-            )
-    finally:
-        api.stop()
+    yield from _behind_proxy(
+        sentry_well_run(token=SENTRY_TOKEN, page_size=1),
+        "sentry",
+        lambda url: _common(
+            name="sentry",
+            probe="sentry",
+            url=url,
+            organization="acme",
+            bearer_token_env=TOKEN_ENVS["sentry"][0],
+            request_timeout_s=LOOPBACK_TIMEOUT_S,
+        ),
+    )
 
 
 # --- running one cell ---------------------------------------------------------------------------------

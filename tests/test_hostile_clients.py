@@ -22,11 +22,11 @@ import pytest
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.http import Api
 from probes.gitlab.http import ApiError as GitLabError
+from probes.http import ApiError as PromError
+from probes.http import HttpSourceConfig, JsonClient
 from probes.kubernetes.client import ApiError as KubeError
 from probes.kubernetes.client import KubeReader, make_api_client
 from probes.netguard import CHUNK, MAX_BODY, BodyTooLarge, OriginRefused, check_origin, origin_of, read_body
-from probes.prometheus.http import ApiError as PromError
-from probes.prometheus.http import HttpSourceConfig, JsonClient
 from sandbox.hostile import Hostile, Recorder, cyclic_kube, endless_kube, gitlab_links, gzip_bomb
 from sandbox.kubeapi import write_kubeconfig
 from scanner.probe import ProbeContext

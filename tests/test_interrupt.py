@@ -45,10 +45,26 @@ def black_hole() -> Iterator[int]:
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_stops_the_scan_cleanly(tmp_path: Path, black_hole: int, sig: signal.Signals) -> None:
-    cfg = write(tmp_path / "m.yaml", f"sources:\n  - {{name: hung, probe: prometheus, url: 'http://127.0.0.1:{black_hole}', timeout_s: 600}}\n")
+    cfg = write(
+        tmp_path / "m.yaml",
+        f"sources:\n  - {{name: hung, probe: prometheus, url: 'http://127.0.0.1:{black_hole}', timeout_s: 600}}\n",
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "scanner.cli", "scan", "-c", str(cfg), "--json", str(tmp_path / "r.json"), "--evidence-dir", str(tmp_path / "ev")],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "scanner.cli",
+            "scan",
+            "-c",
+            str(cfg),
+            "--json",
+            str(tmp_path / "r.json"),
+            "--evidence-dir",
+            str(tmp_path / "ev"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     assert proc.stderr is not None
     deadline = time.monotonic() + 60

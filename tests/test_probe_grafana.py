@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from probes.grafana import KINDS, GrafanaConfig, GrafanaProbe
-from probes.grafana.facts import alert_rule_facts, go_duration_s, live_dashboard_facts, notification_facts
+from probes.grafana.facts import alert_rule_facts, live_dashboard_facts, notification_facts
+from probes.prometheus.values import duration_s
 from sandbox.grafana import Fault, GrafanaAPI, well_run
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
@@ -88,7 +89,7 @@ def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
     text = json.dumps([e.data for e in ev])
     for secret in ("example.com", "grafana_ro", "http://prometheus", TOKEN, "user1"):
         assert secret not in text  # no contact, user, data source URL or credential in evidence
-    assert all(q for path, q, _ in api.requests if path == "/api/search")  # paging asked explicitly
+    assert all(r.query for r in api.requests if r.path == "/api/search")  # paging asked explicitly
 
 
 @pytest.mark.slow
@@ -139,7 +140,7 @@ def test_a_dashboard_that_is_not_a_dashboard_fails_the_kind(api: GrafanaAPI) -> 
 
 
 def test_durations_and_alert_rule_shapes() -> None:
-    assert go_duration_s("1h30m") == 5400 and go_duration_s("0s") == 0 and go_duration_s("soon") is None
+    assert duration_s("1h30m") == 5400 and duration_s("0s") == 0 and duration_s("soon") is None
     classic = {
         "title": "Legacy",
         "data": [

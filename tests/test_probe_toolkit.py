@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 import httpx
 import pytest
 
-from probes.prometheus.http import HttpSourceConfig, JsonClient
+from probes.http import HttpSourceConfig, JsonClient
 from scanner.config import ScanConfig, SourceConfig
 from scanner.evidence import Evidence
 from scanner.probe import (
@@ -46,8 +46,8 @@ def test_categories_are_one_documented_set() -> None:
 def test_every_client_error_name_is_the_one_collect_error() -> None:
     from probes.aws.session import ApiError as Aws
     from probes.gitlab.http import ApiError as GitLab
+    from probes.http import ApiError as Prom
     from probes.kubernetes.client import ApiError as Kube
-    from probes.prometheus.http import ApiError as Prom
 
     assert Aws is GitLab is Kube is Prom is CollectError
     assert issubclass(SourceFailure, CollectError)

@@ -59,7 +59,6 @@ def test_whole_estate(results: tuple[dict[str, RuleResult], dict[str, RuleResult
         "kubernetes.workloads.fault-tolerant-design": "not_met",
         "kubernetes.workloads.liveness-probes": "not_met",
         "kubernetes.workloads.owner-labels": "not_met",
-        "kubernetes.workloads.quick-scale-out": "not_met",
         "kubernetes.workloads.readiness-probes": "not_met",
         "kubernetes.workloads.replicated": "not_met",
         "kubernetes.workloads.resource-requests": "not_met",

@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 
 from probes.alertmanager.kinds import MODELS
 from probes.alertmanager.normalise import config_facts
-from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
+from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus.normalise import as_map
 from scanner.errors import InputError
 from scanner.evidence import Evidence

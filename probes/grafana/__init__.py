@@ -33,8 +33,8 @@ from probes.grafana.facts import (
     role_counts,
 )
 from probes.grafana.kinds import MODELS
+from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.netguard import LoopDetected, PageGuard
-from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext
 

@@ -11,11 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from probes.gitops.dashboards import dashboard_facts, iter_panels
+from probes.prometheus.values import duration_s
 
 __all__ = [
     "alert_rule_facts",
     "annotation_facts",
-    "go_duration_s",
     "live_dashboard_facts",
     "notification_facts",
     "role_counts",
@@ -26,8 +26,6 @@ MAX_LISTED = 50
 # Datasource references that are not a data source: Grafana's built-ins, the Mixed marker and
 # template variables (the variable's value is chosen by the viewer).
 _NOT_A_SOURCE = {"-- Mixed --", "-- Grafana --", "-- Dashboard --", "datasource", "grafana", "__expr__", "mixed"}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w|y)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _COMPARISON = re.compile(r"(>=|<=|==|!=|>|<)\s*-?\d")
 SEVERITY_KEYS = ("severity", "priority", "level", "sev")
 
@@ -42,18 +40,6 @@ def _list(v: Any) -> list[Any]:
 
 def _text(v: Any, n: int = 200) -> str:
     return str(v)[:n] if v is not None else ""
-
-
-def go_duration_s(text: Any) -> float | None:
-    """Seconds of a Go/Prometheus duration ("5m", "1h30m", "0s"); None when unreadable."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return float(text)
-    if not isinstance(text, str) or not text.strip():
-        return None
-    s = text.strip()
-    if not re.fullmatch(r"(?:\d+(?:\.\d+)?(?:ms|s|m|h|d|w|y))+", s):
-        return None
-    return sum(float(n) * _UNITS[u] for n, u in _DURATION.findall(s))
 
 
 def _source_key(ds: Any) -> str | None:
@@ -154,7 +140,7 @@ def alert_rule_facts(rule: Mapping[str, Any], source_types: Mapping[str, str]) -
         "rule_group": _text(rule.get("ruleGroup")),
         "recording": isinstance(rule.get("record"), Mapping),
         "paused": bool(rule.get("isPaused")),
-        "for_s": go_duration_s(rule.get("for")),
+        "for_s": duration_s(rule.get("for")),
         "expression_types": types,
         "compares_threshold": compares,
         "datasource_types": sorted({source_types.get(u, "unknown") for u in uids}),

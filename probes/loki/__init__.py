@@ -14,9 +14,9 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.loki import collect
 from probes.loki.kinds import MODELS
-from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
 from scanner.evidence import Evidence
 from scanner.probe import SOURCE_WIDE, CollectError, KindModel, Probe, ProbeContext, SourceFailure
 

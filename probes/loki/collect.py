@@ -7,33 +7,22 @@ into evidence, one step per group of kinds.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from typing import Any
 
 import yaml
 
+from probes.http import ApiError, JsonClient
 from probes.loki.classify import SOURCE_LABELS, classify_stream, logql_parsers, logql_unwraps
-from probes.prometheus.http import ApiError, JsonClient
+from probes.prometheus.live import api_data  # Loki answers in the Prometheus API envelope
+from probes.prometheus.values import duration_s
 
 __all__ = ["api_data", "ingestion", "parse_duration", "retention", "rules", "streams"]
 
 MAX_LABELS = 200  # label names kept in evidence
 MAX_EXPR = 2000  # characters of a LogQL expression kept in evidence
 MAX_CONFIG = 5_000_000  # characters of /config or /runtime_config parsed
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
-_UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
-
-
-def api_data(client: JsonClient, path: str, params: dict[str, str] | None = None) -> Any:
-    """`data` of a Loki API answer ({"status": "success", "data": ...})."""
-    doc = client.get_json(path, params)
-    if not isinstance(doc, dict) or "data" not in doc:
-        raise ApiError(f"{path}: unexpected answer shape (no data)", "malformed")
-    if doc.get("status") != "success":
-        raise ApiError(f"{path}: {str(doc.get('error'))[:200]}", "error")
-    return doc["data"]
 
 
 def parse_duration(value: Any) -> float | None:
@@ -45,10 +34,8 @@ def parse_duration(value: Any) -> float | None:
     text = str(value).strip()
     if text in ("", "0"):
         return 0.0
-    parts = _DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        return None
-    return sum(float(n) * _UNIT_S[u] for n, u in parts) / 3600.0
+    seconds = duration_s(text)
+    return None if seconds is None else seconds / 3600.0
 
 
 def _window(hours: float) -> dict[str, str]:

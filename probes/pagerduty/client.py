@@ -1,4 +1,4 @@
-"""The PagerDuty REST API v2 behind the shared HTTP client (probes.prometheus.http.JsonClient):
+"""The PagerDuty REST API v2 behind the shared HTTP client (probes.http.JsonClient):
 its retries (429 with Retry-After, 5xx), deadlines, byte caps and same-origin redirects, plus
 PagerDuty's auth header, media type and classic offset pagination.
 
@@ -17,9 +17,9 @@ from typing import Any
 import httpx
 
 from probes import netguard
+from probes.http import JsonClient
 from probes.netguard import LoopDetected, PageGuard
 from probes.pagerduty.config import PagerDutyConfig
-from probes.prometheus.http import JsonClient
 from scanner.probe import CollectError, ProbeContext
 
 __all__ = ["PagerDutyClient"]
@@ -40,7 +40,6 @@ class PagerDutyClient(JsonClient):
         self.pd = cfg
         self.client.headers["Authorization"] = f"Token token={token}"
         self.client.headers["Accept"] = MEDIA_TYPE
-        self.truncated: list[str] = []
 
     def list(self, path: str, key: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a classic paginated list (the answer's `key` array), page by page."""
@@ -71,6 +70,5 @@ class PagerDutyClient(JsonClient):
                 raise CollectError(f"{path}: an empty page says there are more (pagination loop); stopped", "malformed")
             offset += len(items)
             if offset >= self.pd.max_items:
-                self.truncated.append(path)
                 self.ctx.warn(f"{path}: more than {self.pd.max_items} items; only the first {offset} were read")
                 return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from probes.prometheus.http import HttpSourceConfig
+from probes.http import HttpSourceConfig
 
 __all__ = ["PagerDutyConfig"]
 

@@ -13,8 +13,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus import live
-from probes.prometheus.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus.kinds import MODELS
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext

@@ -8,9 +8,9 @@ import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from probes.http import ApiError, JsonClient, safe_url
 from probes.prometheus import normalise as norm
 from probes.prometheus import queries
-from probes.prometheus.http import ApiError, JsonClient, safe_url
 
 __all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime", "slo", "target_pools", "tsdb"]
 

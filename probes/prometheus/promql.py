@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from probes.prometheus.values import duration_s
+
 __all__ = [
     "BUSINESS_DIMENSIONS",
     "business_dimensions",
@@ -26,8 +28,6 @@ _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _BY = re.compile(r"\bby\s*\(([^()]*)\)")
 _JOIN = re.compile(r"\b(on|ignoring)\s*\(|\bgroup_(left|right)\b")
 _RANGE = re.compile(r"\[\s*([0-9a-z.]+)\s*(?::\s*[0-9a-z.]*\s*)?\]")
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ms|y|w|d|h|m|s)")
-_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 _LABEL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Labels that cut a measurement by what the business does (who, which interface, which product),
@@ -108,19 +108,9 @@ def joins(expr: str) -> bool:
     return bool(_JOIN.search(_text(expr)))
 
 
-def _seconds(text: str) -> float | None:
-    pos, total = 0, 0.0
-    for m in _DURATION.finditer(text):
-        if m.start() != pos:
-            return None
-        total += float(m.group(1)) * _UNITS[m.group(2)]
-        pos = m.end()
-    return total if pos == len(text) and pos > 0 else None
-
-
 def max_range_s(expr: str) -> float | None:
     """The longest range selector or subquery range (`[30d]`, `[1d:5m]`), seconds; None if none."""
-    ranges = [_seconds(m.group(1)) for m in _RANGE.finditer(_text(expr))]
+    ranges = [duration_s(m.group(1)) for m in _RANGE.finditer(_text(expr))]
     known = [r for r in ranges if r is not None]
     return max(known) if known else None
 

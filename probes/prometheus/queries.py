@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from probes.prometheus.http import ApiError, JsonClient
+from probes.http import ApiError, JsonClient
 from probes.prometheus.normalise import PLATFORM_METRIC
 
 __all__ = ["FAMILY_METRICS", "SLI_NAME", "exporter_facts", "instant", "slo_facts"]

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from probes.prometheus.http import HttpSourceConfig, safe_url
+from probes.http import HttpSourceConfig, safe_url
 from probes.sentry import collect
 from probes.sentry.client import SentryClient
 from probes.sentry.kinds import MODELS

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 
 from probes import netguard
+from probes.http import ApiError, JsonClient
 from probes.netguard import LoopDetected, OriginRefused, PageGuard, check_origin
-from probes.prometheus.http import ApiError, JsonClient
 from scanner.jsonio import load_json
 
 __all__ = ["SentryClient", "next_link"]
@@ -45,12 +45,11 @@ class SentryClient(JsonClient):
     def pages(self, path: str, params: dict[str, str] | None = None, max_pages: int = 100) -> Iterator[dict[str, Any]]:
         """Every object of the list at `path`, following rel="next" links with results."""
         guard = PageGuard(path, min(max_pages, netguard.MAX_PAGES))  # the global cap is read at run time
-        url, query = self.base + path, params
+        url: str | None = None  # the first page is base+path; later ones the checked next link
+        query = params
         guard.page()
         while True:
-            status, headers, body = self._attempts(path, url, query)
-            if status != 200:
-                self._raise(path, status)
+            headers, body = self.get_answer(path, query, url=url)
             try:
                 rows = load_json(body)
             except ValueError:
@@ -69,9 +68,3 @@ class SentryClient(JsonClient):
             except LoopDetected as exc:
                 raise ApiError(str(exc), "malformed") from None
             url, query = nxt, None
-
-    @staticmethod
-    def _raise(path: str, status: int) -> None:
-        category = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(status, "error")
-        extra = " (rate limited; retries exhausted)" if status == 429 else ""
-        raise ApiError(f"{path}: HTTP {status}{extra}", category, status)

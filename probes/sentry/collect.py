@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlencode
 
-from probes.prometheus.http import ApiError
+from probes.http import ApiError
 from probes.sentry.client import SentryClient
 
 __all__ = [

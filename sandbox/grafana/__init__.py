@@ -12,37 +12,17 @@ method but GET is 405. Every request is recorded without its credentials.
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote
 
 from sandbox.grafana.estate import GrafanaEstate, well_run
-from sandbox.loopback import serve, shutdown
+from sandbox.loopback_api import Answer, Fault, LoopbackAPI
 
 __all__ = ["Fault", "GrafanaAPI", "GrafanaEstate", "well_run"]
 
 ADMIN_ONLY = re.compile(r"^/api/(org/users|teams/search|v1/provisioning/|datasources)")
-
-
-@dataclass
-class Fault:
-    """Answer requests whose path matches `path` (regex) with `status`, `times` times."""
-
-    path: str
-    status: int
-    times: int = 1
-    retry_after: int | None = None
-    body: Any = None  # JSON-able, or bytes sent as they are
-
-
-class _Done(Exception):
-    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        super().__init__(status)
-        self.status, self.body, self.headers = status, body, headers or {}
 
 
 def _int(query: dict[str, list[str]], key: str, default: int) -> int:
@@ -53,88 +33,46 @@ def _int(query: dict[str, list[str]], key: str, default: int) -> int:
 
 
 @dataclass
-class GrafanaAPI:
+class GrafanaAPI(LoopbackAPI):
     """Serve `estate` on 127.0.0.1:<free port>; `url` is set by `start`."""
 
     estate: GrafanaEstate
-    token: str
     role: str = "Admin"  # the token's organisation role: a Viewer is refused the admin-only reads
     ignore_page: bool = False  # a broken server that answers page 1 whatever is asked
-    faults: list[Fault] = field(default_factory=list)
-    requests: list[tuple[str, str, int]] = field(default_factory=list)  # (path, query, status)
-    url: str = ""
-    _server: ThreadingHTTPServer | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
+    name: str = field(default="grafana-api", kw_only=True)  # overrides a keyword-only base field
 
-    def start(self) -> str:
-        api = self
+    def check_auth(self, header: str, path: str) -> str:
+        if path == "/api/health":  # Grafana answers its health check without credentials
+            return "ok"
+        if not header:
+            return "none"
+        return "ok" if header == f"Bearer {self.token}" else "bad"
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-            disable_nagle_algorithm = True
+    def unauthorized(self) -> Answer:
+        return Answer(401, {"message": "Unauthorized"})
 
-            def do_GET(self) -> None:
-                api._handle(self)
-
-            def _refuse(self) -> None:
-                api._send(self, 405, {"message": "Method Not Allowed"}, {})
-
-            do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
-
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-        self._server, self.url = serve(Handler, "grafana-api")
-        return self.url
-
-    def stop(self) -> None:
-        shutdown(self._server)
-        self._server = None
-
-    def inject(self, fault: Fault) -> None:
-        with self._lock:
-            self.faults.append(fault)
-
-    def _fault(self, path: str) -> None:
-        with self._lock:
-            for f in self.faults:
-                if f.times > 0 and re.search(f.path, path):
-                    f.times -= 1
-                    headers = {"Retry-After": str(f.retry_after)} if f.retry_after is not None else {}
-                    raise _Done(f.status, f.body if f.body is not None else {"message": "injected"}, headers)
-
-    def _handle(self, h: BaseHTTPRequestHandler) -> None:
-        parts = urlsplit(h.path)
-        path, query = parts.path, parse_qs(parts.query, keep_blank_values=True)
-        status, body, headers = 200, None, {}
-        try:
-            self._fault(path)
-            if path == "/api/health":
-                raise _Done(200, {"commit": "abc123", "database": "ok", "version": self.estate.version})
-            if (h.headers.get("Authorization") or "") != f"Bearer {self.token}":
-                raise _Done(401, {"message": "Unauthorized"})
-            if self.role != "Admin" and ADMIN_ONLY.match(path):
-                raise _Done(
-                    403,
-                    {
-                        "accessErrorId": "ACE0000000001",
-                        "message": "You'll need additional permissions to perform this action.",
-                        "title": "Access denied",
-                    },
-                )
-            body = self._route(path, query)
-        except _Done as done:
-            status, body, headers = done.status, done.body, done.headers
-        with self._lock:
-            self.requests.append((path, parts.query, status))
-        self._send(h, status, body, headers)
+    def route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Any:
+        if method != "GET":
+            raise Answer(405, {"message": "Method Not Allowed"})
+        if path == "/api/health":
+            return {"commit": "abc123", "database": "ok", "version": self.estate.version}
+        if self.role != "Admin" and ADMIN_ONLY.match(path):
+            raise Answer(
+                403,
+                {
+                    "accessErrorId": "ACE0000000001",
+                    "message": "You'll need additional permissions to perform this action.",
+                    "title": "Access denied",
+                },
+            )
+        return self._read(path, query)
 
     def _page(self, rows: list[Any], query: dict[str, list[str]], size_key: str, default: int) -> list[Any]:
         size = max(1, _int(query, size_key, default))
         page = 1 if self.ignore_page else max(1, _int(query, "page", 1))
         return rows[(page - 1) * size : page * size]
 
-    def _route(self, path: str, query: dict[str, list[str]]) -> Any:
+    def _read(self, path: str, query: dict[str, list[str]]) -> Any:
         e = self.estate
         if path == "/api/search":
             hits: list[dict[str, Any]] = []
@@ -161,7 +99,7 @@ class GrafanaAPI:
             return self._page(e.folders, query, "limit", 1000)
         if path == "/api/dashboards/public-dashboards":
             if e.public_dashboards is None:
-                raise _Done(404, {"message": "Not found"})
+                raise Answer(404, {"message": "Not found"})
             return {
                 "publicDashboards": e.public_dashboards,
                 "totalCount": len(e.public_dashboards),
@@ -173,7 +111,7 @@ class GrafanaAPI:
             for d in e.dashboards:
                 if d["dashboard"]["uid"] == uid:
                     return d
-            raise _Done(404, {"message": "Dashboard not found"})
+            raise Answer(404, {"message": "Dashboard not found"})
         if path == "/api/datasources":
             return e.datasources
         if path == "/api/v1/provisioning/alert-rules":
@@ -205,15 +143,4 @@ class GrafanaAPI:
                 "page": _int(query, "page", 1),
                 "perPage": _int(query, "perpage", 1000),
             }
-        raise _Done(404, {"message": "Not found"})
-
-    @staticmethod
-    def _send(h: BaseHTTPRequestHandler, status: int, body: Any, headers: dict[str, str]) -> None:
-        data = body if isinstance(body, bytes) else json.dumps(body).encode()
-        h.send_response(status)
-        h.send_header("Content-Type", "application/json")
-        h.send_header("Content-Length", str(len(data)))
-        for k, v in headers.items():
-            h.send_header(k, v)
-        h.end_headers()
-        h.wfile.write(data)
+        raise Answer(404, {"message": "Not found"})

@@ -1,5 +1,5 @@
-"""One authenticated, read-only HTTP client per source, shared by the Prometheus and
-Alertmanager probes: auth from the environment or files, TLS options, the shared retry policy
+"""One authenticated, read-only HTTP client per source, shared by every httpx-based probe
+(Prometheus, Alertmanager, Grafana, Loki, PagerDuty, Sentry): auth from the environment or files, TLS options, the shared retry policy
 (scanner.retry: 429/5xx and transport errors, Retry-After or jittered backoff, never past the
 deadline), timeouts from the source deadline, and failures mapped to the toolkit's
 CollectError categories (never with a credential in the message).
@@ -181,13 +181,21 @@ class JsonClient:
             self._bucket.acquire(self.ctx.remaining())
 
     def get_text(self, path: str, params: dict[str, str] | None = None) -> str:
-        """The body of GET base+path; raises CollectError with a category on any failure.
+        """The body of GET base+path; raises CollectError with a category on any failure."""
+        headers, body = self.get_answer(path, params)
+        return body.decode(_charset(headers), errors="replace")
+
+    def get_answer(
+        self, path: str, params: dict[str, str] | None = None, *, url: str | None = None
+    ) -> tuple[httpx.Headers, bytes]:
+        """Headers and body of a successful GET of base+path (or of `url`, a next-page link the
+        caller has checked is on this origin; `path` then only names it in reasons).
 
         Each attempt has one total deadline (a trickling server cannot hold it longer), the
         body is read with a cap on its decoded size, and a redirect is followed only within the
         configured origin and path (the credentials never go anywhere else).
         """
-        url = self.base + path
+        url = url or self.base + path
         for _hop in range(MAX_REDIRECTS + 1):
             status, headers, body = self._attempts(path, url, params)
             if 300 <= status < 400 and headers.get("location"):
@@ -207,8 +215,9 @@ class JsonClient:
             if status == 404:
                 raise ApiError(f"{path}: HTTP 404 Not Found", "not_found", status)
             if status >= 300:
-                raise ApiError(f"{path}: HTTP {status}{self._api_error(body)}", "error", status)
-            return body.decode(_charset(headers), errors="replace")
+                extra = " (rate limited; retries exhausted)" if status == 429 else self._api_error(body)
+                raise ApiError(f"{path}: HTTP {status}{extra}", "error", status)
+            return headers, body
         raise ApiError(f"{path}: more than {MAX_REDIRECTS} redirects", "error")
 
     def _attempts(self, path: str, url: str, params: dict[str, str] | None) -> tuple[int, httpx.Headers, bytes]:
