@@ -71,6 +71,13 @@ UI: dict[str, tuple[str, str]] = {
     ),
     "out_of_scope": ("不在评估范围（全部豁免）", "out of scope (every item waived)"),
     "scopes": ("各范围等级", "Levels per scope"),
+    "scope_pick": ("查看范围", "Show scope"),
+    "whole_estate": ("整体", "whole estate"),
+    "scope_note": (
+        "当前显示所选范围的等级与状态（其自有证据加共享证据）；各条款下列出的规则与证据、路线图和变化仍为整体的。",
+        "Levels and statuses shown are the selected scope's (its own evidence plus the shared); the rules and"
+        " evidence listed under each clause, the roadmap and the changes are the whole estate's.",
+    ),
     "statements": ("声明、豁免与异议", "Attestations, waivers and disputes"),
     "statement": ("声明", "Statement"),
     "state": ("状态", "State"),

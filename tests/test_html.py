@@ -172,3 +172,31 @@ def test_scopes_show_levels_against_their_target(reports: dict[str, Any]) -> Non
     waived = section[section.index("<code>ydt:11.1.1</code>") :]
     assert waived.index("out of scope") < waived.index("</tr>")
     assert 'id="scopes"' not in render_html(reports["good"])
+
+
+def test_scope_switch_carries_each_scope_s_grades(reports: dict[str, Any]) -> None:
+    import base64
+    import copy
+    import json
+
+    report = copy.deepcopy(reports["good"])
+    ydt = copy.deepcopy(report["frameworks"][0])
+    cap = next(c for c in ydt["capabilities"] if c["id"] == "ydt:5.3.1")
+    cap["level"] = 0
+    cap["requirements"][0]["status"] = "not_met"
+    report["scopes"] = [{"name": "shop<b>", "frameworks": [ydt]}]
+    html = render_html(report)
+    assert '<option value="shop&lt;b&gt;">shop&lt;b&gt;</option>' in html
+    blob = re.search(r'<script type="application/octet-stream" id="scope-data">([^<]+)</script>', html)
+    assert blob
+    data = json.loads(base64.b64decode(blob.group(1)))
+    assert set(data["views"]) == {"", "shop<b>"}
+    whole, shop = data["views"][""], data["views"]["shop<b>"]
+    assert shop["caps"]["ydt:5.3.1"][2] == 0 != whole["caps"]["ydt:5.3.1"][2]
+    assert shop["reqs"][cap["requirements"][0]["id"]] == "not_met"
+    assert whole["reqs"] == {
+        r["id"]: r["status"] for fw in report["frameworks"] for c in fw["capabilities"] for r in c["requirements"]
+    }
+    assert 'id="scope-pick"' not in render_html(reports["good"]) and 'id="scope-data"' not in render_html(
+        reports["good"]
+    )

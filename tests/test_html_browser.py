@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -188,4 +190,61 @@ def test_many_evidence_items_stay_usable(browser: Browser, tmp_path: Path) -> No
     page.locator("#req-ydt-5-1-1-L1-1 button.ev").first.click()
     page.locator("#req-ydt-5-1-1-L1-1 .evpanel dl").first.wait_for(timeout=10_000)
     assert watch.errors == [] and watch.foreign_requests == []
+    page.close()
+
+
+def _scoped(report: dict[str, Any], name: str) -> dict[str, Any]:
+    """A copy of the report with one scope whose grades differ from the estate's on 5.3.1."""
+    scope_fws = copy.deepcopy(report["frameworks"])
+    ydt = next(fw for fw in scope_fws if fw["id"] == "ydt1756-4")
+    cap = next(c for c in ydt["capabilities"] if c["id"] == "ydt:5.3.1")
+    cap["level"], cap["level_verified"], cap["level_ceiling"] = 0, 0, 1
+    req = cap["requirements"][0]
+    req["status"] = "not_met"
+    for cl in req["clauses"]:
+        cl["status"] = "not_met"
+    return {
+        **report,
+        "scopes": [{"name": name, "owner": "lead@example.com", "target_level": 2, "frameworks": scope_fws}],
+    }
+
+
+def test_scope_switch_swaps_levels_and_statuses(browser: Browser, files: dict[str, Any], tmp_path: Path) -> None:
+    name = 'shop<b>&"x'
+    report = _scoped(files["good"], name)
+    path = tmp_path / "scoped.html"
+    path.write_text(render_html(report), encoding="utf-8")
+    whole_cap = next(c for fw in report["frameworks"] for c in fw["capabilities"] if c["id"] == "ydt:5.3.1")
+    first = whole_cap["requirements"][0]
+    req_sel = "#req-" + first["id"].replace(":", "-").replace(".", "-")
+    page, watch = open_report(browser, path)
+    tile = "li.tile[data-cap='ydt:5.3.1']"
+    assert page.inner_text(f"{tile} b.v-level") == str(whole_cap["level"])
+    assert page.get_attribute(req_sel, "data-status") == first["status"] != "not_met"
+    assert not page.is_visible("#scope-note")
+    page.select_option("#scope-pick", name)
+    assert page.inner_text(f"{tile} b.v-level") == "0" and page.inner_text(f"{tile} b.v-ceiling") == "1"
+    assert page.text_content("#cap-ydt-5-3-1 > summary b.v-level") == "0"
+    assert page.get_attribute(req_sel, "data-status") == "not_met"
+    assert page.locator(f"{req_sel} > summary span.badge.st-not_met").count() == 1
+    assert page.locator(f"{req_sel} li.clause[data-status=not_met]").count() == len(first["clauses"])
+    assert page.is_visible("#scope-note") and name in page.inner_text("#scope-note")
+    assert page.url.endswith("#scope=" + urllib.parse.quote(name))
+    # the status filter reads the scope's statuses
+    for s in ("met", "unknown", "attested", "not_applicable"):
+        page.uncheck(f"form.filters input[value={s}]")
+    assert req_sel[1:] in visible_reqs(page)
+    for s in ("met", "unknown", "attested", "not_applicable"):
+        page.check(f"form.filters input[value={s}]")
+    page.select_option("#scope-pick", "")
+    assert page.inner_text(f"{tile} b.v-level") == str(whole_cap["level"])
+    assert page.get_attribute(req_sel, "data-status") == first["status"]
+    assert not page.is_visible("#scope-note")
+    page.close()
+    # a link to the scope opens the page on it
+    page = browser.new_page()
+    page.goto(path.resolve().as_uri() + "#scope=" + urllib.parse.quote(name))
+    assert page.inner_text(f"{tile} b.v-level") == "0"
+    assert page.input_value("#scope-pick") == name
+    assert watch.errors == [] and watch.dialogs == []
     page.close()

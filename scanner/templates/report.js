@@ -147,6 +147,107 @@
     form.addEventListener("change", applyFilters);
   }
 
+  /* Scope switch: each scope's levels and statuses swapped into the one rendered tree. */
+  var scopeData = doc.getElementById("scope-data");
+  var pick = doc.getElementById("scope-pick");
+  if (scopeData && pick) {
+    var SD = JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(scopeData.textContent.trim()), function (c) { return c.charCodeAt(0); })));
+    var tx = function (key) { return bi(SD.ui[key][0], SD.ui[key][1]); };
+    var badgeOf = function (status) {
+      var b = el("span", "badge st-" + status);
+      var t = SD.status_text[status] || [status, status];
+      b.appendChild(bi(t[0], t[1]));
+      return b;
+    };
+    var levelsOf = function (lv, fwId, c) {
+      lv.textContent = "";
+      if (!SD.graded[fwId]) {
+        lv.appendChild(tx("satisfied")); lv.appendChild(doc.createTextNode(" "));
+        lv.appendChild(el("b", "", c[5])); lv.appendChild(doc.createTextNode("/" + c[6]));
+        return;
+      }
+      if (!c[0]) { var o = el("span", "oos"); o.appendChild(tx("out_of_scope")); lv.appendChild(o); return; }
+      var names = SD.level_names[fwId] || {};
+      lv.appendChild(tx("verified")); lv.appendChild(doc.createTextNode(" "));
+      lv.appendChild(el("b", "v-verified", c[1])); lv.appendChild(doc.createTextNode(" · "));
+      lv.appendChild(tx("level_short")); lv.appendChild(doc.createTextNode(" "));
+      lv.appendChild(el("b", "v-level", c[2]));
+      if (names[String(c[2])]) { lv.appendChild(doc.createTextNode(" ")); lv.appendChild(bi(names[String(c[2])][0], names[String(c[2])][1])); }
+      lv.appendChild(doc.createTextNode(" · ")); lv.appendChild(tx("ceiling")); lv.appendChild(doc.createTextNode(" "));
+      lv.appendChild(el("b", "v-ceiling", c[3]));
+    };
+    var showScope = function (name) {
+      var view = SD.views[name];
+      if (!view) { name = ""; view = SD.views[""]; }
+      pick.value = name;
+      doc.querySelectorAll("[data-cap]").forEach(function (node) {
+        var c = view.caps[node.getAttribute("data-cap")];
+        if (!c) { return; }
+        var fwId = node.getAttribute("data-fw") || (node.closest("section.fw") || node).getAttribute("data-fw");
+        var lv = node.querySelector("span.lv");
+        if (lv) { levelsOf(lv, fwId, c); }
+        node.classList.toggle("out-of-scope", !c[0]);
+        var gauge = node.querySelector("span.gauge");
+        if (gauge) {
+          gauge.hidden = !c[0];
+          gauge.querySelectorAll("span.g").forEach(function (g, i) {
+            var n = i + 1;
+            g.className = "g" + (n <= c[1] ? " g-v" : n <= c[2] ? " g-a" : n <= c[3] ? " g-c" : "");
+          });
+        }
+        var counts = node.querySelector(":scope > a > span.counts");
+        if (counts) {
+          counts.textContent = "";
+          SD.statuses.forEach(function (st) {
+            if (!c[4][st]) { return; }
+            var e = el("span", "c st-" + st, c[4][st]);
+            e.title = (SD.status_text[st] || [st, st])[1];
+            counts.appendChild(e);
+          });
+        }
+        node.querySelectorAll("span.lvl-mark").forEach(function (m) {
+          var n = Number(m.getAttribute("data-lv"));
+          m.textContent = "";
+          if (!SD.graded[fwId] || !c[0]) { return; }
+          if (n <= c[1]) { m.appendChild(doc.createTextNode("✓ ")); m.appendChild(tx("verified")); }
+          else if (n <= c[2]) { m.appendChild(doc.createTextNode("✓ ")); m.appendChild(tx("attested")); }
+          else if (n <= c[3]) { m.appendChild(doc.createTextNode("? ")); m.appendChild(tx("ceiling")); }
+          else { m.appendChild(doc.createTextNode("✗")); }
+        });
+      });
+      var swap = function (node, status, holder) {
+        if (!status) { return; }
+        node.setAttribute("data-status", status);
+        var old = holder && holder.querySelector(":scope > span.badge");
+        if (old) { old.replaceWith(badgeOf(status)); }
+      };
+      doc.querySelectorAll("details.req").forEach(function (r) {
+        swap(r, view.reqs[r.querySelector("summary code").textContent], r.querySelector(":scope > summary"));
+      });
+      doc.querySelectorAll("li.clause").forEach(function (cl) {
+        swap(cl, view.clauses[cl.querySelector(".clause-h code").textContent], cl.querySelector(":scope > .clause-h"));
+      });
+      var note = doc.getElementById("scope-note");
+      if (note) {
+        note.textContent = "";
+        if (name) { note.appendChild(el("b", "", name + ": ")); note.appendChild(tx("scope_note")); }
+        note.hidden = !name;
+      }
+      texts = null;
+      if (form) { applyFilters(); }
+    };
+    var fromHash = function () {
+      var h = decodeURIComponent(location.hash.slice(1));
+      if (h.indexOf("scope=") === 0) { showScope(h.slice(6)); }
+    };
+    pick.addEventListener("change", function () {
+      showScope(pick.value);
+      if (history.replaceState) { history.replaceState(null, "", pick.value ? "#scope=" + encodeURIComponent(pick.value) : location.pathname + location.search); }
+    });
+    window.addEventListener("hashchange", fromHash);
+    fromHash();
+  }
+
   /* The full evidence list, paged, on demand. */
   var all = doc.getElementById("evidence-all");
   var PAGE = 100;
