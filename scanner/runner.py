@@ -17,6 +17,7 @@ from typing import Any
 
 from scanner.config import ScanConfig, SourceConfig
 from scanner.evidence import Evidence, redact_text
+from scanner.partial import GAP_NOTE
 from scanner.probe import Cancelled, CollectError, Probe, ProbeContext, ProbeRegistry
 
 __all__ = ["KindObservation", "ScanResult", "SourceRun", "run_sources"]
@@ -119,8 +120,9 @@ def observations_from(
 
     A fleet member that could not be scanned at all (an account whose role cannot be assumed, a
     cluster that does not answer) does not fail a kind its fleet's other members observed: it
-    makes that kind *partial* (scanner.partial), so what the members seen show stands (a
-    `some` met, an `every` not met) and nothing is concluded from an absence.
+    makes that kind *partial* with a gap (scanner.partial), so only what the unscanned members
+    could not undo stands (a `some` met, an `every` not met): no absence is a finding, and no
+    `every` or `ratio` over the members seen is met for the whole fleet.
     """
     out: dict[str, KindObservation] = {}
     runs = sorted(runs, key=lambda r: r.name)  # one order, however the sources were listed or sharded
@@ -156,7 +158,7 @@ def _partial(kind: str, seen: list[SourceRun], gaps: list[tuple[str, str, str]])
     for fleet in sorted({g[0] for g in gaps}):
         lost = [(n, why) for f, n, why in gaps if f == fleet]
         covered |= {r.name for r in seen if r.fleet == fleet}
-        notes.append(f"fleet {fleet!r}: {len(lost)} member(s) not scanned ({lost[0][0]}: {lost[0][1]})")
+        notes.append(f"fleet {fleet!r}: {len(lost)} {GAP_NOTE} ({lost[0][0]}: {lost[0][1]})")
     own = [(r.name, r.partial[kind]) for r in seen if kind in r.partial and r.name not in covered]
     covered |= {n for n, _ in own}
     if covered != {r.name for r in seen}:
