@@ -76,6 +76,8 @@ def test_dockerfile_lints_clean_and_keeps_our_rules() -> None:
     froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
     assert froms and all(re.search(r":\d+\.\d+\.\d+", f) for f in froms), "base images are pinned to a patch version"
     assert re.search(r"^USER\s+10001", text, re.M), "runs as a non-root user"
+    # no Debian revision pin: the archive drops superseded revisions, so such a pin rots
+    assert not re.search(r"apt-get install[^\n]*\b[a-z0-9.+-]+=\d", text), "apt packages float within the release"
     assert "-c constraints.txt" in text, "Python packages are installed from the pinned constraints"
     assert "HEALTHCHECK" in text and '"--version"' in text
     for line in re.findall(r"^COPY\s+(\S+)", text, re.M):
