@@ -31,6 +31,7 @@ import jinja2
 from markupsafe import Markup
 
 from scanner.diff import diff_reports
+from scanner.headline import headline
 from scanner.html_scopes import scope_switch_blob
 from scanner.html_text import SOURCE_STATUS_TEXT, STATEMENT_STATE_TEXT, STATUS_TEXT, STATUSES, UI
 from scanner.html_views import anchor, changes_view, chart, frameworks_view, scopes_view, source_health
@@ -92,6 +93,7 @@ def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = 
         changes=changes_view(diff) if diff is not None else None,
         change_notes=diff.notes if diff is not None else [],
         statements=[s for s in report.get("statements", []) if isinstance(s, Mapping)],
+        headline=headline(report).to_json(),
         scopes=scopes_view(report),
         scope_blob=scope_switch_blob(report, frameworks),
         cap_names=cap_names,
