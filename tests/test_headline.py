@@ -88,5 +88,26 @@ def test_the_html_headline_shows_the_same_numbers(report: dict[str, Any]) -> Non
         part = block[block.index(f'<div class="hl-fw" data-fw="{fh["framework"]}">') :]
         for status, n in fh["items"].items():
             assert re.search(rf'data-status="{status}">.*?<b>{n}</b>', part, re.S)
-    assert "configure aws: items waiting on it:" in block and "fix source prom-eu: items its failure left unknown:" in block
+    assert (
+        "configure aws: items waiting on it:" in block
+        and "fix source prom-eu: items its failure left unknown:" in block
+    )
     assert "<code>gitlab</code>" in block  # not configured
+
+
+def test_a_scan_ends_with_the_summary_table(tmp_path: Path) -> None:
+    shutil.copytree(ESTATE / "repo", tmp_path / "repo")
+    shutil.copy(ESTATE / "maturity.yaml", tmp_path / "m.yaml")
+    out = maturity("--lang", "en", "scan", "-c", str(tmp_path / "m.yaml"), "--json", str(tmp_path / "r.json"))
+    assert out.returncode == 0, out.stderr
+    doc = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))
+    st = doc["summary"]["ydt1756-4"]["statuses"]
+    assert f"ydt1756-4: items 408: met {st['met']} · not met {st['not_met']} ·" in out.stderr
+    caps = next(f for f in doc["frameworks"] if f["id"] == "ydt1756-4")["capabilities"]
+    row = "".join(f"{sum(1 for c in caps if c['level'] == lv):>5}" for lv in range(6)) + "  level\n"
+    assert row in out.stderr  # capabilities per level, whole numbers
+    assert "source not configured (aws " in out.stderr and f"written: json {tmp_path / 'r.json'}" in out.stderr
+    zh = maturity("--lang", "zh", "scan", "-c", str(tmp_path / "m.yaml"), "--json", str(tmp_path / "r.json"))
+    summary = zh.stderr[zh.stderr.index("ydt1756-4:") :]
+    assert "评估项 408" in summary and "已写入" in summary
+    assert not re.search(r"\b(items|unknown because|written|ceiling)\b", summary)

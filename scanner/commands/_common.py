@@ -21,7 +21,6 @@ __all__ = [
     "check_min_level_names",
     "example",
     "finish",
-    "summary_line",
 ]
 
 EXIT_OK, EXIT_GATE, EXIT_INPUT, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
@@ -110,20 +109,6 @@ def check_min_level_names(args: argparse.Namespace, catalog: Any, scopes: Any = 
     check(parse_min_levels(args.min_level), caps, scopes)
 
 
-def summary_line(report: dict[str, Any]) -> str:
-    parts = []
-    for fid, s in report.get("summary", {}).items():
-        st = s["statuses"]
-        lv = s.get("levels")
-        lvtxt = (
-            f", mean level {lv['level']} (verified {lv['level_verified']}, ceiling {lv['level_ceiling']})" if lv else ""
-        )
-        parts.append(
-            f"{fid}: {st['met']} met, {st['not_met']} not met, {st['attested']} attested, {st['unknown']} unknown{lvtxt}"
-        )
-    return "; ".join(parts)
-
-
 def _evaluate(report: dict[str, Any], args: argparse.Namespace) -> Any:
     """The gates' result (scanner/gates.py), before anything is written: a gate naming nothing in
     this report is invalid input (exit 2, nothing written), and the Markdown summary shows it."""
@@ -177,7 +162,9 @@ def finish(
 
     signed = sign_written(report, args, targets)
     if not quiet:
-        print(summary_line(report), file=sys.stderr)
+        from scanner.summary_text import summary_text
+
+        print(summary_text(report, targets, getattr(args, "lang", None)), file=sys.stderr)
         if signed:
             print(signed, file=sys.stderr)
     return _gates(report, args, result)
