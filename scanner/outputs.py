@@ -179,6 +179,25 @@ def _write_annotations(target: str, report: Mapping[str, Any], ctx: WriteContext
     atomic_write(Path(target), render_annotations(report, urls[-1], ctx.gate))
 
 
+def _write_csv(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.workpapers import write_csv_dir
+
+    write_csv_dir(Path(target), report)
+
+
+def _write_xlsx(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.workpapers import write_xlsx
+
+    write_xlsx(Path(target), report)
+
+
+def _write_caict_form(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
+    from scanner.caict_form import write_caict_form
+
+    levels = ctx.options.get("target_level") or []
+    write_caict_form(Path(target), report, int(levels[-1]) if levels else None)
+
+
 GRADED = frozenset({"scan", "rescore", "merge"})
 
 OUTPUTS: tuple[Output, ...] = (
@@ -243,6 +262,22 @@ OUTPUTS: tuple[Output, ...] = (
         _write_summary_md,
         verbs=GRADED | {"report"},
     ),
+    Output(
+        "csv",
+        "--csv",
+        "D",
+        "write the workpapers as CSV files here: items, clauses, rules, evidence, statements",
+        _write_csv,
+    ),
+    Output("xlsx", "--xlsx", "F", "write the workpapers as one Excel workbook (a sheet per table) here", _write_xlsx),
+    Output(
+        "caict_form",
+        "--caict-form",
+        "F",
+        "write the CAICT self-assessment form (自评表) and materials checklist here (.xlsx), one pair of sheets "
+        "for the estate and for each scope",
+        _write_caict_form,
+    ),
 )
 
 
@@ -265,6 +300,13 @@ OPTIONS: dict[str, tuple[Option, ...]] = {
     ),
     "annotations": (
         Option("--report-url", "where CI serves the HTML report (for --annotations); an http(s) URL", "URL"),
+    ),
+    "caict_form": (
+        Option(
+            "--target-level",
+            "the estate's target level on the CAICT form (0-5; each scope uses its own target_level)",
+            "N",
+        ),
     ),
     "pushgateway": (
         Option(
@@ -308,6 +350,14 @@ def check_options(args: argparse.Namespace) -> None:
         from scanner.annotations import check_report_url
 
         check_report_url(urls[-1])
+    levels = getattr(args, "target_level", None) or []
+    if levels:
+        from scanner.errors import InputError
+
+        if not getattr(args, "caict_form", None):
+            raise InputError("--target-level is for the CAICT form: add --caict-form F.xlsx", field="--target-level")
+        if levels[-1] not in {str(n) for n in range(6)}:
+            raise InputError(f"--target-level {levels[-1]!r}: a level from 0 to 5", field="--target-level")
 
 
 def requested(args: argparse.Namespace, verb: str, *, default_json: bool = False) -> dict[str, str]:
