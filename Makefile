@@ -6,8 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 STAMP := $(VENV)/.installed
 APT_STAMP := $(VENV)/.system-packages
-# Debian packages the tests and the demo need (real Prometheus, Alertmanager, Chromium).
-APT_PACKAGES := prometheus prometheus-alertmanager chromium
+# Debian packages the tests and the demo need (real Prometheus, Alertmanager, Chromium, and a
+# CJK font so Chromium renders the report's Chinese text rather than empty boxes).
+APT_PACKAGES := prometheus prometheus-alertmanager chromium fonts-wqy-microhei
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -23,13 +24,14 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP) ## create .venv and install the scanner with pinned dependencies
 
-system-deps: $(APT_STAMP) ## install Debian packages the tests use (prometheus, alertmanager, chromium)
+system-deps: $(APT_STAMP) ## install Debian packages the tests use (prometheus, alertmanager, chromium, a CJK font)
 
-$(APT_STAMP): | $(STAMP)
+$(APT_STAMP): Makefile | $(STAMP)
 	@missing=""; \
 	command -v prometheus >/dev/null || missing="$$missing prometheus"; \
 	command -v prometheus-alertmanager >/dev/null || command -v alertmanager >/dev/null || missing="$$missing prometheus-alertmanager"; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	fc-list :lang=zh 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-microhei"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \

@@ -248,3 +248,22 @@ def test_scope_switch_swaps_levels_and_statuses(browser: Browser, files: dict[st
     assert page.input_value("#scope-pick") == name
     assert watch.errors == [] and watch.dialogs == []
     page.close()
+
+
+GLYPHS_DIFFER = """() => {
+  const font = getComputedStyle(document.querySelector('h1')).font;
+  const draw = (ch) => {
+    const c = document.createElement('canvas'); c.width = 64; c.height = 64;
+    const g = c.getContext('2d'); g.font = font; g.fillText(ch, 4, 48);
+    return Array.from(g.getImageData(0, 0, 64, 64).data).join(',');
+  };
+  return draw('运') !== draw('维') && draw('运') !== draw(' ');
+}"""
+
+
+def test_chinese_text_renders_as_glyphs_not_boxes(browser: Browser, files: dict[str, Any]) -> None:
+    """Without a CJK font every Chinese character draws the same empty box; the Makefile's
+    system-deps installs one, and two different characters must then draw differently."""
+    page, _ = open_report(browser, files["good_path"])
+    assert page.evaluate(GLYPHS_DIFFER)
+    page.close()
