@@ -123,16 +123,29 @@ class Evidence:
         *,
         source: str = "",
         collected_at: str | None = None,
+        seal: bool = True,
     ) -> Evidence:
-        """Build an item: redact and bound `data`, `subject` and `origin`, then hash it."""
-        return Evidence(
+        """Build an item: redact and bound `data`, `subject` and `origin`, then hash it (unless
+        `seal` is false: see `draft`)."""
+        item = Evidence(
             kind=sys.intern(kind),
             subject=bounded_redact(str(subject), 512, ""),
             data=_clean(dict(data)),
             origin=sys.intern(bounded_redact(str(origin), 1024, "")),
             source=sys.intern(source),
             collected_at=sys.intern(collected_at or now_iso()),
-        ).sealed()
+        )
+        return item.sealed() if seal else item
+
+    @staticmethod
+    def draft(kind: str, subject: str, data: Mapping[str, Any], origin: str) -> Evidence:
+        """An item redacted and bounded like `make` but not hashed yet (`sha256` and `id` empty).
+
+        For a probe that stamps its items afterwards (the files probe adds the document's line
+        and the source): `sealed` then hashes each item once. A draft left with no source is
+        still sealed by the runner, so one never reaches a bundle unhashed.
+        """
+        return Evidence.make(kind, subject, data, origin, seal=False)
 
     def hashed_fields(self) -> dict[str, Any]:
         return {
@@ -144,22 +157,35 @@ class Evidence:
             "data": self.data,
         }
 
-    def sealed(self) -> Evidence:
-        """This item with its sha256 and id computed from its fields."""
-        digest = hashlib.sha256(canonical_json(self.hashed_fields())).hexdigest()  # small: one piece
+    def sealed(self, *, source: str | None = None) -> Evidence:
+        """This item (stamped with `source` when one is given) with its sha256 and id computed
+        from its fields."""
+        item = self if source is None else self.unsealed(source=source)
+        digest = hashlib.sha256(canonical_json(item.hashed_fields())).hexdigest()  # small: one piece
         return Evidence(
-            kind=self.kind,
-            subject=self.subject,
-            data=self.data,
-            origin=self.origin,
-            source=self.source,
-            collected_at=self.collected_at,
+            kind=item.kind,
+            subject=item.subject,
+            data=item.data,
+            origin=item.origin,
+            source=item.source,
+            collected_at=item.collected_at,
             sha256=digest,
             id="ev-" + digest[:20],
         )
 
+    def unsealed(self, *, origin: str | None = None, source: str | None = None) -> Evidence:
+        """This item with another origin (kept as given) or source and no hash: a draft again."""
+        return Evidence(
+            self.kind,
+            self.subject,
+            self.data,
+            self.origin if origin is None else origin,
+            self.source if source is None else sys.intern(source),
+            self.collected_at,
+        )
+
     def with_source(self, source: str) -> Evidence:
-        return Evidence(self.kind, self.subject, self.data, self.origin, source, self.collected_at).sealed()
+        return self.sealed(source=source)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, **self.hashed_fields(), "sha256": self.sha256}

@@ -149,13 +149,13 @@ def test_hpas_on_one_external_metric_are_coupled(live: ScanResult) -> None:
 
 
 def test_keda_metric_names_and_other_namespaces_do_not_couple() -> None:
-    from probes.kubernetes.join import _coupled_autoscalers
+    from probes.kubernetes.workloads import coupled_autoscalers
 
     def hpa(ns: str, name: str, metric: str) -> dict[str, Any]:
         return {"namespace": ns, "type": "HorizontalPodAutoscaler", "name": name, "target_kind": "Deployment",
                 "target_name": name, "metrics": [metric]}  # fmt: skip
 
-    coupled = _coupled_autoscalers(
+    coupled = coupled_autoscalers(
         [
             hpa("shop", "keda-hpa-orders", "External/s0-prometheus"),
             hpa("shop", "keda-hpa-mailer", "External/s0-prometheus"),  # KEDA's name, not one signal

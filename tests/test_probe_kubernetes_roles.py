@@ -13,6 +13,7 @@ import pytest
 from probes.kubernetes.derive import image_path, role_of
 from probes.kubernetes.join import Joiner
 from probes.kubernetes.kinds import MODELS
+from scanner.evidence import Evidence
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,7 @@ def _service(ns: str, name: str, selector: dict[str, str] | None, type_: str = "
 
 
 def test_serving_joins_services_by_selector_within_the_namespace() -> None:
-    j = Joiner()
+    j = Joiner(make=Evidence.make)
     objects = [
         _deployment("shop", "web", {"app": "web", "tier": "front"}, "shop/web:1"),
         _deployment("shop", "worker", {"app": "worker"}, "shop/worker:1"),

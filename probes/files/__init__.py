@@ -79,12 +79,12 @@ def _has_content(doc: str) -> bool:
 def _with_line(ev: Evidence, rel: str, line: int) -> Evidence:
     """`ev` with its document's first line appended to a `file://rel` origin (`;line=N`), so
     SARIF and code-quality reports can point at the file and line. Rendered Helm output has no
-    file of its own and keeps its origin as it is."""
+    file of its own and keeps its origin as it is. The result is a draft: `collect` seals it."""
     if line <= 0 or rel.endswith("(rendered)") or not ev.origin.startswith(f"file://{rel}"):
         return ev
     if ev.origin[len("file://") + len(rel) :][:1] not in ("", "#"):
         return ev
-    return Evidence(ev.kind, ev.subject, ev.data, f"{ev.origin};line={line}", ev.source, ev.collected_at).sealed()
+    return ev.unsealed(origin=f"{ev.origin};line={line}")
 
 
 def _chart_meta(path: Path) -> dict[str, Any]:
@@ -169,6 +169,13 @@ class FilesProbe(Probe):
     config_model = FilesConfig
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
+        """Every item stamped with the source and hashed here, once: the parsers of this
+        repository's families build drafts (`Evidence.draft`), and the line a document starts
+        on is added to its items' origins before they are sealed."""
+        for ev in self._collect(config, ctx):
+            yield ev if ev.sha256 and ev.source == ctx.source else ev.sealed(source=ctx.source)
+
+    def _collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: FilesConfig = config
         root = cfg.resolve(cfg.path)
         if not root.is_dir():
@@ -214,7 +221,7 @@ class FilesProbe(Probe):
                 )
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"Helm chart {names} not rendered ({hidden[0].why}): its objects are unknown")
-        yield Evidence.make(
+        yield Evidence.draft(
             "files.repository",
             ".",
             {
@@ -332,7 +339,7 @@ class FilesProbe(Probe):
     ) -> Evidence:
         spoiled.add(why, families)
         data = {"error": why} if parser is None else {"error": why, "parser": parser}
-        return Evidence.make("files.parse_error", subject, data, f"file://{subject.split('#')[0]}")
+        return Evidence.draft("files.parse_error", subject, data, f"file://{subject.split('#')[0]}")
 
     @staticmethod
     def parser_classes() -> list[type[FileParser]]:

@@ -25,6 +25,8 @@ class FileParser:
     `accept` yields evidence right away where a document stands alone, or remembers it and
     yields derived evidence from `finish` (e.g. joining workloads with their HPAs). Set
     `found = True` once a document of the family was seen: only then are its kinds observed.
+    Items are best built with `Evidence.draft`: the files probe adds the document's line and the
+    source and hashes each once (an item already sealed is sealed again with them).
     """
 
     family: ClassVar[str] = ""

@@ -168,7 +168,7 @@ class GitopsFiles(FileParser):
     def _make(self, kind: str, subject: str, data: dict[str, Any], origin: str) -> Evidence:
         self.found = True
         self.seen.add(kind)
-        return Evidence.make(kind, subject, data, origin)
+        return Evidence.draft(kind, subject, data, origin)  # the files probe seals it
 
     def add_chart(self, chart_dir: str, data: dict[str, Any]) -> None:
         """Record a Helm chart (called by the files probe, which finds and renders charts)."""

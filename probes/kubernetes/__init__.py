@@ -105,7 +105,7 @@ class _Scan:
         self.ctx = ctx
         self.include = list(cfg.namespaces.include)
         self.exclude = set(cfg.namespaces.exclude)
-        self.joiner = Joiner()
+        self.joiner = Joiner(make=ctx.evidence)
         self.workers = cfg.concurrency
 
     def run(self) -> Iterator[Evidence]:
@@ -173,7 +173,7 @@ class _Scan:
             "optional": present,
             "versions": {a.key: groups[a.group] for a in OPTIONAL_APIS if a.group in groups},
         }
-        yield Evidence.make("kubernetes.api_groups", "apis", data, f"{self.reader.host}/apis")
+        yield self.ctx.evidence("kubernetes.api_groups", "apis", data, f"{self.reader.host}/apis")
         return installed
 
     def _namespaces(self, fetched: Future[list[_Page]] | None = None) -> Iterator[Evidence]:

@@ -9,18 +9,17 @@ bounded by the number of objects times a few hundred bytes, not by their size.
 
 from __future__ import annotations
 
-import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 from probes.kubernetes import derive
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
 from probes.kubernetes.velero import velero_restore_facts
+from probes.kubernetes.workloads import coupled_autoscalers, surge_first, unavailable_share
 from scanner.evidence import Evidence
 
-__all__ = ["FILE_KINDS", "KINDS", "Joiner", "group_of"]
+__all__ = ["FILE_KINDS", "KINDS", "Joiner", "MakeEvidence", "group_of"]
 
 KINDS: dict[str, str] = {
     "kubernetes.workload": "a Deployment, StatefulSet, DaemonSet or Argo Rollout: replicas, probes, resources, strategy, spread, HPA/PDB coverage, owner",
@@ -43,6 +42,8 @@ KINDS: dict[str, str] = {
 LIVE_ONLY = ("kubernetes.node_zones", "kubernetes.api_groups", "kubernetes.velero_restore")
 FILE_KINDS = {k: v for k, v in KINDS.items() if k not in LIVE_ONLY}
 
+MakeEvidence = Callable[[str, str, Mapping[str, Any], str], Evidence]  # (kind, subject, data, origin)
+
 _AUTOSCALERS = {
     ("autoscaling", "HorizontalPodAutoscaler"),
     ("autoscaling.k8s.io", "VerticalPodAutoscaler"),
@@ -57,66 +58,6 @@ def group_of(api_version: Any) -> str:
     return s.rsplit("/", 1)[0] if "/" in s else ""
 
 
-_KEDA_METRIC = re.compile(r"^s\d+-")
-
-
-def _coupled_autoscalers(autoscalers: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], list[str]]:
-    """Per HPA, the other HPAs that scale a different workload on the same External or Object
-    metric: one signal (a queue's depth, the front door's request rate) scaling several related
-    applications together. Resource and Pods metrics are each workload's own, so a shared name
-    (cpu, http_requests_per_second) does not couple anything."""
-    by_metric: dict[str, list[tuple[tuple[str, str, str], tuple[str, str, str]]]] = defaultdict(list)
-    for a in autoscalers:
-        if a["type"] != "HorizontalPodAutoscaler":
-            continue
-        key = (a["namespace"], a["type"], a["name"])
-        target = (a["namespace"], a["target_kind"], a["target_name"])
-        for m in a["metrics"]:
-            # KEDA names each ScaledObject's external metric after the trigger's position and type
-            # (s0-prometheus, s1-rabbitmq...): equal names in two objects are not one signal. The
-            # key keeps the namespace, since staging and production read the same metric name with
-            # their own selectors.
-            if m.startswith(("External/", "Object/")) and not _KEDA_METRIC.match(m.split("/", 1)[1]):
-                by_metric[f"{a['namespace']}/{m}"].append((key, target))
-    out: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for users in by_metric.values():
-        for key, target in users:
-            out[key].update(f"{o[0]}/{o[2]}" for o, o_target in users if o_target != target)
-    return {k: sorted(v)[:50] for k, v in out.items() if v}
-
-
-def _surge_first(kind: str, strategy: str, max_unavailable: Any, replicas: Any) -> bool:
-    """Whether a Deployment's rolling update never takes a pod down before its replacement is up:
-    maxUnavailable (25% when unset) comes to zero pods at the workload's largest replica count.
-    Kubernetes rounds a percentage of maxUnavailable down, so 25% of three replicas is none."""
-    if kind != "Deployment" or strategy != "RollingUpdate":
-        return False
-    value = "25%" if max_unavailable is None else max_unavailable
-    count = replicas if isinstance(replicas, int) and replicas > 0 else 1
-    text = str(value).strip()
-    try:
-        if text.endswith("%"):
-            return math.floor(float(text[:-1]) / 100.0 * count) == 0
-        return int(text) == 0
-    except ValueError:
-        return False
-
-
-def _unavailable_share(kind: str, strategy: str, max_unavailable: Any, replicas: Any) -> float | None:
-    """Share of a Deployment's pods a rolling update may take down at once (maxUnavailable, 25%
-    when unset, rounded down as Kubernetes does, over the largest replica count); null when the
-    workload is not a RollingUpdate Deployment or the value cannot be read. 0 is surge-first."""
-    if kind != "Deployment" or strategy != "RollingUpdate":
-        return None
-    count = replicas if isinstance(replicas, int) and replicas > 0 else 1
-    text = str("25%" if max_unavailable is None else max_unavailable).strip()
-    try:
-        pods = math.floor(float(text[:-1]) / 100.0 * count) if text.endswith("%") else int(text)
-    except ValueError:
-        return None
-    return round(min(max(pods, 0), count) / count, 4)
-
-
 def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in facts.items() if not k.startswith("_")}
 
@@ -124,8 +65,11 @@ def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
 class Joiner:
     """Accumulates derived facts; `add` yields stand-alone evidence, `finish` the joined rest."""
 
-    def __init__(self, live: bool = True) -> None:
+    def __init__(self, *, make: MakeEvidence, live: bool = True) -> None:
         self.live = live  # history (Velero Restores) is read from a live cluster only
+        # How items are built: the live probe's `ctx.evidence` (stamped and hashed once), the
+        # files probe's `Evidence.draft` (it adds the line and the source, then hashes once).
+        self.make = make
         self.workloads: list[tuple[dict[str, Any], str]] = []
         self.autoscalers: list[tuple[dict[str, Any], str]] = []
         self.pdbs: list[tuple[dict[str, Any], str]] = []
@@ -208,25 +152,25 @@ class Joiner:
         elif key == ("networking.k8s.io", "Ingress"):
             self.seen += 1
             f = derive.ingress_facts(obj)
-            yield Evidence.make("kubernetes.ingress", f"{f['namespace']}/{f['name']}", f, origin)
+            yield self.make("kubernetes.ingress", f"{f['namespace']}/{f['name']}", f, origin)
         elif key == ("batch", "CronJob"):
             self.seen += 1
             f = derive.cronjob_facts(obj)
-            yield Evidence.make("kubernetes.cronjob", f"{f['namespace']}/{f['name']}", f, origin)
+            yield self.make("kubernetes.cronjob", f"{f['namespace']}/{f['name']}", f, origin)
         elif key == ("velero.io", "Schedule"):
             self.seen += 1
             f = derive.velero_schedule_facts(obj)
-            yield Evidence.make("kubernetes.velero_schedule", f"{f['namespace']}/{f['name']}", f, origin)
+            yield self.make("kubernetes.velero_schedule", f"{f['namespace']}/{f['name']}", f, origin)
         elif key == ("velero.io", "Restore") and self.live:
             self.seen += 1
             f = velero_restore_facts(obj)
-            yield Evidence.make("kubernetes.velero_restore", f"{f['namespace']}/{f['name']}", f, origin)
+            yield self.make("kubernetes.velero_restore", f"{f['namespace']}/{f['name']}", f, origin)
         elif (group == "chaos-mesh.org" and kind in _CHAOS_MESH) or (
             group == "litmuschaos.io" and kind in ("ChaosEngine", "ChaosSchedule")
         ):
             self.seen += 1
             f = derive.chaos_facts("chaos-mesh" if group == "chaos-mesh.org" else "litmus", kind, obj)
-            yield Evidence.make("kubernetes.chaos_experiment", f"{f['namespace']}/{kind}/{f['name']}", f, origin)
+            yield self.make("kubernetes.chaos_experiment", f"{f['namespace']}/{kind}/{f['name']}", f, origin)
 
     def _add_replicaset(self, obj: Mapping[str, Any]) -> None:
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}
@@ -284,7 +228,7 @@ class Joiner:
             "nodes_without_zone": self.nodes.get("", 0),
             "regions": dict(sorted(self.regions.items())),
         }
-        return Evidence.make("kubernetes.node_zones", "nodes", data, self.nodes_origin or "k8s:///api/v1/nodes")
+        return self.make("kubernetes.node_zones", "nodes", data, self.nodes_origin or "k8s:///api/v1/nodes")
 
     def finish(self) -> Iterator[Evidence]:
         """Join and yield workloads, autoscalers, PDBs, rollouts, services, namespaces, quotas."""
@@ -345,24 +289,24 @@ class Joiner:
                 if kind == "Deployment" and self.replicasets_listed
                 else None,
             }
-            data["surge_first"] = _surge_first(kind, data["strategy"], data["max_unavailable"], data["max_replicas"])
-            data["rollout_unavailable_share"] = _unavailable_share(
+            data["surge_first"] = surge_first(kind, data["strategy"], data["max_unavailable"], data["max_replicas"])
+            data["rollout_unavailable_share"] = unavailable_share(
                 kind, data["strategy"], data["max_unavailable"], data["max_replicas"]
             )
-            yield Evidence.make("kubernetes.workload", f"{ns}/{kind}/{name}", data, origin)
-        coupled = _coupled_autoscalers(a for a, _o in self.autoscalers)
+            yield self.make("kubernetes.workload", f"{ns}/{kind}/{name}", data, origin)
+        coupled = coupled_autoscalers(a for a, _o in self.autoscalers)
         for a, origin in self.autoscalers:
             data = {**a, "coupled_with": coupled.get((a["namespace"], a["type"], a["name"]), [])}
-            yield Evidence.make("kubernetes.hpa", f"{a['namespace']}/{a['type']}/{a['name']}", data, origin)
+            yield self.make("kubernetes.hpa", f"{a['namespace']}/{a['type']}/{a['name']}", data, origin)
         for i, (p, origin) in enumerate(self.pdbs):
-            yield Evidence.make(
+            yield self.make(
                 "kubernetes.pdb",
                 f"{p['namespace']}/{p['name']}",
                 {**_clean(p), "workloads_covered": pdb_hits.get(i, 0)},
                 origin,
             )
         for r, origin in self.rollouts:
-            yield Evidence.make("kubernetes.rollout", f"{r['namespace']}/{r['tool']}/{r['name']}", r, origin)
+            yield self.make("kubernetes.rollout", f"{r['namespace']}/{r['tool']}/{r['name']}", r, origin)
         for s, origin in self.services:
             ready_total = self.endpoints.get((s["namespace"], s["name"]))
             listed = self.endpointslices_listed
@@ -370,7 +314,7 @@ class Joiner:
                 "endpoints_ready": (ready_total[0] if ready_total else 0) if listed else None,
                 "endpoints_total": (ready_total[1] if ready_total else 0) if listed else None,
             }
-            yield Evidence.make("kubernetes.service", f"{s['namespace']}/{s['name']}", {**_clean(s), **extra}, origin)
+            yield self.make("kubernetes.service", f"{s['namespace']}/{s['name']}", {**_clean(s), **extra}, origin)
         yield from self._namespaces(ns_workloads)
 
     def _namespaces(self, ns_workloads: Counter[str]) -> Iterator[Evidence]:
@@ -378,14 +322,14 @@ class Joiner:
         limit_range: set[str] = set()
         for q, origin in self.quotas:
             (quota if q["type"] == "ResourceQuota" else limit_range).add(q["namespace"])
-            yield Evidence.make("kubernetes.quota", f"{q['namespace']}/{q['type']}/{q['name']}", q, origin)
+            yield self.make("kubernetes.quota", f"{q['namespace']}/{q['type']}/{q['name']}", q, origin)
         policies: Counter[str] = Counter()
         deny: set[str] = set()
         for n, origin in self.netpols:
             policies[n["namespace"]] += 1
             if n["default_deny_ingress"]:
                 deny.add(n["namespace"])
-            yield Evidence.make("kubernetes.network_policy", f"{n['namespace']}/{n['name']}", n, origin)
+            yield self.make("kubernetes.network_policy", f"{n['namespace']}/{n['name']}", n, origin)
         # Namespaces referenced by objects but not declared (a manifest repo often omits them).
         names = set(self.namespaces) | set(ns_workloads)
         for name in sorted(names):
@@ -405,4 +349,4 @@ class Joiner:
                 "network_policies": policies.get(name, 0),
                 "default_deny_ingress": name in deny,
             }
-            yield Evidence.make("kubernetes.namespace", name, data, origin)
+            yield self.make("kubernetes.namespace", name, data, origin)

@@ -2,7 +2,7 @@
 
 Rules' `data.*` paths are checked against these models (`maturity rules lint`), and every item
 a probe yields is validated by them (`Probe.accepts`, called by the runner). Derived from
-probes/kubernetes/derive.py (one object's facts) and join.py (facts that need joining).
+probes/kubernetes/derive.py and workloads.py (one object's facts) and join.py (facts that need joining).
 Values copied from a manifest as written (maxUnavailable, ttl, ...) keep their YAML type.
 """
 

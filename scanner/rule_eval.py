@@ -1,0 +1,200 @@
+"""Evaluating rules over the evidence (contract "Rules decide clauses"): the evidence index, and
+per rule a verdict with its explanation, or `unknown` with a reason code."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Iterable, Mapping
+from typing import Any
+
+from scanner.evidence import Evidence
+from scanner.expr import EvidenceIndex, Outcome, compile_condition
+from scanner.model import ReasonCode
+from scanner.partial import decide, is_gap
+from scanner.rule_model import Rule, RuleResult, RuleSet
+from scanner.saferegex import RegexBudgetExceeded
+
+__all__ = ["declared_not_used", "evaluate_rules", "index_evidence", "kind_reason"]
+
+
+def _fill(template: str, values: Mapping[str, Any]) -> str:
+    """Fill {name} placeholders from `values` only (no attribute access, no format spec)."""
+    return re.sub(r"\{([a-z_]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
+    """Evidence by kind, each kind in a stable order (subject, id) so explanations are stable.
+
+    The same object seen live and in Git is one subject (DESIGN "Probes"): where a kind has an
+    item for a subject from a live system, items of that kind and subject read from files
+    (origin `file://`) are left out, so a workload declared in Git and running in the cluster
+    counts once, as it runs. Both stay in the report's evidence.
+    """
+    index = EvidenceIndex()
+    for e in evidence:
+        index.setdefault(e.kind, []).append(e)
+    for kind, items in list(index.items()):
+        live = {e.subject for e in items if not e.origin.startswith("file://")}
+        if live and len(live) < len(items):
+            items = [e for e in items if e.subject not in live or not e.origin.startswith("file://")]
+        items.sort(key=lambda e: (e.subject, e.id))
+        index[kind] = items
+    return index
+
+
+def kind_reason(observation: Mapping[str, Any] | None) -> ReasonCode:
+    """The reason code of a kind that was not observed.
+
+    The runner records per kind `state` (failed / absent / not_configured); reports written
+    before it are read from `sources` and the reason text.
+    """
+    if not observation:
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    state = observation.get("state")
+    if state == "failed":
+        return ReasonCode.SOURCE_FAILED
+    if state == "absent":
+        return ReasonCode.EVIDENCE_NOT_OBSERVED
+    if state == "not_configured":
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    reason = str(observation.get("reason") or "")
+    if reason.startswith("no source configured"):
+        return ReasonCode.SOURCE_NOT_CONFIGURED
+    if observation.get("sources"):
+        return ReasonCode.SOURCE_FAILED  # some source completed it and another failed it
+    return ReasonCode.EVIDENCE_NOT_OBSERVED if "source" in reason else ReasonCode.SOURCE_NOT_CONFIGURED
+
+
+def declared_not_used(rule: Rule, not_used: Collection[str]) -> str | None:
+    """The `not_used` entry that covers the rule (its id's or every kind's system), if any.
+
+    A system is named by the first segment of a kind or rule id (`pagerduty.services` ->
+    `pagerduty`).
+    """
+    if not not_used:
+        return None
+    head = rule.id.split(".", 1)[0]
+    if head in not_used:
+        return head
+    systems = {k.split(".", 1)[0] for k in rule.doc.evidence}
+    if systems <= set(not_used):
+        return ", ".join(sorted(systems))
+    return None
+
+
+def evaluate_rules(
+    ruleset: RuleSet,
+    evidence: Iterable[Evidence],
+    observations: Mapping[str, Mapping[str, Any]],
+    *,
+    not_used: Collection[str] = (),
+) -> dict[str, RuleResult]:
+    """Evaluate every rule (contract "Rules decide clauses").
+
+    A rule whose kinds were not all observed is `unknown` with a reason code, unless the
+    config declares its system `not_used` (then it is observed and `not_met`) or it holds over
+    what was observed in a way more evidence cannot undo (scanner.partial). A rule over a kind
+    observed only in part decides only such verdicts; otherwise it is `unknown`
+    (`evidence_not_observed`). A condition over an empty population follows the rule's `empty:`
+    (unknown `nothing_in_scope` by default).
+    """
+    index = index_evidence(evidence)
+    by_id = {e.id: e for items in index.values() for e in items}
+    out: dict[str, RuleResult] = {}
+    for rule in ruleset.rules:
+        unobserved = [k for k in rule.doc.evidence if not observations.get(k, {}).get("observed")]
+        partial = {k: str(observations[k]["partial"]) for k in rule.doc.evidence if _partial(observations.get(k))}
+        note = ""
+        try:
+            if unobserved:
+                system = declared_not_used(rule, not_used)
+                if system is not None:
+                    why = f"not used: the config declares {system} not used (not_used)"
+                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
+                    continue
+                if not _met_alternative(rule, index, partial, set(unobserved)):
+                    codes = [kind_reason(observations.get(k)) for k in unobserved]
+                    code = next(c for c in _SOURCE_PRIORITY if c in codes)
+                    reasons = "; ".join(
+                        f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved
+                    )
+                    out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {}, code)
+                    continue
+                note = f" ({', '.join(sorted(unobserved))} not observed; this alternative holds without it)"
+            elif partial:
+                gaps = {k for k, why in partial.items() if is_gap(why)}
+                verdict = decide(rule.doc.condition, rule.params, index, set(partial), set(), gaps)
+                if verdict.value is None:
+                    out[rule.id] = _part_only(rule, verdict.outcome, partial, by_id)
+                    continue
+                held = "judged on the part observed" if verdict.on_part else "more of it cannot undo this"
+                note = f" ({', '.join(sorted(partial))} observed only in part; {held})"
+            o = rule.condition.evaluate(index)
+        except RegexBudgetExceeded as exc:  # a rule regex past its time budget: undecided, never a hang
+            out[rule.id] = RuleResult(rule.id, "unknown", f"not evaluated: {exc}", [], 0, {}, ReasonCode.NO_RULE)
+            continue
+        values: dict[str, Any] = {
+            "detail": o.detail,
+            **{k: v for k, v in o.stats.items() if isinstance(v, (int, float, str))},
+        }
+        if isinstance(o.stats.get("ratio"), float):
+            values["percent"] = f"{o.stats['ratio']:.0%}"
+        values.update({f"param_{k}": v for k, v in rule.params.items()})
+        subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
+        if o.empty and rule.doc.empty == "unknown":
+            out[rule.id] = RuleResult(
+                rule.id, "unknown", o.detail, o.evidence, o.evidence_total, o.stats, ReasonCode.NOTHING_IN_SCOPE
+            )
+            continue
+        ok = rule.doc.empty == "met" if o.empty else o.ok
+        template = rule.doc.explain.met if ok else rule.doc.explain.not_met
+        explanation = (
+            _fill(template, values) if not o.empty else f"{o.detail}; the rule counts that as {rule.doc.empty}"
+        )
+        out[rule.id] = RuleResult(
+            rule.id,
+            "met" if ok else "not_met",
+            explanation + note,
+            o.evidence,
+            o.evidence_total,
+            o.stats,
+            None,
+            subjects,
+        )
+    return out
+
+
+def _met_alternative(rule: Rule, index: EvidenceIndex, partial: Mapping[str, str], unobserved: set[str]) -> bool:
+    """Whether a rule whose condition is `any_of` holds through one branch over observed kinds:
+    what was not observed can only add alternatives, never undo one (alert rules in a repository
+    without its recording rules still show custom metrics). Only whole top-level branches count:
+    a field of an observed kind may be derived from the unobserved one (a workload's PDB)."""
+    body = rule.doc.condition.get("any_of") if len(rule.doc.condition) == 1 else None
+    if not isinstance(body, list):
+        return False
+    gaps = {k for k, why in partial.items() if is_gap(why)}
+    for branch in body:
+        if compile_condition(branch, rule.params).kinds & unobserved:
+            continue
+        if decide(branch, rule.params, index, set(partial), set(), gaps).value is True:
+            return True
+    return False
+
+
+def _partial(observation: Mapping[str, Any] | None) -> bool:
+    return bool(observation and observation.get("observed") and observation.get("partial"))
+
+
+def _part_only(rule: Rule, o: Outcome, partial: Mapping[str, str], by_id: Mapping[str, Evidence]) -> RuleResult:
+    """`unknown` for a rule whose verdict more evidence of a partially observed kind could change."""
+    reasons = "; ".join(f"{k}: {why}" for k, why in sorted(partial.items()))
+    why = (
+        f"only part of the configuration was observed, so this is no finding ({reasons}); in the part seen: {o.detail}"
+    )
+    subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
+    return RuleResult(
+        rule.id, "unknown", why, o.evidence, o.evidence_total, o.stats, ReasonCode.EVIDENCE_NOT_OBSERVED, subjects
+    )
+
+
+_SOURCE_PRIORITY = (ReasonCode.SOURCE_FAILED, ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.EVIDENCE_NOT_OBSERVED)
