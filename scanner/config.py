@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from scanner.config_hints import validate_with_hint
 from scanner.errors import InputError
 from scanner.yamlio import LineDict, load_yaml, validate
 
@@ -260,7 +261,9 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
     raw_sources = doc.get("sources") or []
     top = dict(doc)
     top["sources"] = []
-    cfg = validate(ScanConfig, LineDict(top) if not isinstance(doc, LineDict) else _with(doc, "sources", []), path)
+    cfg = validate_with_hint(
+        ScanConfig, LineDict(top) if not isinstance(doc, LineDict) else _with(doc, "sources", []), path
+    )
     if not isinstance(raw_sources, list):
         raise InputError(
             "sources must be a list",
@@ -282,7 +285,7 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
                 f"unknown probe {head.probe!r} (known: {known})", file=str(path), line=line, field=f"sources.{i}.probe"
             )
         try:
-            src = validate(model, entry, path)
+            src = validate_with_hint(model, entry, path)
         except InputError as exc:
             raise InputError(
                 exc.detail,

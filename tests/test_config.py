@@ -65,6 +65,21 @@ BAD = [
     ("not_used case", "not_used: [PagerDuty]\n", "lower case", 1, "not_used"),
     ("statement months", "statements: {max_months: 0}\n", "greater than or equal", 1, "statements.max_months"),
     ("statements key", "statements: {max_month: 12}\n", "unknown key", 1, "statements.max_month"),
+    ("misspelled top key", "sourcs: []\n", "unknown key (did you mean 'sources'?)", 1, "sourcs"),
+    (
+        "misspelled source key",
+        "sources:\n  - name: w\n    probe: fake\n    timout_s: 3\n",
+        "unknown key (did you mean 'timeout_s'?)",
+        4,
+        "sources.0.timout_s",
+    ),
+    (
+        "misspelled nested key",
+        "scopes:\n  - {name: a, owner: b, selectors: {kubernets: {}}}\n",
+        "unknown key (did you mean 'kubernetes'?)",
+        2,
+        "scopes.0.selectors.kubernets",
+    ),
 ]
 
 
@@ -81,6 +96,13 @@ def test_bad_config(
     assert e.line == line, str(e)
     if field:
         assert e.field == field
+
+
+def test_no_hint_when_no_key_is_close(tmp_path: Path, fake_registry: ProbeRegistry) -> None:
+    for text in ("colour: red\n", "wibble: 1\n"):
+        with pytest.raises(InputError) as ei:
+            load_config(write(tmp_path / "m.yaml", text), probe_models=fake_registry.config_models())
+        assert ei.value.detail == "unknown key"
 
 
 def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path) -> None:

@@ -14,7 +14,21 @@ from dataclasses import dataclass, field
 __all__ = ["VERBS", "Session"]
 
 # In the order `maturity --help` lists them.
-VERBS = ("scan", "rescore", "merge", "report", "diff", "verify", "keygen", "catalog", "rules", "probes", "demo")
+VERBS = (
+    "scan",
+    "rescore",
+    "merge",
+    "report",
+    "diff",
+    "verify",
+    "keygen",
+    "catalog",
+    "rules",
+    "probes",
+    "demo",
+    "attest",
+    "init",
+)
 
 
 @dataclass

@@ -69,7 +69,7 @@ def _config(args: argparse.Namespace) -> Path:
         return Path(args.config)
     if not Path("maturity.yaml").is_file():
         raise InputError(
-            "no scan config: pass -c FILE or create maturity.yaml here (start from maturity.example.yaml)",
+            "no scan config: pass -c FILE, or run `maturity init` to write maturity.yaml here from what it finds",
             file="maturity.yaml",
         )
     return Path("maturity.yaml")
