@@ -205,6 +205,17 @@ class PrometheusExporters(KindModel):
     source_families: int = Field(description="exporter families present, process metrics aside")
     summary_metrics: int = Field(description="summary metrics")
     scrape_jobs: int = Field(description="jobs with an `up` series")
+    spans_last_hour: float | None = Field(
+        default=None,
+        description="spans a tracing pipeline (OpenTelemetry Collector, Tempo, Jaeger) accepted in the last hour "
+        "(null: no span-ingest counter scraped)",
+    )
+    traced_services: int = Field(
+        default=0, description="services named by trace-derived series (span metrics, service graph edges)"
+    )
+    service_graph: bool = Field(
+        default=False, description="service-graph series generated from traces (traces_service_graph_request_total)"
+    )
 
 
 class PrometheusSlo(KindModel):

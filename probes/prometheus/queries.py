@@ -15,6 +15,16 @@ from probes.prometheus.normalise import PLATFORM_METRIC
 
 __all__ = ["FAMILY_METRICS", "SLI_NAME", "exporter_facts", "instant", "slo_facts"]
 
+# Counters of spans a tracing pipeline accepted (collector receivers, Tempo and Jaeger ingest).
+SPAN_INGEST_METRICS = (
+    "otelcol_receiver_accepted_spans",
+    "otelcol_receiver_accepted_spans_total",
+    "tempo_distributor_spans_received_total",
+    "jaeger_collector_spans_received_total",
+)
+# Request counters derived from spans: per service (span metrics) and per caller/callee edge.
+SPAN_METRICS = ("traces_spanmetrics_calls_total", "traces_span_metrics_calls_total")
+SERVICE_GRAPH_METRICS = ("traces_service_graph_request_total",)
 # Metric names whose presence shows an exporter family is scraped.
 FAMILY_METRICS: dict[str, tuple[str, ...]] = {
     "node": (
@@ -33,6 +43,10 @@ FAMILY_METRICS: dict[str, tuple[str, ...]] = {
     "database": ("mysql_up", "pg_up", "redis_up", "mongodb_up"),
     "proxy": ("nginx_up", "haproxy_up", "envoy_server_live"),
     "process": ("process_cpu_seconds_total", "process_resident_memory_bytes"),
+    # Distributed tracing: spans received by an OpenTelemetry Collector, Tempo or Jaeger, and the
+    # span metrics and service graph generated from traces (Tempo metrics-generator, OTel
+    # spanmetrics/servicegraph connectors).
+    "tracing": (*SPAN_INGEST_METRICS, *SPAN_METRICS, *SERVICE_GRAPH_METRICS),
 }
 # A recording rule whose name says it is an availability or error-ratio SLI.
 SLI_NAME = re.compile(
@@ -104,6 +118,29 @@ def exporter_facts(client: JsonClient) -> dict[str, Any]:
         "source_families": len([f for f, ms in families.items() if ms and f != "process"]),
         "summary_metrics": int(_scalar(client, 'count(count by (__name__) ({quantile!=""}))')),
         "scrape_jobs": len(jobs),
+        **_tracing_facts(client, present),
+    }
+
+
+def _tracing_facts(client: JsonClient, present: set[str]) -> dict[str, Any]:
+    """Spans ingested over the last hour and how many services the trace-derived series name."""
+    ingest = [m for m in SPAN_INGEST_METRICS if m in present]
+    spans = _scalar(client, f'sum(increase({{__name__=~"{"|".join(ingest)}"}}[1h]))') if ingest else None
+    derived = [m for m in (*SPAN_METRICS, *SERVICE_GRAPH_METRICS) if m in present]
+    services = 0
+    if derived:
+        # Span metrics name a service in `service` (Tempo) or `service_name` (OTel); the service
+        # graph names the two ends of an edge in `client` and `server`.
+        parts = [
+            f'label_replace({m}{{{lbl}!=""}}, "traced_service", "$1", "{lbl}", "(.+)")'
+            for m in derived
+            for lbl in (("client", "server") if m in SERVICE_GRAPH_METRICS else ("service", "service_name"))
+        ]
+        services = int(_scalar(client, f"count(count by (traced_service) ({' or '.join(parts)}))"))
+    return {
+        "spans_last_hour": None if spans is None or math.isnan(spans) else round(spans, 1),
+        "traced_services": services,
+        "service_graph": any(m in present for m in SERVICE_GRAPH_METRICS),
     }
 
 

@@ -1,0 +1,131 @@
+"""Issue 17 (tracing, storage management, basic coverage): the tracing facts the prometheus probe
+reads from a real Prometheus scraping a collector and Tempo's generated series, and the rules that
+decide from them and from the HA, integrity and coverage evidence, through the real pipeline."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from sandbox.prometheus import TEXT, Exporter, Server, free_port, start_prometheus
+from tests.promserver import scan_sources, statuses
+
+pytestmark = pytest.mark.slow
+
+CONFIG = """
+global:
+  scrape_interval: 1s
+  evaluation_interval: 1s
+  external_labels: {{cluster: eu-1, replica: a}}
+rule_files: ["*.yaml"]
+remote_write:
+  - url: "http://127.0.0.1:{dead}/api/v1/push"
+scrape_configs:
+  - job_name: node
+    metrics_path: /node
+    static_configs: [{{targets: ["{exporter}"]}}]
+  - job_name: otel-collector
+    metrics_path: /otelcol
+    static_configs: [{{targets: ["{exporter}"]}}]
+  - job_name: tempo
+    metrics_path: /tempo
+    static_configs: [{{targets: ["{exporter}"]}}]
+"""
+
+RULES = """
+groups:
+  - name: platform
+    rules:
+      - alert: TargetDown
+        expr: up == 0
+        for: 5m
+        labels: {severity: warning}
+      - alert: HostMemoryLow
+        expr: node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes < 0.1
+        for: 5m
+        labels: {severity: warning}
+      - alert: PrometheusTsdbCompactionsFailing
+        expr: increase(prometheus_tsdb_compactions_failed_total[3h]) > 0
+        labels: {severity: warning}
+  - name: traces
+    rules:
+      - alert: ServiceErrorRateHigh
+        expr: >-
+          sum by (service) (rate(traces_spanmetrics_calls_total{status_code="STATUS_CODE_ERROR"}[5m]))
+          / sum by (service) (rate(traces_spanmetrics_calls_total[5m])) > 0.05
+        for: 10m
+        labels: {severity: critical}
+"""
+
+NODE = """# TYPE node_cpu_seconds_total counter
+node_cpu_seconds_total{cpu="0",mode="idle"} 1000
+# TYPE node_memory_MemAvailable_bytes gauge
+node_memory_MemAvailable_bytes 4e9
+# TYPE node_memory_MemTotal_bytes gauge
+node_memory_MemTotal_bytes 8e9
+"""
+TEMPO = """# TYPE traces_service_graph_request_total counter
+traces_service_graph_request_total{client="frontend",server="checkout"} 120
+traces_service_graph_request_total{client="checkout",server="payments"} 60
+# TYPE traces_spanmetrics_calls_total counter
+traces_spanmetrics_calls_total{service="frontend",span_name="GET /",status_code="STATUS_CODE_UNSET"} 500
+traces_spanmetrics_calls_total{service="",span_name="orphan",status_code="STATUS_CODE_UNSET"} 3
+"""
+
+
+def _spans(n: int) -> tuple[int, str, str]:
+    text = f'# TYPE otelcol_receiver_accepted_spans_total counter\notelcol_receiver_accepted_spans_total{{receiver="otlp",transport="grpc"}} {n}\n'
+    return (200, TEXT, text)
+
+
+def _wait_for(prom: Server, query: str, timeout_s: float = 20.0) -> None:
+    end = time.monotonic() + timeout_s
+    while time.monotonic() < end:
+        doc = httpx.get(prom.url + "/api/v1/query", params={"query": query}, timeout=2).json()
+        if doc["data"]["result"]:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no result for {query}")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("tracing")
+    exporter = Exporter({"/node": (200, TEXT, NODE), "/tempo": (200, TEXT, TEMPO), "/otelcol": _spans(100)}).start()
+    config = CONFIG.format(exporter=f"127.0.0.1:{exporter.port}", dead=free_port())
+    prom: Server = start_prometheus(root / "prom", config, {"platform.yaml": RULES})
+    try:
+        _wait_for(prom, "otelcol_receiver_accepted_spans_total")
+        exporter.pages["/otelcol"] = _spans(2500)  # spans keep arriving between scrapes
+        _wait_for(prom, "otelcol_receiver_accepted_spans_total > 100")
+        yield scan_sources(root / "scan", [{"name": "prom", "probe": "prometheus", "url": prom.url, "timeout_s": 60}])
+    finally:
+        prom.stop()
+        exporter.stop()
+
+
+def _data(report: dict[str, Any], kind: str) -> dict[str, Any]:
+    return next(dict(e["data"]) for e in report["evidence"] if e["kind"] == kind)
+
+
+def test_tracing_facts_from_the_live_series(report: dict[str, Any]) -> None:
+    facts = _data(report, "prometheus.exporters")
+    assert "tracing" in facts["families"]
+    assert facts["spans_last_hour"] > 0
+    # frontend, checkout and payments; the span series with an empty service is no service.
+    assert facts["traced_services"] == 3
+    assert facts["service_graph"] is True
+
+
+def test_tracing_and_storage_clauses_decided(report: dict[str, Any]) -> None:
+    clauses = {c["id"]: c for item in statuses(report).values() for c in item["clauses"]}
+    assert clauses["wa:OPS04-BP05#a"]["status"] == "met"
+    assert clauses["wa:OPS08-BP04#a"]["status"] == "met"
+    assert clauses["ydt:5.2.3:L2.3#a"]["status"] == "met"  # replica label + remote write
+    assert clauses["ydt:5.2.3:L2.3#b"]["status"] == "met"  # alert on failed compactions
+    assert clauses["ydt:6.1.1:L2.1#d"]["status"] == "met"  # node job up, host and `up` alerts
+    assert statuses(report)["wa:OPS04-BP05"]["status"] == "met"
