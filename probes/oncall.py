@@ -6,6 +6,7 @@ the figures mean the same whatever tool they came from:
 
 - `timing`: sample size, median, 90th and 95th percentile (nearest rank) of durations in
   minutes; an empty sample gives nulls, never zero;
+- `Window`: the time window a figure covers, as evidence writes it;
 - `coverage`: how much of a window the union of on-call shifts covers, the number of gaps and
   the longest one (a gap shorter than `tolerance_s` is a handover, not a gap).
 """
@@ -15,10 +16,11 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["coverage", "iso", "parse_time", "timing"]
+__all__ = ["Window", "coverage", "iso", "parse_time", "timing"]
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -40,6 +42,24 @@ def parse_time(value: Any) -> datetime | None:
 def iso(t: datetime) -> str:
     """UTC, seconds, with a Z: the form every evidence item uses."""
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Window:
+    """The time window a figure covers: [start, end)."""
+
+    start: datetime
+    end: datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "start": iso(self.start),
+            "end": iso(self.end),
+            "days": round((self.end - self.start).total_seconds() / 86400, 2),
+        }
+
+    def holds(self, t: datetime | None) -> bool:
+        return t is not None and self.start <= t < self.end
 
 
 def _rank(xs: list[float], q: float) -> float:

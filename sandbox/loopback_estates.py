@@ -1,6 +1,6 @@
-"""The demo's estates for the sources no real server can serve here: Grafana, PagerDuty, Loki and
-Sentry, each a loopback API (sandbox/grafana, sandbox/pagerduty.py, sandbox/loki*.py,
-sandbox/sentry*.py) holding its well-run estate. Each one that asks for a token gets a throwaway
+"""The demo's estates for the sources no real server can serve here: Grafana, PagerDuty, Loki,
+Sentry and Jira Service Management, each a loopback API (sandbox/grafana, sandbox/pagerduty.py,
+sandbox/loki*.py, sandbox/sentry*.py, sandbox/jsm*.py) holding its well-run estate. Each one that asks for a token gets a throwaway
 one, put in the environment variable its source reads, and removed again on stop.
 """
 
@@ -14,18 +14,22 @@ from typing import Any
 from sandbox.base import Estate
 from sandbox.grafana import GrafanaAPI
 from sandbox.grafana import well_run as grafana_well_run
+from sandbox.jsm import well_run as jsm_well_run
+from sandbox.jsm_api import EMAIL as JSM_EMAIL
+from sandbox.jsm_api import JsmAPI
 from sandbox.loki import well_run as loki_well_run
 from sandbox.loki_api import LokiAPI
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.sentry import well_run as sentry_well_run
 from sandbox.sentry_api import SentryAPI
 
-__all__ = ["GrafanaDemoEstate", "LokiDemoEstate", "PagerDutyDemoEstate", "SentryDemoEstate"]
+__all__ = ["GrafanaDemoEstate", "JsmDemoEstate", "LokiDemoEstate", "PagerDutyDemoEstate", "SentryDemoEstate"]
 
 # Names of variables, not secrets.
 GRAFANA_ENV = "MATURITY_DEMO_GRAFANA_TOKEN"
 PAGERDUTY_ENV = "MATURITY_DEMO_PAGERDUTY_TOKEN"
 SENTRY_ENV = "MATURITY_DEMO_SENTRY_TOKEN"
+JSM_ENV = "MATURITY_DEMO_JSM_AUTH"
 
 
 def _token(env: str) -> str:
@@ -118,3 +122,24 @@ class SentryDemoEstate(Estate):
             self.api.stop()
             self.api = None
         os.environ.pop(SENTRY_ENV, None)
+
+
+class JsmDemoEstate(Estate):
+    """An IT service desk: incidents with priority-graded SLAs, problems linked to them, changes."""
+
+    name = "jsm"
+
+    def __init__(self) -> None:
+        self.api: JsmAPI | None = None
+
+    def start(self, workdir: Path) -> list[dict[str, Any]]:
+        token = _token(JSM_ENV)
+        os.environ[JSM_ENV] = f"{JSM_EMAIL}:{token}"  # basic auth: an agent's e-mail and API token
+        self.api = jsm_well_run(token=token)
+        return [{"name": "jsm", "probe": "jsm", "url": self.api.url, "basic_auth_env": JSM_ENV}]
+
+    def stop(self) -> None:
+        if self.api is not None:
+            self.api.stop()
+            self.api = None
+        os.environ.pop(JSM_ENV, None)

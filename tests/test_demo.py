@@ -26,7 +26,7 @@ def test_demo_scans_the_whole_sandbox_and_cleans_up(tmp_path: Path) -> None:
     sources = {s["name"]: s for s in report["scan"]["sources"]}
     assert {s["probe"] for s in sources.values()} == {
         *("files", "prometheus", "alertmanager", "kubernetes", "aws", "gitlab"),
-        *("grafana", "pagerduty", "loki", "sentry"),
+        *("grafana", "pagerduty", "loki", "sentry", "jsm"),
     }
     for s in sources.values():
         assert s["status"] in ("ok", "partial"), s

@@ -13,7 +13,7 @@ from scanner.pipeline import load_inputs
 
 ROOT = Path(__file__).resolve().parents[1]
 # The sources added by issue 18: one README row each, counted from their own rule files.
-NEW_SOURCES = ("grafana", "pagerduty", "loki", "sentry")
+NEW_SOURCES = ("grafana", "pagerduty", "loki", "sentry", "jsm")
 
 
 def _readme_row(probe: str) -> str:
@@ -65,5 +65,5 @@ def test_example_config_has_one_commented_entry_per_new_source_that_validates() 
     for entry in entries:
         model = models[str(entry["probe"])]
         cfg = model.model_validate(entry)  # every key is one the probe knows, with a valid value
-        creds = [k for k in ("bearer_token_env", "token_env") if getattr(cfg, k, None)]
+        creds = [k for k in ("bearer_token_env", "token_env", "basic_auth_env") if getattr(cfg, k, None)]
         assert creds, f"{entry['name']}: no credential shown"

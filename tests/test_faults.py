@@ -1,6 +1,6 @@
 """The fault matrix: every live source x every fault, through a fault-injecting proxy in front
 of the real server (Prometheus and Alertmanager binaries, the loopback Kubernetes, GitLab,
-Grafana, PagerDuty, Loki and Sentry APIs, moto for AWS), scanned together with a healthy
+Grafana, PagerDuty, Loki, Sentry and Jira Service Management APIs, moto for AWS), scanned together with a healthy
 `files` source.
 
 For every cell: the scan completes; the healthy source's evidence and the statuses of rules that
@@ -35,6 +35,8 @@ from sandbox.gitops import GitOpsEstate
 from sandbox.grafana import GrafanaAPI
 from sandbox.grafana import well_run as grafana_well_run
 from sandbox.hostile import Hostile, Recorder
+from sandbox.jsm import well_run as jsm_well_run
+from sandbox.jsm_api import EMAIL as JSM_EMAIL
 from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
 from sandbox.loki import well_run as loki_well_run
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
@@ -51,11 +53,13 @@ GITLAB_TOKEN = "glpat-FAULTtokenFAULTtoken01"
 GRAFANA_TOKEN = "glsa_FAULTtokenFAULTtoken_0123abcd"
 PAGERDUTY_TOKEN = "pd-FAULT-token-u+7Qx0123"
 SENTRY_TOKEN = "sntrys_FAULTtokenFAULTtoken0123"
+JSM_TOKEN = "ATATT-FAULTtokenFAULTtoken0123"
 TOKEN_ENVS = {
     "gitlab": ("MATURITY_FAULT_GITLAB_TOKEN", GITLAB_TOKEN),
     "grafana": ("MATURITY_FAULT_GRAFANA_TOKEN", GRAFANA_TOKEN),
     "pagerduty": ("MATURITY_FAULT_PAGERDUTY_TOKEN", PAGERDUTY_TOKEN),
     "sentry": ("MATURITY_FAULT_SENTRY_TOKEN", SENTRY_TOKEN),
+    "jsm": ("MATURITY_FAULT_JSM_AUTH", f"{JSM_EMAIL}:{JSM_TOKEN}"),
 }
 RETRIES = 1
 # The loopback sources' per-request deadline: short of the 4 s timeout fault, long enough that a
@@ -161,6 +165,20 @@ def _sentry_cursor(seen: Seen, headers: dict[str, str], payload: bytes, cursor: 
         url = f"http://{host}{path}{'&' if '?' in path else '?'}cursor=0:{cursor}:0"
     out["Link"] = f'<{url}>; rel="next"; results="true"; cursor="0:{cursor}:0"'
     return out, payload
+
+
+def _jsm_first(seen: Seen) -> tuple[str, bytes]:
+    return _drop_query(seen.path, "start"), seen.body
+
+
+def _jsm_cursor(_seen: Seen, headers: dict[str, str], payload: bytes, cursor: str) -> tuple[dict[str, str], bytes]:
+    """`start` is counted by the client: the server says the page is never the last, with
+    requests new on every page (endless) or the same ones again (cyclic)."""
+    doc = json.loads(payload)
+    for row in doc["values"]:
+        row["issueId"] = f"{row['issueId']}-{cursor}"
+    doc["isLastPage"] = False
+    return headers, json.dumps(doc).encode()
 
 
 def _aws_first(seen: Seen) -> tuple[str, bytes]:
@@ -280,6 +298,17 @@ TARGETS: dict[str, Target] = {
         set_cursor=_sentry_cursor,
         links=True,
     ),
+    "jsm": Target(
+        "jsm",
+        "loopback Jira Service Management Cloud API (sandbox/jsm_api.py), 10 per page",
+        r"^GET /rest/api/3/issue/",
+        "problem records' issue links",
+        r"^GET /rest/servicedeskapi/request\?\S*\bstart=10\b",
+        "requests, 2nd page (start)",
+        pages=r"^GET /rest/servicedeskapi/request\?",
+        first_page=_jsm_first,
+        set_cursor=_jsm_cursor,
+    ),
 }
 
 
@@ -332,6 +361,7 @@ NOT_MEANINGFUL = {
     ("aws", "cross-next"): "n/a: a PaginationToken is opaque, never a URL",
     ("grafana", "cross-next"): "n/a: the client counts page numbers itself, never follows a URL",
     ("pagerduty", "cross-next"): "n/a: the client counts offsets itself, never follows a URL",
+    ("jsm", "cross-next"): "n/a: the client counts `start` itself, never follows `_links.next`",
 }
 
 
@@ -639,6 +669,22 @@ def sentry_live(tokens: None) -> Iterator[Live]:
     )
 
 
+@pytest.fixture(scope="module")
+def jsm_live(tokens: None) -> Iterator[Live]:
+    yield from _behind_proxy(
+        jsm_well_run(token=JSM_TOKEN, incidents=25),
+        "jsm",
+        lambda url: _common(
+            name="jsm",
+            probe="jsm",
+            url=url,
+            basic_auth_env=TOKEN_ENVS["jsm"][0],
+            per_page=10,
+            request_timeout_s=LOOPBACK_TIMEOUT_S,
+        ),
+    )
+
+
 # --- running one cell ---------------------------------------------------------------------------------
 
 
@@ -817,6 +863,7 @@ def test_matrix_covers_every_live_source_and_fault() -> None:
         "pagerduty",
         "loki",
         "sentry",
+        "jsm",
     }
     assert len(MATRIX) == len(TARGETS) * len(FAULTS)
     na = {(s, f) for s, f, w in MATRIX if w.startswith("n/a")}

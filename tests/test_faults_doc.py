@@ -14,12 +14,13 @@ def test_reliability_doc_is_current() -> None:
 def test_reliability_doc_shows_the_counts() -> None:
     text = render()
     for needle in (
-        "Faults survived: 126",
+        "Faults survived: 141",
         "Bad inputs tried:",
         "Nothing lost",
         "| aws |",
         "| gitlab |",
         "| sentry |",
         "| loki |",
+        "| jsm |",
     ):
         assert needle in text, needle

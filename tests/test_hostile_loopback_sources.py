@@ -1,4 +1,4 @@
-"""Tokens stay home for the loopback-served sources (issue 18: Grafana, PagerDuty, Loki, Sentry):
+"""Tokens stay home for the loopback-served sources (issue 18: Grafana, PagerDuty, Loki, Sentry, JSM):
 a redirect to another origin is refused by every one of them, and Sentry, whose cursors are
 next-page URLs, refuses a next link to another origin however it is spelt. Each test runs the
 whole probe against a hostile server (sandbox/hostile.py) and a recorder on another port that
@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 
 from probes.grafana import GrafanaConfig, GrafanaProbe
+from probes.jsm import JsmConfig, JsmProbe
 from probes.loki import LokiConfig, LokiProbe
 from probes.pagerduty import PagerDutyProbe
 from probes.pagerduty.config import PagerDutyConfig
 from probes.sentry import SentryConfig, SentryProbe
 from sandbox.hostile import Hostile, Recorder
+from sandbox.jsm import well_run as jsm_well_run
 from scanner.probe import CollectError, Probe, ProbeContext
 
 pytestmark = pytest.mark.slow  # each test starts two loopback servers
@@ -46,6 +48,7 @@ def _configs(url: str) -> dict[str, tuple[Probe, Any]]:
             SentryProbe(),
             SentryConfig(name="s", probe="sentry", url=url, organization="acme", bearer_token_env=ENV, retries=0),
         ),
+        "jsm": (JsmProbe(), JsmConfig(name="j", probe="jsm", url=url, bearer_token_env=ENV, retries=0)),
     }
 
 
@@ -65,7 +68,7 @@ def _nothing_reached(recorder: Hostile) -> None:
     assert TOKEN not in repr(recorder.requests)
 
 
-@pytest.mark.parametrize("source", ["grafana", "pagerduty", "loki", "sentry"])
+@pytest.mark.parametrize("source", ["grafana", "pagerduty", "loki", "sentry", "jsm"])
 def test_a_redirect_to_another_origin_is_refused(
     source: str, recorder: Hostile, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -107,4 +110,28 @@ def test_sentry_never_follows_a_next_link_to_another_origin(
         probe, cfg = _configs(srv.url)["sentry"]
         reasons = _collect(probe, cfg)
     assert any("refused to follow a next-page link" in r for r in reasons), reasons
+    _nothing_reached(recorder)
+
+
+def test_jsm_never_follows_a_next_link_elsewhere(recorder: Hostile, monkeypatch: pytest.MonkeyPatch) -> None:
+    """JSM's envelopes carry `_links.next`; the client counts `start` itself, so a next link
+    naming another host is never fetched and the scan still reads every page."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = jsm_well_run(token=TOKEN, incidents=6)
+    original = api._page
+
+    def hostile_page(rows: list[Any], path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        doc = original(rows, path, query)
+        if not doc["isLastPage"]:
+            doc["_links"]["next"] = f"{recorder.url}/stolen?start={doc['start'] + doc['limit']}"
+        return doc
+
+    api._page = hostile_page  # type: ignore[method-assign]
+    try:
+        probe, cfg = _configs(api.url)["jsm"]
+        cfg = cfg.model_copy(update={"per_page": 2})
+        assert _collect(probe, cfg) == []
+        assert sum(1 for r in api.requests if r.path.endswith("/request")) > 3  # several pages, all read
+    finally:
+        api.stop()
     _nothing_reached(recorder)

@@ -7,6 +7,7 @@ are tested in test_probe_kubernetes_rbac.py and test_probe_aws.py.)
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -26,6 +27,8 @@ from sandbox.gitlab_api import GitLabAPI
 from sandbox.gitlab_history import build_history
 from sandbox.grafana import GrafanaAPI
 from sandbox.grafana import well_run as grafana_estate
+from sandbox.jsm import well_run as jsm_well_run
+from sandbox.jsm_api import EMAIL as JSM_EMAIL
 from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
 from sandbox.loki import well_run as loki_well_run
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
@@ -50,6 +53,7 @@ CANARIES = {
     "pagerduty api key (env)": "pdCanaryKey8a6c4e2b0d",
     "loki bearer token (env)": "lokiBearerCanary1f3b5d7e9a",
     "sentry auth token (env)": "sntrys_SentryCanary6d4b2f0e8c",
+    "jira api token (env, basic)": "ATATT3xJsmCanary7b9d1f3a5c",
 }
 # The loopback services holding those canaries, and the variable each source reads its token from.
 LOOPBACK_ENVS = {
@@ -87,6 +91,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     pagerduty = PagerDutyAPI(well_run_estate(), token=CANARIES["pagerduty api key (env)"]).__enter__()
     loki = loki_well_run(token=CANARIES["loki bearer token (env)"])
     sentry = sentry_well_run(token=CANARIES["sentry auth token (env)"], page_size=2)
+    jsm = jsm_well_run(token=CANARIES["jira api token (env, basic)"], incidents=5)
     sources = [
         {
             "name": "prom",
@@ -129,6 +134,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
             "organization": "acme",
             "bearer_token_env": "CANARY_SENTRY",
         },
+        {"name": "jsm", "probe": "jsm", "url": jsm.url, "basic_auth_env": "CANARY_JSM", "per_page": 3},
     ]
     cfg = tmp / "maturity.yaml"
     cfg.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
@@ -137,6 +143,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         "CANARY_PROM": CANARIES["prometheus bearer token (env)"],
         "CANARY_BASIC": "scanner:" + CANARIES["prometheus basic password (env)"],
         "CANARY_GITLAB": CANARIES["gitlab token (env)"],
+        "CANARY_JSM": f"{JSM_EMAIL}:{CANARIES['jira api token (env, basic)']}",
         **{env: CANARIES[what] for env, what in LOOPBACK_ENVS.items()},
     }
     try:
@@ -149,6 +156,7 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
         pagerduty.__exit__(None, None, None)
         loki.stop()
         sentry.stop()
+        jsm.stop()
         httpx.post(f"http://{host}:{port}/moto-api/reset", timeout=10)  # moto's state is process-wide
         moto.stop()
 
@@ -173,7 +181,7 @@ def test_no_credential_in_any_output_log_or_bundle(estate: dict[str, Any]) -> No
     # The credentials were really used: each authenticated source got in (so each had a chance to leak).
     assert status["prom"] in ("ok", "partial") and status["gitlab"] in ("ok", "partial"), status
     assert status["cluster"] in ("ok", "partial") and status["aws"] in ("ok", "partial"), status
-    for name in ("grafana", "pagerduty", "loki", "sentry"):
+    for name in ("grafana", "pagerduty", "loki", "sentry", "jsm"):
         assert status[name] == "ok", status
     assert "DEBUG" in proc.stderr  # -v really logged
     texts = {"stdout": proc.stdout, "stderr (-v)": proc.stderr}
@@ -182,6 +190,9 @@ def test_no_credential_in_any_output_log_or_bundle(estate: dict[str, Any]) -> No
     for what, canary in CANARIES.items():
         for name, text in texts.items():
             assert canary not in text, f"{what} leaked into {name}"
+    # Basic auth travels base64-encoded: that form must not leak either.
+    jsm_basic = base64.b64encode(f"{JSM_EMAIL}:{CANARIES['jira api token (env, basic)']}".encode()).decode()
+    assert not [name for name, text in texts.items() if jsm_basic in text]
 
 
 REDACT_CASES: list[tuple[str, dict[str, Any], str]] = [

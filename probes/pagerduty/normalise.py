@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from probes.oncall import coverage, iso, parse_time, timing
+from probes.oncall import Window, coverage, parse_time, timing
 
 __all__ = [
     "Window",
@@ -28,19 +28,6 @@ __all__ = [
 
 Obj = Mapping[str, Any]
 HUMAN = "user_reference"
-
-
-@dataclass(frozen=True)
-class Window:
-    start: datetime
-    end: datetime
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "start": iso(self.start),
-            "end": iso(self.end),
-            "days": round((self.end - self.start).total_seconds() / 86400, 2),
-        }
 
 
 def _ref_id(value: Any) -> str | None:

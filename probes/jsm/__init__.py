@@ -1,0 +1,163 @@
+"""The jsm probe: incident, problem, change and request records and their SLAs, read from the
+Jira Service Management Cloud REST API (/rest/servicedeskapi), read-only.
+
+Steps, each failing only its own kinds:
+1. service desks (`GET /servicedesk`) and each desk's request types
+   (`GET /servicedesk/{id}/requesttype`): each type's practice gives its requests' category;
+2. each desk's requests (`GET /request?serviceDeskId&requestOwnership=ALL_REQUESTS&expand=sla`),
+   kept when created in the window: counted by practice and done status; their SLA records
+   (embedded, or `GET /request/{key}/sla` when the embedded page is not the last); and, for
+   problem records, their issue links (`GET /rest/api/3/issue/{key}?fields=issuelinks`) to see
+   whether a problem is tied to an incident.
+No summary, description, comment or person's name is kept: the evidence holds counts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any, ClassVar
+
+from probes.jsm.client import PREFIX, JsmClient
+from probes.jsm.config import JsmConfig
+from probes.jsm.kinds import KINDS, MODELS
+from probes.jsm.normalise import (
+    Window,
+    category_of,
+    created_at,
+    desk_data,
+    is_done,
+    links_an_incident,
+    requests_data,
+    sla_data,
+)
+from scanner.evidence import Evidence
+from scanner.probe import CollectError, KindModel, Probe, ProbeContext
+
+__all__ = ["JsmConfig", "JsmProbe"]
+
+SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+DESK, REQUESTS, SLA = "jsm.service_desk", "jsm.requests", "jsm.sla"
+
+
+class JsmProbe(Probe):
+    name = "jsm"
+    kinds: ClassVar[dict[str, str]] = KINDS
+    models: ClassVar[dict[str, type[KindModel]]] = MODELS
+    config_model = JsmConfig
+
+    def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
+        cfg: JsmConfig = config
+        api = JsmClient(cfg, ctx)
+        try:
+            yield from _collect(api, cfg, ctx)
+        finally:
+            api.close()
+
+
+def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evidence]:
+    now = datetime.now(UTC).replace(microsecond=0)
+    window = Window(now - timedelta(days=cfg.window_days), now)
+    desks: list[dict[str, Any]] | None = None
+    type_cat: dict[str, str] = {}
+    incident_types: set[str] = set()
+    out: list[Evidence] = []
+    with ctx.step((DESK,), "service desks and request types"):
+        listed = list(api.paged(f"{PREFIX}/servicedesk", limit=cfg.per_page))
+        wanted = set(cfg.service_desk_ids)
+        chosen = [d for d in listed if not wanted or str(d.get("id")) in wanted]
+        for d in chosen:
+            did = _segment(d.get("id"))
+            if not did:
+                raise CollectError("/servicedesk: a service desk without a usable id", "malformed")
+            types = list(api.paged(f"{PREFIX}/servicedesk/{did}/requesttype", limit=cfg.per_page))
+            type_cats = []
+            for t in types:
+                cat = category_of(t, cfg.request_type_categories)
+                type_cat[str(t.get("id"))] = cat
+                type_cats.append(cat)
+                if cat == "incident" and t.get("issueTypeId") is not None:
+                    incident_types.add(str(t.get("issueTypeId")))
+            out.append(
+                ctx.evidence(
+                    DESK, f"service_desk/{d.get('projectKey') or did}", desk_data(d, type_cats), "GET /servicedesk"
+                )
+            )
+        desks = chosen
+    yield from out
+
+    out = []
+    with ctx.step((REQUESTS, SLA), "requests"):
+        if desks is None:
+            first = ctx.failures.get(DESK)
+            why = f": {first.reason}" if first is not None else ""
+            raise CollectError(f"needs the service desks and their request types{why}", "error")
+        site_cats: list[str] = []
+        site_done: list[str] = []
+        samples: list[tuple[str, list[dict[str, Any]]]] = []
+        site_problems = [0, 0]
+        site_truncated = False
+        lookups = cfg.max_problem_lookups
+        for d in desks:
+            did = str(d.get("id"))
+            params = {
+                "serviceDeskId": did,
+                "requestOwnership": "ALL_REQUESTS",
+                "requestStatus": "ALL_REQUESTS",
+                "expand": "sla",
+            }
+            rows = list(api.paged(f"{PREFIX}/request", params, limit=cfg.per_page, cap=cfg.max_requests))
+            truncated = len(rows) >= cfg.max_requests
+            cats: list[str] = []
+            done: list[str] = []
+            problems = [0, 0]
+            for r in rows:
+                if not window.holds(created_at(r)):
+                    continue
+                tid = str(r.get("requestTypeId"))
+                cat = type_cat.get(tid) or cfg.request_type_categories.get(tid, "other")
+                cats.append(cat)
+                if is_done(r):
+                    done.append(cat)
+                samples.append((cat, _slas(api, r, cfg.per_page)))
+                key = _segment(r.get("issueKey"))
+                if cat == "problem" and lookups > 0 and key:
+                    lookups -= 1
+                    issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
+                    problems[0] += 1
+                    problems[1] += 1 if links_an_incident(issue, incident_types) else 0
+            site_cats += cats
+            site_done += done
+            site_problems = [site_problems[0] + problems[0], site_problems[1] + problems[1]]
+            site_truncated = site_truncated or truncated
+            data = requests_data("service_desk", d, window, cats, done, (problems[0], problems[1]), truncated)
+            out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
+        site = requests_data(
+            "site", None, window, site_cats, site_done, (site_problems[0], site_problems[1]), site_truncated
+        )
+        out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
+        for subject, data in sla_data(samples, window):
+            out.append(ctx.evidence(SLA, subject, data, "GET /request?expand=sla"))
+    yield from out
+
+
+def _segment(value: Any) -> str | None:
+    """An id or issue key fit for a URL path (the server's word is never spliced in raw)."""
+    text = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+    return text if SEGMENT.fullmatch(text) else None
+
+
+def _slas(api: JsmClient, request: dict[str, Any], limit: int) -> list[dict[str, Any]]:
+    """A request's SLA records: the embedded page, or the full list when it is not complete."""
+    embedded = request.get("sla")
+    if (
+        isinstance(embedded, dict)
+        and isinstance(embedded.get("values"), list)
+        and embedded.get("isLastPage") is not False
+    ):
+        return [v for v in embedded["values"] if isinstance(v, dict)]
+    key = _segment(request.get("issueKey")) or _segment(request.get("issueId"))
+    if not key:
+        return []
+    return list(api.paged(f"{PREFIX}/request/{key}/sla", limit=limit))

@@ -1,0 +1,86 @@
+"""Typed evidence kinds of the jsm probe (the fields of `data`, see probes/jsm/normalise.py).
+
+Counts only: no request summary, description, reporter, customer or agent name is kept.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from scanner.probe import KindModel
+
+__all__ = ["KINDS", "MODELS"]
+
+KINDS: dict[str, str] = {
+    "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident",
+    "jsm.sla": "one SLA metric (e.g. Time to resolution) over the requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
+}
+
+
+class Window(KindModel):
+    start: str = Field(description="start (ISO 8601, UTC)")
+    end: str = Field(description="end (ISO 8601, UTC)")
+    days: float = Field(description="length in days")
+
+
+class ByCategory(KindModel):
+    """A count per practice."""
+
+    incident: int = Field(description="incident requests")
+    problem: int = Field(description="problem records")
+    change: int = Field(description="change requests")
+    service_request: int = Field(description="service requests")
+    post_incident_review: int = Field(description="post-incident reviews")
+    other: int = Field(description="requests of a type with no known practice")
+
+
+class JsmServiceDesk(KindModel):
+    """`jsm.service_desk`."""
+
+    service_desk_id: str = Field(description="service desk id")
+    project_key: str | None = Field(description="the Jira project's key")
+    project_name: str | None = Field(description="the Jira project's name")
+    request_types: int = Field(description="request types of the desk")
+    request_types_by_category: ByCategory = Field(description="request types counted by practice")
+
+
+class JsmRequests(KindModel):
+    """`jsm.requests`."""
+
+    scope: str = Field(description="site (every desk read) or service_desk")
+    service_desk_id: str | None = Field(description="the desk's id (null: site)")
+    project_key: str | None = Field(description="the desk's project key (null: site)")
+    window: Window = Field(description="requests created in this window")
+    requests: int = Field(description="requests created in the window")
+    by_category: ByCategory = Field(description="requests created in the window, by practice")
+    resolved_by_category: ByCategory = Field(description="of which in a done status, by practice")
+    problems_checked: int = Field(description="problem records whose issue links were read")
+    problems_linked_to_incidents: int = Field(
+        description="of those, problems linked to an issue of an incident request type's issue type"
+    )
+    truncated: bool = Field(description="a desk held more requests than max_requests: the counts are lower bounds")
+
+
+class JsmSla(KindModel):
+    """`jsm.sla`."""
+
+    name: str = Field(description="the SLA metric's name, e.g. Time to resolution")
+    category: str = Field(description="practice of the requests it was measured on")
+    window: Window = Field(description="requests created in this window")
+    requests: int = Field(description="requests carrying this SLA")
+    goals_minutes: list[float] = Field(description="distinct goal durations, minutes, ascending (at most 10)")
+    distinct_goals: int = Field(description="distinct goal durations (2+: goals graded, e.g. by priority)")
+    completed_cycles: int = Field(description="completed cycles: the sample size of met_ratio")
+    met: int = Field(description="completed cycles within their goal (not breached)")
+    met_ratio: float | None = Field(description="met / completed_cycles (null: no completed cycle)")
+    ongoing: int = Field(description="ongoing cycles")
+    ongoing_breached: int = Field(description="ongoing cycles already past their goal")
+    elapsed_minutes_median: float | None = Field(description="median elapsed time of completed cycles, minutes")
+
+
+MODELS: dict[str, type[KindModel]] = {
+    "jsm.service_desk": JsmServiceDesk,
+    "jsm.requests": JsmRequests,
+    "jsm.sla": JsmSla,
+}

@@ -1,0 +1,188 @@
+"""JSM API objects -> evidence data (pure functions; the probe does the reading).
+
+A request's practice comes from its request type's `practice` (JSM Cloud's work categories:
+incident, problem, change, service request, post-incident review); a type without one takes the
+category the config names for its id, else `other`. Durations are JSM's `{"millis": ...}`
+objects; times are `{"iso8601": ..., "epochMillis": ...}`.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from probes.jsm.config import CATEGORIES
+from probes.oncall import Window, parse_time
+
+__all__ = [
+    "Window",
+    "by_category",
+    "category_of",
+    "created_at",
+    "desk_data",
+    "is_done",
+    "links_an_incident",
+    "requests_data",
+    "sla_data",
+]
+
+Obj = Mapping[str, Any]
+
+
+def category_of(request_type: Obj, overrides: Mapping[str, str]) -> str:
+    """The practice of a request type, as one of CATEGORIES."""
+    practice = str(request_type.get("practice") or "").lower().replace("_", "-").replace(" ", "-")
+    if practice:
+        if "post-incident" in practice:  # before "incident": a review is not an incident
+            return "post_incident_review"
+        for word, cat in (("incident", "incident"), ("problem", "problem"), ("change", "change")):
+            if word in practice:
+                return cat
+        if "request" in practice:
+            return "service_request"
+    return overrides.get(str(request_type.get("id")), "other")
+
+
+def by_category(cats: Iterable[str]) -> dict[str, int]:
+    counted = Counter(cats)
+    return {c: counted.get(c, 0) for c in CATEGORIES}
+
+
+def desk_data(desk: Obj, type_categories: list[str]) -> dict[str, Any]:
+    return {
+        "service_desk_id": str(desk.get("id", "")),
+        "project_key": _str(desk.get("projectKey")),
+        "project_name": _str(desk.get("projectName")),
+        "request_types": len(type_categories),
+        "request_types_by_category": by_category(type_categories),
+    }
+
+
+def created_at(request: Obj) -> datetime | None:
+    d = request.get("createdDate")
+    if not isinstance(d, dict):
+        return None
+    t = parse_time(d.get("iso8601"))
+    if t is None and isinstance(d.get("epochMillis"), (int, float)) and not isinstance(d.get("epochMillis"), bool):
+        t = datetime.fromtimestamp(d["epochMillis"] / 1000, UTC)
+    return t
+
+
+def is_done(request: Obj) -> bool:
+    st = request.get("currentStatus")
+    return isinstance(st, dict) and str(st.get("statusCategory", "")).upper() == "DONE"
+
+
+def links_an_incident(issue: Any, incident_issue_types: set[str]) -> bool:
+    """An issue (GET /rest/api/3/issue/{key}?fields=issuelinks) linked to an issue of one of
+    the issue types incident request types are based on."""
+    fields = issue.get("fields") if isinstance(issue, dict) else None
+    links = fields.get("issuelinks") if isinstance(fields, dict) else None
+    for link in links if isinstance(links, list) else []:
+        if not isinstance(link, dict):
+            continue
+        for side in ("inwardIssue", "outwardIssue"):
+            other = link.get(side)
+            f = other.get("fields") if isinstance(other, dict) else None
+            it = f.get("issuetype") if isinstance(f, dict) else None
+            if isinstance(it, dict) and str(it.get("id")) in incident_issue_types:
+                return True
+    return False
+
+
+def requests_data(
+    scope: str,
+    desk: Obj | None,
+    window: Window,
+    cats: list[str],
+    done_cats: list[str],
+    problems: tuple[int, int],
+    truncated: bool,
+) -> dict[str, Any]:
+    return {
+        "scope": scope,
+        "service_desk_id": str(desk.get("id")) if desk else None,
+        "project_key": _str(desk.get("projectKey")) if desk else None,
+        "window": window.to_json(),
+        "requests": len(cats),
+        "by_category": by_category(cats),
+        "resolved_by_category": by_category(done_cats),
+        "problems_checked": problems[0],
+        "problems_linked_to_incidents": problems[1],
+        "truncated": truncated,
+    }
+
+
+def _millis(value: Any) -> float | None:
+    m = value.get("millis") if isinstance(value, dict) else None
+    return float(m) if isinstance(m, (int, float)) and not isinstance(m, bool) else None
+
+
+@dataclass
+class _Acc:
+    requests: int = 0
+    goals: set[float] | None = None
+    completed: int = 0
+    met: int = 0
+    ongoing: int = 0
+    ongoing_breached: int = 0
+    elapsed: list[float] | None = None
+
+
+def sla_data(samples: Iterable[tuple[str, list[dict[str, Any]]]], window: Window) -> list[tuple[str, dict[str, Any]]]:
+    """Per (SLA name, practice): goals, completed cycles met within goal, ongoing cycles.
+    `samples` holds each in-window request's practice and its SLA records."""
+    acc: dict[tuple[str, str], _Acc] = {}
+    for cat, slas in samples:
+        for sla in slas:
+            name = str(sla.get("name") or sla.get("id") or "")[:120]
+            if not name:
+                continue
+            a = acc.setdefault((name, cat), _Acc(goals=set(), elapsed=[]))
+            a.requests += 1
+            cycles = [c for c in sla.get("completedCycles") or [] if isinstance(c, dict)]
+            ongoing = sla.get("ongoingCycle")
+            for c in [*cycles, *([ongoing] if isinstance(ongoing, dict) else [])]:
+                g = _millis(c.get("goalDuration"))
+                if g is not None and a.goals is not None:
+                    a.goals.add(round(g / 60000, 2))
+            for c in cycles:
+                a.completed += 1
+                a.met += 0 if c.get("breached") is True else 1
+                e = _millis(c.get("elapsedTime"))
+                if e is not None and a.elapsed is not None:
+                    a.elapsed.append(e / 60000)
+            if isinstance(ongoing, dict):
+                a.ongoing += 1
+                a.ongoing_breached += 1 if ongoing.get("breached") is True else 0
+    out = []
+    for (name, cat), a in sorted(acc.items()):
+        goals = sorted(a.goals or ())
+        out.append(
+            (
+                f"sla/{name}/{cat}",
+                {
+                    "name": name,
+                    "category": cat,
+                    "window": window.to_json(),
+                    "requests": a.requests,
+                    "goals_minutes": goals[:10],
+                    "distinct_goals": len(goals),
+                    "completed_cycles": a.completed,
+                    "met": a.met,
+                    "met_ratio": round(a.met / a.completed, 4) if a.completed else None,
+                    "ongoing": a.ongoing,
+                    "ongoing_breached": a.ongoing_breached,
+                    "elapsed_minutes_median": round(statistics.median(a.elapsed), 2) if a.elapsed else None,
+                },
+            )
+        )
+    return out
+
+
+def _str(v: Any) -> str | None:
+    return str(v)[:200] if v is not None else None

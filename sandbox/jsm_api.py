@@ -1,0 +1,274 @@
+"""A loopback Jira Service Management Cloud REST API serving one site, in JSM's wire format.
+
+Lists use JSM's paged envelope (`size`, `start`, `limit` at most 100, `isLastPage`, `values`,
+`_links` with `base`, `context`, `self` and `next`/`prev`); auth is basic (`email:api-token`)
+or a bearer token (401 with JSM's `errorMessage` body otherwise); `GET /request` shows an agent
+every request only with `requestOwnership=ALL_REQUESTS` and embeds each request's SLA page with
+`expand=sla`; `GET /request/{key}/sla` pages a request's SLA records (ongoingCycle,
+completedCycles with breached, goalDuration and elapsedTime in millis); the platform API's
+`GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links. Faults (429 with
+Retry-After, 5xx, 403) come from the base class; `loop` names list paths that ignore `start`.
+Read-only: anything but GET is 405.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from sandbox.loopback_api import Answer, LoopbackAPI
+
+__all__ = ["TOKEN", "JsmAPI", "JsmRequest", "RequestType", "ServiceDesk", "Sla", "jsm_time"]
+
+TOKEN = "ATATT-jsm-sandbox-4fQ9"  # noqa: S105 - a fake API token only the sandbox accepts
+EMAIL = "scanner@example.com"
+MAX_LIMIT = 100
+SD = "/rest/servicedeskapi"
+
+
+@dataclass
+class ServiceDesk:
+    id: str
+    key: str
+    name: str
+
+
+@dataclass
+class RequestType:
+    id: str
+    desk: str
+    name: str
+    issue_type: str
+    practice: str | None = None
+
+
+@dataclass
+class Sla:
+    """One SLA record: completed cycles as (goal minutes, elapsed minutes), maybe one ongoing."""
+
+    name: str
+    completed: list[tuple[float, float]] = field(default_factory=list)
+    ongoing: tuple[float, float] | None = None
+
+
+@dataclass
+class JsmRequest:
+    key: str
+    desk: str
+    type_id: str
+    created: datetime
+    done: bool = False
+    slas: list[Sla] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)  # (other issue key, its issue type id)
+
+
+def jsm_time(t: datetime) -> dict[str, Any]:
+    """JSM's date object: ISO 8601 with a +0000 offset, Jira's form, epoch millis, friendly."""
+    t = t.astimezone(UTC)
+    return {
+        "iso8601": t.strftime("%Y-%m-%dT%H:%M:%S+0000"),
+        "jira": t.strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+        "friendly": t.strftime("%d/%b/%y %I:%M %p"),
+        "epochMillis": int(t.timestamp() * 1000),
+    }
+
+
+def _duration(minutes: float) -> dict[str, Any]:
+    return {"millis": int(minutes * 60000), "friendly": f"{int(minutes // 60)}h {int(minutes % 60)}m"}
+
+
+def _cycle(goal: float, elapsed: float) -> dict[str, Any]:
+    return {
+        "breached": elapsed > goal,
+        "goalDuration": _duration(goal),
+        "elapsedTime": _duration(elapsed),
+        "remainingTime": _duration(goal - elapsed) if goal >= elapsed else {"millis": int((goal - elapsed) * 60000)},
+    }
+
+
+@dataclass
+class JsmAPI(LoopbackAPI):
+    name: str = "jsm-api"
+    email: str = EMAIL
+    desks: list[ServiceDesk] = field(default_factory=list)
+    types: list[RequestType] = field(default_factory=list)
+    requests_: list[JsmRequest] = field(default_factory=list)
+    sla_page: int = 50  # SLA records embedded per request (expand=sla) before isLastPage=false
+    loop: set[str] = field(default_factory=set)
+
+    def check_auth(self, header: str, path: str) -> str:
+        if self.token is None:
+            return "ok"
+        if not header:
+            return "none"
+        basic = base64.b64encode(f"{self.email}:{self.token}".encode()).decode()
+        return "ok" if header in (f"Basic {basic}", f"Bearer {self.token}") else "bad"
+
+    def unauthorized(self) -> Answer:
+        return Answer(
+            401, {"errorMessage": "Client must be authenticated to access this resource.", "i18nErrorMessage": None}
+        )
+
+    def route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Any:
+        if method != "GET":
+            raise Answer(405, {"errorMessage": "Method Not Allowed"})
+        if path == f"{SD}/servicedesk":
+            rows = [
+                {
+                    "id": d.id,
+                    "projectId": str(10000 + i),
+                    "projectName": d.name,
+                    "projectKey": d.key,
+                    "_links": {"self": f"{self.url}{SD}/servicedesk/{d.id}"},
+                }
+                for i, d in enumerate(self.desks)
+            ]
+            return self._page(rows, path, query)
+        m = re.fullmatch(rf"{SD}/servicedesk/([^/]+)/requesttype", path)
+        if m:
+            if not any(d.id == m.group(1) for d in self.desks):
+                raise Answer(404, {"errorMessage": "The service desk does not exist."})
+            rows = [self._type(t) for t in self.types if t.desk == m.group(1)]
+            return self._page(rows, path, query)
+        if path == f"{SD}/request":
+            return self._requests(path, query)
+        m = re.fullmatch(rf"{SD}/request/([^/]+)/sla", path)
+        if m:
+            r = self._request(m.group(1))
+            return self._page([self._sla(s, i) for i, s in enumerate(r.slas)], path, query)
+        m = re.fullmatch(r"/rest/api/3/issue/([^/]+)", path)
+        if m:
+            r = self._request(m.group(1))
+            return {
+                "id": r.key,
+                "key": r.key,
+                "fields": {"issuelinks": [self._link(r, k, t, i) for i, (k, t) in enumerate(r.links)]},
+            }
+        raise Answer(404, {"errorMessage": "Not Found"})
+
+    def _request(self, key: str) -> JsmRequest:
+        for r in self.requests_:
+            if r.key == key:
+                return r
+        raise Answer(404, {"errorMessage": "The request does not exist or you do not have permission to see it."})
+
+    def _type(self, t: RequestType) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "id": t.id,
+            "name": t.name,
+            "description": f"Raise a {t.name.lower()}",
+            "helpText": "",
+            "issueTypeId": t.issue_type,
+            "serviceDeskId": t.desk,
+            "portalId": t.desk,
+            "groupIds": ["1"],
+            "_links": {"self": f"{self.url}{SD}/servicedesk/{t.desk}/requesttype/{t.id}"},
+        }
+        if t.practice is not None:
+            row["practice"] = t.practice
+        return row
+
+    def _sla(self, s: Sla, i: int) -> dict[str, Any]:
+        row: dict[str, Any] = {
+            "id": str(i + 1),
+            "name": s.name,
+            "completedCycles": [{**_cycle(g, e), "startTime": jsm_time(datetime.now(UTC))} for g, e in s.completed],
+            "_links": {"self": f"{self.url}{SD}/request/x/sla/{i + 1}"},
+        }
+        if s.ongoing is not None:
+            row["ongoingCycle"] = {**_cycle(*s.ongoing), "paused": False, "withinCalendarHours": True}
+        return row
+
+    def _link(self, r: JsmRequest, key: str, issue_type: str, i: int) -> dict[str, Any]:
+        other = {
+            "id": key,
+            "key": key,
+            "fields": {"summary": "private summary", "issuetype": {"id": issue_type, "name": issue_type}},
+        }
+        return {
+            "id": str(i + 1),
+            "type": {"name": "Problem/Incident", "inward": "is caused by", "outward": "causes"},
+            "outwardIssue": other,
+        }
+
+    def _requests(self, path: str, query: dict[str, list[str]]) -> Any:
+        desk = query.get("serviceDeskId", [None])[0]
+        if query.get("requestOwnership", ["OWNED_REQUESTS"])[0] != "ALL_REQUESTS":
+            rows: list[dict[str, Any]] = []  # the agent raised none of them
+        else:
+            expand = ",".join(query.get("expand", [])).split(",")
+            rows = []
+            for r in sorted(self.requests_, key=lambda x: x.created, reverse=True):
+                if desk is not None and r.desk != desk:
+                    continue
+                row: dict[str, Any] = {
+                    "_expands": [
+                        "participant",
+                        "status",
+                        "sla",
+                        "requestType",
+                        "serviceDesk",
+                        "attachment",
+                        "action",
+                        "comment",
+                    ],
+                    "issueId": str(10000 + self.requests_.index(r)),
+                    "issueKey": r.key,
+                    "summary": f"Customer summary for {r.key}",
+                    "requestTypeId": r.type_id,
+                    "serviceDeskId": r.desk,
+                    "createdDate": jsm_time(r.created),
+                    "reporter": {
+                        "accountId": "5b10a2844c20165700ede21g",
+                        "displayName": "Private Person",
+                        "emailAddress": "private@example.com",
+                    },
+                    "currentStatus": {
+                        "status": "Resolved" if r.done else "In progress",
+                        "statusCategory": "DONE" if r.done else "INDETERMINATE",
+                    },
+                }
+                if "sla" in expand:
+                    slas = [self._sla(s, i) for i, s in enumerate(r.slas)]
+                    page = slas[: self.sla_page]
+                    row["sla"] = {
+                        "size": len(page),
+                        "start": 0,
+                        "limit": self.sla_page,
+                        "isLastPage": len(slas) <= self.sla_page,
+                        "values": page,
+                    }
+                rows.append(row)
+        return self._page(rows, path, query)
+
+    def _page(self, rows: list[Any], path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        try:
+            start = 0 if path in self.loop else int(query.get("start", ["0"])[0])
+            limit = min(MAX_LIMIT, int(query.get("limit", ["50"])[0]))
+        except ValueError:
+            raise Answer(400, {"errorMessage": "start and limit must be numbers"}) from None
+        chunk = rows[start : start + limit]
+        last = path not in self.loop and start + limit >= len(rows)
+        rest = {k: v[0] for k, v in query.items() if k not in ("start", "limit")}
+        links: dict[str, Any] = {
+            "base": f"{self.url}/rest/servicedeskapi",
+            "context": "",
+            "self": f"{self.url}{path}?{urlencode({**rest, 'start': start, 'limit': limit})}",
+        }
+        if not last:
+            links["next"] = f"{self.url}{path}?{urlencode({**rest, 'start': start + limit, 'limit': limit})}"
+        if start > 0:
+            links["prev"] = f"{self.url}{path}?{urlencode({**rest, 'start': max(0, start - limit), 'limit': limit})}"
+        return {
+            "_expands": [],
+            "size": len(chunk),
+            "start": start,
+            "limit": limit,
+            "isLastPage": last,
+            "values": chunk,
+            "_links": links,
+        }

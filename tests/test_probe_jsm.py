@@ -1,0 +1,249 @@
+"""The jsm probe: figures computed from Jira Service Management's shapes, and the probe end to end
+against the loopback JSM Cloud API (sandbox/jsm_api.py) over HTTP: paged envelopes, basic and
+bearer auth, SLA pages, issue links, 403/429, loops, counts only."""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from probes.jsm import JsmConfig, JsmProbe
+from probes.jsm.kinds import KINDS
+from probes.jsm.normalise import Window, category_of, links_an_incident, sla_data
+from sandbox.jsm import queue_only, well_run
+from sandbox.jsm_api import EMAIL, TOKEN
+from sandbox.loopback_api import Fault
+from scanner.evidence import Evidence
+from scanner.probe import ProbeContext, SourceFailure
+
+ENV = "JSM_TEST_AUTH"
+NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
+
+
+def test_practice_names_map_to_categories_and_reviews_are_not_incidents() -> None:
+    assert category_of({"id": "1", "practice": "incident-management"}, {}) == "incident"
+    assert category_of({"id": "1", "practice": "post-incident-review"}, {}) == "post_incident_review"
+    assert category_of({"id": "1", "practice": "PROBLEM_MANAGEMENT"}, {}) == "problem"
+    assert category_of({"id": "1", "practice": "change-management"}, {}) == "change"
+    assert category_of({"id": "1", "practice": "service-request"}, {}) == "service_request"
+    assert category_of({"id": "9"}, {"9": "incident"}) == "incident"  # the config names what JSM does not
+    assert category_of({"id": "9", "practice": None}, {}) == "other"
+
+
+def test_sla_figures_count_completed_cycles_and_graded_goals() -> None:
+    window = Window(NOW - timedelta(days=30), NOW)
+
+    def cycle(goal: float, elapsed: float) -> dict[str, Any]:
+        return {
+            "breached": elapsed > goal,
+            "goalDuration": {"millis": goal * 60000},
+            "elapsedTime": {"millis": elapsed * 60000},
+        }
+
+    samples: list[tuple[str, list[dict[str, Any]]]] = [
+        ("incident", [{"name": "Time to resolution", "completedCycles": [cycle(240, 100)]}]),
+        ("incident", [{"name": "Time to resolution", "completedCycles": [cycle(1440, 2000)]}]),
+        ("incident", [{"name": "Time to resolution", "ongoingCycle": {**cycle(240, 300), "paused": False}}]),
+        ("service_request", [{"name": "Time to resolution", "completedCycles": [cycle(480, 10)]}]),
+    ]
+    got = dict(sla_data(samples, window))
+    inc = got["sla/Time to resolution/incident"]
+    assert inc["requests"] == 3 and inc["completed_cycles"] == 2 and inc["met"] == 1 and inc["met_ratio"] == 0.5
+    assert inc["goals_minutes"] == [240.0, 1440.0] and inc["distinct_goals"] == 2
+    assert inc["ongoing"] == 1 and inc["ongoing_breached"] == 1
+    assert got["sla/Time to resolution/service_request"]["met_ratio"] == 1.0
+
+
+def test_a_problem_counts_as_linked_only_through_an_incident_issue_type() -> None:
+    issue = {"fields": {"issuelinks": [{"outwardIssue": {"key": "X-1", "fields": {"issuetype": {"id": "10001"}}}}]}}
+    assert links_an_incident(issue, {"10001"}) and not links_an_incident(issue, {"10009"})
+    assert not links_an_incident({"fields": {"issuelinks": "junk"}}, {"10001"})
+
+
+def _cfg(url: str, **kw: Any) -> JsmConfig:
+    return JsmConfig(**{"name": "jsm", "probe": "jsm", "url": url, "basic_auth_env": ENV, "retries": 2, **kw})
+
+
+def _run(cfg: JsmConfig) -> tuple[list[Evidence], ProbeContext]:
+    ctx = ProbeContext(source=cfg.name, deadline=time.monotonic() + 60, log=logging.getLogger("test.jsm"))
+    probe = JsmProbe()
+    ev = list(probe.collect(cfg, ctx))
+    assert all(probe.accepts(e, ctx) for e in ev), ctx.failures
+    return ev, ctx
+
+
+def _by(ev: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in ev if e.kind == kind}
+
+
+@pytest.mark.slow
+def test_well_run_site_end_to_end_over_several_pages(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=40)
+    try:
+        ev, ctx = _run(_cfg(api.url, per_page=7))
+    finally:
+        api.stop()
+    assert not ctx.failures and not ctx.warnings
+    assert {e.kind for e in ev} == set(KINDS)
+    desk = _by(ev, "jsm.service_desk")["service_desk/IT"]
+    assert desk["request_types"] == 5 and desk["request_types_by_category"]["post_incident_review"] == 1
+    site = _by(ev, "jsm.requests")["site"]
+    # 41 incidents (one open), 4 problems, 6 changes, 20 service requests + 5 HR, 2 reviews; the
+    # 400-day-old incident is outside the window.
+    assert site["by_category"] == {
+        "incident": 41,
+        "problem": 4,
+        "change": 6,
+        "service_request": 25,
+        "post_incident_review": 2,
+        "other": 0,
+    }
+    assert site["resolved_by_category"]["incident"] == 40 and site["resolved_by_category"]["problem"] == 2
+    assert site["problems_checked"] == 4 and site["problems_linked_to_incidents"] == 3
+    assert _by(ev, "jsm.requests")["service_desk/HR"]["requests"] == 5
+    ttr = _by(ev, "jsm.sla")["sla/Time to resolution/incident"]
+    assert ttr["completed_cycles"] == 40 and ttr["met"] == 36 and ttr["met_ratio"] == 0.9
+    assert ttr["distinct_goals"] == 2 and ttr["ongoing"] == 1 and ttr["ongoing_breached"] == 0
+    pages = [r for r in api.requests if r.path == "/rest/servicedeskapi/request" and r.query["serviceDeskId"] == ["1"]]
+    assert len(pages) == 11  # 74 IT requests at 7 a page, start counted by the client
+    assert all(r.query["requestOwnership"] == ["ALL_REQUESTS"] for r in pages)
+    text = json.dumps([e.data for e in ev])
+    assert TOKEN not in text and "Private Person" not in text and "private summary" not in text
+    assert "Customer summary" not in text and "private@example.com" not in text
+
+
+@pytest.mark.slow
+def test_sla_records_beyond_the_embedded_page_are_read_in_full(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=5)
+    api.sla_page = 1  # each incident carries two SLAs: the embedded page is not the last
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures
+    fr = _by(ev, "jsm.sla")["sla/Time to first response/incident"]
+    assert fr["completed_cycles"] == 5
+    assert sum(1 for r in api.requests if r.path.endswith("/sla")) == 5
+
+
+@pytest.mark.slow
+def test_bearer_token_is_accepted_and_wrong_credentials_fail_the_source(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(incidents=2)
+    try:
+        cfg = JsmConfig(name="j", probe="jsm", url=api.url, bearer_token_env=ENV, retries=0)
+        ev, _ctx = _run(cfg)
+        assert _by(ev, "jsm.requests")["site"]["by_category"]["incident"] == 3
+        monkeypatch.setenv(ENV, f"{EMAIL}:wrong-token")
+        with pytest.raises(SourceFailure) as err:
+            _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert err.value.category == "unauthorized" and "wrong-token" not in str(err.value)
+
+
+def test_credentials_are_required_and_categories_checked() -> None:
+    with pytest.raises(ValueError, match="credentials"):
+        JsmConfig(name="j", probe="jsm", url="https://acme.atlassian.net")
+    with pytest.raises(ValueError, match="unknown categories"):
+        _cfg("https://acme.atlassian.net", request_type_categories={"1": "outage"})
+
+
+@pytest.mark.slow
+def test_forbidden_issue_links_fail_only_requests_and_sla(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    api.inject(Fault(r"^/rest/api/3/issue/", 403, times=99))
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert set(ctx.failures) == {"jsm.requests", "jsm.sla"}
+    assert ctx.failures["jsm.requests"].category == "forbidden"
+    assert {e.kind for e in ev} == {"jsm.service_desk"}
+
+
+@pytest.mark.slow
+def test_throttled_answers_are_retried_after_retry_after(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    api.inject(Fault(r"^/rest/servicedeskapi/servicedesk$", 429, times=2, retry_after="0"))
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    desks = [r for r in api.requests if r.path == "/rest/servicedeskapi/servicedesk"]
+    assert not ctx.failures and [r.status for r in desks] == [429, 429, 200]
+    assert len(_by(ev, "jsm.service_desk")) == 2
+
+
+@pytest.mark.slow
+def test_a_list_ignoring_start_is_a_loop_not_an_endless_scan(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=12)
+    api.loop.add("/rest/servicedeskapi/request")
+    try:
+        _ev, ctx = _run(_cfg(api.url, per_page=5))
+    finally:
+        api.stop()
+    assert ctx.failures["jsm.requests"].category == "malformed" and "loop" in ctx.failures["jsm.requests"].reason
+    assert "jsm.service_desk" not in ctx.failures
+
+
+@pytest.mark.slow
+def test_a_desk_without_practices_counts_everything_as_other(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = queue_only()
+    try:
+        ev, _ctx = _run(_cfg(api.url))
+        site = _by(ev, "jsm.requests")["site"]
+        assert site["requests"] == 8 and site["by_category"]["other"] == 8 and site["by_category"]["incident"] == 0
+        ev, _ctx = _run(_cfg(api.url, request_type_categories={"70": "incident"}))
+    finally:
+        api.stop()
+    assert _by(ev, "jsm.requests")["site"]["by_category"]["incident"] == 8
+
+
+@pytest.mark.slow
+def test_an_empty_page_that_is_not_the_last_stops_the_list(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    original = api._page
+
+    def empty_forever(rows: list[Any], path: str, query: dict[str, list[str]]) -> dict[str, Any]:
+        doc = original(rows, path, query)
+        if path.endswith("/request"):
+            doc.update(values=[], size=0, isLastPage=False)
+        return doc
+
+    api._page = empty_forever  # type: ignore[method-assign]
+    try:
+        _ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert ctx.failures["jsm.requests"].category == "malformed" and "empty page" in ctx.failures["jsm.requests"].reason
+    assert sum(1 for r in api.requests if r.path.endswith("/request")) == 1
+
+
+@pytest.mark.slow
+def test_keys_unfit_for_a_url_path_are_never_spliced_into_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    for r in api.requests_:
+        if r.key == "IT-100":
+            r.key = "../../admin?x=1"  # a hostile server's problem key
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures
+    site = _by(ev, "jsm.requests")["site"]
+    assert site["by_category"]["problem"] == 4 and site["problems_checked"] == 3  # counted, not looked up
+    assert all(r.path.startswith(("/rest/servicedeskapi/", "/rest/api/3/issue/IT-")) for r in api.requests)
