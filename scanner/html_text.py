@@ -72,6 +72,8 @@ UI: dict[str, tuple[str, str]] = {
     "out_of_scope": ("不在评估范围（全部豁免）", "out of scope (every item waived)"),
     "scopes": ("各范围等级", "Levels per scope"),
     "headline": ("概况", "At a glance"),
+    "change": ("变化", "change"),
+    "name": ("名称", "name"),
     "items_by_status": ("评估项状态", "Items by status"),
     "caps_by_level": ("各等级的能力数（范围内）", "Capabilities per level (in scope)"),
     "unknowns": ("未知项的原因与对策", "Why items are unknown, and what resolves them"),

@@ -267,3 +267,28 @@ def test_chinese_text_renders_as_glyphs_not_boxes(browser: Browser, files: dict[
     page, _ = open_report(browser, files["good_path"])
     assert page.evaluate(GLYPHS_DIFFER)
     page.close()
+
+
+def test_axe_finds_no_violations_and_a_phone_width_does_not_scroll_sideways(
+    browser: Browser, files: dict[str, Any], tmp_path: Path
+) -> None:
+    """Every section open (the worst case for nesting and contrast), in both languages; then at
+    390 px wide nothing makes the page scroll horizontally (tables scroll inside themselves)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    scoped = tmp_path / "scoped.html"
+    scoped.write_text(render_html(_scoped(files["good"], "shop")), encoding="utf-8")
+    for path in (files["good_path"], scoped):
+        page, _ = open_report(browser, path)
+        page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+        for lang in ("zh", "en"):
+            page.click(f"[data-set-lang={lang}]")
+            result = Axe().run(page)
+            found = [(v["id"], [n["target"] for n in v["nodes"][:3]]) for v in result.response["violations"]]
+            assert found == [], (path.name, lang, found)
+        page.close()
+        page, watch = open_report(browser, path, viewport=(390, 844))
+        page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
+        assert watch.errors == []
+        page.close()
