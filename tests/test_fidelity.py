@@ -18,10 +18,7 @@ MIN_DECIDED = 25
 ESTATES = estates()
 # Estates known to decide fewer than MIN_DECIDED items, and why. Strict: once the scanner decides
 # enough there, the expected failure turns into a failure and the entry must go.
-TOO_FEW: dict[str, str] = {
-    "alert-collection": "decides 24 items since prometheus.collection.coverage-measured stopped "
-    "counting a single absent(up) alert as measured coverage (ydt:5.1.1:L2.2 is now unknown, as graded)",
-}
+TOO_FEW: dict[str, str] = {}
 
 
 @pytest.fixture(scope="module", params=ESTATES, ids=lambda p: p.name)
