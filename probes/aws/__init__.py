@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
-from probes.aws import data, governance, ops, posture, practices
+from probes.aws import backup, data, governance, ops, ownership, posture, practices, tracing
 from probes.aws.config import AwsConfig
 from probes.aws.fleet import account_units
 from probes.aws.kinds import MODELS
@@ -29,11 +29,14 @@ from scanner.probe import Cancelled, KindModel, Probe, ProbeContext, SourceFailu
 __all__ = ["SERVICES", "AwsConfig", "AwsProbe", "iam_action"]
 
 SERVICES: tuple[Service, ...] = (
+    *backup.SERVICES,
     *data.SERVICES,
     *ops.SERVICES,
     *governance.SERVICES,
     *posture.SERVICES,
     *practices.SERVICES,
+    *tracing.SERVICES,
+    *ownership.SERVICES,
 )
 
 KINDS: dict[str, str] = {
@@ -47,6 +50,7 @@ KINDS: dict[str, str] = {
     "aws.rds_cluster": "an RDS/Aurora cluster: members and readers, backup retention, PITR lag, global cluster",
     "aws.dynamodb_table": "a DynamoDB table: point-in-time recovery and global table replicas",
     "aws.elasticache_group": "an ElastiCache replication group or standalone cluster: replicas, failover, Multi-AZ, snapshots",
+    "aws.memorydb_cluster": "a MemoryDB cluster: shards, replicas per shard, Multi-AZ, snapshots",
     "aws.s3_bucket": "an S3 bucket: versioning and replication destinations",
     "aws.autoscaling_group": "an Auto Scaling group: zones, size bounds and scaling policies",
     "aws.load_balancer": "an Elastic Load Balancer: zones and target health checks",
@@ -60,8 +64,10 @@ KINDS: dict[str, str] = {
     "aws.config_rule": "an AWS Config rule",
     "aws.cloudtrail_trail": "a CloudTrail trail: multi-region, logging, log file validation",
     "aws.tagged_resource": "a resource known to the tagging API, with its tag keys and owner/cost tags",
+    "aws.owner_inventory": "owner/team tags over the AWS Config inventory of workload resources in every scanned region",
     "aws.fis_template": "a Fault Injection Service experiment template: actions, targets, stop conditions",
     "aws.fis_experiment": "a Fault Injection Service experiment run and its outcome",
+    "aws.xray_service_graph": "the X-Ray service graph of one region over the last hours: instrumented services and the edges between them",
     "aws.resiliency_policy": "an AWS Resilience Hub resiliency policy: RTO/RPO targets and the applications using it",
     "aws.security_hub": "AWS Security Hub in one region: enabled, open critical/high findings",
     "aws.eventbridge_rule": "an EventBridge rule: event sources and detail types it matches",

@@ -11,14 +11,14 @@ from probes.aws.practices import CE_PARTS, CONFIG_PARTS
 from probes.aws.session import pages
 from scanner.evidence import Evidence
 
-__all__ = ["OWNER_KEYS", "SERVICES"]
+__all__ = ["OWNER_KEYS", "SERVICES", "norm_key"]
 
 # Tag keys (lower-cased, separators removed) read as naming an owner or a cost centre.
 OWNER_KEYS = {"owner", "team", "ownerteam", "contact", "maintainer", "squad"}
 COST_KEYS = {"costcenter", "costcentre", "cost", "billing", "project", "budget", "businessunit"}
 
 
-def _norm(key: str) -> str:
+def norm_key(key: str) -> str:
     return "".join(ch for ch in key.lower() if ch.isalnum())
 
 
@@ -177,9 +177,9 @@ def tagged_resources(s: Scan, region: str) -> Iterator[Evidence]:
         if len(parts) > 3 and not parts[3] and region != s.cfg.global_region:
             continue  # a global resource (S3 bucket, Route 53 zone) is listed in every region: once
         tags = {t["Key"]: t.get("Value", "") for t in r.get("Tags") or []}
-        keys = sorted({_norm(k) for k in tags})
-        owner = next((v for k, v in tags.items() if _norm(k) in OWNER_KEYS and v), None)
-        cost = next((v for k, v in tags.items() if _norm(k) in COST_KEYS and v), None)
+        keys = sorted({norm_key(k) for k in tags})
+        owner = next((v for k, v in tags.items() if norm_key(k) in OWNER_KEYS and v), None)
+        cost = next((v for k, v in tags.items() if norm_key(k) in COST_KEYS and v), None)
         yield s.ev(
             "aws.tagged_resource",
             arn,
@@ -193,7 +193,7 @@ def tagged_resources(s: Scan, region: str) -> Iterator[Evidence]:
                 "cost_tag": cost,
                 "has_cost_tag": cost is not None,
                 # Name is the console's label, not an extension field; aws:* keys are AWS's own.
-                "user_tag_count": sum(1 for k in tags if not k.lower().startswith("aws:") and _norm(k) != "name"),
+                "user_tag_count": sum(1 for k in tags if not k.lower().startswith("aws:") and norm_key(k) != "name"),
             },
             f"tag/{region}/GetResources",
         )

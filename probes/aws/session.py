@@ -274,7 +274,11 @@ def _guard_http_session(client: Any) -> None:
 
 
 # Operations whose default page is smaller than the largest the API accepts.
-MAX_PAGE_SIZE: dict[str, int] = {"describe_alarms": 100, "describe_auto_scaling_groups": 100}
+MAX_PAGE_SIZE: dict[str, int] = {
+    "describe_alarms": 100,
+    "describe_auto_scaling_groups": 100,
+    "select_resource_config": 100,
+}
 
 
 def pages(client: Any, op: str, key: str, **kw: Any) -> Iterator[Any]:
