@@ -36,8 +36,8 @@ def minimal_requests(seen: list[Seen], max_per_page: int = 100) -> int:
     singles: set[str] = set()
     for s in seen:
         u = urlsplit(s.path)
-        if s.total is None:
-            singles.add(s.path)
+        if s.total is None:  # a POST (GraphQL) is one query per distinct body
+            singles.add(f"{s.method} {s.path} {s.body_digest}" if s.method == "POST" else s.path)
             continue
         q = tuple(sorted((k, v) for k, v in parse_qsl(u.query) if k not in ("page", "per_page")))
         listings[(u.path, q)] = s.total

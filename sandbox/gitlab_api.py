@@ -6,7 +6,8 @@ first, last) whose host is the server's own URL; keyset pagination (Link rel="ne
 `GET /projects?pagination=keyset`; the 401/403/404 bodies GitLab sends; PRIVATE-TOKEN, Bearer
 and JOB-TOKEN authentication; and, for fault and load tests, injected errors (e.g. 429 with
 Retry-After, 500) and per-request latency. Every request is recorded (without credentials).
-Read-only: anything but GET/HEAD is 405.
+Read-only: anything but GET/HEAD is 405, except POST /api/graphql, which answers the one query
+the probe sends (incident timeline events, `sandbox.gitlab_graphql`) and refuses mutations.
 """
 
 from __future__ import annotations
@@ -21,12 +22,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
 
+from sandbox.gitlab_graphql import graphql_answer
 from sandbox.gitlab_history import History, ProjectHistory
+from sandbox.gitlab_query import filter_rows as _filter
+from sandbox.gitlab_query import norm as _norm
+from sandbox.gitlab_query import one as _one
+from sandbox.gitlab_query import order_rows as _order
+from sandbox.gitlab_query import per_page as _per_page
 from sandbox.loopback import serve, shutdown
 
 __all__ = ["Fault", "GitLabAPI", "RecordedRequest"]
-
-MAX_PER_PAGE = 100
 
 
 @dataclass
@@ -87,7 +92,13 @@ class GitLabAPI:
             def _refuse(self) -> None:
                 api._send(self, 405, {"message": "405 Method Not Allowed"}, {})
 
-            do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
+            def do_POST(self) -> None:
+                if urlsplit(self.path).path == "/api/graphql":
+                    api._handle_graphql(self)
+                else:
+                    self._refuse()
+
+            do_PUT = do_DELETE = do_PATCH = _refuse
 
             def log_message(self, format: str, *args: Any) -> None:
                 return
@@ -143,6 +154,32 @@ class GitLabAPI:
             status, body, headers = done.status, done.body, done.headers
         with self._lock:
             self.requests.append(RecordedRequest(h.command, path, query, status, auth, time.monotonic()))
+        self._send(h, status, body, headers)
+
+    def _handle_graphql(self, h: BaseHTTPRequestHandler) -> None:
+        auth = self._auth(h)
+        size = int(h.headers.get("Content-Length") or 0)
+        # The body is read before any answer: left in the socket, it would be read as the next request.
+        raw = h.rfile.read(size) if 0 < size <= 100_000 else b""
+        try:
+            self._fault("/graphql")
+            if auth == "bad":  # GitLab refuses a bad token; no token only hides private projects
+                raise _Done(401, {"errors": [{"message": "Invalid token"}]})
+            if size > 100_000:
+                h.close_connection = True
+                raise _Done(413, {"errors": [{"message": "Query too large"}]})
+            try:
+                request = json.loads(raw or b"{}")
+            except ValueError:
+                raise _Done(400, {"errors": [{"message": "Invalid JSON"}]}) from None
+            status, body = 200, graphql_answer(self.history, request, visible=auth != "none")
+        except _Done as done:
+            status, body = done.status, done.body
+            headers = done.headers
+        else:
+            headers = {}
+        with self._lock:
+            self.requests.append(RecordedRequest("POST", "/api/graphql", {}, status, auth, time.monotonic()))
         self._send(h, status, body, headers)
 
     def _fault(self, rel: str) -> None:
@@ -379,56 +416,3 @@ class GitLabAPI:
             "Link": ", ".join(links),
         }
         return chunk, headers
-
-
-def _one(q: dict[str, list[str]], key: str) -> str | None:
-    v = q.get(key)
-    return v[-1] if v else None
-
-
-def _per_page(q: dict[str, list[str]]) -> int:
-    try:
-        return min(MAX_PER_PAGE, max(1, int(_one(q, "per_page") or 20)))
-    except ValueError:
-        return 20
-
-
-def _filter(
-    rows: list[dict[str, Any]],
-    q: dict[str, list[str]],
-    *,
-    time_field: str,
-    env: Callable[[dict[str, Any]], str] | None = None,
-) -> list[dict[str, Any]]:
-    out = rows
-    if env is not None and _one(q, "environment"):
-        out = [r for r in out if env(r) == _one(q, "environment")]
-    for key in ("status", "state", "source", "ref", "target_branch"):
-        if (_one(q, key) and key != "state") or (key == "state" and _one(q, key) not in (None, "all")):
-            out = [r for r in out if r.get(key) == _one(q, key)]
-    for key, field_name, after in (
-        ("updated_after", time_field, True),
-        ("updated_before", time_field, False),
-        ("created_after", "created_at", True),
-        ("created_before", "created_at", False),
-    ):
-        bound = _one(q, key)
-        if bound:
-            b = _norm(bound)
-            out = [r for r in out if (_norm(r[field_name]) > b if after else _norm(r[field_name]) < b)]
-    return out
-
-
-def _norm(t: str) -> str:
-    """ISO timestamps compare as text once normalised to YYYY-MM-DDTHH:MM:SS."""
-    return t.replace(" ", "T")[:19]
-
-
-def _order(
-    rows: list[dict[str, Any]], q: dict[str, list[str]], *, default: str, default_sort: str = "asc"
-) -> list[dict[str, Any]]:
-    key = _one(q, "order_by") or default
-    desc = (_one(q, "sort") or default_sort) == "desc"
-    return sorted(
-        rows, key=lambda r: (str(r.get(key) or "") if key != "id" else r.get("id", 0), r.get("id", 0)), reverse=desc
-    )

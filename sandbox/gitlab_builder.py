@@ -251,6 +251,7 @@ class ProjectBuilder:
         severity: str | None,
         postmortem: bool,
         author: str = "alert-bot",
+        cause_min: float | None = None,
     ) -> None:
         assert self.team is not None
         self.issue_iid += 1
@@ -304,6 +305,7 @@ class ProjectBuilder:
             updated_at=iso(at + timedelta(minutes=response_min)),
         )
         self.h.notes[iid] = [system, human]
+        self.h.timelines[iid] = _timeline(at, response_min, cause_min, None if open_ else closed)
 
     def release(self, at: datetime, tag: str, sha: str, notes: str) -> None:
         self.h.releases.append(
@@ -328,3 +330,22 @@ class ProjectBuilder:
                 "_links": {"self": f"{self.h.project['web_url']}/-/releases/{tag}"},
             }
         )
+
+
+def _timeline(at: datetime, respond: float, cause: float | None, end: datetime | None) -> list[dict[str, Any]]:
+    """An incident's timeline events as GraphQL returns them: GitLab's own untagged creation event,
+    then, when responders keep the timeline (`cause` set), the tagged events they add."""
+
+    def event(t: datetime, *tags: str) -> dict[str, Any]:
+        return {"occurredAt": iso(t), "timelineEventTags": {"nodes": [{"name": n} for n in tags]}}
+
+    events = [event(at)]
+    if cause is not None:
+        events += [
+            event(at, "Impact detected"),
+            event(at + timedelta(minutes=respond), "Response initiated"),
+            event(at + timedelta(minutes=cause), "Cause identified"),
+        ]
+        if end is not None:
+            events.append(event(end, "End time"))
+    return events

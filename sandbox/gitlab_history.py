@@ -23,15 +23,20 @@ from sandbox.gitlab_model import History, ProjectHistory, TeamProfile, iso
 from sandbox.gitlab_records import Ids, fake_sha, group_json, user_json
 from sandbox.gitlab_teams import LEDGER, LIB_CI, WEB, ledger_project, web_project
 
-__all__ = ["History", "ProjectHistory", "TeamProfile", "build_history", "iso"]
-
-# The pieces under their names from before the split, for callers that build their own estates
-# from them (tests/estates/gitlab-argocd/history.py).
-_Ids = Ids
-_ProjectBuilder = ProjectBuilder
-_group = group_json
-_sha = fake_sha
-_user = user_json
+# The building blocks are public too: estates of their own (tests/estates/gitlab-argocd/history.py)
+# are assembled from them the way build_history assembles the sandbox's.
+__all__ = [
+    "History",
+    "Ids",
+    "ProjectBuilder",
+    "ProjectHistory",
+    "TeamProfile",
+    "build_history",
+    "fake_sha",
+    "group_json",
+    "iso",
+    "user_json",
+]
 
 
 def build_history(now: datetime | None = None, *, seed: int = 1756) -> History:

@@ -31,6 +31,7 @@ class ProjectHistory:
     approvals: dict[int, dict[str, Any]] = field(default_factory=dict)
     issues: list[dict[str, Any]] = field(default_factory=list)
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    timelines: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # iid -> GraphQL timeline events
     releases: list[dict[str, Any]] = field(default_factory=list)
     dora: dict[str, float] | None = None  # None: the DORA API answers 403 (not Ultimate)
     integrations: list[dict[str, Any]] | None = None  # None: 403 (the token is not a Maintainer)
@@ -76,3 +77,5 @@ class TeamProfile:
     canary: bool
     protected: bool
     premium: bool  # approval rules require an approval
+    # responders tag "Cause identified" this long after "Response initiated" (None: no tagged timeline)
+    cause_after_response_minutes: float | None = None

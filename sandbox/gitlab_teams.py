@@ -13,8 +13,8 @@ __all__ = ["LEDGER", "LIB_CI", "WEB", "ledger_project", "web_project"]
 
 HISTORY_DAYS = 110  # longer than the default 90-day window, so the window really cuts
 
-WEB = TeamProfile(True, 0.03, 40, 0.97, 6, True, True, (6, 45), (1, 2), True, True, True)
-LEDGER = TeamProfile(False, 0.0, 0, 0.3, 4, False, False, (8 * 60, 60 * 60), (45, 180), False, False, False)
+WEB = TeamProfile(True, 0.03, 40, 0.97, 6, True, True, (6, 45), (1, 2), True, True, True, 2.5)
+LEDGER = TeamProfile(False, 0.0, 0, 0.3, 4, False, False, (8 * 60, 60 * 60), (45, 180), False, False, False, 60)
 
 WEB_CI = """\
 stages: [build, test, deploy, verify]
@@ -215,13 +215,8 @@ def web_project(b: ProjectBuilder, prod_name: str) -> None:
             )
     for i in range(team.incidents):
         at = now - timedelta(days=3 + i * 13, hours=rng.randint(0, 8))
-        b.incident(
-            at,
-            rng.uniform(*team.restore_minutes),
-            rng.uniform(*team.response_minutes),
-            str(1 + i % 4),
-            team.postmortems,
-        )
+        restore, respond = rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes)
+        b.incident(at, restore, respond, str(1 + i % 4), team.postmortems, cause_min=_cause(team, respond))
     b.h.integrations = [integration_json("slack", deployment_events=True, pipeline_events=False)]
     b.h.hooks = [hook_json(deployment_events=True), hook_json(deployment_events=False)]
     b.h.issue_templates = ["Bug", "Change request", "Exception request"]
@@ -320,9 +315,8 @@ def ledger_project(b: ProjectBuilder) -> None:
             b.release(at, f"1.{n}.0", sha, "")
     for i in range(team.incidents):
         at = now - timedelta(days=6 + i * 19, hours=rng.randint(0, 8))
-        b.incident(
-            at, rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes), None, False, author="ops-lead"
-        )
+        restore, respond = rng.uniform(*team.restore_minutes), rng.uniform(*team.response_minutes)
+        b.incident(at, restore, respond, None, False, author="ops-lead", cause_min=_cause(team, respond))
     # Bugs only, and one refactoring two months ago: the label exists, the time for it does not.
     for d in range(3, 88, 9):
         b.work_item(now - timedelta(days=d), f"Bug {d}", ["bug"])
@@ -330,3 +324,9 @@ def ledger_project(b: ProjectBuilder) -> None:
     b.h.project.update(wiki_enabled=False, wiki_access_level="disabled")
     b.h.integrations = None  # a Reporter token: GitLab answers 403
     b.h.hooks = None
+
+
+def _cause(team: TeamProfile, respond: float) -> float | None:
+    """When responders tag "Cause identified", minutes after the incident opened (None: untagged)."""
+    extra = team.cause_after_response_minutes
+    return None if extra is None else respond + extra

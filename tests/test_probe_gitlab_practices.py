@@ -161,6 +161,8 @@ def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatc
                    "wa:OPS09-BP01#b", "ydt:6.2.2:L2.1#d", "ydt:6.2.1:L3.2#a", "ydt:6.2.1:L3.2#b"):  # fmt: skip
         assert web[clause] == "met", clause
     assert web["ydt:6.2.1:L5.1"] == "not_met"  # production waits for a manual start and an approval
+    # Timelines: cause identified about 4 minutes after impact detected: level 3's 5, not level 4's 3.
+    assert web["ydt:10.3.3:L3.2#b"] == "met" and web["ydt:10.3.3:L4.1#b"] == "not_met"
     ledger = _grade(server, tmp_path, "acme/ledger")
     assert ledger["ydt:6.1.1:L1.1#a"] == "not_met" and ledger["ydt:6.1.1:L1.1#b"] == "met"
     assert ledger["ydt:6.2.1:L1.2"] == "met"  # the rollback is an emergency change
@@ -169,6 +171,8 @@ def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatc
     assert ledger["ydt:6.2.1:L1.1#a"] == "unknown" and ledger["ydt:9.1.3:L2.1#a"] == "unknown"
     # No postmortem linked, wiki switched off: lessons may be kept elsewhere.
     assert ledger["wa:OPS11-BP08#a"] == "unknown"
+    # Four tagged incidents, slow ones: below the sample guard of five, so no verdict either way.
+    assert ledger["ydt:10.3.3:L3.2#b"] == "unknown"
 
 
 def test_wiki_edits_and_improvement_work(scanned: Any) -> None:

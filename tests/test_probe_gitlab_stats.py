@@ -11,14 +11,10 @@ from pydantic import ValidationError
 
 from probes.gitlab.ci import ci_facts
 from probes.gitlab.config import GitLabConfig
-from probes.gitlab.stats import (
-    Window,
-    change_failures,
-    deployment_stats,
-    incident_stats,
-    merge_request_stats,
-    summary,
-)
+from probes.gitlab.dora import change_failures
+from probes.gitlab.incident_stats import incident_stats
+from probes.gitlab.stats import deployment_stats, merge_request_stats
+from probes.gitlab.window import Window, summary
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)  # a Monday
 W = Window(T0 - timedelta(days=1), T0 + timedelta(days=29))

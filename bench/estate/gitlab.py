@@ -15,8 +15,11 @@ import copy
 import threading
 from typing import Any
 
-from sandbox.gitlab_api import GitLabAPI, _filter, _one, _order
+from sandbox.gitlab_api import GitLabAPI
 from sandbox.gitlab_history import History, ProjectHistory, build_history
+from sandbox.gitlab_query import filter_rows as _filter
+from sandbox.gitlab_query import one as _one
+from sandbox.gitlab_query import order_rows as _order
 
 __all__ = ["CachedGitLabAPI", "big_history"]
 

@@ -25,7 +25,7 @@ from probes.gitlab.config import GitLabConfig
 from probes.gitlab.fleet import group_units
 from probes.gitlab.http import Api, encode_id
 from probes.gitlab.kinds import MODELS
-from probes.gitlab.stats import Window
+from probes.gitlab.window import Window
 from scanner.evidence import Evidence
 from scanner.fleet import Unit
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure

@@ -52,6 +52,10 @@ class GitLabConfig(SourceConfig):
     incident_note_sample: int = Field(
         default=20, ge=0, le=500, description="latest incidents per project whose first response is read"
     )
+    incident_timelines: bool = Field(
+        default=True,
+        description="read the sampled incidents' timeline events (GraphQL, one query per incident)",
+    )
     failure_window_hours: float = Field(
         default=24.0,
         gt=0,

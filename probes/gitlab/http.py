@@ -73,6 +73,7 @@ class _Session(requests.Session):
         self._retries = cfg.retries
         self._timeout = cfg.request_timeout_s
         self.base = cfg.url.rstrip("/") + "/api/v4"  # python-gitlab asks nothing outside its API
+        self.graphql_url = cfg.url.rstrip("/") + "/api/graphql"  # the one URL outside it: read-only queries
         self.trust_env = False  # no proxy or netrc credentials picked up from the environment
         self.headers["Accept-Encoding"] = "gzip, identity"
         # One bucket for every thread of this source; waiting for a token ends on cancel.
@@ -87,6 +88,11 @@ class _Session(requests.Session):
 
     def request(self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any) -> requests.Response:
         url = url.decode() if isinstance(url, bytes) else url
+        if url == self.graphql_url and str(method).upper() == "POST":  # Api.graphql, its fixed queries only
+            resp = self._attempts(method, url, *args, **{**kwargs, "allow_redirects": False, "stream": True})
+            if resp.is_redirect:
+                raise requests.TooManyRedirects("a redirect from the GraphQL endpoint is not followed")
+            return resp
         check_origin(url, self.base, what="next-page link or request", logger=self._ctx.log)
         # requests would follow a redirect itself, carrying PRIVATE-TOKEN (it strips only
         # Authorization) to wherever it points: redirects are followed here, by origin.
@@ -222,6 +228,23 @@ class Api:
         with _mapped(path):
             rows = self.gl.http_list(path, query_data=params or {}, get_all=False, **NO_RETRY)
         return [r for r in rows if isinstance(r, dict)]
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        """The `data` of one GraphQL query (POST /api/graphql; callers pass fixed, read-only queries)."""
+        with _mapped("/graphql"):
+            answer = self.gl.http_post(
+                self.session.graphql_url, post_data={"query": query, "variables": variables}, **NO_RETRY
+            )
+        if not isinstance(answer, dict):
+            raise ApiError("/graphql: expected a JSON object", "malformed")
+        errors = answer.get("errors")
+        if errors:
+            first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+            raise ApiError(f"/graphql: {str(first.get('message') or 'query refused')[:200]}", "error")
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise ApiError("/graphql: the answer has no data", "malformed")
+        return data
 
     def pages(self, path: str, params: dict[str, Any] | None = None) -> Iterator[dict[str, Any]]:
         """Every item of a list endpoint, following the Link header to the last page.

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from probes.gitlab.stats import Window, parse_time
+from probes.gitlab.window import Window, parse_time
 
 __all__ = ["PERIOD_DAYS", "improvement_stats"]
 

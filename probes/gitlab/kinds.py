@@ -3,41 +3,19 @@
 Rules' `data.*` paths are checked against these models (`maturity rules lint`), and every item
 the probe yields is validated by them (`Probe.accepts`, called by the runner). Keep them exact:
 a field the probe emits that the model lacks fails the probe's tests. Derived from
-probes/gitlab/collect.py, stats.py and ci.py.
+probes/gitlab/activity.py, project.py, stats.py, incident_stats.py and dora.py; `gitlab.project`
+is in probes/gitlab/kinds_project.py, the shared window and summaries in kinds_common.py.
 """
 
 from __future__ import annotations
 
 from pydantic import Field
 
+from probes.gitlab.kinds_common import PROJECT, SAMPLE_IDS, MethodSummary, Summary, Window
+from probes.gitlab.kinds_project import GitlabProject
 from scanner.probe import KindModel
 
 __all__ = ["MODELS"]
-
-_PROJECT = "the project's path (group/subgroup/project)"
-_SAMPLE_IDS = "ids of up to five of the items counted, for an auditor to look up"
-
-
-class Window(KindModel):
-    """The time window a figure covers."""
-
-    start: str = Field(description="start of the window (ISO 8601, UTC)")
-    end: str = Field(description="end of the window (ISO 8601, UTC)")
-    days: float = Field(description="length of the window in days")
-
-
-class Summary(KindModel):
-    """Median and 90th percentile (nearest rank) of a sample; both null when it is empty."""
-
-    n: int = Field(description="sample size")
-    median: float | None = Field(description="median (null: empty sample)")
-    p90: float | None = Field(description="90th percentile, nearest rank (null: empty sample)")
-
-
-class MethodSummary(Summary):
-    """A Summary with how it was measured."""
-
-    method: str = Field(description="how the figure was measured, in words")
 
 
 class DeploymentStatsMethod(KindModel):
@@ -52,7 +30,7 @@ class DeploymentStatsMethod(KindModel):
 class GitlabDeploymentStats(KindModel):
     """`gitlab.deployment_stats`: deployments to one production environment in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     environment: str = Field(description="the production environment's name")
     tier: str | None = Field(description="the environment's tier as GitLab reports it (null: none)")
     window: Window = Field(description="the window the figures cover")
@@ -82,7 +60,7 @@ class GitlabDeploymentStats(KindModel):
         description="share of deployments made by a CI job or recorded by an automation account, e.g. an Argo CD sync (null: none)",
     )
     lead_time_commit_to_deploy_hours: Summary = Field(description="commit created to deployment finished, hours")
-    sample_ids: list[int | None] = Field(description=_SAMPLE_IDS)
+    sample_ids: list[int | None] = Field(description=SAMPLE_IDS)
     method: DeploymentStatsMethod = Field(description="how each figure was computed")
 
 
@@ -100,7 +78,7 @@ class ChangeFailureRate(KindModel):
     failed_changes: int = Field(description="deployments followed by a failure")
     deployments: int = Field(description="successful production deployments in the window")
     causes: dict[str, int] = Field(description="failed changes by cause (incident, rollback, hotfix)")
-    sample_ids: list[int | None] = Field(description=_SAMPLE_IDS)
+    sample_ids: list[int | None] = Field(description=SAMPLE_IDS)
     method: str = Field(description="how the figure was computed, in words")
     parameters: ChangeFailureParameters = Field(description="parameters the figure depends on")
 
@@ -137,7 +115,7 @@ class DoraApi(KindModel):
 class GitlabDora(KindModel):
     """`gitlab.dora`: a project's four DORA keys over its production environments."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     production_environments: list[str] = Field(description="production environments whose deployments were read")
     window: Window = Field(description="the window the figures cover")
     deployment_frequency: DeploymentFrequency = Field(description="deployment frequency")
@@ -150,7 +128,7 @@ class GitlabDora(KindModel):
 class GitlabEnvironment(KindModel):
     """`gitlab.environment`: an environment of a project."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     name: str = Field(description="the environment's name")
     tier: str | None = Field(description="tier GitLab assigns (production, staging, testing, development, other)")
     state: str | None = Field(description="available, stopping or stopped")
@@ -190,10 +168,26 @@ class IncidentParameters(KindModel):
     )
 
 
+class IncidentTimeline(KindModel):
+    """What the sampled incidents' timeline events show (GraphQL incident timeline)."""
+
+    readable: bool = Field(description="the timelines could be read")
+    sampled: int = Field(description="incidents whose timeline was read (the first-response sample)")
+    measured: int = Field(
+        description='of those, timelines tagging a clock start and both "Cause identified" and "Response initiated"'
+    )
+    measured_share: float | None = Field(description="measured / sampled (null: no timeline read)")
+    cause_and_response_minutes: Summary = Field(
+        description='clock start ("Impact detected", else "Start time") to the later of the two tags, minutes'
+    )
+    method: str = Field(description="how the figure was measured, in words")
+    note: str | None = Field(description="why the timelines could not be read")
+
+
 class GitlabIncidentStats(KindModel):
     """`gitlab.incident_stats`: a project's incidents in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     window: Window = Field(description="the window the figures cover")
     incidents: int = Field(description="incidents opened in the window")
     closed: int = Field(description="of those, closed")
@@ -214,6 +208,7 @@ class GitlabIncidentStats(KindModel):
     time_to_restore_minutes: Summary = Field(description="created to closed, minutes")
     time_to_first_response_minutes: Summary = Field(description="created to the first human note, minutes (sampled)")
     response_sample: int = Field(description="incidents sampled for the first response")
+    timeline: IncidentTimeline | None = Field(None, description="the sampled incidents' timeline events")
     sample_iids: list[int | None] = Field(description="iids of up to five incidents counted, for an auditor")
     method: IncidentMethod = Field(description="how each figure was computed")
     parameters: IncidentParameters = Field(description="patterns the figures depend on")
@@ -230,7 +225,7 @@ class MergeRequestMethod(KindModel):
 class GitlabMergeRequestStats(KindModel):
     """`gitlab.merge_request_stats`: a project's merge requests merged in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     window: Window = Field(description="the window the figures cover")
     merged: int = Field(description="merge requests merged into the default branch in the window")
     target_branch: str | None = Field(description="the default branch (null: the project has none)")
@@ -257,7 +252,7 @@ class PipelineMethod(KindModel):
 class GitlabPipelineStats(KindModel):
     """`gitlab.pipeline_stats`: a project's pipelines created in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     window: Window = Field(description="the window the figures cover")
     pipelines: int = Field(description="pipelines created in the window")
     statuses: dict[str, int] = Field(description="pipelines by status")
@@ -272,175 +267,6 @@ class GitlabPipelineStats(KindModel):
     method: PipelineMethod = Field(description="how each figure was computed")
 
 
-class ApprovalRules(KindModel):
-    """A project's merge request approval rules."""
-
-    available: bool = Field(description="the rules could be read (GitLab Premium)")
-    count: int | None = Field(description="approval rules (null: not readable)")
-    required_approvals: int | None = Field(
-        description='most approvals any rule naming approvers requires ("All eligible users" rules left out; null: not readable)'
-    )
-    note: str | None = Field(description="why the rules could not be read")
-
-
-class CiFacts(KindModel):
-    """What a project's CI file shows. Only `present` (and `parse_error`) when it is missing or broken."""
-
-    present: bool = Field(description="the project has a CI file on its default branch")
-    parse_error: str | None = Field(None, description="why the CI file could not be read (absent when it could)")
-    config_path: str | None = Field(None, description="the CI file's path when not .gitlab-ci.yml")
-    jobs: int | None = Field(None, description="jobs defined (hidden and reserved keys left out)")
-    includes: list[str] | None = Field(None, description="included templates, files and components")
-    includes_unread: list[str] | None = Field(
-        None,
-        description="includes whose jobs were not read (all but GitLab templates): the file alone is not the whole pipeline",
-    )
-    auto_devops: bool | None = Field(None, description="includes the Auto DevOps template")
-    environments: list[str] | None = Field(None, description="environments jobs deploy to")
-    production_deploy_jobs: list[str] | None = Field(None, description="jobs that deploy to production")
-    preproduction_environments: list[str] | None = Field(
-        None, description="environments deployed to that are not production"
-    )
-    manual_production_gate: bool | None = Field(None, description="some production job runs only when started by hand")
-    manual_production_jobs: list[str] | None = Field(None, description="production jobs started by hand")
-    rollout_strategies: list[str] | None = Field(
-        None, description="rollout strategies seen (canary, blue_green, incremental)"
-    )
-    rollback_jobs: list[str] | None = Field(None, description="production jobs that roll back")
-    automatic_rollback: bool | None = Field(
-        None, description="a rollback job runs when a deployment fails (when: on_failure)"
-    )
-    test_jobs: list[str] | None = Field(None, description="test jobs")
-    security_jobs: list[str] | None = Field(None, description="security scanning jobs and templates")
-    test_report_jobs: list[str] | None = Field(
-        None, description="jobs that publish a JUnit test report (artifacts:reports:junit)"
-    )
-    functional_test_jobs: list[str] | None = Field(
-        None,
-        description="jobs and templates testing beyond units: integration, end-to-end, functional, acceptance, smoke, load, DAST",
-    )
-    post_deploy_test_jobs: list[str] | None = Field(
-        None,
-        description="checks that run after a production deployment (a later stage, `needs` on it, or environment action verify)",
-    )
-    migration_jobs: list[str] | None = Field(
-        None, description="jobs that change a database schema (migration tools by name or script)"
-    )
-    migration_in_deploy_jobs: list[str] | None = Field(
-        None, description="production deployment jobs whose own script also runs a database migration"
-    )
-    config_check_jobs: list[str] | None = Field(
-        None,
-        description="jobs and templates that test infrastructure or configuration (terraform validate/plan, helm lint, kubeconform, promtool check, ...)",
-    )
-    config_apply_jobs: list[str] | None = Field(
-        None,
-        description="jobs that apply infrastructure or configuration (terraform apply, helm upgrade, kubectl apply, ansible-playbook, ...)",
-    )
-    image_build_jobs: list[str] | None = Field(
-        None,
-        description="jobs and templates that build or push a container image (kaniko, docker, buildah, ko, Auto DevOps build)",
-    )
-    gitops_handoff_jobs: list[str] | None = Field(
-        None,
-        description="jobs that hand an image to a GitOps repository (a gitops bump tool, or an image edit pushed or proposed as a merge request)",
-    )
-
-
-class ProtectedBranch(KindModel):
-    """A protected branch and who may push and merge."""
-
-    name: str = Field(description="branch name or wildcard")
-    push_access: list[str] = Field(description="who may push, as GitLab describes it")
-    merge_access: list[str] = Field(description="who may merge, as GitLab describes it")
-    push_min_level: int | None = Field(
-        description="lowest access level that may push (0 no one, 30 developers, 40 maintainers)"
-    )
-    merge_min_level: int | None = Field(description="lowest access level that may merge")
-    allow_force_push: bool = Field(description="force push allowed")
-    code_owner_approval_required: bool = Field(description="code owners must approve")
-
-
-class Integrations(KindModel):
-    """A project's active integrations (Maintainer role needed to read them)."""
-
-    readable: bool = Field(description="the integrations could be read (403 without the Maintainer role)")
-    active: list[str] = Field(description="slugs of the active integrations")
-    deployment_notifications: list[str] = Field(
-        description="chat or mail integrations that announce deployments (deployment_events)"
-    )
-    pipeline_notifications: list[str] = Field(description="chat or mail integrations that announce pipelines")
-    note: str | None = Field(description="why they could not be read")
-
-
-class Webhooks(KindModel):
-    """How many webhooks send which events; URLs and tokens are never read into evidence."""
-
-    readable: bool = Field(description="the webhooks could be read (403 without the Maintainer role)")
-    count: int | None = Field(description="webhooks (null: not readable)")
-    deployment_events: int | None = Field(description="webhooks sent on deployments")
-    push_events: int | None = Field(description="webhooks sent on pushes")
-    pipeline_events: int | None = Field(description="webhooks sent on pipelines")
-    releases_events: int | None = Field(description="webhooks sent on releases")
-    note: str | None = Field(description="why they could not be read")
-
-
-class Wiki(KindModel):
-    """The project wiki, by page titles (never content)."""
-
-    enabled: bool = Field(description="the project has its wiki switched on")
-    readable: bool = Field(description="the pages could be listed")
-    pages: int | None = Field(description="wiki pages (null: not readable)")
-    runbook_pages: int | None = Field(
-        description="pages whose title or slug names a runbook, playbook or response plan (runbook_title_pattern)"
-    )
-    postmortem_pages: int | None = Field(
-        description="pages whose title or slug names a postmortem (postmortem_pattern)"
-    )
-    playbook_pages: int | None = Field(
-        None, description="pages whose title or slug names a playbook or troubleshooting guide (playbook_title_pattern)"
-    )
-    runbook_titles: list[str] = Field(description="titles of up to five runbook pages, for an auditor")
-    edits_in_window: int | None = Field(
-        None, description="wiki pages created or edited in the window, from project events (null: not readable)"
-    )
-    last_edit_at: str | None = Field(None, description="the latest wiki page creation or edit in the window")
-
-
-class GitlabProject(KindModel):
-    """`gitlab.project`: a project's change controls."""
-
-    id: int = Field(description="the project's numeric id")
-    path: str = Field(description=_PROJECT)
-    default_branch: str | None = Field(description="the default branch (null: empty repository)")
-    archived: bool = Field(description="the project is archived")
-    visibility: str | None = Field(description="private, internal or public")
-    default_branch_protected: bool | None = Field(
-        description="a protected branch rule covers the default branch (null: no default branch)"
-    )
-    default_branch_push_min_level: int | None = Field(
-        None,
-        description="lowest access level that may push to the default branch, over the rules covering it "
-        "(0 no one, 30 developers, 40 maintainers; null: unprotected or granted to users/groups only)",
-    )
-    default_branch_code_owners: bool | None = Field(
-        None, description="a rule covering the default branch requires code-owner approval (null: unprotected)"
-    )
-    protected_branches: list[ProtectedBranch] = Field(description="protected branches (first 50)")
-    approval_rules: ApprovalRules = Field(description="merge request approval rules")
-    ci: CiFacts = Field(description="what the CI file shows")
-    environments_known: bool = Field(description="the environments could be read")
-    production_environments: list[str] | None = Field(
-        description="environments that count as production (null: environments not readable)"
-    )
-    integrations: Integrations | None = Field(None, description="active integrations and what they announce")
-    webhooks: Webhooks | None = Field(None, description="webhooks by event (never their URLs)")
-    wiki: Wiki | None = Field(None, description="the project wiki's pages by title")
-    issue_templates: int | None = Field(
-        None, description="issue description templates offered (null: issues off or templates not readable)"
-    )
-
-
 class ReleaseRef(KindModel):
     """One recent release."""
 
@@ -451,7 +277,7 @@ class ReleaseRef(KindModel):
 class GitlabRelease(KindModel):
     """`gitlab.release`: a project's releases in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     window: Window = Field(description="the window the figures cover")
     releases: int = Field(description="releases in the window")
     with_notes: int = Field(description="of those, with release notes")
@@ -462,7 +288,7 @@ class GitlabRelease(KindModel):
 class GitlabImprovementStats(KindModel):
     """`gitlab.improvement_stats`: improvement work among a project's issues closed in the window."""
 
-    project: str = Field(description=_PROJECT)
+    project: str = Field(description=PROJECT)
     window: Window = Field(description="the window the figures cover")
     closed_issues: int = Field(description="issues (not incidents) closed in the window")
     improvement_closed: int = Field(

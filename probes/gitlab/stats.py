@@ -1,8 +1,10 @@
-"""Pure aggregation of GitLab history into the derived facts the probe reports.
+"""Pure aggregation of GitLab delivery history: deployments, merge requests and pipelines.
 
 Every figure carries its sample size, its window and, where a heuristic is involved, the
 method and the parameters it used, so an auditor can recompute it. Nothing here judges: the
 rules do. Inputs are the REST API's own JSON objects; outputs are small JSON mappings.
+Incidents are aggregated in probes/gitlab/incident_stats.py, the DORA keys in probes/gitlab/dora.py,
+and the window and summaries they share live in probes/gitlab/window.py.
 """
 
 from __future__ import annotations
@@ -13,80 +15,23 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
+from probes.gitlab.window import Obj, Window, hours, parse_time, summary, working_days
+
 __all__ = [
-    "Window",
-    "change_failures",
     "deployment_stats",
-    "dora_figures",
-    "incident_stats",
+    "finished_at",
+    "finished_deployments",
     "merge_request_stats",
-    "parse_time",
     "pipeline_stats",
-    "summary",
+    "rollback_flags",
 ]
 
-Obj = Mapping[str, Any]
 
-
-@dataclass(frozen=True)
-class Window:
-    start: datetime
-    end: datetime
-
-    @property
-    def days(self) -> float:
-        return max(1e-9, (self.end - self.start).total_seconds() / 86400)
-
-    def contains(self, t: datetime | None) -> bool:
-        return t is not None and self.start <= t <= self.end
-
-    def to_json(self) -> dict[str, Any]:
-        return {"start": _iso(self.start), "end": _iso(self.end), "days": round(self.days, 2)}
-
-
-def parse_time(value: Any) -> datetime | None:
-    """A GitLab timestamp as an aware datetime; None when absent or unreadable."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        t = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return t if t.tzinfo else None
-
-
-def _iso(t: datetime) -> str:
-    return t.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def summary(values: Iterable[float], digits: int = 2) -> dict[str, Any]:
-    """Median and 90th percentile (nearest rank) with the sample size; None when empty."""
-    xs = sorted(values)
-    if not xs:
-        return {"n": 0, "median": None, "p90": None}
-    p90 = xs[max(0, math.ceil(0.9 * len(xs)) - 1)]
-    return {"n": len(xs), "median": round(statistics.median(xs), digits), "p90": round(p90, digits)}
-
-
-def _hours(a: datetime, b: datetime) -> float:
-    return (b - a).total_seconds() / 3600
-
-
-def _working_days(w: Window) -> int:
-    day = w.start.date()
-    n = 0
-    while day <= w.end.date():
-        n += day.weekday() < 5
-        day += timedelta(days=1)
-    return max(1, n)
-
-
-def _finished_at(d: Obj) -> datetime | None:
+def finished_at(d: Obj) -> datetime | None:
     return parse_time(d.get("finished_at")) or parse_time(d.get("updated_at"))
 
 
@@ -96,14 +41,14 @@ def finished_deployments(deps: Iterable[Obj], w: Window) -> list[Obj]:
     done: list[tuple[datetime, Any, Obj]] = []
     for d in deps:
         if d.get("status") in ("success", "failed", "canceled"):
-            t = _finished_at(d)
+            t = finished_at(d)
             if t is not None and w.contains(t):
                 done.append((t, d.get("id", 0), d))
     done.sort(key=lambda x: (x[0], x[1]))
     return [d for _t, _id, d in done]
 
 
-def _rollback_flags(successes: Sequence[Obj]) -> list[bool]:
+def rollback_flags(successes: Sequence[Obj]) -> list[bool]:
     """Per successful deployment (oldest first): did it put back a sha that production had already run?"""
     seen: set[str] = set()
     prev: str | None = None
@@ -135,12 +80,12 @@ def deployment_stats(deps: Iterable[Obj], w: Window) -> dict[str, Any]:
     done = finished_deployments(deps, w)
     ok = [d for d in done if d.get("status") == "success"]
     failed = [d for d in done if d.get("status") == "failed"]
-    times = [t for t in (_finished_at(d) for d in ok) if t is not None]
+    times = [t for t in (finished_at(d) for d in ok) if t is not None]
     per_date = Counter(t.date() for t in times)
     weeks = max(1, math.ceil(w.days / 7))
     months = max(1, math.ceil(w.days / 30))
-    workdays = _working_days(w)
-    flags = _rollback_flags(ok)
+    workdays = working_days(w)
+    flags = rollback_flags(ok)
     versions: dict[str, dict[str, bool]] = {}
     for d in done:
         v = versions.setdefault(str(d.get("sha") or d.get("id")), {"ok": False, "bad": False})
@@ -149,9 +94,9 @@ def deployment_stats(deps: Iterable[Obj], w: Window) -> dict[str, Any]:
         if flags[i]:  # production went back: the version it left is a failed one
             versions.setdefault(str(ok[i - 1].get("sha")), {"ok": True, "bad": False})["bad"] = True
     attempted = [v for v in versions.values() if v["ok"] or v["bad"]]
-    gaps = [_hours(a, b) / 24 for a, b in itertools.pairwise(times)]
+    gaps = [hours(a, b) / 24 for a, b in itertools.pairwise(times)]
     lead = [
-        _hours(c, t)
+        hours(c, t)
         for d, t in zip(ok, times, strict=False)
         if (c := parse_time(((d.get("deployable") or {}).get("commit") or {}).get("created_at"))) and c <= t
     ]
@@ -220,7 +165,7 @@ def merge_request_stats(
         if t is None or nxt is None:
             undeployed += 1
         else:
-            lead.append(_hours(t, nxt))
+            lead.append(hours(t, nxt))
     approved = sum(1 for a in approvals if a.get("approved_by"))
     files = [n for n in (_changes(x) for x in sizes) if n is not None]
     return {
@@ -255,7 +200,7 @@ def pipeline_stats(pipes: Iterable[Obj], w: Window, *, default_branch: str | Non
     status = Counter(str(p.get("status")) for p in rows)
     done = status["success"] + status["failed"]
     durations = [
-        _hours(c, u) * 60
+        hours(c, u) * 60
         for p in rows
         if p.get("status") in ("success", "failed")
         and (c := parse_time(p.get("created_at")))
@@ -277,195 +222,4 @@ def pipeline_stats(pipes: Iterable[Obj], w: Window, *, default_branch: str | Non
         "duration_minutes": summary(durations),
         "sources": dict(sorted(Counter(str(p.get("source")) for p in rows).items())),
         "method": {"duration": "updated_at minus created_at of finished pipelines (the list API carries no duration)"},
-    }
-
-
-def _severity(issue: Obj, pattern: re.Pattern[str]) -> str | None:
-    sev = issue.get("severity")
-    if isinstance(sev, str) and sev and sev.upper() != "UNKNOWN":
-        return sev.upper()
-    for label in issue.get("labels") or []:
-        if isinstance(label, str) and pattern.search(label):
-            return label
-    return None
-
-
-# Labels that only say "this is an incident" or where it is in its lifecycle: not a classification.
-_NOT_A_CLASS = re.compile(r"(?i)^(incident|incidents?\s*::.*|status\s*::.*|state\s*::.*|workflow\s*::.*)$")
-
-
-def _classified(issue: Obj, severity: re.Pattern[str], postmortem: re.Pattern[str]) -> bool:
-    """A severity, or a label naming a type, service or cause (not lifecycle or postmortem labels)."""
-    if _severity(issue, severity):
-        return True
-    return any(
-        isinstance(lb, str) and not _NOT_A_CLASS.match(lb) and not postmortem.search(lb)
-        for lb in issue.get("labels") or []
-    )
-
-
-def _author(issue: Obj) -> str:
-    author = issue.get("author")
-    return str(author.get("username") or "") if isinstance(author, Mapping) else ""
-
-
-def incident_stats(
-    issues: Iterable[Obj],
-    first_notes: Mapping[int, datetime | None],
-    w: Window,
-    *,
-    ever: Mapping[str, Any] | None,
-    severity: re.Pattern[str],
-    postmortem: re.Pattern[str],
-    automation: re.Pattern[str] | None = None,
-) -> dict[str, Any]:
-    """Incidents opened in the window: grading, postmortems, response and restore times."""
-    rows = [i for i in issues if i.get("issue_type") == "incident" and w.contains(parse_time(i.get("created_at")))]
-    closed = [i for i in rows if parse_time(i.get("closed_at"))]
-    graded = [i for i in rows if _severity(i, severity)]
-    classified = [i for i in rows if _classified(i, severity, postmortem)]
-    automated = [i for i in rows if automation is not None and automation.search(_author(i)[:200])]
-    with_pm = [
-        i
-        for i in closed
-        if postmortem.search(str(i.get("description") or ""))
-        or any(postmortem.search(str(lb)) for lb in i.get("labels") or [])
-    ]
-    restore = [
-        _hours(c, d) * 60
-        for i in closed
-        if (c := parse_time(i.get("created_at"))) and (d := parse_time(i.get("closed_at"))) and d >= c
-    ]
-    response: list[float] = []
-    for i in rows:
-        note = first_notes.get(int(i.get("iid") or 0))
-        c = parse_time(i.get("created_at"))
-        if note is not None and c is not None and note >= c:
-            response.append(_hours(c, note) * 60)
-    return {
-        "window": w.to_json(),
-        "incidents": len(rows),
-        "closed": len(closed),
-        "open": len(rows) - len(closed),
-        "all_time": dict(ever) if ever is not None else None,
-        "severity_coverage": round(len(graded) / len(rows), 4) if rows else None,
-        "severities": dict(sorted(Counter(str(_severity(i, severity)) for i in graded).items())),
-        "classified_coverage": round(len(classified) / len(rows), 4) if rows else None,
-        "auto_created": len(automated),
-        "postmortem_coverage": round(len(with_pm) / len(closed), 4) if closed else None,
-        "time_to_restore_minutes": summary(restore),
-        "time_to_first_response_minutes": summary(response),
-        "response_sample": len(first_notes),
-        "sample_iids": [i.get("iid") for i in rows[:5]],
-        "method": {
-            "severity": "the incident's severity field, else a label matching severity_label_pattern",
-            "postmortem": "closed incidents whose description or labels match postmortem_pattern",
-            "time_to_restore": "closed_at minus created_at",
-            "time_to_first_response": "first non-system note minus created_at, over a sample of the latest incidents",
-            "classification": "incidents with a severity or a label other than incident, lifecycle (status::, "
-            "workflow::) and postmortem labels",
-            "auto_created": "incidents whose author's username matches automation_author_pattern (GitLab's alert bot, "
-            "bot and service-account users)",
-        },
-        "parameters": {
-            "severity_label_pattern": severity.pattern,
-            "postmortem_pattern": postmortem.pattern,
-            "automation_author_pattern": automation.pattern if automation is not None else None,
-        },
-    }
-
-
-def change_failures(
-    successes: Sequence[Obj], incidents: Iterable[Obj], *, window_hours: float, hotfix: re.Pattern[str]
-) -> dict[str, Any]:
-    """Which successful production deployments (oldest first) were followed by a failure signal.
-
-    An incident is blamed on the latest deployment before it (if within `window_hours`); a
-    rollback or a hotfix deployment is blamed on the deployment just before it (same bound).
-    """
-    times = [_finished_at(d) for d in successes]
-    flags = _rollback_flags(successes)
-    failed: dict[int, set[str]] = {}
-    span = timedelta(hours=window_hours)
-    # One production environment gives times in order: then the last deployment at or before
-    # an incident is a binary search, not a scan of every deployment per incident.
-    known = [t for t in times if t is not None]
-    ordered = len(known) == len(times) and all(a <= b for a, b in itertools.pairwise(known))
-    for inc in incidents:
-        c = parse_time(inc.get("created_at"))
-        if c is None:
-            continue
-        if ordered:
-            last = bisect.bisect_right(known, c) - 1
-        else:
-            last = max((i for i, t in enumerate(times) if t is not None and t <= c), default=-1)
-        if last >= 0 and c - times[last] <= span:  # type: ignore[operator]
-            failed.setdefault(last, set()).add("incident")
-    for i in range(1, len(successes)):
-        d = successes[i]
-        a, b = times[i - 1], times[i]
-        if a is None or b is None or b - a > span:
-            continue
-        commit = (d.get("deployable") or {}).get("commit") or {}
-        text = f"{d.get('ref') or ''} {commit.get('title') or ''}"
-        if flags[i]:
-            failed.setdefault(i - 1, set()).add("rollback")
-        elif hotfix.search(text):
-            failed.setdefault(i - 1, set()).add("hotfix")
-    causes = Counter(c for cs in failed.values() for c in cs)
-    n = len(successes)
-    return {
-        "value": round(len(failed) / n, 4) if n else None,
-        "failed_changes": len(failed),
-        "deployments": n,
-        "causes": dict(sorted(causes.items())),
-        "sample_ids": [successes[i].get("id") for i in sorted(failed)[-5:]],
-        "method": "share of successful production deployments followed within failure_window_hours by an incident "
-        "(blamed on the latest deployment before it), a rollback or a hotfix deployment (blamed on the one before it)",
-        "parameters": {"failure_window_hours": window_hours, "hotfix_pattern": hotfix.pattern},
-    }
-
-
-def dora_figures(
-    successes: Sequence[Obj],
-    w: Window,
-    *,
-    mr_lead: Mapping[str, Any],
-    commit_lead: Sequence[float],
-    incidents: Sequence[Obj],
-    window_hours: float,
-    hotfix: re.Pattern[str],
-) -> dict[str, Any]:
-    """The four DORA keys for one project's production environments, each with method and sample."""
-    successes = sorted(successes, key=lambda d: (_finished_at(d), d.get("id", 0)))
-    n = len(successes)
-    in_window = [
-        i for i in incidents if i.get("issue_type") == "incident" and w.contains(parse_time(i.get("created_at")))
-    ]
-    restore = [
-        _hours(c, d)
-        for i in in_window
-        if (c := parse_time(i.get("created_at"))) and (d := parse_time(i.get("closed_at"))) and d >= c
-    ]
-    use_mr = bool(mr_lead.get("n"))
-    lead = dict(mr_lead) if use_mr else summary(commit_lead)
-    return {
-        "window": w.to_json(),
-        "deployment_frequency": {
-            "per_day": round(n / w.days, 3),
-            "per_week": round(n / (w.days / 7), 3),
-            "deployments": n,
-            "method": "successful deployments to production environments finished in the window, divided by its length",
-        },
-        "lead_time_for_changes_hours": {
-            **lead,
-            "method": "MR merged_at to the first successful production deployment at or after it"
-            if use_mr
-            else "deployed commit's created_at to deployment finished_at (no merged MRs in the window)",
-        },
-        "change_failure_rate": change_failures(successes, in_window, window_hours=window_hours, hotfix=hotfix),
-        "time_to_restore_hours": {
-            **summary(restore),
-            "method": "incident closed_at minus created_at, incidents opened in the window",
-        },
     }

@@ -22,12 +22,17 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.gitlab_history import History, ProjectHistory, TeamProfile, iso
-from sandbox.gitlab_history import _group as group
-from sandbox.gitlab_history import _Ids as Ids
-from sandbox.gitlab_history import _ProjectBuilder as ProjectBuilder
-from sandbox.gitlab_history import _sha as sha_of
-from sandbox.gitlab_history import _user as user
+from sandbox.gitlab_history import (
+    History,
+    Ids,
+    ProjectBuilder,
+    ProjectHistory,
+    TeamProfile,
+    fake_sha,
+    group_json,
+    iso,
+    user_json,
+)
 
 __all__ = ["build"]
 
@@ -123,7 +128,7 @@ def _sync(b: ProjectBuilder, env: dict[str, Any], at: datetime, sha: str, status
     del b.h.pipelines[pipes:]  # deploy() invents a deploy pipeline; an Argo CD sync has none
     b.pipe_iid -= 1
     dep["deployable"] = None
-    dep["user"] = user(BOT)
+    dep["user"] = user_json(BOT)
     dep["created_at"] = iso(at - timedelta(minutes=2))
 
 
@@ -164,11 +169,11 @@ def _app(b: ProjectBuilder, gitops: ProjectBuilder, per_day: tuple[int, int], we
             if at + timedelta(hours=2) >= now:
                 continue
             n += 1
-            sha = sha_of(b.h.project["id"], "change", n)
+            sha = fake_sha(b.h.project["id"], "change", n)
             merged = at - timedelta(minutes=40)
             b.merge_request(merged, sha, rng.random() < TEAM.approval_ratio, f"{b.h.project['path']}: change {n}")
             _build_pipeline(b, merged + timedelta(minutes=1), sha, True)
-            gitops.merge_request(at, sha_of("gitops", sha), True, f"bump {b.h.project['path']} to {sha[:8]}")
+            gitops.merge_request(at, fake_sha("gitops", sha), True, f"bump {b.h.project['path']} to {sha[:8]}")
             _sync(b, staging, at + timedelta(minutes=3), sha, "success", f"change {n}")
             prod_at = at + timedelta(minutes=50)
             if n % 23 == 0:  # a sync that fails (migration lock, missing secret), fixed and resynced
@@ -195,9 +200,9 @@ def build(now: datetime | None = None, *, seed: int = 4242) -> History:
     now = (now or datetime.now(UTC)).astimezone(UTC)
     ids = Ids()
     rng = random.Random(seed)
-    top = group(ids, "northwind", None)
-    payments = group(ids, "payments", top)
-    platform = group(ids, "platform", top)
+    top = group_json(ids, "northwind", None)
+    payments = group_json(ids, "payments", top)
+    platform = group_json(ids, "platform", top)
     gitops = ProjectBuilder(ids, rng, now, platform, "gitops", None)
     gitops.h.ci_yaml = GITOPS_CI
     _protected_main(gitops, 1)

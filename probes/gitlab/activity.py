@@ -1,0 +1,255 @@
+"""A project's activity in the window (see probes/gitlab/collector.py).
+
+Merged MRs (+ a bounded sample of approvals and sizes), pipelines, incidents (+ issue statistics
+and a bounded sample of first responses), closed issues (improvement labels), releases and the
+DORA figures, ours and, where offered, GitLab's own DORA API. A fixed number of list calls per
+project, never one per deployment.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date, datetime
+from functools import partial
+from typing import Any
+
+from probes.gitlab.collector import Collector
+from probes.gitlab.dora import dora_figures
+from probes.gitlab.http import ApiError
+from probes.gitlab.improvement import improvement_stats
+from probes.gitlab.incident_stats import incident_stats
+from probes.gitlab.stats import finished_deployments, merge_request_stats, pipeline_stats
+from probes.gitlab.timeline import read_timelines, timeline_figures
+from probes.gitlab.window import parse_time
+
+__all__ = ["dora", "improvements", "incidents", "merge_requests", "pipelines", "releases"]
+
+MAX_CLOSED_ISSUES = 5000  # closed issues read per project per window: a share needs no more
+DORA_METRICS = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate", "time_to_restore_service")
+
+
+def merge_requests(c: Collector, deploy_times: list[datetime] | None) -> dict[str, Any] | None:
+    kinds = ("gitlab.merge_request_stats", "gitlab.dora")
+    if c.p.get("merge_requests_enabled") is False:
+        mrs: list[dict[str, Any]] = []
+    else:
+        got = c.listing(
+            kinds,
+            "/merge_requests",
+            {"state": "merged", "updated_after": c.since, "order_by": "updated_at", "sort": "desc"},
+        )
+        if got is None:
+            return None
+        mrs = got
+    in_window = sorted(
+        (m for m in mrs if c.w.contains(parse_time(m.get("merged_at")))),
+        key=lambda m: str(m.get("merged_at")),
+        reverse=True,
+    )
+    approvals: list[dict[str, Any]] = []
+    sizes: list[Any] = []
+    for m in in_window[: c.cfg.approval_sample]:
+        a = c.attempt(
+            ("gitlab.merge_request_stats",),
+            partial(c.api.get, f"{c.base}/merge_requests/{int(m['iid'])}/approvals"),
+        )
+        if a is None:
+            break
+        approvals.append(a)
+        # The list API carries no size; the single MR's changes_count does ("1000+" when capped).
+        one = c.attempt(("gitlab.merge_request_stats",), partial(c.api.get, f"{c.base}/merge_requests/{int(m['iid'])}"))
+        if one is None:
+            break
+        sizes.append(one.get("changes_count") if isinstance(one, dict) else None)
+    stats = merge_request_stats(
+        mrs, approvals, deploy_times, c.w, default_branch=c.p.get("default_branch"), sizes=sizes
+    )
+    c.emit("gitlab.merge_request_stats", c.path, {"project": c.path, **stats}, "/merge_requests")
+    return stats
+
+
+def pipelines(c: Collector) -> None:
+    if c.p.get("jobs_enabled") is False:
+        pipes: list[dict[str, Any]] | None = []
+    else:
+        pipes = c.listing(
+            ("gitlab.pipeline_stats",),
+            "/pipelines",
+            {"updated_after": c.since, "order_by": "id", "sort": "desc"},
+        )
+    if pipes is not None:
+        c.emit(
+            "gitlab.pipeline_stats",
+            c.path,
+            {"project": c.path, **pipeline_stats(pipes, c.w, default_branch=c.p.get("default_branch"))},
+            "/pipelines",
+        )
+
+
+def incidents(c: Collector) -> list[dict[str, Any]] | None:
+    kinds = ("gitlab.incident_stats", "gitlab.dora")
+    if c.p.get("issues_enabled") is False:
+        issues: list[dict[str, Any]] = []
+        ever: dict[str, Any] | None = {"all": 0, "closed": 0, "opened": 0}
+    else:
+        got = c.listing(
+            kinds,
+            "/issues",
+            {
+                "issue_type": "incident",
+                "updated_after": c.since,
+                "scope": "all",
+                "order_by": "created_at",
+                "sort": "desc",
+            },
+        )
+        if got is None:
+            return None
+        issues = got
+        stats = c.attempt(
+            ("gitlab.incident_stats",),
+            lambda: c.api.get(f"{c.base}/issues_statistics", {"issue_type": "incident", "scope": "all"}),
+        )
+        ever = ((stats or {}).get("statistics") or {}).get("counts") if isinstance(stats, dict) else None
+    latest = sorted(
+        (i for i in issues if c.w.contains(parse_time(i.get("created_at")))),
+        key=lambda i: str(i.get("created_at")),
+        reverse=True,
+    )
+    first: dict[int, datetime | None] = {}
+    for i in latest[: c.cfg.incident_note_sample]:
+        try:
+            first[int(i["iid"])] = _first_notes(c, int(i["iid"]))
+        except ApiError as exc:
+            c.fail(("gitlab.incident_stats",), exc)
+            break
+    timelines, note = (
+        read_timelines(c, latest[: c.cfg.incident_note_sample])
+        if c.cfg.incident_timelines
+        else ({}, "not read (incident_timelines: false)")
+    )
+    data = incident_stats(
+        issues,
+        first,
+        c.w,
+        ever=ever,
+        severity=re.compile(c.cfg.severity_label_pattern),
+        postmortem=re.compile(c.cfg.postmortem_pattern),
+        automation=re.compile(c.cfg.automation_author_pattern),
+    )
+    data["timeline"] = timeline_figures(timelines, note)
+    c.emit("gitlab.incident_stats", c.path, {"project": c.path, **data}, "/issues?issue_type=incident")
+    return issues
+
+
+def _first_notes(c: Collector, iid: int) -> datetime | None:
+    # One page, oldest first: the first human answer is nearly always on it.
+    params = {"sort": "asc", "order_by": "created_at", "per_page": 20}
+    for n in c.api.first_page(f"{c.base}/issues/{iid}/notes", params):
+        if not n.get("system"):
+            return parse_time(n.get("created_at"))
+    return None
+
+
+def improvements(c: Collector) -> None:
+    """Issues (not incidents) closed in the window, and how many were improvement work."""
+    kind = ("gitlab.improvement_stats",)
+    issues: list[dict[str, Any]] = []
+    if c.p.get("issues_enabled") is not False:
+        try:
+            params = {"issue_type": "issue", "state": "closed", "updated_after": c.since, "scope": "all"}
+            issues = list(itertools.islice(c.api.pages(f"{c.base}/issues", params), MAX_CLOSED_ISSUES))
+        except ApiError as exc:
+            c.fail(kind, exc)
+            return
+    data = improvement_stats(issues, c.w, re.compile(c.cfg.improvement_label_pattern))
+    c.emit("gitlab.improvement_stats", c.path, {"project": c.path, **data}, "/issues?state=closed")
+
+
+def releases(c: Collector) -> None:
+    def read() -> list[dict[str, Any]]:
+        rows = []
+        for r in c.api.pages(f"{c.base}/releases", {"order_by": "released_at", "sort": "desc"}):
+            t = parse_time(r.get("released_at")) or parse_time(r.get("created_at"))
+            if t is not None and t < c.w.start:
+                break  # newest first: the rest are older than the window
+            rows.append(r)
+        return rows
+
+    rows = c.attempt(("gitlab.release",), read)
+    if rows is None:
+        return
+    in_window = [r for r in rows if c.w.contains(parse_time(r.get("released_at")) or parse_time(r.get("created_at")))]
+    c.emit(
+        "gitlab.release",
+        c.path,
+        {
+            "project": c.path,
+            "window": c.w.to_json(),
+            "releases": len(in_window),
+            "with_notes": sum(1 for r in in_window if str(r.get("description") or "").strip()),
+            "with_evidence": sum(1 for r in in_window if r.get("evidences")),
+            "latest": [{"tag": r.get("tag_name"), "released_at": r.get("released_at")} for r in in_window[:5]],
+        },
+        "/releases",
+    )
+
+
+def gitlab_dora(c: Collector) -> dict[str, Any]:
+    if not c.cfg.dora_api:
+        return {"available": False, "reason": "not read (dora_api: false)"}
+    if not c.dora_api.enabled:
+        return {"available": False, "reason": c.dora_api.reason}
+    values: dict[str, Any] = {}
+    params = {
+        "start_date": c.w.start.date().isoformat(),
+        "end_date": min(c.w.end.date(), date.today()).isoformat(),
+        "interval": "all",
+        "environment_tiers[]": "production",
+    }
+    for metric in DORA_METRICS:
+        try:
+            rows = c.api.get(f"{c.base}/dora/metrics", {**params, "metric": metric})
+        except ApiError as exc:
+            if exc.status == 404:  # the instance has no DORA API at all: stop asking
+                c.dora_api.enabled, c.dora_api.reason = (
+                    False,
+                    f"the instance does not offer it ({exc.reason})",
+                )
+            return {"available": False, "reason": exc.reason}
+        vals = [r.get("value") for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
+        values[metric] = vals[0] if len(vals) == 1 else vals
+    return {"available": True, "metrics": values, "parameters": {k: v for k, v in params.items()}}
+
+
+def dora(
+    c: Collector, deps: dict[str, list[dict[str, Any]]], mr: dict[str, Any] | None, incidents: list[dict[str, Any]]
+) -> None:
+    successes = [d for rows in deps.values() for d in finished_deployments(rows, c.w) if d.get("status") == "success"]
+    commit_lead = []
+    for d in successes:
+        made = parse_time(((d.get("deployable") or {}).get("commit") or {}).get("created_at"))
+        t = parse_time(d.get("finished_at")) or parse_time(d.get("updated_at"))
+        if made and t and t >= made:
+            commit_lead.append((t - made).total_seconds() / 3600)
+    figures = dora_figures(
+        successes,
+        c.w,
+        mr_lead=(mr or {}).get("lead_time_merge_to_deploy_hours") or {},
+        commit_lead=commit_lead,
+        incidents=incidents,
+        window_hours=c.cfg.failure_window_hours,
+        hotfix=re.compile(c.cfg.hotfix_pattern),
+    )
+    c.emit(
+        "gitlab.dora",
+        c.path,
+        {
+            "project": c.path,
+            "production_environments": sorted(deps),
+            **figures,
+            "gitlab_api": gitlab_dora(c),
+        },
+        "/deployments",
+    )
