@@ -45,18 +45,39 @@ def test_sla_figures_count_completed_cycles_and_graded_goals() -> None:
             "elapsedTime": {"millis": elapsed * 60000},
         }
 
-    samples: list[tuple[str, list[dict[str, Any]]]] = [
-        ("incident", [{"name": "Time to resolution", "completedCycles": [cycle(240, 100)]}]),
-        ("incident", [{"name": "Time to resolution", "completedCycles": [cycle(1440, 2000)]}]),
-        ("incident", [{"name": "Time to resolution", "ongoingCycle": {**cycle(240, 300), "paused": False}}]),
-        ("service_request", [{"name": "Time to resolution", "completedCycles": [cycle(480, 10)]}]),
+    it = {"id": "1", "projectKey": "IT"}
+    samples: list[tuple[dict[str, Any], str, list[dict[str, Any]]]] = [
+        (it, "incident", [{"name": "Time to resolution", "completedCycles": [cycle(240, 100)]}]),
+        (it, "incident", [{"name": "Time to resolution", "completedCycles": [cycle(1440, 2000)]}]),
+        (it, "incident", [{"name": "Time to resolution", "ongoingCycle": {**cycle(240, 300), "paused": False}}]),
+        (it, "service_request", [{"name": "Time to resolution", "completedCycles": [cycle(480, 10)]}]),
     ]
     got = dict(sla_data(samples, window))
-    inc = got["sla/Time to resolution/incident"]
+    inc = got["sla/IT/Time to resolution/incident"]
     assert inc["requests"] == 3 and inc["completed_cycles"] == 2 and inc["met"] == 1 and inc["met_ratio"] == 0.5
     assert inc["goals_minutes"] == [240.0, 1440.0] and inc["distinct_goals"] == 2
     assert inc["ongoing"] == 1 and inc["ongoing_breached"] == 1
-    assert got["sla/Time to resolution/service_request"]["met_ratio"] == 1.0
+    assert inc["service_desk_id"] == "1" and inc["project_key"] == "IT"
+    assert got["sla/IT/Time to resolution/service_request"]["met_ratio"] == 1.0
+
+
+def test_sla_goals_are_graded_per_desk_not_pooled_across_desks() -> None:
+    """Review wave 4: one goal on each of two desks is no grading by incident level."""
+    window = Window(NOW - timedelta(days=30), NOW)
+
+    def sla(goal: float) -> list[dict[str, Any]]:
+        cycle = {"breached": False, "goalDuration": {"millis": goal * 60000}, "elapsedTime": {"millis": 60000}}
+        return [{"name": "Time to resolution", "completedCycles": [cycle]}]
+
+    it: dict[str, Any] = {"id": "1", "projectKey": "IT"}
+    ops: dict[str, Any] = {"id": "2", "projectKey": None}
+    samples = [(it, "incident", sla(480)), (it, "incident", sla(480)), (ops, "incident", sla(1440))]
+    got = dict(sla_data(samples, window))
+    assert set(got) == {"sla/IT/Time to resolution/incident", "sla/2/Time to resolution/incident"}
+    assert got["sla/IT/Time to resolution/incident"]["distinct_goals"] == 1
+    assert got["sla/IT/Time to resolution/incident"]["requests"] == 2
+    ops_ttr = got["sla/2/Time to resolution/incident"]
+    assert ops_ttr["distinct_goals"] == 1 and ops_ttr["goals_minutes"] == [1440.0] and ops_ttr["project_key"] is None
 
 
 def test_a_problem_counts_as_linked_only_through_an_incident_issue_type() -> None:
@@ -107,7 +128,7 @@ def test_well_run_site_end_to_end_over_several_pages(monkeypatch: pytest.MonkeyP
     assert site["resolved_by_category"]["incident"] == 40 and site["resolved_by_category"]["problem"] == 2
     assert site["problems_checked"] == 4 and site["problems_linked_to_incidents"] == 3
     assert _by(ev, "jsm.requests")["service_desk/HR"]["requests"] == 5
-    ttr = _by(ev, "jsm.sla")["sla/Time to resolution/incident"]
+    ttr = _by(ev, "jsm.sla")["sla/IT/Time to resolution/incident"]
     assert ttr["completed_cycles"] == 40 and ttr["met"] == 36 and ttr["met_ratio"] == 0.9
     assert ttr["distinct_goals"] == 2 and ttr["ongoing"] == 1 and ttr["ongoing_breached"] == 0
     pages = [r for r in api.requests if r.path == "/rest/servicedeskapi/request" and r.query["serviceDeskId"] == ["1"]]
@@ -128,7 +149,7 @@ def test_sla_records_beyond_the_embedded_page_are_read_in_full(monkeypatch: pyte
     finally:
         api.stop()
     assert not ctx.failures
-    fr = _by(ev, "jsm.sla")["sla/Time to first response/incident"]
+    fr = _by(ev, "jsm.sla")["sla/IT/Time to first response/incident"]
     assert fr["completed_cycles"] == 5
     assert sum(1 for r in api.requests if r.path.endswith("/sla")) == 5
 

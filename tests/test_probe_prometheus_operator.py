@@ -72,3 +72,19 @@ def test_operator_monitors_and_remote_write_count(tmp_path: Path) -> None:
     assert got["ydt:5.1.2:L3.2#a"] == "met"  # three shards, and Mimir
     assert got["ydt:5.2.1:L4.1#a"] == "met"  # 15s endpoint, the rest on the resource's 30s
     assert got["ydt:9.1.3:L3.1#a"] == "met"  # Kubernetes service discovery
+    # two replicas declared: an HA pair writing to Mimir, which deduplicates on the replica label
+    cfg = next(e["data"] for e in report["evidence"] if e["kind"] == "prometheus.config")
+    assert cfg["replica_label"] == "prometheus_replica" and cfg["ha_replicas"] == 2
+    assert got["ydt:5.2.3:L2.3#a"] == "met" and got["ydt:5.1.2:L3.1#b"] == "met"
+
+
+def test_operator_single_replica_is_no_ha_pair(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "monitoring.yaml").write_text(OPERATOR.replace("replicas: 2", "replicas: 1"), encoding="utf-8")
+    report = scan_sources(tmp_path / "scan", [{"name": "repo", "probe": "files", "path": str(repo)}])
+    cfg = next(e["data"] for e in report["evidence"] if e["kind"] == "prometheus.config")
+    assert cfg["replica_label"] is None and cfg["ha_replicas"] == 1
+    got = _clauses(report)
+    assert got["ydt:5.1.2:L3.1#b"] == "not_met"  # one server failing stops collection
+    assert got["ydt:5.2.3:L2.3#a"] != "met"

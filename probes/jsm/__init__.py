@@ -95,7 +95,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             raise CollectError(f"needs the service desks and their request types{why}", "error")
         site_cats: list[str] = []
         site_done: list[str] = []
-        samples: list[tuple[str, list[dict[str, Any]]]] = []
+        samples: list[tuple[dict[str, Any], str, list[dict[str, Any]]]] = []
         site_problems = [0, 0]
         site_truncated = False
         lookups = cfg.max_problem_lookups
@@ -120,7 +120,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 cats.append(cat)
                 if is_done(r):
                     done.append(cat)
-                samples.append((cat, _slas(api, r, cfg.per_page)))
+                samples.append((d, cat, _slas(api, r, cfg.per_page)))
                 key = _segment(r.get("issueKey"))
                 if cat == "problem" and lookups > 0 and key:
                     lookups -= 1

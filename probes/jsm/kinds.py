@@ -14,7 +14,7 @@ __all__ = ["KINDS", "MODELS"]
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
     "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident",
-    "jsm.sla": "one SLA metric (e.g. Time to resolution) over the requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
+    "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
 
@@ -67,10 +67,14 @@ class JsmSla(KindModel):
 
     name: str = Field(description="the SLA metric's name, e.g. Time to resolution")
     category: str = Field(description="practice of the requests it was measured on")
+    service_desk_id: str = Field(description="the service desk whose requests it was measured on")
+    project_key: str | None = Field(description="that desk's project key")
     window: Window = Field(description="requests created in this window")
     requests: int = Field(description="requests carrying this SLA")
     goals_minutes: list[float] = Field(description="distinct goal durations, minutes, ascending (at most 10)")
-    distinct_goals: int = Field(description="distinct goal durations (2+: goals graded, e.g. by priority)")
+    distinct_goals: int = Field(
+        description="distinct goal durations within this desk's SLA (2+: goals graded, e.g. by priority)"
+    )
     completed_cycles: int = Field(description="completed cycles: the sample size of met_ratio")
     met: int = Field(description="completed cycles within their goal (not breached)")
     met_ratio: float | None = Field(description="met / completed_cycles (null: no completed cycle)")

@@ -133,16 +133,24 @@ class _Acc:
     elapsed: list[float] | None = None
 
 
-def sla_data(samples: Iterable[tuple[str, list[dict[str, Any]]]], window: Window) -> list[tuple[str, dict[str, Any]]]:
-    """Per (SLA name, practice): goals, completed cycles met within goal, ongoing cycles.
-    `samples` holds each in-window request's practice and its SLA records."""
-    acc: dict[tuple[str, str], _Acc] = {}
-    for cat, slas in samples:
+def sla_data(
+    samples: Iterable[tuple[Mapping[str, Any], str, list[dict[str, Any]]]], window: Window
+) -> list[tuple[str, dict[str, Any]]]:
+    """Per (service desk, SLA name, practice): goals, completed cycles met within goal, ongoing
+    cycles. `samples` holds each in-window request's desk, practice and SLA records.
+
+    Goals are kept per desk: an SLA of the same name on two desks is two configurations, and
+    goals that differ between desks say nothing about grading by incident level."""
+    acc: dict[tuple[str, str, str], _Acc] = {}
+    desks: dict[str, Mapping[str, Any]] = {}
+    for desk, cat, slas in samples:
+        did = str(desk.get("id"))
+        desks.setdefault(did, desk)
         for sla in slas:
             name = str(sla.get("name") or sla.get("id") or "")[:120]
             if not name:
                 continue
-            a = acc.setdefault((name, cat), _Acc(goals=set(), elapsed=[]))
+            a = acc.setdefault((did, name, cat), _Acc(goals=set(), elapsed=[]))
             a.requests += 1
             cycles = [c for c in sla.get("completedCycles") or [] if isinstance(c, dict)]
             ongoing = sla.get("ongoingCycle")
@@ -160,14 +168,17 @@ def sla_data(samples: Iterable[tuple[str, list[dict[str, Any]]]], window: Window
                 a.ongoing += 1
                 a.ongoing_breached += 1 if ongoing.get("breached") is True else 0
     out = []
-    for (name, cat), a in sorted(acc.items()):
+    for (did, name, cat), a in sorted(acc.items()):
         goals = sorted(a.goals or ())
+        key = _str(desks[did].get("projectKey"))
         out.append(
             (
-                f"sla/{name}/{cat}",
+                f"sla/{key or did}/{name}/{cat}",
                 {
                     "name": name,
                     "category": cat,
+                    "service_desk_id": did,
+                    "project_key": key,
                     "window": window.to_json(),
                     "requests": a.requests,
                     "goals_minutes": goals[:10],

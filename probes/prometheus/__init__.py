@@ -71,7 +71,9 @@ class PrometheusProbe(Probe):
                 if not isinstance(doc, dict):
                     raise CollectError("/api/v1/status/config: unexpected answer shape", "malformed")
                 config_doc.update(doc)
-                yield ctx.evidence("prometheus.config", "prometheus", live.config(doc), f"{base}/api/v1/status/config")
+                yield ctx.evidence(
+                    "prometheus.config", "prometheus", live.config(client, doc), f"{base}/api/v1/status/config"
+                )
 
             def targets_step() -> Iterator[Evidence]:
                 for job, data in live.target_pools(client, config_doc):

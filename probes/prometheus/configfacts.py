@@ -165,6 +165,9 @@ def config_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "evaluation_interval_s": duration_s(glob.get("evaluation_interval")) or 60.0,
         "external_labels": ext,
         "replica_label": next((k for k in ext if k.lower() in REPLICA_LABELS), None),
+        # How many replicas run is not in a prometheus.yml: the live probe counts them, the
+        # Prometheus resource declares them (spec.replicas).
+        "ha_replicas": None,
         "remote_write": rw,
         "remote_write_count": len(rw),
         "remote_read": rr,

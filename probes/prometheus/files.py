@@ -248,6 +248,8 @@ class PrometheusFiles(FileParser):
             ns, name = _ns_name(doc)
             facts = norm.config_facts(prometheus_cr_config(doc))
             spec = norm.as_map(doc.get("spec"))
+            replicas = spec.get("replicas", 1)
+            facts["ha_replicas"] = replicas if isinstance(replicas, int) and not isinstance(replicas, bool) else None
             # A namespace selector, even `{}` (every namespace), reaches beyond this repository;
             # without one the operator loads objects of the Prometheus's own namespace only.
             if spec.get("ruleNamespaceSelector") is not None:

@@ -122,6 +122,12 @@ class PrometheusConfig(KindModel):
     evaluation_interval_s: float = Field(description="global rule evaluation interval, seconds (60 when unset)")
     external_labels: dict[str, str] = Field(description="external labels")
     replica_label: str | None = Field(description="an external label naming the HA replica (replica, ...), if any")
+    ha_replicas: int | None = Field(
+        default=None,
+        description="replicas of this Prometheus: live, the pods `<name>-<ordinal>` of its replica label's value "
+        "with a prometheus_build_info series now; from a Prometheus resource, spec.replicas "
+        "(null: cannot be told, e.g. a prometheus.yml or a replica value that is no pod name)",
+    )
     remote_write: list[RemoteEndpoint] = Field(description="remote_write endpoints")
     remote_write_count: int = Field(description="remote_write endpoints")
     remote_read: list[RemoteEndpoint] = Field(description="remote_read endpoints")

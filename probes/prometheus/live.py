@@ -18,6 +18,9 @@ __all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime
 _METRICS_TEXT: weakref.WeakKeyDictionary[JsonClient, str] = weakref.WeakKeyDictionary()
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
+# A StatefulSet pod name, `<name>-<ordinal>` (DNS label characters only, so it is safe in PromQL).
+_POD_ORDINAL = re.compile(r"([a-z0-9](?:[-a-z0-9]{0,200}[a-z0-9])?)-[0-9]{1,4}")
+_OPERATOR_OWNER = re.compile(r"([a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?)/[-a-z0-9.]{1,253}")
 _FLAGS = (
     "storage.tsdb.retention.time",
     "storage.tsdb.retention.size",
@@ -78,9 +81,37 @@ def rules(client: JsonClient) -> Iterator[tuple[str, str, dict[str, Any]]]:
     yield from out
 
 
-def config(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Facts of the running configuration (the same shape the file parser gives)."""
-    return norm.config_facts(doc)
+def config(client: JsonClient, doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts of the running configuration (the same shape the file parser gives), with the
+    replicas of this server seen running."""
+    facts = norm.config_facts(doc)
+    facts["ha_replicas"] = replicas_seen(client, facts)
+    return facts
+
+
+def replicas_seen(client: JsonClient, facts: Mapping[str, Any]) -> int | None:
+    """How many replicas of this Prometheus run now, or None when that cannot be told.
+
+    A replica label alone proves nothing: the Prometheus Operator adds `prometheus_replica`
+    (the pod name) even to a single replica. The replicas of a StatefulSet are pods named
+    `<name>-<ordinal>`, and each replica scrapes all of them (the Service of its own
+    ServiceMonitor), so the pods of that name with a `prometheus_build_info` series now are
+    the replicas. A replica value that is no pod name (`replica: a`) gives None."""
+    label = facts.get("replica_label")
+    external = facts.get("external_labels") or {}
+    m = _POD_ORDINAL.fullmatch(str(external.get(label, ""))) if label else None
+    if m is None:
+        return None
+    matchers = f'pod=~"{m.group(1)}-[0-9]+"'
+    owner = _OPERATOR_OWNER.fullmatch(str(external.get("prometheus", "")))
+    if owner is not None:  # the operator's `prometheus` label: <namespace>/<name>
+        matchers += f',namespace="{owner.group(1)}"'
+    try:
+        seen = queries.instant(client, f"count(count by (namespace, pod) (prometheus_build_info{{{matchers}}}))")
+    except ApiError:
+        return None
+    n = int(seen[0][1]) if seen else 0
+    return n or None  # not even itself seen: its pods are not scraped under that name
 
 
 def target_pools(client: JsonClient, config_doc: Mapping[str, Any]) -> list[tuple[str, dict[str, Any]]]:

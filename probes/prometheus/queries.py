@@ -126,22 +126,47 @@ def _tracing_facts(client: JsonClient, present: set[str]) -> dict[str, Any]:
     """Spans ingested over the last hour and how many services the trace-derived series name."""
     ingest = [m for m in SPAN_INGEST_METRICS if m in present]
     spans = _scalar(client, f'sum(increase({{__name__=~"{"|".join(ingest)}"}}[1h]))') if ingest else None
-    derived = [m for m in (*SPAN_METRICS, *SERVICE_GRAPH_METRICS) if m in present]
     services = 0
-    if derived:
-        # Span metrics name a service in `service` (Tempo) or `service_name` (OTel); the service
-        # graph names the two ends of an edge in `client` and `server`.
-        parts = [
-            f'label_replace({m}{{{lbl}!=""}}, "traced_service", "$1", "{lbl}", "(.+)")'
-            for m in derived
-            for lbl in (("client", "server") if m in SERVICE_GRAPH_METRICS else ("service", "service_name"))
-        ]
+    parts = [*_span_metric_services(m for m in SPAN_METRICS if m in present)]
+    parts += _graph_services(m for m in SERVICE_GRAPH_METRICS if m in present)
+    if parts:
         services = int(_scalar(client, f"count(count by (traced_service) ({' or '.join(parts)}))"))
     return {
         "spans_last_hour": None if spans is None or math.isnan(spans) else round(spans, 1),
         "traced_services": services,
         "service_graph": any(m in present for m in SERVICE_GRAPH_METRICS),
     }
+
+
+def _as_service(selector: str, label: str) -> str:
+    return f'label_replace({selector}, "traced_service", "$1", "{label}", "(.+)")'
+
+
+def _span_metric_services(metrics: Iterable[str]) -> list[str]:
+    """Selectors naming the traced service of span-metric series. The OpenTelemetry spanmetrics
+    connector puts `service.name` in `service_name`; Tempo's metrics-generator puts it in
+    `service`. A series that has `service_name` is read from it alone: a `service` beside it is
+    the Kubernetes Service of the collector that a ServiceMonitor scrape added, not a traced one."""
+    out = []
+    for m in metrics:
+        out.append(_as_service(f'{m}{{service_name!=""}}', "service_name"))
+        out.append(_as_service(f'{m}{{service_name="",service!=""}}', "service"))
+    return out
+
+
+def _graph_services(metrics: Iterable[str]) -> list[str]:
+    """Selectors naming both ends of service-graph edges between two instrumented services.
+    Edges to a virtual node (an uninstrumented caller, named `user`, or a peer named from span
+    attributes) or to a database have one end that sends no spans, and the `connection_type`
+    label does not say which: both ends are left out (an instrumented end is still counted
+    from its span metrics or its other edges). `client="user"` is left out too, for generators
+    older than `connection_type`."""
+    out = []
+    for m in metrics:
+        edge = 'connection_type=~"|messaging_system"'
+        out.append(_as_service(f'{m}{{{edge},client!="user"}}', "client"))
+        out.append(_as_service(f"{m}{{{edge}}}", "server"))
+    return out
 
 
 def _label_text(labels: dict[str, str]) -> str:
