@@ -2,7 +2,8 @@
 
 The scanner cannot know where CI will serve the HTML, so the URL is given (`--report-url`; the
 GitLab template passes `$CI_JOB_URL/artifacts/file/maturity/report.html`). The label carries the
-headline: each framework's mean level (or met count) and the gate's verdict. Only http(s) URLs
+headline: each framework's mean level (or met count), with scopes how many scopes sit below
+their target, and the gate's verdict (the HTML behind the link switches between scopes). Only http(s) URLs
 are accepted, so a mistyped variable cannot turn the link into `javascript:`.
 """
 
@@ -37,6 +38,10 @@ def _headline(report: Mapping[str, Any], gate: Any) -> str:
         else:
             st = s["statuses"]
             bits.append(f"{fid} {st['met'] + st['attested']} of {sum(st.values())} satisfied")
+    scopes = list(report.get("scopes") or [])
+    if scopes:
+        below = sum(1 for sc in scopes if sc.get("below_target"))
+        bits.append(f"{below} of {len(scopes)} scopes below target")
     if gate is not None:
         bits.append("gates failed" if gate.failed else "gates passed")
     return "; ".join(bits)

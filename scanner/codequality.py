@@ -12,13 +12,17 @@ file and the evidence's subject, never the line, so adding a line above an alert
 show the same finding as fixed and reintroduced, while a newly failing alert rule is a new issue.
 Descriptions hold text from scanned files (subject names); JSON encoding keeps it inert and
 GitLab renders it as text.
+
+With `scopes[]`, an issue's description ends with the scopes whose own grading fails the same
+clause on the same rule and evidence (`[scopes: shop]`), so a merge request shows whose finding
+it is; the fingerprint is unchanged, so scopes never re-raise or hide a finding.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from scanner.locations import evidence_location
@@ -34,45 +38,60 @@ def _fingerprint(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
 
 
+Failing = tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any], Mapping[str, Any], Mapping[str, Any], str]
+
+
+def _failing(frameworks: Iterable[Mapping[str, Any]]) -> Iterator[Failing]:
+    """(framework, capability, item, clause, rule, evidence id) per evidence item cited by a
+    deciding rule that fails a failing clause of a failing item."""
+    not_met = Status.NOT_MET.value
+    for fw in frameworks:
+        for cap in fw["capabilities"]:
+            for req in cap["requirements"]:
+                if req["status"] != not_met:
+                    continue
+                for clause in req.get("clauses", []):
+                    if clause["status"] != not_met:
+                        continue
+                    for rule in clause.get("rules", []):
+                        if rule.get("coverage") != "supports" and rule.get("status") == not_met:
+                            for ev_id in rule.get("evidence", []):
+                                yield fw, cap, req, clause, rule, str(ev_id)
+
+
 def render_codequality(report: Mapping[str, Any]) -> str:
     """The report's file-located failures as a Code Quality JSON array (text)."""
     sources = {str(s["name"]): s.get("location") or {} for s in report.get("scan", {}).get("sources", [])}
     evidence = {str(e["id"]): e for e in report.get("evidence", [])}
+    scoped = [
+        (str(sc["name"]), {(c["id"], r["id"], e) for _, _, _, c, r, e in _failing(sc.get("frameworks") or [])})
+        for sc in report.get("scopes") or []
+    ]
     issues: dict[str, dict[str, Any]] = {}
-    for fw in report["frameworks"]:
-        for cap in fw["capabilities"]:
-            for req in cap["requirements"]:
-                if req["status"] != Status.NOT_MET.value:
-                    continue
-                for clause in req.get("clauses", []):
-                    if clause["status"] != Status.NOT_MET.value:
-                        continue
-                    for rule in clause.get("rules", []):
-                        if rule.get("coverage") == "supports" or rule.get("status") != Status.NOT_MET.value:
-                            continue
-                        for ev_id in rule.get("evidence", []):
-                            ev = evidence.get(str(ev_id))
-                            if ev is None:
-                                continue
-                            at = evidence_location(str(ev.get("origin", "")), sources.get(str(ev.get("source", ""))))
-                            if at is None:
-                                continue
-                            path, line = at
-                            subject = str(ev.get("subject", ""))
-                            fp = _fingerprint(fw["id"], clause["id"], rule["id"], path, subject)
-                            issues.setdefault(
-                                fp,
-                                {
-                                    "type": "issue",
-                                    "check_name": rule["id"],
-                                    "description": f"{subject}: {req['id']} not met ({clause['id']}, "
-                                    f"{cap['id']}): {rule.get('explanation', '')}",
-                                    "categories": [CATEGORY],
-                                    "severity": SEVERITY,
-                                    "fingerprint": fp,
-                                    "location": {"path": path, "lines": {"begin": line}},
-                                },
-                            )
+    for fw, cap, req, clause, rule, ev_id in _failing(report["frameworks"]):
+        ev = evidence.get(ev_id)
+        if ev is None:
+            continue
+        at = evidence_location(str(ev.get("origin", "")), sources.get(str(ev.get("source", ""))))
+        if at is None:
+            continue
+        path, line = at
+        subject = str(ev.get("subject", ""))
+        fp = _fingerprint(fw["id"], clause["id"], rule["id"], path, subject)
+        owners = [n for n, failing in scoped if (clause["id"], rule["id"], ev_id) in failing]
+        issues.setdefault(
+            fp,
+            {
+                "type": "issue",
+                "check_name": rule["id"],
+                "description": f"{subject}: {req['id']} not met ({clause['id']}, {cap['id']}): "
+                f"{rule.get('explanation', '')}" + (f" [scopes: {', '.join(owners)}]" if owners else ""),
+                "categories": [CATEGORY],
+                "severity": SEVERITY,
+                "fingerprint": fp,
+                "location": {"path": path, "lines": {"begin": line}},
+            },
+        )
     ordered = sorted(
         issues.values(), key=lambda i: (i["location"]["path"], i["location"]["lines"]["begin"], i["fingerprint"])
     )

@@ -13,6 +13,13 @@ YD/T domain the lowest level of its in-scope capabilities (what `--min-level ydt
     MATURITY_<FW>_MET|NOT_MET|ATTESTED|UNKNOWN|NOT_APPLICABLE=N
     MATURITY_<FW>_LEVEL|LEVEL_VERIFIED|LEVEL_CEILING=mean   (levelled frameworks)
     MATURITY_<DOMAIN>_LEVEL=lowest level                     (e.g. MATURITY_YDT_9_LEVEL)
+    MATURITY_SCOPES=N  MATURITY_SCOPES_OMITTED=N                (a report with scopes)
+    MATURITY_SCOPE_<NAME>_BELOW_TARGET=N                     (per scope, config order)
+
+Scope variables fill what is left of `MAX_VARIABLES` and `MAX_BYTES` after the fixed set, in
+the config's order; the scopes past that are counted in `MATURITY_SCOPES_OMITTED`, never cut
+silently. Two scope names that give the same variable name (`shop-a`, `shop_a`) are kept apart
+by the later one's position (`MATURITY_SCOPE_SHOP_A_2_BELOW_TARGET`).
 """
 
 from __future__ import annotations
@@ -21,9 +28,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["MAX_VARIABLES", "dotenv_name", "render_dotenv"]
+__all__ = ["MAX_BYTES", "MAX_VARIABLES", "dotenv_name", "render_dotenv"]
 
 MAX_VARIABLES = 50  # GitLab Free's limit; the set below stays well under it
+MAX_BYTES = 5 * 1024 - 1  # GitLab refuses a dotenv report of 5 KB or more
 _NOT_NAME = re.compile(r"[^A-Z0-9]+")
 STATUSES = ("met", "not_met", "attested", "unknown", "not_applicable")
 LEVELS = (("LEVEL", "level"), ("LEVEL_VERIFIED", "level_verified"), ("LEVEL_CEILING", "level_ceiling"))
@@ -52,6 +60,35 @@ def _domains(report: Mapping[str, Any]) -> dict[str, int]:
     return dict(sorted(lowest.items(), key=lambda kv: (len(kv[0]), kv[0])))
 
 
+def _lines(out: Mapping[str, str]) -> str:
+    return "".join(f"{k}={v}\n" for k, v in out.items())
+
+
+def _scopes(report: Mapping[str, Any], out: dict[str, str]) -> None:
+    """Per scope its count of capabilities below target, as many as the limits leave room for."""
+    scopes = list(report.get("scopes") or [])
+    if not scopes:
+        return
+    total, omitted = dotenv_name("scopes"), dotenv_name("scopes", "omitted")
+    reserved = {total: _number(len(scopes)), omitted: "0" * len(str(len(scopes)))}  # widest omitted count
+    room = MAX_VARIABLES - len(out) - len(reserved)
+    size = len(_lines({**out, **reserved}))
+    per_scope: dict[str, str] = {}
+    for i, sc in enumerate(scopes, 1):
+        key = dotenv_name("scope", str(sc["name"]), "below_target")
+        if key in per_scope:
+            key = dotenv_name("scope", f"{sc['name']}_{i}", "below_target")
+        value = _number(len(sc.get("below_target") or []))
+        line = len(_lines({key: value}))
+        if key in per_scope or key in out or len(per_scope) >= room or size + line > MAX_BYTES:
+            continue
+        per_scope[key] = value
+        size += line
+    out[total] = reserved[total]
+    out[omitted] = _number(len(scopes) - len(per_scope))
+    out.update(per_scope)
+
+
 def render_dotenv(report: Mapping[str, Any], gate: Any = None, changed: list[Any] | None = None) -> str:
     """The variables as dotenv text; `gate` the gates' result (scanner.gates.GateResult) or
     None, `changed` the statement files changed in the merge request (None: not asked)."""
@@ -75,4 +112,5 @@ def render_dotenv(report: Mapping[str, Any], gate: Any = None, changed: list[Any
         out[dotenv_name(domain, "level")] = _number(level)
     if len(out) > MAX_VARIABLES:  # a catalog with many more domains: fail loudly, never truncate
         raise ValueError(f"{len(out)} dotenv variables, more than GitLab accepts ({MAX_VARIABLES})")
-    return "".join(f"{k}={v}\n" for k, v in out.items())
+    _scopes(report, out)
+    return _lines(out)

@@ -6,6 +6,11 @@ their status and reason code, and the rules under each. An out-of-scope capabili
 waived) is a suite with `in_scope=false` and no level: a waiver never reads as a level. Levels
 carry the report's own level names. Characters XML 1.0 cannot carry (control characters from
 scanned data) are removed before writing.
+
+A report with `scopes[]` adds, after the estate's suites, one suite per scope and capability,
+named `<scope>/<capability> <name>`, with the scope's own statuses, properties `scope` and (when
+declared) `target_level`, and test cases whose classname starts with the scope, so CI tools that
+key a case by classname and name keep the estate's and each scope's cases apart.
 """
 
 from __future__ import annotations
@@ -72,7 +77,12 @@ def _statement(statements: Mapping[str, Mapping[str, Any]], sid: str) -> str:
 
 
 def _suite(
-    suites: ET.Element, fw: Mapping[str, Any], cap: Mapping[str, Any], started: str, stmts: Mapping[str, Any]
+    suites: ET.Element,
+    fw: Mapping[str, Any],
+    cap: Mapping[str, Any],
+    started: str,
+    stmts: Mapping[str, Any],
+    scope: Mapping[str, Any] | None = None,
 ) -> dict[str, int]:
     reqs = cap["requirements"]
     counts = {
@@ -83,13 +93,20 @@ def _suite(
     suite = ET.SubElement(suites, "testsuite")
     suite.attrib.update(
         {
-            "name": xml_safe(f"{fw['id']}/{cap['id']} {cap['name']['en']}"),
+            "name": xml_safe(f"{fw['id'] if scope is None else scope['name']}/{cap['id']} {cap['name']['en']}"),
             "errors": "0",
             "timestamp": xml_safe(started),
             **{k: str(v) for k, v in counts.items()},
         }
     )
     props = ET.SubElement(suite, "properties")
+    prefix = ""
+    if scope is not None:
+        prefix = f"{scope['name']}."
+        ET.SubElement(props, "property", name="scope", value=xml_safe(scope["name"]))
+        ET.SubElement(props, "property", name="framework", value=xml_safe(fw["id"]))
+        if scope.get("target_level") is not None:
+            ET.SubElement(props, "property", name="target_level", value=str(scope["target_level"]))
     in_scope = cap.get("in_scope", True) is not False
     ET.SubElement(props, "property", name="in_scope", value="true" if in_scope else "false")
     if in_scope and cap.get("level") is not None:
@@ -102,7 +119,7 @@ def _suite(
             suite,
             "testcase",
             name=xml_safe(f"{req['id']} {req['text']['en'][:120]}"),
-            classname=xml_safe(f"{fw['id']}.{cap['id']}"),
+            classname=xml_safe(f"{prefix}{fw['id']}.{cap['id']}"),
             time="0",
         )
         status = req["status"]
@@ -128,6 +145,11 @@ def render_junit(report: Mapping[str, Any]) -> str:
         for cap in fw["capabilities"]:
             for k, v in _suite(suites, fw, cap, started, statements).items():
                 totals[k] += v
+    for scope in report.get("scopes") or []:
+        for fw in scope.get("frameworks") or []:
+            for cap in fw["capabilities"]:
+                for k, v in _suite(suites, fw, cap, started, statements, scope).items():
+                    totals[k] += v
     suites.attrib.update({k: str(v) for k, v in totals.items()})
     suites.attrib["errors"] = "0"
     ET.indent(suites)

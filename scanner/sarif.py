@@ -14,6 +14,12 @@ drops them (failing the report past 50% dropped): the file and line of the cited
 from a repository (`scanner.locations`), else the line of the cited sources' entries in the scan
 config, else the config's first line. A logical location still names the capability.
 Everything is read from the report, so an old report renders with its own texts.
+
+A report with `scopes[]` keeps one result per failing clause of the estate (GitHub takes one run
+per tool and category, so scopes never become runs of their own): each result's
+`properties.scopes` names the scopes in which its item has the result's status, and the run's
+`properties.scopes` gives each scope's target, capabilities below it and failing items (a scope
+can fail an item the estate meets). A report without scopes renders exactly as before.
 """
 
 from __future__ import annotations
@@ -117,6 +123,34 @@ def _physical(uri: str, line: int) -> dict[str, Any]:
     return {"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "region": {"startLine": line}}
 
 
+def _scope_statuses(report: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Per item id: scope name -> the item's status in that scope (report order of scopes)."""
+    out: dict[str, dict[str, str]] = {}
+    for sc in report.get("scopes") or []:
+        for fw in sc.get("frameworks") or []:
+            for cap in fw["capabilities"]:
+                for req in cap["requirements"]:
+                    out.setdefault(str(req["id"]), {})[str(sc["name"])] = str(req["status"])
+    return out
+
+
+def _scope_runs(report: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The run's summary of each scope: what a dashboard needs beside the estate's results."""
+    out = []
+    for sc in report.get("scopes") or []:
+        reqs = [r for fw in sc.get("frameworks") or [] for c in fw["capabilities"] for r in c["requirements"]]
+        out.append(
+            {
+                "name": sc["name"],
+                "owner": sc.get("owner"),
+                "target_level": sc.get("target_level"),
+                "below_target": list(sc.get("below_target") or []),
+                "not_met": sum(1 for r in reqs if r["status"] == FAILING.value),
+            }
+        )
+    return out
+
+
 def _result(
     fw: Mapping[str, Any],
     cap: Mapping[str, Any],
@@ -163,6 +197,8 @@ def render_sarif(report: Mapping[str, Any], *, unknown: bool = False) -> str:
     subjects = {str(e["id"]): str(e["subject"]) for e in report.get("evidence", [])}
     where = _Where(report)
     wanted = {FAILING.value: FAILING, **({UNKNOWN.value: UNKNOWN} if unknown else {})}
+    has_scopes = bool(report.get("scopes"))
+    scoped = _scope_statuses(report)
     rules: list[dict[str, Any]] = []
     results: list[dict[str, Any]] = []
     for fw in report["frameworks"]:
@@ -174,8 +210,19 @@ def render_sarif(report: Mapping[str, Any], *, unknown: bool = False) -> str:
                 rules.append(_rule(req, cap, fw["id"]))
                 matching = [c for c in req.get("clauses", []) if c["status"] == status.value]
                 for clause in matching or [None]:
-                    results.append(_result(fw, cap, req, clause, len(rules) - 1, subjects, where, status))
+                    res = _result(fw, cap, req, clause, len(rules) - 1, subjects, where, status)
+                    if has_scopes:
+                        in_scopes = scoped.get(str(req["id"]), {})
+                        res["properties"]["scopes"] = [n for n, st in in_scopes.items() if st == status.value]
+                    results.append(res)
     scan = report["scan"]
+    run_props: dict[str, Any] = {
+        "reportSchema": report.get("schema"),
+        "reportDigest": report.get("digest"),
+        "frameworks": [fw["id"] for fw in report["frameworks"]],
+    }
+    if has_scopes:
+        run_props["scopes"] = _scope_runs(report)
     log = {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
@@ -197,11 +244,7 @@ def render_sarif(report: Mapping[str, Any], *, unknown: bool = False) -> str:
                     }
                 ],
                 "results": results,
-                "properties": {
-                    "reportSchema": report.get("schema"),
-                    "reportDigest": report.get("digest"),
-                    "frameworks": [fw["id"] for fw in report["frameworks"]],
-                },
+                "properties": run_props,
             }
         ],
     }

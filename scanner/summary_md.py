@@ -4,7 +4,8 @@ It says whether the gates passed, the status counts and mean levels per framewor
 failure, each regression against the baseline with the previous and the new status, its full
 reason and its subjects, what statements changed (listed apart, never as improvements), the
 statement, config and rule files the merge request changed (`--changed-files`), and the health
-of each source. Everything from scanned systems (subjects, reasons, errors) is
+of each source. With `scopes[]`, a "Levels per scope" table gives each scope's owner, target
+level and the capabilities below it. Everything from scanned systems (subjects, reasons, errors) is
 escaped, so a workload named `<img src=x>` or `|` renders as text and cannot break the table.
 GitHub caps a step summary at 1 MiB: past `MAX_ROWS` rows a table says how many more there are
 (the report and the gate's stderr lines have them all).
@@ -52,6 +53,17 @@ def _frameworks(report: Mapping[str, Any]) -> list[str]:
     return _table(head, rows, len(rows))
 
 
+def _scopes(report: Mapping[str, Any]) -> list[str]:
+    rows = []
+    for sc in report.get("scopes") or []:
+        below = list(sc.get("below_target") or [])
+        target = sc.get("target_level")
+        which = ", ".join(below)  # bounded by the catalog: a few dozen capabilities at most
+        rows.append([sc["name"], sc.get("owner") or "", "none" if target is None else target, len(below), which])
+    head = ["scope", "owner", "target level", "capabilities below target", "which"]
+    return _table(head, rows, len(rows))
+
+
 def _sources(report: Mapping[str, Any]) -> list[str]:
     sources = list(report.get("scan", {}).get("sources", []))
     rows = [
@@ -67,6 +79,8 @@ def render_summary_md(report: Mapping[str, Any], gate: GateResult | None = None)
     verdict = "❌ gates failed" if failed else ("✅ gates passed" if gate is not None else "no gates applied")
     out = [f"## Maturity scan: {verdict}", ""]
     out += [*_frameworks(report), ""]
+    if report.get("scopes"):
+        out += ["### Levels per scope", "", *_scopes(report), ""]
     diff = gate.diff if gate is not None else None
     if gate is not None:
         others = [f for f in gate.failures if not f.startswith("gate failed: regression")]

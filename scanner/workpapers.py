@@ -6,6 +6,11 @@ with `=`, `+`, `-` or `@`, which a spreadsheet would run as a formula ("CSV inje
 such a cell gets a leading apostrophe (the usual neutraliser); in XLSX every text cell is
 written as a string, never a formula, so the text stays exact. CSV files are UTF-8 with a byte
 order mark so spreadsheet programs read the Chinese texts correctly.
+
+A report with `scopes[]` adds a last `scope` column to items and clauses: empty on the estate's
+rows, which come first, then each scope's rows in the config's order (its own statuses and
+reasons). The rules, evidence and statements tables stay the estate's: a scope's clauses cite
+the same rules over a subset of the same evidence. A report without scopes has no such column.
 """
 
 from __future__ import annotations
@@ -36,11 +41,18 @@ def _join(values: Sequence[Any]) -> str:
     return " ".join(str(v) for v in values)
 
 
-def _items(report: Mapping[str, Any]) -> Iterator[tuple[Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]]:
-    for fw in report.get("frameworks", []):
-        for cap in fw.get("capabilities", []):
-            for req in cap.get("requirements", []):
-                yield fw, cap, req
+Row = tuple[str, Mapping[str, Any], Mapping[str, Any], Mapping[str, Any]]
+
+
+def _items(report: Mapping[str, Any]) -> Iterator[Row]:
+    """(scope, framework, capability, item): the estate's (scope "") first, then each scope's."""
+    views = [("", report.get("frameworks", []))]
+    views += [(str(sc["name"]), sc.get("frameworks") or []) for sc in report.get("scopes") or []]
+    for scope, frameworks in views:
+        for fw in frameworks:
+            for cap in fw.get("capabilities", []):
+                for req in cap.get("requirements", []):
+                    yield scope, fw, cap, req
 
 
 def tables(report: Mapping[str, Any]) -> list[Table]:
@@ -48,7 +60,9 @@ def tables(report: Mapping[str, Any]) -> list[Table]:
     items: list[list[Any]] = []
     clauses: list[list[Any]] = []
     rules: list[list[Any]] = []
-    for fw, cap, req in _items(report):
+    scoped = bool(report.get("scopes"))
+    tail: tuple[str, ...] = ("scope",) if scoped else ()
+    for scope, fw, cap, req in _items(report):
         items.append(
             [
                 fw["id"],
@@ -60,6 +74,7 @@ def tables(report: Mapping[str, Any]) -> list[Table]:
                 req.get("statement") or "",
                 req["text"]["zh"],
                 req["text"]["en"],
+                *([scope] if scoped else []),
             ]
         )
         for cl in req.get("clauses", []):
@@ -72,8 +87,11 @@ def tables(report: Mapping[str, Any]) -> list[Table]:
                     cl.get("reason_code") or "",
                     _join([r["id"] for r in cl.get("rules", [])]),
                     cl.get("statement") or "",
+                    *([scope] if scoped else []),
                 ]
             )
+            if scope:
+                continue
             for r in cl.get("rules", []):
                 rules.append(
                     [
@@ -118,10 +136,10 @@ def tables(report: Mapping[str, Any]) -> list[Table]:
     return [
         (
             "items",
-            ("framework", "capability", "item", "level", "status", "reason", "statement", "text_zh", "text_en"),
+            ("framework", "capability", "item", "level", "status", "reason", "statement", "text_zh", "text_en", *tail),
             items,
         ),
-        ("clauses", ("item", "clause", "assessment", "status", "reason_code", "rules", "statement"), clauses),
+        ("clauses", ("item", "clause", "assessment", "status", "reason_code", "rules", "statement", *tail), clauses),
         ("rules", ("clause", "rule", "coverage", "status", "explanation", "evidence"), rules),
         ("evidence", ("id", "source", "kind", "subject", "collected_at", "origin", "sha256", "data"), evidence),
         (

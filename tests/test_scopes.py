@@ -224,10 +224,8 @@ def attestations() -> str:
 """
 
 
-@pytest.fixture(scope="module")
-def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def write_estate(root: Path) -> Path:
     """Shop runs one replica (a single point), pay runs three; Alertmanager routing is the platform's."""
-    root = tmp_path_factory.mktemp("scoped")
     for rel, text in {
         "repo/apps/shop/app.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\n"
         + deployment("shop", "web", 1),
@@ -244,6 +242,11 @@ def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="module")
+def estate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_estate(tmp_path_factory.mktemp("scoped"))
 
 
 def scan(root: Path, out: str, *gates: str) -> tuple[int, dict[str, Any]]:

@@ -43,11 +43,17 @@ def test_csv_and_xlsx_match_the_json(report_file: Path, tmp_path: Path) -> None:
     doc = json.loads(report_file.read_text(encoding="utf-8"))
     raw = (tmp_path / "wp" / "items.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: spreadsheets read the Chinese right
-    rows = list(csv.DictReader((tmp_path / "wp" / "items.csv").open(encoding="utf-8-sig")))
+    every = list(csv.DictReader((tmp_path / "wp" / "items.csv").open(encoding="utf-8-sig")))
+    rows = [r for r in every if r["scope"] == ""]  # the estate's rows come first, then the scope's
+    assert every[: len(rows)] == rows
     assert [(r["item"], r["status"]) for r in rows] == [(q["id"], q["status"]) for q in _requirements(doc)]
+    assert [(r["item"], r["status"]) for r in every[len(rows) :]] == [
+        (q["id"], q["status"]) for q in _requirements(doc["scopes"][0])
+    ]
     assert rows[0]["text_zh"] == _requirements(doc)[0]["text"]["zh"]
     clauses = list(csv.DictReader((tmp_path / "wp" / "clauses.csv").open(encoding="utf-8-sig")))
-    assert len(clauses) == sum(len(q["clauses"]) for q in _requirements(doc))
+    assert len([c for c in clauses if c["scope"] == ""]) == sum(len(q["clauses"]) for q in _requirements(doc))
+    assert {c["scope"] for c in clauses} == {"", "shop-eu"}
     evidence = list(csv.DictReader((tmp_path / "wp" / "evidence.csv").open(encoding="utf-8-sig")))
     assert [e["sha256"] for e in evidence] == [e["sha256"] for e in doc["evidence"]]
     wb = openpyxl.load_workbook(tmp_path / "wp.xlsx")
