@@ -1,6 +1,7 @@
 """The demo's estates for the sources no real server can serve here: Grafana, PagerDuty, Loki,
 Sentry and Jira Service Management, each a loopback API (sandbox/grafana, sandbox/pagerduty.py,
-sandbox/loki*.py, sandbox/sentry*.py, sandbox/jsm*.py) holding its well-run estate. Each one that asks for a token gets a throwaway
+sandbox/loki*.py, sandbox/sentry*.py, sandbox/jsm*.py) holding its well-run estate
+(or another `build`'s, as the fidelity estates in tests/estates/ give). Each one that asks for a token gets a throwaway
 one, put in the environment variable its source reads, and removed again on stop.
 """
 
@@ -8,17 +9,19 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from sandbox.base import Estate
-from sandbox.grafana import GrafanaAPI
+from sandbox.grafana import GrafanaAPI, GrafanaEstate
 from sandbox.grafana import well_run as grafana_well_run
 from sandbox.jsm import well_run as jsm_well_run
 from sandbox.jsm_api import EMAIL as JSM_EMAIL
 from sandbox.jsm_api import JsmAPI
 from sandbox.loki import well_run as loki_well_run
 from sandbox.loki_api import LokiAPI
+from sandbox.pagerduty import Estate as PagerDutyEstate
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.sentry import well_run as sentry_well_run
 from sandbox.sentry_api import SentryAPI
@@ -44,11 +47,12 @@ class GrafanaDemoEstate(Estate):
 
     name = "grafana"
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], GrafanaEstate] = grafana_well_run) -> None:
+        self.build = build  # another estate's data (tests/estates/*/estate.py); the demo's by default
         self.api: GrafanaAPI | None = None
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
-        self.api = GrafanaAPI(grafana_well_run(), token=_token(GRAFANA_ENV))
+        self.api = GrafanaAPI(self.build(), token=_token(GRAFANA_ENV))
         url = self.api.start()
         return [{"name": "grafana", "probe": "grafana", "url": url, "bearer_token_env": GRAFANA_ENV}]
 
@@ -64,11 +68,12 @@ class PagerDutyDemoEstate(Estate):
 
     name = "pagerduty"
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], PagerDutyEstate] = well_run_estate) -> None:
+        self.build = build
         self.api: PagerDutyAPI | None = None
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
-        api = PagerDutyAPI(well_run_estate(), token=_token(PAGERDUTY_ENV))
+        api = PagerDutyAPI(self.build(), token=_token(PAGERDUTY_ENV))
         self.api = api.__enter__()
         return [{"name": "pagerduty", "probe": "pagerduty", "url": api.url, "token_env": PAGERDUTY_ENV}]
 
@@ -84,11 +89,12 @@ class LokiDemoEstate(Estate):
 
     name = "loki"
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[], LokiAPI] = loki_well_run) -> None:
+        self.build = build  # starts the server and feeds it
         self.api: LokiAPI | None = None
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
-        self.api = loki_well_run()  # a single-tenant Loki without auth, as most are behind a gateway
+        self.api = self.build()  # a single-tenant Loki without auth, as most are behind a gateway
         return [{"name": "loki", "probe": "loki", "url": self.api.url}]
 
     def stop(self) -> None:
@@ -102,11 +108,12 @@ class SentryDemoEstate(Estate):
 
     name = "sentry"
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[str], SentryAPI] = sentry_well_run) -> None:
+        self.build = build  # starts the server accepting the token it is given
         self.api: SentryAPI | None = None
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
-        self.api = sentry_well_run(token=_token(SENTRY_ENV))
+        self.api = self.build(_token(SENTRY_ENV))
         return [
             {
                 "name": "sentry",
@@ -129,13 +136,14 @@ class JsmDemoEstate(Estate):
 
     name = "jsm"
 
-    def __init__(self) -> None:
+    def __init__(self, build: Callable[[str], JsmAPI] = jsm_well_run) -> None:
+        self.build = build  # starts the server accepting the token it is given
         self.api: JsmAPI | None = None
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
         token = _token(JSM_ENV)
         os.environ[JSM_ENV] = f"{JSM_EMAIL}:{token}"  # basic auth: an agent's e-mail and API token
-        self.api = jsm_well_run(token=token)
+        self.api = self.build(token)
         return [{"name": "jsm", "probe": "jsm", "url": self.api.url, "basic_auth_env": JSM_ENV}]
 
     def stop(self) -> None:

@@ -5,7 +5,10 @@ grade of every item the scanner decides and every item the estate's files clearl
 An estate that needs an AWS account has `seed.py` with `seed(client)`: the harness starts a
 moto server, seeds it, and points every source whose `endpoint_url` is `moto` at it. An estate
 with a GitLab history has `history.py` with `build(now)`: the harness serves it on the loopback
-GitLab API of sandbox/ and points every gitlab source whose `url` is `loopback` at it.
+GitLab API of sandbox/ and points every gitlab source whose `url` is `loopback` at it. An estate
+served by other loopback APIs of sandbox/ (Grafana, PagerDuty, Loki, Sentry, JSM) has `estate.py`
+with `loopback()` returning `sandbox.base.Estate`s: the harness starts each one, adds the sources
+it returns to the scan, and stops them all after it.
 
     python -m tests.fidelity [ESTATE ...]      # or: make fidelity
 
@@ -163,11 +166,35 @@ def _gitlab(history_file: Path) -> Iterator[tuple[str, str]]:
         api.stop()
 
 
-def _config(folder: Path, work: Path, moto_url: str | None, gitlab: tuple[str, str] | None = None) -> Path:
-    """The estate's maturity.yaml with paths made absolute, `endpoint_url: moto` and `url: loopback` filled in."""
+@contextlib.contextmanager
+def _loopback(estate_file: Path, work: Path) -> Iterator[list[dict[str, Any]]]:
+    """Start the estate's loopback servers (estate.py `loopback()`); yields their `sources:` entries."""
+    module = _load(estate_file, f"estate_loopback_{estate_file.parent.name}")
+    started: list[Any] = []
+    sources: list[dict[str, Any]] = []
+    try:
+        for server in module.loopback():
+            started.append(server)  # stop() is safe after a failed start
+            sources.extend(server.start(work))
+        yield sources
+    finally:
+        for server in reversed(started):
+            server.stop()
+
+
+def _config(
+    folder: Path,
+    work: Path,
+    moto_url: str | None,
+    gitlab: tuple[str, str] | None = None,
+    loopback: list[dict[str, Any]] | None = None,
+) -> Path:
+    """The estate's maturity.yaml with paths made absolute, `endpoint_url: moto` and `url: loopback` filled in,
+    and the sources of its loopback servers added."""
     from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET
 
     doc = yaml.safe_load((folder / "maturity.yaml").read_text(encoding="utf-8"))
+    doc["sources"] = list(doc.get("sources") or []) + list(loopback or [])
     for src in doc.get("sources", []):
         if src.get("probe") == "gitlab" and src.get("url") == "loopback":
             if gitlab is None:
@@ -196,12 +223,14 @@ def scan_estate(folder: Path) -> dict[str, Any]:
 
     seed = folder / "seed.py"
     history = folder / "history.py"
+    servers = folder / "estate.py"
     with tempfile.TemporaryDirectory(prefix=f"fidelity-{folder.name}-") as tmp:
         with (
             _moto(seed) if seed.is_file() else contextlib.nullcontext(None) as url,
             _gitlab(history) if history.is_file() else contextlib.nullcontext(None) as gitlab,
+            _loopback(servers, Path(tmp)) if servers.is_file() else contextlib.nullcontext(None) as loopback,
         ):
-            report, _evidence, _manifest = scan(load_inputs(_config(folder, Path(tmp), url, gitlab)))
+            report, _evidence, _manifest = scan(load_inputs(_config(folder, Path(tmp), url, gitlab, loopback)))
     return report
 
 

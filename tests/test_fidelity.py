@@ -1,6 +1,6 @@
 """Fidelity: the scanner agrees with the expert grades of every estate under tests/estates/.
 
-Each estate is scanned once (files, a seeded moto server or the loopback GitLab API: slow) and
+Each estate is scanned once (files, a seeded moto server or loopback APIs of sandbox/: slow) and
 compared item by item with its expected.yaml (tests/fidelity.py, docs/fidelity.md). A test fails
 on any disagreement, on an item the scanner decides that the expert has not graded, and on an
 estate that decides fewer than MIN_DECIDED items.

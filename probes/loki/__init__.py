@@ -67,10 +67,19 @@ class LokiProbe(Probe):
                 labels, found, capped = collect.streams(client, cfg.window_hours, cfg.max_streams)
                 if capped:
                     ctx.warn(f"more than {cfg.max_streams} streams: counts are lower bounds")
+                types: list[str] = []
                 for kind, data in collect.log_types(found, cfg.window_hours):
                     items.append(ctx.evidence("loki.log_type", kind, data, f"{base}/loki/api/v1/series"))
+                    if kind != "unclassified" and int(data.get("streams") or 0) > 0:
+                        types.append(kind)
                 figures = collect.ingestion(client, found)
-                data = {"streams_total": len(found), "labels": labels, "version": version, "streams_capped": capped}
+                data = {
+                    "streams_total": len(found),
+                    "labels": labels,
+                    "version": version,
+                    "streams_capped": capped,
+                    "log_types": sorted(types),
+                }
                 items.append(ctx.evidence("loki.ingestion", "loki", {**data, **figures}, f"{base}/loki/api/v1/query"))
             yield from items
 

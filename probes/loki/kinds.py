@@ -26,6 +26,9 @@ class LokiIngestion(KindModel):
     """`loki.ingestion`: what the store holds and how fast it answers (one item per source)."""
 
     streams_total: int = Field(description="streams that received lines in the window")
+    log_types: list[str] = Field(
+        default_factory=list, description="log types (system, application, access, audit, event) with streams"
+    )
     labels: list[str] = Field(description="label names in use (bounded)")
     selector: str | None = Field(description="the LogQL selector the figures were measured with (null: no stream)")
     lines_per_second: float | None = Field(description="log lines per second ingested over the last 5 minutes")

@@ -1,0 +1,361 @@
+"""A mid-size SaaS team's on-call and observability tools, run adequately but not well.
+
+Served by the loopback APIs of sandbox/ (tests/fidelity.py starts what `loopback()` returns):
+
+- Grafana: infrastructure dashboards (nodes, pods, MySQL) and one product dashboard of signups
+  (a stat of today's count over an hourly series); two Grafana-managed threshold alerts sent to one e-mail address;
+  no service map, no data links, no dashboard tied to an alert.
+- PagerDuty: three services on one single-level escalation policy over one 24x7 schedule, no
+  teams; a quarter of the incidents opened by hand; acknowledgements from one to forty minutes,
+  resolutions from a few minutes to hours.
+- Loki: journal, syslog and container logs, no ingress or access logs; one global retention;
+  one alert on a line filter, nothing parsed.
+- Sentry: a React app and a Django API reporting errors only (no tracing, no sessions, so no
+  Web Vitals or crash-free rates); default e-mail issue alerts; open team membership.
+- JSM: an IT desk taking incidents and service requests; a resolution SLA of 4 hours for the
+  highest priority and 8 for the rest, missed one time in three; no problem or post-incident
+  request types.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sandbox.base import Estate
+from sandbox.grafana import GrafanaEstate
+from sandbox.grafana.estate import _dashboard  # the shape Grafana's API answers with
+from sandbox.jsm_api import JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
+from sandbox.loki import feed
+from sandbox.loki_api import LokiAPI
+from sandbox.loopback_estates import (
+    GrafanaDemoEstate,
+    JsmDemoEstate,
+    LokiDemoEstate,
+    PagerDutyDemoEstate,
+    SentryDemoEstate,
+)
+from sandbox.pagerduty import Estate as PagerDutyEstate
+from sandbox.pagerduty import Shift, add_incident
+from sandbox.sentry_api import SentryAPI, SentryProjectData
+
+PROM = {"type": "prometheus", "uid": "prom"}
+LOKI = {"type": "loki", "uid": "loki"}
+
+
+def loopback() -> list[Estate]:
+    return [
+        GrafanaDemoEstate(grafana),
+        PagerDutyDemoEstate(pagerduty),
+        LokiDemoEstate(loki),
+        SentryDemoEstate(sentry),
+        JsmDemoEstate(jsm),
+    ]
+
+
+# -- Grafana ----------------------------------------------------------------------------------
+
+
+def _panel(pid: int, kind: str, title: str, expr: str, ds: dict[str, str] = PROM) -> dict[str, Any]:
+    return {"id": pid, "type": kind, "title": title, "datasource": ds, "targets": [{"refId": "A", "expr": expr}]}
+
+
+def _datasource(ds_id: int, uid: str, name: str, kind: str, url: str) -> dict[str, Any]:
+    return {
+        "id": ds_id,
+        "uid": uid,
+        "orgId": 1,
+        "name": name,
+        "type": kind,
+        "access": "proxy",
+        "url": url,
+        "user": "",
+        "database": "",
+        "basicAuth": False,
+        "isDefault": ds_id == 1,
+        "jsonData": {},
+        "readOnly": False,
+    }
+
+
+def _alert(uid: str, title: str, folder: str, expr: str, threshold: float) -> dict[str, Any]:
+    return {
+        "uid": uid,
+        "orgID": 1,
+        "folderUID": folder,
+        "ruleGroup": "default",
+        "title": title,
+        "condition": "C",
+        "data": [
+            {"refId": "A", "datasourceUid": "prom", "model": {"refId": "A", "expr": expr}},
+            {"refId": "B", "datasourceUid": "__expr__", "model": {"refId": "B", "type": "reduce", "expression": "A"}},
+            {
+                "refId": "C",
+                "datasourceUid": "__expr__",
+                "model": {
+                    "refId": "C",
+                    "type": "threshold",
+                    "expression": "B",
+                    "conditions": [{"evaluator": {"type": "gt", "params": [threshold]}}],
+                },
+            },
+        ],
+        "noDataState": "NoData",
+        "execErrState": "Error",
+        "for": "5m",
+        "labels": {},
+        "annotations": {"summary": title},
+        "isPaused": False,
+    }
+
+
+def grafana() -> GrafanaEstate:
+    infra = {"id": 1, "uid": "infra", "title": "Infrastructure"}
+    product = {"id": 2, "uid": "product", "title": "Product"}
+    nodes = _dashboard(
+        "node-exporter",
+        "Node Exporter Full",
+        infra,
+        [
+            _panel(1, "timeseries", "CPU busy", 'sum by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))'),
+            _panel(2, "timeseries", "Memory", "node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes"),
+            _panel(3, "gauge", "Root disk", 'node_filesystem_avail_bytes{mountpoint="/"}'),
+        ],
+        templating={"list": [{"name": "instance", "type": "query"}]},
+    )
+    pods = _dashboard(
+        "k8s-pods",
+        "Kubernetes / Pods",
+        infra,
+        [
+            _panel(1, "timeseries", "CPU", "sum by (pod) (rate(container_cpu_usage_seconds_total[5m]))"),
+            _panel(2, "timeseries", "Memory", "sum by (pod) (container_memory_working_set_bytes)"),
+            _panel(3, "timeseries", "App errors", 'sum(count_over_time({namespace="app"} |= "error" [5m]))', LOKI),
+        ],
+        templating={"list": [{"name": "namespace", "type": "query"}]},
+    )
+    mysql = _dashboard(
+        "mysql",
+        "MySQL overview",
+        infra,
+        [
+            _panel(1, "timeseries", "Connections", "mysql_global_status_threads_connected"),
+            _panel(2, "timeseries", "Queries", "rate(mysql_global_status_queries[5m])"),
+        ],
+    )
+    signups = _dashboard(
+        "signups",
+        "Signups",
+        product,
+        [
+            _panel(1, "stat", "Signups today", "sum(increase(app_user_signups_total[1d]))"),
+            _panel(2, "timeseries", "Signups per hour", "sum(increase(app_user_signups_total[1h]))"),
+        ],
+    )
+    return GrafanaEstate(
+        version="10.4.2",
+        folders=[infra, product],
+        dashboards=[nodes, pods, mysql, signups],
+        datasources=[
+            _datasource(1, "prom", "Prometheus", "prometheus", "http://prometheus:9090"),
+            _datasource(2, "loki", "Loki", "loki", "http://loki:3100"),
+        ],
+        alert_rules=[
+            _alert(
+                "cpu-high",
+                "Node CPU high",
+                "infra",
+                'avg by (instance) (rate(node_cpu_seconds_total{mode!="idle"}[5m]))',
+                0.9,
+            ),
+            _alert("mysql-conns", "MySQL connections high", "infra", "mysql_global_status_threads_connected", 400),
+        ],
+        contact_points=[
+            {"uid": "cp1", "name": "ops-mail", "type": "email", "settings": {"addresses": "ops@example.com"}}
+        ],
+        policy={"receiver": "ops-mail", "group_by": ["grafana_folder", "alertname"]},
+        annotations=[],
+        users=[
+            {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@example.com", "role": role}
+            for i, role in enumerate(["Admin"] + ["Editor"] * 7 + ["Viewer"] * 2, start=1)
+        ],
+        teams=[{"id": 1, "name": "ops"}],
+        public_dashboards=[],
+    )
+
+
+# -- PagerDuty --------------------------------------------------------------------------------
+
+# (ack seconds or None, resolve seconds, opened by an integration): a quarter opened by hand,
+# half acknowledged within two minutes, the rest up to forty; resolutions mostly past ten minutes
+INCIDENTS: list[tuple[float | None, float, bool]] = [
+    (45, 1500, True), (240, 3600, True), (90, 420, True), (600, 7200, False),
+    (70, 2400, True), (None, 900, True), (300, 5400, True), (110, 1800, False),
+    (1800, 10800, True), (55, 300, True), (420, 2700, True), (100, 1200, False),
+    (2400, 14400, True), (80, 660, True), (180, 3000, True), (60, 1500, False),
+    (900, 4800, True), (115, 2100, True), (360, 6000, False), (None, 480, True),
+    (75, 1800, True), (1200, 9000, True), (95, 840, False), (150, 2400, True),
+]  # fmt: skip
+
+
+def pagerduty() -> PagerDutyEstate:
+    now = datetime.now(UTC).replace(microsecond=0)
+    e = PagerDutyEstate()
+
+    def ref(kind: str, oid: str, summary: str) -> dict[str, Any]:
+        return {"id": oid, "type": f"{kind}_reference", "summary": summary}
+
+    e.schedules = [
+        {
+            "id": "PSCH1",
+            "type": "schedule",
+            "name": "Ops on-call",
+            "summary": "Ops on-call",
+            "time_zone": "Europe/Berlin",
+            "escalation_policies": [ref("escalation_policy", "PEP1", "Default")],
+            "users": [],
+            "teams": [],
+        }
+    ]
+    e.shifts = {"PSCH1": [Shift("PU1", 0, 12), Shift("PU2", 12, 12)]}
+    services = [("PSVC1", "api"), ("PSVC2", "web"), ("PSVC3", "billing-worker")]
+    e.policies = [
+        {
+            "id": "PEP1",
+            "type": "escalation_policy",
+            "name": "Default",
+            "summary": "Default",
+            "num_loops": 2,
+            "escalation_rules": [
+                {"id": "R1", "escalation_delay_in_minutes": 30, "targets": [ref("schedule", "PSCH1", "Ops on-call")]}
+            ],
+            "services": [ref("service", sid, name) for sid, name in services],
+            "teams": [],
+        }
+    ]
+    e.integrations = {
+        "PI1": {"id": "PI1", "type": "events_api_v2_inbound_integration", "name": "Alertmanager", "vendor": None}
+    }
+    for sid, name in services:
+        e.services.append(
+            {
+                "id": sid,
+                "type": "service",
+                "name": name,
+                "summary": name,
+                "status": "active",
+                "escalation_policy": ref("escalation_policy", "PEP1", "Default"),
+                "teams": [],
+                "integrations": [ref("events_api_v2_inbound_integration", "PI1", "Alertmanager")],
+                "acknowledgement_timeout": None,
+                "auto_resolve_timeout": 14400,
+                "incident_urgency_rule": {"type": "constant", "urgency": "high"},
+                "alert_creation": "create_alerts_and_incidents",
+            }
+        )
+    for n, (ack, resolve, by_alert) in enumerate(INCIDENTS):
+        sid, name = services[n % 3]
+        created = now - timedelta(days=1 + n * 2, hours=(n * 7) % 24)
+        add_incident(
+            e,
+            n + 1,
+            created,
+            sid,
+            name,
+            ack_after_s=ack,
+            resolve_after_s=resolve,
+            trigger_by="integration" if by_alert else "user",
+            resolve_by="user" if ack is not None else "timeout",
+        )
+    return e
+
+
+# -- Loki -------------------------------------------------------------------------------------
+
+LOKI_STREAMS: list[dict[str, str]] = [
+    {"job": "systemd-journal", "unit": "kubelet.service", "host": "node-1"},
+    {"job": "systemd-journal", "unit": "containerd.service", "host": "node-2"},
+    {"job": "varlogs", "filename": "/var/log/syslog", "host": "node-1"},
+    {"namespace": "app", "container": "api", "pod": "api-6f7c9", "app": "api"},
+    {"namespace": "app", "container": "web", "pod": "web-58d2b", "app": "web"},
+    {"namespace": "app", "container": "worker", "pod": "billing-worker-7b1e", "app": "billing-worker"},
+]
+
+
+def loki() -> LokiAPI:
+    rules = [
+        {
+            "file": "app",
+            "name": "app-logs",
+            "rules": [
+                {
+                    "alert": "ApiPanics",
+                    "expr": 'sum(count_over_time({app="api"} |= "panic" [5m])) > 0',
+                    "for": "1m",
+                    "labels": {"severity": "page"},
+                    "annotations": {"summary": "the API logs panics"},
+                }
+            ],
+        }
+    ]
+    config = {
+        "auth_enabled": False,
+        "compactor": {"working_directory": "/loki/compactor", "retention_enabled": True},
+        "limits_config": {"retention_period": "720h"},
+    }
+    api = LokiAPI(config=config, rule_groups=rules)
+    api.runtime = {"overrides": {}}
+    api.start()
+    feed(api.url, LOKI_STREAMS)
+    return api
+
+
+# -- Sentry -----------------------------------------------------------------------------------
+
+MAIL_ACTION = {"id": "sentry.mail.actions.NotifyEmailAction", "targetType": "IssueOwners"}
+
+
+def sentry(token: str) -> SentryAPI:
+    default_rule = {"id": "1", "name": "Send a notification for new issues", "actions": [MAIL_ACTION]}
+    web = SentryProjectData(1, "webapp", "javascript-react", ["frontend"], rules=[{**default_rule, "id": "1"}])
+    api_p = SentryProjectData(2, "api", "python-django", ["backend"], rules=[{**default_rule, "id": "2"}])
+    alerts = [
+        {
+            "id": "20",
+            "name": "API error spike",
+            "dataset": "events",
+            "aggregate": "count()",
+            "query": "",
+            "projects": ["api"],
+            "timeWindow": 10,
+            "triggers": [{"label": "critical", "alertThreshold": 200, "actions": [{"type": "email"}]}],
+        }
+    ]
+    api = SentryAPI(
+        token=token, projects=[web, api_p], integrations=["slack"], metric_alerts=alerts, open_membership=True
+    )
+    api.start()
+    return api
+
+
+# -- Jira Service Management ------------------------------------------------------------------
+
+
+def jsm(token: str) -> JsmAPI:
+    now = datetime.now(UTC).replace(microsecond=0)
+    types = [
+        RequestType("1", "1", "Report an outage", "10001", "incident-management"),
+        RequestType("2", "1", "Get IT help", "10004", "service-request"),
+    ]
+    reqs: list[JsmRequest] = []
+    for n in range(30):  # resolution goals: 4 hours for the highest priority, 8 for the rest; every third missed
+        goal = 240.0 if n % 4 == 0 else 480.0
+        slas = [Sla("Time to resolution", [(goal, goal * (1.6 if n % 3 == 2 else 0.4))])]
+        reqs.append(JsmRequest(f"OPS-{n + 1}", "1", "1", now - timedelta(days=1 + n * 3, hours=n % 7), True, slas))
+    ongoing = [Sla("Time to resolution", ongoing=(480.0, 300.0))]
+    reqs.append(JsmRequest("OPS-99", "1", "1", now - timedelta(hours=5), slas=ongoing))
+    for n in range(12):
+        reqs.append(JsmRequest(f"OPS-{200 + n}", "1", "2", now - timedelta(days=2 + 5 * n), done=n % 4 != 0))
+    api = JsmAPI(token=token, desks=[ServiceDesk("1", "OPS", "Ops help desk")], types=types, requests_=reqs)
+    api.start()
+    return api
