@@ -21,7 +21,7 @@ from typing import Any
 
 from scanner.model import ReasonCode, Status
 
-__all__ = ["FrameworkHeadline", "Headline", "Unknowns", "headline"]
+__all__ = ["FrameworkHeadline", "Headline", "Unknowns", "clause_targets", "headline"]
 
 _PROBE = re.compile(r"\(probe: ([^)]+)\)")
 _LEVELS = ("level_verified", "level", "level_ceiling")
@@ -89,7 +89,7 @@ class Headline:
         }
 
 
-def _targets(
+def clause_targets(
     clause: Mapping[str, Any],
     rule_kinds: Mapping[str, list[str]],
     observations: Mapping[str, Mapping[str, Any]],
@@ -148,7 +148,7 @@ def headline(report: Mapping[str, Any]) -> Headline:
                     u = unknowns.setdefault(str(rc), Unknowns(str(rc)))
                     u.clauses += 1
                     u.items.add(str(req["id"]))
-                    for t in _targets(cl, rule_kinds, observations, failed_by):
+                    for t in clause_targets(cl, rule_kinds, observations, failed_by):
                         u.by_target.setdefault(t, set()).add(str(req["id"]))
                         if rc in _BY_SYSTEM:
                             waited.add(t)

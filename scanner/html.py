@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from scanner.diff import diff_reports
 from scanner.headline import headline
+from scanner.html_roadmap import roadmap_view
 from scanner.html_scopes import scope_switch_blob
 from scanner.html_text import SOURCE_STATUS_TEXT, STATEMENT_STATE_TEXT, STATUS_TEXT, STATUSES, UI
 from scanner.html_views import anchor, changes_view, chart, frameworks_view, scopes_view, source_health
@@ -94,6 +95,7 @@ def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = 
         change_notes=diff.notes if diff is not None else [],
         statements=[s for s in report.get("statements", []) if isinstance(s, Mapping)],
         headline=headline(report).to_json(),
+        roadmap=roadmap_view(report),
         scopes=scopes_view(report),
         scope_blob=scope_switch_blob(report, frameworks),
         cap_names=cap_names,
