@@ -39,6 +39,20 @@ $(APT_STAMP): Makefile | $(STAMP)
 	fi
 	@touch $@
 
+# Microsoft's SARIF Multitool (MIT, npm): validates SARIF against the 2.1.0 JSON Schema and
+# GitHub's ingestion rules (rule kinds Sarif;Gh), as https://sarifweb.azurewebsites.net does.
+SARIF_TOOL_VERSION := 5.7.0
+SARIF_TOOL := $(VENV)/tools/sarif-multitool/Sarif.Multitool
+
+$(SARIF_TOOL): | $(STAMP)
+	@mkdir -p $(VENV)/tools
+	cd $(VENV)/tools && npm pack --silent @microsoft/sarif-multitool-linux@$(SARIF_TOOL_VERSION) >/dev/null \
+	  && rm -rf sarif-multitool && mkdir sarif-multitool \
+	  && tar xzf microsoft-sarif-multitool-linux-$(SARIF_TOOL_VERSION).tgz -C sarif-multitool --strip-components=1 \
+	  && rm microsoft-sarif-multitool-linux-$(SARIF_TOOL_VERSION).tgz && chmod +x sarif-multitool/Sarif.Multitool
+
+tools: $(SARIF_TOOL) ## tools the tests run (the SARIF validator, from npm)
+
 lint: install ## ruff (lint + format check) and mypy --strict
 	$(VENV)/bin/ruff check scanner probes tests bench sandbox
 	$(VENV)/bin/ruff format --check scanner probes sandbox
@@ -48,7 +62,7 @@ format: install ## apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff format scanner probes sandbox tests bench
 	$(VENV)/bin/ruff check --fix scanner probes sandbox tests bench
 
-test: install system-deps ## run the whole test suite
+test: install system-deps tools ## run the whole test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 test-fast: install ## the fast tier: every test that starts no server or browser (about 5 minutes on 2 cores)
@@ -69,4 +83,4 @@ demo: install system-deps ## scan the bundled sandbox estate: writes report.json
 clean: ## remove the virtual environment and generated files
 	rm -rf $(VENV) report.json report.html evidence .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install system-deps lint format test test-fast bench demo fidelity clean
+.PHONY: help install system-deps tools lint format test test-fast bench demo fidelity clean
