@@ -12,8 +12,9 @@ from the installed catalog: an old report renders with its own words. A capabili
 item is waived (`in_scope: false`) reads "out of scope", never a level, and is left out of the
 charts' means.
 
-The page data is shaped in scanner.html_views and its fixed words live in scanner.html_text;
-this module renders and embeds.
+The page data is shaped in scanner.html_views (the citation index behind the Resources view and
+each evidence panel's "cited by" in scanner.html_resources) and its fixed words live in
+scanner.html_text; this module renders and embeds.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from markupsafe import Markup
 
 from scanner.diff import diff_reports
 from scanner.headline import headline
+from scanner.html_resources import resource_blob
 from scanner.html_roadmap import roadmap_view
 from scanner.html_scopes import scope_switch_blob
 from scanner.html_text import SOURCE_STATUS_TEXT, STATEMENT_STATE_TEXT, STATUS_TEXT, STATUSES, UI
@@ -106,9 +108,10 @@ def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = 
         source_status_text=SOURCE_STATUS_TEXT,
         statement_state_text=STATEMENT_STATE_TEXT,
         evidence_blob=_evidence_blob(report.get("evidence", [])),
+        resource_blob=resource_blob(report),
         evidence_count=len(report.get("evidence", [])),
         css=_inline_safe(_asset("report.css"), "style"),
-        js=_inline_safe(_asset("report.js"), "script"),
+        js=_inline_safe(_asset("report.js") + "\n" + _asset("report_evidence.js"), "script"),
         csp=CSP,
         lang="zh",
     )

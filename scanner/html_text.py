@@ -111,6 +111,25 @@ UI: dict[str, tuple[str, str]] = {
     "applies_to": ("适用于", "Applies to"),
     "type": ("类型", "Type"),
     "what_to_do": ("建议", "what to do"),
+    "resources": ("资源", "Resources"),
+    "res_intro": (
+        "按对象（工作负载、告警规则、数据库、项目……）查看引用它的每条规则及该规则在各条款上的状态，未满足在前。",
+        "Every rule that cites a subject (a workload, alert rule, database, project…) and the rule's status on"
+        " each clause, failing first.",
+    ),
+    "res_search": ("搜索对象", "Search subjects"),
+    "res_rules": ("条规则引用", "rule citations"),
+    "res_none": ("没有匹配的对象", "no subject matches"),
+    "res_more": ("还有 {n} 个对象，请缩小搜索", "{n} more subjects: narrow the search"),
+    "res_omitted": (
+        "为控制页面大小，省略了 {n} 条引用；JSON 报告包含全部。",
+        "{n} citations left out to keep the page small; the JSON report has all.",
+    ),
+    "cited_by": ("引用此证据", "Cited by"),
+    "cited_by_none": ("没有规则引用此证据", "no rule cites this item"),
+    "fields_read": ("规则读取的字段", "Fields the rule read"),
+    "field_absent": ("（不存在）", "(absent)"),
+    "deciding": ("决定此条款", "decided the clause"),
     "no_js": (
         "证据明细需要启用 JavaScript；JSON 报告包含全部内容。",
         "Evidence details need JavaScript; the JSON report holds everything.",

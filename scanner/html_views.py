@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.diff import Category, ReportDiff
+from scanner.html_resources import deciding_index
 from scanner.html_text import CHANGE_TEXT, REASON_TEXT, STATUS_TEXT
 from scanner.labels import level_names
 from scanner.model import Status
@@ -50,7 +51,8 @@ def _rules_view(
     kind_sources: Mapping[str, set[str]],
     sources: set[str],
 ) -> list[dict[str, Any]]:
-    """The rules under one clause, with title, rationale, remediation and cited evidence."""
+    """The rules under one clause, with title, rationale, remediation and cited evidence; the rule
+    that decided the clause first (`deciding`)."""
     out = []
     for r in clause.get("rules", []):
         meta = rule_meta.get(r["id"], {})
@@ -85,8 +87,12 @@ def _rules_view(
                 "remediation": meta.get("remediation", ""),
                 "cited": cited,
                 "code": REASON_TEXT.get(str(r.get("reason_code") or "")),
+                "deciding": False,
             }
         )
+    first = deciding_index(out, str(clause.get("status")), clause.get("reason_code"))
+    if first is not None:  # the rule that decided the clause leads, the others keep their order
+        out.insert(0, {**out.pop(first), "deciding": True})
     return out
 
 

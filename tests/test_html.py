@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import gzip
 import json
 import re
@@ -11,7 +12,9 @@ from typing import Any
 
 import pytest
 
+from scanner import html_resources
 from scanner.html import CSP, EXCERPT_CHARS, render_html
+from scanner.html_resources import deciding_index, read_paths
 from tests.reportgen import build_report
 
 PAYLOAD = "\"'><script>window.__pwned=1</script><img src=x onerror=alert(1)><!--"
@@ -39,8 +42,8 @@ def test_payloads_are_escaped_everywhere(reports: dict[str, Any]) -> None:
     assert "<script>window.__pwned" not in html
     assert "<img src=x" not in html
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in html  # shown as text, e.g. in the source error
-    # the only <script> elements are ours: the evidence blob and the page script
-    assert len(re.findall(r"<script\b", html)) == 2
+    # the only <script> elements are ours: the citation index, the evidence blob and the page script
+    assert len(re.findall(r"<script\b", html)) == 3
     # the payload's attribute break-out is escaped inside attributes too (data-sources, title)
     assert 'data-sources="aws"' not in html
     # the baseline changes and the statements table carry scanned and hand-written text too
@@ -200,3 +203,119 @@ def test_scope_switch_carries_each_scope_s_grades(reports: dict[str, Any]) -> No
     assert 'id="scope-pick"' not in render_html(reports["good"]) and 'id="scope-data"' not in render_html(
         reports["good"]
     )
+
+
+def _resource_index(html: str) -> dict[str, Any]:
+    m = re.search(r'<script type="application/octet-stream" id="resource-data">([^<]*)</script>', html)
+    assert m
+    doc: dict[str, Any] = json.loads(gzip.decompress(base64.b64decode(m.group(1))))
+    return doc
+
+
+def test_read_paths_follow_the_condition_into_list_elements() -> None:
+    condition = {
+        "all_of": [
+            {
+                "every": {
+                    "kind": "k8s.workload",
+                    "where": {"path": "data.namespace", "ne": "kube-system"},
+                    "that": {
+                        "path": "data.containers",
+                        "all": {
+                            "any_of": [
+                                {"path": "resources.limits.cpu", "exists": True},
+                                {"path": "data.replicas", "gte": 2},
+                            ]
+                        },
+                    },
+                }
+            },
+            {"not": {"some": {"kind": "k8s.workload", "that": {"path": "subject", "regex": "tmp"}}}},
+        ]
+    }
+    assert read_paths(condition) == [
+        "data.namespace",
+        "data.containers",
+        "data.containers.*.resources.limits.cpu",
+        "data.containers.*.data.replicas",
+        "subject",
+    ]
+    assert read_paths(None) == [] and read_paths({"path": 3}) == []
+
+
+def test_the_rule_that_decided_a_clause_is_named() -> None:
+    def r(status: str, coverage: str = "decides", code: str | None = None) -> dict[str, Any]:
+        return {"status": status, "coverage": coverage, "reason_code": code}
+
+    # met: the met alternative, wherever it sits; not met: every alternative failed, the first leads
+    assert deciding_index([r("not_met", "supports"), r("not_met"), r("met")], "met", None) == 2
+    assert deciding_index([r("met", "supports"), r("not_met"), r("not_met")], "not_met", None) == 1
+    # unknown: the alternative whose reason is the clause's (an unscanned alternative beside a failing one)
+    rules = [r("not_met"), r("unknown", code="evidence_not_observed"), r("unknown", code="source_not_configured")]
+    assert deciding_index(rules, "unknown", "alternative_not_scanned") == 2
+    assert deciding_index(rules, "unknown", "evidence_not_observed") == 1
+    assert deciding_index(rules, "attested", None) == 1  # an attestation lifted it: the open alternative
+    assert deciding_index([r("met", "supports")], "unknown", "no_rule") is None
+
+
+def test_the_deciding_rule_is_listed_first_under_its_clause(reports: dict[str, Any]) -> None:
+    report = copy.deepcopy(reports["good"])
+    clause = next(
+        cl
+        for fw in report["frameworks"]
+        for c in fw["capabilities"]
+        for q in c["requirements"]
+        for cl in q["clauses"]
+        if cl["id"] == "ydt:5.3.1:L1.1#a"
+    )
+    met = clause["rules"][0]
+    failing = {**met, "id": "demo.alerting.other", "status": "not_met", "explanation": "no other alerts"}
+    clause["rules"] = [failing, met]  # the met alternative second, as the grader may list it
+    html = render_html(report)
+    section = html[html.index('id="cl-ydt-5-3-1-L1-1-a"') :]
+    section = section[: section.index('<li class="clause"', 10)]
+    order = re.findall(r'<li class="rule cov-decides( deciding)?" data-rule="([^"]+)"', section)
+    assert order == [(" deciding", met["id"]), ("", "demo.alerting.other")]
+    assert section.count('class="decider"') == 1 and "决定此条款" in section and "decided the clause" in section
+
+
+def test_the_citation_index_answers_what_cites_each_subject(reports: dict[str, Any]) -> None:
+    report = reports["bad"]
+    doc = _resource_index(render_html(report))
+    ev = {e["id"]: e for e in report["evidence"]}
+    got = {
+        (doc["ev"][row[0]][0], doc["rules"][row[1]], doc["clauses"][row[2]], doc["statuses"][row[3]], row[4:] == [1])
+        for row in doc["cite"]
+    }
+    want = {
+        (eid, rule["id"], cl["id"], rule["status"], rule["coverage"] == "supports")
+        for fw in report["frameworks"]
+        for cap in fw["capabilities"]
+        for q in cap["requirements"]
+        for cl in q["clauses"]
+        for rule in cl["rules"]
+        for eid in rule["evidence"]
+    }
+    assert got == want and len(got) == len(doc["cite"]) and doc["omitted"] == 0
+    assert any(row[4:] == [1] for row in doc["cite"])  # the readiness rule only supports ydt:6.2.2:L1.1#a
+    disk = next(e for e in report["evidence"] if e["subject"] == "DiskFull")
+    assert [disk["id"], disk["kind"], "DiskFull", disk["source"]] in doc["ev"]
+    assert all(ev[row[0]]["subject"] == row[2] for row in doc["ev"])
+    assert doc["paths"]["demo.alerting.runbooks"] == ["data.annotations.runbook_url"]
+    for key, (zh, en) in doc["ui"].items():  # every word the script shows, in both languages
+        assert zh and en and zh != en, key
+    assert 'id="resources"' in render_html(report) and "资源" in render_html(report)
+
+
+def test_the_citation_index_is_bounded(reports: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(html_resources, "MAX_CITATIONS", 3)
+    doc = _resource_index(render_html(reports["bad"]))
+    total = sum(
+        len(rule["evidence"])
+        for fw in reports["bad"]["frameworks"]
+        for cap in fw["capabilities"]
+        for q in cap["requirements"]
+        for cl in q["clauses"]
+        for rule in cl["rules"]
+    )
+    assert len(doc["cite"]) == 3 and doc["omitted"] == total - 3 > 0

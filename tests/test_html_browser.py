@@ -77,6 +77,67 @@ def test_grade_to_evidence_in_three_clicks(browser: Browser, files: dict[str, An
     page.close()
 
 
+def test_resources_view_lists_what_cites_a_subject_failing_first(browser: Browser, files: dict[str, Any]) -> None:
+    page, watch = open_report(browser, files["good_path"])
+    page.click("#resources-all > summary")
+    page.fill("#resources-all input[name=resq]", "diskfull")
+    rows = page.locator("#resources-all li.res")
+    rows.first.wait_for()
+    assert rows.count() == 1 and page.inner_text("#resources-all li.res .subj") == "DiskFull"
+    cites = page.eval_on_selector_all(
+        "#resources-all li.res li.cite",
+        "ls => ls.map(l => [l.querySelector('.badge').className, l.querySelector('code').textContent,"
+        " l.querySelector('a').textContent])",
+    )
+    # the bad report: the threshold rule fails on two clauses, the runbook rule on one; DiskFull is cited by both
+    assert sorted(c[1:] for c in cites) == [
+        ["demo.alerting.runbooks", "ydt:5.3.1:L2.1#a"],
+        ["demo.alerting.threshold-rules", "wa:OPS08-BP01#a"],
+        ["demo.alerting.threshold-rules", "ydt:5.3.1:L1.1#a"],
+    ]
+    assert all("st-not_met" in c[0] for c in cites)
+    page.fill("#resources-all input[name=resq]", "prod/deploy")  # workloads: only the failing readiness rule
+    page.wait_for_timeout(100)
+    statuses = page.eval_on_selector_all("#resources-all li.res li.cite .badge", "bs => bs.map(b => b.className)")
+    assert statuses and all("st-not_met" in s for s in statuses)
+    page.fill("#resources-all input[name=resq]", "no-such-subject")
+    page.wait_for_timeout(100)
+    assert page.locator("#resources-all li.res").count() == 0 and page.is_visible("#resources-all p.res-note")
+    page.fill("#resources-all input[name=resq]", "DiskFull")
+    page.locator("#resources-all li.cite a", has_text="ydt:5.3.1:L2.1#a").click()  # to the clause in the tree
+    assert page.is_visible("#cl-ydt-5-3-1-L2-1-a") and page.url.endswith("#cl-ydt-5-3-1-L2-1-a")
+    assert watch.errors == [] and watch.foreign_requests == []
+    page.close()
+
+
+def test_evidence_panel_says_what_cites_it_and_marks_the_fields_read(browser: Browser, files: dict[str, Any]) -> None:
+    page, watch = open_report(browser, files["good_path"])
+    ev = next(e for e in files["bad"]["evidence"] if e["subject"] == "DiskFull")
+    page.click("li.tile a[data-open='cap-ydt-5-3-1']")
+    page.click("#req-ydt-5-3-1-L1-1 > summary")
+    button = f"#req-ydt-5-3-1-L1-1 li.rule[data-rule='demo.alerting.threshold-rules'] button.ev[data-ev='{ev['id']}']"
+    page.click(button)
+    panel = page.locator(f"{button} + .evpanel")
+    panel.locator("pre.data").wait_for()
+    assert panel.locator("mark.read").all_inner_texts() == ['"expr": "disk_free"']  # the field the condition reads
+    assert '"labels": {' in panel.inner_text()  # pretty-printed, not one line
+    cited = panel.locator("li.cite a").all_inner_texts()
+    assert sorted(cited) == ["wa:OPS08-BP01#a", "ydt:5.3.1:L1.1#a", "ydt:5.3.1:L2.1#a"]
+    # under the runbook rule the field it reads is absent from this alert: named, nothing marked
+    page.click("#req-ydt-5-3-1-L2-1 > summary")
+    button = f"#req-ydt-5-3-1-L2-1 button.ev[data-ev='{ev['id']}']"
+    page.click(button)
+    panel = page.locator(f"{button} + .evpanel")
+    panel.locator("pre.data").wait_for()
+    assert panel.locator("mark.read").count() == 0
+    page.click("[data-set-lang=en]")
+    assert "Fields the rule read: data.annotations.runbook_url (absent)" in panel.inner_text()
+    panel.locator("li.cite a", has_text="wa:OPS08-BP01#a").click()  # cited by: a link to the other clause
+    assert page.is_visible("#cl-wa-OPS08-BP01-a")
+    assert watch.errors == [] and watch.foreign_requests == []
+    page.close()
+
+
 def test_language_switch(browser: Browser, files: dict[str, Any]) -> None:
     page, _ = open_report(browser, files["good_path"])
     assert page.locator("html").get_attribute("lang") == "zh"
@@ -269,6 +330,14 @@ def test_chinese_text_renders_as_glyphs_not_boxes(browser: Browser, files: dict[
     page.close()
 
 
+def _render_resources_and_panels(page: Page) -> None:
+    """The parts the script builds: the resource list and cited evidence panels (cited by, marked fields)."""
+    wait_until(page, "document.querySelectorAll('#resources-all li.res li.cite').length > 0")
+    page.eval_on_selector_all("details.req li.rule button.ev", "bs => bs.forEach(b => b.click())")
+    wait_until(page, "document.querySelectorAll('details.req .evpanel mark.read').length > 0")
+    wait_until(page, "document.querySelectorAll('details.req .evpanel li.cite').length > 0")
+
+
 def test_axe_finds_no_violations_and_a_phone_width_does_not_scroll_sideways(
     browser: Browser, files: dict[str, Any], tmp_path: Path
 ) -> None:
@@ -281,6 +350,7 @@ def test_axe_finds_no_violations_and_a_phone_width_does_not_scroll_sideways(
     for path in (files["good_path"], scoped):
         page, _ = open_report(browser, path)
         page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+        _render_resources_and_panels(page)
         for lang in ("zh", "en"):
             page.click(f"[data-set-lang={lang}]")
             result = Axe().run(page)
@@ -289,6 +359,7 @@ def test_axe_finds_no_violations_and_a_phone_width_does_not_scroll_sideways(
         page.close()
         page, watch = open_report(browser, path, viewport=(390, 844))
         page.eval_on_selector_all("details", "ds => ds.forEach(d => { d.open = true; })")
+        _render_resources_and_panels(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, path.name
         assert watch.errors == []
         page.close()
