@@ -70,6 +70,20 @@ def _excerpt(data: Any) -> Any:
     return f"{text[:EXCERPT_CHARS]}… [excerpt: {EXCERPT_CHARS} of {len(text)} characters; the JSON report has all]"
 
 
+def _cited(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The evidence items some rule cites, in report order: the printed appendix."""
+    ids = {
+        str(i)
+        for fw in report.get("frameworks", [])
+        for cap in fw.get("capabilities", [])
+        for req in cap.get("requirements", [])
+        for cl in req.get("clauses", [])
+        for rule in cl.get("rules", [])
+        for i in rule.get("evidence", [])
+    }
+    return [e for e in report.get("evidence", []) if e.get("id") in ids]
+
+
 def _evidence_blob(evidence: list[Mapping[str, Any]]) -> str:
     """All evidence as gzip+base64 JSON rows: [sha256, source, kind, subject, collected_at, origin, data]."""
     rows = [
@@ -110,6 +124,7 @@ def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = 
         evidence_blob=_evidence_blob(report.get("evidence", [])),
         resource_blob=resource_blob(report),
         evidence_count=len(report.get("evidence", [])),
+        cited=_cited(report),
         css=_inline_safe(_asset("report.css"), "style"),
         js=_inline_safe(_asset("report.js") + "\n" + _asset("report_evidence.js"), "script"),
         csp=CSP,

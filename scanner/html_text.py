@@ -72,6 +72,8 @@ UI: dict[str, tuple[str, str]] = {
     "out_of_scope": ("不在评估范围（全部豁免）", "out of scope (every item waived)"),
     "scopes": ("各范围等级", "Levels per scope"),
     "headline": ("概况", "At a glance"),
+    "appendix": ("证据附录（被引用的证据）", "Evidence appendix (cited items)"),
+    "subject": ("对象", "subject"),
     "roadmap_order": (
         "按投入排序（先声明、再配置数据源、最后整改），同等投入时解锁等级多、阻碍少者在前。",
         "Ordered by effort (attest, then configure a source, then fix the estate), then by levels unlocked and fewest blockers.",

@@ -192,6 +192,28 @@ def test_print_layout(browser: Browser, files: dict[str, Any]) -> None:
     assert page.is_visible("#roadmap details.step ul")
     pdf = page.pdf(format="A4")
     assert pdf[:4] == b"%PDF" and len(pdf) > 10_000
+    # a summary page first, numbered pages, and the cited evidence in an appendix, not in
+    # evidence panels that print empty
+    assert page.evaluate("getComputedStyle(document.querySelector('.headline')).breakAfter") == "page"
+    page_rules = page.evaluate(
+        "Array.from(document.styleSheets).flatMap(s => Array.from(s.cssRules))"
+        ".filter(r => r instanceof CSSPageRule).map(r => r.cssText).join(' ')"
+    )
+    assert "counter(page)" in page_rules
+    cited = {
+        i
+        for fw in files["bad"]["frameworks"]
+        for c in fw["capabilities"]
+        for r in c["requirements"]
+        for cl in r["clauses"]
+        for rule in cl["rules"]
+        for i in rule["evidence"]
+    }
+    assert page.is_visible("#appendix") and not page.is_visible("#evidence")
+    shown = set(page.eval_on_selector_all("#appendix tbody th code", "cs => cs.map(c => c.textContent)"))
+    assert shown == cited and cited
+    page.emulate_media(media="screen")
+    assert not page.is_visible("#appendix")
     page.close()
 
 
