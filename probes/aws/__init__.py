@@ -5,7 +5,9 @@ Work is split into (service, region) tasks run on `concurrency` threads; a task'
 called in order, and a part that fails (access denied, not implemented by the endpoint,
 throttled past retries, unreachable) fails only its own kinds, so they read as unknown,
 never as "observed, none". Global services (S3 listing, Route 53, Budgets, Cost Explorer) are
-read once, in `global_region`.
+read once, in `global_region`. The calls a part makes per object (each bucket, table, plan...)
+are spread over the same workers (`Scan.each`), so they never run one at a time on a single
+thread while the others idle; results keep the listing's order.
 """
 
 from __future__ import annotations
@@ -120,6 +122,7 @@ class AwsProbe(Probe):
                 tasks.append((svc, region))
         try:
             with DaemonThreadPool(max_workers=cfg.concurrency, thread_name_prefix=f"aws-{ctx.source}") as pool:
+                scan.pool = pool  # per-object calls (Scan.each) fan out over the same workers
                 futures = [pool.submit(self._run, scan, ctx, svc, region) for svc, region in tasks]
                 for fut in futures:
                     yield from fut.result()

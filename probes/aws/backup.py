@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from itertools import islice
+from typing import Any
 
 from probes.aws.facts import age_days, arn_account, arn_region, iso, schedule_hours
 from probes.aws.plan import Part, Scan, Service
@@ -17,9 +18,11 @@ __all__ = ["SERVICES"]
 
 def backup_plans(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("backup", region)
-    for summary in pages(c, "list_backup_plans", "BackupPlansList"):
-        plan_id = summary["BackupPlanId"]
-        plan = c.get_backup_plan(BackupPlanId=plan_id)["BackupPlan"]
+
+    def read(summary: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return summary["BackupPlanId"], c.get_backup_plan(BackupPlanId=summary["BackupPlanId"])["BackupPlan"]
+
+    for plan_id, plan in s.each(read, pages(c, "list_backup_plans", "BackupPlansList")):
         rules = []
         for r in plan.get("Rules") or []:
             copies = []
@@ -74,36 +77,45 @@ def backup_plans(s: Scan, region: str) -> Iterator[Evidence]:
 
 def backup_selections(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("backup", region)
-    for summary in pages(c, "list_backup_plans", "BackupPlansList"):
+
+    def listed(summary: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
         plan_id, plan_name = summary["BackupPlanId"], summary.get("BackupPlanName") or summary["BackupPlanId"]
-        for sel in pages(c, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id):
-            body = c.get_backup_selection(BackupPlanId=plan_id, SelectionId=sel["SelectionId"])["BackupSelection"]
-            resources = list(body.get("Resources") or [])
-            tags = [
-                {"key": t.get("ConditionKey"), "value": t.get("ConditionValue")} for t in body.get("ListOfTags") or []
-            ]
-            cond = body.get("Conditions") or {}
-            tags += [
-                {"key": t.get("ConditionKey"), "value": t.get("ConditionValue")} for t in cond.get("StringEquals") or []
-            ]
-            name = body.get("SelectionName") or sel["SelectionId"]
-            yield s.ev(
-                "aws.backup_selection",
-                f"{region}/{plan_name}/{name}",
-                {
-                    "region": region,
-                    "plan_id": plan_id,
-                    "plan_name": plan_name,
-                    "name": name,
-                    "resources": resources,
-                    "resource_count": len(resources),
-                    "all_resources": "*" in resources,
-                    "resource_types": sorted({str(r).split(":")[2] for r in resources if str(r).startswith("arn:")}),
-                    "tag_conditions": tags,
-                    "not_resources": list(body.get("NotResources") or []),
-                },
-                f"backup/{region}/GetBackupSelection",
-            )
+        return [
+            (plan_id, plan_name, sel)
+            for sel in pages(c, "list_backup_selections", "BackupSelectionsList", BackupPlanId=plan_id)
+        ]
+
+    def read(x: tuple[str, str, dict[str, Any]]) -> tuple[str, str, dict[str, Any], dict[str, Any]]:
+        plan_id, plan_name, sel = x
+        body = c.get_backup_selection(BackupPlanId=plan_id, SelectionId=sel["SelectionId"])["BackupSelection"]
+        return plan_id, plan_name, sel, body
+
+    per_plan = s.each(listed, pages(c, "list_backup_plans", "BackupPlansList"))
+    for plan_id, plan_name, sel, body in s.each(read, [x for xs in per_plan for x in xs]):
+        resources = list(body.get("Resources") or [])
+        tags = [{"key": t.get("ConditionKey"), "value": t.get("ConditionValue")} for t in body.get("ListOfTags") or []]
+        cond = body.get("Conditions") or {}
+        tags += [
+            {"key": t.get("ConditionKey"), "value": t.get("ConditionValue")} for t in cond.get("StringEquals") or []
+        ]
+        name = body.get("SelectionName") or sel["SelectionId"]
+        yield s.ev(
+            "aws.backup_selection",
+            f"{region}/{plan_name}/{name}",
+            {
+                "region": region,
+                "plan_id": plan_id,
+                "plan_name": plan_name,
+                "name": name,
+                "resources": resources,
+                "resource_count": len(resources),
+                "all_resources": "*" in resources,
+                "resource_types": sorted({str(r).split(":")[2] for r in resources if str(r).startswith("arn:")}),
+                "tag_conditions": tags,
+                "not_resources": list(body.get("NotResources") or []),
+            },
+            f"backup/{region}/GetBackupSelection",
+        )
 
 
 def backup_vaults(s: Scan, region: str) -> Iterator[Evidence]:

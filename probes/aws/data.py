@@ -8,6 +8,7 @@ which is dropped), and no secrets-manager or SSM parameter value is ever request
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -105,9 +106,13 @@ def rds_clusters(s: Scan, region: str) -> Iterator[Evidence]:
 
 def dynamodb_tables(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("dynamodb", region)
-    for name in pages(c, "list_tables", "TableNames"):
+
+    def read(name: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
         table = c.describe_table(TableName=name)["Table"]
         cont = c.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        return name, table, cont
+
+    for name, table, cont in s.each(read, pages(c, "list_tables", "TableNames")):
         pitr = cont.get("PointInTimeRecoveryDescription") or {}
         replicas = sorted(r.get("RegionName") for r in table.get("Replicas") or [] if r.get("RegionName"))
         enabled = pitr.get("PointInTimeRecoveryStatus") == "ENABLED"
@@ -219,22 +224,40 @@ def _error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def s3_buckets(s: Scan, region: str) -> Iterator[Evidence]:
-    c = s.client("s3", region)
-    buckets = list(pages(c, "list_buckets", "Buckets"))
-    where: dict[str, str] = {}
-    for b in buckets:
-        loc = c.get_bucket_location(Bucket=b["Name"]).get("LocationConstraint")
-        where[b["Name"]] = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}.get(loc, loc)
-    for b in buckets:
-        name = b["Name"]
-        versioning = c.get_bucket_versioning(Bucket=name).get("Status") or "Disabled"
+# GetBucketLocation's answer for the regions that predate location constraints.
+_LEGACY_LOCATION: dict[str | None, str] = {None: "us-east-1", "": "us-east-1", "EU": "eu-west-1"}
+
+
+def _bucket(c: Any, b: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
+    """(region, versioning status, replication rules) of one bucket.
+
+    ListBuckets names each bucket's region on current APIs (`BucketRegion`); only where it does
+    not (older endpoints, emulators) is GetBucketLocation asked. Replication is asked only of a
+    bucket whose versioning was ever enabled: S3 refuses a replication configuration on a bucket
+    without versioning, and versioning once enabled can only be suspended, never removed."""
+    name = b["Name"]
+    where = b.get("BucketRegion")
+    if not where:
+        loc = c.get_bucket_location(Bucket=name).get("LocationConstraint")
+        where = _LEGACY_LOCATION.get(loc, loc)
+    versioning = c.get_bucket_versioning(Bucket=name).get("Status") or "Disabled"
+    rules: list[dict[str, Any]] = []
+    if versioning != "Disabled":
         try:
             rules = c.get_bucket_replication(Bucket=name)["ReplicationConfiguration"].get("Rules") or []
         except ClientError as exc:
             if _error_code(exc) != "ReplicationConfigurationNotFoundError":
                 raise
-            rules = []
+    return str(where), versioning, rules
+
+
+def s3_buckets(s: Scan, region: str) -> Iterator[Evidence]:
+    c = s.client("s3", region)
+    buckets = list(pages(c, "list_buckets", "Buckets"))
+    read = s.each(lambda b: _bucket(c, b), buckets)
+    where = {b["Name"]: r[0] for b, r in zip(buckets, read, strict=True)}
+    for b, (_, versioning, rules) in zip(buckets, read, strict=True):
+        name = b["Name"]
         dests = []
         for r in rules:
             if r.get("Status") != "Enabled":

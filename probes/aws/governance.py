@@ -4,6 +4,7 @@ CloudTrail, and tags (Resource Groups Tagging API)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from probes.aws.facts import iso
 from probes.aws.plan import Part, Scan, Service
@@ -144,10 +145,16 @@ def config_rules(s: Scan, region: str) -> Iterator[Evidence]:
 
 def trails(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("cloudtrail", region)
-    for t in c.describe_trails(includeShadowTrails=False).get("trailList") or []:
-        if t.get("HomeRegion", region) != region:
-            continue
-        status = c.get_trail_status(Name=t.get("TrailARN") or t["Name"])
+    home = [
+        t
+        for t in c.describe_trails(includeShadowTrails=False).get("trailList") or []
+        if t.get("HomeRegion", region) == region
+    ]
+
+    def read(t: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return t, c.get_trail_status(Name=t.get("TrailARN") or t["Name"])
+
+    for t, status in s.each(read, home):
         yield s.ev(
             "aws.cloudtrail_trail",
             f"{region}/{t['Name']}",

@@ -259,8 +259,11 @@ def routing_records(s: Scan, region: str) -> Iterator[Evidence]:
 
 def fis_templates(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("fis", region)
-    for t in pages(c, "list_experiment_templates", "experimentTemplates"):
-        body = c.get_experiment_template(id=t["id"])["experimentTemplate"]
+
+    def read(t: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return t, c.get_experiment_template(id=t["id"])["experimentTemplate"]
+
+    for t, body in s.each(read, pages(c, "list_experiment_templates", "experimentTemplates")):
         stops = [x.get("source") for x in body.get("stopConditions") or []]
         yield s.ev(
             "aws.fis_template",

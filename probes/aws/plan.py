@@ -4,15 +4,20 @@ shared state a part gets (`Scan`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from probes.aws.config import AwsConfig
-from probes.aws.session import Clients
+from probes.aws.session import Clients, portable
+from probes.fanout import ordered_map
 from scanner.evidence import Evidence
 
 __all__ = ["Part", "Scan", "Service"]
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 @dataclass
@@ -23,6 +28,7 @@ class Scan:
     clients: Clients
     account: str
     now: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
+    pool: Executor | None = None  # the source's pool of `concurrency` workers, while it runs
 
     def client(self, service: str, region: str) -> Any:
         return self.clients.get(service, region)
@@ -30,6 +36,11 @@ class Scan:
     def ev(self, kind: str, subject: str, data: Mapping[str, Any], origin: str) -> Evidence:
         """An evidence item of this source (stamped and hashed once); the origin names the API."""
         return self.clients.ctx.evidence(kind, subject, data, f"aws://{origin}")
+
+    def each(self, fn: Callable[[T], R], items: Iterable[T]) -> list[R]:
+        """`fn` (a few calls about one object: a bucket, a table) for every item, in order,
+        spread over the source's pool (probes/fanout.py): same calls, `concurrency` at once."""
+        return ordered_map(self.pool, portable(fn), list(items), self.cfg.concurrency)
 
     def since(self) -> dt.datetime:
         return self.now - dt.timedelta(days=self.cfg.window_days)

@@ -37,8 +37,11 @@ def resilience_policies(s: Scan, region: str) -> Iterator[Evidence]:
     """Resiliency policies with their RTO/RPO targets, and how many applications use each."""
     c = s.client("resiliencehub", region)
     used: dict[str, list[str]] = {}
-    for app in islice(pages(c, "list_apps", "appSummaries"), s.cfg.max_items_per_kind):
-        body = c.describe_app(appArn=app["appArn"]).get("app") or {}
+
+    def read(app: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        return app, c.describe_app(appArn=app["appArn"]).get("app") or {}
+
+    for app, body in s.each(read, islice(pages(c, "list_apps", "appSummaries"), s.cfg.max_items_per_kind)):
         if body.get("policyArn"):
             used.setdefault(body["policyArn"], []).append(str(body.get("name") or app.get("name")))
     for p in islice(pages(c, "list_resiliency_policies", "resiliencyPolicies"), s.cfg.max_items_per_kind):

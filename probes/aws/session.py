@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import botocore.session
@@ -38,7 +38,7 @@ from probes.netguard import current as current_deadline
 from scanner.probe import CollectError, ProbeContext
 from scanner.ratelimit import TokenBucket
 
-__all__ = ["ApiError", "Clients", "classify", "iam_action", "pages", "whole_pages"]
+__all__ = ["ApiError", "Clients", "classify", "iam_action", "pages", "portable", "whole_pages"]
 
 # The IAM action that authorises an API operation, where it is not simply service:Operation.
 _IAM_ACTION = {
@@ -112,6 +112,32 @@ def _check_json_body(operation_model: Any, response_dict: dict[str, Any], **_kw:
         raise MalformedAnswer() from None
 
 
+class DeadlineCut(BotoCoreError):  # type: ignore[misc]  # botocore is untyped
+    """A connection the attempt's deadline shut, raised again where the thread that saw it is gone."""
+
+    fmt = "the request's total deadline passed"
+
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def portable(fn: Callable[[T], R]) -> Callable[[T], R]:
+    """`fn` for a worker thread whose failure another thread classifies: `classify` tells a
+    deadline cut from a dropped connection by this thread's last attempt, so the worker names
+    it before the exception leaves."""
+
+    def run(x: T) -> R:
+        try:
+            return fn(x)
+        except (HTTPClientError, EndpointConnectionError) as exc:
+            if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)) or not getattr(_attempt, "expired", False):
+                raise
+            raise DeadlineCut() from exc
+
+    return run
+
+
 ApiError = CollectError  # the toolkit's one failure type, under the name this probe's modules know
 
 
@@ -137,7 +163,9 @@ def classify(exc: Exception, what: str) -> ApiError:
         return ApiError(f"{what}: no AWS credentials found", "unauthorized")
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError)):
         return ApiError(f"{what}: timed out", "timeout")
-    if isinstance(exc, (HTTPClientError, EndpointConnectionError)) and getattr(_attempt, "expired", False):
+    if isinstance(exc, DeadlineCut) or (
+        isinstance(exc, (HTTPClientError, EndpointConnectionError)) and getattr(_attempt, "expired", False)
+    ):
         # The deadline shut the socket: botocore sees a closed connection, but it was our cut.
         return ApiError(f"{what}: timed out (the request's total deadline passed)", "timeout")
     if isinstance(exc, MalformedAnswer):

@@ -4,6 +4,12 @@ aggregated facts about what is monitored, read from a live Prometheus HTTP API (
 Each group of kinds is collected on its own: a 403 on /api/v1/status/config fails only the
 kinds that need it. When the source cannot be reached at all (or refuses the credentials) the
 whole source fails, so every kind it would give stays unobserved and never reads as "none".
+
+The steps run at once on a pool of the source's `concurrency` workers (a step that needs
+another's answer runs after it, in the same chain), and so do the PromQL queries inside a
+step, on the same workers (probes/fanout.py): every request still passes the client's one
+rate limit and retry policy. Evidence is yielded in the fixed order of the steps, whichever
+answer came first.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from probes.daemonpool import DaemonThreadPool
+from probes.fanout import Fanout
 from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.prometheus import live
 from probes.prometheus.kinds import MODELS
@@ -34,6 +42,28 @@ KINDS: dict[str, str] = {
 }
 
 
+Step = tuple[tuple[str, ...], Callable[[], Iterator[Evidence]]]
+# The order evidence is yielded in: each entry is the kinds of one step.
+_ORDER: tuple[tuple[str, ...], ...] = (
+    ("prometheus.alert_rule", "prometheus.recording_rule"),
+    ("prometheus.config",),
+    ("prometheus.target_pool",),
+    ("prometheus.runtime",),
+    ("prometheus.tsdb",),
+    ("prometheus.alertmanagers",),
+    ("prometheus.exporters",),
+    ("prometheus.slo",),
+)
+
+
+def _run_step(ctx: ProbeContext, kinds: tuple[str, ...], step: Callable[[], Iterator[Evidence]]) -> list[Evidence]:
+    """A step's items, or none when it failed (it then fails only its kinds)."""
+    items: list[Evidence] = []
+    with ctx.step(kinds):
+        items = list(step())
+    return items
+
+
 class PrometheusConfig(HttpSourceConfig):
     """A Prometheus server (or a compatible API: Thanos Query, Mimir, VictoriaMetrics)."""
 
@@ -49,7 +79,11 @@ class PrometheusProbe(Probe):
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
         cfg: PrometheusConfig = config
         # A failure before the first step (TLS files, credentials, buildinfo) fails the source.
-        with JsonClient(cfg, ctx) as client:
+        with (
+            JsonClient(cfg, ctx) as client,
+            DaemonThreadPool(max_workers=cfg.concurrency, thread_name_prefix=f"prometheus-{ctx.source}") as pool,
+        ):
+            fan = Fanout(pool, cfg.concurrency)
             base = safe_url(cfg.url)
             build = live.api_data(client, "/api/v1/status/buildinfo")
             version = str(build.get("version", "")) if isinstance(build, dict) else ""
@@ -91,33 +125,40 @@ class PrometheusProbe(Probe):
                 yield ctx.evidence("prometheus.tsdb", "prometheus", live.tsdb(client), f"{base}/api/v1/status/tsdb")
 
             def alertmanagers_step() -> Iterator[Evidence]:
-                for subject, data in live.alertmanagers(client):
+                for subject, data in live.alertmanagers(client, fan):
                     yield ctx.evidence("prometheus.alertmanagers", subject, data, f"{base}/api/v1/alertmanagers")
 
             def exporters_step() -> Iterator[Evidence]:
-                yield ctx.evidence("prometheus.exporters", "prometheus", live.exporters(client), f"{base}/api/v1/query")
+                yield ctx.evidence(
+                    "prometheus.exporters", "prometheus", live.exporters(client, fan), f"{base}/api/v1/query"
+                )
 
             def slo_step() -> Iterator[Evidence]:
                 if "prometheus.recording_rule" in ctx.failures:
                     raise CollectError("needs the recording rules, which could not be read", "error")
-                for subject, data in live.slo(client, rules):
+                for subject, data in live.slo(client, rules, fan):
                     yield ctx.evidence("prometheus.slo", subject, data, f"{base}/api/v1/query")
 
-            steps: list[tuple[tuple[str, ...], Callable[[], Iterator[Evidence]]]] = [
-                (("prometheus.alert_rule", "prometheus.recording_rule"), rules_step),
-                (("prometheus.config",), config_step),
-                (("prometheus.target_pool",), targets_step),
-                (("prometheus.runtime",), runtime_step),
-                (("prometheus.tsdb",), tsdb_step),
-                (("prometheus.alertmanagers",), alertmanagers_step),
-                (("prometheus.exporters",), exporters_step),
+            rules_kinds = ("prometheus.alert_rule", "prometheus.recording_rule")
+            # Chains of steps: one chain runs its steps in order (the SLO step needs the recording
+            # rules, the targets step the configuration); the chains run at once.
+            chains: list[list[Step]] = [
+                [(rules_kinds, rules_step)],
+                [(("prometheus.config",), config_step), (("prometheus.target_pool",), targets_step)],
+                [(("prometheus.runtime",), runtime_step)],
+                [(("prometheus.tsdb",), tsdb_step)],
+                [(("prometheus.alertmanagers",), alertmanagers_step)],
+                [(("prometheus.exporters",), exporters_step)],
             ]
             if cfg.measure_slo:
-                steps.append((("prometheus.slo",), slo_step))
+                chains[0].append((("prometheus.slo",), slo_step))
             else:
                 ctx.kind_absent("prometheus.slo", "measure_slo is off for this source")
-            for kinds, step in steps:  # a failed step fails only its kinds, keeping none of its items
-                items: list[Evidence] = []
-                with ctx.step(kinds):
-                    items = list(step())
-                yield from items
+            done: dict[tuple[str, ...], list[Evidence]] = {k: [] for k in _ORDER}
+            # Each chain on a worker (this thread only waits), so the queries a step fans out
+            # over the same pool never make more than `concurrency` requests at once.
+            futures = [pool.submit(lambda c=chain: [(k, _run_step(ctx, k, s)) for k, s in c]) for chain in chains]
+            for fut in futures:
+                done.update(fut.result())
+            for kinds in _ORDER:  # the fixed order of the steps, whichever answered first
+                yield from done[kinds]

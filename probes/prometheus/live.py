@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import re
+import threading
 import time
 import weakref
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from probes.fanout import IN_CALLER, Fanout
 from probes.http import ApiError, JsonClient, safe_url
 from probes.prometheus import normalise as norm
 from probes.prometheus import queries
 
 __all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime", "slo", "target_pools", "tsdb"]
 
-# Prometheus's own /metrics, read once per client (the TSDB and Alertmanager steps both need it).
+# Prometheus's own /metrics, read once per client (the TSDB and Alertmanager steps both need it,
+# and may run at once: the first to ask reads it while the other waits on the client's lock).
 _METRICS_TEXT: weakref.WeakKeyDictionary[JsonClient, str] = weakref.WeakKeyDictionary()
+_METRICS_LOCKS: weakref.WeakKeyDictionary[JsonClient, threading.Lock] = weakref.WeakKeyDictionary()
+_LOCKS_LOCK = threading.Lock()
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)")
 _LABEL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"')
 # A StatefulSet pod name, `<name>-<ordinal>` (DNS label characters only, so it is safe in PromQL).
@@ -162,9 +167,12 @@ def target_pools(client: JsonClient, config_doc: Mapping[str, Any]) -> list[tupl
 def _metrics(client: JsonClient, names: set[str]) -> dict[str, list[tuple[dict[str, str], float]]]:
     """Selected samples of Prometheus's own /metrics (exposition text)."""
     out: dict[str, list[tuple[dict[str, str], float]]] = {}
-    text = _METRICS_TEXT.get(client)
-    if text is None:
-        text = _METRICS_TEXT[client] = client.get_text("/metrics")
+    with _LOCKS_LOCK:
+        lock = _METRICS_LOCKS.setdefault(client, threading.Lock())
+    with lock:
+        text = _METRICS_TEXT.get(client)
+        if text is None:
+            text = _METRICS_TEXT[client] = client.get_text("/metrics")
     for line in text.splitlines():
         m = _SAMPLE.match(line)
         if not m or m.group(1) not in names:
@@ -248,7 +256,7 @@ def tsdb(client: JsonClient) -> dict[str, Any]:
     }
 
 
-def alertmanagers(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
+def alertmanagers(client: JsonClient, fan: Fanout = IN_CALLER) -> list[tuple[str, dict[str, Any]]]:
     """Each active Alertmanager with whether Prometheus actually reaches it.
 
     Prometheus keeps listing an Alertmanager after it died, so reachability comes from `up`
@@ -264,14 +272,15 @@ def alertmanagers(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
         counters = {}
     errors = {lbl.get("alertmanager", ""): v for lbl, v in counters.get("prometheus_notifications_errors_total", [])}
     sent = {lbl.get("alertmanager", ""): v for lbl, v in counters.get("prometheus_notifications_sent_total", [])}
+    urls = [str(am.get("url", "")) if isinstance(am, dict) else "" for am in active]
+
+    def up_of(host: str) -> float | None:
+        rows = queries.instant(client, f'max(up{{instance="{host}"}})') if host else []
+        return rows[0][1] if rows else None
+
+    hosts = [norm.url_host(url) or "" for url in urls]
     out = []
-    for am in active:
-        url = str(am.get("url", "")) if isinstance(am, dict) else ""
-        host = norm.url_host(url) or ""
-        up = None
-        if host:
-            rows = queries.instant(client, f'max(up{{instance="{host}"}})')
-            up = rows[0][1] if rows else None
+    for url, host, up in zip(urls, hosts, fan.map(up_of, hosts), strict=True):
         e, s = errors.get(url), sent.get(url)
         if up is not None:
             reachable: bool | None = up >= 1
@@ -300,11 +309,11 @@ def alertmanagers(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def exporters(client: JsonClient) -> dict[str, Any]:
+def exporters(client: JsonClient, fan: Fanout = IN_CALLER) -> dict[str, Any]:
     """Aggregated facts about what is monitored (a handful of PromQL queries)."""
-    return queries.exporter_facts(client)
+    return queries.exporter_facts(client, fan)
 
 
-def slo(client: JsonClient, recording_names: list[str]) -> list[tuple[str, dict[str, Any]]]:
+def slo(client: JsonClient, recording_names: list[str], fan: Fanout = IN_CALLER) -> list[tuple[str, dict[str, Any]]]:
     """Measured availability over the SLO window."""
-    return queries.slo_facts(client, recording_names)
+    return queries.slo_facts(client, recording_names, fan)

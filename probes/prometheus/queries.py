@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from probes.fanout import IN_CALLER, Fanout
 from probes.http import ApiError, JsonClient
 from probes.prometheus.normalise import PLATFORM_METRIC
 
@@ -85,38 +86,40 @@ def instant(client: JsonClient, query: str) -> list[tuple[dict[str, str], float]
         raise ApiError(f"/api/v1/query: unexpected answer shape ({type(exc).__name__})", "malformed") from exc
 
 
-def _scalar(client: JsonClient, query: str) -> float:
-    rows = instant(client, query)
+def _first(rows: list[tuple[dict[str, str], float]]) -> float:
     return rows[0][1] if rows else 0.0
 
 
-def exporter_facts(client: JsonClient) -> dict[str, Any]:
-    """Which exporter families are scraped, and how many histogram/summary metrics exist."""
+def _scalar(client: JsonClient, query: str) -> float:
+    return _first(instant(client, query))
+
+
+def exporter_facts(client: JsonClient, fan: Fanout = IN_CALLER) -> dict[str, Any]:
+    """Which exporter families are scraped, and how many histogram/summary metrics exist.
+    The five independent queries run at once (`fan`); the tracing ones depend on the first."""
     names = sorted({m for ms in FAMILY_METRICS.values() for m in ms})
-    present = {
-        labels.get("__name__", "")
-        for labels, _ in instant(client, f'count by (__name__) ({{__name__=~"{"|".join(names)}"}})')
-    }
+    asked = [
+        f'count by (__name__) ({{__name__=~"{"|".join(names)}"}})',
+        "count by (job) (up)",
+        f'count by (__name__) ({{__name__=~"{_LATENCY_HISTOGRAM}"}})',
+        'count(count by (__name__) ({__name__=~".+_bucket"}))',
+        'count(count by (__name__) ({quantile!=""}))',
+    ]
+    found, jobs, latency_rows, buckets, quantiles = fan.map(lambda q: instant(client, q), asked)
+    present = {labels.get("__name__", "") for labels, _ in found}
     families = {fam: sorted(m for m in ms if m in present) for fam, ms in FAMILY_METRICS.items()}
-    jobs = instant(client, "count by (job) (up)")
-    latency = sorted(
-        {
-            lbl.get("__name__", "")
-            for lbl, _ in instant(client, f'count by (__name__) ({{__name__=~"{_LATENCY_HISTOGRAM}"}})')
-        }
-        - {""}
-    )
+    latency = sorted({lbl.get("__name__", "") for lbl, _ in latency_rows} - {""})
     app_latency = [n for n in latency if not PLATFORM_METRIC.match(n)]
     return {
         "families": sorted(f for f, ms in families.items() if ms),
         "family_metrics": {f: ms for f, ms in families.items() if ms},
         "node_resources": sorted(m.split("_")[1] for m in families["node"]),
-        "histogram_metrics": int(_scalar(client, 'count(count by (__name__) ({__name__=~".+_bucket"}))')),
+        "histogram_metrics": int(_first(buckets)),
         "latency_histogram_metrics": len(latency),
         "app_latency_histograms": app_latency[:MAX_NAMES],
         "app_latency_histogram_count": len(app_latency),
         "source_families": len([f for f, ms in families.items() if ms and f != "process"]),
-        "summary_metrics": int(_scalar(client, 'count(count by (__name__) ({quantile!=""}))')),
+        "summary_metrics": int(_first(quantiles)),
         "scrape_jobs": len(jobs),
         **_tracing_facts(client, present),
     }
@@ -174,15 +177,20 @@ def _label_text(labels: dict[str, str]) -> str:
     return "{" + inner + "}"
 
 
-def _measure(client: JsonClient, selector: str, *, inverted: bool) -> list[tuple[dict[str, str], float, float]]:
+def _measure(
+    client: JsonClient, selector: str, *, inverted: bool, fan: Fanout = IN_CALLER
+) -> list[tuple[dict[str, str], float, float]]:
     """(labels, availability, coverage) per series of `selector` over the window."""
     w = f"{WINDOW_DAYS}d"
-    avg = instant(client, f"avg_over_time(({selector})[{w}:5m])")
-    cov = {
-        _label_text(lbl): v for lbl, v in instant(client, f"count_over_time(({selector})[{w}:1h]) / {WINDOW_DAYS * 24}")
-    }
+    avg, cov_rows = fan.map(
+        lambda q: instant(client, q),
+        [f"avg_over_time(({selector})[{w}:5m])", f"count_over_time(({selector})[{w}:1h]) / {WINDOW_DAYS * 24}"],
+    )
+    cov = {_label_text(lbl): v for lbl, v in cov_rows}
     out = []
-    for labels, value in avg[:MAX_SERIES]:
+    # Prometheus returns an aggregation's series in no set order: sort before capping, so which
+    # series are kept, and their order, never depend on the answer.
+    for labels, value in sorted(avg, key=lambda row: _label_text(row[0]))[:MAX_SERIES]:
         if math.isnan(value) or not (0.0 <= value <= 1.0):
             continue  # not a ratio: not an availability SLI after all
         availability = 1.0 - value if inverted else value
@@ -190,12 +198,17 @@ def _measure(client: JsonClient, selector: str, *, inverted: bool) -> list[tuple
     return out
 
 
-def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[str, dict[str, Any]]]:
-    """Measured availability over 30 days of SLI recording rules and blackbox probes."""
+def slo_facts(
+    client: JsonClient, recording_names: Iterable[str], fan: Fanout = IN_CALLER
+) -> list[tuple[str, dict[str, Any]]]:
+    """Measured availability over 30 days of SLI recording rules and blackbox probes; the SLIs
+    are measured at once (`fan`), their facts kept in name order."""
     items: list[tuple[str, dict[str, Any]]] = []
-    for name in sorted({n for n in recording_names if SLI_NAME.search(n) and not NOT_SLI.search(n)})[:20]:
-        inverted = bool(_ERROR_SLI.search(name))
-        for labels, availability, coverage in _measure(client, name, inverted=inverted):
+    names = sorted({n for n in recording_names if SLI_NAME.search(n) and not NOT_SLI.search(n)})[:20]
+    asked = [(n, bool(_ERROR_SLI.search(n))) for n in names] + [("avg by (job, instance) (probe_success)", False)]
+    measured = fan.map(lambda x: _measure(client, x[0], inverted=x[1], fan=fan), asked)
+    for (name, inverted), rows in zip(asked[:-1], measured[:-1], strict=True):
+        for labels, availability, coverage in rows:
             items.append(
                 (
                     name + _label_text(labels),
@@ -211,7 +224,7 @@ def slo_facts(client: JsonClient, recording_names: Iterable[str]) -> list[tuple[
                     },
                 )
             )
-    for labels, availability, coverage in _measure(client, "avg by (job, instance) (probe_success)", inverted=False):
+    for labels, availability, coverage in measured[-1]:
         items.append(
             (
                 "probe_success" + _label_text(labels),
