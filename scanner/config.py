@@ -242,6 +242,9 @@ def resolve_path(base: Path, p: str) -> Path:
     return path if path.is_absolute() else (base / path)
 
 
+_LOADER_SET = ("base_dir", "path", "digest")
+
+
 def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceConfig]]) -> ScanConfig:
     """Load and validate `maturity.yaml`; each source is validated by its probe's model."""
     if path is None:
@@ -258,6 +261,14 @@ def load_config(path: Path | str | None, *, probe_models: dict[str, type[SourceC
         doc = LineDict()
     if not isinstance(doc, dict):
         raise InputError("the config must be a mapping", file=str(path), line=getattr(doc, "line", None))
+    for key in _LOADER_SET:  # fields the loader fills in, never the user
+        if key in doc:
+            raise InputError(
+                "unknown key",
+                file=str(path),
+                line=doc.key_lines.get(key) if isinstance(doc, LineDict) else None,
+                field=key,
+            )
     raw_sources = doc.get("sources") or []
     top = dict(doc)
     top["sources"] = []

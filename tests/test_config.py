@@ -66,6 +66,7 @@ BAD = [
     ("statement months", "statements: {max_months: 0}\n", "greater than or equal", 1, "statements.max_months"),
     ("statements key", "statements: {max_month: 12}\n", "unknown key", 1, "statements.max_month"),
     ("misspelled top key", "sourcs: []\n", "unknown key (did you mean 'sources'?)", 1, "sourcs"),
+    ("a field the loader sets", "sources: []\ndigest: abc\n", "unknown key", 2, "digest"),
     (
         "misspelled source key",
         "sources:\n  - name: w\n    probe: fake\n    timout_s: 3\n",
