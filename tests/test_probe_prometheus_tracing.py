@@ -128,6 +128,8 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     prom: Server = start_prometheus(root / "prom", _config(exporter, 2), {"platform.yaml": RULES})
     try:
         _wait_for(prom, "otelcol_receiver_accepted_spans_total")
+        _wait_for(prom, "traces_service_graph_request_total")  # the tempo job, scraped apart
+        _wait_for(prom, "traces_spanmetrics_calls_total")
         _wait_for(prom, 'count(prometheus_build_info{namespace="monitoring"}) == 2')
         exporter.pages["/otelcol"] = _spans(2500)  # spans keep arriving between scrapes
         _wait_for(prom, "otelcol_receiver_accepted_spans_total > 100")
