@@ -65,7 +65,7 @@ format: install ## apply ruff formatting and safe fixes
 test: install system-deps tools ## run the whole test suite
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
-test-fast: install ## the fast tier: every test that starts no server or browser (about 5 minutes on 2 cores)
+test-fast: install ## the fast tier: every test that starts no server or browser (about 3 minutes on 2 cores)
 	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
 
 golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics, diff) after an intended change
