@@ -26,12 +26,11 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from scanner.model import ReasonCode, Status
+from scanner.model import SATISFIED, ReasonCode, Status
 from scanner.workpapers import fill_sheet, save_workbook
 
 __all__ = ["form_rows", "write_caict_form"]
 
-_SATISFIED = {Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value}
 _SELF = ("能力项 Capability", "名称 Name", "目标等级 Target", "自评等级 Self-rating", "已验证等级 Verified",
          "上限 Ceiling", "差距 Gap", "改进说明 Improvement notes")  # fmt: skip
 _MATERIALS = ("能力项 Capability", "等级 Level", "评估项 Item", "要求 Requirement", "自评结果 Result",
@@ -90,7 +89,7 @@ def _notes(cap: Mapping[str, Any]) -> str:
     nxt = [r for r in cap.get("requirements", []) if r.get("level") == int(level) + 1]
     out = []
     for r in nxt:
-        if r["status"] in _SATISFIED:
+        if r["status"] in SATISFIED:
             continue
         codes = sorted({str(c["reason_code"]) for c in r.get("clauses", []) if c.get("reason_code")})
         why = ", ".join(ReasonCode(c).label.zh for c in codes) or Status(r["status"]).label.zh

@@ -21,7 +21,7 @@ from typing import Any
 
 from scanner.model import ReasonCode, Status
 
-__all__ = ["FrameworkHeadline", "Headline", "Unknowns", "clause_targets", "headline"]
+__all__ = ["FrameworkHeadline", "Headline", "Unknowns", "Waits", "headline"]
 
 _PROBE = re.compile(r"\(probe: ([^)]+)\)")
 _LEVELS = ("level_verified", "level", "level_ceiling")
@@ -89,39 +89,43 @@ class Headline:
         }
 
 
-def clause_targets(
-    clause: Mapping[str, Any],
-    rule_kinds: Mapping[str, list[str]],
-    observations: Mapping[str, Mapping[str, Any]],
-    failed_by: Mapping[str, list[str]],
-) -> set[str]:
-    """The systems (probes) a clause waits on, or the failed sources that left it unknown."""
-    out: set[str] = set()
-    rc = clause.get("reason_code")
-    for r in clause.get("rules", []):
-        for kind in rule_kinds.get(str(r.get("id")), []):
-            obs = observations.get(kind) or {}
-            if obs.get("observed"):
-                continue
-            if rc == ReasonCode.SOURCE_FAILED.value:
-                out.update(failed_by.get(kind, []))
-            elif rc in _BY_SYSTEM and obs.get("state", "not_configured") == "not_configured":
-                m = _PROBE.search(str(obs.get("reason") or ""))
-                out.update(p.strip() for p in (m.group(1).split(",") if m else [kind.split(".")[0]]) if p.strip())
-    out.discard("none")
-    return out
+class Waits:
+    """What a report's unknown clauses wait on, indexed once per report: the kinds each rule
+    reads, each kind's observation, and the sources that failed each kind."""
+
+    def __init__(self, report: Mapping[str, Any]) -> None:
+        scan = report.get("scan", {})
+        self.observations: Mapping[str, Mapping[str, Any]] = scan.get("observations", {})
+        self.rule_kinds = {str(r["id"]): list(r.get("evidence", [])) for r in report.get("rules", [])}
+        self.failed_by: dict[str, list[str]] = defaultdict(list)
+        for s in scan.get("sources", []):
+            for kind in s.get("failed_kinds") or {}:
+                self.failed_by[kind].append(str(s["name"]))
+
+    def targets(self, clause: Mapping[str, Any]) -> set[str]:
+        """The systems (probes) a clause waits on, or the failed sources that left it unknown."""
+        out: set[str] = set()
+        rc = clause.get("reason_code")
+        for r in clause.get("rules", []):
+            for kind in self.rule_kinds.get(str(r.get("id")), []):
+                obs = self.observations.get(kind) or {}
+                if obs.get("observed"):
+                    continue
+                if rc == ReasonCode.SOURCE_FAILED.value:
+                    out.update(self.failed_by.get(kind, []))
+                elif rc in _BY_SYSTEM and obs.get("state", "not_configured") == "not_configured":
+                    m = _PROBE.search(str(obs.get("reason") or ""))
+                    names = m.group(1).split(",") if m else [kind.split(".")[0]]
+                    out.update(p.strip() for p in names if p.strip())
+        out.discard("none")
+        return out
 
 
 def headline(report: Mapping[str, Any]) -> Headline:
-    scan = report.get("scan", {})
-    observations = scan.get("observations", {})
-    rule_kinds = {str(r["id"]): list(r.get("evidence", [])) for r in report.get("rules", [])}
-    failed_by: dict[str, list[str]] = defaultdict(list)
+    waits = Waits(report)
     sources: dict[str, int] = defaultdict(int)
-    for s in scan.get("sources", []):
+    for s in report.get("scan", {}).get("sources", []):
         sources[str(s.get("status"))] += 1
-        for kind in s.get("failed_kinds") or {}:
-            failed_by[kind].append(str(s["name"]))
     waited: set[str] = set()
     out: list[FrameworkHeadline] = []
     for fw in report.get("frameworks", []):
@@ -148,7 +152,7 @@ def headline(report: Mapping[str, Any]) -> Headline:
                     u = unknowns.setdefault(str(rc), Unknowns(str(rc)))
                     u.clauses += 1
                     u.items.add(str(req["id"]))
-                    for t in clause_targets(cl, rule_kinds, observations, failed_by):
+                    for t in waits.targets(cl):
                         u.by_target.setdefault(t, set()).add(str(req["id"]))
                         if rc in _BY_SYSTEM:
                             waited.add(t)

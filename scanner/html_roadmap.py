@@ -21,13 +21,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from scanner.headline import clause_targets
-from scanner.model import ReasonCode, Status
+from scanner.headline import Waits
+from scanner.model import SATISFIED, ReasonCode, Status
 
 __all__ = ["EFFORT", "roadmap_view"]
 
 EFFORT = {"attest": 1, "configure": 2, "fix": 3}
-_SATISFIED = {Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value}
 _ATTEST = {ReasonCode.NEEDS_ATTESTATION.value, ReasonCode.NO_RULE.value, ReasonCode.NOTHING_IN_SCOPE.value}
 _CONFIGURE = {
     ReasonCode.SOURCE_NOT_CONFIGURED.value,
@@ -45,7 +44,7 @@ def _levels_unlocked(cap: Mapping[str, Any], target: int) -> int:
             by_level.setdefault(int(r["level"]), []).append(str(r["status"]))
     n = 1
     lv = target + 1
-    while lv in by_level and all(s in _SATISFIED for s in by_level[lv]):
+    while lv in by_level and all(s in SATISFIED for s in by_level[lv]):
         n += 1
         lv += 1
     return n
@@ -55,7 +54,7 @@ def _action(
     clause: Mapping[str, Any],
     cap_id: str,
     level: int | None,
-    report: Mapping[str, Any],
+    waits: Waits,
     remediation: Mapping[str, str],
 ) -> tuple[str, str]:
     """(kind, text) of what clears one blocking clause."""
@@ -69,13 +68,7 @@ def _action(
         ]
         return "fix", " ".join(dict.fromkeys(f for f in fixes if f)) or "fix what the rule found"
     if rc in _CONFIGURE:
-        scan = report.get("scan", {})
-        rule_kinds = {str(r["id"]): list(r.get("evidence", [])) for r in report.get("rules", [])}
-        failed_by: dict[str, list[str]] = {}
-        for s in scan.get("sources", []):
-            for kind in s.get("failed_kinds") or {}:
-                failed_by.setdefault(kind, []).append(str(s["name"]))
-        targets = sorted(clause_targets(clause, rule_kinds, scan.get("observations", {}), failed_by))
+        targets = sorted(waits.targets(clause))
         verb = "fix source" if rc == ReasonCode.SOURCE_FAILED.value else "configure"
         return "configure", f"{verb} {', '.join(targets)}" if targets else ReasonCode(rc).action.en
     if clause.get("assessment") == "organisational":
@@ -87,6 +80,7 @@ def _action(
 def roadmap_view(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     caps = {str(c["id"]): c for fw in report.get("frameworks", []) for c in fw.get("capabilities", [])}
     remediation = {str(r["id"]): str(r.get("remediation") or "").strip() for r in report.get("rules", [])}
+    waits = Waits(report)
     steps = []
     for step in report.get("next_steps", []):
         cap = caps.get(str(step["capability"]))
@@ -101,9 +95,9 @@ def roadmap_view(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                 continue
             blockers = []
             for cl in req.get("clauses", []):
-                if cl.get("status") in _SATISFIED:
+                if cl.get("status") in SATISFIED:
                     continue
-                kind, text = _action(cl, str(cap["id"]), target, report, remediation)
+                kind, text = _action(cl, str(cap["id"]), target, waits, remediation)
                 rc = cl.get("reason_code")
                 blockers.append(
                     {

@@ -18,12 +18,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from scanner.html_text import STATUS_TEXT, STATUSES, UI
-from scanner.model import Status
+from scanner.model import SATISFIED
 
 __all__ = ["WHOLE", "scope_switch_blob", "scope_view"]
 
 WHOLE = ""  # the key of the whole estate's view
-_SATISFIED = {Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value}
 _TEXT_KEYS = ("verified", "attested", "ceiling", "level_short", "out_of_scope", "satisfied", "scope_note")
 
 
@@ -41,7 +40,7 @@ def scope_view(frameworks: list[Mapping[str, Any]]) -> dict[str, Any]:
                 status = str(req["status"])
                 reqs[str(req["id"])] = status
                 counts[status] = counts.get(status, 0) + 1
-                satisfied += status in _SATISFIED
+                satisfied += status in SATISFIED
                 for cl in req.get("clauses", []):
                     clauses[str(cl["id"])] = str(cl["status"])
             caps[str(cap["id"])] = [

@@ -13,7 +13,7 @@ from scanner.diff import Category, ReportDiff
 from scanner.html_resources import deciding_index
 from scanner.html_text import CHANGE_TEXT, REASON_TEXT, STATUS_TEXT
 from scanner.labels import level_names
-from scanner.model import Status
+from scanner.model import SATISFIED, Status
 
 __all__ = ["anchor", "changes_view", "chart", "frameworks_view", "scopes_view", "source_health"]
 
@@ -174,9 +174,8 @@ def chart(frameworks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _score(reqs: list[Mapping[str, Any]]) -> dict[str, int]:
-    satisfied = {Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value}
     return {
-        "satisfied": sum(1 for r in reqs if r["status"] in satisfied),
+        "satisfied": sum(1 for r in reqs if r["status"] in SATISFIED),
         "met": sum(1 for r in reqs if r["status"] == Status.MET.value),
         "total": len(reqs),
     }

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "LEVEL_KINDS",
+    "SATISFIED",
     "CapabilityResult",
     "ClauseResult",
     "Counts",
@@ -106,6 +107,11 @@ class Coverage(StrEnum):
     def of(cls, raw: str) -> Coverage:
         """v2 values as they are; v1 `full`/`partial` both decide (at item or clause level)."""
         return cls.SUPPORTS if raw == "supports" else cls.DECIDES
+
+
+# Statuses that satisfy an item for the "satisfied" counts (met, attested, not applicable),
+# as the report's string values.
+SATISFIED = frozenset({Status.MET.value, Status.ATTESTED.value, Status.NOT_APPLICABLE.value})
 
 
 class ReasonCode(StrEnum):
