@@ -4,10 +4,12 @@ estate scanned through the real pipeline, giving the statuses an SRE would give.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from sandbox.prometheus import Started
@@ -46,7 +48,19 @@ def well_report(estates: tuple[Started, Started], tmp_path_factory: pytest.TempP
 
 @pytest.fixture(scope="module")
 def poor_report(estates: tuple[Started, Started], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    _wait_for_rule_health(estates[1].prometheus.url, "UpRatio", "err")  # its first evaluation
     return scan_sources(tmp_path_factory.mktemp("poor-scan"), _sources(estates[1]))
+
+
+def _wait_for_rule_health(url: str, name: str, health: str, timeout_s: float = 60.0) -> None:
+    """A loaded machine may scan before the rule group's first evaluation (health `unknown`)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        groups = httpx.get(url + "/api/v1/rules", timeout=5).json()["data"]["groups"]
+        if any(r.get("name") == name and r.get("health") == health for g in groups for r in g["rules"]):
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"rule {name} never reached health {health}")
 
 
 def _ev(report: dict[str, Any], kind: str) -> list[dict[str, Any]]:
