@@ -43,7 +43,11 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     parser.add_argument("-v", "--verbose", action="store_true", help="debug log on stderr", **default)
     parser.add_argument("-q", "--quiet", action="store_true", help="no progress output", **default)
     parser.add_argument(
-        "--lang", choices=LANGS, help="language of names in terminal output (default: both zh and en)", **default
+        "--lang",
+        choices=LANGS,
+        help="one language for text outputs: the terminal summary, HTML (else it follows the browser), SARIF, "
+        "JUnit, Code Quality, annotations, the Markdown summary, the CAICT form (default: terminal both, files en)",
+        **default,
     )
 
 

@@ -51,6 +51,7 @@ class Outcome:
     evidence_total: int = 0
     stats: dict[str, Any] = field(default_factory=dict)
     empty: bool = False
+    detail_zh: str = ""  # the same detail in Chinese (kind ids and predicate notation stay as written)
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,16 @@ def _cite(items: Sequence[Evidence]) -> list[str]:
 
 
 def compile_condition(
-    node: Any, params: Mapping[str, Any], known_kinds: set[str] | None = None, where: str = "condition"
+    node: Any,
+    params: Mapping[str, Any],
+    known_kinds: set[str] | None = None,
+    where: str = "condition",
+    labels_zh: Mapping[str, str] | None = None,
 ) -> Condition:
-    """Compile a rule condition; raise CompileError naming where inside it the problem is."""
+    """Compile a rule condition; raise CompileError naming where inside it the problem is.
+
+    `labels_zh` gives each English `label` its Chinese, for the Chinese detail (the English
+    label stands in for one it lacks; `maturity rules lint` requires every one)."""
     if not isinstance(node, Mapping) or len(node) != 1:
         raise CompileError(
             "a condition is a mapping with exactly one operator "
@@ -94,20 +102,27 @@ def compile_condition(
     if op in ("all_of", "any_of"):
         if not isinstance(body, list) or not body:
             raise CompileError(f"{op} takes a non-empty list", where)
-        subs = [compile_condition(c, params, known_kinds, f"{where}.{op}[{i}]") for i, c in enumerate(body)]
+        subs = [compile_condition(c, params, known_kinds, f"{where}.{op}[{i}]", labels_zh) for i, c in enumerate(body)]
         kinds = frozenset().union(*(s.kinds for s in subs))
         return Condition(kinds, _combine(op, subs), f" {'and' if op == 'all_of' else 'or'} ".join(s.text for s in subs))
     if op == "not":
-        sub = compile_condition(body, params, known_kinds, f"{where}.not")
+        sub = compile_condition(body, params, known_kinds, f"{where}.not", labels_zh)
 
         def neg(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
             o = sub.evaluate(index)
-            return Outcome(not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats, o.empty)
+            return negated(o)
 
         return Condition(sub.kinds, neg, f"not ({sub.text})")
     if op not in _QUANTIFIERS:
         raise CompileError(f"unknown operator {op!r}", where)
-    return _quantifier(op, body, params, known_kinds, f"{where}.{op}")
+    return _quantifier(op, body, params, known_kinds, f"{where}.{op}", labels_zh or {})
+
+
+def negated(o: Outcome) -> Outcome:
+    """`not` of an outcome, in both languages."""
+    return Outcome(
+        not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats, o.empty, f"并非（{o.detail_zh}）"
+    )
 
 
 def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[Evidence]]], Outcome]:
@@ -133,7 +148,13 @@ def _combine(op: str, subs: list[Condition]) -> Callable[[Mapping[str, Sequence[
             ev.extend(i for i in o.evidence if i not in ev)
         stats = dict(deciding[0].stats) if deciding else {}
         return Outcome(
-            ok, "; ".join(o.detail for o in deciding), ev[:CITE], sum(o.evidence_total for o in deciding), stats, empty
+            ok,
+            "; ".join(o.detail for o in deciding),
+            ev[:CITE],
+            sum(o.evidence_total for o in deciding),
+            stats,
+            empty,
+            "；".join(o.detail_zh for o in deciding),
         )
 
     return run
@@ -164,6 +185,9 @@ def _resolve(node: Any, params: Mapping[str, Any]) -> Any:
     return node
 
 
+_BOUND_ZH = {"gte": "≥", "gt": ">", "lte": "≤", "lt": "<", "eq": "="}
+
+
 class EvidenceIndex(dict[str, list[Evidence]]):
     """Evidence by kind, plus a cache shared by the conditions evaluated over it."""
 
@@ -172,7 +196,14 @@ class EvidenceIndex(dict[str, list[Evidence]]):
         self.cache: dict[Any, list[Evidence]] = {}
 
 
-def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[str] | None, where: str) -> Condition:
+def _quantifier(
+    op: str,
+    body: Any,
+    params: Mapping[str, Any],
+    known_kinds: set[str] | None,
+    where: str,
+    labels_zh: Mapping[str, str],
+) -> Condition:
     if not isinstance(body, Mapping):
         raise CompileError(f"{op} takes a mapping with `kind`", where)
     allowed = {"kind", "where", "that", "label", "gte", "gt", "lte", "lt", "eq", "allow_empty"}
@@ -189,9 +220,12 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
     # workloads"): the population is computed once per evaluation and shared.
     pop_key = (kind, json.dumps(_resolve(body["where"], params), sort_keys=True, default=str)) if population else None
     test = compile_predicate(body["that"], params, f"{where}.that") if "that" in body else None
-    label = str(body.get("label") or (describe(body["that"]) if "that" in body else "present"))
-    label = _label_with_params(label, params)
+    raw_label = str(body.get("label") or (describe(body["that"]) if "that" in body else "present"))
+    label = _label_with_params(raw_label, params)
+    zl = labels_zh.get(raw_label) or ("存在" if raw_label == "present" else raw_label)
+    label_zh = _label_with_params(zl, params)
     noun = kind + (f" where {describe(body['where'])}" if "where" in body else "")
+    noun_zh = kind + (f"（{describe(body['where'])}）" if "where" in body else "")
     if op in ("every", "ratio", "none") and test is None:
         raise CompileError(f"{op} needs `that`", where)
     bounds = {k: param(body[k], params, f"{where}.{k}") for k in ("gte", "gt", "lte", "lt", "eq") if k in body}
@@ -235,6 +269,7 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
         return True
 
     bound_text = " ".join(f"{k} {v}" for k, v in bounds.items())
+    bound_zh = "，".join(f"{_BOUND_ZH[k]} {v}" for k, v in bounds.items())
 
     def evaluate(index: Mapping[str, Sequence[Evidence]]) -> Outcome:
         pop, good, bad = split(index)
@@ -245,41 +280,105 @@ def _quantifier(op: str, body: Any, params: Mapping[str, Any], known_kinds: set[
         # `every`, `ratio` and `none` speak about the `where` population, vacuous when empty.
         scope = len(index.get(kind, ())) if op in ("some", "count") else n
         if scope == 0 and not allow_empty:
+            shown = kind if test is None else noun
+            shown_zh = kind if test is None else noun_zh
             return Outcome(
-                False, f"no {kind if test is None else noun} observed (nothing in scope)", [], 0, stats, True
+                False,
+                f"no {shown} observed (nothing in scope)",
+                [],
+                0,
+                stats,
+                True,
+                f"未观察到 {shown_zh}（没有可评判的对象）",
             )
         if op == "some":
             if m:
-                return Outcome(True, f"{m} of {n} {noun} match [{label}]: {_names(good)}", _cite(good), m, stats)
-            return Outcome(False, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
+                return Outcome(
+                    True,
+                    f"{m} of {n} {noun} match [{label}]: {_names(good)}",
+                    _cite(good),
+                    m,
+                    stats,
+                    detail_zh=f"{n} 个 {noun_zh} 中有 {m} 个符合［{label_zh}］：{_names(good)}",
+                )
+            return Outcome(
+                False,
+                f"none of {n} {noun} match [{label}]",
+                _cite(pop),
+                n,
+                stats,
+                detail_zh=f"{n} 个 {noun_zh} 中没有一个符合［{label_zh}］",
+            )
         if op == "none":
             if m:
                 return Outcome(
-                    False, f"{m} of {n} {noun} match [{label}], expected none: {_names(good)}", _cite(good), m, stats
+                    False,
+                    f"{m} of {n} {noun} match [{label}], expected none: {_names(good)}",
+                    _cite(good),
+                    m,
+                    stats,
+                    detail_zh=f"{n} 个 {noun_zh} 中有 {m} 个符合［{label_zh}］，应当一个也没有：{_names(good)}",
                 )
-            return Outcome(True, f"none of {n} {noun} match [{label}]", _cite(pop), n, stats)
+            return Outcome(
+                True,
+                f"none of {n} {noun} match [{label}]",
+                _cite(pop),
+                n,
+                stats,
+                detail_zh=f"{n} 个 {noun_zh} 中没有一个符合［{label_zh}］",
+            )
         if op == "every":
             if n == 0:
-                return Outcome(allow_empty, f"no {noun} observed", [], 0, stats)
+                return Outcome(allow_empty, f"no {noun} observed", [], 0, stats, detail_zh=f"未观察到 {noun_zh}")
             if bad:
                 return Outcome(
-                    False, f"{len(bad)} of {n} {noun} fail [{label}]: {_names(bad)}", _cite(bad), len(bad), stats
+                    False,
+                    f"{len(bad)} of {n} {noun} fail [{label}]: {_names(bad)}",
+                    _cite(bad),
+                    len(bad),
+                    stats,
+                    detail_zh=f"{n} 个 {noun_zh} 中有 {len(bad)} 个不满足［{label_zh}］：{_names(bad)}",
                 )
-            return Outcome(True, f"all {n} {noun} satisfy [{label}]", _cite(good), n, stats)
+            return Outcome(
+                True,
+                f"all {n} {noun} satisfy [{label}]",
+                _cite(good),
+                n,
+                stats,
+                detail_zh=f"全部 {n} 个 {noun_zh} 满足［{label_zh}］",
+            )
         if op == "count":
             ok = within(m)
             what = f"{m} {noun}" + (f" match [{label}]" if test else " observed")
+            what_zh = f"{m} 个 {noun_zh}" + (f"符合［{label_zh}］" if test else "被观察到")
             sample = f": {_names(good)}" if good else ""
-            return Outcome(ok, f"{what} (needs {bound_text}){sample}", _cite(good if ok or not bad else bad), m, stats)
+            sample_zh = f"：{_names(good)}" if good else ""
+            return Outcome(
+                ok,
+                f"{what} (needs {bound_text}){sample}",
+                _cite(good if ok or not bad else bad),
+                m,
+                stats,
+                detail_zh=f"{what_zh}（要求 {bound_zh}）{sample_zh}",
+            )
         # ratio
         if n == 0:
-            return Outcome(allow_empty, f"no {noun} observed, so no ratio", [], 0, {**stats, "ratio": None})
+            return Outcome(
+                allow_empty,
+                f"no {noun} observed, so no ratio",
+                [],
+                0,
+                {**stats, "ratio": None},
+                detail_zh=f"未观察到 {noun_zh}，无法计算比例",
+            )
         ratio = m / n
         stats["ratio"] = round(ratio, 4)
         ok = within(ratio)
         text = f"{m} of {n} {noun} ({ratio:.0%}) satisfy [{label}] (needs {bound_text})"
+        text_zh = f"{n} 个 {noun_zh} 中有 {m} 个（{ratio:.0%}）满足［{label_zh}］（要求 {bound_zh}）"
         if bad:
             text += f"; failing: {_names(bad)}"
-        return Outcome(ok, text, _cite(bad if not ok else good), len(bad) if not ok else m, stats)
+            text_zh += f"；不满足：{_names(bad)}"
+        return Outcome(ok, text, _cite(bad if not ok else good), len(bad) if not ok else m, stats, detail_zh=text_zh)
 
     return Condition(frozenset({kind}), evaluate, f"{op} {noun}")

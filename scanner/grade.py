@@ -93,8 +93,8 @@ class _Ledger:
     def disputes(self, rule: str, clause: str) -> list[Statement]:
         return [s for s in self.live if s.kind == "dispute" and s.doc.rule == rule and s.doc.clause == clause]
 
-    def lapsed(self, req: Requirement) -> list[str]:
-        """Expired statements that would have covered this item (the reason says so)."""
+    def lapsed(self, req: Requirement) -> list[tuple[str, str]]:
+        """Expired statements that would have covered this item (the reason says so), en and zh."""
         out = []
         for s in self.expired:
             d = s.doc
@@ -103,7 +103,12 @@ class _Ledger:
             if s.kind == "dispute":
                 names.add(d.clause.split("#", 1)[0])
             if req.id in names or req.capability in names:
-                out.append(f"{s.kind} {s.id} by {d.owner} expired on {d.expires}")
+                out.append(
+                    (
+                        f"{s.kind} {s.id} by {d.owner} expired on {d.expires}",
+                        f"{_KIND_ZH.get(s.kind, s.kind)} {s.id}（{d.owner}）已于 {d.expires} 过期",
+                    )
+                )
         return out
 
     def state(self, s: Statement) -> tuple[StatementState, str | None]:
@@ -130,6 +135,7 @@ def _vote(
     status = Status(result.status)
     code = result.reason_code
     explanation = result.explanation
+    explanation_zh = result.explanation_zh or result.explanation
     if status is Status.NOT_MET and coverage is Coverage.DECIDES:
         failing = set(result.subjects)
         complete = result.evidence_total <= len(result.evidence)
@@ -138,6 +144,7 @@ def _vote(
             if "*" in disputed or (failing and complete and failing <= disputed):
                 status, code = Status.UNKNOWN, ReasonCode.DISPUTED
                 explanation = f"disputed ({d.id}, {d.doc.owner}): {d.doc.reason}; the rule found: {explanation}"
+                explanation_zh = f"有异议（{d.id}，{d.doc.owner}）：{d.doc.reason}；规则的发现：{explanation_zh}"
                 led.events[d.id].add(StatementState.APPLIED)
                 break
             left = sorted(failing - disputed) or ["subjects beyond the evidence cited"]
@@ -147,6 +154,7 @@ def _vote(
         status=status,
         coverage=coverage,
         explanation=explanation,
+        explanation_zh=explanation_zh,
         evidence=list(result.evidence),
         evidence_total=result.evidence_total,
         reason_code=code if status is Status.UNKNOWN else None,
@@ -185,25 +193,48 @@ def _clause(
     )
 
 
-def _reason(status: Status, clauses: list[ClauseResult], waiver: Statement | None, led: _Ledger) -> str | None:
-    """One readable line for an item that is not met."""
+_KIND_ZH = {"attestation": "声明", "waiver": "豁免", "dispute": "异议"}
+
+
+def _reason(
+    status: Status, clauses: list[ClauseResult], waiver: Statement | None
+) -> tuple[str, str] | tuple[None, None]:
+    """One readable line for an item that is not met, in English and in Chinese."""
     if status is Status.MET:
-        return None
+        return None, None
     if status is Status.NOT_APPLICABLE and waiver is not None:
-        line = f"waived by {waiver.id}: {waiver.doc.reason} (owner {waiver.doc.owner}, until {waiver.doc.expires})"
+        w = waiver.doc
         failing = [c.id for c in clauses if c.status is Status.NOT_MET]
-        return line + (f"; overrides failing evidence on {', '.join(failing)}" if failing else "")
-    parts: list[str] = []
+        en = f"waived by {waiver.id}: {w.reason} (owner {w.owner}, until {w.expires})"
+        zh = f"已由 {waiver.id} 豁免：{w.reason}（负责人 {w.owner}，有效期至 {w.expires}）"
+        if failing:
+            en += f"; overrides failing evidence on {', '.join(failing)}"
+            zh += f"；覆盖了 {'、'.join(failing)} 上未满足的证据"
+        return en, zh
+    parts: list[tuple[str, str]] = []
     for c in clauses:
+        letter = c.id.rsplit("#", 1)[1]
         if c.status is Status.NOT_MET:
-            why = "; ".join(f"{r.id}: {r.explanation}" for r in c.rules if r.status is Status.NOT_MET)
-            parts.append(f"{c.id.rsplit('#', 1)[1]} not met ({why})")
+            failing_rules = [r for r in c.rules if r.status is Status.NOT_MET]
+            why = "; ".join(f"{r.id}: {r.explanation}" for r in failing_rules)
+            why_zh = "；".join(f"{r.id}：{r.explanation_zh}" for r in failing_rules)
+            parts.append((f"{letter} not met ({why})", f"{letter} 未满足（{why_zh}）"))
         elif c.status is Status.ATTESTED:
-            parts.append(f"{c.id.rsplit('#', 1)[1]} attested ({c.statement})")
+            parts.append((f"{letter} attested ({c.statement})", f"{letter} 已声明（{c.statement}）"))
         elif c.status is Status.UNKNOWN and c.reason_code is not None:
-            why = "; ".join(f"{r.id}: {r.explanation}" for r in c.rules if r.status is not Status.MET)
-            parts.append(f"{c.id.rsplit('#', 1)[1]} {c.reason_code.label.en}" + (f" ({why})" if why else ""))
-    return "clause " + "; clause ".join(parts) if parts else None
+            open_rules = [r for r in c.rules if r.status is not Status.MET]
+            why = "; ".join(f"{r.id}: {r.explanation}" for r in open_rules)
+            why_zh = "；".join(f"{r.id}：{r.explanation_zh}" for r in open_rules)
+            label = c.reason_code.label
+            parts.append(
+                (
+                    f"{letter} {label.en}" + (f" ({why})" if why else ""),
+                    f"{letter} {label.zh}" + (f"（{why_zh}）" if why_zh else ""),
+                )
+            )
+    if not parts:
+        return None, None
+    return "clause " + "; clause ".join(p[0] for p in parts), "条款 " + "；条款 ".join(p[1] for p in parts)
 
 
 def _requirement(
@@ -221,16 +252,18 @@ def _requirement(
         led.events[waiver.id].add(StatementState.OVERRIDES_NOT_MET if failing else StatementState.APPLIED)
         if failing:
             led.notes[waiver.id].append(f"{req.id} is not met by the evidence")
-    reason = _reason(status, clauses, waiver, led)
+    reason, reason_zh = _reason(status, clauses, waiver)
     lapsed = led.lapsed(req)
-    if reason is not None and lapsed:
-        reason += " (" + "; ".join(lapsed) + ")"
+    if reason is not None and reason_zh is not None and lapsed:
+        reason += " (" + "; ".join(en for en, _ in lapsed) + ")"
+        reason_zh += "（" + "；".join(zh for _, zh in lapsed) + "）"
     return RequirementResult(
         id=req.id,
         level=req.level,
         text=Label(zh=req.text.zh, en=req.text.en),
         status=status,
         reason=reason,
+        reason_zh=reason_zh,
         clauses=clauses,
         statement=waiver.id if waiver is not None else None,
         related=related,

@@ -20,10 +20,10 @@ scanner.html_text; this module renders and embeds.
 from __future__ import annotations
 
 import base64
-import gzip
 import json
 import re
-from collections.abc import Mapping
+import zlib
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -39,7 +39,7 @@ from scanner.html_scopes import scope_switch_blob
 from scanner.html_text import SOURCE_STATUS_TEXT, STATEMENT_STATE_TEXT, STATUS_TEXT, STATUSES, UI
 from scanner.html_views import anchor, changes_view, chart, frameworks_view, scopes_view, source_health
 
-__all__ = ["CSP", "EXCERPT_CHARS", "render_html"]
+__all__ = ["CSP", "EXCERPT_CHARS", "iter_html", "render_html"]
 
 EXCERPT_CHARS = 1500  # characters of an evidence item's data kept in the HTML (the JSON has all)
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
@@ -84,24 +84,59 @@ def _cited(report: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [e for e in report.get("evidence", []) if e.get("id") in ids]
 
 
-def _evidence_blob(evidence: list[Mapping[str, Any]]) -> str:
-    """All evidence as gzip+base64 JSON rows: [sha256, source, kind, subject, collected_at, origin, data]."""
-    rows = [
-        [e["sha256"], e["source"], e["kind"], e["subject"], e["collected_at"], e["origin"], _excerpt(e.get("data"))]
-        for e in evidence
-    ]
-    raw = json.dumps(rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return base64.b64encode(gzip.compress(raw, compresslevel=6, mtime=0)).decode("ascii")
+_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+_BLOB_CHUNK = 1 << 16
 
 
-def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
-    """The report as one self-contained, offline HTML page (zh/en); `baseline` adds a diff view."""
+def _evidence_blob(evidence: Iterable[Mapping[str, Any]]) -> str:
+    """All evidence as gzip+base64 JSON rows: [sha256, source, kind, subject, collected_at, origin, data].
+
+    Streamed: each row is encoded and fed to the compressor as it comes, so the uncompressed
+    JSON of a large report is never one string (the bytes are those of `gzip.compress(json,
+    compresslevel=6, mtime=0)`, which is zlib's gzip format at level 6 with no mtime).
+    """
+    gz = zlib.compressobj(6, zlib.DEFLATED, 31)
+    out: list[bytes] = []
+    buf: list[str] = ["["]
+    size = 0
+    for n, e in enumerate(evidence):
+        row = [
+            e["sha256"],
+            e["source"],
+            e["kind"],
+            e["subject"],
+            e["collected_at"],
+            e["origin"],
+            _excerpt(e.get("data")),
+        ]
+        piece = ("," if n else "") + _ROW.encode(row)
+        buf.append(piece)
+        size += len(piece)
+        if size >= _BLOB_CHUNK:
+            out.append(gz.compress("".join(buf).encode("utf-8")))
+            buf, size = [], 0
+    buf.append("]")
+    out.append(gz.compress("".join(buf).encode("utf-8")))
+    out.append(gz.flush())
+    return base64.b64encode(b"".join(out)).decode("ascii")
+
+
+def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = None, lang: str | None = None) -> str:
+    """The report as one self-contained, offline HTML page (zh/en); `baseline` adds a diff view.
+    `lang` fixes the language it opens in; without it the page follows the browser's language."""
+    return "".join(iter_html(report, baseline, lang))
+
+
+def iter_html(
+    report: Mapping[str, Any], baseline: Mapping[str, Any] | None = None, lang: str | None = None
+) -> Iterator[str]:
+    """The page of `render_html` in pieces, as the template renders them (written as they come)."""
     frameworks = frameworks_view(report)
     diff = diff_reports(baseline, report) if baseline is not None else None
     cap_names = {c["id"]: c["name"] for fw in report["frameworks"] for c in fw["capabilities"]}
     sources = sorted({s["name"] for s in report["scan"].get("sources", [])})
     template = _environment().get_template("report.html.j2")
-    return template.render(
+    return template.generate(
         report=report,
         scan=report["scan"],
         frameworks=frameworks,
@@ -128,7 +163,8 @@ def render_html(report: Mapping[str, Any], baseline: Mapping[str, Any] | None = 
         css=_inline_safe(_asset("report.css"), "style"),
         js=_inline_safe(_asset("report.js") + "\n" + _asset("report_evidence.js"), "script"),
         csp=CSP,
-        lang="zh",
+        lang=lang or "zh",
+        lang_auto=lang is None,
     )
 
 

@@ -22,6 +22,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from scanner.headline import Waits
+from scanner.html_text import both
 from scanner.model import SATISFIED, ReasonCode, Status
 
 __all__ = ["EFFORT", "roadmap_view"]
@@ -55,31 +56,42 @@ def _action(
     cap_id: str,
     level: int | None,
     waits: Waits,
-    remediation: Mapping[str, str],
-) -> tuple[str, str]:
-    """(kind, text) of what clears one blocking clause."""
+    remediation: Mapping[str, Mapping[str, str]],
+) -> tuple[str, dict[str, str]]:
+    """(kind, text in en and zh) of what clears one blocking clause; a command reads the same in both."""
     status = clause.get("status")
     rc = clause.get("reason_code")
     if status == Status.NOT_MET.value:
         fixes = [
             remediation[r["id"]]
             for r in clause.get("rules", [])
-            if r.get("status") == status and r["id"] in remediation
+            if r.get("status") == status and r["id"] in remediation and remediation[r["id"]]["en"]
         ]
-        return "fix", " ".join(dict.fromkeys(f for f in fixes if f)) or "fix what the rule found"
+        if not fixes:
+            return "fix", {"en": "fix what the rule found", "zh": "修复规则发现的问题"}
+        return "fix", {lang: " ".join(dict.fromkeys(f[lang] for f in fixes)) for lang in ("en", "zh")}
     if rc in _CONFIGURE:
-        targets = sorted(waits.targets(clause))
-        verb = "fix source" if rc == ReasonCode.SOURCE_FAILED.value else "configure"
-        return "configure", f"{verb} {', '.join(targets)}" if targets else ReasonCode(rc).action.en
+        targets = ", ".join(sorted(waits.targets(clause)))
+        if not targets:
+            return "configure", ReasonCode(rc).action.model_dump()
+        if rc == ReasonCode.SOURCE_FAILED.value:
+            return "configure", {"en": f"fix source {targets}", "zh": f"修复数据源 {targets}"}
+        return "configure", {"en": f"configure {targets}", "zh": f"配置 {targets}"}
     if clause.get("assessment") == "organisational":
         lv = f" --level {level}" if level is not None else ""
-        return "attest", f"maturity attest template --capability {cap_id}{lv} --report report.json"
-    return "attest", ReasonCode(rc).action.en if rc else "attest it"
+        command = f"maturity attest template --capability {cap_id}{lv} --report report.json"
+        return "attest", {"en": command, "zh": command, "command": "1"}
+    return "attest", ReasonCode(rc).action.model_dump() if rc else {"en": "attest it", "zh": "提交声明"}
 
 
 def roadmap_view(report: Mapping[str, Any]) -> list[dict[str, Any]]:
     caps = {str(c["id"]): c for fw in report.get("frameworks", []) for c in fw.get("capabilities", [])}
-    remediation = {str(r["id"]): str(r.get("remediation") or "").strip() for r in report.get("rules", [])}
+    remediation = {
+        str(r["id"]): both(
+            str(r.get("remediation") or "").strip(), str((r.get("zh") or {}).get("remediation") or "").strip()
+        )
+        for r in report.get("rules", [])
+    }
     waits = Waits(report)
     steps = []
     for step in report.get("next_steps", []):

@@ -3,6 +3,8 @@ reasons, statement states, change categories and source states (catalog texts ca
 
 from __future__ import annotations
 
+from typing import Any
+
 from scanner.diff import Category
 from scanner.model import ReasonCode, Status
 
@@ -14,6 +16,7 @@ __all__ = [
     "STATUSES",
     "STATUS_TEXT",
     "UI",
+    "both",
 ]
 
 STATUSES = tuple(st.value for st in sorted(Status, key=lambda st: st.rank))  # worst first
@@ -113,6 +116,7 @@ UI: dict[str, tuple[str, str]] = {
     "applies_to": ("适用于", "Applies to"),
     "type": ("类型", "Type"),
     "what_to_do": ("建议", "what to do"),
+    "attest_template": ("声明模板", "attestation template"),
     "resources": ("资源", "Resources"),
     "res_intro": (
         "按对象（工作负载、告警规则、数据库、项目……）查看引用它的每条规则及该规则在各条款上的状态，未满足在前。",
@@ -166,3 +170,10 @@ SOURCE_STATUS_TEXT: dict[str, tuple[str, str]] = {
     "error": ("失败", "error"),
     "skipped": ("跳过", "skipped"),
 }
+
+
+def both(en: Any, zh: Any) -> dict[str, str]:
+    """A text in both languages for the report's `bi` macro; a text without its Chinese (a rule
+    written before rules carried zh, or a report from an older version) shows its English in both."""
+    text = str(en or "")
+    return {"en": text, "zh": str(zh or text)}

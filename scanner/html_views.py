@@ -11,7 +11,7 @@ from typing import Any
 
 from scanner.diff import Category, ReportDiff
 from scanner.html_resources import deciding_index
-from scanner.html_text import CHANGE_TEXT, REASON_TEXT, STATUS_TEXT
+from scanner.html_text import CHANGE_TEXT, REASON_TEXT, STATUS_TEXT, both
 from scanner.labels import level_names
 from scanner.model import SATISFIED, Status
 
@@ -71,20 +71,20 @@ def _rules_view(
                     "kind": e["kind"] if e else "",
                 }
             )
-        rationale = next(
-            (
-                d.get("rationale", "")
-                for d in meta.get("decides", [])
-                if d.get("clause") == clause["id"] or d.get("requirement") == req_id
-            ),
-            "",
+        target: Mapping[str, Any] = next(
+            (d for d in meta.get("decides", []) if d.get("clause") == clause["id"] or d.get("requirement") == req_id),
+            {},
         )
+        zh = meta.get("zh") or {}
+        rationale = str(target.get("rationale") or "")
+        target_id = target.get("clause") or target.get("requirement")
         out.append(
             {
                 **r,
-                "title": meta.get("title", ""),
-                "rationale": rationale,
-                "remediation": meta.get("remediation", ""),
+                "title": both(meta.get("title"), zh.get("title")),
+                "rationale": both(rationale, (zh.get("rationale") or {}).get(target_id)) if rationale else None,
+                "remediation": both(meta.get("remediation"), zh.get("remediation")),
+                "explanation": both(r.get("explanation"), r.get("explanation_zh")),
                 "cited": cited,
                 "code": REASON_TEXT.get(str(r.get("reason_code") or "")),
                 "deciding": False,
@@ -102,6 +102,7 @@ def _requirement_view(
     ev_index: Mapping[str, Mapping[str, Any]],
     kind_sources: Mapping[str, set[str]],
     statements: Mapping[str, Mapping[str, Any]],
+    cap_id: str,
 ) -> dict[str, Any]:
     sources: set[str] = set()
     clauses = []
@@ -111,11 +112,13 @@ def _requirement_view(
                 **clause,
                 "code": REASON_TEXT.get(str(clause.get("reason_code") or "")),
                 "statement_view": statements.get(str(clause.get("statement") or "")),
+                "attest_cmd": _attest_command(cap_id, req, clause),
                 "rules_view": _rules_view(clause, str(req["id"]), rule_meta, ev_index, kind_sources, sources),
             }
         )
     return {
         **req,
+        "reason": both(req.get("reason"), req.get("reason_zh")) if req.get("reason") else None,
         "clauses_view": clauses,
         "statement_view": statements.get(str(req.get("statement") or "")),
         "sources": sorted(sources),
@@ -206,7 +209,10 @@ def frameworks_view(report: Mapping[str, Any]) -> list[dict[str, Any]]:
                         "caps": [],
                     }
                 )
-            reqs = [_requirement_view(r, rule_meta, ev_index, kind_sources, statements) for r in cap["requirements"]]
+            reqs = [
+                _requirement_view(r, rule_meta, ev_index, kind_sources, statements, str(cap["id"]))
+                for r in cap["requirements"]
+            ]
             levels: list[tuple[int | None, list[dict[str, Any]]]] = []
             for r in reqs:
                 if not levels or levels[-1][0] != r["level"]:
@@ -283,3 +289,12 @@ def changes_view(d: ReportDiff) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _attest_command(cap: str, req: Mapping[str, Any], clause: Mapping[str, Any]) -> str | None:
+    """For an organisational clause still open: the command that writes its attestation template
+    (every open clause of the capability up to this item's level, grouped into evidence packs)."""
+    if clause.get("assessment") != "organisational" or clause.get("status") != "unknown":
+        return None
+    level = f" --level {req['level']}" if req.get("level") is not None else ""
+    return f"maturity attest template --capability {cap}{level} --report report.json"

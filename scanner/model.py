@@ -216,6 +216,7 @@ class RuleOutcome(_Result):
     status: Status = Field(description="met, not_met or unknown")
     coverage: Coverage
     explanation: str
+    explanation_zh: str = Field(default="", description="the explanation in Chinese")
     evidence: list[str] = Field(description="ids of the evidence items that decided it (capped)")
     evidence_total: int = 0
     reason_code: ReasonCode | None = Field(default=None, description="why the rule is unknown")
@@ -236,6 +237,7 @@ class RequirementResult(_Result):
     text: Label
     status: Status
     reason: str | None = Field(description="one readable line; set whenever status is not met")
+    reason_zh: str | None = Field(default=None, description="the reason in Chinese")
     clauses: list[ClauseResult]
     statement: str | None = Field(default=None, description="id of the waiver that makes it not_applicable")
     related: list[str] = Field(default_factory=list)

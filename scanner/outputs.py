@@ -41,6 +41,7 @@ class WriteContext:
     shard: Mapping[str, Any] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)  # the OPTIONS given, by dest
     gate: Any = None  # the gates' result (scanner.gates.GateResult) when gates were applied
+    lang: str | None = None  # --lang: the one language of text outputs (None: both, or the reader's)
 
 
 Writer = Callable[[str, Mapping[str, Any], WriteContext], None]
@@ -58,6 +59,8 @@ class Output:
     write: Writer
     verbs: frozenset[str] = field(default_factory=lambda: frozenset({"scan", "rescore", "merge", "report", "demo"}))
     default: str | None = None
+    localised: bool = False  # text for people: written in --lang zh from the report's Chinese fields
+    default_lang: str | None = None  # the language it is written in without --lang (None: English)
 
     @property
     def dest(self) -> str:
@@ -105,10 +108,12 @@ def _write_text(render: Callable[[Mapping[str, Any]], str]) -> Writer:
 
 
 def _write_html(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
-    from scanner.html import render_html
+    from scanner.html import iter_html
     from scanner.report import atomic_write
 
-    atomic_write(Path(target), render_html(report, baseline=ctx.baseline))
+    atomic_write(
+        Path(target), iter_html(report, baseline=ctx.baseline, lang=ctx.lang)
+    )  # written as the template renders
 
 
 def _write_sarif(target: str, report: Mapping[str, Any], ctx: WriteContext) -> None:
@@ -220,8 +225,8 @@ OUTPUTS: tuple[Output, ...] = (
         default="report.json",
     ),
     Output("html", "--html", "F", "write the self-contained HTML report here", _write_html, default="report.html"),
-    Output("sarif", "--sarif", "F", "write SARIF 2.1.0 here", _write_sarif),
-    Output("junit", "--junit", "F", "write JUnit XML here", _write_text(_render_junit)),
+    Output("sarif", "--sarif", "F", "write SARIF 2.1.0 here", _write_sarif, localised=True),
+    Output("junit", "--junit", "F", "write JUnit XML here", _write_text(_render_junit), localised=True),
     Output("metrics", "--metrics-file", "F", "write Prometheus text-format metrics here", _write_text(_render_metrics)),
     Output(
         "openmetrics",
@@ -237,6 +242,7 @@ OUTPUTS: tuple[Output, ...] = (
         "F",
         "write a GitLab Code Quality report here (failures whose evidence was read from a file, with its line)",
         _write_text(_render_codequality),
+        localised=True,
     ),
     Output(
         "dotenv",
@@ -253,6 +259,7 @@ OUTPUTS: tuple[Output, ...] = (
         "write GitLab job annotations here: a link to the HTML report at --report-url",
         _write_annotations,
         verbs=GRADED | {"report"},
+        localised=True,
     ),
     Output(
         "summary_md",
@@ -261,6 +268,7 @@ OUTPUTS: tuple[Output, ...] = (
         "write a Markdown summary here (gates, regressions with subjects, sources); e.g. $GITHUB_STEP_SUMMARY",
         _write_summary_md,
         verbs=GRADED | {"report"},
+        localised=True,
     ),
     Output(
         "csv",
@@ -277,6 +285,8 @@ OUTPUTS: tuple[Output, ...] = (
         "write the CAICT self-assessment form (自评表) and materials checklist here (.xlsx), one pair of sheets "
         "for the estate and for each scope",
         _write_caict_form,
+        localised=True,
+        default_lang="zh",  # CAICT's form is a Chinese document: its rule texts are Chinese unless --lang en
     ),
 )
 
@@ -375,10 +385,16 @@ def write_outputs(report: Mapping[str, Any], targets: Mapping[str, str], ctx: Wr
     unknown = set(targets) - {o.name for o in OUTPUTS}
     if unknown:
         raise ValueError(f"unknown output(s): {', '.join(sorted(unknown))}")
+    from scanner.localise import localise
+
     context = ctx or WriteContext()
     written = []
     for out in OUTPUTS:
         if out.name in targets:
-            out.write(targets[out.name], report, context)
+            out.write(
+                targets[out.name],
+                localise(report, context.lang or out.default_lang) if out.localised else report,
+                context,
+            )
             written.append(out.name)
     return written

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scanner.evidence import Evidence
-from scanner.expr import CITE, Outcome, compile_condition
+from scanner.expr import CITE, Outcome, compile_condition, negated
 
 __all__ = ["GAP_NOTE", "Decision", "decide", "is_gap"]
 
@@ -82,12 +82,13 @@ def decide(
     partial: set[str],
     unobserved: set[str],
     incomplete: frozenset[str] | set[str] = frozenset(),
+    labels_zh: Mapping[str, str] | None = None,
 ) -> Decision:
     """The three-valued verdict of the condition `node` (module docstring). `partial`: kinds
     observed in part; `incomplete`: those of them with a gap (a fleet member not scanned)."""
     ((op, body),) = node.items()
     if op in ("all_of", "any_of"):
-        parts = [decide(c, params, index, partial, unobserved, incomplete) for c in body]
+        parts = [decide(c, params, index, partial, unobserved, incomplete, labels_zh) for c in body]
         deciding = True if op == "any_of" else False
         hit = [p for p in parts if p.value is deciding]
         if hit:
@@ -96,12 +97,11 @@ def decide(
             return Decision(not deciding, _merge(parts), any(p.on_part for p in parts))
         return Decision(None, _merge([p for p in parts if p.value is None]))
     if op == "not":
-        sub = decide(body, params, index, partial, unobserved, incomplete)
-        o = sub.outcome
-        flipped = Outcome(not o.ok, f"not ({o.detail})", o.evidence, o.evidence_total, o.stats, o.empty)
+        sub = decide(body, params, index, partial, unobserved, incomplete, labels_zh)
+        flipped = negated(sub.outcome)
         return Decision(None if sub.value is None else not sub.value, flipped, sub.on_part)
     kind = str(body.get("kind"))
-    o = compile_condition(node, params).evaluate(index)
+    o = compile_condition(node, params, labels_zh=labels_zh).evaluate(index)
     if kind in unobserved or o.empty:
         return Decision(None, o)
     if kind not in partial:
@@ -127,4 +127,5 @@ def _merge(parts: Sequence[Decision]) -> Outcome:
         sum(p.outcome.evidence_total for p in parts),
         dict(first.stats),
         any(p.outcome.empty for p in parts),
+        "；".join(p.outcome.detail_zh for p in parts),
     )

@@ -104,13 +104,15 @@ def evaluate_rules(
     for rule in ruleset.rules:
         unobserved = [k for k in rule.doc.evidence if not observations.get(k, {}).get("observed")]
         partial = {k: str(observations[k]["partial"]) for k in rule.doc.evidence if _partial(observations.get(k))}
-        note = ""
+        note = note_zh = ""
+        zh_labels = rule.doc.zh.labels if rule.doc.zh else None
         try:
             if unobserved:
                 system = declared_not_used(rule, not_used)
                 if system is not None:
                     why = f"not used: the config declares {system} not used (not_used)"
-                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {})
+                    why_zh = f"未使用：配置声明本组织不使用 {system}（not_used）"
+                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {}, explanation_zh=why_zh)
                     continue
                 if not _met_alternative(rule, index, partial, set(unobserved)):
                     codes = [kind_reason(observations.get(k)) for k in unobserved]
@@ -118,20 +120,43 @@ def evaluate_rules(
                     reasons = "; ".join(
                         f"{k}: {observations.get(k, {}).get('reason') or 'not observed'}" for k in unobserved
                     )
-                    out[rule.id] = RuleResult(rule.id, "unknown", f"evidence not observed ({reasons})", [], 0, {}, code)
+                    out[rule.id] = RuleResult(
+                        rule.id,
+                        "unknown",
+                        f"evidence not observed ({reasons})",
+                        [],
+                        0,
+                        {},
+                        code,
+                        explanation_zh="未观察到证据（"
+                        + "；".join(f"{k}：{_observation_zh(observations.get(k))}" for k in unobserved)
+                        + "）",
+                    )
                     continue
                 note = f" ({', '.join(sorted(unobserved))} not observed; this alternative holds without it)"
+                note_zh = f"（未观察到 {'、'.join(sorted(unobserved))}；此替代条件不依赖它即成立）"
             elif partial:
                 gaps = {k for k, why in partial.items() if is_gap(why)}
-                verdict = decide(rule.doc.condition, rule.params, index, set(partial), set(), gaps)
+                verdict = decide(rule.doc.condition, rule.params, index, set(partial), set(), gaps, zh_labels)
                 if verdict.value is None:
                     out[rule.id] = _part_only(rule, verdict.outcome, partial, by_id)
                     continue
                 held = "judged on the part observed" if verdict.on_part else "more of it cannot undo this"
+                held_zh = "依据已观察的部分评判" if verdict.on_part else "观察到更多也不会改变此结论"
                 note = f" ({', '.join(sorted(partial))} observed only in part; {held})"
+                note_zh = f"（{'、'.join(sorted(partial))} 只观察到一部分；{held_zh}）"
             o = rule.condition.evaluate(index)
         except RegexBudgetExceeded as exc:  # a rule regex past its time budget: undecided, never a hang
-            out[rule.id] = RuleResult(rule.id, "unknown", f"not evaluated: {exc}", [], 0, {}, ReasonCode.NO_RULE)
+            out[rule.id] = RuleResult(
+                rule.id,
+                "unknown",
+                f"not evaluated: {exc}",
+                [],
+                0,
+                {},
+                ReasonCode.NO_RULE,
+                explanation_zh=f"未能评估：{exc}",
+            )
             continue
         values: dict[str, Any] = {
             "detail": o.detail,
@@ -143,14 +168,24 @@ def evaluate_rules(
         subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
         if o.empty and rule.doc.empty == "unknown":
             out[rule.id] = RuleResult(
-                rule.id, "unknown", o.detail, o.evidence, o.evidence_total, o.stats, ReasonCode.NOTHING_IN_SCOPE
+                rule.id,
+                "unknown",
+                o.detail,
+                o.evidence,
+                o.evidence_total,
+                o.stats,
+                ReasonCode.NOTHING_IN_SCOPE,
+                explanation_zh=o.detail_zh,
             )
             continue
         ok = rule.doc.empty == "met" if o.empty else o.ok
         template = rule.doc.explain.met if ok else rule.doc.explain.not_met
-        explanation = (
-            _fill(template, values) if not o.empty else f"{o.detail}; the rule counts that as {rule.doc.empty}"
-        )
+        if o.empty:
+            explanation = f"{o.detail}; the rule counts that as {rule.doc.empty}"
+            explanation_zh = f"{o.detail_zh}；本规则将此视为{_EMPTY_ZH[rule.doc.empty]}"
+        else:
+            explanation = _fill(template, values)
+            explanation_zh = _fill(rule.doc.zh_explain(ok), {**values, "detail": o.detail_zh})
         out[rule.id] = RuleResult(
             rule.id,
             "met" if ok else "not_met",
@@ -160,6 +195,7 @@ def evaluate_rules(
             o.stats,
             None,
             subjects,
+            explanation_zh + note_zh,
         )
     return out
 
@@ -173,10 +209,11 @@ def _met_alternative(rule: Rule, index: EvidenceIndex, partial: Mapping[str, str
     if not isinstance(body, list):
         return False
     gaps = {k for k, why in partial.items() if is_gap(why)}
+    zh = rule.doc.zh.labels if rule.doc.zh else None
     for branch in body:
         if compile_condition(branch, rule.params).kinds & unobserved:
             continue
-        if decide(branch, rule.params, index, set(partial), set(), gaps).value is True:
+        if decide(branch, rule.params, index, set(partial), set(), gaps, zh).value is True:
             return True
     return False
 
@@ -191,10 +228,38 @@ def _part_only(rule: Rule, o: Outcome, partial: Mapping[str, str], by_id: Mappin
     why = (
         f"only part of the configuration was observed, so this is no finding ({reasons}); in the part seen: {o.detail}"
     )
+    why_zh = f"只观察到部分配置，因此不构成发现（{reasons}）；在已观察的部分中：{o.detail_zh}"
     subjects = tuple(sorted({by_id[i].subject for i in o.evidence if i in by_id}))
     return RuleResult(
-        rule.id, "unknown", why, o.evidence, o.evidence_total, o.stats, ReasonCode.EVIDENCE_NOT_OBSERVED, subjects
+        rule.id,
+        "unknown",
+        why,
+        o.evidence,
+        o.evidence_total,
+        o.stats,
+        ReasonCode.EVIDENCE_NOT_OBSERVED,
+        subjects,
+        why_zh,
     )
 
+
+_NOT_CONFIGURED = re.compile(r"no source configured that collects it \(probe: (.*)\)")
+
+
+def _observation_zh(observation: Mapping[str, Any] | None) -> str:
+    """Why a kind was not observed, in Chinese; a source's own error text stays as it was written."""
+    reason = str((observation or {}).get("reason") or "")
+    state = (observation or {}).get("state")
+    m = _NOT_CONFIGURED.fullmatch(reason)
+    if m:
+        return f"没有配置采集它的数据源（探针：{m.group(1)}）"
+    if state == "failed":
+        return f"数据源采集失败：{reason}"
+    if state == "absent":
+        return f"数据源中没有：{reason}"
+    return reason or "未观察到"
+
+
+_EMPTY_ZH = {"met": "满足", "not_met": "未满足", "unknown": "未知"}
 
 _SOURCE_PRIORITY = (ReasonCode.SOURCE_FAILED, ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.EVIDENCE_NOT_OBSERVED)

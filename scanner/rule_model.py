@@ -15,7 +15,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from scanner.expr import Condition
 from scanner.model import ReasonCode
 
-__all__ = ["RULE_ID", "Decides", "Explain", "Rule", "RuleDoc", "RuleResult", "RuleSet", "default_rules_dir"]
+__all__ = [
+    "RULE_ID",
+    "Decides",
+    "Explain",
+    "ExplainZh",
+    "Rule",
+    "RuleDoc",
+    "RuleResult",
+    "RuleSet",
+    "RuleZh",
+    "default_rules_dir",
+]
 
 RULE_ID = r"^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)+$"
 
@@ -61,6 +72,28 @@ class Explain(BaseModel):
     not_met: str = "{detail}"
 
 
+class ExplainZh(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    met: str | None = None
+    not_met: str | None = None
+
+
+class RuleZh(BaseModel):
+    """The rule's words in Chinese: one twin for every English text the rule carries (`maturity
+    rules lint` requires each, with the same {placeholders}). `labels` maps each English quantifier
+    `label` to its Chinese; `rationale` maps each clause or item the rule names to its Chinese."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=2)
+    description: str | None = None
+    rationale: dict[str, str] = Field(default_factory=dict)
+    explain: ExplainZh = Field(default_factory=ExplainZh)
+    remediation: str = Field(min_length=2)
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
 class RuleDoc(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -75,6 +108,21 @@ class RuleDoc(BaseModel):
     condition: dict[str, Any]
     explain: Explain = Field(default_factory=Explain)
     remediation: str = Field(min_length=3)
+    zh: RuleZh | None = None
+
+    def as_data(self) -> dict[str, Any]:
+        """The rule as JSON data; a rule without Chinese twins has no `zh` key, so the digest of a
+        rule set written before rules carried them is what it was."""
+        data = self.model_dump(mode="json")
+        if data.get("zh") is None:
+            data.pop("zh", None)
+        return data
+
+    def zh_explain(self, met: bool) -> str:
+        """The Chinese explanation template for a verdict ({detail} when the rule has none)."""
+        en = self.explain.met if met else self.explain.not_met
+        zh = None if self.zh is None else (self.zh.explain.met if met else self.zh.explain.not_met)
+        return zh if zh is not None else ("{detail}" if en == "{detail}" else en)
 
 
 @dataclass(frozen=True)
@@ -105,7 +153,7 @@ class RuleSet:
     def snapshot(self) -> list[dict[str, Any]]:
         """The effective rules (parameters applied) as data: stored in evidence bundles."""
         return [
-            {**r.doc.model_dump(mode="json"), "params": dict(r.params), "file": _display_path(r.file)}
+            {**r.doc.as_data(), "params": dict(r.params), "file": _display_path(r.file)}
             for r in sorted(self.rules, key=lambda r: r.id)
         ]
 
@@ -120,12 +168,14 @@ class RuleResult:
     stats: dict[str, Any]
     reason_code: ReasonCode | None = None  # why it is unknown
     subjects: tuple[str, ...] = ()  # subjects of the evidence cited (the failing ones when not_met)
+    explanation_zh: str = ""  # the same in Chinese ("" for results built without one: English shown)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "id": self.rule,
             "status": self.status,
             "explanation": self.explanation,
+            "explanation_zh": self.explanation_zh or self.explanation,
             "evidence": list(self.evidence),
             "evidence_total": self.evidence_total,
             "reason_code": self.reason_code.value if self.reason_code else None,

@@ -99,7 +99,7 @@ def load_rules(
                 )
             params[name] = value
         try:
-            cond = compile_condition(parsed.condition, params, kinds)
+            cond = compile_condition(parsed.condition, params, kinds, labels_zh=parsed.zh.labels if parsed.zh else None)
         except CompileError as exc:
             loc = _compile_loc(exc.path)
             raise InputError(
@@ -119,7 +119,7 @@ def load_rules(
         rules.append(Rule(parsed, cond, file, line, params))
     if overrides:
         raise InputError(f"rule_params names unknown rule {next(iter(overrides))!r}", field="rule_params")
-    snapshot = [{**r.doc.model_dump(mode="json"), "params": dict(r.params)} for r in sorted(rules, key=lambda r: r.id)]
+    snapshot = [{**r.doc.as_data(), "params": dict(r.params)} for r in sorted(rules, key=lambda r: r.id)]
     return RuleSet(rules, sha256_of(snapshot))
 
 

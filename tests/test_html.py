@@ -319,3 +319,23 @@ def test_the_citation_index_is_bounded(reports: dict[str, Any], monkeypatch: pyt
         for rule in cl["rules"]
     )
     assert len(doc["cite"]) == 3 and doc["omitted"] == total - 3 > 0
+
+
+def test_an_open_organisational_clause_names_its_attestation_template(reports: dict[str, Any]) -> None:
+    report = reports["bad"]
+    html = render_html(report)
+    opened = [
+        (cap["id"], req, cl)
+        for fw in report["frameworks"]
+        for cap in fw["capabilities"]
+        for req in cap["requirements"]
+        for cl in req["clauses"]
+        if cl["assessment"] == "organisational"
+    ]
+    assert any(cl["status"] == "unknown" for _, _, cl in opened)
+    for cap, req, cl in opened:
+        start = html.index(f'id="cl-{cl["id"].replace(":", "-").replace(".", "-").replace("#", "-")}"')
+        head = html[start : html.index("</div>", start)]
+        level = f" --level {req['level']}" if req["level"] is not None else ""
+        command = f"maturity attest template --capability {cap}{level} --report report.json"
+        assert (command in head) == (cl["status"] == "unknown"), (cl["id"], cl["status"])

@@ -53,15 +53,16 @@ def test_every_open_clause_of_the_next_level_is_a_blocker_with_its_action(report
                 cl = clauses[b["id"]]
                 if cl["status"] == "not_met":
                     failing = [r["id"] for r in cl["rules"] if r["status"] == "not_met"]
-                    assert b["kind"] == "fix" and remediation[failing[0]] in b["action"]
+                    assert b["kind"] == "fix" and remediation[failing[0]] in b["action"]["en"]
+                    assert b["action"]["zh"]
                 elif cl["assessment"] == "organisational":
                     assert b["kind"] == "attest"
                     level = f" --level {step['target_level']}" if step["target_level"] is not None else ""
-                    assert b["action"] == (
-                        f"maturity attest template --capability {step['capability']}{level} --report report.json"
-                    )
+                    command = f"maturity attest template --capability {step['capability']}{level} --report report.json"
+                    assert b["action"] == {"en": command, "zh": command, "command": "1"}
                 elif cl["reason_code"] == "source_not_configured":
-                    assert b["kind"] == "configure" and b["action"].startswith("configure ")
+                    assert b["kind"] == "configure" and b["action"]["en"].startswith("configure ")
+                    assert b["action"]["zh"].startswith("配置 ")
     assert kinds == {"attest", "configure", "fix"}
 
 

@@ -156,6 +156,7 @@ def finish(
         shard=shard,
         options=options(args),
         gate=result,
+        lang=getattr(args, "lang", None),
     )
     write_outputs(report, targets, ctx)
     from scanner.signing import sign_written

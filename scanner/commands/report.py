@@ -38,5 +38,7 @@ def run(args: argparse.Namespace, session: Session) -> int:
     if not targets:
         flags = [o.flag for o in OUTPUTS if "report" in o.verbs]
         raise InputError(f"name at least one output: {', '.join(flags)}")
-    write_outputs(report, targets, WriteContext(baseline=baseline, options=options(args)))
+    write_outputs(
+        report, targets, WriteContext(baseline=baseline, options=options(args), lang=getattr(args, "lang", None))
+    )
     return EXIT_OK

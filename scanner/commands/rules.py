@@ -46,11 +46,17 @@ def run(args: argparse.Namespace, session: Session) -> int:
             print(f"{r.id}\t{r.doc.title}\t{decides}")
         return EXIT_OK
     from scanner.kindcheck import lint_rule_files
+    from scanner.rule_zh import zh_problems
 
     problems = lint_rule_files(sorted({Path(r.file) for r in ruleset.rules}), registry.models())
     if problems:
         for line in problems:
             print(line, file=sys.stderr)
         raise InputError(f"{len(problems)} field path(s) in rules that their evidence kinds do not have")
+    untranslated = zh_problems(ruleset.rules)
+    if untranslated:
+        for line in untranslated:
+            print(line, file=sys.stderr)
+        raise InputError(f"{len(untranslated)} rule text(s) without their Chinese twin (see docs/rules.md, 'zh')")
     print(f"rules lint: {len(ruleset.rules)} rule(s) OK")
     return EXIT_OK

@@ -32,6 +32,11 @@
   doc.querySelectorAll("[data-set-lang]").forEach(function (b) {
     b.addEventListener("click", function () { setLang(b.getAttribute("data-set-lang")); });
   });
+  /* Written without --lang: open in the reader's language (Chinese for a zh-* first preference, else English). */
+  if (root.hasAttribute("data-lang-auto")) {
+    var prefs = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || ""];
+    setLang(String(prefs[0] || "").toLowerCase().indexOf("zh") === 0 ? "zh" : "en");
+  }
 
   /* Open a target and every <details> around it, then scroll to it. */
   function openTarget(id) {
