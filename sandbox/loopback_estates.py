@@ -1,6 +1,6 @@
 """The demo's estates for the sources no real server can serve here: Grafana, PagerDuty, Loki,
-Sentry and Jira Service Management, each a loopback API (sandbox/grafana, sandbox/pagerduty.py,
-sandbox/loki*.py, sandbox/sentry*.py, sandbox/jsm*.py) holding its well-run estate
+Sentry and Jira Service Management, each a loopback API (sandbox/grafana/, sandbox/pagerduty/,
+sandbox/loki/, sandbox/sentry/, sandbox/jsm/) holding its well-run estate
 (or another `build`'s, as the fidelity estates in tests/estates/ give). Each one that asks for a token gets a throwaway
 one, put in the environment variable its source reads, and removed again on stop.
 """
@@ -17,14 +17,14 @@ from sandbox.base import Estate
 from sandbox.grafana import GrafanaAPI, GrafanaEstate
 from sandbox.grafana import well_run as grafana_well_run
 from sandbox.jsm import well_run as jsm_well_run
-from sandbox.jsm_api import EMAIL as JSM_EMAIL
-from sandbox.jsm_api import JsmAPI
+from sandbox.jsm.api import EMAIL as JSM_EMAIL
+from sandbox.jsm.api import JsmAPI
 from sandbox.loki import well_run as loki_well_run
-from sandbox.loki_api import LokiAPI
+from sandbox.loki.api import LokiAPI
 from sandbox.pagerduty import Estate as PagerDutyEstate
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.sentry import well_run as sentry_well_run
-from sandbox.sentry_api import SentryAPI
+from sandbox.sentry.api import SentryAPI
 
 __all__ = ["GrafanaDemoEstate", "JsmDemoEstate", "LokiDemoEstate", "PagerDutyDemoEstate", "SentryDemoEstate"]
 

@@ -126,7 +126,7 @@ def _moto(seed_file: Path) -> Iterator[str]:
     """A moto server on a loopback port, seeded by the estate's seed.py; yields its URL."""
     from moto.server import ThreadedMotoServer
 
-    from sandbox.aws_seed import moto_clients
+    from sandbox.aws import moto_clients
 
     for name in ("werkzeug", "moto"):
         logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -154,7 +154,7 @@ def _load(path: Path, name: str) -> Any:
 @contextlib.contextmanager
 def _gitlab(history_file: Path) -> Iterator[tuple[str, str]]:
     """The estate's GitLab history (history.py `build(now)`) on a loopback API; yields URL and token."""
-    from sandbox.gitlab_api import GitLabAPI
+    from sandbox.gitlab import GitLabAPI
 
     module = _load(history_file, f"estate_history_{history_file.parent.name}")
     token = "fidelity-" + secrets.token_hex(8)  # a throwaway: the loopback server accepts only this
@@ -191,7 +191,7 @@ def _config(
 ) -> Path:
     """The estate's maturity.yaml with paths made absolute, `endpoint_url: moto` and `url: loopback` filled in,
     and the sources of its loopback servers added."""
-    from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET
+    from sandbox.aws import DUMMY_KEY, DUMMY_SECRET
 
     doc = yaml.safe_load((folder / "maturity.yaml").read_text(encoding="utf-8"))
     doc["sources"] = list(doc.get("sources") or []) + list(loopback or [])

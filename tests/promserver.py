@@ -1,6 +1,6 @@
 """Real Prometheus/Alertmanager estates for tests, and scanning them through the real pipeline.
 
-The process helpers live in sandbox/prometheus.py (the demo uses the same ones); this adds the
+The process helpers live in sandbox/prometheus/ (the demo uses the same ones); this adds the
 poorly run fixture estate and small helpers to scan and read statuses.
 """
 

@@ -28,16 +28,15 @@ import pytest
 import yaml
 from moto.server import ThreadedMotoServer
 
-from sandbox.aws_seed import PRIMARY, WELL_RUN_ACCOUNT, moto_clients, seed_well_run
-from sandbox.gitlab_api import GitLabAPI
-from sandbox.gitlab_history import build_history
+from sandbox.aws import PRIMARY, WELL_RUN_ACCOUNT, moto_clients, seed_well_run
+from sandbox.gitlab import GitLabAPI, build_history
 from sandbox.gitops import GitOpsEstate
 from sandbox.grafana import GrafanaAPI
 from sandbox.grafana import well_run as grafana_well_run
 from sandbox.hostile import Hostile, Recorder
+from sandbox.jsm import EMAIL as JSM_EMAIL
 from sandbox.jsm import well_run as jsm_well_run
-from sandbox.jsm_api import EMAIL as JSM_EMAIL
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
 from sandbox.loki import well_run as loki_well_run
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.prometheus import ESTATE_DIR, start_estate
@@ -221,7 +220,7 @@ TARGETS: dict[str, Target] = {
     ),
     "kubernetes": Target(
         "kubernetes",
-        "loopback Kubernetes API (sandbox/kubeapi.py), page size 2",
+        "loopback Kubernetes API (sandbox/kubernetes/api.py), page size 2",
         r"^GET /apis/apps/v1/deployments",
         "list deployments",
         r"^GET /apis/apps/v1/deployments\?\S*continue=",
@@ -233,7 +232,7 @@ TARGETS: dict[str, Target] = {
     ),
     "gitlab": Target(
         "gitlab",
-        "loopback GitLab API (sandbox/gitlab_api.py), one project, 20 per page",
+        "loopback GitLab API (sandbox/gitlab/api.py), one project, 20 per page",
         r"^GET /api/v4/projects/\d+/deployments",
         "project deployments",
         r"^GET /api/v4/projects/\d+/deployments\?\S*page=2\b",
@@ -269,7 +268,7 @@ TARGETS: dict[str, Target] = {
     ),
     "pagerduty": Target(
         "pagerduty",
-        "loopback PagerDuty REST API v2 (sandbox/pagerduty.py), 10 per page",
+        "loopback PagerDuty REST API v2 (sandbox/pagerduty/), 10 per page",
         r"^GET /escalation_policies",
         "/escalation_policies",
         r"^GET /incidents\?\S*\boffset=10\b",
@@ -280,7 +279,7 @@ TARGETS: dict[str, Target] = {
     ),
     "loki": Target(
         "loki",
-        "loopback Loki HTTP API (sandbox/loki_api.py), fed through its push endpoint",
+        "loopback Loki HTTP API (sandbox/loki/api.py), fed through its push endpoint",
         r"^GET /loki/api/v1/labels",
         "/loki/api/v1/labels",
         None,
@@ -288,7 +287,7 @@ TARGETS: dict[str, Target] = {
     ),
     "sentry": Target(
         "sentry",
-        "loopback Sentry API (sandbox/sentry_api.py), 1 item per page",
+        "loopback Sentry API (sandbox/sentry/api.py), 1 item per page",
         r"^GET /api/0/organizations/acme/alert-rules/",
         "metric alert rules",
         r"^GET /api/0/organizations/acme/projects/\?\S*cursor=0(?:%3A|:)1(?:%3A|:)0",
@@ -300,7 +299,7 @@ TARGETS: dict[str, Target] = {
     ),
     "jsm": Target(
         "jsm",
-        "loopback Jira Service Management Cloud API (sandbox/jsm_api.py), 10 per page",
+        "loopback Jira Service Management Cloud API (sandbox/jsm/api.py), 10 per page",
         r"^GET /rest/api/3/issue/",
         "problem records' issue links",
         r"^GET /rest/servicedeskapi/request\?\S*\bstart=10\b",

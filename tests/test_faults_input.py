@@ -41,7 +41,7 @@ def test_unset_credential_variable_fails_the_source_clearly(
     entry: dict[str, object], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(UNSET, raising=False)
-    repo = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes_estate"
+    repo = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes" / "estate"
     cfg = tmp_path / "m.yaml"
     sources = [{"name": "src", "retries": 0, **entry}, {"name": "repo", "probe": "files", "path": str(repo)}]
     cfg.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
@@ -146,7 +146,7 @@ HOSTILE: list[tuple[str, str, bytes, set[str], str]] = [
 
 
 def _healthy_repo(root: Path) -> None:
-    estate = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes_estate"
+    estate = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes" / "estate"
     for f in estate.glob("*.yaml"):
         (root / f.name).write_bytes(f.read_bytes())
     (root / "rules.yaml").write_text(

@@ -20,8 +20,8 @@ import pytest
 import yaml
 from moto.server import ThreadedMotoServer
 
-from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET, moto_clients
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.aws import DUMMY_KEY, DUMMY_SECRET, moto_clients
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
 from tests.cli import maturity
 from tests.conftest import write
 

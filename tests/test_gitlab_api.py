@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from sandbox.gitlab_api import Fault, GitLabAPI
-from sandbox.gitlab_history import build_history
+from sandbox.gitlab import Fault, GitLabAPI, build_history
 
 TOKEN = "sandbox-api-token-123"
 NOW = datetime(2025, 3, 14, 12, 0, tzinfo=UTC)

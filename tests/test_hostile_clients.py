@@ -28,7 +28,7 @@ from probes.kubernetes.client import ApiError as KubeError
 from probes.kubernetes.client import KubeReader, make_api_client
 from probes.netguard import CHUNK, MAX_BODY, BodyTooLarge, OriginRefused, check_origin, origin_of, read_body
 from sandbox.hostile import Hostile, Recorder, cyclic_kube, endless_kube, gitlab_links, gzip_bomb
-from sandbox.kubeapi import write_kubeconfig
+from sandbox.kubernetes import write_kubeconfig
 from scanner.probe import ProbeContext
 
 TOKEN = "glpat-HOSTILEcanary0123456789"

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from sandbox.hostile import Hostile, Recorder
-from sandbox.kubeapi import write_kubeconfig
+from sandbox.kubernetes import write_kubeconfig
 from tests.conftest import write
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -74,7 +74,7 @@ def test_the_sandbox_repositories_fit_the_models(tmp_path: Path) -> None:
     models = load_probes().models()
     probe = load_probes().probes["files"]()
     seen: set[str] = set()
-    for estate in ("kubernetes_estate", "prometheus_estate"):
+    for estate in ("kubernetes/estate", "prometheus/estate"):
         cfg = FilesConfig(name="repo", probe="files", path=str(SANDBOX / estate))
         ctx = ProbeContext("repo", time.monotonic() + 60, logging.getLogger("test"))
         for ev in probe.collect(cfg, ctx):

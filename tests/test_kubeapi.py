@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
 
 TOKEN = "server-test-token-abcdef012345"
 

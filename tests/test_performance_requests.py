@@ -18,7 +18,7 @@ from bench.estate.proxy import LatencyProxy
 from probes.gitlab import GitLabProbe
 from probes.gitlab.config import GitLabConfig
 from probes.kubernetes import KubernetesConfig, KubernetesProbe
-from sandbox.kubeapi import KubeApiServer, write_kubeconfig
+from sandbox.kubernetes import KubeApiServer, write_kubeconfig
 from scanner.probe import ProbeContext
 
 TOKEN = "perf-test-token-0000"

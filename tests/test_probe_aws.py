@@ -17,7 +17,7 @@ from moto.server import ThreadedMotoServer
 
 from probes.aws import KINDS, AwsConfig, AwsProbe, iam_action
 from probes.aws.facts import schedule_hours
-from sandbox.aws_seed import (
+from sandbox.aws import (
     NEGLECTED_ACCOUNT,
     SECRET_CANARY,
     WELL_RUN_ACCOUNT,

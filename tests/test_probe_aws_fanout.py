@@ -25,7 +25,7 @@ from probes.aws.plan import Scan
 from probes.aws.session import Clients
 from probes.daemonpool import DaemonThreadPool
 from probes.fanout import ordered_map
-from sandbox.aws_seed import WELL_RUN_ACCOUNT, moto_clients, seed_well_run
+from sandbox.aws import WELL_RUN_ACCOUNT, moto_clients, seed_well_run
 from scanner.probe import ProbeContext
 from tests.fixtures.aws.stubbed import answer_some
 

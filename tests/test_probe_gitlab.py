@@ -15,8 +15,7 @@ import pytest
 from probes.gitlab import KINDS, GitLabConfig, GitLabProbe
 from probes.gitlab.stats import finished_deployments
 from probes.gitlab.window import Window, parse_time
-from sandbox.gitlab_api import Fault, GitLabAPI
-from sandbox.gitlab_history import History, ProjectHistory, build_history
+from sandbox.gitlab import Fault, GitLabAPI, History, ProjectHistory, build_history
 from scanner.evidence import Evidence
 from scanner.pipeline import load_inputs, scan
 from scanner.probe import CollectError, ProbeContext, SourceFailure

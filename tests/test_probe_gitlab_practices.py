@@ -14,8 +14,7 @@ from typing import Any
 import pytest
 
 from probes.gitlab import GitLabConfig, GitLabProbe
-from sandbox.gitlab_api import GitLabAPI
-from sandbox.gitlab_history import History, build_history
+from sandbox.gitlab import GitLabAPI, History, build_history
 from scanner.evidence import Evidence
 from scanner.pipeline import load_inputs, scan
 from scanner.probe import ProbeContext

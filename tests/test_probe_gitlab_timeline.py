@@ -14,8 +14,7 @@ import requests
 
 from probes.gitlab import GitLabConfig, GitLabProbe
 from probes.gitlab.timeline import TIMELINE_QUERY
-from sandbox.gitlab_api import Fault, GitLabAPI
-from sandbox.gitlab_history import History, build_history
+from sandbox.gitlab import Fault, GitLabAPI, History, build_history
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
 from scanner.runner import ScanResult
 from tests.fixtures.kubernetes.helpers import TOKEN, by_subject, scan_live
 

@@ -15,7 +15,7 @@ import yaml
 # probes.files first: importing a parser module before it is a circular import (reported).
 from probes.files import FilesConfig
 from probes.kubernetes import KubernetesConfig
-from sandbox.kubeapi import KubeApiServer, write_kubeconfig
+from sandbox.kubernetes import KubeApiServer, write_kubeconfig
 from scanner.config import ScanConfig
 from scanner.probe import load_probes
 from scanner.runner import ScanResult, run_sources

@@ -12,7 +12,7 @@ import pytest
 from probes.files import FilesProbe
 from probes.kubernetes.files import KubernetesFiles
 from probes.kubernetes.join import FILE_KINDS, KINDS
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
 from scanner.runner import ScanResult
 from tests.fixtures.kubernetes.helpers import TOKEN, by_subject, kube_rule_results, scan_files, scan_live
 from tests.ruletable import installed_rules

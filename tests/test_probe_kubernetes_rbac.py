@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS
-from sandbox.kubeapi import SURFACE, KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import SURFACE, KubeApiServer, default_estate_dir, load_objects
 from tests.fixtures.kubernetes.helpers import TOKEN, scan_live
 
 ROLE = Path(__file__).resolve().parents[1] / "deploy" / "kubernetes" / "clusterrole.yaml"

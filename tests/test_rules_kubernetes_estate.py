@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
 from scanner.rules import RuleResult
 from tests.fixtures.kubernetes.helpers import TOKEN, kube_rule_results, scan_live
 

@@ -23,13 +23,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from moto.server import ThreadedMotoServer
 
-from sandbox.gitlab_api import GitLabAPI
-from sandbox.gitlab_history import build_history
+from sandbox.gitlab import GitLabAPI, build_history
 from sandbox.grafana import GrafanaAPI
 from sandbox.grafana import well_run as grafana_estate
+from sandbox.jsm import EMAIL as JSM_EMAIL
 from sandbox.jsm import well_run as jsm_well_run
-from sandbox.jsm_api import EMAIL as JSM_EMAIL
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
 from sandbox.loki import well_run as loki_well_run
 from sandbox.pagerduty import PagerDutyAPI, well_run_estate
 from sandbox.prometheus import Exporter
@@ -252,7 +251,7 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder holding a report (r.json) and its bundle (ev/) that verify accepts."""
     tmp = tmp_path_factory.mktemp("tamper")
     cfg = tmp / "m.yaml"
-    estate_dir = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes_estate"
+    estate_dir = Path(__file__).resolve().parent.parent / "sandbox" / "kubernetes" / "estate"
     cfg.write_text(yaml.safe_dump({"sources": [{"name": "repo", "probe": "files", "path": str(estate_dir)}]}))
     assert main(["-q", "scan", "-c", str(cfg), "--json", str(tmp / "r.json"), "--evidence-dir", str(tmp / "ev")]) == 0
     assert main(["-q", "verify", str(tmp / "r.json"), "--evidence-dir", str(tmp / "ev")]) == 0

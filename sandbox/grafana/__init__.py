@@ -5,7 +5,9 @@ What it speaks, as Grafana does: `/api/health` without credentials; everything e
 page-numbered lists (`page` from 1 with `limit` on /api/search and /api/folders, `perpage` with
 a `totalCount` envelope on the org-user and team searches); one capped page of annotations
 (`limit`, filtered by `type` and the `from`/`to` window in epoch milliseconds); 404
-`{"message": "Dashboard not found"}`; a Viewer token (`role="Viewer"`) refused with 403 on the
+`{"message": "Dashboard not found"}`; data source permissions
+(`/api/access-control/datasources/:uid`) as Grafana Enterprise lists them, or 404 as OSS
+answers when the estate has none; a Viewer token (`role="Viewer"`) refused with 403 on the
 admin-only reads; injected faults (429 with Retry-After, 500, bad bodies). Read-only: any
 method but GET is 405. Every request is recorded without its credentials.
 """
@@ -17,12 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from sandbox.grafana.estate import GrafanaEstate, well_run
+from sandbox.grafana.estate import GrafanaEstate, default_permissions, well_run
 from sandbox.loopback_api import Answer, Fault, LoopbackAPI
 
 __all__ = ["Fault", "GrafanaAPI", "GrafanaEstate", "well_run"]
 
-ADMIN_ONLY = re.compile(r"^/api/(org/users|teams/search|v1/provisioning/|datasources)")
+ADMIN_ONLY = re.compile(r"^/api/(org/users|teams/search|v1/provisioning/|datasources|access-control/)")
 
 
 def _int(query: dict[str, list[str]], key: str, default: int) -> int:
@@ -114,6 +116,13 @@ class GrafanaAPI(LoopbackAPI):
             raise Answer(404, {"message": "Dashboard not found"})
         if path == "/api/datasources":
             return e.datasources
+        if path.startswith("/api/access-control/datasources/"):
+            uid = unquote(path.rsplit("/", 1)[1])
+            if e.datasource_permissions is None:  # Grafana OSS: no data source permissions API
+                raise Answer(404, {"message": "Not found"})
+            if not any(d.get("uid") == uid for d in e.datasources):
+                raise Answer(404, {"message": "Data source not found"})
+            return e.datasource_permissions.get(uid, default_permissions())
         if path == "/api/v1/provisioning/alert-rules":
             return e.alert_rules
         if path == "/api/v1/provisioning/contact-points":

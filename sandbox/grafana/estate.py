@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GrafanaEstate", "well_run"]
+__all__ = ["GrafanaEstate", "basic_permission", "default_permissions", "well_run"]
 
 PROM = {"type": "prometheus", "uid": "prom"}
 MYSQL = {"type": "mysql", "uid": "orders-db"}
@@ -35,6 +35,10 @@ class GrafanaEstate:
     users: list[dict[str, Any]] = field(default_factory=list)
     teams: list[dict[str, Any]] = field(default_factory=list)
     public_dashboards: list[dict[str, Any]] | None = None  # None: an older Grafana (404)
+    # Data source permissions by data source uid (GET /api/access-control/datasources/:uid);
+    # None: Grafana OSS, which has no such API (404). A uid missing from the map has the
+    # defaults a new data source gets: Viewer and Editor may query it, Admin may edit it.
+    datasource_permissions: dict[str, list[dict[str, Any]]] | None = None
 
 
 def _panel(pid: int, kind: str, expr: str, ds: Any = PROM, **extra: Any) -> dict[str, Any]:
@@ -62,6 +66,28 @@ def _dashboard(uid: str, title: str, folder: dict[str, Any], panels: list[Any], 
         "canSave": False,
     }
     return {"dashboard": model, "meta": meta}
+
+
+def basic_permission(role: str, permission: str) -> dict[str, Any]:
+    """One basic role's entry in a data source's permission list, as Grafana lists it."""
+    actions = ["datasources:read", "datasources:query"]
+    if permission == "Edit":
+        actions += ["datasources:write", "datasources:delete"]
+    return {
+        "id": {"Viewer": 1, "Editor": 2, "Admin": 3}.get(role, 4),
+        "roleName": f"managed:builtins:{role.lower()}:permissions",
+        "isManaged": True,
+        "isInherited": False,
+        "isServiceAccount": False,
+        "builtInRole": role,
+        "actions": actions,
+        "permission": permission,
+    }
+
+
+def default_permissions() -> list[dict[str, Any]]:
+    """What a new data source allows: Viewer and Editor query, Admin edits."""
+    return [basic_permission("Viewer", "Query"), basic_permission("Editor", "Query"), basic_permission("Admin", "Edit")]
 
 
 def well_run() -> GrafanaEstate:
@@ -280,4 +306,22 @@ def well_run() -> GrafanaEstate:
         ],
         teams=[{"id": 1, "name": "shop"}, {"id": 2, "name": "platform"}],
         public_dashboards=[{"uid": "pub1", "dashboardUid": "checkout", "isEnabled": True}],
+        # Enterprise: the orders database is queried by the shop team only.
+        datasource_permissions={
+            "orders-db": [
+                {
+                    "id": 7,
+                    "roleName": "managed:teams:1:permissions",
+                    "isManaged": True,
+                    "isInherited": False,
+                    "isServiceAccount": False,
+                    "team": "shop",
+                    "teamId": 1,
+                    "teamAvatarUrl": "/avatar/1",
+                    "actions": ["datasources:read", "datasources:query"],
+                    "permission": "Query",
+                },
+                basic_permission("Admin", "Edit"),
+            ]
+        },
     )

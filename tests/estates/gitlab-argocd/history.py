@@ -22,7 +22,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sandbox.gitlab_history import (
+from sandbox.gitlab.history import (
     History,
     Ids,
     ProjectBuilder,

@@ -25,9 +25,8 @@ from typing import Any
 from sandbox.base import Estate
 from sandbox.grafana import GrafanaEstate
 from sandbox.grafana.estate import _dashboard  # the shape Grafana's API answers with
-from sandbox.jsm_api import JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
-from sandbox.loki import feed
-from sandbox.loki_api import LokiAPI
+from sandbox.jsm import JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
+from sandbox.loki import LokiAPI, feed
 from sandbox.loopback_estates import (
     GrafanaDemoEstate,
     JsmDemoEstate,
@@ -37,7 +36,7 @@ from sandbox.loopback_estates import (
 )
 from sandbox.pagerduty import Estate as PagerDutyEstate
 from sandbox.pagerduty import Shift, add_incident
-from sandbox.sentry_api import SentryAPI, SentryProjectData
+from sandbox.sentry import SentryAPI, SentryProjectData
 
 PROM = {"type": "prometheus", "uid": "prom"}
 LOKI = {"type": "loki", "uid": "loki"}

@@ -1,4 +1,4 @@
-"""Query-string handling of the loopback GitLab (sandbox.gitlab_api): the filters, ordering and
+"""Query-string handling of the loopback GitLab (sandbox.gitlab.api): the filters, ordering and
 page size GitLab's list endpoints apply, over rows held as the REST API's JSON objects."""
 
 from __future__ import annotations

@@ -45,4 +45,4 @@ def write_kubeconfig(
 
 def default_estate_dir() -> Path:
     """The bundled fixture estate (a well-run and a neglected namespace)."""
-    return Path(__file__).with_name("kubernetes_estate")
+    return Path(__file__).with_name("estate")

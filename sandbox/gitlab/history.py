@@ -6,10 +6,10 @@ Two teams under one top-level group `acme`:
   restore (what a release manager calls "on demand");
 - `acme/ledger` deploys once a month by hand, with a failed and a rolled-back release, few
   approvals, ungraded incidents without postmortems, days to restore.
-The loopback server (`sandbox.gitlab_api`) serves it; tests build it with a fixed `now`.
+The loopback server (`sandbox.gitlab.api`) serves it; tests build it with a fixed `now`.
 
-The work is split by responsibility: sandbox.gitlab_model (the served shapes), sandbox.gitlab_records
-(single API records), sandbox.gitlab_builder (one project's events), sandbox.gitlab_teams (the two
+The work is split by responsibility: sandbox.gitlab.model (the served shapes), sandbox.gitlab.records
+(single API records), sandbox.gitlab.builder (one project's events), sandbox.gitlab.teams (the two
 teams); this module assembles them and re-exports what callers import from it.
 """
 
@@ -18,10 +18,10 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from sandbox.gitlab_builder import ProjectBuilder
-from sandbox.gitlab_model import History, ProjectHistory, TeamProfile, iso
-from sandbox.gitlab_records import Ids, fake_sha, group_json, user_json
-from sandbox.gitlab_teams import LEDGER, LIB_CI, WEB, ledger_project, web_project
+from sandbox.gitlab.builder import ProjectBuilder
+from sandbox.gitlab.model import History, ProjectHistory, TeamProfile, iso
+from sandbox.gitlab.records import Ids, fake_sha, group_json, user_json
+from sandbox.gitlab.teams import LEDGER, LIB_CI, WEB, ledger_project, web_project
 
 # The building blocks are public too: estates of their own (tests/estates/gitlab-argocd/history.py)
 # are assembled from them the way build_history assembles the sandbox's.

@@ -8,16 +8,25 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.base import Estate
-from sandbox.gitlab_api import GitLabAPI
-from sandbox.gitlab_history import build_history
+from sandbox.gitlab.api import Fault, GitLabAPI, RecordedRequest
+from sandbox.gitlab.history import History, ProjectHistory, build_history
 
-__all__ = ["TOKEN_ENV", "GitLabEstate"]
+__all__ = [  # the demo estate, and the loopback API and history (sandbox.gitlab.api, .history)
+    "TOKEN_ENV",
+    "Fault",
+    "GitLabAPI",
+    "GitLabEstate",
+    "History",
+    "ProjectHistory",
+    "RecordedRequest",
+    "build_history",
+]
 
 TOKEN_ENV = "MATURITY_DEMO_GITLAB_TOKEN"  # noqa: S105 - the name of a variable, not a secret
 
 
 class GitLabEstate(Estate):
-    """`acme/web` deploys several times a day; `acme/ledger` deploys monthly (sandbox.gitlab_history)."""
+    """`acme/web` deploys several times a day; `acme/ledger` deploys monthly (sandbox.gitlab.history)."""
 
     name = "gitlab"
 

@@ -9,9 +9,9 @@ import time
 import urllib.request
 from typing import Any
 
-from sandbox.loki_api import LokiAPI
+from sandbox.loki.api import LokiAPI, Stream
 
-__all__ = ["feed", "sparse", "well_run"]
+__all__ = ["LokiAPI", "Stream", "feed", "sparse", "well_run"]  # Loki itself: sandbox.loki.api
 
 WELL_RUN_STREAMS: list[dict[str, str]] = [
     {"job": "systemd-journal", "unit": "kubelet.service", "host": "node-1"},

@@ -1,7 +1,7 @@
 """The demo's monitoring estate: a real Prometheus and a two-peer Alertmanager cluster on free
 loopback ports, scraping a small exporter that speaks the Prometheus text format (node,
 application and blackbox metrics), with 30 days of backfilled probe history so availability
-can be measured. Files live in sandbox/prometheus_estate/; ports are filled in at start.
+can be measured. Files live in sandbox/prometheus/estate/; ports are filled in at start.
 
 The process helpers here are also used by the tests (tests/promserver.py).
 """
@@ -36,7 +36,7 @@ __all__ = [
     "start_prometheus",
 ]
 
-ESTATE_DIR = Path(__file__).with_name("prometheus_estate")
+ESTATE_DIR = Path(__file__).with_name("estate")
 PROMETHEUS = "prometheus"
 ALERTMANAGER = "prometheus-alertmanager"
 PROMTOOL = "promtool"

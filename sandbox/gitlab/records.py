@@ -7,7 +7,7 @@ import hashlib
 from datetime import datetime
 from typing import Any
 
-from sandbox.gitlab_model import iso
+from sandbox.gitlab.model import iso
 
 __all__ = [
     "Ids",

@@ -1,5 +1,5 @@
 """The AWS part of the demo estate: a moto server on a free loopback port, seeded with a
-well-run production estate and neglected leftovers side by side (see sandbox/aws_seed.py).
+well-run production estate and neglected leftovers side by side (see sandbox/aws/seed.py).
 
 Credentials: moto accepts any, so the estate writes a shared credentials file with dummy keys
 into the demo's work folder and points the source at it (`credentials_file` + `profile`);
@@ -12,10 +12,35 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET, PRIMARY, WELL_RUN_ACCOUNT, moto_clients, seed_mixed
+from sandbox.aws.seed import (
+    DUMMY_KEY,
+    DUMMY_SECRET,
+    NEGLECTED_ACCOUNT,
+    PRIMARY,
+    SECRET_CANARY,
+    WELL_RUN_ACCOUNT,
+    moto_clients,
+    seed_mixed,
+    seed_neglected,
+    seed_secrets,
+    seed_well_run,
+)
 from sandbox.base import Estate
 
-__all__ = ["AwsEstate"]
+__all__ = [  # the estate, and the seeding (sandbox.aws.seed) that tests and benchmarks use
+    "DUMMY_KEY",
+    "DUMMY_SECRET",
+    "NEGLECTED_ACCOUNT",
+    "PRIMARY",
+    "SECRET_CANARY",
+    "WELL_RUN_ACCOUNT",
+    "AwsEstate",
+    "moto_clients",
+    "seed_mixed",
+    "seed_neglected",
+    "seed_secrets",
+    "seed_well_run",
+]
 
 
 class AwsEstate(Estate):

@@ -1,7 +1,7 @@
 """Seed the resilience-posture facts of the AWS estates (Resilience Hub policies, Security Hub
 findings, EventBridge rules, Config change notifications, scheduled scaling, cache data tiering).
 
-Called at the end of `seed_well_run` / `seed_neglected` (sandbox/aws_seed.py), with the same
+Called at the end of `seed_well_run` / `seed_neglected` (sandbox/aws/seed.py), with the same
 `client(service, region)` maker.
 """
 

@@ -4,7 +4,8 @@ Wire format as PagerDuty documents it: `Authorization: Token token=...` (401 wit
 error body otherwise), classic pagination (`offset`, `limit` at most 100, `more`, `total`
 null unless `total=true`), list envelopes named after the resource (`{"services": [...]}`),
 `include[]=integrations` expanding a service's integration references, `since`/`until` on
-incidents and log entries, and a schedule rendered over `since`/`until` (its
+incidents and log entries, `GET /priorities` (most severe first), an incident's `priority`
+object (null when it has none), and a schedule rendered over `since`/`until` (its
 `final_schedule.rendered_schedule_entries` and `rendered_coverage_percentage`). For fault tests,
 `Fault`s answer a path with an error (403, 429 with Retry-After, 500) a number of times, and
 `loop` makes a list ignore `offset`. Read-only: anything but GET is 405.
@@ -23,7 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.loopback import serve, shutdown
 
-__all__ = ["Estate", "Fault", "PagerDutyAPI", "well_run_estate"]
+__all__ = ["Estate", "Fault", "PagerDutyAPI", "priority", "well_run_estate"]
 
 TOKEN = "pd-sandbox-token-u+7Qx"  # noqa: S105 - a fake token only the sandbox accepts; what the sandbox accepts; tests put it in the env var
 MAX_LIMIT = 100
@@ -55,6 +56,12 @@ class Estate:
     shifts: dict[str, list[Shift]] = field(default_factory=dict)  # schedule id -> daily shifts
     incidents: list[dict[str, Any]] = field(default_factory=list)
     log_entries: list[dict[str, Any]] = field(default_factory=list)
+    priorities: list[dict[str, Any]] = field(default_factory=list)  # most severe first, as listed
+
+
+def priority(pid: str, name: str) -> dict[str, Any]:
+    """A priority as `GET /priorities` lists it."""
+    return {"id": pid, "type": "priority", "summary": name, "name": name, "description": "", "color": "a8171c"}
 
 
 def _ts(t: datetime) -> str:
@@ -160,6 +167,7 @@ def add_incident(
     trigger_by: str = "integration",
     resolve_by: str = "user",
     urgency: str = "high",
+    priority_id: str | None = None,
 ) -> None:
     """An incident and its overview log entries (trigger, acknowledge, resolve)."""
     iid = f"PINC{number}"
@@ -184,6 +192,9 @@ def add_incident(
         "last_status_change_at": _ts(created),
         "priority": None,
     }
+    for p in e.priorities:
+        if p["id"] == priority_id:
+            inc["priority"] = {**_ref("priority", p["id"], p["summary"]), "type": "priority", "name": p["name"]}
     if resolve_after_s is not None:
         inc["resolved_at"] = _ts(created + timedelta(seconds=resolve_after_s))
     e.incidents.append(inc)
@@ -284,6 +295,7 @@ class PagerDutyAPI:
             "/schedules": ("schedules", e.schedules),
             "/incidents": ("incidents", self._between(e.incidents, q)),
             "/log_entries": ("log_entries", self._between(e.log_entries, q)),
+            "/priorities": ("priorities", e.priorities),
         }
         if path in lists:
             key, items = lists[path]

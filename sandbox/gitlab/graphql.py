@@ -1,4 +1,4 @@
-"""The GraphQL answers of the loopback GitLab (sandbox.gitlab_api): incident timeline events.
+"""The GraphQL answers of the loopback GitLab (sandbox.gitlab.api): incident timeline events.
 
 GitLab answers POST /api/graphql with HTTP 200 and a JSON object: `data` for what resolved,
 `errors` (a list of `{message}`) for what did not. Only the query the probe sends is known here:
@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandbox.gitlab_model import History
+from sandbox.gitlab.model import History
 
 __all__ = ["graphql_answer"]
 

@@ -1,11 +1,11 @@
 """Seed a moto server with AWS estates: a well-run one, a neglected one, and secrets that must
-never reach a report. Used by the demo (sandbox/aws.py) and by the tests.
+never reach a report. Used by the demo (sandbox/aws/) and by the tests.
 
 Every function takes `client(service, region)`, a boto3 client maker bound to one account of
 one moto server (see `moto_clients`), so the same seeding drives both.
 
-The pieces: sandbox.aws_seed_parts (accounts, client maker, resource builders),
-sandbox.aws_seed_well_run (the well-run estate), sandbox.aws_seed_posture (posture facts); this
+The pieces: sandbox.aws.seed_parts (accounts, client maker, resource builders),
+sandbox.aws.seed_well_run (the well-run estate), sandbox.aws.seed_posture (posture facts); this
 module holds the neglected estate and the secrets, and re-exports what callers import from it.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 
-from sandbox.aws_seed_parts import (
+from sandbox.aws.seed_parts import (
     DUMMY_KEY,
     DUMMY_SECRET,
     NEGLECTED_ACCOUNT,
@@ -27,8 +27,8 @@ from sandbox.aws_seed_parts import (
     network,
     table,
 )
-from sandbox.aws_seed_posture import seed_posture_neglected
-from sandbox.aws_seed_well_run import seed_well_run
+from sandbox.aws.seed_posture import seed_posture_neglected
+from sandbox.aws.seed_well_run import seed_well_run
 
 __all__ = [
     "DUMMY_KEY",

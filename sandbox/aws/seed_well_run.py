@@ -3,7 +3,7 @@ failover routing, budgets, Config and CloudTrail everywhere, owners tagged, FIS 
 
 from __future__ import annotations
 
-from sandbox.aws_seed_parts import (
+from sandbox.aws.seed_parts import (
     DR,
     PRIMARY,
     SECRET_CANARY,
@@ -15,7 +15,7 @@ from sandbox.aws_seed_parts import (
     table,
     tags,
 )
-from sandbox.aws_seed_posture import seed_posture_well_run
+from sandbox.aws.seed_posture import seed_posture_well_run
 
 __all__ = ["seed_well_run"]
 

@@ -5,9 +5,9 @@ and a backend-only one."""
 
 from __future__ import annotations
 
-from sandbox.sentry_api import SentryAPI, SentryProjectData
+from sandbox.sentry.api import SentryAPI, SentryProjectData
 
-__all__ = ["backend_only", "well_run"]
+__all__ = ["SentryAPI", "SentryProjectData", "backend_only", "well_run"]  # the API: sandbox.sentry.api
 
 JIRA_ACTION = {"id": "sentry.integrations.jira.notify_action.JiraCreateTicketAction", "integration": "1"}
 MAIL_ACTION = {"id": "sentry.mail.actions.NotifyEmailAction", "targetType": "IssueOwners"}

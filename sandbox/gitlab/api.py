@@ -3,11 +3,12 @@
 It speaks the wire format python-gitlab and real clients see: offset pagination with X-Page,
 X-Per-Page, X-Next-Page, X-Prev-Page, X-Total, X-Total-Pages and a Link header (rel next, prev,
 first, last) whose host is the server's own URL; keyset pagination (Link rel="next" only) on
-`GET /projects?pagination=keyset`; the 401/403/404 bodies GitLab sends; PRIVATE-TOKEN, Bearer
-and JOB-TOKEN authentication; and, for fault and load tests, injected errors (e.g. 429 with
-Retry-After, 500) and per-request latency. Every request is recorded (without credentials).
+`GET /projects?pagination=keyset` (both in `sandbox.gitlab.paging`); the 401/403/404 bodies
+GitLab sends; PRIVATE-TOKEN, Bearer and JOB-TOKEN authentication; and, for fault and load tests,
+injected errors (e.g. 429 with Retry-After, 500) and per-request latency. Every request is
+recorded (without credentials).
 Read-only: anything but GET/HEAD is 405, except POST /api/graphql, which answers the one query
-the probe sends (incident timeline events, `sandbox.gitlab_graphql`) and refuses mutations.
+the probe sends (incident timeline events, `sandbox.gitlab.graphql`) and refuses mutations.
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
-from sandbox.gitlab_graphql import graphql_answer
-from sandbox.gitlab_history import History, ProjectHistory
-from sandbox.gitlab_query import filter_rows as _filter
-from sandbox.gitlab_query import norm as _norm
-from sandbox.gitlab_query import one as _one
-from sandbox.gitlab_query import order_rows as _order
-from sandbox.gitlab_query import per_page as _per_page
+from sandbox.gitlab.graphql import graphql_answer
+from sandbox.gitlab.history import History, ProjectHistory
+from sandbox.gitlab.paging import keyset_page, offset_page
+from sandbox.gitlab.query import filter_rows as _filter
+from sandbox.gitlab.query import norm as _norm
+from sandbox.gitlab.query import one as _one
+from sandbox.gitlab.query import order_rows as _order
 from sandbox.loopback import serve, shutdown
 
 __all__ = ["Fault", "GitLabAPI", "RecordedRequest"]
@@ -268,22 +269,7 @@ class GitLabAPI:
             return self._page(rel, q, rows)
         if _one(q, "order_by") not in (None, "id"):
             raise _Done(405, {"message": "405 Method Not Allowed"})  # what GitLab answers for unsupported keyset orders
-        desc = _one(q, "sort") == "desc"
-        rows = list(reversed(rows)) if desc else rows
-        after = _one(q, "id_after")
-        before = _one(q, "id_before")
-        if after:
-            rows = [r for r in rows if r["id"] > int(after)]
-        if before:
-            rows = [r for r in rows if r["id"] < int(before)]
-        per = _per_page(q)
-        page, more = rows[:per], len(rows) > per
-        headers: dict[str, str] = {}
-        if more:
-            nq = {k: v[-1] for k, v in q.items() if k not in ("id_after", "id_before")}
-            nq["id_before" if desc else "id_after"] = str(page[-1]["id"])
-            headers["Link"] = f'<{self.url}/api/v4{rel}?{urlencode(nq)}>; rel="next"'
-        return page, headers
+        return keyset_page(f"{self.url}/api/v4{rel}", q, rows)
 
     def _project(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
         return self._p(key).project, {}
@@ -387,32 +373,4 @@ class GitLabAPI:
 
     # -- pagination --------------------------------------------------------------------------
     def _page(self, rel: str, q: dict[str, list[str]], rows: list[dict[str, Any]]) -> tuple[Any, dict[str, str]]:
-        per = _per_page(q)
-        total = len(rows)
-        pages = max(1, -(-total // per))
-        try:
-            page = max(1, int(_one(q, "page") or 1))
-        except ValueError:
-            page = 1
-        chunk = rows[(page - 1) * per : page * per]
-        base = {k: v[-1] for k, v in q.items() if k != "page"}
-
-        def link(n: int) -> str:
-            return f"{self.url}/api/v4{rel}?{urlencode({**base, 'page': n, 'per_page': per})}"
-
-        links = []
-        if page < pages:
-            links.append(f'<{link(page + 1)}>; rel="next"')
-        if page > 1:
-            links.append(f'<{link(page - 1)}>; rel="prev"')
-        links += [f'<{link(1)}>; rel="first"', f'<{link(pages)}>; rel="last"']
-        headers = {
-            "X-Page": str(page),
-            "X-Per-Page": str(per),
-            "X-Total": str(total),
-            "X-Total-Pages": str(pages),
-            "X-Next-Page": str(page + 1) if page < pages else "",
-            "X-Prev-Page": str(page - 1) if page > 1 else "",
-            "Link": ", ".join(links),
-        }
-        return chunk, headers
+        return offset_page(f"{self.url}/api/v4{rel}", q, rows)

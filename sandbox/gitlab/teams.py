@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sandbox.gitlab_builder import ProjectBuilder
-from sandbox.gitlab_model import TeamProfile
-from sandbox.gitlab_records import fake_sha, hook_json, integration_json, wiki_event_json, wiki_page_json
+from sandbox.gitlab.builder import ProjectBuilder
+from sandbox.gitlab.model import TeamProfile
+from sandbox.gitlab.records import fake_sha, hook_json, integration_json, wiki_event_json, wiki_page_json
 
 __all__ = ["LEDGER", "LIB_CI", "WEB", "ledger_project", "web_project"]
 

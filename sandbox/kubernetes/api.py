@@ -8,10 +8,10 @@ for errors. Resources can be marked forbidden (403) and groups left uninstalled 
 
 It records every request (method, path, query) so tests can compare what a client asked for
 with what an RBAC role grants, it refuses (and records) any request for Secrets, and it can
-inject latency and 429/5xx faults. Objects come from YAML fixtures (sandbox/kubernetes_estate).
+inject latency and 429/5xx faults. Objects come from YAML fixtures (sandbox/kubernetes/estate).
 
-The API surface and discovery bodies are in sandbox.kube_surface, fixtures and kubeconfig files
-in sandbox.kube_fixtures; this module serves and re-exports what callers import from it.
+The API surface and discovery bodies are in sandbox.kubernetes.surface, fixtures and kubeconfig files
+in sandbox.kubernetes.fixtures; this module serves and re-exports what callers import from it.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from sandbox.kube_fixtures import default_estate_dir, load_objects, write_kubeconfig
-from sandbox.kube_surface import SURFACE, ApiResource, group_doc, group_list, resource_list, status_body
+from sandbox.kubernetes.fixtures import default_estate_dir, load_objects, write_kubeconfig
+from sandbox.kubernetes.surface import SURFACE, ApiResource, group_doc, group_list, resource_list, status_body
 from sandbox.loopback import serve, shutdown
 
 __all__ = [

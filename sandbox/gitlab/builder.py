@@ -7,8 +7,8 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sandbox.gitlab_model import ProjectHistory, TeamProfile, iso
-from sandbox.gitlab_records import Ids, fake_sha, user_json
+from sandbox.gitlab.model import ProjectHistory, TeamProfile, iso
+from sandbox.gitlab.records import Ids, fake_sha, user_json
 
 __all__ = ["ProjectBuilder"]
 

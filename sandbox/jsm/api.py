@@ -6,7 +6,9 @@ or a bearer token (401 with JSM's `errorMessage` body otherwise); `GET /request`
 every request only with `requestOwnership=ALL_REQUESTS` and embeds each request's SLA page with
 `expand=sla`; `GET /request/{key}/sla` pages a request's SLA records (ongoingCycle,
 completedCycles with breached, goalDuration and elapsedTime in millis); the platform API's
-`GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links. Faults (429 with
+`GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links; the experimental
+`GET /request/{key}/feedback` (412 without `X-ExperimentalApi: opt-in`) answers a rated
+request's CSAT (`type`, `rating` 1..5, `comment`) and 404 for one not rated. Faults (429 with
 Retry-After, 5xx, 403) come from the base class; `loop` names list paths that ignore `start`.
 Read-only: anything but GET is 405.
 """
@@ -64,6 +66,7 @@ class JsmRequest:
     done: bool = False
     slas: list[Sla] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (other issue key, its issue type id)
+    csat: int | None = None  # the customer's satisfaction rating (1..5), None: not rated
 
 
 def jsm_time(t: datetime) -> dict[str, Any]:
@@ -140,6 +143,14 @@ class JsmAPI(LoopbackAPI):
         if m:
             r = self._request(m.group(1))
             return self._page([self._sla(s, i) for i, s in enumerate(r.slas)], path, query)
+        m = re.fullmatch(rf"{SD}/request/([^/]+)/feedback", path)
+        if m:
+            if headers.get("X-ExperimentalApi") != "opt-in":
+                raise Answer(412, {"errorMessage": "This API is experimental; opt in with X-ExperimentalApi."})
+            r = self._request(m.group(1))
+            if r.csat is None:
+                raise Answer(404, {"errorMessage": "No feedback found for this request."})
+            return {"type": "csat", "rating": r.csat, "comment": {"body": "private comment"}}
         m = re.fullmatch(r"/rest/api/3/issue/([^/]+)", path)
         if m:
             r = self._request(m.group(1))

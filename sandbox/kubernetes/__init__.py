@@ -1,6 +1,6 @@
 """The demo's Kubernetes estate: the loopback API server seeded with a well-run namespace
 (shop) and a neglected one (legacy) side by side, plus the platform's agents, nodes in three
-zones, Argo Rollouts, Chaos Mesh and Velero. Fixtures: sandbox/kubernetes_estate/*.yaml.
+zones, Argo Rollouts, Chaos Mesh and Velero. Fixtures: sandbox/kubernetes/estate/*.yaml.
 """
 
 from __future__ import annotations
@@ -10,9 +10,28 @@ from pathlib import Path
 from typing import Any
 
 from sandbox.base import Estate
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects, write_kubeconfig
+from sandbox.kubernetes.api import (
+    SURFACE,
+    ApiResource,
+    Fault,
+    KubeApiServer,
+    RecordedRequest,
+    default_estate_dir,
+    load_objects,
+    write_kubeconfig,
+)
 
-__all__ = ["KubernetesEstate"]
+__all__ = [  # the demo estate, and the loopback API server (sandbox.kubernetes.api)
+    "SURFACE",
+    "ApiResource",
+    "Fault",
+    "KubeApiServer",
+    "KubernetesEstate",
+    "RecordedRequest",
+    "default_estate_dir",
+    "load_objects",
+    "write_kubeconfig",
+]
 
 CONTEXT = "sandbox"
 

@@ -7,9 +7,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sandbox.jsm_api import TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
+from sandbox.jsm.api import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
 
-__all__ = ["TOKEN", "queue_only", "well_run"]
+__all__ = [  # the estates, and the loopback API (sandbox.jsm.api)
+    "EMAIL",
+    "TOKEN",
+    "JsmAPI",
+    "JsmRequest",
+    "RequestType",
+    "ServiceDesk",
+    "Sla",
+    "queue_only",
+    "well_run",
+]
 
 INCIDENT_TYPE, PROBLEM_TYPE, CHANGE_TYPE, REQUEST_TYPE, PIR_TYPE = "10001", "10002", "10003", "10004", "10005"
 

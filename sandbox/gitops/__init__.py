@@ -31,10 +31,10 @@ class GitOpsEstate(Estate):
         (repo / "clusters" / "prod").mkdir(parents=True, exist_ok=True)
         (repo / "monitoring").mkdir(parents=True, exist_ok=True)
         for name in MANIFESTS:
-            shutil.copy(root / "kubernetes_estate" / name, repo / "clusters" / "prod" / name)
+            shutil.copy(root / "kubernetes" / "estate" / name, repo / "clusters" / "prod" / name)
         for name in MONITORING:
-            shutil.copy(root / "prometheus_estate" / name, repo / "monitoring" / name)
-        shutil.copytree(root / "prometheus_estate" / "rules", repo / "monitoring" / "rules", dirs_exist_ok=True)
+            shutil.copy(root / "prometheus" / "estate" / name, repo / "monitoring" / name)
+        shutil.copytree(root / "prometheus" / "estate" / "rules", repo / "monitoring" / "rules", dirs_exist_ok=True)
         return [{"name": "gitops", "probe": "files", "path": str(repo)}]
 
     def stop(self) -> None:
