@@ -35,7 +35,7 @@ from probes.netguard import (
     resolve_location,
 )
 from scanner.config import SourceConfig
-from scanner.jsonio import load_json
+from scanner.jsonio import load_json, load_json_stdlib, loads_or
 from scanner.probe import CollectError, ProbeContext
 from scanner.ratelimit import TokenBucket
 from scanner.retry import retrying
@@ -264,10 +264,18 @@ class JsonClient:
             return resp.status_code, resp.headers, body
 
     def get_json(self, path: str, params: dict[str, str] | None = None) -> Any:
-        """Parsed JSON of GET base+path; unparseable JSON is a `malformed` ApiError."""
-        text = self.get_text(path, params)
-        try:
-            return load_json(text)  # a 100k-deep answer is malformed here, not a RecursionError
+        """Parsed JSON of GET base+path; unparseable JSON is a `malformed` ApiError.
+
+        A UTF-8 body goes to the fast decoder as bytes; whatever it does not take, and any other
+        charset, is decoded as text (bad bytes replaced) and parsed as before."""
+        headers, body = self.get_answer(path, params)
+        charset = _charset(headers)
+
+        def as_text() -> Any:
+            return load_json_stdlib(body.decode(charset, errors="replace"))
+
+        try:  # a 100k-deep answer is malformed here, not a RecursionError
+            return loads_or(body, as_text) if charset == "utf-8" else load_json(body.decode(charset, errors="replace"))
         except ValueError as exc:
             raise ApiError(f"{path}: the answer is not JSON", "malformed") from exc
 

@@ -9,8 +9,10 @@ units, no insignificant whitespace, strings escaped as ECMAScript's JSON.stringi
 Hashing is hot (every evidence item, the digest of a 100 MB report), so the common case stays
 in C: `json`'s encoder already gives JCS bytes for text, booleans, null and integers below
 2^53 whose object keys are all in the Basic Multilingual Plane. One linear scan of its output
-spots anything it may have rendered otherwise (a number with a fraction or exponent, a 16+
-digit integer, a character outside the BMP); only then does the exact encoder below run.
+spots a number it may have printed otherwise (a fraction or exponent, a 16+ digit integer):
+then one more scan rewrites just those tokens (json prints a float as its shortest round-trip
+repr, so each token gives its value back exactly). Only a character outside the BMP (where
+UTF-16 key order may differ) sends the value to the exact encoder below.
 
 Large values are hashed and written in pieces, so no single string holds the whole document.
 """
@@ -57,6 +59,48 @@ _MAX_SAFE = 2**53 - 1
 # a separator and scans one token.
 _SUSPECT = re.compile(r"[:,\[]-?\d(?:\d{15,}|\d*(?:\.0|(?:\.\d+)?[eE][-+]?\d+))[,}\]]")
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Every number token of json's output, with what precedes it: a run of text outside numbers
+# (structural characters, and whole string literals, so a digit inside a string is never taken
+# for a number) then the token, or the end of the text. Possessive, so it is linear.
+_NUMBER_TOKEN = re.compile(r'(?:[^"\d-]++|"[^"\\]*+(?:\\.[^"\\]*+)*+")*+(-?\d[\d.eE+-]*+)?')
+
+
+def _jcs_number(num: str) -> str:
+    """A number token of json's output as JCS prints it. json prints an int exactly and a
+    float as its repr (the shortest digits that round-trip), so the token gives the value back
+    exactly."""
+    if "e" in num or "E" in num:
+        return _number(float(num))
+    if "." in num:
+        # Without an exponent repr prints 1e-4 <= |x| < 1e16 in the digits JCS prints, but for
+        # the ".0" of an integral value.
+        if not num.endswith(".0"):
+            return num
+        return "0" if num == "-0.0" else num[:-2]
+    if len(num) < 16:
+        return num
+    n = int(num)
+    return num if -_MAX_SAFE <= n <= _MAX_SAFE else _number(float(n))
+
+
+def _fix_numbers(text: str) -> str:
+    """json's compact, sorted output with every number token rewritten as JCS prints it (the
+    only way the two differ when no key holds a character outside the BMP)."""
+    out: list[str] = []
+    last = 0
+    for m in _NUMBER_TOKEN.finditer(text):
+        token = m.group(1)
+        if token is None:  # the end of the text
+            break
+        fixed = _jcs_number(token)
+        if fixed != token:
+            out.append(text[last : m.start(1)])
+            out.append(fixed)
+            last = m.end(1)
+    if not out:
+        return text
+    out.append(text[last:])
+    return "".join(out)
 
 
 def _number(value: float) -> str:
@@ -99,9 +143,9 @@ def _sorted_items(value: Mapping[Any, Any]) -> list[tuple[str, Any]]:
 def canonical_text(value: Any) -> str:
     """The RFC 8785 canonical JSON of `value`, as text.
 
-    json's C encoder renders the value; only a subtree whose rendering may differ from JCS (a
-    fraction or exponent, a 16+ digit integer, a character outside the BMP) is rendered again,
-    by descending into it, so a float in one field costs that field, not the whole item.
+    json's C encoder renders the value and its number tokens are rewritten where JCS prints
+    them otherwise; only a subtree holding a character outside the BMP (whose keys may sort
+    otherwise in UTF-16) is rendered again, by descending into it.
     """
     t = type(value)
     if t is str:
@@ -113,8 +157,8 @@ def canonical_text(value: Any) -> str:
     if value is None or t is bool:
         return "null" if value is None else "true" if value else "false"
     text = _compact(value)  # raises ValueError on NaN/Infinity, as JCS must
-    if _SUSPECT.search(text) is None and (text.isascii() or _ASTRAL.search(text) is None):
-        return text
+    if text.isascii() or _ASTRAL.search(text) is None:  # UTF-16 key order is code point order
+        return text if _SUSPECT.search(text) is None else _fix_numbers(text)
     parts: list[str] = []
     if isinstance(value, Mapping):
         for k, v in _sorted_items(value):

@@ -173,7 +173,8 @@ def _run_one(probe: Probe, src: SourceConfig, ctx: ProbeContext, sink: list[Evid
             ctx.check()
             if not probe.accepts(ev, ctx):  # data that does not fit its kind's model fails the kind
                 continue
-            sink.append(ev.with_source(src.name) if ev.source != src.name else ev)
+            # Sealed with its source by the probe (`ctx.evidence`): kept as made, not hashed again.
+            sink.append(ev if ev.source == src.name and ev.sha256 else ev.with_source(src.name))
             if len(sink) % 500 == 0:
                 ctx.progress(f"{len(sink)} evidence items")
         for kind in probe.kinds:

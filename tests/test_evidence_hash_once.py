@@ -1,6 +1,8 @@
-"""Each evidence item of the kubernetes probe and of the files probe's own parsers (Kubernetes
-manifests, GitOps objects, parse errors, the repository summary) is canonicalised and hashed
-exactly once, and its hash is the hash of the fields it ends with (line-stamped origin, source).
+"""Each evidence item is canonicalised and hashed exactly once, and its hash is the hash of the
+fields it ends with (line-stamped origin, source): through the runner, for the files probe (every
+family's parser: Kubernetes manifests, GitOps objects, Prometheus rules and configuration,
+Alertmanager configuration, parse errors, the repository summary), the live kubernetes probe and
+a live Prometheus.
 
 The count is taken by wrapping `scanner.evidence.canonical_json` (the real function still does
 the work): every seal goes through it once, so calls per kind == items per kind.
@@ -18,7 +20,8 @@ import pytest
 
 import scanner.evidence
 from probes.files import FilesConfig
-from sandbox.kubeapi import KubeApiServer, default_estate_dir, load_objects
+from sandbox.kubernetes import KubeApiServer, default_estate_dir, load_objects
+from sandbox.prometheus import start_prometheus
 from scanner.canonical import canonical_json
 from scanner.config import ScanConfig
 from scanner.evidence import Evidence
@@ -27,9 +30,6 @@ from scanner.runner import ScanResult, run_sources
 from tests.fixtures.kubernetes.helpers import TOKEN, scan_live
 
 ESTATES = Path(__file__).parent / "estates"
-# Built by other sources' parsers (probes/prometheus/files.py, probes/alertmanager/files.py),
-# which still seal their items before the files probe stamps them: hashed twice for now.
-NOT_YET = ("prometheus.", "alertmanager.")
 
 
 @pytest.fixture
@@ -46,10 +46,9 @@ def hashes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter[str]]:
     yield seen
 
 
-def _assert_hashed_once(result: ScanResult, seen: Counter[str], skip: tuple[str, ...] = ()) -> None:
+def _assert_hashed_once(result: ScanResult, seen: Counter[str]) -> None:
     items = Counter(e.kind for e in result.evidence)
-    checked = {k: n for k, n in items.items() if not k.startswith(skip)}
-    assert checked and {k: seen[k] for k in checked} == checked
+    assert items and dict(seen) == dict(items)  # no item hashed twice, none hashed and dropped
     for ev in result.evidence:  # the hash is that of the item as recorded, source and line included
         fields = {k: v for k, v in ev.to_json().items() if k not in ("id", "sha256")}
         digest = hashlib.sha256(canonical_json(fields)).hexdigest()
@@ -63,10 +62,10 @@ def test_files_probe_hashes_each_item_once(hashes: Counter[str]) -> None:
     ]
     result = run_sources(ScanConfig(sources=sources), load_probes())
     kinds = {e.kind.split(".")[0] for e in result.evidence}
-    assert {"kubernetes", "gitops", "files"} <= kinds
+    assert {"kubernetes", "gitops", "files", "prometheus", "alertmanager"} <= kinds
     assert {e.source for e in result.evidence} == {"monitoring", "argocd"}
-    assert any(";line=" in e.origin for e in result.evidence if not e.kind.startswith(NOT_YET))
-    _assert_hashed_once(result, hashes, NOT_YET)
+    assert any(";line=" in e.origin for e in result.evidence if e.kind.startswith("prometheus."))
+    _assert_hashed_once(result, hashes)
 
 
 def test_kubernetes_probe_hashes_each_item_once(hashes: Counter[str], tmp_path: Path) -> None:
@@ -84,3 +83,28 @@ def test_a_draft_is_sealed_once_with_its_final_fields() -> None:
     stamped = draft.unsealed(origin=draft.origin + ";line=3").sealed(source="repo")
     made = Evidence.make("t.k", "s", data, "file://a.yaml#1;line=3", source="repo", collected_at=draft.collected_at)
     assert (stamped.sha256, stamped.id, stamped.origin, stamped.source) == (made.sha256, made.id, made.origin, "repo")
+
+
+def test_live_prometheus_hashes_each_item_once(hashes: Counter[str], tmp_path: Path) -> None:
+    alerts = "".join(
+        f'  - alert: Down{i}\n    expr: up{{job="j{i}"}} == 0\n    for: 5m\n    labels: {{severity: page}}\n'
+        f"    annotations: {{summary: 'j{i} down', runbook_url: 'https://runbooks.example.com/down'}}\n"
+        for i in range(24)
+    )
+    records = "".join(f"  - record: job:r{i}:rate5m\n    expr: sum(rate(x_total[5m])) by (job)\n" for i in range(16))
+    rules = {"rules.yaml": f"groups:\n- name: a\n  interval: 30s\n  rules:\n{alerts}- name: r\n  rules:\n{records}"}
+    config = "global: {scrape_interval: 15s}\nrule_files: [rules.yaml]\nscrape_configs:\n- job_name: self\n"
+    prom = start_prometheus(tmp_path / "prom", config + "  static_configs: [{targets: ['127.0.0.1:9']}]\n", rules)
+    try:
+        source = (
+            load_probes()
+            .config_models()["prometheus"]
+            .model_validate({"name": "prom", "probe": "prometheus", "url": prom.url})
+        )
+        result = run_sources(ScanConfig(sources=[source]), load_probes())
+    finally:
+        prom.stop()
+    assert result.sources[0].status in ("ok", "partial"), result.sources[0].error
+    kinds = Counter(e.kind for e in result.evidence)
+    assert kinds["prometheus.alert_rule"] == 24 and kinds["prometheus.recording_rule"] == 16
+    _assert_hashed_once(result, hashes)

@@ -109,7 +109,7 @@ class AlertmanagerFiles(FileParser):
 
     def _emit(self, subject: str, doc: Mapping[str, Any], origin: str) -> list[Evidence]:
         facts, receivers = config_facts(doc)
-        out = [Evidence.make("alertmanager.config", subject, facts, origin)]
-        out.extend(Evidence.make("alertmanager.receiver", name, data, origin) for name, data in receivers)
+        out = [Evidence.draft("alertmanager.config", subject, facts, origin)]
+        out.extend(Evidence.draft("alertmanager.receiver", name, data, origin) for name, data in receivers)
         self.found = True
         return out

@@ -11,9 +11,10 @@ deadline, and interruptible by a cancelled scan. Failures are the toolkit's Coll
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import gitlab
 import gitlab.exceptions
@@ -36,11 +37,12 @@ from probes.netguard import (
     read_body,
     resolve_location,
 )
+from scanner.jsonio import loads_or
 from scanner.probe import CollectError, ProbeContext
 from scanner.ratelimit import TokenBucket
 from scanner.retry import retrying
 
-__all__ = ["Api", "ApiError", "encode_id"]
+__all__ = ["Api", "ApiError", "encode_id", "environ_proxy"]
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
@@ -61,6 +63,39 @@ class _GuardedAdapter(HTTPAdapter):
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         guard_pool_manager(self.poolmanager)
+        self._proxy_lock = threading.Lock()
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        """The proxy's connection manager, guarded like the direct one (made once, under a lock)."""
+        with self._proxy_lock:
+            made = proxy in self.proxy_manager
+            manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+            if not made:
+                guard_pool_manager(manager)
+        return manager
+
+
+class _Answer(requests.Response):
+    """A response whose JSON (pages of deployments, merge requests, ...) is decoded by orjson
+    wherever that gives exactly the value requests' own `json()` would; else by requests."""
+
+    def json(self, **kwargs: Any) -> Any:
+        if kwargs or (self.encoding or "utf-8").lower() not in ("utf-8", "utf8"):
+            return super().json(**kwargs)
+        return loads_or(self.content, lambda: requests.Response.json(self))
+
+
+def environ_proxy(url: str) -> dict[str, str]:
+    """The proxy the environment names for `url` (HTTP(S)_PROXY, ALL_PROXY, less NO_PROXY), as
+    requests would choose it for each request, resolved once: {scheme: proxy URL} or {}."""
+    scheme = urlsplit(url).scheme
+    found = requests.utils.get_environ_proxies(url)
+    proxy = found.get(scheme) or found.get("all")
+    if not proxy:
+        return {}
+    if urlsplit(proxy).scheme.lower() not in ("http", "https"):  # socks needs PySocks: say so, early
+        raise ApiError(f"the {scheme} proxy in the environment is not an http(s):// proxy", "error")
+    return {scheme: proxy}
 
 
 class _Session(requests.Session):
@@ -74,7 +109,11 @@ class _Session(requests.Session):
         self._timeout = cfg.request_timeout_s
         self.base = cfg.url.rstrip("/") + "/api/v4"  # python-gitlab asks nothing outside its API
         self.graphql_url = cfg.url.rstrip("/") + "/api/graphql"  # the one URL outside it: read-only queries
-        self.trust_env = False  # no proxy or netrc credentials picked up from the environment
+        # The environment is read here, once: requests would re-read the proxy variables (and
+        # .netrc, whose credentials must never be sent) on every request. The proxy applies to
+        # the one origin this session talks to (every other URL is refused below).
+        self.trust_env = False
+        self.proxies = environ_proxy(self.base)
         self.headers["Accept-Encoding"] = "gzip, identity"
         # One bucket for every thread of this source; waiting for a token ends on cancel.
         self._bucket = TokenBucket(cfg.rate_limit_per_s, sleep=ctx.cancel_event.wait) if cfg.rate_limit_per_s else None
@@ -160,6 +199,7 @@ class _Session(requests.Session):
         resp.headers.pop("Content-Encoding", None)
         resp._content = body
         resp._content_consumed = True  # type: ignore[attr-defined]
+        resp.__class__ = _Answer
         resp.close()  # the body was read to its end: this returns the connection to the pool
         return resp
 

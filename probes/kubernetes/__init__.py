@@ -11,9 +11,9 @@ when discovery itself fails, those kinds are failed, never "observed, none".
 from __future__ import annotations
 
 import contextlib
+import queue
 import threading
 from collections.abc import Generator, Iterable, Iterator
-from concurrent.futures import Future
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -31,7 +31,7 @@ from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFa
 
 __all__ = ["KubernetesConfig", "KubernetesProbe", "NamespaceFilter"]
 
-_Page = tuple[str, list[dict[str, Any]]]  # a list path and every item it returned
+_Page = tuple[str, list[dict[str, Any]]]  # a list path and the items of one of its pages
 
 # Kinds that rest on discovery: if /apis cannot be read we cannot tell "none" from "not seen".
 _DISCOVERY_KINDS = ("kubernetes.api_groups", *sorted({k for api in OPTIONAL_APIS for k in api.kinds}))
@@ -129,9 +129,9 @@ class _Scan:
                 if job is None:
                     continue
                 if res.kind == "Namespace":
-                    yield from self._namespaces(prefetch.result(job))
+                    yield from self._namespaces(prefetch.pages(job))
                 else:
-                    yield from self._list(res, kinds, prefetch.result(job))
+                    yield from self._list(res, kinds, prefetch.pages(job))
         for ev in self.joiner.finish():
             if not self.ctx.any_failed((ev.kind,)):
                 yield ev
@@ -176,20 +176,34 @@ class _Scan:
         yield self.ctx.evidence("kubernetes.api_groups", "apis", data, f"{self.reader.host}/apis")
         return installed
 
-    def _namespaces(self, fetched: Future[list[_Page]] | None = None) -> Iterator[Evidence]:
-        """Namespaces by name (`include`), else from the fetched cluster-wide list."""
+    def _namespaces(self, pages: _Listing | None = None) -> Iterator[Evidence]:
+        """Namespaces by name (`include`), else from the cluster-wide list as its pages arrive."""
         with self.ctx.step(("kubernetes.namespace",), "cannot list namespaces"):
-            if fetched is None:
+            if pages is None:
                 for name in self.include:
                     obj = self.reader.get(f"/api/v1/namespaces/{name}")
                     obj.setdefault("kind", "Namespace")
                     obj.setdefault("apiVersion", "v1")
                     yield from self.joiner.add(obj, f"{self.reader.host}/api/v1/namespaces/{name}")
             else:
-                for path, items in fetched.result():
-                    yield from self._feed(BUILTIN[0][0], path, items)
+                yield from self._fold(BUILTIN[0][0], pages)
 
-    def _feed(self, res: Resource, path: str, items: Iterable[dict[str, Any]]) -> Iterator[Evidence]:
+    def _fold(self, res: Resource, pages: _Listing) -> list[Evidence]:
+        """Fold a list into the joiner page by page, as the pages arrive (a page's raw objects
+        are let go once derived). Its facts are staged and taken in, and its stand-alone
+        evidence returned, only when the list was read to its end: a list that fails half-way
+        leaves nothing half-collected."""
+        stage = self.joiner.staged()
+        ready: list[Evidence] = []
+        try:
+            for path, items in pages:
+                ready.extend(self._feed(res, path, items, stage))
+        finally:
+            pages.close()  # a list given up half-way stops its reader (a finished one has)
+        self.joiner.absorb(stage)
+        return ready
+
+    def _feed(self, res: Resource, path: str, items: Iterable[dict[str, Any]], into: Joiner) -> Iterator[Evidence]:
         origin = f"{self.reader.host}{path}"
         for item in items:
             meta = item.get("metadata") if isinstance(item.get("metadata"), dict) else {}
@@ -199,7 +213,7 @@ class _Scan:
                 continue
             item["kind"] = res.kind  # list items do not carry their kind
             item["apiVersion"] = res.group_version
-            yield from self.joiner.add(item, origin)
+            yield from into.add(item, origin)
 
     def _wanted(self, kinds: tuple[str, ...]) -> bool:
         return not (kinds and all(self.ctx.any_failed((k,)) for k in kinds))
@@ -207,35 +221,74 @@ class _Scan:
     def _paths(self, res: Resource) -> list[str]:
         return [res.list_path(ns) for ns in self.include] if self.include and res.namespaced else [res.list_path()]
 
-    def _list(self, res: Resource, kinds: tuple[str, ...], fetched: Future[list[_Page]]) -> Iterator[Evidence]:
+    def _list(self, res: Resource, kinds: tuple[str, ...], pages: _Listing) -> Iterator[Evidence]:
         if not self._wanted(kinds):
+            pages.close()  # stops its reader
             return
         self.ctx.progress(f"listing {res.plural}")
         what = f"cannot list {res.plural}.{res.group or 'core'}"
-        listed = False
+        ready: list[Evidence] | None = None
         try:
             with self.ctx.step(kinds, what) if kinds else contextlib.nullcontext():
-                for path, items in fetched.result():
-                    yield from self._feed(res, path, items)
-                listed = True
+                ready = self._fold(res, pages)
         except SourceFailure:
             raise
         except CollectError as exc:  # a list that feeds no kind of its own (only joins): a warning
             self.ctx.warn(f"{what}: {exc.reason}")
-        if not listed:
+        if ready is None:
             return
+        yield from ready
         if res.kind == "ReplicaSet":
             self.joiner.replicasets_listed = True
         elif res.kind == "EndpointSlice":
             self.joiner.endpointslices_listed = True
 
 
-class _Prefetch:
-    """Reads whole lists on `workers` threads, at most `workers` lists ahead of the consumer.
+PAGES_AHEAD = 4  # pages a list read ahead of the consumer may hold before its reader waits
 
-    `submit` queues a list (its paths read one after another, each to its last page); the
-    consumer takes results in its own order with `result`, which starts the next queued list,
-    so at most `workers` finished-but-unconsumed lists are held in memory.
+
+class _Listing:
+    """One list (its paths read one after another, each to its last page) read on a worker
+    thread: its pages pass to the consumer through a queue of at most PAGES_AHEAD pages."""
+
+    def __init__(self, paths: list[str], stop: threading.Event) -> None:
+        self.paths = paths
+        self.pages: queue.Queue[_Page | BaseException | None] = queue.Queue(maxsize=PAGES_AHEAD)
+        self.closed = threading.Event()  # the consumer gave it up: its reader stops
+        self._stop = stop  # the whole scan stops
+
+    def __iter__(self) -> Iterator[_Page]:
+        """The pages as they arrive; the reader's error is raised where it happened."""
+        while True:
+            got = self.pages.get()
+            if got is None:
+                return
+            if isinstance(got, BaseException):
+                raise got
+            yield got
+
+    def close(self) -> None:
+        self.closed.set()
+
+    def put(self, got: _Page | BaseException | None) -> None:
+        """Hand over one page (or the end, or the error); waits while the consumer is behind."""
+        while True:
+            if self.closed.is_set() or self._stop.is_set():
+                raise CollectError("stopped", "error")
+            try:
+                self.pages.put(got, timeout=0.05)
+                return
+            except queue.Full:
+                continue
+
+
+class _Prefetch:
+    """Reads lists on `workers` threads, at most `workers` lists ahead of the consumer, and hands
+    each list's pages over as they arrive (at most PAGES_AHEAD waiting per list).
+
+    `submit` queues a list; the consumer takes lists in its own order with `pages`, which starts
+    the next queued lists, so raw objects held are bounded by workers x PAGES_AHEAD pages, never
+    by the size of a list.
     """
 
     def __init__(self, reader: KubeReader, workers: int) -> None:
@@ -243,48 +296,40 @@ class _Prefetch:
         self.workers = max(1, workers)
         self._pool = DaemonThreadPool(self.workers, thread_name_prefix="kube-list")
         self._stop = threading.Event()
-        self._queued: list[tuple[Future[list[_Page]], list[str]]] = []
+        self._queued: list[_Listing] = []
         self._started = 0
 
     def __enter__(self) -> _Prefetch:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._stop.set()  # running lists stop at their next item; queued ones never start
-        for job, _paths in self._queued[self._started :]:
-            job.cancel()
+        self._stop.set()  # running lists stop at their next page; queued ones never start
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, paths: list[str]) -> int:
-        """Queue a list; returns its handle for `result`."""
-        self._queued.append((Future(), paths))
+        """Queue a list; returns its handle for `pages`."""
+        self._queued.append(_Listing(paths, self._stop))
         self._start_more(self.workers - 1)
         return len(self._queued) - 1
 
-    def result(self, handle: int) -> Future[list[_Page]]:
-        """The list's future (done or running); asking for it lets the lists after it start,
-        up to `workers` ahead."""
+    def pages(self, handle: int) -> _Listing:
+        """The list's pages (read or being read); asking for them lets the lists after it
+        start, up to `workers` ahead."""
         self._start_more(handle + self.workers - 1)
-        return self._queued[handle][0]
+        return self._queued[handle]
 
     def _start_more(self, upto: int) -> None:
         while self._started < len(self._queued) and self._started <= upto:
-            job, paths = self._queued[self._started]
+            listing = self._queued[self._started]
             self._started += 1
-            if job.set_running_or_notify_cancel():
-                self._pool.submit(self._run, job, paths)
+            self._pool.submit(self._run, listing)
 
-    def _run(self, job: Future[list[_Page]], paths: list[str]) -> None:
+    def _run(self, listing: _Listing) -> None:
         try:
-            pages: list[_Page] = []
-            for path in paths:
-                items: list[dict[str, Any]] = []
-                for item in self.reader.list_all(path):
-                    if self._stop.is_set():
-                        raise CollectError("stopped", "error")
-                    items.append(item)
-                pages.append((path, items))
+            for path in listing.paths:
+                for items in self.reader.list_pages(path):
+                    listing.put((path, items))
+            listing.put(None)
         except BaseException as exc:  # noqa: BLE001 - handed to the consumer, who re-raises it
-            job.set_exception(exc)
-        else:
-            job.set_result(pages)
+            with contextlib.suppress(CollectError):  # the consumer gave up or the scan stopped
+                listing.put(exc)

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from kubernetes import client as k8s
-from kubernetes import config as k8s_config
-from kubernetes.config.config_exception import ConfigException
 from urllib3.exceptions import HTTPError, NewConnectionError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
@@ -33,9 +30,13 @@ from probes.netguard import (
     read_body,
     resolve_location,
 )
+from scanner.jsonio import loads_or
 from scanner.probe import CollectError, ProbeContext, SourceFailure
 from scanner.ratelimit import TokenBucket
 from scanner.retry import retrying
+
+if TYPE_CHECKING:
+    from kubernetes import client as k8s
 
 __all__ = ["ApiError", "KubeReader", "make_api_client"]
 
@@ -51,7 +52,14 @@ def _http_error(status: int, reason: str) -> CollectError:
 
 
 def make_api_client(kubeconfig: str | None, context: str | None, in_cluster: bool) -> k8s.ApiClient:
-    """An ApiClient for a kubeconfig (path + context) or the pod's service account."""
+    """An ApiClient for a kubeconfig (path + context) or the pod's service account.
+
+    The official client is imported here, when a cluster is scanned: importing it loads every
+    API model (about 60 MB), which a scan without a Kubernetes source should not carry."""
+    from kubernetes import client as k8s
+    from kubernetes import config as k8s_config
+    from kubernetes.config.config_exception import ConfigException
+
     cfg = k8s.Configuration()
     try:
         if in_cluster:
@@ -159,7 +167,7 @@ class KubeReader:
         if not 200 <= status <= 299:
             raise _http_error(status, _status_reason(status, raw))
         try:
-            doc = json.loads(raw)
+            doc = loads_or(raw, lambda: json.loads(raw))  # orjson where it gives json's value
         except (ValueError, TypeError, RecursionError):
             raise CollectError(f"malformed JSON from {path}", "malformed") from None
         if not isinstance(doc, dict):
@@ -206,6 +214,12 @@ class KubeReader:
     def list_all(self, path: str) -> Iterator[dict[str, Any]]:
         """Every item of a list endpoint, following `continue` tokens to the end (a token seen
         before, or more than MAX_PAGES pages, is an error: the server is looping)."""
+        for page in self.list_pages(path):
+            yield from page
+
+    def list_pages(self, path: str) -> Iterator[list[dict[str, Any]]]:
+        """The items of a list endpoint page by page, as `list_all` reads them (a page is
+        yielded before the next is asked for, so a caller can fold it and let it go)."""
         token = ""
         guard = PageGuard(path, self.max_pages)
         guard.page()
@@ -217,12 +231,11 @@ class KubeReader:
             items = page.get("items")
             if not isinstance(items, list):
                 raise CollectError(f"malformed list from {path}: no items", "malformed")
-            for item in items:
-                if isinstance(item, dict):
-                    yield item
             meta = page.get("metadata") if isinstance(page.get("metadata"), dict) else {}
             assert isinstance(meta, dict)
             token = str(meta.get("continue") or "")
+            del page, meta  # only the items live on, in the caller's hands
+            yield [item for item in items if isinstance(item, dict)]
             if not token:
                 return
             try:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from kubernetes import config as k8s_config
-from kubernetes.config.config_exception import ConfigException
-
 from scanner.fleet import Unit, member_name, narrowed
 from scanner.probe import ProbeContext, SourceFailure
 
@@ -20,6 +17,9 @@ __all__ = ["cluster_units"]
 
 def _contexts_in(kubeconfig: str | None) -> list[str]:
     """The context names of a kubeconfig (its file or the default chain)."""
+    from kubernetes import config as k8s_config  # imported when needed: it loads the whole client
+    from kubernetes.config.config_exception import ConfigException
+
     try:
         found, _current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
     except (ConfigException, OSError, ValueError, TypeError) as exc:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from probes.kubernetes import derive
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
@@ -42,6 +42,7 @@ KINDS: dict[str, str] = {
 LIVE_ONLY = ("kubernetes.node_zones", "kubernetes.api_groups", "kubernetes.velero_restore")
 FILE_KINDS = {k: v for k, v in KINDS.items() if k not in LIVE_ONLY}
 
+_T = TypeVar("_T")
 MakeEvidence = Callable[[str, str, Mapping[str, Any], str], Evidence]  # (kind, subject, data, origin)
 
 _AUTOSCALERS = {
@@ -56,6 +57,14 @@ def group_of(api_version: Any) -> str:
     """The API group of an apiVersion ("apps/v1" -> "apps", "v1" -> "")."""
     s = str(api_version or "")
     return s.rsplit("/", 1)[0] if "/" in s else ""
+
+
+def _drain(items: list[_T]) -> Iterator[_T]:
+    """`items` front to back, each removed as it is taken (the list is empty at the end), so a
+    large join holds its raw facts and their evidence together only one item at a time."""
+    items.reverse()
+    while items:
+        yield items.pop()
 
 
 def _clean(facts: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,6 +100,29 @@ class Joiner:
         self.seen = 0  # objects of a known kind
 
     # ------------------------------------------------------------------ intake
+
+    def staged(self) -> Joiner:
+        """An empty joiner for one list's objects, folded in page by page and `absorb`ed once
+        the list was read to its end: a list that fails half-way adds nothing."""
+        return Joiner(make=self.make, live=self.live)
+
+    def absorb(self, other: Joiner) -> None:
+        """Take in what `other` (from `staged`) accumulated, as if its objects had been added here."""
+        for name in ("workloads", "autoscalers", "pdbs", "rollouts", "services", "netpols", "quotas"):
+            getattr(self, name).extend(getattr(other, name))
+        self.takeovers.update(other.takeovers)
+        self.namespaces.update(other.namespaces)
+        self.revisions.update(other.revisions)
+        for key, (ready, total) in other.endpoints.items():
+            counts = self.endpoints[key]
+            counts[0] += ready
+            counts[1] += total
+        self.nodes.update(other.nodes)
+        self.regions.update(other.regions)
+        self.node_count += other.node_count
+        self.nodes_ready += other.nodes_ready
+        self.nodes_origin = other.nodes_origin or self.nodes_origin
+        self.seen += other.seen
 
     def add(self, obj: Mapping[str, Any], origin: str) -> Iterator[Evidence]:
         """Take one object (with `apiVersion` and `kind`); yield evidence that needs no join."""
@@ -248,7 +280,7 @@ class Joiner:
             if s["_selector"] and s["type"] != "ExternalName":
                 services_by_ns[s["namespace"]].append((s["name"], s["_selector"]))
         ns_workloads: Counter[str] = Counter()
-        for w, origin in self.workloads:
+        for w, origin in _drain(self.workloads):  # each workload's facts let go once emitted
             ns, kind, name = w["namespace"], w["kind"], w["name"]
             scalers = list(by_target.get((ns, kind, name), []))
             if (ns, kind, name) in self.takeovers:
@@ -307,7 +339,7 @@ class Joiner:
             )
         for r, origin in self.rollouts:
             yield self.make("kubernetes.rollout", f"{r['namespace']}/{r['tool']}/{r['name']}", r, origin)
-        for s, origin in self.services:
+        for s, origin in _drain(self.services):
             ready_total = self.endpoints.get((s["namespace"], s["name"]))
             listed = self.endpointslices_listed
             extra = {

@@ -258,14 +258,14 @@ class PrometheusFiles(FileParser):
                 self.monitors_elsewhere.add(f"{ns}/{name}")
             self.found = True
             self.seen.add("prometheus.config")
-            return [Evidence.make("prometheus.config", f"{ns}/Prometheus/{name}", facts, f"file://{path}#{index + 1}")]
+            return [Evidence.draft("prometheus.config", f"{ns}/Prometheus/{name}", facts, f"file://{path}#{index + 1}")]
         return []
 
     def _pools(self, path: str, index: int, doc: Mapping[str, Any]) -> list[Evidence]:
         out = []
         for sc in monitor_scrape_configs(doc):
             job, data = norm.scrape_pool(sc, {})
-            out.append(Evidence.make("prometheus.target_pool", job, data, f"file://{path}#{index + 1}"))
+            out.append(Evidence.draft("prometheus.target_pool", job, data, f"file://{path}#{index + 1}"))
         self.found = True
         self.seen.add("prometheus.target_pool")
         return out
@@ -288,7 +288,7 @@ class PrometheusFiles(FileParser):
                 else:
                     raise ValueError(f"group {gname!r}: a rule with neither `alert` nor `record`")
                 data["group_interval_s"] = norm.duration_s(g.get("interval"))
-                out.append(Evidence.make(kind, subject, data, f"file://{path}"))
+                out.append(Evidence.draft(kind, subject, data, f"file://{path}"))
         self.found = True
         self.seen.update(RULE_KINDS)
         self.recording_rules += sum(1 for e in out if e.kind == "prometheus.recording_rule")
@@ -296,12 +296,12 @@ class PrometheusFiles(FileParser):
 
     def _config(self, path: str, doc: Mapping[str, Any]) -> list[Evidence]:
         glob = norm.as_map(doc.get("global"))
-        out = [Evidence.make("prometheus.config", path, norm.config_facts(doc), f"file://{path}")]
+        out = [Evidence.draft("prometheus.config", path, norm.config_facts(doc), f"file://{path}")]
         for sc in doc.get("scrape_configs") or []:
             if not isinstance(sc, Mapping) or not sc.get("job_name"):
                 raise ValueError("a scrape_config without job_name")
             job, data = norm.scrape_pool(sc, glob)
-            out.append(Evidence.make("prometheus.target_pool", job, data, f"file://{path}"))
+            out.append(Evidence.draft("prometheus.target_pool", job, data, f"file://{path}"))
         self.found = True
         self.seen.update(CONFIG_KINDS)
         return out
