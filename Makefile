@@ -10,6 +10,11 @@ APT_STAMP := $(VENV)/.system-packages
 # CJK font so Chromium renders the report's Chinese text rather than empty boxes).
 APT_PACKAGES := prometheus prometheus-alertmanager chromium fonts-wqy-microhei
 PYTEST_ARGS ?=
+# Tests run on every core (pytest-xdist), one module per worker at a time so its module-scoped
+# servers start once; tests/conftest.py puts the longest modules first. TEST_WORKERS=0: serially.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+BENCH_ARGS ?=
 
 .DEFAULT_GOAL := help
 
@@ -62,17 +67,17 @@ format: install ## apply ruff formatting and safe fixes
 	$(VENV)/bin/ruff format scanner probes sandbox tests bench
 	$(VENV)/bin/ruff check --fix scanner probes sandbox tests bench
 
-test: install system-deps tools ## run the whole test suite
-	$(PY) -m pytest -q $(PYTEST_ARGS)
+test: install system-deps tools ## run the whole test suite on every core (TEST_WORKERS=0: serially)
+	$(PY) -m pytest -q $(XDIST) $(PYTEST_ARGS)
 
-test-fast: install ## the fast tier: every test that starts no server or browser (about 3 minutes on 2 cores)
-	$(PY) -m pytest -q -m "not slow" $(PYTEST_ARGS)
+test-fast: install ## the fast tier: every test that starts no server or browser (3 min serially on 2 idle cores; on 2 workers not yet timed idle)
+	$(PY) -m pytest -q -m "not slow" $(XDIST) $(PYTEST_ARGS)
 
 golden: install ## regenerate tests/golden/ (report JSON, SARIF, JUnit, metrics, diff) after an intended change
 	UPDATE_GOLDEN=1 $(PY) -m pytest -q tests/test_golden.py
 
-bench: install system-deps ## run the benchmarks and print the figures
-	$(PY) bench/run.py
+bench: install system-deps ## run the benchmarks, then one side-by-side table (BENCH_ARGS=--quick: a smoke run)
+	$(PY) bench/run.py $(BENCH_ARGS)
 
 fidelity: install ## scan the expert-graded estates (tests/estates/) and print the agreement per estate
 	$(PY) -m tests.fidelity

@@ -22,9 +22,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.estate.aws import REGIONS, seed, start_moto, write_credentials
-from bench.estate.harness import OUT, run_scan
+from bench.estate.harness import OUT, record, run_scan
 from bench.estate.proxy import LatencyProxy
-from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET
+from sandbox.aws import DUMMY_KEY, DUMMY_SECRET
 
 VENV = OUT / "prowler-venv"
 SERVICES = ["s3", "dynamodb", "cloudwatch", "rds"]
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     exe = _prowler()
     if exe is None:
         print("SKIP: Prowler is not available")
+        _skipped("Prowler is not available (venv not built)")
         return 0
     env = {
         **os.environ,
@@ -63,6 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     imports = time.monotonic() - t
     if ver.returncode != 0:
         print(f"SKIP: prowler --version failed: {ver.stderr[-500:]}")
+        _skipped("prowler --version failed")
         return 0
     print(f"prowler {ver.stdout.strip()}; start-up (imports) {imports:.1f}s")
     server, moto_url = start_moto()
@@ -113,11 +115,28 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"ratio whole-process {theirs / ours.wall_s:.1f}x, scan phase {scan_theirs / max(ours.source_s, 0.001):.1f}x (prowler / maturity)"
         )
+        speedup = theirs / ours.wall_s
+        record(
+            "aws vs prowler",
+            f"{len(REGIONS)} regions x {args.per_region}; scan phase {scan_theirs / max(ours.source_s, 0.001):.1f}x; "
+            f"prowler exit {p.returncode}, {findings} findings",
+            "process vs prowler aws process",
+            f"{ours.wall_s:.1f} s",
+            f"{theirs:.1f} s",
+            f"{speedup:.1f}x faster",
+            ">= 10x faster",
+            speedup >= 10,
+            ours,
+        )
         return 0
     finally:
         if proxy:
             proxy.stop()
         server.stop()
+
+
+def _skipped(why: str) -> None:
+    record("aws vs prowler", f"skipped: {why}", "process vs prowler aws process", "", "", "", ">= 10x faster", None)
 
 
 if __name__ == "__main__":

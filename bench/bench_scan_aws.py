@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
             )
             print("requests by operation: " + ", ".join(f"{k} {v}" for k, v in sorted(ops.items())))
             t_star = limit(minimal, args.concurrency, args.latency)
-            return report_row("aws", made, minimal, t_star, fig)
+            case = f"{len(REGIONS)} regions x {args.per_region}, {args.latency * 1000:.0f} ms / {args.concurrency}"
+            return report_row("aws", made, minimal, t_star, fig, case=case, target=1.25)
         finally:
             proxy.stop()
     finally:

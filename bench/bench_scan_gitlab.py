@@ -1,6 +1,6 @@
 """Benchmark: scan 200 GitLab projects x 5,000 production deployments against the request-bound limit.
 
-The loopback GitLab API (sandbox/gitlab_api.py, cached listings: bench/estate/gitlab.py) sits
+The loopback GitLab API (sandbox/gitlab/api.py, cached listings: bench/estate/gitlab.py) sits
 behind a proxy adding `--latency` per request, allowing `--concurrency` at once, and counting.
 Minimal requests: for every listing the probe needs (the documented fixed plan per project,
 docs/sources/gitlab.md), ceil(rows / 100) pages (100 is GitLab's maximum per_page; an empty
@@ -84,7 +84,10 @@ def main(argv: list[str] | None = None) -> int:
             f"concurrency {args.concurrency}, max in flight {proxy.max_in_flight}"
         )
         print("requests by endpoint: " + ", ".join(f"{k} {v}" for k, v in sorted(by_kind.items())))
-        return report_row("gitlab", made, minimal, t_star, fig)
+        case = (
+            f"{args.projects} projects x {args.deployments} deploys, {args.latency * 1000:.0f} ms / {args.concurrency}"
+        )
+        return report_row("gitlab", made, minimal, t_star, fig, case=case)
     finally:
         proxy.stop()
         api.stop()

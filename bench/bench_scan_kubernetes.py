@@ -1,6 +1,6 @@
 """Benchmark: scan 10k Kubernetes workloads in 200 namespaces against the request-bound limit.
 
-The loopback API server (sandbox/kubeapi.py) serves the estate from memory; a proxy in front
+The loopback API server (sandbox/kubernetes/api.py) serves the estate from memory; a proxy in front
 adds `--latency` per request and allows `--concurrency` requests at once, and counts them.
 Minimal requests: /api and /apis (discovery), then ceil(objects / page_size) list pages per
 listed resource (an empty list still costs one page). T* = minimal / concurrency x latency, but
@@ -20,11 +20,9 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.estate.harness import limit, report_row, run_scan
-from bench.estate.kubernetes import estate_objects
+from bench.estate.kubernetes import TOKEN, estate_objects, live_source
 from bench.estate.proxy import LatencyProxy
-from sandbox.kubeapi import KubeApiServer, write_kubeconfig
-
-TOKEN = "bench-token"
+from sandbox.kubernetes import KubeApiServer
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -42,14 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            kc = write_kubeconfig(work / "kubeconfig", proxy.url, token=TOKEN)
-            source = {
-                "name": "cluster",
-                "probe": "kubernetes",
-                "kubeconfig": str(kc),
-                "page_size": args.page_size,
-                "concurrency": args.concurrency,
-            }
+            source = live_source(work, proxy.url, page_size=args.page_size, concurrency=args.concurrency)
             fig = run_scan(work, [source])
         lists = Counter(urlsplit(s.path).path for s in proxy.seen if "limit=" in s.path)
         per_list = {p: len(server.objects.get(_key(server, p), [])) for p in lists}
@@ -63,7 +54,8 @@ def main(argv: list[str] | None = None) -> int:
             f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}, page_size {args.page_size}; "
             f"{len(lists)} lists, {discovery} discovery GETs, max in flight {proxy.max_in_flight}"
         )
-        return report_row("kubernetes", made, minimal, t_star, fig)
+        case = f"{args.workloads} workloads / {args.namespaces} ns, {args.latency * 1000:.0f} ms / {args.concurrency}"
+        return report_row("kubernetes", made, minimal, t_star, fig, case=case)
     finally:
         proxy.stop()
         server.stop()

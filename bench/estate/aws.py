@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sandbox.aws_seed import DUMMY_KEY, DUMMY_SECRET, moto_clients
+from sandbox.aws import DUMMY_KEY, DUMMY_SECRET, moto_clients
 
 __all__ = ["REGIONS", "Counts", "seed", "start_moto", "write_credentials"]
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,11 +16,21 @@ from typing import Any
 
 import yaml
 
-__all__ = ["OUT", "ScanFigures", "limit", "run_scan", "table"]
+__all__ = [
+    "OUT",
+    "RESULTS_ENV",
+    "ScanFigures",
+    "limit",
+    "maturity_command",
+    "record",
+    "report_row",
+    "run_scan",
+    "table",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
+RESULTS_ENV = "BENCH_RESULTS"
 OUT = ROOT / "bench" / "out"
-TIME = Path("/usr/bin/time")
 
 
 @dataclass
@@ -42,40 +54,97 @@ class ScanFigures:
         return "; ".join(parts)
 
 
-def run_scan(workdir: Path, sources: list[dict[str, Any]], env: dict[str, str] | None = None) -> ScanFigures:
-    """Scan `sources` with the installed CLI; peak RSS from /usr/bin/time -v (else getrusage)."""
+def maturity_command() -> list[str]:
+    """The installed `maturity` entry point beside this interpreter (else `python -m scanner.cli`)."""
+    exe = Path(sys.executable).parent / "maturity"
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "scanner.cli"]
+
+
+def run_scan(
+    workdir: Path,
+    sources: list[dict[str, Any]],
+    env: dict[str, str] | None = None,
+    *,
+    timeout_s: float = 7200,
+    full_report: bool = True,
+) -> ScanFigures:
+    """Run `maturity scan` over `sources` as its own process (a generated maturity.yaml): the
+    wall time, the child's CPU from wait4, and its peak RSS from its own VmHWM (/proc, polled
+    every 20 ms; a high-water mark, so only growth in the last 20 ms can be missed). Not
+    ru_maxrss: Linux seeds a child's ru_maxrss at exec with the RSS of the process it was forked
+    from, so a benchmark holding a large estate would be counted in. `full_report` False reads
+    only the report's `scan` object (a 400k-item report is large)."""
     workdir.mkdir(parents=True, exist_ok=True)
     cfg = workdir / "maturity.yaml"
     cfg.write_text(yaml.safe_dump({"sources": sources}), encoding="utf-8")
     out = workdir / "report.json"
-    cmd = [sys.executable, "-m", "scanner.cli", "scan", "-c", str(cfg), "--json", str(out)]
-    if TIME.exists():
-        cmd = [str(TIME), "-v", *cmd]
-    t = time.monotonic()
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env, check=False)
-    wall = time.monotonic() - t
+    cmd = [*maturity_command(), "scan", "-c", str(cfg), "--json", str(out), "-q"]
+    with tempfile.TemporaryFile() as err:
+        t = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=workdir, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        deadline = t + timeout_s
+        hwm_kib = 0
+        while True:
+            hwm_kib = max(hwm_kib, _vm_hwm_kib(proc.pid))
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.monotonic() > deadline:
+                proc.kill()
+                pid, status, usage = os.wait4(proc.pid, 0)
+                break
+            time.sleep(0.02)
+        wall = time.monotonic() - t
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        stderr = err.read()[-4000:].decode(errors="replace")
     if proc.returncode not in (0, 1) or not out.exists():
-        raise RuntimeError(f"scan failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    if m:
-        rss = int(m.group(1)) / 1024
-    else:
-        import resource
-
-        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    cpu = sum(float(x) for x in re.findall(r"(?:User|System) time \(seconds\): ([\d.]+)", proc.stderr))
-    report = json.loads(out.read_text(encoding="utf-8"))
+        raise RuntimeError(f"scan failed ({proc.returncode}): {stderr[-2000:]}")
+    report = _load_report(out) if full_report else {"scan": _scan_head(out)}
     src = _source(report)
     return ScanFigures(
         wall_s=wall,
         source_s=float(src.get("duration_s", 0.0)),
         probe_requests=int(src.get("requests", 0)),
-        peak_rss_mb=rss,
-        cpu_s=cpu,
+        peak_rss_mb=(hwm_kib or usage.ru_maxrss) / 1024,
+        cpu_s=usage.ru_utime + usage.ru_stime,
         status=str(src.get("status", "?")),
         evidence=int(src.get("evidence_count", 0) or 0),
         report=report,
     )
+
+
+def _vm_hwm_kib(pid: int) -> int:
+    """VmHWM (peak resident set, KiB) of a live process; 0 when it cannot be read."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def _load_report(path: Path) -> dict[str, Any]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data if isinstance(data, dict) else {}
+
+
+def _scan_head(path: Path, limit: int = 16 << 20) -> dict[str, Any]:
+    """The report's `scan` object, decoded from the start of the file (it precedes the evidence)."""
+    with path.open("rb") as f:
+        head = f.read(limit).decode("utf-8", errors="replace")
+    m = re.search(r'"scan"\s*:\s*', head)
+    if m:
+        try:
+            value, _ = json.JSONDecoder().raw_decode(head, m.end())
+            if isinstance(value, dict):
+                return value
+        except ValueError:
+            pass
+    scan = _load_report(path).get("scan")
+    return scan if isinstance(scan, dict) else {}
 
 
 def _source(report: dict[str, Any]) -> dict[str, Any]:
@@ -93,8 +162,45 @@ def limit(minimal: int, concurrency: int, latency_s: float, chain: int = 0) -> f
     return max(math.ceil(minimal / concurrency), chain) * latency_s
 
 
-def report_row(source: str, made: int, minimal: int, t_star: float, fig: ScanFigures) -> int:
-    """Print the figures of one benchmarked source (and why it was not ok); the exit code."""
+def record(
+    bench: str,
+    case: str,
+    measure: str,
+    ours: str,
+    reference: str,
+    ratio: str,
+    target: str,
+    met: bool | None,
+    fig: ScanFigures | None = None,
+) -> None:
+    """Add one row to the side-by-side summary `bench/run.py` prints at the end (a JSON line
+    appended to $BENCH_RESULTS; nothing when a script runs on its own)."""
+    path = os.environ.get(RESULTS_ENV)
+    if not path:
+        return
+    row = {
+        "bench": bench,
+        "case": case,
+        "measure": measure,
+        "maturity": ours,
+        "reference": reference,
+        "ratio": ratio,
+        "target": target,
+        "met": "—" if met is None else ("yes" if met else "NO"),
+        "process": f"{fig.wall_s:.1f} s" if fig else "",
+        "cpu": f"{fig.cpu_s:.1f} s" if fig else "",
+        "peak RSS": f"{fig.peak_rss_mb:.0f} MiB" if fig else "",
+        "evidence": f"{fig.evidence:,}" if fig else "",
+    }
+    with open(path, "a", encoding="utf-8") as f:
+        f.write(json.dumps(row, ensure_ascii=False) + "\n")
+
+
+def report_row(
+    source: str, made: int, minimal: int, t_star: float, fig: ScanFigures, *, case: str = "", target: float = 2.0
+) -> int:
+    """Print the figures of one benchmarked source (and why it was not ok), record its row
+    against T* for the summary; the exit code."""
     row = {
         "source": source,
         "requests": made,
@@ -110,6 +216,18 @@ def report_row(source: str, made: int, minimal: int, t_star: float, fig: ScanFig
         "status": fig.status,
     }
     print(table([row]))
+    ratio = fig.source_s / t_star if t_star else 0.0
+    record(
+        source,
+        f"{case}; {made} requests (minimal {minimal})",
+        "collection vs T*",
+        f"{fig.source_s:.2f} s",
+        f"{t_star:.2f} s",
+        f"{ratio:.2f}x",
+        f"<= {target:g}x",
+        ratio <= target,
+        fig,
+    )
     if fig.problems:
         print(f"source {fig.status}: {fig.problems[:1500]}")
     return 0 if fig.status in ("ok", "complete", "partial") else 1

@@ -1,4 +1,4 @@
-"""A large Kubernetes estate generated in memory for sandbox/kubeapi.py.
+"""A large Kubernetes estate generated in memory for sandbox/kubernetes/api.py.
 
 `workloads` workloads spread evenly over `namespaces` namespaces (9 in 10 Deployments, the rest
 StatefulSets). Every workload has a Service and a current ReplicaSet (Deployments); every other
@@ -10,9 +10,29 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
-__all__ = ["estate_objects", "minimal_requests"]
+from sandbox.kubernetes import write_kubeconfig
+
+__all__ = ["TOKEN", "estate_objects", "live_source", "minimal_requests"]
+
+TOKEN = "bench-token"
+
+
+def live_source(
+    work: Path, url: str, *, page_size: int = 500, concurrency: int = 4, timeout_s: float = 3600
+) -> dict[str, Any]:
+    """A `kubernetes` source for maturity.yaml reading the API at `url` (kubeconfig written in `work`)."""
+    kc = write_kubeconfig(work / "kubeconfig", url, token=TOKEN)
+    return {
+        "name": "cluster",
+        "probe": "kubernetes",
+        "kubeconfig": str(kc),
+        "page_size": page_size,
+        "concurrency": concurrency,
+        "timeout_s": timeout_s,  # a benchmark estate is larger than the default 300 s allows on a busy machine
+    }
 
 
 def _container(name: str) -> dict[str, Any]:

@@ -4,11 +4,17 @@ Rules are shaped like a real estate's (per-service error-ratio and latency alert
 severity, runbook and description; per-service recording rules, a few named like SLIs so the
 probe's SLO queries run too). Expressions reference metrics the benchmark Prometheus does not
 have, so evaluating them is cheap and the benchmark measures reading them, not evaluating them.
+The SLI-named recording rules get 31 days of backfilled history (`sli_history`), so the probe's
+SLO step measures real series over its 30-day window and `rules/prometheus/slo.yaml` has
+`prometheus.slo` evidence to grade.
 """
 
 from __future__ import annotations
 
-__all__ = ["PROMETHEUS_YML", "rule_files"]
+import re
+from collections.abc import Callable, Mapping
+
+__all__ = ["PROMETHEUS_YML", "rule_files", "sli_history"]
 
 PROMETHEUS_YML = """\
 global:
@@ -85,3 +91,25 @@ def rule_files(n: int = 5_000, per_group: int = 20, groups_per_file: int = 10, s
             )
         files[f"rules-{f // per_file:03d}.yaml"] = "groups:\n" + "".join(groups)
     return files
+
+
+_SLI_RECORD = re.compile(r"record: (svc_(\d+):availability:ratio_rate5m)")
+
+
+def sli_history(
+    files: Mapping[str, str], every: int = 3000
+) -> list[tuple[str, dict[str, str], Callable[[int], float]]]:
+    """Backfill series (for `sandbox.prometheus.backfill`) of every SLI recording rule in
+    `files`: the ratio is 1 except one 5-minute sample in `every` (about 99.97 %), and every
+    third service's SLI dips once in 500 (about 99.8 %), so the SLO rules see both sides."""
+    out: list[tuple[str, dict[str, str], Callable[[int], float]]] = []
+    for text in files.values():
+        for m in _SLI_RECORD.finditer(text):
+            period = 500 if int(m.group(2)) % 3 == 0 else every
+            out.append((m.group(1), {"job": f"svc-{m.group(2)}"}, _dips(period)))
+    return out
+
+
+def _dips(period: int) -> Callable[[int], float]:
+    """1.0 except sample `period // 2` of every `period` (0.0)."""
+    return lambda i: 0.0 if i % period == period // 2 else 1.0
