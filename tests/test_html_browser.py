@@ -140,8 +140,10 @@ def test_evidence_panel_says_what_cites_it_and_marks_the_fields_read(browser: Br
     page.close()
 
 
-def test_language_switch(browser: Browser, files: dict[str, Any]) -> None:
-    page, _ = open_report(browser, files["good_path"])
+def test_language_switch(browser: Browser, files: dict[str, Any], tmp_path: Path) -> None:
+    fixed = tmp_path / "zh.html"  # --lang zh: opens in Chinese whatever the browser's language
+    fixed.write_text(render_html(files["bad"], baseline=files["good"], lang="zh"), encoding="utf-8")
+    page, _ = open_report(browser, fixed)
     assert page.locator("html").get_attribute("lang") == "zh"
     assert page.is_visible("h1 .zh") and not page.is_visible("h1 .en")
     page.click("[data-set-lang=en]")

@@ -11,7 +11,12 @@ from typing import Any
 import pytest
 
 from probes.grafana import KINDS, GrafanaConfig, GrafanaProbe
-from probes.grafana.facts import alert_rule_facts, live_dashboard_facts, notification_facts
+from probes.grafana.facts import (
+    alert_rule_facts,
+    datasource_permission_facts,
+    live_dashboard_facts,
+    notification_facts,
+)
 from probes.prometheus.values import duration_s
 from sandbox.grafana import Fault, GrafanaAPI, well_run
 from scanner.evidence import Evidence
@@ -86,10 +91,50 @@ def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
         "distinct_roles": 3,
         "teams": 2,
     }
+    sources = by(ev, "grafana.datasource")
+    assert sources["datasources/Orders DB"]["query_roles"] == ["Admin"]  # the shop team only
+    assert sources["datasources/Orders DB"]["query_grants"] == 1
+    assert sources["datasources/Prometheus"]["query_roles"] == ["Admin", "Editor", "Viewer"]
+    assert sources["datasources/Prometheus"]["query_grants"] == 0
     text = json.dumps([e.data for e in ev])
     for secret in ("example.com", "grafana_ro", "http://prometheus", TOKEN, "user1"):
         assert secret not in text  # no contact, user, data source URL or credential in evidence
     assert all(r.query for r in api.requests if r.path == "/api/search")  # paging asked explicitly
+
+
+@pytest.mark.slow
+def test_grafana_oss_leaves_data_source_permissions_unknown(api: GrafanaAPI) -> None:
+    api.estate.datasource_permissions = None  # OSS: /api/access-control/datasources/:uid is 404
+    ev, ctx = run(api)
+    assert not ctx.failures and not ctx.warnings
+    sources = by(ev, "grafana.datasource")
+    assert len(sources) == 3 and all(d.get("query_roles") is None for d in sources.values())
+    asked = [r.path for r in api.requests if r.path.startswith("/api/access-control/")]
+    assert len(asked) == 1  # the first 404 says the API is absent: not asked again per data source
+
+
+@pytest.mark.slow
+def test_a_failing_permission_read_keeps_the_data_sources(api: GrafanaAPI) -> None:
+    api.inject(Fault(path="^/api/access-control/", status=500, times=10))
+    ev, ctx = run(api, retries=0)
+    assert "grafana.datasource" not in ctx.failures
+    assert any("permissions left unread" in w for w in ctx.warnings)
+    assert len(by(ev, "grafana.datasource")) == 3
+
+
+def test_data_source_permissions_keep_roles_and_counts_only() -> None:
+    facts = datasource_permission_facts(
+        [
+            {"builtInRole": "Viewer", "actions": ["datasources:read"], "permission": ""},  # read, not query
+            {"builtInRole": "Editor", "actions": ["datasources:query"], "permission": "Query"},
+            {"isManaged": True, "teamId": 4, "team": "payments", "permission": "Query"},
+            {"isManaged": True, "userId": 9, "userLogin": "alice", "permission": "Edit"},
+            {"isManaged": False, "userId": 1, "roleName": "fixed:datasources:reader", "permission": "Edit"},
+            "not an entry",
+        ]
+    )
+    assert facts == {"query_roles": ["Editor"], "query_grants": 2}
+    assert "alice" not in json.dumps(facts) and "payments" not in json.dumps(facts)
 
 
 @pytest.mark.slow
@@ -226,3 +271,23 @@ def test_a_tempo_service_map_counts_as_a_query() -> None:
     }
     facts = live_dashboard_facts({"dashboard": {"title": "map", "panels": [panel]}, "meta": {}}, {})
     assert facts["queries"] == 1 and facts["panel_types"] == ["nodeGraph"]
+
+
+def test_a_grafana_ml_forecast_panel_counts_as_a_baseline() -> None:
+    ml = {"type": "prometheus", "uid": "grafanacloud-ml-metrics"}
+    panels = [
+        {
+            "type": "timeseries",
+            "datasource": {"type": "datasource", "uid": "-- Mixed --"},
+            "targets": [
+                {"datasource": {"uid": "prom"}, "expr": "sum(rate(http_requests_total[5m]))"},
+                {"datasource": ml, "expr": 'request_rate:predicted{ml_forecast=~"yhat_lower|yhat_upper"}'},
+            ],
+        },
+        {"type": "timeseries", "datasource": {"uid": "prom"}, "targets": [{"expr": "job:predicted_total:rate5m"}]},
+        {"type": "timeseries", "datasource": ml, "targets": [{"expr": "request_rate:predicted"}]},
+    ]
+    facts = live_dashboard_facts({"dashboard": {"uid": "d", "panels": panels}, "meta": {}}, {})
+    assert facts["ml_forecast_panels"] == 2  # a recording rule named *:predicted_total is no forecast
+    plain = live_dashboard_facts({"dashboard": {"uid": "d", "panels": panels[1:2]}, "meta": {}}, {})
+    assert plain["ml_forecast_panels"] == 0

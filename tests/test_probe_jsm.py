@@ -1,5 +1,5 @@
 """The jsm probe: figures computed from Jira Service Management's shapes, and the probe end to end
-against the loopback JSM Cloud API (sandbox/jsm_api.py) over HTTP: paged envelopes, basic and
+against the loopback JSM Cloud API (sandbox/jsm/api.py) over HTTP: paged envelopes, basic and
 bearer auth, SLA pages, issue links, 403/429, loops, counts only."""
 
 from __future__ import annotations
@@ -15,8 +15,7 @@ import pytest
 from probes.jsm import JsmConfig, JsmProbe
 from probes.jsm.kinds import KINDS
 from probes.jsm.normalise import Window, category_of, links_an_incident, sla_data
-from sandbox.jsm import queue_only, well_run
-from sandbox.jsm_api import EMAIL, TOKEN
+from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, queue_only, well_run
 from sandbox.loopback_api import Fault
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
@@ -268,3 +267,63 @@ def test_keys_unfit_for_a_url_path_are_never_spliced_into_one(monkeypatch: pytes
     site = _by(ev, "jsm.requests")["site"]
     assert site["by_category"]["problem"] == 4 and site["problems_checked"] == 3  # counted, not looked up
     assert all(r.path.startswith(("/rest/servicedeskapi/", "/rest/api/3/issue/IT-")) for r in api.requests)
+
+
+def _rated_site() -> JsmAPI:
+    """Twelve resolved incidents, ten rated (nine 4 or 5, one 2); an open incident rated 1 is
+    not read (not resolved), nor is a rated service request."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    ratings = [5, 5, 4, 5, 4, 4, 5, 5, 4, 2, None, None]
+    reqs = [
+        JsmRequest(f"IT-{n + 1}", "1", "1", now - timedelta(days=n + 1), done=True, csat=r)
+        for n, r in enumerate(ratings)
+    ]
+    reqs.append(JsmRequest("IT-50", "1", "1", now - timedelta(hours=2), csat=1))
+    reqs.append(JsmRequest("IT-60", "1", "4", now - timedelta(days=2), done=True, csat=1))
+    api = JsmAPI(
+        token=TOKEN,
+        desks=[ServiceDesk("1", "IT", "IT service desk")],
+        types=[
+            RequestType("1", "1", "Report a system problem", "10001", "incident-management"),
+            RequestType("4", "1", "Get IT help", "10004", "service-request"),
+        ],
+        requests_=reqs,
+    )
+    api.start()
+    return api
+
+
+@pytest.mark.slow
+def test_customer_satisfaction_of_resolved_incidents_is_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = _rated_site()
+    try:
+        ev, ctx = _run(_cfg(api.url, per_page=5))
+        capped, _ctx = _run(_cfg(api.url, max_feedback_lookups=3))
+    finally:
+        api.stop()
+    assert not ctx.failures and not ctx.warnings
+    site = _by(ev, "jsm.requests")["site"]
+    assert site["incident_feedback_checked"] == 12 and site["incident_feedback_rated"] == 10
+    assert site["incident_feedback_satisfied"] == 9 and site["incident_satisfied_ratio"] == 0.9
+    assert _by(ev, "jsm.requests")["service_desk/IT"]["incident_feedback_rated"] == 10
+    asked = [r.path for r in api.requests if r.path.endswith("/feedback")]
+    assert len(asked) == 12 + 3 and "/rest/servicedeskapi/request/IT-50/feedback" not in asked
+    assert _by(capped, "jsm.requests")["site"]["incident_feedback_checked"] == 3
+    assert "private comment" not in json.dumps([e.data for e in ev])
+
+
+@pytest.mark.slow
+def test_a_refused_feedback_endpoint_nulls_only_the_feedback_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = _rated_site()
+    api.inject(Fault(r"/feedback$", 403, times=99))
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures and any("feedback" in w for w in ctx.warnings)
+    site = _by(ev, "jsm.requests")["site"]
+    assert site["incident_feedback_checked"] is None and site["incident_satisfied_ratio"] is None
+    assert site["by_category"]["incident"] == 13  # the rest stands
+    assert sum(1 for r in api.requests if r.path.endswith("/feedback")) == 1  # no call after the refusal

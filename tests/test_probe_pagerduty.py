@@ -1,5 +1,5 @@
 """The pagerduty probe: figures computed from PagerDuty's shapes, and the probe end to end
-against the loopback PagerDuty API (sandbox/pagerduty.py): pagination, auth, 403/429, loops."""
+against the loopback PagerDuty API (sandbox/pagerduty/): pagination, auth, 403/429, loops."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from probes.oncall import coverage, timing
 from probes.pagerduty import PagerDutyConfig, PagerDutyProbe
 from probes.pagerduty.kinds import KINDS
 from probes.pagerduty.normalise import Window, incident_stats, policy_data
-from sandbox.pagerduty import TOKEN, Estate, Fault, PagerDutyAPI, Shift, add_incident, well_run_estate
+from sandbox.pagerduty import TOKEN, Estate, Fault, PagerDutyAPI, Shift, add_incident, priority, well_run_estate
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
 
@@ -189,3 +189,53 @@ def test_a_list_ignoring_offset_is_a_loop_not_an_endless_scan(monkeypatch: pytes
     assert ctx.failures["pagerduty.incident_stats"].category == "malformed"
     assert "loop" in ctx.failures["pagerduty.incident_stats"].reason
     assert api.requests.count("/incidents") == 2 and "pagerduty.service" not in ctx.failures
+
+
+def _major_estate(now: datetime) -> Estate:
+    """Priorities P1..P3; four P1 incidents (one still open), two P2, one without a priority."""
+    e = Estate(priorities=[priority("PP1", "P1"), priority("PP2", "P2"), priority("PP3", "P3")])
+    t0 = now - timedelta(days=3)
+    for n, (resolve_s, pid) in enumerate(
+        [(1800, "PP1"), (3600, "PP1"), (600, "PP1"), (None, "PP1"), (60, "PP2"), (120, "PP2"), (90, None)]
+    ):
+        add_incident(
+            e,
+            n + 1,
+            t0 + timedelta(hours=n),
+            "S1",
+            "checkout",
+            ack_after_s=30,
+            resolve_after_s=resolve_s,
+            priority_id=pid,
+        )
+    return e
+
+
+def test_major_incidents_are_the_most_severe_priority_and_open_ones_count_their_age() -> None:
+    e = _major_estate(NOW)
+    window = Window(NOW - timedelta(days=90), NOW)
+    acct = dict(incident_stats(e.incidents, e.log_entries, window, {"S1": "checkout"}, e.priorities))["account"]
+    assert acct["priorities_defined"] == 3 and acct["top_priority"] == "P1"
+    assert acct["with_priority"] == 6 and acct["top_priority_incidents"] == 4 and acct["top_priority_open"] == 1
+    assert acct["top_priority_share"] == round(4 / 7, 4)  # of every incident, not only the prioritised
+    ttr = acct["top_priority_time_to_resolve_minutes"]
+    # 10, 30, 60 minutes resolved; the open one is 3 days minus 3 hours old at the scan
+    assert ttr["n"] == 4 and ttr["median"] == 45.0 and ttr["p95"] == (3 * 24 - 3) * 60
+    unread = dict(incident_stats(e.incidents, e.log_entries, window, {"S1": "checkout"}))["account"]
+    assert unread["priorities_defined"] is None and unread["top_priority_time_to_resolve_minutes"]["n"] == 0
+
+
+@pytest.mark.slow
+def test_priorities_are_read_and_a_refused_list_only_nulls_the_major_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(_major_estate(datetime.now(UTC).replace(microsecond=0))) as api:
+        ev, ctx = _run(_cfg(api.url, per_page=2))
+        assert api.requests.count("/priorities") == 2  # three priorities over two pages
+        acct = _by(ev, "pagerduty.incident_stats")["account"]
+        assert acct["top_priority"] == "P1" and acct["top_priority_time_to_resolve_minutes"]["n"] == 4
+        assert not ctx.failures and not ctx.warnings
+        api.faults.append(Fault(r"^/priorities$", 403, times=99))
+        ev, ctx = _run(_cfg(api.url))
+    acct = _by(ev, "pagerduty.incident_stats")["account"]
+    assert not ctx.failures and any("/priorities" in w for w in ctx.warnings)
+    assert acct["priorities_defined"] is None and acct["incidents"] == 7  # the rest stands

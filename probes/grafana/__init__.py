@@ -28,6 +28,7 @@ from probes.daemonpool import DaemonThreadPool
 from probes.grafana.facts import (
     alert_rule_facts,
     annotation_facts,
+    datasource_permission_facts,
     live_dashboard_facts,
     notification_facts,
     role_counts,
@@ -36,7 +37,7 @@ from probes.grafana.kinds import MODELS
 from probes.http import HttpSourceConfig, JsonClient, safe_url
 from probes.netguard import LoopDetected, PageGuard
 from scanner.evidence import Evidence
-from scanner.probe import CollectError, KindModel, Probe, ProbeContext
+from scanner.probe import SOURCE_WIDE, CollectError, KindModel, Probe, ProbeContext
 
 __all__ = ["KINDS", "GrafanaConfig", "GrafanaProbe"]
 
@@ -124,6 +125,30 @@ def _optional(client: JsonClient, path: str, ctx: ProbeContext, params: dict[str
         raise
 
 
+MAX_PERMISSION_READS = 200  # data sources whose permissions are read (one call each)
+
+
+def _permissions(client: JsonClient, ctx: ProbeContext, uid: str) -> dict[str, Any] | None:
+    """Who may query one data source (Grafana Enterprise and Cloud), or None when this Grafana
+    does not say: OSS answers 404, a token without datasources.permissions:read 403. Neither
+    fails the data sources: their permissions are then simply unknown (null)."""
+    if not uid:
+        return {}  # nothing to ask about this one; the others are still read
+    path = f"/api/access-control/datasources/{quote(uid, safe='')}"
+    try:
+        body = client.get_json(path)
+    except CollectError as exc:
+        if exc.category in SOURCE_WIDE:
+            raise
+        if exc.category not in ("not_found", "forbidden"):
+            ctx.warn(f"{path}: {exc.reason}; data source permissions left unread")
+        return None
+    if not isinstance(body, list):
+        ctx.warn(f"{path}: expected a list; data source permissions left unread")
+        return None
+    return datasource_permission_facts(body)
+
+
 class GrafanaProbe(Probe):
     name = "grafana"
     kinds: ClassVar[dict[str, str]] = KINDS
@@ -166,7 +191,8 @@ class GrafanaProbe(Probe):
             types: dict[str, str] = {}
             items = []
             with ctx.step(("grafana.datasource",), "data sources"):  # alert rules go on without types
-                for ds in _rows(client.get_json("/api/datasources"), None, "/api/datasources"):
+                readable = True  # until one read says this Grafana has no (readable) permissions
+                for n, ds in enumerate(_rows(client.get_json("/api/datasources"), None, "/api/datasources")):
                     types[str(ds.get("uid") or "")] = str(ds.get("type") or "")[:100]
                     data = {
                         "name": str(ds.get("name") or "")[:200],
@@ -174,6 +200,12 @@ class GrafanaProbe(Probe):
                         "is_default": bool(ds.get("isDefault")),
                         "read_only": bool(ds.get("readOnly")),
                     }
+                    if readable and n == MAX_PERMISSION_READS:
+                        ctx.warn(f"more than {MAX_PERMISSION_READS} data sources; the rest's permissions left unread")
+                    if readable and n < MAX_PERMISSION_READS:
+                        perms = _permissions(client, ctx, str(ds.get("uid") or ""))
+                        readable = perms is not None
+                        data.update(perms or {})
                     items.append(
                         ctx.evidence(
                             "grafana.datasource", f"datasources/{data['name']}", data, f"{base}/api/datasources"

@@ -16,6 +16,7 @@ from probes.prometheus.values import duration_s
 __all__ = [
     "alert_rule_facts",
     "annotation_facts",
+    "datasource_permission_facts",
     "live_dashboard_facts",
     "notification_facts",
     "role_counts",
@@ -27,6 +28,9 @@ MAX_LISTED = 50
 # template variables (the variable's value is chosen by the viewer).
 _NOT_A_SOURCE = {"-- Mixed --", "-- Grafana --", "-- Dashboard --", "datasource", "grafana", "__expr__", "mixed"}
 _COMPARISON = re.compile(r"(>=|<=|==|!=|>|<)\s*-?\d")
+# A Grafana ML forecast read back as PromQL: `<forecast metric>:predicted`, whose series are the
+# learned prediction and its confidence bounds (label ml_forecast = yhat, yhat_lower, yhat_upper).
+_ML_FORECAST = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*:predicted\b")
 SEVERITY_KEYS = ("severity", "priority", "level", "sev")
 
 
@@ -70,6 +74,7 @@ def live_dashboard_facts(answer: Mapping[str, Any], hit: Mapping[str, Any]) -> d
     mixed = False
     mixed_sources = 0
     data_links = 0
+    forecast_panels = 0
     for p in iter_panels(model):
         panel_mixed = _is_mixed(p.get("datasource"))
         mixed = mixed or panel_mixed
@@ -80,6 +85,8 @@ def live_dashboard_facts(answer: Mapping[str, Any], hit: Mapping[str, Any]) -> d
             if isinstance(t, Mapping) and (k := _source_key(t.get("datasource"))) is not None:
                 panel_sources.add(k)
         sources |= panel_sources
+        exprs = (str(_map(t).get("expr") or "")[:20000] for t in _list(p.get("targets")))
+        forecast_panels += any(_ML_FORECAST.search(e) for e in exprs)
         # Only a Mixed panel may query several sources at once; elsewhere every query uses the
         # panel's source, however its reference is spelt (a name here, a uid there).
         if panel_mixed:
@@ -99,6 +106,7 @@ def live_dashboard_facts(answer: Mapping[str, Any], hit: Mapping[str, Any]) -> d
         "mixed_datasource": mixed,
         "datasource_count": len(sources),
         "mixed_panel_sources": mixed_sources,
+        "ml_forecast_panels": forecast_panels,
     }
 
 
@@ -229,6 +237,32 @@ def annotation_facts(alerts: list[Any], manual: list[Any], window_days: int, lim
         "dashboards_annotated": len(dashboards),
         "capped": len(alerts) >= limit or len(manual) >= limit,
     }
+
+
+_QUERY_ACTIONS = ("datasources:query", "datasources:write")
+_BASIC_ROLES = ("Viewer", "Editor", "Admin", "None")
+
+
+def datasource_permission_facts(rows: list[Any]) -> dict[str, Any]:
+    """Who may query one data source, from GET /api/access-control/datasources/:uid (Grafana
+    Enterprise and Cloud): the basic roles granted query, and how many users, teams and service
+    accounts hold a managed grant of their own. Logins, names and ids are never kept."""
+    roles: set[str] = set()
+    grants = 0
+    for r in rows:
+        if not isinstance(r, Mapping):
+            continue
+        actions = {str(a) for a in _list(r.get("actions"))}
+        allowed = bool(actions & set(_QUERY_ACTIONS)) or str(r.get("permission") or "") in ("Query", "Edit", "Admin")
+        if not allowed:
+            continue
+        role = r.get("builtInRole")
+        if isinstance(role, str) and role:
+            if role in _BASIC_ROLES:
+                roles.add(role)
+        elif r.get("isManaged") is True and any(r.get(k) for k in ("userId", "teamId")):
+            grants += 1
+    return {"query_roles": sorted(roles), "query_grants": grants}
 
 
 def role_counts(users: Iterable[Any]) -> dict[str, int]:

@@ -42,6 +42,10 @@ class LiveDashboard(Dashboard):
     mixed_panel_sources: int = Field(
         description="most distinct data sources one Mixed panel queries together (0: no Mixed panel)"
     )
+    ml_forecast_panels: int = Field(
+        default=0,
+        description="panels charting a Grafana ML forecast (a `<metric>:predicted` series: the learned prediction and its upper and lower bounds)",
+    )
 
 
 class Datasource(KindModel):
@@ -51,6 +55,14 @@ class Datasource(KindModel):
     type: str = Field(description="plugin type: prometheus, loki, elasticsearch, mysql, cloudwatch, ...")
     is_default: bool = Field(description="the default data source of new panels")
     read_only: bool = Field(description="provisioned from files: cannot be edited in the UI")
+    query_roles: list[str] | None = Field(
+        default=None,
+        description="basic roles (Viewer, Editor, Admin) allowed to query it; null: its permissions were not readable (Grafana OSS has no data source permissions; Enterprise or Cloud, with datasources.permissions:read)",
+    )
+    query_grants: int | None = Field(
+        default=None,
+        description="users, teams and service accounts granted query or edit on it one by one (managed permissions); null: not readable",
+    )
 
 
 class AlertRule(KindModel):

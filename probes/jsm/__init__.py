@@ -8,7 +8,8 @@ Steps, each failing only its own kinds:
    kept when created in the window: counted by practice and done status; their SLA records
    (embedded, or `GET /request/{key}/sla` when the embedded page is not the last); and, for
    problem records, their issue links (`GET /rest/api/3/issue/{key}?fields=issuelinks`) to see
-   whether a problem is tied to an incident.
+   whether a problem is tied to an incident; and, for resolved incidents, the customer's
+   satisfaction rating (`GET /request/{key}/feedback`, up to max_feedback_lookups calls).
 No summary, description, comment or person's name is kept: the evidence holds counts.
 """
 
@@ -39,6 +40,7 @@ __all__ = ["JsmConfig", "JsmProbe"]
 
 SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DESK, REQUESTS, SLA = "jsm.service_desk", "jsm.requests", "jsm.sla"
+SATISFIED = 4  # JSM's CSAT scale is 1..5; 4 and 5 are the satisfied answers
 
 
 class JsmProbe(Probe):
@@ -97,8 +99,10 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         site_done: list[str] = []
         samples: list[tuple[dict[str, Any], str, list[dict[str, Any]]]] = []
         site_problems = [0, 0]
+        site_feedback: list[int] | None = [0, 0, 0]
         site_truncated = False
         lookups = cfg.max_problem_lookups
+        feedback_budget = cfg.max_feedback_lookups
         for d in desks:
             did = str(d.get("id"))
             params = {
@@ -112,6 +116,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             cats: list[str] = []
             done: list[str] = []
             problems = [0, 0]
+            feedback: list[int] | None = None if site_feedback is None else [0, 0, 0]  # checked, rated, satisfied
             for r in rows:
                 if not window.holds(created_at(r)):
                     continue
@@ -122,6 +127,15 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                     done.append(cat)
                 samples.append((d, cat, _slas(api, r, cfg.per_page)))
                 key = _segment(r.get("issueKey"))
+                if cat == "incident" and is_done(r) and key and feedback_budget > 0 and site_feedback is not None:
+                    feedback_budget -= 1
+                    try:
+                        rating = api.feedback_rating(key)
+                    except CollectError as exc:  # an experimental endpoint: its refusal fails nothing else
+                        ctx.warn(f"customer feedback not read: {exc.reason}")
+                        site_feedback = feedback = None
+                    else:
+                        _tally(feedback, rating)
                 if cat == "problem" and lookups > 0 and key:
                     lookups -= 1
                     issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
@@ -131,15 +145,39 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             site_done += done
             site_problems = [site_problems[0] + problems[0], site_problems[1] + problems[1]]
             site_truncated = site_truncated or truncated
-            data = requests_data("service_desk", d, window, cats, done, (problems[0], problems[1]), truncated)
+            if site_feedback is not None and feedback is not None:
+                site_feedback = [a + b for a, b in zip(site_feedback, feedback, strict=True)]
+            data = requests_data(
+                "service_desk", d, window, cats, done, (problems[0], problems[1]), truncated, _fb(feedback)
+            )
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
         site = requests_data(
-            "site", None, window, site_cats, site_done, (site_problems[0], site_problems[1]), site_truncated
+            "site",
+            None,
+            window,
+            site_cats,
+            site_done,
+            (site_problems[0], site_problems[1]),
+            site_truncated,
+            _fb(site_feedback),
         )
         out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):
             out.append(ctx.evidence(SLA, subject, data, "GET /request?expand=sla"))
     yield from out
+
+
+def _tally(feedback: list[int] | None, rating: int | None) -> None:
+    if feedback is None:
+        return
+    feedback[0] += 1
+    if rating is not None:
+        feedback[1] += 1
+        feedback[2] += 1 if rating >= SATISFIED else 0
+
+
+def _fb(feedback: list[int] | None) -> tuple[int, int, int] | None:
+    return None if feedback is None else (feedback[0], feedback[1], feedback[2])
 
 
 def _segment(value: Any) -> str | None:

@@ -26,6 +26,21 @@ PREFIX = "/rest/servicedeskapi"
 class JsmClient(JsonClient):
     """GET-only client of one Jira site (auth and TLS from the shared HTTP options)."""
 
+    def feedback_rating(self, key: str) -> int | None:
+        """A request's CSAT rating (1..5; `GET /request/{key}/feedback`, an experimental endpoint
+        that needs the `X-ExperimentalApi: opt-in` header); None when the request has none (404)."""
+        self.client.headers["X-ExperimentalApi"] = "opt-in"
+        try:
+            doc = self.get_json(f"{PREFIX}/request/{key}/feedback")
+        except CollectError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        rating = doc.get("rating") if isinstance(doc, dict) else None
+        if isinstance(rating, int) and not isinstance(rating, bool) and 1 <= rating <= 5:
+            return rating
+        return None
+
     def paged(
         self, path: str, params: dict[str, str] | None = None, *, limit: int = 50, cap: int = 10_000
     ) -> Iterator[dict[str, Any]]:

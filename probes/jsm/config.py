@@ -33,6 +33,12 @@ class JsmConfig(HttpSourceConfig):
     max_requests: int = Field(
         default=5000, ge=50, le=50000, description="requests read at most per service desk (newest activity first)"
     )
+    max_feedback_lookups: int = Field(
+        default=200,
+        ge=0,
+        le=2000,
+        description="resolved incident requests whose customer-satisfaction feedback is read (one call each)",
+    )
     max_problem_lookups: int = Field(
         default=200, ge=0, le=2000, description="problem records whose issue links are read (one call each)"
     )

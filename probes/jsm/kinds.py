@@ -13,7 +13,7 @@ __all__ = ["KINDS", "MODELS"]
 
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
-    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident; customers' satisfaction ratings of resolved incidents",
     "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
@@ -60,6 +60,14 @@ class JsmRequests(KindModel):
         description="of those, problems linked to an issue of an incident request type's issue type"
     )
     truncated: bool = Field(description="a desk held more requests than max_requests: the counts are lower bounds")
+    incident_feedback_checked: int | None = Field(
+        description="resolved incident requests whose customer-satisfaction feedback was read (at most max_feedback_lookups; null: the feedback endpoint refused)"
+    )
+    incident_feedback_rated: int | None = Field(description="of those, rated by the customer (CSAT, 1 to 5)")
+    incident_feedback_satisfied: int | None = Field(description="of the rated, rated 4 or 5 (satisfied)")
+    incident_satisfied_ratio: float | None = Field(
+        description="incident_feedback_satisfied / incident_feedback_rated (null: none rated or not read)"
+    )
 
 
 class JsmSla(KindModel):

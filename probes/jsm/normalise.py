@@ -102,7 +102,11 @@ def requests_data(
     done_cats: list[str],
     problems: tuple[int, int],
     truncated: bool,
+    feedback: tuple[int, int, int] | None = None,
 ) -> dict[str, Any]:
+    """`feedback`: resolved incidents whose CSAT feedback was read, of which rated, of which
+    rated satisfied (None: the feedback could not be read)."""
+    checked, rated, satisfied = feedback if feedback is not None else (None, None, None)
     return {
         "scope": scope,
         "service_desk_id": str(desk.get("id")) if desk else None,
@@ -114,6 +118,10 @@ def requests_data(
         "problems_checked": problems[0],
         "problems_linked_to_incidents": problems[1],
         "truncated": truncated,
+        "incident_feedback_checked": checked,
+        "incident_feedback_rated": rated,
+        "incident_feedback_satisfied": satisfied,
+        "incident_satisfied_ratio": round(satisfied / rated, 4) if rated and satisfied is not None else None,
     }
 
 

@@ -6,8 +6,9 @@ Read-only, with a read-only REST API key. Four steps, each failing only its own 
 2. schedules, each rendered over the next `coverage_days` (`GET /schedules/{id}?since&until`)
    so the final layer's shifts, overrides included, give its 24x7 coverage;
 3. incidents created in the window and the account's log entries (`is_overview=true`) over the
-   same window: first acknowledgement by a person, resolution and by whom, trigger source.
-   One list call per page, never one call per incident.
+   same window: first acknowledgement by a person, resolution and by whom, trigger source;
+   and the account's priorities (`GET /priorities`, most severe first) to single out the major
+   incidents. One list call per page, never one call per incident.
 Postmortems are not in PagerDuty's public REST API (they live in the web app and the
 Analytics/Jeli products), so nothing here speaks to post-incident reviews.
 """
@@ -117,9 +118,21 @@ def _collect(api: PagerDutyClient, cfg: PagerDutyConfig, ctx: ProbeContext) -> I
         incidents = list(api.list("/incidents", "incidents", {**span, **teams}))
         entries = list(api.list("/log_entries", "log_entries", {**span, "is_overview": "true", **teams}))
         names = {str(s.get("id")): str(s.get("name") or s.get("id")) for s in services or []}
-        for subject, data in incident_stats(incidents, entries, window, names):
+        priorities = _priorities(api, ctx)
+        for subject, data in incident_stats(incidents, entries, window, names, priorities):
             out.append(ctx.evidence(INCIDENTS, subject, data, "GET /incidents, GET /log_entries"))
     yield from out
+
+
+def _priorities(api: PagerDutyClient, ctx: ProbeContext) -> list[dict[str, Any]] | None:
+    """The account's priorities, most severe first (`GET /priorities`); None when they cannot be
+    read (the feature is on Standard and Enterprise plans only): the major-incident figures are
+    then null, and the rest of the incident figures stand."""
+    try:
+        return list(api.list("/priorities", "priorities"))
+    except CollectError as exc:
+        ctx.warn(f"/priorities: {exc}; major-incident figures not computed")
+        return None
 
 
 def _rendered(api: PagerDutyClient, sid: str, span: dict[str, str]) -> dict[str, Any]:

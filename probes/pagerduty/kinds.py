@@ -12,7 +12,7 @@ KINDS: dict[str, str] = {
     "pagerduty.service": "a PagerDuty service: status, escalation policy (levels joined), teams, integrations feeding it, ack and auto-resolve timeouts, urgency rule",
     "pagerduty.escalation_policy": "an escalation policy: levels, what each level targets (schedules, users), delays, loops, teams, services using it, and its first level's on-call coverage over the next coverage_days",
     "pagerduty.schedule": "an on-call schedule: coverage of its final layer (with overrides) over the next coverage_days, gaps, people on call, whether an active service's policy uses it",
-    "pagerduty.incident_stats": "incidents created in the window, for the account and per service: time to acknowledge and to resolve (n, median, p90, p95), share opened by integrations, share resolved by automation",
+    "pagerduty.incident_stats": "incidents created in the window, for the account and per service: time to acknowledge and to resolve (n, median, p90, p95), share opened by integrations, share resolved by automation, and the major incidents' (the most severe priority's) time to resolve",
 }
 
 
@@ -142,6 +142,19 @@ class PagerdutyIncidentStats(KindModel):
     timeout_resolved: int = Field(description="closed by the service's auto-resolve timeout (nobody handled them)")
     escalated_ratio: float | None = Field(description="share of incidents escalated past the first level")
     sample_incidents: list[str] = Field(description="numbers of up to five incidents counted, for an auditor")
+    priorities_defined: int | None = Field(
+        description="priority levels the account defines (GET /priorities; null: not read, e.g. the Priorities feature is not on the plan)"
+    )
+    top_priority: str | None = Field(description="name of the most severe priority (null: none defined or not read)")
+    with_priority: int = Field(description="incidents carrying a priority (their current one)")
+    top_priority_incidents: int = Field(description="of which carrying the most severe priority: the major incidents")
+    top_priority_share: float | None = Field(
+        description="top_priority_incidents / incidents: how selective the top grade is (null: no incident)"
+    )
+    top_priority_open: int = Field(description="major incidents still open at the scan")
+    top_priority_time_to_resolve_minutes: Timing = Field(
+        description="created to resolved, major incidents, whoever resolved them; one still open counts with its age at the scan (a lower bound)"
+    )
 
 
 MODELS: dict[str, type[KindModel]] = {

@@ -9,7 +9,7 @@ apart: nobody handled that incident and it did not heal itself either.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -238,6 +238,40 @@ def _first_response(created: datetime | None, life: _Life, done_at: datetime | N
     return None
 
 
+def _major(
+    incidents: list[Obj], lives: Mapping[str, _Life], window: Window, order: list[tuple[str, str]] | None
+) -> dict[str, Any]:
+    """Figures on the incidents carrying the account's most severe priority (`order`: priority
+    ids, most severe first, as `GET /priorities` lists them; None: not read). The incident's
+    priority is its current one, the grade it ended with. Time to resolve counts every resolved
+    one (whoever resolved it) and, for one still open, its age at the scan: a lower bound, so a
+    major incident left open never reads as fast."""
+    top, top_name = order[0] if order else (None, None)
+    graded = [i for i in incidents if _ref_id(i.get("priority")) is not None]
+    major = [i for i in graded if _ref_id(i.get("priority")) == top]
+    took: list[float] = []
+    still_open = 0
+    for inc in major:
+        created = parse_time(inc.get("created_at"))
+        life = lives.get(str(inc.get("id")), _Life())
+        done_at = life.resolved or parse_time(inc.get("resolved_at"))
+        if inc.get("status") != "resolved" or done_at is None:
+            still_open += 1
+            done_at = window.end
+        t = _minutes(created, done_at)
+        if t is not None:
+            took.append(t)
+    return {
+        "priorities_defined": len(order) if order is not None else None,
+        "top_priority": top_name,
+        "with_priority": len(graded),
+        "top_priority_incidents": len(major),
+        "top_priority_share": _ratio(len(major), len(incidents)),
+        "top_priority_open": still_open,
+        "top_priority_time_to_resolve_minutes": timing(took),
+    }
+
+
 def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> dict[str, Any]:
     tta: list[float] = []
     ttr: list[float] = []
@@ -300,18 +334,29 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
 
 
 def incident_stats(
-    incidents: Iterable[Obj], entries: Iterable[Obj], window: Window, services: Mapping[str, str]
+    incidents: Iterable[Obj],
+    entries: Iterable[Obj],
+    window: Window,
+    services: Mapping[str, str],
+    priorities: Sequence[Obj] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(subject, data) for the whole account and for each service with incidents in the window.
 
     `services` maps service ids to names (for subjects); an incident's times come from the log
     entries (first human acknowledgement, last resolution), its creation from the incident.
+    `priorities` is the account's priority list, most severe first (None: not read).
     """
+    order = None
+    if priorities is not None:
+        order = [
+            (str(p["id"]), str(p.get("name") or p.get("summary") or p["id"])[:60]) for p in priorities if p.get("id")
+        ]
     lives = _lives(entries)
     mine = [
         i for i in incidents if (t := parse_time(i.get("created_at"))) is not None and window.start <= t <= window.end
     ]
-    out = [("account", {"scope": "account", "service_id": None, "service": None, **_stats(mine, lives, window)})]
+    acct = {**_stats(mine, lives, window), **_major(mine, lives, window, order)}
+    out = [("account", {"scope": "account", "service_id": None, "service": None, **acct})]
     by_service: dict[str, list[Obj]] = defaultdict(list)
     for inc in mine:
         sid = _ref_id(inc.get("service"))
@@ -322,7 +367,13 @@ def incident_stats(
         out.append(
             (
                 f"service/{name}",
-                {"scope": "service", "service_id": sid, "service": name, **_stats(by_service[sid], lives, window)},
+                {
+                    "scope": "service",
+                    "service_id": sid,
+                    "service": name,
+                    **_stats(by_service[sid], lives, window),
+                    **_major(by_service[sid], lives, window, order),
+                },
             )
         )
     return out
