@@ -226,6 +226,8 @@ def _quantifier(
     label_zh = _label_with_params(zl, params)
     noun = kind + (f" where {describe(body['where'])}" if "where" in body else "")
     noun_zh = kind + (f"（{describe(body['where'])}）" if "where" in body else "")
+    # a space between a Latin word and Chinese, none after a full-width parenthesis
+    gap = "" if noun_zh.endswith("）") else " "
     if op in ("every", "ratio", "none") and test is None:
         raise CompileError(f"{op} needs `that`", where)
     bounds = {k: param(body[k], params, f"{where}.{k}") for k in ("gte", "gt", "lte", "lt", "eq") if k in body}
@@ -299,7 +301,7 @@ def _quantifier(
                     _cite(good),
                     m,
                     stats,
-                    detail_zh=f"{n} 个 {noun_zh} 中有 {m} 个符合［{label_zh}］：{_names(good)}",
+                    detail_zh=f"{n} 个 {noun_zh}{gap}中有 {m} 个符合［{label_zh}］：{_names(good)}",
                 )
             return Outcome(
                 False,
@@ -307,7 +309,7 @@ def _quantifier(
                 _cite(pop),
                 n,
                 stats,
-                detail_zh=f"{n} 个 {noun_zh} 中没有一个符合［{label_zh}］",
+                detail_zh=f"{n} 个 {noun_zh}{gap}中没有一个符合［{label_zh}］",
             )
         if op == "none":
             if m:
@@ -317,7 +319,7 @@ def _quantifier(
                     _cite(good),
                     m,
                     stats,
-                    detail_zh=f"{n} 个 {noun_zh} 中有 {m} 个符合［{label_zh}］，应当一个也没有：{_names(good)}",
+                    detail_zh=f"{n} 个 {noun_zh}{gap}中有 {m} 个符合［{label_zh}］，应当一个也没有：{_names(good)}",
                 )
             return Outcome(
                 True,
@@ -325,7 +327,7 @@ def _quantifier(
                 _cite(pop),
                 n,
                 stats,
-                detail_zh=f"{n} 个 {noun_zh} 中没有一个符合［{label_zh}］",
+                detail_zh=f"{n} 个 {noun_zh}{gap}中没有一个符合［{label_zh}］",
             )
         if op == "every":
             if n == 0:
@@ -337,7 +339,7 @@ def _quantifier(
                     _cite(bad),
                     len(bad),
                     stats,
-                    detail_zh=f"{n} 个 {noun_zh} 中有 {len(bad)} 个不满足［{label_zh}］：{_names(bad)}",
+                    detail_zh=f"{n} 个 {noun_zh}{gap}中有 {len(bad)} 个不满足［{label_zh}］：{_names(bad)}",
                 )
             return Outcome(
                 True,
@@ -345,12 +347,12 @@ def _quantifier(
                 _cite(good),
                 n,
                 stats,
-                detail_zh=f"全部 {n} 个 {noun_zh} 满足［{label_zh}］",
+                detail_zh=f"全部 {n} 个 {noun_zh}{gap}满足［{label_zh}］",
             )
         if op == "count":
             ok = within(m)
             what = f"{m} {noun}" + (f" match [{label}]" if test else " observed")
-            what_zh = f"{m} 个 {noun_zh}" + (f"符合［{label_zh}］" if test else "被观察到")
+            what_zh = f"{m} 个 {noun_zh}" + (f"{gap}符合［{label_zh}］" if test else f"{gap}被观察到")
             sample = f": {_names(good)}" if good else ""
             sample_zh = f"：{_names(good)}" if good else ""
             return Outcome(
@@ -375,7 +377,7 @@ def _quantifier(
         stats["ratio"] = round(ratio, 4)
         ok = within(ratio)
         text = f"{m} of {n} {noun} ({ratio:.0%}) satisfy [{label}] (needs {bound_text})"
-        text_zh = f"{n} 个 {noun_zh} 中有 {m} 个（{ratio:.0%}）满足［{label_zh}］（要求 {bound_zh}）"
+        text_zh = f"{n} 个 {noun_zh}{gap}中有 {m} 个（{ratio:.0%}）满足［{label_zh}］（要求 {bound_zh}）"
         if bad:
             text += f"; failing: {_names(bad)}"
             text_zh += f"；不满足：{_names(bad)}"

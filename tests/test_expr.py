@@ -250,3 +250,20 @@ def test_labels_show_parameter_values() -> None:
     )
     o = c.evaluate(index(*DEPLOYS))
     assert "ready on ≥ 0.9 (90%) of items" in o.detail
+
+
+def test_chinese_details_space_latin_words_but_not_full_width_brackets() -> None:
+    """A kind name (Latin) is set off from the Chinese by one space; a full-width closing
+    parenthesis takes none (Chinese typography)."""
+    that = {"path": "data.ready", "eq": True}
+    where = {"path": "data.prod", "eq": True}
+    plain = compile_condition({"count": {"kind": "k.item", "that": that, "gte": 1, "label": "ready"}}, {}).evaluate(
+        index(*DEPLOYS)
+    )
+    assert "个 k.item 符合［" in plain.detail_zh, plain.detail_zh
+    scoped = compile_condition({"every": {"kind": "k.item", "where": where, "that": that}}, {}).evaluate(
+        index(*DEPLOYS)
+    )
+    assert "）中有" in scoped.detail_zh and "） " not in scoped.detail_zh, scoped.detail_zh
+    seen = compile_condition({"count": {"kind": "k.item", "gte": 1}}, {}).evaluate(index(*DEPLOYS))
+    assert seen.detail_zh.startswith("10 个 k.item 被观察到"), seen.detail_zh
