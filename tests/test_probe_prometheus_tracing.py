@@ -124,7 +124,9 @@ def _config(exporter: Exporter, replicas: int) -> str:
 def report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("tracing")
     pages = {"/node": (200, TEXT, NODE), "/tempo": (200, TEXT, TEMPO), "/otelcol": _spans(100)}
-    exporter = Exporter({**pages, "/prom0": (200, TEXT, BUILD_INFO), "/prom1": (200, TEXT, BUILD_INFO)}).start()
+    exporter = Exporter(
+        {**pages, "/prom0": (200, TEXT, BUILD_INFO), "/prom1": (200, TEXT, BUILD_INFO)}, stamp=True
+    ).start()
     prom: Server = start_prometheus(root / "prom", _config(exporter, 2), {"platform.yaml": RULES})
     try:
         _wait_for(prom, "otelcol_receiver_accepted_spans_total")
@@ -144,7 +146,7 @@ def single(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]
     """One operator replica and one instrumented service: the over-counts the review found."""
     root = tmp_path_factory.mktemp("tracing-single")
     pages = {"/node": (200, TEXT, NODE), "/tempo": (200, TEXT, TEMPO_ONE), "/otelcol": (200, TEXT, OTEL_ONE)}
-    exporter = Exporter({**pages, "/prom0": (200, TEXT, BUILD_INFO)}).start()
+    exporter = Exporter({**pages, "/prom0": (200, TEXT, BUILD_INFO)}, stamp=True).start()
     prom: Server = start_prometheus(root / "prom", _config(exporter, 1), {"platform.yaml": RULES})
     try:
         _wait_for(prom, "traces_service_graph_request_total")

@@ -208,6 +208,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
     pages: Mapping[str, tuple[int, str, str]] = {}
     delay_s: float = 0.0
     require_auth: str | None = None
+    stamp: bool = False
 
     def do_GET(self) -> None:
         if self.delay_s:
@@ -216,6 +217,8 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.require_auth is not None and self.headers.get("Authorization") != self.require_auth:
             page = (401, "application/json", '{"status":"error","error":"unauthorized"}')
         status, ctype, body = page
+        if self.stamp and status == 200 and ctype.startswith("text/plain"):
+            body = stamped(body, int(time.time() * 1000))
         data = body.encode()
         self.send_response(status)
         self.send_header("Content-Type", ctype)
@@ -248,12 +251,18 @@ class Exporter:
     pages: dict[str, tuple[int, str, str]]
     delay_s: float = 0.0
     require_auth: str | None = None  # the exact Authorization header to accept; others get 401
+    # Each sample carries the time of the scrape: Prometheus then writes no staleness markers
+    # when a scrape fails (a loaded test machine can miss a 1 s scrape timeout), so the series
+    # stay queryable for the lookback window instead of vanishing until the next good scrape.
+    stamp: bool = False
     port: int = 0
     _server: http.server.ThreadingHTTPServer | None = field(default=None, repr=False)
 
     def start(self) -> Exporter:
         handler = type(
-            "Handler", (_Handler,), {"pages": self.pages, "delay_s": self.delay_s, "require_auth": self.require_auth}
+            "Handler",
+            (_Handler,),
+            {"pages": self.pages, "delay_s": self.delay_s, "require_auth": self.require_auth, "stamp": self.stamp},
         )
         server, _url = serve(handler, "exporter", server_class=_Server)
         self._server, self.port = server, int(server.server_address[1])
@@ -269,6 +278,14 @@ class Exporter:
 
 
 TEXT = "text/plain; version=0.0.4"
+
+
+def stamped(text: str, ms: int) -> str:
+    """Exposition text with `ms` (milliseconds since the epoch) after every sample's value."""
+    lines = text.splitlines()
+    return "".join(
+        (line if not line.strip() or line.startswith("#") else f"{line.rstrip()} {ms}") + "\n" for line in lines
+    )
 
 
 def exporter_pages(folder: Path) -> dict[str, tuple[int, str, str]]:
