@@ -221,6 +221,17 @@ def test_major_incidents_are_the_most_severe_priority_and_open_ones_count_their_
     ttr = acct["top_priority_time_to_resolve_minutes"]
     # 10, 30, 60 minutes resolved; the open one is 3 days minus 3 hours old at the scan
     assert ttr["n"] == 4 and ttr["median"] == 45.0 and ttr["p95"] == (3 * 24 - 3) * 60
+    # the same open incident a minute old is no fast resolution: left out, still counted as open
+    young = dict(
+        incident_stats(
+            e.incidents,
+            e.log_entries,
+            Window(NOW - timedelta(days=90), NOW - timedelta(days=3) + timedelta(hours=3, minutes=1)),
+            {"S1": "checkout"},
+            e.priorities,
+        )
+    )["account"]
+    assert young["top_priority_open"] == 1 and young["top_priority_time_to_resolve_minutes"]["n"] == 3
     unread = dict(incident_stats(e.incidents, e.log_entries, window, {"S1": "checkout"}))["account"]
     assert unread["priorities_defined"] is None and unread["top_priority_time_to_resolve_minutes"]["n"] == 0
 

@@ -238,14 +238,21 @@ def _first_response(created: datetime | None, life: _Life, done_at: datetime | N
     return None
 
 
+# An open major incident counts (with its age) only once it is older than this: the slow bound
+# of the rules on major incidents (`pagerduty.incidents.major-resolved-fast`: p90 ≤ 240 min).
+OPEN_SLOW_MINUTES = 240.0
+
+
 def _major(
     incidents: list[Obj], lives: Mapping[str, _Life], window: Window, order: list[tuple[str, str]] | None
 ) -> dict[str, Any]:
     """Figures on the incidents carrying the account's most severe priority (`order`: priority
     ids, most severe first, as `GET /priorities` lists them; None: not read). The incident's
     priority is its current one, the grade it ended with. Time to resolve counts every resolved
-    one (whoever resolved it) and, for one still open, its age at the scan: a lower bound, so a
-    major incident left open never reads as fast."""
+    one (whoever resolved it) and, for one still open for longer than `OPEN_SLOW_MINUTES`, its
+    age at the scan: a lower bound that is already slow. One opened more recently is left out of
+    the figures (`top_priority_open` still counts it): its age would read as a fast resolution
+    when its end is not yet known."""
     top, top_name = order[0] if order else (None, None)
     graded = [i for i in incidents if _ref_id(i.get("priority")) is not None]
     major = [i for i in graded if _ref_id(i.get("priority")) == top]
@@ -257,6 +264,9 @@ def _major(
         done_at = life.resolved or parse_time(inc.get("resolved_at"))
         if inc.get("status") != "resolved" or done_at is None:
             still_open += 1
+            age = _minutes(created, window.end)
+            if age is None or age <= OPEN_SLOW_MINUTES:
+                continue
             done_at = window.end
         t = _minutes(created, done_at)
         if t is not None:
