@@ -14,7 +14,7 @@ import pytest
 
 from probes.jsm import JsmConfig, JsmProbe
 from probes.jsm.kinds import KINDS
-from probes.jsm.normalise import Window, category_of, links_an_incident, sla_data
+from probes.jsm.normalise import Window, category_of, field_ids, filled, links_an_incident, sla_data
 from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, queue_only, well_run
 from sandbox.loopback_api import Fault
 from scanner.evidence import Evidence
@@ -266,7 +266,8 @@ def test_keys_unfit_for_a_url_path_are_never_spliced_into_one(monkeypatch: pytes
     assert not ctx.failures
     site = _by(ev, "jsm.requests")["site"]
     assert site["by_category"]["problem"] == 4 and site["problems_checked"] == 3  # counted, not looked up
-    assert all(r.path.startswith(("/rest/servicedeskapi/", "/rest/api/3/issue/IT-")) for r in api.requests)
+    known = ("/rest/servicedeskapi/", "/rest/api/3/issue/IT-", "/rest/api/3/field")
+    assert all(r.path.startswith(known) for r in api.requests)
 
 
 def _rated_site() -> JsmAPI:
@@ -327,3 +328,60 @@ def test_a_refused_feedback_endpoint_nulls_only_the_feedback_figures(monkeypatch
     assert site["incident_feedback_checked"] is None and site["incident_satisfied_ratio"] is None
     assert site["by_category"]["incident"] == 13  # the rest stands
     assert sum(1 for r in api.requests if r.path.endswith("/feedback")) == 1  # no call after the refusal
+
+
+def test_change_fields_are_found_by_name_and_read_as_set_or_not() -> None:
+    fields = [
+        {"id": "customfield_10041", "name": "Change risk", "custom": True},
+        {"id": "customfield_10004", "name": " impact ", "custom": True},
+        {"id": "bad id/../x", "name": "Change risk", "custom": True},  # never spliced into a query
+        "junk",
+    ]
+    assert field_ids(fields, ["Change risk"]) == ["customfield_10041"]
+    assert field_ids(fields, ["Impact"]) == ["customfield_10004"] and field_ids("junk", ["Impact"]) == []
+    issue: dict[str, Any] = {
+        "fields": {"a": {"value": "High", "id": "1"}, "b": None, "c": "  ", "d": [], "e": {"id": "9"}}
+    }
+    assert filled(issue, ["b", "a"]) == "High"
+    assert filled(issue, ["b", "c", "d", "e", "missing"]) is None and filled("junk", ["a"]) is None
+
+
+@pytest.mark.slow
+def test_change_risk_and_impact_are_counted_on_change_requests(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    try:
+        ev, ctx = _run(_cfg(api.url))
+        capped, _ctx = _run(_cfg(api.url, max_change_lookups=2))
+        renamed, _ctx = _run(_cfg(api.url, change_risk_fields=["Risque du changement"]))
+    finally:
+        api.stop()
+    assert not ctx.failures and not ctx.warnings
+    site = _by(ev, "jsm.requests")["site"]
+    # six changes, all graded by risk (Low, Medium, High), one emergency change without impact
+    assert (site["changes_checked"], site["changes_with_risk"], site["changes_with_impact"]) == (6, 6, 5)
+    assert site["changes_assessed"] == 5 and site["change_assessed_ratio"] == 0.8333
+    assert site["change_risk_grades"] == 3 and site["change_impact_grades"] == 2
+    assert _by(ev, "jsm.requests")["service_desk/HR"]["changes_checked"] == 0  # the HR desk raises none
+    asked = [r for r in api.requests if r.path.startswith("/rest/api/3/issue/IT-2")]
+    assert asked and all(r.query["fields"] == ["customfield_10041,customfield_10004"] for r in asked)
+    assert _by(capped, "jsm.requests")["site"]["changes_checked"] == 2
+    assert _by(renamed, "jsm.requests")["site"]["changes_checked"] is None  # no such field: unknown, not 0
+    assert "Minor / Localized" not in json.dumps([e.data for e in ev])  # counts only
+    assert "Moderate / Limited" not in json.dumps([e.data for e in ev])
+
+
+@pytest.mark.slow
+def test_a_refused_field_list_nulls_only_the_change_figures(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    api.inject(Fault(r"^/rest/api/3/field$", 403, times=99))
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures and any("change risk" in w for w in ctx.warnings)
+    site = _by(ev, "jsm.requests")["site"]
+    assert site["changes_checked"] is None and site["change_assessed_ratio"] is None
+    assert site["by_category"]["change"] == 6  # the rest stands
+    assert not any(r.path.startswith("/rest/api/3/issue/IT-2") for r in api.requests)

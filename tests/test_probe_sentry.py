@@ -65,6 +65,10 @@ def test_well_run_every_kind_across_pages(monkeypatch: pytest.MonkeyPatch) -> No
     assert alerts["LCP regression"]["experience"] and alerts["Android crash-free"]["experience"]
     assert not alerts["API errors"]["experience"]
     assert by(ev, "sentry.organization")["acme"]["issue_trackers"] == ["jira"]
+    dashboards = by(ev, "sentry.dashboard")  # the prebuilt "default-overview" is not read
+    assert set(dashboards) == {"User experience (7)", "API (8)"}
+    assert dashboards["User experience (7)"]["experience_dimensions"] == ["browser.name", "geo.country_code", "release"]
+    assert dashboards["API (8)"]["experience_widgets"] == 0  # backend durations are not real users' experience
     cursors = [r.query.get("cursor") for r in api.requests if r.path.endswith("/projects/")]
     assert len(cursors) == 3  # followed rel=next while results="true", then stopped
     assert TOKEN not in repr([dict(e.data) for e in ev])
@@ -87,6 +91,7 @@ def test_old_sentry_without_inp_and_a_backend_only_org(monkeypatch: pytest.Monke
         api.stop()
     assert by(ev, "sentry.organization")["acme"]["open_membership"] is True
     assert [p["client_side"] for p in by(ev, "sentry.project").values()] == [False]
+    assert not ctx.failures and by(ev, "sentry.dashboard") == {}  # observed, none built
 
 
 @pytest.mark.slow
@@ -108,12 +113,13 @@ def test_auth_errors_and_faults(monkeypatch: pytest.MonkeyPatch) -> None:
             )
         )
         api.inject(Fault(r"/sessions/$", 500, times=5))
+        api.inject(Fault(r"/dashboards/$", 404, times=5, body={"detail": "The requested resource does not exist"}))
         started = time.monotonic()
         ev, ctx = run(api.url)
         assert time.monotonic() - started >= 0.9
     finally:
         api.stop()
-    assert set(ctx.failures) == {"sentry.project", "sentry.metric_alert"}
+    assert set(ctx.failures) == {"sentry.project", "sentry.metric_alert", "sentry.dashboard"}
     assert ctx.failures["sentry.metric_alert"].category == "forbidden"
     assert by(ev, "sentry.organization")["acme"]["projects"] == 3
 
@@ -130,3 +136,20 @@ def test_next_link_to_another_host_is_refused(monkeypatch: pytest.MonkeyPatch) -
         api.stop()
     assert set(ctx.failures) == set(KINDS)
     assert "refused to follow" in ctx.failures["sentry.organization"].reason
+
+
+def test_dashboard_dimensions_and_crash_free_scope() -> None:
+    """Review 2026-12-03: Sentry's Frontend template charts LCP by user.geo.country_code and
+    user.geo.region, one dimension at two grains; environment is no dimension; crash-free rates
+    count only on a dashboard filtered to client-side projects (backends send sessions too)."""
+    from probes.sentry.collect import _widget_facts, dimension
+
+    assert {dimension(c) for c in ("user.geo.country_code", "user.geo.region", "geo.city")} == {"geo"}
+    assert dimension("browser.name") == dimension("browser") == "browser"
+    assert dimension("environment") is None
+    lcp = {"queries": [{"fields": [], "aggregates": ["p75(measurements.lcp)"], "columns": ["release"]}]}
+    crash = {"queries": [{"fields": [], "aggregates": ["crash_free_rate(session)"], "columns": ["release"]}]}
+    old = {"queries": [{"fields": ["browser.name", "p75(measurements.lcp)"], "aggregates": [], "columns": []}]}
+    assert _widget_facts(lcp, False) == (True, ["release"])
+    assert _widget_facts(crash, False)[0] is False and _widget_facts(crash, True)[0] is True
+    assert _widget_facts(old, False) == (True, ["browser.name"])  # a pre-2022 widget: fields only

@@ -9,7 +9,10 @@ Steps, each failing only its own kinds:
    (embedded, or `GET /request/{key}/sla` when the embedded page is not the last); and, for
    problem records, their issue links (`GET /rest/api/3/issue/{key}?fields=issuelinks`) to see
    whether a problem is tied to an incident; and, for resolved incidents, the customer's
-   satisfaction rating (`GET /request/{key}/feedback`, up to max_feedback_lookups calls).
+   satisfaction rating (`GET /request/{key}/feedback`, up to max_feedback_lookups calls); and,
+   for change requests, whether the fields named in change_risk_fields and change_impact_fields
+   (found by name in `GET /rest/api/3/field`) hold a value
+   (`GET /rest/api/3/issue/{key}?fields=...`, up to max_change_lookups calls).
 No summary, description, comment or person's name is kept: the evidence holds counts.
 """
 
@@ -28,13 +31,15 @@ from probes.jsm.normalise import (
     category_of,
     created_at,
     desk_data,
+    field_ids,
+    filled,
     is_done,
     links_an_incident,
     requests_data,
     sla_data,
 )
 from scanner.evidence import Evidence
-from scanner.probe import CollectError, KindModel, Probe, ProbeContext
+from scanner.probe import SOURCE_WIDE, CollectError, KindModel, Probe, ProbeContext
 
 __all__ = ["JsmConfig", "JsmProbe"]
 
@@ -103,6 +108,11 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         site_truncated = False
         lookups = cfg.max_problem_lookups
         feedback_budget = cfg.max_feedback_lookups
+        change_budget = cfg.max_change_lookups
+        change_fields = _change_fields(api, cfg, ctx) if "change" in type_cat.values() and change_budget else None
+        site_changes: list[int] | None = None if change_fields is None else [0, 0, 0, 0]
+        site_grades: set[str] = set()  # distinct risk grades
+        site_impacts: set[str] = set()  # distinct impacts
         for d in desks:
             did = str(d.get("id"))
             params = {
@@ -117,6 +127,9 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             done: list[str] = []
             problems = [0, 0]
             feedback: list[int] | None = None if site_feedback is None else [0, 0, 0]  # checked, rated, satisfied
+            changes: list[int] | None = None if site_changes is None else [0, 0, 0, 0]  # checked, risk, impact, both
+            grades: set[str] = set()  # distinct risk grades
+            impacts: set[str] = set()  # distinct impacts (one alone reads as a field default)
             for r in rows:
                 if not window.holds(created_at(r)):
                     continue
@@ -136,6 +149,22 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                         site_feedback = feedback = None
                     else:
                         _tally(feedback, rating)
+                if cat == "change" and key and change_budget > 0 and change_fields and changes is not None:
+                    change_budget -= 1
+                    risk_ids, impact_ids = change_fields
+                    try:
+                        issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": ",".join(risk_ids + impact_ids)})
+                    except CollectError as exc:
+                        if exc.category in SOURCE_WIDE:
+                            raise
+                        ctx.warn(f"change risk and impact not read: {exc.reason}")
+                        site_changes = changes = None
+                    else:
+                        risk, impact = filled(issue, risk_ids), filled(issue, impact_ids)
+                        for i, hit in enumerate((True, risk, impact, risk and impact)):
+                            changes[i] += 1 if hit else 0
+                        grades |= {risk} if risk else set()
+                        impacts |= {impact} if impact else set()
                 if cat == "problem" and lookups > 0 and key:
                     lookups -= 1
                     issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
@@ -147,8 +176,20 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             site_truncated = site_truncated or truncated
             if site_feedback is not None and feedback is not None:
                 site_feedback = [a + b for a, b in zip(site_feedback, feedback, strict=True)]
+            if site_changes is not None and changes is not None:
+                site_changes = [a + b for a, b in zip(site_changes, changes, strict=True)]
+                site_grades |= grades
+                site_impacts |= impacts
             data = requests_data(
-                "service_desk", d, window, cats, done, (problems[0], problems[1]), truncated, _fb(feedback)
+                "service_desk",
+                d,
+                window,
+                cats,
+                done,
+                (problems[0], problems[1]),
+                truncated,
+                _fb(feedback),
+                _changes(changes, grades, impacts),
             )
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
         site = requests_data(
@@ -160,6 +201,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             (site_problems[0], site_problems[1]),
             site_truncated,
             _fb(site_feedback),
+            _changes(site_changes, site_grades, site_impacts),
         )
         out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):
@@ -178,6 +220,32 @@ def _tally(feedback: list[int] | None, rating: int | None) -> None:
 
 def _fb(feedback: list[int] | None) -> tuple[int, int, int] | None:
     return None if feedback is None else (feedback[0], feedback[1], feedback[2])
+
+
+def _changes(
+    changes: list[int] | None, grades: set[str], impacts: set[str]
+) -> tuple[int, int, int, int, int, int] | None:
+    if changes is None:
+        return None
+    return (changes[0], changes[1], changes[2], changes[3], len(grades), len(impacts))
+
+
+def _change_fields(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> tuple[list[str], list[str]] | None:
+    """The ids of the fields holding a change's risk grade and its impact, found by name in the
+    site's field list; None when either is missing (nothing to read) or the list is refused."""
+    try:
+        fields = api.get_json("/rest/api/3/field")
+    except CollectError as exc:
+        if exc.category in SOURCE_WIDE:
+            raise
+        ctx.warn(f"change risk and impact not read: {exc.reason}")
+        return None
+    risk, impact = field_ids(fields, cfg.change_risk_fields), field_ids(fields, cfg.change_impact_fields)
+    if not risk or not impact:
+        missing = cfg.change_risk_fields if not risk else cfg.change_impact_fields
+        ctx.log.debug("source %s: no field named %s; change risk and impact not read", ctx.source, missing)
+        return None
+    return risk, impact
 
 
 def _segment(value: Any) -> str | None:

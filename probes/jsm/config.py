@@ -42,6 +42,19 @@ class JsmConfig(HttpSourceConfig):
     max_problem_lookups: int = Field(
         default=200, ge=0, le=2000, description="problem records whose issue links are read (one call each)"
     )
+    max_change_lookups: int = Field(
+        default=200, ge=0, le=2000, description="change requests whose risk and impact fields are read (one call each)"
+    )
+    change_risk_fields: list[str] = Field(
+        default_factory=lambda: ["Change risk"],
+        max_length=10,
+        description="names of the Jira fields holding a change's risk grade (JSM's change template: Change risk)",
+    )
+    change_impact_fields: list[str] = Field(
+        default_factory=lambda: ["Impact"],
+        max_length=10,
+        description="names of the Jira fields holding a change's impact (JSM's change template: Impact)",
+    )
 
     @model_validator(mode="after")
     def _jsm(self) -> JsmConfig:

@@ -13,7 +13,7 @@ __all__ = ["KINDS", "MODELS"]
 
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
-    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident; customers' satisfaction ratings of resolved incidents",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact",
     "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
@@ -67,6 +67,24 @@ class JsmRequests(KindModel):
     incident_feedback_satisfied: int | None = Field(description="of the rated, rated 4 or 5 (satisfied)")
     incident_satisfied_ratio: float | None = Field(
         description="incident_feedback_satisfied / incident_feedback_rated (null: none rated or not read)"
+    )
+    changes_checked: int | None = Field(
+        default=None,
+        description="change requests created in the window whose risk and impact fields were read (at most max_change_lookups; null: the site has no field named in change_risk_fields or change_impact_fields, or the field list or an issue was refused)",
+    )
+    changes_with_risk: int | None = Field(default=None, description="of those, with a change risk grade set")
+    changes_with_impact: int | None = Field(default=None, description="of those, with an impact set")
+    changes_assessed: int | None = Field(default=None, description="of those, with both a risk grade and an impact set")
+    change_risk_grades: int | None = Field(
+        default=None,
+        description="distinct risk grades among the changes checked (1: every change graded alike, as a field default would grade them)",
+    )
+    change_impact_grades: int | None = Field(
+        default=None,
+        description="distinct impacts among the changes checked (1: every change given the same impact, as a field default would)",
+    )
+    change_assessed_ratio: float | None = Field(
+        default=None, description="changes_assessed / changes_checked (null: none checked or not read)"
     )
 
 

@@ -8,6 +8,7 @@ objects; times are `{"iso8601": ..., "epochMillis": ...}`.
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -24,6 +25,8 @@ __all__ = [
     "category_of",
     "created_at",
     "desk_data",
+    "field_ids",
+    "filled",
     "is_done",
     "links_an_incident",
     "requests_data",
@@ -103,10 +106,15 @@ def requests_data(
     problems: tuple[int, int],
     truncated: bool,
     feedback: tuple[int, int, int] | None = None,
+    changes: tuple[int, int, int, int, int, int] | None = None,
 ) -> dict[str, Any]:
     """`feedback`: resolved incidents whose CSAT feedback was read, of which rated, of which
-    rated satisfied (None: the feedback could not be read)."""
+    rated satisfied (None: the feedback could not be read). `changes`: change requests whose
+    risk and impact fields were read, of which with a risk grade, with an impact, with both
+    and the distinct risk grades and distinct impacts among them (None: the site has no such
+    fields, or they could not be read)."""
     checked, rated, satisfied = feedback if feedback is not None else (None, None, None)
+    c_checked, c_risk, c_impact, c_both, c_grades, c_impacts = changes if changes is not None else (None,) * 6
     return {
         "scope": scope,
         "service_desk_id": str(desk.get("id")) if desk else None,
@@ -122,7 +130,48 @@ def requests_data(
         "incident_feedback_rated": rated,
         "incident_feedback_satisfied": satisfied,
         "incident_satisfied_ratio": round(satisfied / rated, 4) if rated and satisfied is not None else None,
+        "changes_checked": c_checked,
+        "changes_with_risk": c_risk,
+        "changes_with_impact": c_impact,
+        "changes_assessed": c_both,
+        "change_risk_grades": c_grades,
+        "change_impact_grades": c_impacts,
+        "change_assessed_ratio": round(c_both / c_checked, 4) if c_checked and c_both is not None else None,
     }
+
+
+def field_ids(fields: Any, names: Iterable[str]) -> list[str]:
+    """Ids of the Jira fields (`GET /rest/api/3/field`) whose name is one of `names` (case and
+    surrounding spaces ignored), in the answer's order; ids that could not go in a query left out."""
+    wanted = {n.strip().casefold() for n in names if n.strip()}
+    out: list[str] = []
+    for f in fields if isinstance(fields, list) else []:
+        if not isinstance(f, dict) or str(f.get("name") or "").strip().casefold() not in wanted:
+            continue
+        fid = f.get("id")
+        if isinstance(fid, str) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", fid) and fid not in out:
+            out.append(fid)
+    return out[:20]
+
+
+def filled(issue: Any, ids: Iterable[str]) -> str | None:
+    """The value of the first of the fields `ids` of a `GET /rest/api/3/issue/{key}` answer that
+    holds one (a select option's value, a text, a number), bounded; None when none does (null,
+    empty text, an empty list or object)."""
+    fields = issue.get("fields") if isinstance(issue, dict) else None
+    if not isinstance(fields, dict):
+        return None
+    for fid in ids:
+        v = fields.get(fid)
+        if isinstance(v, dict):
+            v = v.get("value", v.get("name"))
+        if isinstance(v, list):
+            v = [x for x in v if x not in (None, "", {})]
+        if isinstance(v, str):
+            v = v.strip()
+        if v not in (None, "", [], {}):
+            return str(v)[:100]
+    return None
 
 
 def _millis(value: Any) -> float | None:

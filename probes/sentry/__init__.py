@@ -2,10 +2,11 @@
 self-hosted): projects and whether they are browser/mobile apps, release health (crash-free
 sessions and users), performance (transaction p75/p95, Web Vitals LCP/INP/CLS), metric and
 issue alert rules, issue ownership and auto-assignment, issue-tracker integrations and user
-feedback. Read-only (an auth token with org:read, project:read, alerts:read, event:read).
+feedback, custom dashboards. Read-only (an auth token with org:read, project:read, alerts:read,
+event:read).
 
 Steps: the organisation and its projects first (without them nothing else means anything);
-then release health, performance, per-project facts and metric alerts. A project's figures need
+then release health, performance, per-project facts, metric alerts and custom dashboards. A project's figures need
 release health and performance: if either cannot be read, `sentry.project` fails, never
 "no data".
 """
@@ -30,6 +31,7 @@ KINDS: dict[str, str] = {
     "sentry.organization": "the organisation: open membership, installed integrations and issue trackers",
     "sentry.project": "a project: platform, teams, crash-free rates, transaction p75/p95, Web Vitals, alert rules, ownership, feedback",
     "sentry.metric_alert": "a metric alert rule: dataset, aggregate (Web Vitals, duration, crash-free rate ...), projects, triggers",
+    "sentry.dashboard": "a custom dashboard: its widgets on real users' experience and the fields they break it down by",
 }
 
 
@@ -105,6 +107,20 @@ class SentryProbe(Probe):
                     items.append(
                         ctx.evidence(
                             "sentry.metric_alert", data["name"], data, f"{base}{collect.org_path(org)}/alert-rules/"
+                        )
+                    )
+            yield from items
+
+            items = []
+            with ctx.step(("sentry.dashboard",), "dashboards"):
+                client_ids = {str(r.get("id")) for r in rows if str(r.get("slug")) in client_side}
+                for data in collect.dashboards(client, org, client_ids):
+                    items.append(
+                        ctx.evidence(
+                            "sentry.dashboard",
+                            f"{data['title']} ({data['id']})",
+                            data,
+                            f"{base}{collect.org_path(org)}/dashboards/{data['id']}/",
                         )
                     )
             yield from items

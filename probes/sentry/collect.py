@@ -11,6 +11,7 @@ from probes.sentry.client import SentryClient
 
 __all__ = [
     "CLIENT_PLATFORM",
+    "dashboards",
     "experience_aggregate",
     "metric_alerts",
     "organization",
@@ -31,6 +32,21 @@ _EXPERIENCE = re.compile(
     r"|crash_free|crash_rate|sessions_crashed|users_crashed|user_misery)",
     re.I,
 )
+# Aggregates only real users' devices produce: Web Vitals, mobile app starts, frames and display
+# times, crash-free or crashed sessions and users, Sentry's performance score. Duration, failure
+# rate or apdex are left out here: a backend's transactions have them too.
+_CLIENT_EXPERIENCE = re.compile(
+    r"(measurements\.(lcp|inp|cls|fcp|fid|ttfb|app_start|frames_|time_to_initial_display|time_to_full_display"
+    r"|score)|performance_score)",
+    re.I,
+)
+# Crash-free rates: backend SDKs send server-mode sessions too (review 2026-12-03), so they count
+# only on a dashboard filtered to client-side projects alone.
+_CRASH_FREE = re.compile(r"(crash_free|crash_rate|sessions_crashed|users_crashed)", re.I)
+# Group-by fields that are one dimension at several grains (geo.country_code and geo.region) are
+# counted once; the environment (production, staging) is no dimension of users' experience.
+_NOT_A_DIMENSION = frozenset({"environment"})
+MAX_DASHBOARDS = 50
 # Issue-alert actions that open a ticket in a tracker (Jira, GitHub, GitLab, Azure DevOps, ...).
 _TICKET_ACTION = re.compile(r"(CreateTicketAction|create_ticket|TicketAction)", re.I)
 TRACKERS = frozenset(
@@ -228,4 +244,83 @@ def metric_alerts(client: SentryClient, org: str, client_side: set[str]) -> list
                 "actions": sum(len(t.get("actions") or []) for t in triggers),
             }
         )
+    return out
+
+
+def _widget_facts(widget: dict[str, Any], client_only: bool) -> tuple[bool, list[str]]:
+    """Whether a widget charts a client-side experience aggregate, and the fields it groups by.
+    `client_only`: the dashboard is filtered to client-side projects alone (crash-free rates count)."""
+    queries = [q for q in widget.get("queries") or [] if isinstance(q, dict)]
+    aggregates: list[str] = []
+    columns: list[str] = []
+    for q in queries:
+        fields = [str(f) for f in q.get("fields") or [] if isinstance(f, str)]
+        aggs = [str(a) for a in q.get("aggregates") or [] if isinstance(a, str)]
+        cols = q.get("columns")
+        aggregates += aggs or [f for f in fields if "(" in f]
+        # Older widgets carry only `fields` (Sentry answers `columns: []` and `aggregates: []` for
+        # them): the plain ones (no function, no equation) are the columns.
+        group = cols if isinstance(cols, list) and (cols or aggs) else [f for f in fields if "(" not in f]
+        columns += [str(c) for c in group if isinstance(c, str) and c and not c.startswith("equation|")]
+    experience = any(_CLIENT_EXPERIENCE.search(a) or (client_only and _CRASH_FREE.search(a)) for a in aggregates)
+    return experience, columns
+
+
+def dimension(column: str) -> str | None:
+    """The dimension a group-by field splits experience by: the field's first segment, with
+    user.geo.* read as geo.* (geo.country_code and geo.region are one dimension, browser.name and
+    browser.version another); None for the environment."""
+    c = column.strip()
+    if c.startswith("user.geo."):
+        c = c[len("user.") :]
+    if c.startswith("tags["):
+        return c
+    head = c.split(".", 1)[0]
+    return None if not head or head in _NOT_A_DIMENSION else head
+
+
+def dashboards(client: SentryClient, org: str, client_ids: set[str] | None = None) -> list[dict[str, Any]]:
+    """The organisation's custom dashboards (at most MAX_DASHBOARDS) with their experience widgets.
+
+    The list also names Sentry's prebuilt ones (id "default-overview"): only numeric ids, which
+    users created, are read in detail (Sentry's prebuilt Insights dashboards have numeric ids but
+    no stored widgets). `client_ids`: ids of the client-side projects; crash-free rates count as
+    experience only on a dashboard filtered to those projects alone.
+    """
+    out: list[dict[str, Any]] = []
+    for row in client.pages(org_path(org) + "/dashboards/"):
+        did = str(row.get("id") or "")
+        if not did.isdigit():
+            continue
+        try:
+            doc = client.get_json(f"{org_path(org)}/dashboards/{did}/")
+        except ApiError as exc:
+            if exc.status == 404:  # deleted between the list and now
+                continue
+            raise
+        if not isinstance(doc, dict):
+            raise ApiError(f"dashboard {did}: unexpected answer shape", "malformed")
+        widgets = [w for w in doc.get("widgets") or [] if isinstance(w, dict)]
+        scope = doc.get("projects")
+        scope_ids = {str(p) for p in scope} if isinstance(scope, list) else set()
+        client_only = bool(scope_ids) and bool(client_ids) and scope_ids <= (client_ids or set())
+        exp = 0
+        dims: list[str] = []
+        for w in widgets:
+            experience, columns = _widget_facts(w, client_only)
+            if experience:
+                exp += 1
+                dims += [c for c in columns if c not in dims and dimension(c)]
+        out.append(
+            {
+                "id": did,
+                "title": str(doc.get("title") or row.get("title") or did)[:200],
+                "widgets": len(widgets),
+                "experience_widgets": exp,
+                "experience_dimensions": dims[:20],
+                "experience_dimension_count": len({dimension(c) for c in dims}),
+            }
+        )
+        if len(out) >= MAX_DASHBOARDS:
+            break
     return out

@@ -65,8 +65,26 @@ class SentryMetricAlert(KindModel):
     actions: int = Field(description="notification actions across its triggers")
 
 
+class SentryDashboard(KindModel):
+    """`sentry.dashboard`: a custom dashboard users built, and what its widgets chart of real users' experience."""
+
+    id: str = Field(description="the dashboard's id")
+    title: str = Field(description="the dashboard's title")
+    widgets: int = Field(description="widgets on the dashboard")
+    experience_widgets: int = Field(
+        description="widgets charting an aggregate only real users' devices produce: Web Vitals, app start, frames, performance score; crash-free rates only on a dashboard filtered to client-side projects alone (backends send server-mode sessions too)"
+    )
+    experience_dimensions: list[str] = Field(
+        description="distinct fields the experience widgets group or tabulate by (browser.name, geo.country_code, release, ...; environment left out), at most 20"
+    )
+    experience_dimension_count: int = Field(
+        description="how many distinct dimensions those fields make, uncapped: fields of one family count once (geo.country_code and geo.region, or user.geo.*, are one: geo; browser.name and browser.version one: browser)"
+    )
+
+
 MODELS: dict[str, type[KindModel]] = {
     "sentry.organization": SentryOrganization,
     "sentry.project": SentryProject,
     "sentry.metric_alert": SentryMetricAlert,
+    "sentry.dashboard": SentryDashboard,
 }

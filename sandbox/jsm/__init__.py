@@ -1,13 +1,14 @@
 """Jira Service Management estates for tests and the demo: a well-run IT service desk (incident,
 problem, change, service-request and post-incident-review request types; incidents with
 priority-graded SLA goals met nine times in ten; problem records linked to the incidents behind
-them) beside an HR desk, and a desk used only as a request queue."""
+them; change requests graded by risk and impact, but for one emergency change graded only by
+risk) beside an HR desk, and a desk used only as a request queue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sandbox.jsm.api import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
+from sandbox.jsm.api import EMAIL, IMPACT, RISK, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
 
 __all__ = [  # the estates, and the loopback API (sandbox.jsm.api)
     "EMAIL",
@@ -56,8 +57,10 @@ def well_run(
     for n in range(4):  # problems, three tied to the incidents behind them
         links = [(f"IT-{n + 1}", INCIDENT_TYPE), (f"IT-{n + 4}", INCIDENT_TYPE)] if n < 3 else []
         reqs.append(JsmRequest(f"IT-{100 + n}", "1", "2", now - timedelta(days=5 + 10 * n), done=n < 2, links=links))
-    for n in range(6):
-        reqs.append(JsmRequest(f"IT-{200 + n}", "1", "3", now - timedelta(days=3 + 12 * n), done=True))
+    for n in range(6):  # changes graded by risk and impact before the work; one emergency change without impact
+        impact = ("Minor / Localized", "Moderate / Limited")[n % 2]
+        graded = {RISK: ("Low", "Medium", "High")[n % 3], IMPACT: impact} if n != 4 else {RISK: "High"}
+        reqs.append(JsmRequest(f"IT-{200 + n}", "1", "3", now - timedelta(days=3 + 12 * n), done=True, fields=graded))
     for n in range(2):
         reqs.append(JsmRequest(f"IT-{300 + n}", "1", "5", now - timedelta(days=4 + 20 * n), done=True))
     for n in range(20):

@@ -6,7 +6,10 @@ or a bearer token (401 with JSM's `errorMessage` body otherwise); `GET /request`
 every request only with `requestOwnership=ALL_REQUESTS` and embeds each request's SLA page with
 `expand=sla`; `GET /request/{key}/sla` pages a request's SLA records (ongoingCycle,
 completedCycles with breached, goalDuration and elapsedTime in millis); the platform API's
-`GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links; the experimental
+`GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links (and, named in `fields`,
+its custom field values: a select field as an option object `{"self", "value", "id"}` or
+null); `GET /rest/api/3/field` lists the site's fields (`id`, `key`, `name`, `custom`,
+`schema`), with JSM's change fields Change risk and Impact as custom select fields; the experimental
 `GET /request/{key}/feedback` (412 without `X-ExperimentalApi: opt-in`) answers a rated
 request's CSAT (`type`, `rating` 1..5, `comment`) and 404 for one not rated. Faults (429 with
 Retry-After, 5xx, 403) come from the base class; `loop` names list paths that ignore `start`.
@@ -24,12 +27,56 @@ from urllib.parse import urlencode
 
 from sandbox.loopback_api import Answer, LoopbackAPI
 
-__all__ = ["TOKEN", "JsmAPI", "JsmRequest", "RequestType", "ServiceDesk", "Sla", "jsm_time"]
+__all__ = ["IMPACT", "RISK", "TOKEN", "JsmAPI", "JsmRequest", "RequestType", "ServiceDesk", "Sla", "jsm_time"]
 
 TOKEN = "ATATT-jsm-sandbox-4fQ9"  # noqa: S105 - a fake API token only the sandbox accepts
 EMAIL = "scanner@example.com"
 MAX_LIMIT = 100
 SD = "/rest/servicedeskapi"
+RISK, IMPACT = "customfield_10041", "customfield_10004"  # JSM's change fields Change risk and Impact
+
+
+def _field(fid: str, name: str, system: str | None = None) -> dict[str, Any]:
+    if system is not None:
+        schema: dict[str, Any] = {"type": "string", "system": system}
+        return {
+            "id": fid,
+            "key": fid,
+            "name": name,
+            "custom": False,
+            "orderable": True,
+            "navigable": True,
+            "searchable": True,
+            "clauseNames": [fid],
+            "schema": schema,
+        }
+    n = fid.rsplit("_", 1)[-1]
+    schema = {
+        "type": "option",
+        "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select",
+        "customId": int(n),
+    }
+    return {
+        "id": fid,
+        "key": fid,
+        "name": name,
+        "untranslatedName": name,
+        "custom": True,
+        "orderable": True,
+        "navigable": True,
+        "searchable": True,
+        "clauseNames": [f"cf[{n}]", name],
+        "schema": schema,
+    }
+
+
+FIELDS = [
+    _field("summary", "Summary", "summary"),
+    _field("issuelinks", "Linked Issues", "issuelinks"),
+    _field(RISK, "Change risk"),
+    _field(IMPACT, "Impact"),
+    _field("customfield_10005", "Urgency"),
+]
 
 
 @dataclass
@@ -67,6 +114,7 @@ class JsmRequest:
     slas: list[Sla] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (other issue key, its issue type id)
     csat: int | None = None  # the customer's satisfaction rating (1..5), None: not rated
+    fields: dict[str, str] = field(default_factory=dict)  # custom field id -> the chosen option's value
 
 
 def jsm_time(t: datetime) -> dict[str, Any]:
@@ -102,6 +150,7 @@ class JsmAPI(LoopbackAPI):
     requests_: list[JsmRequest] = field(default_factory=list)
     sla_page: int = 50  # SLA records embedded per request (expand=sla) before isLastPage=false
     loop: set[str] = field(default_factory=set)
+    site_fields: list[dict[str, Any]] = field(default_factory=lambda: [dict(f) for f in FIELDS])
 
     def check_auth(self, header: str, path: str) -> str:
         if self.token is None:
@@ -151,13 +200,23 @@ class JsmAPI(LoopbackAPI):
             if r.csat is None:
                 raise Answer(404, {"errorMessage": "No feedback found for this request."})
             return {"type": "csat", "rating": r.csat, "comment": {"body": "private comment"}}
+        if path == "/rest/api/3/field":
+            return self.site_fields
         m = re.fullmatch(r"/rest/api/3/issue/([^/]+)", path)
         if m:
             r = self._request(m.group(1))
+            wanted = ",".join(query.get("fields", ["*all"])).split(",")
+            values: dict[str, Any] = {"issuelinks": [self._link(r, k, t, i) for i, (k, t) in enumerate(r.links)]}
+            for f in self.site_fields:
+                if f.get("custom"):
+                    v = r.fields.get(f["id"])
+                    values[f["id"]] = (
+                        {"self": f"{self.url}/rest/api/3/customFieldOption/1", "value": v, "id": "1"} if v else None
+                    )
             return {
                 "id": r.key,
                 "key": r.key,
-                "fields": {"issuelinks": [self._link(r, k, t, i) for i, (k, t) in enumerate(r.links)]},
+                "fields": {k: v for k, v in values.items() if "*all" in wanted or k in wanted},
             }
         raise Answer(404, {"errorMessage": "Not Found"})
 

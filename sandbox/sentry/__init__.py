@@ -1,7 +1,8 @@
 """Sentry estates for tests and the demo: a well-run organisation (a browser app and a mobile
 app with release health and Web Vitals, team-scoped projects, metric alerts on LCP and
-crash-free rate, Jira tickets from issue alerts, ownership with auto-assignment, user feedback)
-and a backend-only one."""
+crash-free rate, Jira tickets from issue alerts, ownership with auto-assignment, user feedback,
+a dashboard of Web Vitals and crash-free rates by browser, country and release) and a
+backend-only one."""
 
 from __future__ import annotations
 
@@ -85,11 +86,47 @@ def well_run(token: str | None = None, page_size: int = 100) -> SentryAPI:
             "triggers": [{"label": "critical", "alertThreshold": 100, "actions": []}],
         },
     ]
+    experience = {
+        "id": 7,
+        "title": "User experience",
+        "projects": [1, 2],
+        "widgets": [
+            {
+                "title": "LCP and INP by browser",
+                "displayType": "table",
+                "queries": [
+                    {"columns": ["browser.name"], "aggregates": ["p75(measurements.lcp)", "p75(measurements.inp)"]}
+                ],
+            },
+            {
+                "title": "LCP by country",
+                "displayType": "line",
+                "queries": [{"columns": ["geo.country_code"], "aggregates": ["p75(measurements.lcp)"]}],
+            },
+            {
+                "title": "Crash-free sessions by release",
+                "displayType": "line",
+                "widgetType": "metrics",
+                "queries": [{"columns": ["release"], "aggregates": ["crash_free_rate(session)"]}],
+            },
+        ],
+    }
+    backend = {
+        "id": 8,
+        "title": "API",
+        "widgets": [
+            {
+                "title": "p95 by endpoint",
+                "queries": [{"columns": ["transaction"], "aggregates": ["p95(transaction.duration)"]}],
+            }
+        ],
+    }
     api = SentryAPI(
         token=token,
         projects=[web, app, api_p],
         integrations=["jira", "slack"],
         metric_alerts=alerts,
+        dashboards=[experience, backend],
         page_size=page_size,
     )
     api.start()

@@ -4,7 +4,8 @@ Lists are cursor-paginated with Sentry's Link header (`<url>; rel="previous"; re
 cursor="0:0:1", <url>; rel="next"; results="true"; cursor="0:100:0"`), both links always sent;
 the bearer token is checked (401 {"detail": ...}); 403 and 404 carry Sentry's `detail` bodies;
 faults (429 with Retry-After) come from the base class. The estate is plain data: projects
-with their release-health totals, Discover rows, rules, ownership and feedback.
+with their release-health totals, Discover rows, rules, ownership and feedback, and custom
+dashboards (the list, led by the prebuilt "default-overview", and each one's details).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ class SentryAPI(LoopbackAPI):
     integrations: list[str] = field(default_factory=list)
     projects: list[SentryProjectData] = field(default_factory=list)
     metric_alerts: list[dict[str, Any]] = field(default_factory=list)
+    dashboards: list[dict[str, Any]] = field(default_factory=list)  # details: id, title, widgets
     page_size: int = 100
     inp_supported: bool = True
 
@@ -52,6 +54,12 @@ class SentryAPI(LoopbackAPI):
     def route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Any:
         if method != "GET":
             raise Answer(405, {"detail": 'Method "POST" not allowed.'})
+        d = re.fullmatch(r"/api/0/organizations/([^/]+)/dashboards/([^/]+)/", path)
+        if d:
+            dash = next((x for x in self.dashboards if str(x.get("id")) == d.group(2)), None)
+            if d.group(1) != self.org or dash is None:
+                raise Answer(404, {"detail": "The requested resource does not exist"})
+            return self._dashboard(dash)
         o = re.fullmatch(r"/api/0/organizations/([^/]+)/(?:([a-z-]+)/)?", path)
         if o:
             if o.group(1) != self.org:
@@ -143,7 +151,76 @@ class SentryAPI(LoopbackAPI):
             return {"data": data, "meta": {"fields": {f: "number" for f in fields}, "units": {}}}
         if sub == "alert-rules":
             return self._page(self.metric_alerts, path, query)
+        if sub == "dashboards":
+            prebuilt = {"id": "default-overview", "title": "General", "dateCreated": "", "createdBy": None}
+            rows = [
+                {
+                    "id": str(x["id"]),
+                    "title": x["title"],
+                    "dateCreated": "2026-01-02T00:00:00Z",
+                    "createdBy": {"id": "1", "name": "Admin"},
+                    "widgetDisplay": [w.get("displayType", "line") for w in x.get("widgets", [])],
+                    "widgetPreview": [
+                        {"displayType": w.get("displayType", "line"), "layout": w.get("layout")}
+                        for w in x.get("widgets", [])
+                    ],
+                    "permissions": None,
+                    "isFavorited": False,
+                }
+                for x in self.dashboards
+            ]
+            return self._page([prebuilt, *rows], path, query)
         raise Answer(404, {"detail": "The requested resource does not exist"})
+
+    def _dashboard(self, x: dict[str, Any]) -> Any:
+        """A custom dashboard's details as Sentry answers them (widgets with their queries)."""
+        widgets = []
+        for i, w in enumerate(x.get("widgets", [])):
+            queries = [
+                {
+                    "id": f"{i}{j}",
+                    "name": "",
+                    "fields": [*q.get("columns", []), *q.get("aggregates", [])],
+                    "aggregates": q.get("aggregates", []),
+                    "columns": q.get("columns", []),
+                    "fieldAliases": [],
+                    "conditions": q.get("conditions", ""),
+                    "orderby": "",
+                    "widgetId": str(i),
+                    "onDemand": [],
+                    "isHidden": False,
+                    "selectedAggregate": None,
+                }
+                for j, q in enumerate(w.get("queries", []))
+            ]
+            widgets.append(
+                {
+                    "id": str(i),
+                    "title": w.get("title", ""),
+                    "description": None,
+                    "displayType": w.get("displayType", "line"),
+                    "thresholds": None,
+                    "interval": "5m",
+                    "dateCreated": "2026-01-02T00:00:00Z",
+                    "dashboardId": str(x["id"]),
+                    "queries": queries,
+                    "limit": None,
+                    "widgetType": w.get("widgetType", "transaction-like"),
+                    "layout": w.get("layout", {"x": 0, "y": 0, "w": 2, "h": 2, "minH": 2}),
+                }
+            )
+        return {
+            "id": str(x["id"]),
+            "title": x["title"],
+            "dateCreated": "2026-01-02T00:00:00Z",
+            "createdBy": {"id": "1", "name": "Admin"},
+            "widgets": widgets,
+            "projects": x.get("projects", []),
+            "filters": {},
+            "period": "14d",
+            "permissions": None,
+            "isFavorited": False,
+        }
 
     def _project(self, p: SentryProjectData, sub: str, path: str, query: dict[str, list[str]]) -> Any:
         if sub == "":
