@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -111,7 +112,7 @@ def test_wiki_pages_by_title_and_disabled_wikis_are_not_asked(scanned: Any) -> N
     ev, _, requests = scanned
     proj = by(ev, "gitlab.project")
     wiki = proj["acme/web/storefront"]["wiki"]
-    assert (wiki["pages"], wiki["runbook_pages"], wiki["playbook_pages"], wiki["postmortem_pages"]) == (4, 2, 1, 1)
+    assert (wiki["pages"], wiki["runbook_pages"], wiki["playbook_pages"], wiki["postmortem_pages"]) == (5, 2, 1, 2)
     assert wiki["runbook_titles"] == ["Runbook: checkout errors", "Playbook: failed deployment"]
     ledger = proj["acme/ledger/core"]
     assert ledger["wiki"]["enabled"] is False and ledger["wiki"]["pages"] == 0
@@ -154,10 +155,11 @@ def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatc
     web = _grade(server, tmp_path, "acme/web")
     for item in ("ydt:6.1.1:L1.1", "ydt:6.2.1:L1.2", "ydt:6.2.1:L1.1", "wa:OPS06-BP04", "wa:OPS06-BP02",
                  "ydt:10.3.1:L1.1", "wa:OPS07-BP04", "wa:OPS11-BP08", "ydt:7.1.2:L2.3", "ydt:6.2.2:L3.5",
-                 "ydt:9.1.3:L1.1", "ydt:6.1.1:L2.4", "wa:OPS02-BP06"):  # fmt: skip
+                 "ydt:9.1.3:L1.1", "ydt:6.1.1:L2.4", "wa:OPS02-BP06", "ydt:6.1.3:L3.3", "ydt:5.3.1:L5.2"):  # fmt: skip
         assert web[item] == "met", item
     for clause in ("ydt:9.1.3:L2.1#a", "wa:OPS05-BP02#b", "ydt:6.2.2:L3.4#c", "ydt:7.1.2:L3.4#a", "wa:OPS05-BP09#b",
-                   "wa:OPS09-BP01#b", "ydt:6.2.2:L2.1#d", "ydt:6.2.1:L3.2#a", "ydt:6.2.1:L3.2#b"):  # fmt: skip
+                   "wa:OPS09-BP01#b", "ydt:6.2.2:L2.1#d", "ydt:6.2.1:L3.2#a", "ydt:6.2.1:L3.2#b",
+                   "ydt:6.1.1:L3.4#b", "ydt:6.1.3:L3.3#a", "ydt:6.1.3:L3.3#b", "ydt:6.1.3:L3.3#c"):  # fmt: skip
         assert web[clause] == "met", clause
     assert web["ydt:6.2.1:L5.1"] == "not_met"  # production waits for a manual start and an approval
     # Timelines: cause identified about 4 minutes after impact detected: level 3's 5, not level 4's 3.
@@ -170,6 +172,9 @@ def test_rules_grade_the_two_teams(server: GitLabAPI, tmp_path: Path, monkeypatc
     assert ledger["ydt:6.2.1:L1.1#a"] == "unknown" and ledger["ydt:9.1.3:L2.1#a"] == "unknown"
     # No postmortem linked, wiki switched off: lessons may be kept elsewhere.
     assert ledger["wa:OPS11-BP08#a"] == "unknown"
+    # No corrective actions linked from incidents, no postmortem pages, people open the incidents.
+    assert ledger["ydt:6.1.3:L3.3#b"] == "unknown" and ledger["ydt:6.1.3:L3.3#c"] == "unknown"
+    assert ledger["ydt:6.1.1:L3.4#b"] == "unknown" and ledger["ydt:5.3.1:L5.2"] == "unknown"
     # Four tagged incidents, slow ones: below the sample guard of five, so no verdict either way.
     assert ledger["ydt:10.3.3:L3.2#b"] == "unknown"
 
@@ -195,3 +200,13 @@ def test_wiki_edits_and_improvement_work(scanned: Any) -> None:
     only_ledger = [r for r in rows if r[0] != "gitlab.improvement_stats" or r[1] == "acme/ledger/core"]
     assert evaluate("gitlab.improvement.time-every-period", only_ledger).status == "unknown"  # never not_met
     assert any("/events" in str(r) for r in requests)
+
+
+def test_service_desk_author_is_no_automation() -> None:
+    """GitLab's Service Desk posts customers' e-mails as `support-bot`: such an incident was
+    opened by a person writing in, not by monitoring."""
+    pattern = re.compile(GitLabConfig.model_fields["automation_author_pattern"].default)
+    assert not pattern.search("support-bot") and not pattern.search("Support-Bot")
+    for user in ("alert-bot", "alertbot", "deploy-bot", "project_12_bot_abc", "service_account_group_1", "grafana"):
+        assert pattern.search(user), user
+    assert not pattern.search("alice") and not pattern.search("robot")

@@ -26,6 +26,7 @@ from probes.gitlab.window import parse_time
 __all__ = ["dora", "improvements", "incidents", "merge_requests", "pipelines", "releases"]
 
 MAX_CLOSED_ISSUES = 5000  # closed issues read per project per window: a share needs no more
+MAX_LINKS = 20  # linked issues read per sampled incident (one page)
 DORA_METRICS = ("deployment_frequency", "lead_time_for_changes", "change_failure_rate", "time_to_restore_service")
 
 
@@ -139,6 +140,7 @@ def incidents(c: Collector) -> list[dict[str, Any]] | None:
         automation=re.compile(c.cfg.automation_author_pattern),
     )
     data["timeline"] = timeline_figures(timelines, note)
+    data["follow_ups"] = _follow_ups(c, latest[: c.cfg.incident_note_sample])
     c.emit("gitlab.incident_stats", c.path, {"project": c.path, **data}, "/issues?issue_type=incident")
     return issues
 
@@ -150,6 +152,61 @@ def _first_notes(c: Collector, iid: int) -> datetime | None:
         if not n.get("system"):
             return parse_time(n.get("created_at"))
     return None
+
+
+def _follow_ups(c: Collector, sample: list[dict[str, Any]]) -> dict[str, Any]:
+    """Issues linked from the sampled incidents (GET /issues/:iid/links, one page each, Free tier).
+
+    A linked issue counts as a follow-up (corrective action, fix, improvement) when its type is
+    given and is not incident, and it was opened at or after the incident: an older issue linked
+    from it (the change or feature that caused it, a known bug, a customer report) is context,
+    not work that came out of the incident. One labelled as architecture work
+    (architecture_label_pattern) is counted apart, as issues and as incidents. Any refusal drops
+    the whole sample: a partial one would favour the first.
+    """
+    sampled = with_follow_up = issues = closed = architecture = with_architecture = 0
+    arch = re.compile(c.cfg.architecture_label_pattern)
+
+    def follow_up(r: dict[str, Any], opened: datetime) -> bool:
+        kind = str(r.get("type") or r.get("issue_type") or "").lower()
+        created = parse_time(r.get("created_at"))
+        return kind not in ("", "incident") and created is not None and created >= opened
+
+    for i in sample:
+        opened = parse_time(i.get("created_at"))
+        if not isinstance(i.get("iid"), int) or opened is None:
+            continue
+        try:
+            links = c.api.first_page(f"{c.base}/issues/{i['iid']}/links", {"per_page": MAX_LINKS})
+        except ApiError as exc:
+            return {
+                "readable": False,
+                "sampled": 0,
+                "with_follow_up": None,
+                "follow_up_issues": None,
+                "follow_ups_closed": None,
+                "architecture_follow_ups": None,
+                "with_architecture_follow_up": None,
+                "note": f"issue links unreadable: {exc.reason}"[:300],
+            }
+        found = [r for r in links[:MAX_LINKS] if follow_up(r, opened)]
+        designed = sum(1 for r in found if any(arch.search(str(lb)[:100]) for lb in r.get("labels") or []))
+        sampled += 1
+        with_follow_up += 1 if found else 0
+        issues += len(found)
+        closed += sum(1 for r in found if r.get("state") == "closed")
+        architecture += designed
+        with_architecture += 1 if designed else 0
+    return {
+        "readable": True,
+        "sampled": sampled,
+        "with_follow_up": with_follow_up,
+        "follow_up_issues": issues,
+        "follow_ups_closed": closed,
+        "architecture_follow_ups": architecture,
+        "with_architecture_follow_up": with_architecture,
+        "note": None,
+    }
 
 
 def improvements(c: Collector) -> None:
@@ -217,6 +274,11 @@ def gitlab_dora(c: Collector) -> dict[str, Any]:
                     False,
                     f"the instance does not offer it ({exc.reason})",
                 )
+            if exc.status in (401, 403):  # a lower tier answers 401 "You do not have permission to access dora metrics"
+                return {
+                    "available": False,
+                    "reason": f"{exc.reason} (the DORA API needs Ultimate and the Reporter role)",
+                }
             return {"available": False, "reason": exc.reason}
         vals = [r.get("value") for r in rows if isinstance(r, dict)] if isinstance(rows, list) else []
         values[metric] = vals[0] if len(vals) == 1 else vals

@@ -65,8 +65,11 @@ class GitLabConfig(SourceConfig):
     hotfix_pattern: str = r"(?i)\b(hotfix|hot-fix|revert|rollback|roll back)\b"
     severity_label_pattern: str = r"(?i)^((severity|sev|priority|prio)\s*(::|:|/|-|_|\s)?\s*\w+|[sp][0-4])$"
     postmortem_pattern: str = r"(?i)(post-?mortem|retrospective|\brca\b|root[- ]cause|incident[- ]review)"
-    automation_author_pattern: str = r"(?i)(^alert-?bot$|[-_]bot([-_]|$)|^service_account_|^(alertmanager|prometheus|grafana|zabbix|pagerduty|opsgenie)$)"
+    automation_author_pattern: str = r"(?i)^(?!support-bot$)(alert-?bot$|.*[-_]bot([-_]|$)|service_account_|(alertmanager|prometheus|grafana|zabbix|pagerduty|opsgenie)$)"
     improvement_label_pattern: str = r"(?i)(^|::|/|:)\s*(tech(nical)?[- _]?debt|improvements?|toil|refactor(ing)?|kaizen|continuous[- _]improvement)\s*$"
+    architecture_label_pattern: str = (
+        r"(?i)(^|::|/|:)\s*(architecture|architectural|arch[- _]?review|system[- _]?design|架构(优化|改进|评审)?)\s*$"
+    )
     playbook_title_pattern: str = r"(?i)(playbook|play-book|troubleshoot|investigat|diagnos|debugging|排查|排障)"
     runbook_title_pattern: str = (
         r"(?i)(runbook|run-book|playbook|play-book|sop\b|on-?call|incident[- ]response|预案|应急|手册)"
@@ -83,6 +86,7 @@ class GitLabConfig(SourceConfig):
         "runbook_title_pattern",
         "playbook_title_pattern",
         "improvement_label_pattern",
+        "architecture_label_pattern",
     )
     @classmethod
     def _regex(cls, v: str) -> str:

@@ -184,6 +184,30 @@ class IncidentTimeline(KindModel):
     note: str | None = Field(description="why the timelines could not be read")
 
 
+class IncidentFollowUps(KindModel):
+    """Issues linked from the sampled incidents (issue links API): follow-up work tracked."""
+
+    readable: bool = Field(description="the incidents' issue links could be read")
+    sampled: int = Field(description="incidents whose links were read (the first-response sample)")
+    with_follow_up: int | None = Field(
+        description=(
+            "of those, incidents linking at least one follow-up: an issue whose type is given and is not"
+            " incident, opened at or after the incident (null: not readable)"
+        )
+    )
+    follow_up_issues: int | None = Field(description="follow-up issues linked from them (null: not readable)")
+    follow_ups_closed: int | None = Field(description="of those, closed (null: not readable)")
+    architecture_follow_ups: int | None = Field(
+        None,
+        description="of those, labelled as architecture work (architecture_label_pattern; null: not readable)",
+    )
+    with_architecture_follow_up: int | None = Field(
+        None,
+        description="sampled incidents linking at least one such architecture follow-up (null: not readable)",
+    )
+    note: str | None = Field(description="why the links could not be read")
+
+
 class GitlabIncidentStats(KindModel):
     """`gitlab.incident_stats`: a project's incidents in the window."""
 
@@ -209,6 +233,9 @@ class GitlabIncidentStats(KindModel):
     time_to_first_response_minutes: Summary = Field(description="created to the first human note, minutes (sampled)")
     response_sample: int = Field(description="incidents sampled for the first response")
     timeline: IncidentTimeline | None = Field(None, description="the sampled incidents' timeline events")
+    follow_ups: IncidentFollowUps | None = Field(
+        None, description="issues linked from the sampled incidents (null: older scan)"
+    )
     sample_iids: list[int | None] = Field(description="iids of up to five incidents counted, for an auditor")
     method: IncidentMethod = Field(description="how each figure was computed")
     parameters: IncidentParameters = Field(description="patterns the figures depend on")

@@ -227,6 +227,7 @@ class GitLabAPI:
             (r"^/projects/([^/]+)/events$", self._events),
             (r"^/projects/([^/]+)/templates/(issues|merge_requests)$", self._templates),
             (r"^/projects/([^/]+)/issues/(\d+)/notes$", self._notes),
+            (r"^/projects/([^/]+)/issues/(\d+)/links$", self._issue_links),
             (r"^/projects/([^/]+)/issues_statistics$", self._issue_stats),
             (r"^/projects/([^/]+)/repository/files/(.+)/raw$", self._raw_file),
             (r"^/projects/([^/]+)/dora/metrics$", self._dora),
@@ -350,6 +351,13 @@ class GitLabAPI:
             raise _Done(404, {"message": "404 Issue Not Found"})
         rows = _order(list(p.notes[int(iid)]), q, default="created_at", default_sort="desc")
         return self._page(rel, q, rows)
+
+    def _issue_links(self, rel: str, q: dict[str, list[str]], key: str, iid: str) -> tuple[Any, dict[str, str]]:
+        # GitLab answers the whole list, unpaginated, oldest link first; 404 for an unknown issue.
+        p = self._p(key)
+        if not any(r["iid"] == int(iid) for r in p.issues):
+            raise _Done(404, {"message": "404 Issue Not Found"})
+        return list(p.issue_links.get(int(iid), [])), {}
 
     def _issue_stats(self, rel: str, q: dict[str, list[str]], key: str) -> tuple[Any, dict[str, str]]:
         rows = [r for r in self._p(key).issues if not _one(q, "issue_type") or r["issue_type"] == _one(q, "issue_type")]

@@ -306,6 +306,45 @@ class ProjectBuilder:
         )
         self.h.notes[iid] = [system, human]
         self.h.timelines[iid] = _timeline(at, response_min, cause_min, None if open_ else closed)
+        if postmortem and self.team.follow_ups and not open_:
+            self.h.issue_links[iid] = [self._follow_up(iid, closed)]
+
+    def _follow_up(self, incident_iid: int, at: datetime) -> dict[str, Any]:
+        """The corrective-action issue a postmortem opened, as the issue links API lists it.
+
+        It lives in the reliability team's tracker (another project), so the project's own issue
+        lists and figures stay as they were; the links API lists cross-project links alike.
+        """
+        n = self.ids.next("follow_up")
+        due = at + timedelta(days=14)
+        done = min(at + timedelta(days=9), self.now)
+        return {
+            "id": 880000 + n,
+            "iid": n,
+            "issue_link_id": 440000 + n,
+            "project_id": 99,
+            "title": f"Corrective action for incident {incident_iid}",
+            "state": "closed" if done < self.now else "opened",
+            "created_at": iso(at + timedelta(days=1)),
+            "updated_at": iso(done),
+            "closed_at": iso(done) if done < self.now else None,
+            "labels": ["corrective-action", "type::architecture"] if n % 2 else ["corrective-action"],
+            "assignees": [user_json("dev")],
+            "assignee": user_json("dev"),
+            "author": user_json("oncall"),
+            "description": None,
+            "milestone": None,
+            "user_notes_count": 0,
+            "due_date": due.date().isoformat(),
+            "web_url": f"https://gitlab.example/platform/reliability/-/issues/{n}",
+            "confidential": False,
+            "weight": None,
+            "issue_type": "issue",
+            "type": "ISSUE",
+            "link_type": "relates_to",
+            "link_created_at": iso(at + timedelta(days=1)),
+            "link_updated_at": iso(at + timedelta(days=1)),
+        }
 
     def release(self, at: datetime, tag: str, sha: str, notes: str) -> None:
         self.h.releases.append(

@@ -32,6 +32,7 @@ class ProjectHistory:
     issues: list[dict[str, Any]] = field(default_factory=list)
     notes: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     timelines: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # iid -> GraphQL timeline events
+    issue_links: dict[int, list[dict[str, Any]]] = field(default_factory=dict)  # iid -> linked issues (links API)
     releases: list[dict[str, Any]] = field(default_factory=list)
     dora: dict[str, float] | None = None  # None: the DORA API answers 403 (not Ultimate)
     integrations: list[dict[str, Any]] | None = None  # None: 403 (the token is not a Maintainer)
@@ -79,3 +80,5 @@ class TeamProfile:
     premium: bool  # approval rules require an approval
     # responders tag "Cause identified" this long after "Response initiated" (None: no tagged timeline)
     cause_after_response_minutes: float | None = None
+    # each incident with a postmortem links a corrective-action issue (issue links API)
+    follow_ups: bool = False

@@ -13,7 +13,7 @@ __all__ = ["LEDGER", "LIB_CI", "WEB", "ledger_project", "web_project"]
 
 HISTORY_DAYS = 110  # longer than the default 90-day window, so the window really cuts
 
-WEB = TeamProfile(True, 0.03, 40, 0.97, 6, True, True, (6, 45), (1, 2), True, True, True, 2.5)
+WEB = TeamProfile(True, 0.03, 40, 0.97, 6, True, True, (6, 45), (1, 2), True, True, True, 2.5, follow_ups=True)
 LEDGER = TeamProfile(False, 0.0, 0, 0.3, 4, False, False, (8 * 60, 60 * 60), (45, 180), False, False, False, 60)
 
 WEB_CI = """\
@@ -225,6 +225,7 @@ def web_project(b: ProjectBuilder, prod_name: str) -> None:
         wiki_page_json("runbooks/checkout-errors", "Runbook: checkout errors"),
         wiki_page_json("playbooks/failed-deployment", "Playbook: failed deployment"),
         wiki_page_json("postmortems/2026-payment-outage", "Postmortem: payment outage"),
+        wiki_page_json("postmortems/2026-cdn-cache-purge", "Postmortem: CDN cache purge"),
     ]
     # Feature work every 5 days, tech debt every 15 (a slice of each 30-day period).
     for d in range(2, 88, 5):
