@@ -28,7 +28,14 @@ from sandbox.aws import (
 )
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
-from tests.fixtures.aws.stubbed import answer_some, backup_calls, ce_calls, conformance_calls, practice_calls
+from tests.fixtures.aws.stubbed import (
+    answer_some,
+    backup_calls,
+    ce_calls,
+    conformance_calls,
+    practice_calls,
+    read_route_calls,
+)
 from tests.ruletable import evaluate
 
 POLICY = Path(__file__).resolve().parent.parent / "deploy" / "aws-iam-policy.json"
@@ -49,6 +56,15 @@ MOTO_UNIMPLEMENTED = {
     "aws.conformance_pack",
     "aws.cost_category",
     "aws.cost_report",
+    # probes/aws/response.py: moto has no Incident Manager, Compute Optimizer, DevOps Guru
+    # or ARC zonal shift.
+    "aws.incident_response_plan",
+    "aws.compute_optimizer",
+    "aws.devops_guru",
+    "aws.zonal_practice_runs",
+    # probes/aws/data.py: moto has no Aurora cluster endpoints or RDS Proxy endpoints.
+    "aws.aurora_custom_endpoint",
+    "aws.rds_proxy_endpoint",
 }
 # The only Systems Manager reads: instance and patch counts, never a parameter or document.
 SSM_READS = {"ssm:DescribeInstanceInformation", "ssm:DescribeInstancePatchStates"}
@@ -117,7 +133,17 @@ def by_subject(items: list[Evidence], kind: str) -> dict[str, dict[str, Any]]:
 def test_well_run_estate_facts(well_run: tuple[list[Evidence], ProbeContext, AwsProbe]) -> None:
     items, ctx, _probe = well_run
     assert set(ctx.failures) == MOTO_UNIMPLEMENTED
-    assert all(f.category in ("not_found", "error") and "not supported" in f.reason for f in ctx.failures.values())
+    # moto's RDS (query protocol) answers an operation it lacks with an HTML 500 botocore cannot
+    # parse: still a failure (unknown), not "observed, none".
+    rds_query = {"aws.aurora_custom_endpoint", "aws.rds_proxy_endpoint"}
+    assert all(
+        f.category == "error" and "ResponseParserError" in f.reason for k, f in ctx.failures.items() if k in rds_query
+    )
+    assert all(
+        f.category in ("not_found", "error") and "not supported" in f.reason
+        for k, f in ctx.failures.items()
+        if k not in rds_query
+    )
     rds = by_subject(items, "aws.rds_instance")
     assert rds["us-east-1/orders-db"]["multi_az"] is True
     assert rds["us-east-1/orders-db"]["read_replicas"] == ["orders-db-ro"]
@@ -214,7 +240,9 @@ def stubbing_factory(url: str, creds: Path, *, deny: set[str] = frozenset()) -> 
         client = session.client(service, region_name=region, endpoint_url=url)
         if service in deny:
             stub = Stubber(client)
-            ops = {"rds": ["describe_db_instances", "describe_db_clusters"]}[service]
+            # Parts run in order: instances, clusters, custom endpoints and proxy endpoints
+            # (each of the last two lists the clusters first).
+            ops = {"rds": ["describe_db_instances"] + ["describe_db_clusters"] * 3}[service]
             for op in ops:
                 stub.add_client_error(
                     op, service_error_code="AccessDenied", service_message="not authorized", http_status_code=403
@@ -229,6 +257,9 @@ def stubbing_factory(url: str, creds: Path, *, deny: set[str] = frozenset()) -> 
                 stub.add_response(op, resp)
         elif service == "config":
             answer_some(client, conformance_calls())  # recorders and rules from moto
+            return client
+        elif service == "rds":
+            answer_some(client, read_route_calls())  # instances and clusters from moto
             return client
         else:
             return client
@@ -260,6 +291,14 @@ def test_unimplemented_apis_through_stubber(moto_url: str, creds_file: Path) -> 
     assert evaluate("aws.backup.jobs-succeed", ebs).status == "not_met"  # as a database job: 2 of 3
     assert evaluate("aws.backup.restore-tests", rows).status == "met"
     assert evaluate("aws.backup.restore-drills", rows).status == "met"
+    # Aurora custom endpoint and RDS Proxy read-only endpoint (built-in and default ones skipped).
+    custom = by_subject(items, "aws.aurora_custom_endpoint")
+    assert (
+        list(custom) == ["us-east-1/orders/reporting"]
+        and custom["us-east-1/orders/reporting"]["custom_type"] == "READER"
+    )
+    proxy = by_subject(items, "aws.rds_proxy_endpoint")["us-east-1/orders-proxy/orders-ro"]
+    assert proxy["target_role"] == "READ_ONLY" and proxy["cluster"] == "orders" and proxy["reader_targets"] == 2
 
 
 def test_access_denied_makes_only_that_service_unknown(moto_url: str, creds_file: Path) -> None:
@@ -268,6 +307,8 @@ def test_access_denied_makes_only_that_service_unknown(moto_url: str, creds_file
     assert {k: f.category for k, f in ctx.failures.items()} == {
         "aws.rds_instance": "forbidden",
         "aws.rds_cluster": "forbidden",
+        "aws.aurora_custom_endpoint": "forbidden",
+        "aws.rds_proxy_endpoint": "forbidden",
     }
     assert "access denied" in ctx.failures["aws.rds_instance"].reason
     assert not any(e.kind.startswith("aws.rds_") for e in items)
@@ -362,6 +403,7 @@ WELL_RUN_MET = {
     "aws.databases.same-city-rpo",
     "aws.databases.read-replicas",
     "aws.databases.point-in-time-recovery",
+    "aws.databases.restore-point-2min",
     "aws.databases.offsite-copies",
     "aws.backup.cold-and-immutable",
     "aws.backup.plan-schedules",
@@ -428,6 +470,15 @@ UNOBSERVABLE_IN_MOTO = {
     "aws.cost.cost-categories",
     "aws.cost.usage-reports",
     "aws.cost.forecast-and-reports",
+    # rules/aws/incident-response.yaml, cost-utilisation.yaml, change-correlation.yaml,
+    # zonal-switchover.yaml: APIs moto lacks
+    "aws.incidents.runbook-response-plans",
+    "aws.compute-optimizer.utilisation-analysis",
+    "aws.devopsguru.change-correlation",
+    "aws.arc.routine-zonal-switchover",
+    # rules/aws/read-routing.yaml: moto has no cluster endpoints or proxy endpoints
+    "aws.databases.reader-custom-endpoint",
+    "aws.databases.proxy-read-only-endpoint",
 }
 # Rules that show an ability but never its absence: nothing seen is nothing in scope.
 ABILITY_ONLY = {
@@ -436,6 +487,7 @@ ABILITY_ONLY = {
     "aws.cost.commitment-utilisation",  # no RI/Savings Plans budget in either account
     "aws.memorydb.consistent-failover",  # no MemoryDB cluster in either account
     "aws.dr.strong-consistency",  # moto states no consistency mode: no strongly consistent global table
+    "aws.databases.online-scaling",  # provisioned RDS instances in both accounts (no Serverless v2)
 }
 # The neglected account has none of these at all (no budget, no backup plan, no Config rule or
 # recorder, no routing record, no FIS template, no Aurora cluster): unknown, never a finding,
@@ -515,7 +567,11 @@ def test_end_to_end_well_run_and_neglected(moto_url: str, creds_file: Path, tmp_
     assert gs["ydt:10.1.1:L1.1"] == "met"  # a resiliency policy sets the RTO/RPO standard
     assert bs["ydt:8.2.2:L1.1"] == "unknown"  # no AWS budget: budgets may be kept elsewhere
     assert bs["ydt:9.2.1:L1.1"] == "unknown"  # no automated backups, but AWS Backup jobs unreadable in moto
-    assert gs["ydt:9.2.1:L3.3"] == "unknown"  # one lag reading cannot show a 2-minute RPO
+    # PITR plus a synchronous copy (Multi-AZ, Aurora, DynamoDB) restores to within 2 minutes; the
+    # neglected single-AZ MySQL keeps no automated backups and its table has no PITR.
+    assert gs["ydt:9.2.1:L3.3"] == "met" and bs["ydt:9.2.1:L3.3"] == "not_met"
+    # Provisioned RDS instances in both accounts: scaling them may interrupt work, not shown either way.
+    assert gs["ydt:9.2.1:L4.1"] == "unknown" and bs["ydt:9.2.1:L4.1"] == "unknown"
     assert gs["ydt:10.2.1:L2.1"] == "unknown" and bs["ydt:10.2.1:L2.1"] == "unknown"
     aws_source = next(s for s in bad["scan"]["sources"] if s["name"] == "aws")
     # Without backup plans there are no selections to list: that kind is observed (none).

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
-from probes.aws import backup, data, governance, ops, ownership, posture, practices, tracing
+from probes.aws import backup, data, governance, ops, ownership, posture, practices, response, tracing
 from probes.aws.config import AwsConfig
 from probes.aws.fleet import account_units
 from probes.aws.kinds import MODELS
@@ -37,6 +37,7 @@ SERVICES: tuple[Service, ...] = (
     *governance.SERVICES,
     *posture.SERVICES,
     *practices.SERVICES,
+    *response.SERVICES,
     *tracing.SERVICES,
     *ownership.SERVICES,
 )
@@ -50,6 +51,8 @@ KINDS: dict[str, str] = {
     "aws.restore_testing_plan": "an AWS Backup restore testing plan and its schedule",
     "aws.rds_instance": "an RDS DB instance: Multi-AZ, backup retention, PITR lag, read replicas, cross-region backups",
     "aws.rds_cluster": "an RDS/Aurora cluster: members and readers, backup retention, PITR lag, global cluster",
+    "aws.aurora_custom_endpoint": "a custom Aurora cluster endpoint: reader-only or any, its reader members",
+    "aws.rds_proxy_endpoint": "an added RDS Proxy endpoint: read-only or read/write, reader targets behind it",
     "aws.dynamodb_table": "a DynamoDB table: point-in-time recovery and global table replicas",
     "aws.elasticache_group": "an ElastiCache replication group or standalone cluster: replicas, failover, Multi-AZ, snapshots",
     "aws.memorydb_cluster": "a MemoryDB cluster: shards, replicas per shard, Multi-AZ, snapshots",
@@ -80,6 +83,10 @@ KINDS: dict[str, str] = {
     "aws.patch_state": "Systems Manager Patch Manager in one region: managed instances, recent scans and installs",
     "aws.cost_category": "a Cost Categories definition: rules that map costs to business values",
     "aws.cost_report": "a Cost and Usage Report definition: the detailed bill delivered on a schedule",
+    "aws.incident_response_plan": "an Incident Manager response plan and the Automation runbooks it starts",
+    "aws.compute_optimizer": "the account's Compute Optimizer enrollment (utilisation analysis on or off)",
+    "aws.devops_guru": "DevOps Guru in one region: resources and metrics analysed, open insights",
+    "aws.zonal_practice_runs": "ARC zonal autoshift practice runs completed in one region, by outcome",
 }
 
 

@@ -8,6 +8,7 @@ which is dropped), and no secrets-manager or SSM parameter value is ever request
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import islice
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -62,6 +63,7 @@ def rds_instances(s: Scan, region: str) -> Iterator[Evidence]:
                 "storage_encrypted": bool(db.get("StorageEncrypted")),
                 "cross_region_backup_regions": sorted(r for r in xr if r),
                 "environment": environment(db.get("TagList")),
+                "instance_class": db.get("DBInstanceClass"),
             },
             f"rds/{region}/DescribeDBInstances",
         )
@@ -99,8 +101,88 @@ def rds_clusters(s: Scan, region: str) -> Iterator[Evidence]:
                     r for r in (arn_region(x) for x in cl.get("ReadReplicaIdentifiers") or []) if r and r != region
                 ),
                 "environment": environment(cl.get("TagList")),
+                "engine_mode": cl.get("EngineMode"),
+                "serverless_v2_max_acu": (cl.get("ServerlessV2ScalingConfiguration") or {}).get("MaxCapacity"),
             },
             f"rds/{region}/DescribeDBClusters",
+        )
+
+
+def _clusters(c: Any) -> dict[str, dict[str, Any]]:
+    """Aurora/RDS clusters by identifier: reader instances and environment tag."""
+    out: dict[str, dict[str, Any]] = {}
+    for cl in pages(c, "describe_db_clusters", "DBClusters"):
+        members = cl.get("DBClusterMembers") or []
+        out[cl["DBClusterIdentifier"]] = {
+            "readers": [m["DBInstanceIdentifier"] for m in members if not m.get("IsClusterWriter")],
+            "environment": environment(cl.get("TagList")),
+        }
+    return out
+
+
+def aurora_custom_endpoints(s: Scan, region: str) -> Iterator[Evidence]:
+    """Custom endpoints the organisation created on Aurora clusters (DescribeDBClusterEndpoints);
+    the cluster's own writer and reader endpoints, which every cluster has, are skipped."""
+    c = s.client("rds", region)
+    clusters = _clusters(c)
+    eps = (
+        e for e in pages(c, "describe_db_cluster_endpoints", "DBClusterEndpoints") if e.get("EndpointType") == "CUSTOM"
+    )
+    for ep in islice(eps, s.cfg.max_items_per_kind):
+        cluster = str(ep.get("DBClusterIdentifier") or "")
+        info = clusters.get(cluster) or {"readers": [], "environment": None}
+        static, excluded = list(ep.get("StaticMembers") or []), set(ep.get("ExcludedMembers") or [])
+        # Static members only, or every reader not excluded (new readers join by themselves).
+        members = (
+            [m for m in static if m in info["readers"]] if static else [r for r in info["readers"] if r not in excluded]
+        )
+        name = str(ep.get("DBClusterEndpointIdentifier") or "")
+        yield s.ev(
+            "aws.aurora_custom_endpoint",
+            f"{region}/{cluster}/{name}",
+            {
+                "region": region,
+                "name": name,
+                "cluster": cluster,
+                "custom_type": ep.get("CustomEndpointType"),
+                "status": ep.get("Status"),
+                "reader_members": len(members),
+                "environment": info["environment"],
+            },
+            f"rds/{region}/DescribeDBClusterEndpoints",
+        )
+
+
+def rds_proxy_endpoints(s: Scan, region: str) -> Iterator[Evidence]:
+    """RDS Proxy endpoints the organisation added (DescribeDBProxyEndpoints; the proxy's default
+    read/write endpoint is skipped) and, for read-only ones, the reader targets behind the proxy
+    (DescribeDBProxyTargets)."""
+    c = s.client("rds", region)
+    clusters = _clusters(c)
+    eps = (e for e in pages(c, "describe_db_proxy_endpoints", "DBProxyEndpoints") if not e.get("IsDefault"))
+    for ep in islice(eps, s.cfg.max_items_per_kind):
+        proxy, role = str(ep.get("DBProxyName") or ""), ep.get("TargetRole")
+        cluster, readers = None, 0
+        if role == "READ_ONLY":
+            targets = list(islice(pages(c, "describe_db_proxy_targets", "Targets", DBProxyName=proxy), 100))
+            cluster = next((t.get("RdsResourceId") for t in targets if t.get("Type") == "TRACKED_CLUSTER"), None)
+            cluster = cluster or next((t.get("TrackedClusterId") for t in targets if t.get("TrackedClusterId")), None)
+            readers = sum(1 for t in targets if t.get("Role") == "READ_ONLY")
+        name = str(ep.get("DBProxyEndpointName") or "")
+        yield s.ev(
+            "aws.rds_proxy_endpoint",
+            f"{region}/{proxy}/{name}",
+            {
+                "region": region,
+                "name": name,
+                "proxy": proxy,
+                "target_role": role,
+                "status": ep.get("Status"),
+                "cluster": cluster,
+                "reader_targets": readers,
+                "environment": (clusters.get(cluster or "") or {}).get("environment"),
+            },
+            f"rds/{region}/DescribeDBProxyEndpoints",
         )
 
 
@@ -284,7 +366,15 @@ def s3_buckets(s: Scan, region: str) -> Iterator[Evidence]:
 
 
 SERVICES = (
-    Service("rds", (Part(("aws.rds_instance",), rds_instances), Part(("aws.rds_cluster",), rds_clusters))),
+    Service(
+        "rds",
+        (
+            Part(("aws.rds_instance",), rds_instances),
+            Part(("aws.rds_cluster",), rds_clusters),
+            Part(("aws.aurora_custom_endpoint",), aurora_custom_endpoints),
+            Part(("aws.rds_proxy_endpoint",), rds_proxy_endpoints),
+        ),
+    ),
     Service("dynamodb", (Part(("aws.dynamodb_table",), dynamodb_tables),)),
     Service("elasticache", (Part(("aws.elasticache_group",), elasticache_groups),)),
     Service("memorydb", (Part(("aws.memorydb_cluster",), memorydb_clusters),)),

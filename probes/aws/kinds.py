@@ -15,6 +15,7 @@ from probes.aws.kinds_governance import GOVERNANCE_MODELS
 from probes.aws.kinds_ops import OPS_MODELS
 from probes.aws.kinds_posture import POSTURE_MODELS
 from probes.aws.kinds_practices import PRACTICE_MODELS
+from probes.aws.kinds_response import RESPONSE_MODELS
 from scanner.probe import KindModel
 
 __all__ = ["MODELS"]
@@ -26,4 +27,5 @@ MODELS: dict[str, type[KindModel]] = {
     **GOVERNANCE_MODELS,
     **POSTURE_MODELS,
     **PRACTICE_MODELS,
+    **RESPONSE_MODELS,
 }

@@ -38,6 +38,9 @@ class AwsRdsInstance(KindModel):
     storage_encrypted: bool = Field(description="storage encrypted at rest")
     cross_region_backup_regions: list[str] = Field(description="regions holding replicated automated backups")
     environment: str | None = Field(default=None, description=_ENVIRONMENT)
+    instance_class: str | None = Field(
+        default=None, description="DB instance class (db.serverless: an Aurora Serverless v2 instance)"
+    )
 
 
 class AwsRdsCluster(KindModel):
@@ -62,6 +65,40 @@ class AwsRdsCluster(KindModel):
     replication_source: str | None = Field(description="the cluster it replicates (null: none)")
     cross_region_replicas: list[str] = Field(description="regions of its cross-region read replicas")
     environment: str | None = Field(default=None, description=_ENVIRONMENT)
+    engine_mode: str | None = Field(default=None, description="provisioned, serverless (Aurora Serverless v1), ...")
+    serverless_v2_max_acu: float | None = Field(
+        default=None,
+        description="Aurora Serverless v2 scaling range, highest ACUs (null: no Serverless v2 scaling configuration)",
+    )
+
+
+class AwsAuroraCustomEndpoint(KindModel):
+    """`aws.aurora_custom_endpoint`: a custom endpoint created on an Aurora cluster (the built-in
+    writer and reader endpoints are not listed)."""
+
+    region: str = Field(description=_REGION)
+    name: str = Field(description="endpoint identifier")
+    cluster: str = Field(description="the cluster it belongs to")
+    custom_type: str | None = Field(description="READER (reader instances only) or ANY (may include the writer)")
+    status: str | None = Field(description="available, creating, inactive, ...")
+    reader_members: int = Field(
+        description="reader instances it routes to (static members, or every reader not excluded)"
+    )
+    environment: str | None = Field(default=None, description="the cluster's " + _ENVIRONMENT)
+
+
+class AwsRdsProxyEndpoint(KindModel):
+    """`aws.rds_proxy_endpoint`: an endpoint added to an RDS Proxy (the default read/write
+    endpoint is not listed)."""
+
+    region: str = Field(description=_REGION)
+    name: str = Field(description="endpoint name")
+    proxy: str = Field(description="the proxy it belongs to")
+    target_role: str | None = Field(description="READ_ONLY (routes to reader instances) or READ_WRITE")
+    status: str | None = Field(description="available, creating, incompatible-network, ...")
+    cluster: str | None = Field(description="the Aurora cluster behind a read-only endpoint (null: not read or none)")
+    reader_targets: int = Field(description="reader (READ_ONLY role) targets behind a read-only endpoint's proxy")
+    environment: str | None = Field(default=None, description="the cluster's " + _ENVIRONMENT)
 
 
 class AwsDynamodbTable(KindModel):
@@ -142,6 +179,8 @@ class AwsS3Bucket(KindModel):
 DATA_MODELS: dict[str, type[KindModel]] = {
     "aws.rds_instance": AwsRdsInstance,
     "aws.rds_cluster": AwsRdsCluster,
+    "aws.aurora_custom_endpoint": AwsAuroraCustomEndpoint,
+    "aws.rds_proxy_endpoint": AwsRdsProxyEndpoint,
     "aws.dynamodb_table": AwsDynamodbTable,
     "aws.elasticache_group": AwsElasticacheGroup,
     "aws.memorydb_cluster": AwsMemorydbCluster,
