@@ -97,7 +97,8 @@ WELL_EXPECTED = {
     "ydt:8.1.1:L3.3": "met",
     "ydt:8.1.2:L1.2": "met",
     # ~99.97% measured is short of 99.99%, but a 30-day SLI miss is not the overall yearly figure:
-    # the availability rules only support that clause (review: OVERSTRICT H).
+    # the availability rules only support that clause (review: OVERSTRICT H); the month is within
+    # the year's budget, so the veto (prometheus.slo.annual-budget-spent-9999) is undecided too.
     "ydt:10.1.1:L4.2": "unknown",
     # The shop exporter's own http_request_duration_seconds histogram, not Prometheus's own.
     "wa:OPS04-BP02": "met",
@@ -145,9 +146,14 @@ def test_supporting_rules_passing_leave_items_unknown_with_reason(well_report: d
     got = statuses(well_report)["ydt:10.1.1:L4.2"]  # 99.99% missed over 30 days, yearly figure unproven
     assert got["status"] == "unknown"
     (clause,) = got["clauses"]
-    assert clause["reason_code"] == "no_rule"
-    shown = [(r["id"], r["coverage"], r["status"]) for r in clause["rules"]]
-    assert shown == [("prometheus.slo.availability-9999", "supports", "not_met")]
+    # The only deciding rule is the veto: ~99.97% over the month is within the year's 99.99%
+    # budget (52 minutes), which proves nothing for the year; the 30-day miss is shown beside it.
+    assert clause["reason_code"] == "nothing_in_scope"
+    shown = sorted((r["id"], r["coverage"], r["status"]) for r in clause["rules"])
+    assert shown == [
+        ("prometheus.slo.annual-budget-spent-9999", "decides", "unknown"),
+        ("prometheus.slo.availability-9999", "supports", "not_met"),
+    ]
 
 
 def test_measured_availability_from_backfilled_history(well_report: dict[str, Any]) -> None:

@@ -122,3 +122,30 @@ def test_namespace_selectors_make_rules_and_monitors_partial() -> None:
     assert parser.partial_kinds() == {}
     am: Any = AlertmanagerFiles()
     assert am.absent_kinds().keys() == set(AlertmanagerFiles.kinds)
+
+
+def test_monitor_metric_relabelings_are_the_jobs_metric_relabel_configs() -> None:
+    """The operator renders metricRelabelings into the job's metric_relabel_configs: read from
+    Git they must count as they do live (prometheus.data.correction reads their actions)."""
+    from probes.prometheus.configfacts import scrape_pool
+    from probes.prometheus.files import monitor_scrape_configs
+
+    monitor = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "ServiceMonitor",
+        "metadata": {"name": "app", "namespace": "shop"},
+        "spec": {
+            "endpoints": [
+                {"port": "http", "metricRelabelings": [{"action": "Replace", "targetLabel": "env"}]},
+                {"port": "admin"},
+            ]
+        },
+    }
+    probe = {
+        "apiVersion": "monitoring.coreos.com/v1",
+        "kind": "Probe",
+        "metadata": {"name": "site", "namespace": "shop"},
+        "spec": {"metricRelabelings": [{"action": "labelmap", "regex": "x"}], "targets": {}},
+    }
+    pools = [scrape_pool(sc, {})[1] for sc in monitor_scrape_configs(monitor) + monitor_scrape_configs(probe)]
+    assert [p["relabel_actions"] for p in pools] == [["replace"], [], ["labelmap"]]

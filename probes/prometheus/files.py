@@ -85,6 +85,7 @@ def monitor_scrape_configs(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
             "scrape_interval": spec.get("interval"),
             "scrape_timeout": spec.get("scrapeTimeout"),
             "tls_config": _tls(spec),
+            "metric_relabel_configs": spec.get("metricRelabelings") or [],
             **_auth(spec),
             **limits,
         }
@@ -109,6 +110,8 @@ def monitor_scrape_configs(doc: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "honor_labels": bool(ep.get("honorLabels")),
                 "tls_config": _tls(ep),
                 "kubernetes_sd_configs": [{"role": role}],
+                # rendered by the operator as the job's metric_relabel_configs
+                "metric_relabel_configs": ep.get("metricRelabelings") or [],
                 **_auth(ep),
                 **limits,
             }

@@ -181,6 +181,18 @@ class PrometheusTsdb(KindModel):
     top_metrics: list[TopMetric] = Field(description="the ten metrics with the most series")
     blocks_loaded: int | None = Field(description="blocks loaded (null: /metrics not readable)")
     data_span_days: float | None = Field(description="days of data held (null: unknown)")
+    api_query_fast_share: float | None = Field(
+        None,
+        description=(
+            "share of API queries (/api/v1/query and /api/v1/query_range) answered within 1 s since "
+            'Prometheus started, exact from the le="1" bucket of prometheus_http_request_duration_seconds; '
+            "null: /metrics not readable, no API query yet, or no 1 s bucket"
+        ),
+    )
+    api_query_count: int | None = Field(
+        None,
+        description="API queries (/api/v1/query and /api/v1/query_range) answered since Prometheus started (null: /metrics not readable or no API query yet)",
+    )
 
 
 class PrometheusAlertmanagers(KindModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import threading
 import time
@@ -236,15 +237,19 @@ def tsdb(client: JsonClient) -> dict[str, Any]:
         for x in (data.get("seriesCountByMetricName") or [])[:10]
         if isinstance(x, dict)
     ]
-    lowest, blocks = None, None
+    lowest, blocks, fast, queries = None, None, None, None
     try:
-        own = _metrics(client, {"prometheus_tsdb_lowest_timestamp_seconds", "prometheus_tsdb_blocks_loaded"})
+        own = _metrics(
+            client,
+            {"prometheus_tsdb_lowest_timestamp_seconds", "prometheus_tsdb_blocks_loaded", _QUERY_BUCKET, _QUERY_COUNT},
+        )
         if own.get("prometheus_tsdb_lowest_timestamp_seconds"):
             lowest = own["prometheus_tsdb_lowest_timestamp_seconds"][0][1]
         if own.get("prometheus_tsdb_blocks_loaded"):
             blocks = int(own["prometheus_tsdb_blocks_loaded"][0][1])
+        fast, queries = _query_latency(own)
     except ApiError:
-        pass  # /metrics may be hidden behind a proxy; the span then stays unknown
+        pass  # /metrics may be hidden behind a proxy; the span and query times then stay unknown
     span = round((time.time() - lowest) / 86400, 2) if lowest else None
     return {
         "head_series": head.get("numSeries"),
@@ -253,7 +258,36 @@ def tsdb(client: JsonClient) -> dict[str, Any]:
         "top_metrics": top,
         "blocks_loaded": blocks,
         "data_span_days": span,
+        "api_query_fast_share": fast,
+        "api_query_count": queries,
     }
+
+
+QUERY_HISTOGRAM = "prometheus_http_request_duration_seconds"
+_QUERY_BUCKET, _QUERY_COUNT = QUERY_HISTOGRAM + "_bucket", QUERY_HISTOGRAM + "_count"
+_QUERY_HANDLERS = ("/api/v1/query", "/api/v1/query_range")
+
+
+def _query_latency(own: Mapping[str, list[tuple[dict[str, str], float]]]) -> tuple[float | None, int | None]:
+    """The share of API queries answered within a second since start, and how many there were.
+
+    `prometheus_http_request_duration_seconds` is a histogram per HTTP handler, counted since
+    Prometheus started, with a bucket at 1 s among its fixed bounds (.1 .2 .4 1 3 8 20 60 120);
+    the handlers /api/v1/query and /api/v1/query_range are the queries that dashboards, API
+    clients and Grafana send (rule evaluations do not pass through HTTP). The share is exact
+    (bucket le="1" over the count), not a percentile estimate. No query yet, or no 1 s bucket
+    (custom buckets in a build), leaves the share null.
+    """
+    within = {h: v for labels, v in own.get(_QUERY_BUCKET, []) if (h := labels.get("handler")) in _QUERY_HANDLERS
+              and labels.get("le") in ("1", "1.0", "1e+00") and math.isfinite(v) and v >= 0}  # fmt: skip
+    counts = {h: v for labels, v in own.get(_QUERY_COUNT, []) if (h := labels.get("handler")) in _QUERY_HANDLERS
+              and math.isfinite(v) and v >= 0}  # fmt: skip
+    if not counts:
+        return None, None
+    total = int(sum(counts.values()))
+    if total == 0 or set(within) != set(counts):
+        return None, total
+    return round(min(1.0, sum(within.values()) / total), 6), total
 
 
 def alertmanagers(client: JsonClient, fan: Fanout = IN_CALLER) -> list[tuple[str, dict[str, Any]]]:
