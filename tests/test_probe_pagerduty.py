@@ -15,7 +15,17 @@ from probes.oncall import coverage, timing
 from probes.pagerduty import PagerDutyConfig, PagerDutyProbe
 from probes.pagerduty.kinds import KINDS
 from probes.pagerduty.normalise import Window, incident_stats, policy_data
-from sandbox.pagerduty import TOKEN, Estate, Fault, PagerDutyAPI, Shift, add_incident, priority, well_run_estate
+from sandbox.pagerduty import (
+    TOKEN,
+    Estate,
+    Fault,
+    PagerDutyAPI,
+    Shift,
+    add_incident,
+    add_status_update,
+    priority,
+    well_run_estate,
+)
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
 
@@ -250,3 +260,47 @@ def test_priorities_are_read_and_a_refused_list_only_nulls_the_major_figures(mon
     acct = _by(ev, "pagerduty.incident_stats")["account"]
     assert not ctx.failures and any("/priorities" in w for w in ctx.warnings)
     assert acct["priorities_defined"] is None and acct["incidents"] == 7  # the rest stands
+
+
+def test_status_updates_count_after_resolution_only() -> None:
+    e = Estate()
+    t0 = NOW - timedelta(days=3)
+    for n in (1, 2, 3):
+        add_incident(e, n, t0 + timedelta(hours=n), "S1", "checkout", ack_after_s=30, resolve_after_s=1800)
+    add_status_update(e, 1, t0 + timedelta(hours=1, minutes=10), "investigating")  # during the incident only
+    add_status_update(e, 2, t0 + timedelta(hours=2, minutes=30), "resolved")  # at the resolution: after
+    add_status_update(e, 3, t0 + timedelta(hours=3, minutes=5), "mitigating")
+    add_status_update(e, 3, t0 + timedelta(hours=5), "resolved, review on Monday")
+    logs = {
+        i["id"]: [x for x in e.log_entries + e.status_updates if x["incident"]["id"] == i["id"]] for i in e.incidents
+    }
+    window = Window(NOW - timedelta(days=90), NOW)
+    acct = dict(incident_stats(e.incidents, e.log_entries, window, {}, None, logs))["account"]
+    assert (acct["status_updates_checked"], acct["status_updated"], acct["status_updated_after_resolution"]) == (
+        3,
+        3,
+        2,
+    )
+    unread = dict(incident_stats(e.incidents, e.log_entries, window, {}))["account"]
+    assert unread["status_updates_checked"] is None and unread["status_updated_after_resolution"] is None
+
+
+@pytest.mark.slow
+def test_status_updates_are_read_from_full_logs_bounded_and_a_refusal_nulls_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(ENV, TOKEN)
+    with PagerDutyAPI(well_run_estate(incidents=12)) as api:
+        ev, ctx = _run(_cfg(api.url, per_page=5))
+        acct = _by(ev, "pagerduty.incident_stats")["account"]
+        assert (acct["status_updates_checked"], acct["status_updated_after_resolution"]) == (12, 3)
+        assert not ctx.warnings
+        ev, ctx = _run(_cfg(api.url, max_status_update_lookups=4))
+        reads = [r for r in api.requests if r.endswith("/log_entries") and r.startswith("/incidents/")]
+        assert len(reads) == 12 + 4  # one page per incident, then only 4 (the cap), warned
+        assert any("status updates" in w for w in ctx.warnings)
+        api.faults.append(Fault(r"^/incidents/[A-Z0-9]+/log_entries$", 403, times=99))
+        ev, ctx = _run(_cfg(api.url))
+    acct = _by(ev, "pagerduty.incident_stats")["account"]
+    assert not ctx.failures and acct["incidents"] == 12  # the rest stands
+    assert acct["status_updates_checked"] is None and acct["status_updated_after_resolution"] is None

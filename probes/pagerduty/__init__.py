@@ -8,13 +8,16 @@ Read-only, with a read-only REST API key. Four steps, each failing only its own 
 3. incidents created in the window and the account's log entries (`is_overview=true`) over the
    same window: first acknowledgement by a person, resolution and by whom, trigger source;
    and the account's priorities (`GET /priorities`, most severe first) to single out the major
-   incidents. One list call per page, never one call per incident.
+   incidents. One list call per page; then the full log of at most `max_status_update_lookups`
+   resolved incidents (`GET /incidents/{id}/log_entries`), where status updates sent to the
+   incident's subscribers are written (`status_update_log_entry`).
 Postmortems are not in PagerDuty's public REST API (they live in the web app and the
 Analytics/Jeli products), so nothing here speaks to post-incident reviews.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -119,9 +122,55 @@ def _collect(api: PagerDutyClient, cfg: PagerDutyConfig, ctx: ProbeContext) -> I
         entries = list(api.list("/log_entries", "log_entries", {**span, "is_overview": "true", **teams}))
         names = {str(s.get("id")): str(s.get("name") or s.get("id")) for s in services or []}
         priorities = _priorities(api, ctx)
-        for subject, data in incident_stats(incidents, entries, window, names, priorities):
+        status_logs = _status_logs(api, cfg, ctx, incidents, priorities, span)
+        for subject, data in incident_stats(incidents, entries, window, names, priorities, status_logs):
             out.append(ctx.evidence(INCIDENTS, subject, data, "GET /incidents, GET /log_entries"))
     yield from out
+
+
+_ID = re.compile(r"[A-Za-z0-9]{1,40}")
+
+
+def _status_logs(
+    api: PagerDutyClient,
+    cfg: PagerDutyConfig,
+    ctx: ProbeContext,
+    incidents: list[dict[str, Any]],
+    priorities: list[dict[str, Any]] | None,
+    span: dict[str, str],
+) -> dict[str, list[dict[str, Any]]] | None:
+    """The full logs (`GET /incidents/{id}/log_entries`, not the overview) of at most
+    `max_status_update_lookups` resolved incidents, the most severe priority first, then high
+    urgency, then the newest: status updates to subscribers are written there. Each read is
+    bounded by the window (`since`/`until`, as the incident list): every incident read was created
+    in it, and no default date range of the endpoint can then cut an older incident's log short.
+    None when none is read or a read fails (refused, missing): the status-update figures are then
+    null, never 0."""
+    if cfg.max_status_update_lookups == 0:
+        return None
+    rank = {str(p.get("id")): n for n, p in enumerate(priorities or [])}
+
+    def order(i: dict[str, Any]) -> tuple[int, int]:
+        prio = i.get("priority")
+        pid = str(prio.get("id")) if isinstance(prio, dict) else ""
+        return (rank.get(pid, len(rank)), 0 if i.get("urgency") == "high" else 1)
+
+    # PagerDuty ids are alphanumeric; anything else is not put into a path
+    resolved = [i for i in incidents if i.get("status") == "resolved" and _ID.fullmatch(str(i.get("id") or ""))]
+    resolved.sort(key=lambda i: str(i.get("created_at") or ""), reverse=True)  # newest first within a rank
+    resolved.sort(key=order)  # stable: the newest first stays within each rank
+    picked = resolved[: cfg.max_status_update_lookups]
+    if len(resolved) > len(picked):
+        ctx.warn(f"{len(resolved)} resolved incidents; the logs of {len(picked)} were read for status updates")
+    logs: dict[str, list[dict[str, Any]]] = {}
+    try:
+        for inc in picked:
+            iid = str(inc["id"])
+            logs[iid] = list(api.list(f"/incidents/{iid}/log_entries", "log_entries", {**span, "is_overview": "false"}))
+    except CollectError as exc:
+        ctx.warn(f"/incidents/{{id}}/log_entries: {exc}; status updates not counted")
+        return None
+    return logs
 
 
 def _priorities(api: PagerDutyClient, ctx: ProbeContext) -> list[dict[str, Any]] | None:

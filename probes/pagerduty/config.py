@@ -41,6 +41,12 @@ class PagerDutyConfig(HttpSourceConfig):
         default=10000, ge=100, le=10000, description="items of one list read at most (PagerDuty's offset limit)"
     )
     max_schedules: int = Field(default=500, ge=1, le=5000, description="schedules whose shifts are rendered")
+    max_status_update_lookups: int = Field(
+        default=50,
+        ge=0,
+        le=500,
+        description="resolved incidents whose full log is read for status updates (one call each; 0: none)",
+    )
 
     @model_validator(mode="after")
     def _pagerduty_auth(self) -> PagerDutyConfig:

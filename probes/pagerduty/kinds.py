@@ -12,7 +12,7 @@ KINDS: dict[str, str] = {
     "pagerduty.service": "a PagerDuty service: status, escalation policy (levels joined), teams, integrations feeding it, ack and auto-resolve timeouts, urgency rule",
     "pagerduty.escalation_policy": "an escalation policy: levels, what each level targets (schedules, users), delays, loops, teams, services using it, and its first level's on-call coverage over the next coverage_days",
     "pagerduty.schedule": "an on-call schedule: coverage of its final layer (with overrides) over the next coverage_days, gaps, people on call, whether an active service's policy uses it",
-    "pagerduty.incident_stats": "incidents created in the window, for the account and per service: time to acknowledge and to resolve (n, median, p90, p95), share opened by integrations, share resolved by automation, and the major incidents' (the most severe priority's) time to resolve",
+    "pagerduty.incident_stats": "incidents created in the window, for the account and per service: time to acknowledge and to resolve (n, median, p90, p95), share opened by integrations, share resolved by automation, the major incidents' (the most severe priority's) time to resolve, and status updates sent to subscribers after resolution",
 }
 
 
@@ -154,6 +154,15 @@ class PagerdutyIncidentStats(KindModel):
     top_priority_open: int = Field(description="major incidents still open at the scan")
     top_priority_time_to_resolve_minutes: Timing = Field(
         description="created to resolved, major incidents, whoever resolved them; one still open counts with its age at the scan (a lower bound)"
+    )
+    status_updates_checked: int | None = Field(
+        description="resolved incidents whose full log (GET /incidents/{id}/log_entries) was read for status updates, at most max_status_update_lookups, major and high-urgency ones first (null: not read or refused)"
+    )
+    status_updated: int | None = Field(
+        description="of which with a status update (status_update_log_entry: a message sent to the incident's subscribers, the stakeholders) (null: not read)"
+    )
+    status_updated_after_resolution: int | None = Field(
+        description="of which with a status update sent at or after the incident's last resolution: a notice after the incident (null: not read)"
     )
 
 

@@ -343,18 +343,50 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
     }
 
 
+STATUS_UPDATE = "status_update_log_entry"
+
+
+def _status_updates(
+    incidents: list[Obj], lives: Mapping[str, _Life], logs: Mapping[str, Sequence[Obj]] | None
+) -> dict[str, Any]:
+    """Status updates (`status_update_log_entry`, what `POST /incidents/{id}/status_updates`
+    sends to the incident's subscribers) in the full logs read (`logs`: incident id -> its log
+    entries; None: not read). "After resolution" is at or after the incident's last resolution."""
+    if logs is None:
+        return {"status_updates_checked": None, "status_updated": None, "status_updated_after_resolution": None}
+    checked = updated = after = 0
+    for inc in incidents:
+        iid = str(inc.get("id"))
+        if iid not in logs:
+            continue
+        checked += 1
+        life = lives.get(iid, _Life())
+        done_at = life.resolved or parse_time(inc.get("resolved_at"))
+        times = [
+            t
+            for e in logs[iid]
+            if str(e.get("type", "")).removesuffix("_reference") == STATUS_UPDATE
+            and (t := parse_time(e.get("created_at"))) is not None
+        ]
+        updated += bool(times)
+        after += done_at is not None and any(t >= done_at for t in times)
+    return {"status_updates_checked": checked, "status_updated": updated, "status_updated_after_resolution": after}
+
+
 def incident_stats(
     incidents: Iterable[Obj],
     entries: Iterable[Obj],
     window: Window,
     services: Mapping[str, str],
     priorities: Sequence[Obj] | None = None,
+    status_logs: Mapping[str, Sequence[Obj]] | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(subject, data) for the whole account and for each service with incidents in the window.
 
     `services` maps service ids to names (for subjects); an incident's times come from the log
     entries (first human acknowledgement, last resolution), its creation from the incident.
     `priorities` is the account's priority list, most severe first (None: not read).
+    `status_logs` holds the full logs of the incidents read for status updates (None: not read).
     """
     order = None
     if priorities is not None:
@@ -365,7 +397,11 @@ def incident_stats(
     mine = [
         i for i in incidents if (t := parse_time(i.get("created_at"))) is not None and window.start <= t <= window.end
     ]
-    acct = {**_stats(mine, lives, window), **_major(mine, lives, window, order)}
+    acct = {
+        **_stats(mine, lives, window),
+        **_major(mine, lives, window, order),
+        **_status_updates(mine, lives, status_logs),
+    }
     out = [("account", {"scope": "account", "service_id": None, "service": None, **acct})]
     by_service: dict[str, list[Obj]] = defaultdict(list)
     for inc in mine:
@@ -383,6 +419,7 @@ def incident_stats(
                     "service": name,
                     **_stats(by_service[sid], lives, window),
                     **_major(by_service[sid], lives, window, order),
+                    **_status_updates(by_service[sid], lives, status_logs),
                 },
             )
         )

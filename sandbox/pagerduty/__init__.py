@@ -4,7 +4,8 @@ Wire format as PagerDuty documents it: `Authorization: Token token=...` (401 wit
 error body otherwise), classic pagination (`offset`, `limit` at most 100, `more`, `total`
 null unless `total=true`), list envelopes named after the resource (`{"services": [...]}`),
 `include[]=integrations` expanding a service's integration references, `since`/`until` on
-incidents and log entries, `GET /priorities` (most severe first), an incident's `priority`
+incidents and log entries, an incident's full log (`GET /incidents/{id}/log_entries`, with the
+status updates sent to its subscribers, which the overview listing leaves out), `GET /priorities` (most severe first), an incident's `priority`
 object (null when it has none), and a schedule rendered over `since`/`until` (its
 `final_schedule.rendered_schedule_entries` and `rendered_coverage_percentage`). For fault tests,
 `Fault`s answer a path with an error (403, 429 with Retry-After, 500) a number of times, and
@@ -24,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from sandbox.loopback import serve, shutdown
 
-__all__ = ["Estate", "Fault", "PagerDutyAPI", "priority", "well_run_estate"]
+__all__ = ["Estate", "Fault", "PagerDutyAPI", "add_status_update", "priority", "well_run_estate"]
 
 TOKEN = "pd-sandbox-token-u+7Qx"  # noqa: S105 - a fake token only the sandbox accepts; what the sandbox accepts; tests put it in the env var
 MAX_LIMIT = 100
@@ -57,6 +58,8 @@ class Estate:
     incidents: list[dict[str, Any]] = field(default_factory=list)
     log_entries: list[dict[str, Any]] = field(default_factory=list)
     priorities: list[dict[str, Any]] = field(default_factory=list)  # most severe first, as listed
+    # status updates sent to subscribers: in an incident's full log, not in the overview listing
+    status_updates: list[dict[str, Any]] = field(default_factory=list)
 
 
 def priority(pid: str, name: str) -> dict[str, Any]:
@@ -152,7 +155,34 @@ def well_run_estate(now: datetime | None = None, *, incidents: int = 30) -> Esta
         created = now - timedelta(days=1 + n * 2, minutes=n)
         svc = e.services[n % 2]
         add_incident(e, n + 1, created, svc["id"], svc["name"], ack_after_s=40 + n, resolve_after_s=240 + 5 * n)
+    # the bigger incidents get a resolution notice to their subscribers (stakeholders)
+    for n in (k for k in (1, 4, 9) if k <= incidents):
+        inc = e.incidents[n - 1]
+        done = datetime.fromisoformat(inc["resolved_at"].replace("Z", "+00:00"))
+        add_status_update(
+            e, n, done + timedelta(minutes=10), "Resolved: checkout errors stopped; cause and follow-ups in the review."
+        )
     return e
+
+
+def add_status_update(e: Estate, number: int, at: datetime, message: str) -> None:
+    """A status update on incident `number` (`POST /incidents/{id}/status_updates` writes a
+    `status_update_log_entry` with its message into the incident's log)."""
+    iid = f"PINC{number}"
+    inc = next(i for i in e.incidents if i["id"] == iid)
+    e.status_updates.append(
+        {
+            "id": f"S{number}-{len(e.status_updates) + 1}",
+            "type": "status_update_log_entry",
+            "summary": "Status update sent",
+            "created_at": _ts(at),
+            "incident": _ref("incident", iid, inc["summary"]),
+            "service": inc["service"],
+            "agent": _ref("user", "PU1", "Ada"),
+            "channel": {"type": "web_trigger"},
+            "message": message,
+        }
+    )
 
 
 def add_incident(
@@ -300,6 +330,13 @@ class PagerDutyAPI:
         if path in lists:
             key, items = lists[path]
             return 200, self._page(key, items, q, loop=path in self.loop)
+        m = re.fullmatch(r"/incidents/([A-Z0-9]+)/log_entries", path)
+        if m:
+            if not any(i["id"] == m.group(1) for i in e.incidents):
+                return 404, {"error": {"message": "Not Found", "code": 2100}}
+            mine = self._between([x for x in e.log_entries + e.status_updates if x["incident"]["id"] == m.group(1)], q)
+            mine.sort(key=lambda x: x["created_at"], reverse=True)  # newest first, as PagerDuty lists them
+            return 200, self._page("log_entries", mine, q, loop=path in self.loop)
         m = re.fullmatch(r"/schedules/([A-Z0-9]+)", path)
         if m:
             for s in e.schedules:
