@@ -51,6 +51,7 @@ def test_workload_facts(estate: tuple[KubeApiServer, ScanResult]) -> None:
         "managed_by": "argocd",
         "revision_history_limit": 5,
         "revisions": 3,
+        "priority_class": "business-critical",
         "containers": None,
         "images": None,
     }
@@ -96,6 +97,14 @@ def test_other_kinds(estate: tuple[KubeApiServer, ScanResult]) -> None:
         "kube-system"
     ]
     assert by_subject(result, "kubernetes.cronjob")["shop/nightly-report"]["concurrency_policy"] == "Forbid"
+    otel = by_subject(result, "kubernetes.otel_collector")["monitoring/gateway"]
+    assert (otel["push_receivers"], otel["shaping_processors"], otel["autoscaled"], otel["receiver_tls"]) == (
+        ["otlp", "prometheusremotewrite", "zipkin"],
+        ["filter", "redaction"],
+        True,
+        True,
+    )
+    assert apis["optional"]["opentelemetry"]
 
 
 def test_pages_to_the_end(estate: tuple[KubeApiServer, ScanResult]) -> None:

@@ -39,6 +39,7 @@ def test_image_path_drops_registry_tag_and_digest(image: str, path: str) -> None
         ("Deployment", "tools", ["quay.io/argoproj/argocd:v2.11.0"], "platform"),
         ("Deployment", "monitoring", ["docker.io/grafana/grafana:11.0.0"], "platform"),
         ("Deployment", "shop", ["myorg/payments-operator:0.3"], "platform"),
+        ("Deployment", "k6-operator-system", ["ghcr.io/grafana/k6-operator:controller-v0.0.19"], "platform"),
         ("StatefulSet", "shop", ["bitnami/redis:7.2", "oliver006/redis_exporter:v1.6"], "cache"),
         ("Deployment", "shop", ["memcached:1.6"], "cache"),
         ("Deployment", "shop", ["shop/api:1", "redis:7"], "application"),  # main container decides
@@ -47,6 +48,20 @@ def test_image_path_drops_registry_tag_and_digest(image: str, path: str) -> None
         ("DaemonSet", "shop", ["shop/log-forwarder:1"], "agent"),
         ("DaemonSet", "monitoring", ["prom/node-exporter:v1.8"], "platform"),
         ("Deployment", "kube-system", ["registry.k8s.io/coredns/coredns:v1.11.1"], "system"),
+        # cost engines and operations tools serve the platform team wherever they run
+        (
+            "Deployment",
+            "finops",
+            ["ghcr.io/opencost/opencost:1.111.0", "ghcr.io/opencost/opencost-ui:1.111.0"],
+            "platform",
+        ),
+        ("Deployment", "tools", ["gcr.io/kubecost1/cost-model:prod-2.3.0"], "platform"),
+        ("Deployment", "ops", ["quay.io/ansible/awx:24.6.1"], "platform"),
+        ("Deployment", "ops", ["rundeck/rundeck:5.6.0"], "platform"),
+        ("Deployment", "ops", ["stackstorm/st2api:3.8"], "platform"),
+        ("Deployment", "ops", ["registry.redhat.io/ansible-automation-platform-24/controller-rhel8:4.5"], "platform"),
+        ("Deployment", "ops", ["rundeckpro/enterprise:5.6.0"], "platform"),
+        ("Deployment", "shop", ["registry.example.com/shop/cost-report:1"], "application"),
     ],
 )
 def test_role_of(kind: str, ns: str, images: list[str], role: str) -> None:

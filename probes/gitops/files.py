@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from probes.files.base import FileParser
 from probes.gitops.dashboards import dashboard_facts, is_dashboard, sidecar_dashboards
 from probes.gitops.slo import is_slo_document, slo_facts
+from probes.gitops.storage import embedded_configs, store_facts
 from probes.prometheus.normalise import duration_s, url_host
 from scanner.evidence import Evidence
 from scanner.jsonio import load_json
@@ -33,8 +34,10 @@ KINDS: dict[str, str] = {
     "gitops.monitoring_server": "a Prometheus or Alertmanager custom resource: replicas, retention, remote write, alerting, selectors",
     "gitops.kustomize_app": "a kustomize application with overlays: its base and the environments the overlays name",
     "gitops.helm_chart": "a Helm chart: whether its templates were rendered and read",
+    "gitops.monitoring_store": "where Thanos, Mimir/Cortex, Loki or Tempo keep their data: the storage backend type (object storage or local disk)",
 }
 ENV_DIRS = ("overlays", "envs", "environments")
+VALUES_FILES = ("values.yaml", "values.yml")
 KUSTOMIZATION = ("kustomization.yaml", "kustomization.yml", "Kustomization")
 MAX_DASHBOARD_BYTES = 5_000_000
 
@@ -151,6 +154,7 @@ class GitopsFiles(FileParser):
     markers: ClassVar[tuple[str, ...]] = (
         "panels", "grafana_dashboard", "slos", "ServiceLevelObjective", "SLO", "argoproj.io",
         "velero.io", "monitoring.coreos.com", "resources", "bases", "Chart",
+        "blocks_storage", "schema_config", "schemaConfig", "objstore", "backend", "config",
     )  # fmt: skip
 
     def __init__(self) -> None:
@@ -160,6 +164,7 @@ class GitopsFiles(FileParser):
         self.overlay_origin: dict[str, str] = {}
         self.overlay_dirs: dict[str, str] = {}
         self.charts: list[tuple[str, dict[str, Any]]] = []
+        self.values_stores: list[tuple[str, str, dict[str, Any], str]] = []  # (folder, subject, facts, origin)
 
     def absent_kinds(self) -> dict[str, str]:
         """Every kind of which the repository declared nothing (it may live outside Git)."""
@@ -193,14 +198,40 @@ class GitopsFiles(FileParser):
             ]
         group, kind = _group(doc), doc.get("kind")
         if doc.get("apiVersion") == "v1" and kind == "ConfigMap":
-            return self._sidecar(doc, origin)
+            return self._sidecar(doc, origin) + self._embedded_stores(doc, origin)
+        if doc.get("apiVersion") == "v1" and kind == "Secret":
+            return self._embedded_stores(doc, origin)
         if group == "argoproj.io" and kind in ("Application", "ApplicationSet"):
             return [self._make("gitops.argocd_app", subject_of(doc), argocd_facts(doc), origin)]
         if group == "velero.io" and kind == "Backup":
             return [self._make("gitops.velero_backup", subject_of(doc), velero_backup_facts(doc), origin)]
         if group == "monitoring.coreos.com" and kind in ("Prometheus", "Alertmanager"):
             return [self._make("gitops.monitoring_server", subject_of(doc), monitoring_server_facts(doc), origin)]
+        if "apiVersion" not in doc:  # a store's own configuration file, or Helm values
+            stores = store_facts(doc, "file")
+            subjects = [path if len(stores) == 1 else f"{path}#{f['tool']}" for f in stores]
+            if stores and posixpath.basename(path) in VALUES_FILES:
+                # Held until the charts are known: a chart's own values.yaml holds its defaults
+                # (the Loki chart's say `storage.type: s3` with no bucket), not a deployment's.
+                line = getattr(doc, "line", 0)
+                held = f"{origin};line={line}" if line > 0 else origin
+                self.values_stores += [
+                    (posixpath.dirname(path) or ".", s, f, held) for s, f in zip(subjects, stores, strict=True)
+                ]
+                self.found = True
+                return []
+            return [self._make("gitops.monitoring_store", s, f, origin) for s, f in zip(subjects, stores, strict=True)]
         return []
+
+    def _embedded_stores(self, doc: Mapping[str, Any], origin: str) -> list[Evidence]:
+        """Store configurations held in a ConfigMap's or Secret's `*.yaml` keys (only the type is kept)."""
+        out = []
+        for key, parsed, found_in in embedded_configs(doc):
+            stores = store_facts(parsed, found_in)
+            for f in stores:
+                subject = f"{subject_of(doc)}/{key}" + (f"#{f['tool']}" if len(stores) > 1 else "")
+                out.append(self._make("gitops.monitoring_store", subject, f, origin))
+        return out
 
     def _sidecar(self, doc: Mapping[str, Any], origin: str) -> list[Evidence]:
         out = []
@@ -243,4 +274,8 @@ class GitopsFiles(FileParser):
             out.append(self._make("gitops.kustomize_app", app, data, self.overlay_origin[app]))
         for chart_dir, data in self.charts:
             out.append(self._make("gitops.helm_chart", chart_dir, data, f"file://{chart_dir}/Chart.yaml"))
+        chart_dirs = {chart_dir for chart_dir, _ in self.charts}
+        for folder, subject, facts, origin in self.values_stores:
+            if folder not in chart_dirs:  # a chart's defaults are read from its rendered output instead
+                out.append(self._make("gitops.monitoring_store", subject, facts, origin))
         return out

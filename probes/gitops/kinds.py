@@ -128,6 +128,25 @@ class HelmChart(KindModel):
     objects: int | None = Field(description="objects in the rendered output (null: not rendered)")
 
 
+class MonitoringStore(KindModel):
+    """`gitops.monitoring_store`: where a monitoring store (Thanos, Mimir/Cortex, Loki, Tempo) keeps its data."""
+
+    tool: str = Field(description="thanos, mimir (Mimir or Cortex blocks storage), loki or tempo")
+    backend: str = Field(
+        description="storage backend as configured, lower case (s3, gcs, azure, swift, cos, oss, bos, obs, oci, filesystem, ...)"
+    )
+    object_storage: bool = Field(
+        description="the backend is an object store (S3 API, GCS, Azure Blob, Swift, COS, OSS, BOS, OBS, OCI), not the server's own disk"
+    )
+    in_cluster_endpoint: bool = Field(
+        description=(
+            "an endpoint of the store's configuration is inside the cluster (a Service name, *.svc, MinIO, "
+            "localhost) or the chart's bundled MinIO is enabled: object storage on the cluster's own volumes"
+        )
+    )
+    found_in: str = Field(description="file (the tool's own config), configmap, secret or helm_values")
+
+
 MODELS: dict[str, type[KindModel]] = {
     "gitops.dashboard": Dashboard,
     "gitops.slo": Slo,
@@ -136,4 +155,5 @@ MODELS: dict[str, type[KindModel]] = {
     "gitops.monitoring_server": MonitoringServer,
     "gitops.kustomize_app": KustomizeApp,
     "gitops.helm_chart": HelmChart,
+    "gitops.monitoring_store": MonitoringStore,
 }

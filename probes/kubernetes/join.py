@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from probes.kubernetes import derive
+from probes.kubernetes.otel import otel_collector_facts
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
 from probes.kubernetes.velero import velero_restore_facts
 from probes.kubernetes.workloads import coupled_autoscalers, surge_first, unavailable_share
@@ -37,6 +38,7 @@ KINDS: dict[str, str] = {
     "kubernetes.velero_restore": "a Velero Restore that was run: phase, age, duration, errors (live only)",
     "kubernetes.chaos_experiment": "a Chaos Mesh or Litmus experiment or schedule",
     "kubernetes.rollout": "progressive delivery for one workload: an Argo Rollout or a Flagger Canary",
+    "kubernetes.otel_collector": "an OpenTelemetry Operator collector: mode, scale, target OS, the receivers, processors and exporters its pipelines use",
 }
 # A manifest repository cannot show nodes, what the API server serves, or the restores run.
 LIVE_ONLY = ("kubernetes.node_zones", "kubernetes.api_groups", "kubernetes.velero_restore")
@@ -203,6 +205,10 @@ class Joiner:
             self.seen += 1
             f = derive.chaos_facts("chaos-mesh" if group == "chaos-mesh.org" else "litmus", kind, obj)
             yield self.make("kubernetes.chaos_experiment", f"{f['namespace']}/{kind}/{f['name']}", f, origin)
+        elif key == ("opentelemetry.io", "OpenTelemetryCollector"):
+            self.seen += 1
+            f = otel_collector_facts(obj)
+            yield self.make("kubernetes.otel_collector", f"{f['namespace']}/{f['name']}", f, origin)
 
     def _add_replicaset(self, obj: Mapping[str, Any]) -> None:
         meta = obj.get("metadata") if isinstance(obj.get("metadata"), Mapping) else {}

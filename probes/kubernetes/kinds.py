@@ -99,6 +99,9 @@ class KubernetesWorkload(KindModel):
             "with an evicting memory policy (maxmemory-policy allkeys-*/volatile-*)"
         )
     )
+    priority_class: str | None = Field(
+        None, description="the pod template's priorityClassName (null: none, the cluster's default priority)"
+    )
     autoscalers: list[str] = Field(description="autoscalers that target it, as type/name")
     hpa_covered: bool = Field(description="scaled by an HPA or a KEDA ScaledObject")
     vpa_covered: bool = Field(description="scaled by a VerticalPodAutoscaler whose mode is not Off")
@@ -322,6 +325,31 @@ class KubernetesRollout(KindModel):
     steps: int | None = Field(description="canary steps (Argo) or maxWeight (Flagger); null: none")
 
 
+class KubernetesOtelCollector(KindModel):
+    """`kubernetes.otel_collector`: an OpenTelemetry Operator `OpenTelemetryCollector` and the
+    component types its pipelines use (probes/kubernetes/otel.py; the configuration is not kept)."""
+
+    namespace: str = Field(description=_NS)
+    name: str = Field(description="collector name")
+    mode: str = Field(description="deployment (the default), statefulset, daemonset or sidecar")
+    replicas: int | None = Field(description="spec.replicas (1 when unset; null: a daemonset or sidecar)")
+    autoscaled: bool = Field(description="spec.autoscaler lets it scale above its replicas (deployment/statefulset)")
+    image: str | None = Field(description="spec.image (null: the operator's default collector image)")
+    node_os: str | None = Field(description="the nodeSelector's kubernetes.io/os (linux, windows; null: none)")
+    config_read: bool = Field(description="spec.config was read (false: missing, too large or not parseable)")
+    signals: list[str] = Field(description="signal types of its pipelines (traces, metrics, logs, profiles)")
+    receivers: list[str] = Field(description="receiver types its pipelines use (otlp, prometheus, filelog, ...)")
+    processors: list[str] = Field(description="processor types its pipelines use")
+    exporters: list[str] = Field(description="exporter types its pipelines use")
+    push_receivers: list[str] = Field(
+        description="receivers that accept data sent to the collector (otlp, zipkin, influxdb, prometheusremotewrite, syslog, ...)"
+    )
+    shaping_processors: list[str] = Field(
+        description="processors that clean, filter or reshape data (transform, filter, attributes, redaction, metricstransform, ...)"
+    )
+    receiver_tls: bool = Field(description="some receiver its pipelines use declares TLS")
+
+
 MODELS: dict[str, type[KindModel]] = {
     "kubernetes.workload": KubernetesWorkload,
     "kubernetes.hpa": KubernetesHpa,
@@ -338,4 +366,5 @@ MODELS: dict[str, type[KindModel]] = {
     "kubernetes.velero_restore": KubernetesVeleroRestore,
     "kubernetes.chaos_experiment": KubernetesChaosExperiment,
     "kubernetes.rollout": KubernetesRollout,
+    "kubernetes.otel_collector": KubernetesOtelCollector,
 }

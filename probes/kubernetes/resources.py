@@ -128,7 +128,13 @@ OPTIONAL_APIS: tuple[OptionalApi, ...] = (
         ("kubernetes.velero_schedule", "kubernetes.velero_restore"),
     ),
     OptionalApi("prometheus_operator", "Prometheus Operator", "monitoring.coreos.com"),
-    OptionalApi("opentelemetry", "OpenTelemetry Operator", "opentelemetry.io"),
+    OptionalApi(
+        "opentelemetry",
+        "OpenTelemetry Operator",
+        "opentelemetry.io",
+        (("OpenTelemetryCollector", "opentelemetrycollectors"),),
+        ("kubernetes.otel_collector",),
+    ),
     OptionalApi("istio", "Istio", "networking.istio.io"),
     OptionalApi("linkerd", "Linkerd", "linkerd.io"),
 )
@@ -179,6 +185,11 @@ PLATFORM_NAMESPACES = frozenset(
         "olm",
         "operators",
         "vpa",
+        "opencost",
+        "kubecost",
+        "awx",
+        "rundeck",
+        "stackstorm",
     }
 )
 # The main (first) container of a controller, operator or monitoring component. Matched on the
@@ -187,9 +198,12 @@ PLATFORM_NAMESPACES = frozenset(
 PLATFORM_IMAGE = (
     r"(^|/)(kube-state-metrics|metrics-server|prometheus|alertmanager|prometheus-operator|"
     r"prometheus-config-reloader|grafana|loki|promtail|tempo|thanos|node-exporter|"
-    r"cert-manager-[a-z]+|argocd|argo-rollouts|fluxcd/[a-z-]+|[a-z-]+-controller|[a-z-]+-operator|"
+    r"cert-manager-[a-z]+|argocd|argo-rollouts|fluxcd/[a-z-]+|[a-z0-9-]+-controller|[a-z0-9-]+-operator|"
     r"external-dns|keda|keda-metrics-apiserver|velero|cluster-autoscaler|karpenter|kyverno|"
-    r"gatekeeper|chaos-[a-z-]+|litmus[a-z-]*|fluent-bit|fluentd|vpa-[a-z]+)$"
+    r"gatekeeper|chaos-[a-z-]+|litmus[a-z-]*|fluent-bit|fluentd|vpa-[a-z]+|"
+    # cost engines and operations tools: they serve the platform team, not the business
+    r"opencost|opencost-ui|cost-model|cost-analyzer|kubecost-[a-z-]+|awx|awx-ee|rundeck|"
+    r"st2[a-z]*|semaphore|controller-rhel[0-9]+|rundeckpro/enterprise)$"
 )
 # The main container is an in-memory cache or key-value store (a backing service).
 CACHE_IMAGE = r"(^|/)(redis|redis-stack-server|valkey|keydb|memcached|dragonfly)$"

@@ -185,6 +185,7 @@ def workload_facts(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
         or pod_labels.get("app"),
         "managed_by": managed_by(labels, ann),
         "cache_hint": _cache_hint(labels, pod_labels, pod),
+        "priority_class": str(pod["priorityClassName"])[:253] if pod.get("priorityClassName") else None,
         "_pod_labels": pod_labels,
         "_workload_ref": (str(workload_ref.get("kind") or ""), str(workload_ref.get("name") or ""))
         if workload_ref

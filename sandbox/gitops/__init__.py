@@ -35,6 +35,7 @@ class GitOpsEstate(Estate):
         for name in MONITORING:
             shutil.copy(root / "prometheus" / "estate" / name, repo / "monitoring" / name)
         shutil.copytree(root / "prometheus" / "estate" / "rules", repo / "monitoring" / "rules", dirs_exist_ok=True)
+        shutil.copy(root / "gitops" / "estate" / "mimir.yaml", repo / "monitoring" / "mimir.yaml")  # the central store
         return [{"name": "gitops", "probe": "files", "path": str(repo)}]
 
     def stop(self) -> None:
