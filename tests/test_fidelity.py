@@ -9,6 +9,7 @@ estate that decides fewer than MIN_DECIDED items.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -56,3 +57,41 @@ def test_estate_decides_enough_items(result: EstateResult, request: pytest.Fixtu
     if result.name in TOO_FEW:
         request.applymarker(pytest.mark.xfail(strict=True, reason=TOO_FEW[result.name]))
     assert result.scanner_decided >= MIN_DECIDED, "\n".join(result.lines())
+
+
+def test_a_miss_is_counted_apart_and_a_wrong_decision_fails() -> None:
+    """Agreement is over decisions: the expert deciding an item the scanner leaves undecided is a
+    miss (coverage), listed but not failing; a decision the expert does not share, or an
+    ungraded decision, is a disagreement."""
+
+    def req(item: str, status: str) -> dict[str, Any]:
+        return {"id": item, "status": status, "clauses": []}
+
+    report = {
+        "frameworks": [
+            {
+                "capabilities": [
+                    {
+                        "requirements": [
+                            req("ydt:1", "met"),
+                            req("ydt:2", "unknown"),
+                            req("ydt:3", "not_met"),
+                            req("ydt:4", "unknown"),
+                            req("ydt:5", "met"),
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
+    expected = {
+        "ydt:1": {"expected": "met", "reason": "agrees"},
+        "ydt:2": {"expected": "met", "reason": "the expert sees it, the scanner cannot"},
+        "ydt:3": {"expected": "met", "reason": "a wrong decision"},
+        "ydt:4": {"expected": "unknown", "reason": "nobody decides it"},
+    }
+    result = compare("t", report, expected)
+    assert [d.item for d in result.missed] == ["ydt:2"]
+    assert sorted(d.item for d in result.disagreements) == ["ydt:3", "ydt:5"]
+    assert (result.agreed, result.graded) == (2, 4)
+    assert any("MISSED   ydt:2" in line for line in result.lines())
