@@ -19,7 +19,12 @@ MIN_DECIDED = 25
 ESTATES = estates()
 # Estates known to decide fewer than MIN_DECIDED items, and why. Strict: once the scanner decides
 # enough there, the expected failure turns into a failure and the entry must go.
-TOO_FEW: dict[str, str] = {}
+TOO_FEW: dict[str, str] = {
+    "aws-serverless": (
+        "the AWS probe does not read ECS, Lambda, API Gateway or Application Auto Scaling: the "
+        "serverless account decides 17 items, and 31 the blind expert decides are missed"
+    ),
+}
 
 
 @pytest.fixture(scope="module", params=ESTATES, ids=lambda p: p.name)
