@@ -77,3 +77,6 @@ def test_dingtalk_wecom_and_oncall_webhooks_page_and_urls_stay_out() -> None:
         }
     )
     assert config_facts(doc)[0]["cross_object_inhibit_rules"] == 1
+    doc["inhibit_rules"][-1]["equal"] = ["instance"]  # the exporter's address: one object
+    facts = config_facts(doc)[0]
+    assert (facts["cross_object_inhibit_rules"], facts["target_keyed_inhibit_rules"]) == (0, 1)

@@ -73,7 +73,13 @@ class AlertmanagerConfig(KindModel):
     )
     automation_receivers: list[str] = Field(description="routed receivers whose webhook reaches an automation tool")
     cross_object_inhibit_rules: int = Field(
-        description="inhibit rules relating different alerts (source and target name different alerts, alertname not equal)"
+        description="inhibit rules relating different alerts (source and target name different alerts, alertname not "
+        "equal) on a label other than instance/job (node, host, cluster, namespace, service)"
+    )
+    target_keyed_inhibit_rules: int = Field(
+        default=0,
+        description="inhibit rules relating different alerts whose equal holds only instance/job: the scrape target, "
+        "one exporter unless relabelling sets instance to the host",
     )
     receivers_without_integrations: list[str] = Field(description="receivers that notify nobody")
     inhibit_rules: list[InhibitRule] = Field(description="inhibit rules")

@@ -154,7 +154,12 @@ def _inhibit(rule: Mapping[str, Any]) -> dict[str, Any]:
     return {"source": side("source"), "target": side("target"), "equal": [str(e) for e in rule.get("equal") or []]}
 
 
-def _cross_object(rule: Mapping[str, Any]) -> bool:
+# Labels of one scrape target: `instance` is the exporter's address (db-01:9100 for node_exporter,
+# db-01:9104 for mysqld_exporter) unless relabelling rewrites it, `job` its scrape job.
+_TARGET_LABELS = {"instance", "job"}
+
+
+def _cross_alert(rule: Mapping[str, Any]) -> bool:
     """An inhibit rule relating different alerts (NodeDown mutes the pod alerts on that node),
     not one alert's severities (critical mutes warning with alertname equal)."""
     if "alertname" in rule["equal"] or not rule["target"] or not rule["equal"]:
@@ -163,6 +168,18 @@ def _cross_object(rule: Mapping[str, Any]) -> bool:
     if any("InfoInhibitor" in m for m in source_names):
         return False  # kube-prometheus's trick to mute info alerts, not a correlation
     return bool(source_names) and source_names != {m for m in rule["target"] if _label_of(m) == "alertname"}
+
+
+def _cross_object(rule: Mapping[str, Any]) -> bool:
+    """Different alerts joined on a label several objects share (node, host, cluster, namespace,
+    service): not on the scrape target alone, which keeps the inhibition within one exporter."""
+    return _cross_alert(rule) and bool(set(rule["equal"]) - _TARGET_LABELS)
+
+
+def _target_keyed(rule: Mapping[str, Any]) -> bool:
+    """Different alerts joined on instance/job only: across objects only if relabelling gives
+    different exporters the same instance (the host name), which alertmanager.yml does not show."""
+    return _cross_alert(rule) and not set(rule["equal"]) - _TARGET_LABELS
 
 
 # Labels that say how urgent an alert is, not whose it is: a route on them alone assigns no owner.
@@ -229,6 +246,7 @@ def config_facts(doc: Mapping[str, Any]) -> tuple[dict[str, Any], list[tuple[str
         "webhook_targets": sorted({t for _, r in receivers for t in r["webhook_targets"]}),
         "automation_receivers": sorted(n for n, r in receivers if "automation" in r["webhook_targets"] and r["routed"]),
         "cross_object_inhibit_rules": sum(1 for r in inhibit if _cross_object(r)),
+        "target_keyed_inhibit_rules": sum(1 for r in inhibit if _target_keyed(r)),
         "receivers_without_integrations": [n for n, r in receivers if not r["integration_types"]],
         "inhibit_rules": inhibit,
         "inhibit_rules_count": len(inhibit),

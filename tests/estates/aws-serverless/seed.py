@@ -139,7 +139,7 @@ def seed(client: Any, account: str) -> None:
 
     apigw = client("apigateway", REGION)
     api = apigw.create_rest_api(name="orders-public", description="public orders API")["id"]
-    root = [r for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/"][0]["id"]
+    root = next(r for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")["id"]
     res = apigw.create_resource(restApiId=api, parentId=root, pathPart="orders")["id"]
     apigw.put_method(restApiId=api, resourceId=res, httpMethod="POST", authorizationType="NONE")
     apigw.put_integration(
@@ -235,18 +235,66 @@ def seed(client: Any, account: str) -> None:
     cw = client("cloudwatch", REGION)
     alarms = (
         # name, metric, namespace, op, threshold, dims, statistic, actions
-        ("storefront-5xx-high", "HTTPCode_Target_5XX_Count", "AWS/ApplicationELB", "GreaterThanThreshold", 25.0,
-         [{"Name": "LoadBalancer", "Value": "app/storefront-alb/0123456789abcdef"}], "Sum", True),
-        ("storefront-latency-p99", "TargetResponseTime", "AWS/ApplicationELB", "GreaterThanThreshold", 1.5,
-         [{"Name": "LoadBalancer", "Value": "app/storefront-alb/0123456789abcdef"}], "Average", True),
-        ("orders-api-errors", "Errors", "AWS/Lambda", "GreaterThanThreshold", 5.0,
-         [{"Name": "FunctionName", "Value": "orders-api"}], "Sum", True),
-        ("orders-api-throttles", "Throttles", "AWS/Lambda", "GreaterThanThreshold", 0.0,
-         [{"Name": "FunctionName", "Value": "orders-api"}], "Sum", False),
-        ("order-events-dlq-depth", "ApproximateNumberOfMessagesVisible", "AWS/SQS", "GreaterThanThreshold", 0.0,
-         [{"Name": "QueueName", "Value": "order-events-dlq"}], "Maximum", False),
-        ("catalog-aurora-cpu-high", "CPUUtilization", "AWS/RDS", "GreaterThanThreshold", 80.0,
-         [{"Name": "DBClusterIdentifier", "Value": "catalog-aurora"}], "Average", True),
+        (
+            "storefront-5xx-high",
+            "HTTPCode_Target_5XX_Count",
+            "AWS/ApplicationELB",
+            "GreaterThanThreshold",
+            25.0,
+            [{"Name": "LoadBalancer", "Value": "app/storefront-alb/0123456789abcdef"}],
+            "Sum",
+            True,
+        ),
+        (
+            "storefront-latency-p99",
+            "TargetResponseTime",
+            "AWS/ApplicationELB",
+            "GreaterThanThreshold",
+            1.5,
+            [{"Name": "LoadBalancer", "Value": "app/storefront-alb/0123456789abcdef"}],
+            "Average",
+            True,
+        ),
+        (
+            "orders-api-errors",
+            "Errors",
+            "AWS/Lambda",
+            "GreaterThanThreshold",
+            5.0,
+            [{"Name": "FunctionName", "Value": "orders-api"}],
+            "Sum",
+            True,
+        ),
+        (
+            "orders-api-throttles",
+            "Throttles",
+            "AWS/Lambda",
+            "GreaterThanThreshold",
+            0.0,
+            [{"Name": "FunctionName", "Value": "orders-api"}],
+            "Sum",
+            False,
+        ),
+        (
+            "order-events-dlq-depth",
+            "ApproximateNumberOfMessagesVisible",
+            "AWS/SQS",
+            "GreaterThanThreshold",
+            0.0,
+            [{"Name": "QueueName", "Value": "order-events-dlq"}],
+            "Maximum",
+            False,
+        ),
+        (
+            "catalog-aurora-cpu-high",
+            "CPUUtilization",
+            "AWS/RDS",
+            "GreaterThanThreshold",
+            80.0,
+            [{"Name": "DBClusterIdentifier", "Value": "catalog-aurora"}],
+            "Average",
+            True,
+        ),
     )
     for name, metric, ns, op, threshold, dims, stat, notify in alarms:
         kw: dict[str, Any] = {"AlarmActions": [topic]} if notify else {}
