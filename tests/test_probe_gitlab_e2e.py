@@ -104,7 +104,13 @@ def test_dora_figures_and_samples_are_in_the_evidence(reports: dict[str, dict[st
             assert d["window"]["days"] == 90
             assert d["deployment_frequency"]["deployments"] > 0 and d["deployment_frequency"]["per_day"] > freq
             assert d["lead_time_for_changes_hours"]["n"] > 0 and d["lead_time_for_changes_hours"]["method"]
-            assert d["change_failure_rate"]["deployments"] == d["deployment_frequency"]["deployments"]
+            cfr = d["change_failure_rate"]
+            # changes: successes less rollback re-deploys, plus deployments that failed outright
+            assert cfr["deployments"] == (
+                d["deployment_frequency"]["deployments"]
+                - cfr["rollbacks_excluded"]
+                + cfr["causes"].get("failed_deployment", 0)
+            )
             assert set(d["change_failure_rate"]["parameters"]) == {"failure_window_hours", "hotfix_pattern"}
             assert d["time_to_restore_hours"]["n"] > 0
             assert d["gitlab_api"]["available"] is True  # GitLab's own figures recorded beside ours

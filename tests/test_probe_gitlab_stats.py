@@ -82,7 +82,20 @@ def test_change_failure_attribution() -> None:
     out = change_failures(deps, [incident, late], window_hours=24, hotfix=re.compile(r"(?i)hotfix"))
     # b was rolled back (3), c was followed by a hotfix (5), e by an incident; the late incident is too late.
     assert out["failed_changes"] == 3 and out["causes"] == {"hotfix": 1, "incident": 1, "rollback": 1}
-    assert out["value"] == 0.5 and out["sample_ids"] == [2, 4, 6] and out["parameters"]["failure_window_hours"] == 24
+    # The rollback re-deploy (3) is a repair, not a change: 3 failed of 5 changes.
+    assert out["deployments"] == 5 and out["rollbacks_excluded"] == 1
+    assert out["value"] == 0.6 and out["sample_ids"] == [2, 4, 6] and out["parameters"]["failure_window_hours"] == 24
+
+
+def test_change_failure_counts_failed_deployments() -> None:
+    deps = [d(1, "a"), d(2, "b", hours=48), d(3, "a", hours=49), d(4, "c", hours=200)]
+    failed = [d(9, "x", hours=100), d(10, "y", hours=150)]
+    out = change_failures(deps, [], window_hours=24, hotfix=re.compile(r"(?i)hotfix"), failed_deployments=failed)
+    # changes: a, b, c (the re-deploy of a excluded) + 2 failed outright = 5; failed: b (rolled back) + 2.
+    assert (out["deployments"], out["failed_changes"], out["value"]) == (5, 3, 0.6)
+    assert out["causes"] == {"failed_deployment": 2, "rollback": 1}
+    clean = change_failures(deps[:2], [], window_hours=24, hotfix=re.compile(r"(?i)hotfix"))
+    assert (clean["deployments"], clean["failed_changes"], clean["value"]) == (2, 0, 0.0)
 
 
 def test_incident_stats() -> None:
@@ -121,6 +134,38 @@ def test_incident_stats() -> None:
     assert s["postmortem_coverage"] == round(1 / 3, 4)
     assert s["time_to_restore_minutes"] == {"n": 3, "median": 30.0, "p90": 90.0}
     assert s["time_to_first_response_minutes"]["n"] == 1 and s["all_time"] == {"all": 9}
+    # Closed severe incidents: 1 (severity::2) and 2 (S1); only 1 has a postmortem.
+    assert (s["severe_closed"], s["severe_postmortem_coverage"]) == (2, 0.5)
+    # A postmortem issue linked from incident 2 (issue links) counts as its postmortem.
+    linked = incident_stats(
+        rows,
+        first,
+        W,
+        ever=None,
+        severity=re.compile(cfg.severity_label_pattern),
+        postmortem=re.compile(cfg.postmortem_pattern),
+        linked_postmortems={2},
+    )
+    assert linked["postmortem_coverage"] == round(2 / 3, 4) and linked["severe_postmortem_coverage"] == 1.0
+
+
+def test_follow_ups_find_linked_postmortem_issues() -> None:
+    from types import SimpleNamespace
+
+    from probes.gitlab.activity import _follow_ups
+
+    cfg = GitLabConfig(name="g", probe="gitlab")
+    links = {
+        1: [{"title": "Postmortem: incident #1", "labels": ["postmortem"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
+        2: [{"title": "Fix retry", "labels": ["bug"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
+        3: [{"title": "Review", "labels": ["Incident Review"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
+    }
+    api = SimpleNamespace(first_page=lambda url, params: links[int(url.split("/")[-2])])
+    c = SimpleNamespace(api=api, base="/projects/1", cfg=cfg)
+    sample = [{"iid": i, "created_at": "2026-01-01T00:00:00Z"} for i in (1, 2, 3)]
+    found: set[int] = set()
+    got = _follow_ups(c, sample, found)  # type: ignore[arg-type]
+    assert found == {1, 3} and got["with_follow_up"] == 3
 
 
 CI = """

@@ -130,6 +130,10 @@ def incidents(c: Collector) -> list[dict[str, Any]] | None:
         if c.cfg.incident_timelines
         else ({}, "not read (incident_timelines: false)")
     )
+    # Issue links are read once: follow-ups, and a linked postmortem issue (title or labels
+    # matching postmortem_pattern) counts as the incident's postmortem.
+    linked_pm: set[int] = set()
+    follow_ups = _follow_ups(c, latest[: c.cfg.incident_note_sample], linked_pm)
     data = incident_stats(
         issues,
         first,
@@ -138,9 +142,10 @@ def incidents(c: Collector) -> list[dict[str, Any]] | None:
         severity=re.compile(c.cfg.severity_label_pattern),
         postmortem=re.compile(c.cfg.postmortem_pattern),
         automation=re.compile(c.cfg.automation_author_pattern),
+        linked_postmortems=linked_pm,
     )
     data["timeline"] = timeline_figures(timelines, note)
-    data["follow_ups"] = _follow_ups(c, latest[: c.cfg.incident_note_sample])
+    data["follow_ups"] = follow_ups
     c.emit("gitlab.incident_stats", c.path, {"project": c.path, **data}, "/issues?issue_type=incident")
     return issues
 
@@ -154,7 +159,7 @@ def _first_notes(c: Collector, iid: int) -> datetime | None:
     return None
 
 
-def _follow_ups(c: Collector, sample: list[dict[str, Any]]) -> dict[str, Any]:
+def _follow_ups(c: Collector, sample: list[dict[str, Any]], postmortems: set[int] | None = None) -> dict[str, Any]:
     """Issues linked from the sampled incidents (GET /issues/:iid/links, one page each, Free tier).
 
     A linked issue counts as a follow-up (corrective action, fix, improvement) when its type is
@@ -162,8 +167,11 @@ def _follow_ups(c: Collector, sample: list[dict[str, Any]]) -> dict[str, Any]:
     from it (the change or feature that caused it, a known bug, a customer report) is context,
     not work that came out of the incident. One labelled as architecture work
     (architecture_label_pattern) is counted apart, as issues and as incidents. Any refusal drops
-    the whole sample: a partial one would favour the first.
+    the whole sample: a partial one would favour the first. When `postmortems` is given, the iids
+    of sampled incidents linking an issue whose title or labels match postmortem_pattern are
+    added to it (kept even when a later link read fails: each one was read).
     """
+    pm = re.compile(c.cfg.postmortem_pattern)
     sampled = with_follow_up = issues = closed = architecture = with_architecture = 0
     arch = re.compile(c.cfg.architecture_label_pattern)
 
@@ -190,6 +198,11 @@ def _follow_ups(c: Collector, sample: list[dict[str, Any]]) -> dict[str, Any]:
                 "note": f"issue links unreadable: {exc.reason}"[:300],
             }
         found = [r for r in links[:MAX_LINKS] if follow_up(r, opened)]
+        if postmortems is not None and any(
+            pm.search(str(r.get("title") or "")[:300]) or any(pm.search(str(lb)[:100]) for lb in r.get("labels") or [])
+            for r in links[:MAX_LINKS]
+        ):
+            postmortems.add(i["iid"])
         designed = sum(1 for r in found if any(arch.search(str(lb)[:100]) for lb in r.get("labels") or []))
         sampled += 1
         with_follow_up += 1 if found else 0
@@ -288,7 +301,9 @@ def gitlab_dora(c: Collector) -> dict[str, Any]:
 def dora(
     c: Collector, deps: dict[str, list[dict[str, Any]]], mr: dict[str, Any] | None, incidents: list[dict[str, Any]]
 ) -> None:
-    successes = [d for rows in deps.values() for d in finished_deployments(rows, c.w) if d.get("status") == "success"]
+    finished = [d for rows in deps.values() for d in finished_deployments(rows, c.w)]
+    successes = [d for d in finished if d.get("status") == "success"]
+    failed = [d for d in finished if d.get("status") == "failed"]
     commit_lead = []
     for d in successes:
         made = parse_time(((d.get("deployable") or {}).get("commit") or {}).get("created_at"))
@@ -303,6 +318,7 @@ def dora(
         incidents=incidents,
         window_hours=c.cfg.failure_window_hours,
         hotfix=re.compile(c.cfg.hotfix_pattern),
+        failed=failed,
     )
     c.emit(
         "gitlab.dora",

@@ -21,12 +21,20 @@ __all__ = ["change_failures", "dora_figures"]
 
 
 def change_failures(
-    successes: Sequence[Obj], incidents: Iterable[Obj], *, window_hours: float, hotfix: re.Pattern[str]
+    successes: Sequence[Obj],
+    incidents: Iterable[Obj],
+    *,
+    window_hours: float,
+    hotfix: re.Pattern[str],
+    failed_deployments: Sequence[Obj] = (),
 ) -> dict[str, Any]:
-    """Which successful production deployments (oldest first) were followed by a failure signal.
+    """Which production changes failed: successful deployments (oldest first) followed by a failure
+    signal, plus production deployments that failed outright.
 
     An incident is blamed on the latest deployment before it (if within `window_hours`); a
-    rollback or a hotfix deployment is blamed on the deployment just before it (same bound).
+    rollback or a hotfix deployment is blamed on the deployment just before it (same bound). A
+    rollback (re-deploy of a version production already ran) is a repair, not a new change: it
+    is left out of the changes counted. Each failed deployment is a failed change.
     """
     times = [finished_at(d) for d in successes]
     flags = rollback_flags(successes)
@@ -57,16 +65,27 @@ def change_failures(
             failed.setdefault(i - 1, set()).add("rollback")
         elif hotfix.search(text):
             failed.setdefault(i - 1, set()).add("hotfix")
+    # A rollback re-deploy blamed by a later signal still counts once; it is not itself a change.
+    for i, is_rollback in enumerate(flags):
+        if is_rollback:
+            failed.pop(i, None)
     causes = Counter(c for cs in failed.values() for c in cs)
-    n = len(successes)
+    outright = len(failed_deployments)
+    if outright:
+        causes["failed_deployment"] = outright
+    n = len(successes) - sum(flags) + outright
+    bad = len(failed) + outright
     return {
-        "value": round(len(failed) / n, 4) if n else None,
-        "failed_changes": len(failed),
+        "value": round(bad / n, 4) if n else None,
+        "failed_changes": bad,
         "deployments": n,
+        "rollbacks_excluded": sum(flags),
         "causes": dict(sorted(causes.items())),
         "sample_ids": [successes[i].get("id") for i in sorted(failed)[-5:]],
-        "method": "share of successful production deployments followed within failure_window_hours by an incident "
-        "(blamed on the latest deployment before it), a rollback or a hotfix deployment (blamed on the one before it)",
+        "method": "share of production changes (successful deployments other than rollback re-deploys of an "
+        "earlier version, plus failed deployments) that failed: failed outright, or followed within "
+        "failure_window_hours by an incident (blamed on the latest deployment before it), a rollback or a hotfix "
+        "deployment (blamed on the one before it)",
         "parameters": {"failure_window_hours": window_hours, "hotfix_pattern": hotfix.pattern},
     }
 
@@ -80,6 +99,7 @@ def dora_figures(
     incidents: Sequence[Obj],
     window_hours: float,
     hotfix: re.Pattern[str],
+    failed: Sequence[Obj] = (),
 ) -> dict[str, Any]:
     """The four DORA keys for one project's production environments, each with method and sample."""
     successes = sorted(successes, key=lambda d: (finished_at(d), d.get("id", 0)))
@@ -108,7 +128,9 @@ def dora_figures(
             if use_mr
             else "deployed commit's created_at to deployment finished_at (no merged MRs in the window)",
         },
-        "change_failure_rate": change_failures(successes, in_window, window_hours=window_hours, hotfix=hotfix),
+        "change_failure_rate": change_failures(
+            successes, in_window, window_hours=window_hours, hotfix=hotfix, failed_deployments=failed
+        ),
         "time_to_restore_hours": {
             **summary(restore),
             "method": "incident closed_at minus created_at, incidents opened in the window",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +40,14 @@ def _classified(issue: Obj, severity: re.Pattern[str], postmortem: re.Pattern[st
     )
 
 
+_SEVERE_LABEL = re.compile(r"(?i)(?<![0-9])[12](?![0-9])|critical|\bhigh\b")
+
+
+def _is_severe(sev: str | None) -> bool:
+    """Severity 1 or 2: GitLab's CRITICAL or HIGH, or a severity label naming 1 or 2 (S1, sev::2, P1)."""
+    return sev is not None and (sev in ("CRITICAL", "HIGH") or bool(_SEVERE_LABEL.search(sev[:100])))
+
+
 def _author(issue: Obj) -> str:
     author = issue.get("author")
     return str(author.get("username") or "") if isinstance(author, Mapping) else ""
@@ -54,8 +62,13 @@ def incident_stats(
     severity: re.Pattern[str],
     postmortem: re.Pattern[str],
     automation: re.Pattern[str] | None = None,
+    linked_postmortems: Collection[int] = (),
 ) -> dict[str, Any]:
-    """Incidents opened in the window: grading, postmortems, response and restore times."""
+    """Incidents opened in the window: grading, postmortems, response and restore times.
+
+    An incident has a postmortem when its description or labels match `postmortem`, or when its
+    iid is in `linked_postmortems` (it links a postmortem issue; read for the sampled incidents).
+    """
     rows = [i for i in issues if i.get("issue_type") == "incident" and w.contains(parse_time(i.get("created_at")))]
     closed = [i for i in rows if parse_time(i.get("closed_at"))]
     graded = [i for i in rows if _severity(i, severity)]
@@ -66,7 +79,11 @@ def incident_stats(
         for i in closed
         if postmortem.search(str(i.get("description") or ""))
         or any(postmortem.search(str(lb)) for lb in i.get("labels") or [])
+        or i.get("iid") in linked_postmortems
     ]
+    severe = [i for i in closed if _is_severe(_severity(i, severity))]
+    pm_ids = {id(i) for i in with_pm}
+    severe_pm = [i for i in severe if id(i) in pm_ids]
     restore = [
         hours(c, d) * 60
         for i in closed
@@ -89,13 +106,17 @@ def incident_stats(
         "classified_coverage": round(len(classified) / len(rows), 4) if rows else None,
         "auto_created": len(automated),
         "postmortem_coverage": round(len(with_pm) / len(closed), 4) if closed else None,
+        "severe_closed": len(severe),
+        "severe_postmortem_coverage": round(len(severe_pm) / len(severe), 4) if severe else None,
         "time_to_restore_minutes": summary(restore),
         "time_to_first_response_minutes": summary(response),
         "response_sample": len(first_notes),
         "sample_iids": [i.get("iid") for i in rows[:5]],
         "method": {
             "severity": "the incident's severity field, else a label matching severity_label_pattern",
-            "postmortem": "closed incidents whose description or labels match postmortem_pattern",
+            "postmortem": "closed incidents whose description or labels match postmortem_pattern, or that link "
+            "an issue whose title or labels match it (issue links, sampled incidents)",
+            "severe": "closed incidents of severity 1 or 2 (CRITICAL or HIGH, or a severity label naming 1 or 2)",
             "time_to_restore": "closed_at minus created_at",
             "time_to_first_response": "first non-system note minus created_at, over a sample of the latest incidents",
             "classification": "incidents with a severity or a label other than incident, lifecycle (status::, "

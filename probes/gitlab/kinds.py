@@ -75,9 +75,17 @@ class ChangeFailureRate(KindModel):
     """The change failure rate with its parts."""
 
     value: float | None = Field(description="failed changes / deployments (null: no deployments)")
-    failed_changes: int = Field(description="deployments followed by a failure")
-    deployments: int = Field(description="successful production deployments in the window")
-    causes: dict[str, int] = Field(description="failed changes by cause (incident, rollback, hotfix)")
+    failed_changes: int = Field(description="changes that failed outright or were followed by a failure")
+    deployments: int = Field(
+        description="production changes in the window: successful deployments other than rollback re-deploys, "
+        "plus failed deployments"
+    )
+    rollbacks_excluded: int | None = Field(
+        None, description="successful re-deploys of an earlier version, not counted as changes"
+    )
+    causes: dict[str, int] = Field(
+        description="failed changes by cause (incident, rollback, hotfix, failed_deployment)"
+    )
     sample_ids: list[int | None] = Field(description=SAMPLE_IDS)
     method: str = Field(description="how the figure was computed, in words")
     parameters: ChangeFailureParameters = Field(description="parameters the figure depends on")
@@ -152,6 +160,7 @@ class IncidentMethod(KindModel):
 
     severity: str = Field(description="how an incident's severity was read")
     postmortem: str = Field(description="how a postmortem was recognised")
+    severe: str | None = Field(None, description="how a severe (severity 1-2) incident was recognised")
     time_to_restore: str = Field(description="how time to restore was measured")
     time_to_first_response: str = Field(description="how time to first response was measured")
     classification: str | None = Field(None, description="how a classified incident was recognised")
@@ -228,6 +237,10 @@ class GitlabIncidentStats(KindModel):
     )
     postmortem_coverage: float | None = Field(
         description="share of closed incidents with a postmortem (null: none closed)"
+    )
+    severe_closed: int | None = Field(None, description="closed incidents of severity 1 or 2")
+    severe_postmortem_coverage: float | None = Field(
+        None, description="share of closed severity 1-2 incidents with a postmortem (null: none closed)"
     )
     time_to_restore_minutes: Summary = Field(description="created to closed, minutes")
     time_to_first_response_minutes: Summary = Field(description="created to the first human note, minutes (sampled)")
