@@ -191,6 +191,13 @@ def test_well_run_estate_facts(well_run: tuple[list[Evidence], ProbeContext, Aws
     tagged = by_subject(items, "aws.tagged_resource")
     assert tagged[f"arn:aws:rds:us-east-1:{WELL_RUN_ACCOUNT}:db:orders-db"]["owner"] == "payments"
     assert sum(1 for s in tagged if s == "arn:aws:s3:::acme-prod-assets") == 1  # global ARNs once
+    api = by_subject(items, "aws.ecs_service")["us-east-1/prod/api"]
+    assert api["desired_count"] == 3 and api["load_balanced"] and api["autoscaled"] is True
+    assert api["zone_count"] == 3 and api["launch_type"] == "FARGATE" and api["scaling_max"] == 12
+    target = by_subject(items, "aws.scalable_target")["us-east-1/ecs/service/prod/api/ecs:service:DesiredCount"]
+    assert target["autoscaled"] and target["policy_types"] == ["TargetTrackingScaling"]
+    fn = by_subject(items, "aws.lambda_function")["us-east-1/payments-webhook"]
+    assert fn["reserved_concurrency"] == 20 and fn["alias_count"] == 1 and fn["version_count"] == 1
 
 
 def test_neglected_estate_facts(neglected: tuple[list[Evidence], ProbeContext, AwsProbe]) -> None:
@@ -436,6 +443,14 @@ WELL_RUN_MET = {
     "aws.loadbalancing.algorithms",
     "aws.elasticache.data-tiering",
     "aws.autoscaling.time-based-scaling",
+    # ECS and Lambda (rules/aws/containers.yaml): the autoscaled Fargate API and the capped webhook.
+    "aws.ecs.service-autoscaling",
+    "aws.ecs.unattended-scaling",
+    "aws.ecs.replicated",
+    "aws.ecs.fault-tolerant-design",
+    "aws.ecs.load-balanced-services",
+    "aws.ecs.fargate-recovery",
+    "aws.lambda.concurrency-limits",
 }
 # Real findings even in the well-run estate: one off-site mechanism only, a single-shard cache,
 # databases whose only off-site copy is a backup (off-site RPO of hours).
@@ -479,6 +494,9 @@ UNOBSERVABLE_IN_MOTO = {
     # rules/aws/read-routing.yaml: moto has no cluster endpoints or proxy endpoints
     "aws.databases.reader-custom-endpoint",
     "aws.databases.proxy-read-only-endpoint",
+    # moto's DescribeServices omits deploymentConfiguration (circuit breaker, minimum healthy).
+    "aws.ecs.health-gated-rollout",
+    "aws.ecs.automatic-rollback",
 }
 # Rules that show an ability but never its absence: nothing seen is nothing in scope.
 ABILITY_ONLY = {
@@ -512,6 +530,14 @@ NEGLECTED_NOTHING_IN_SCOPE = {
     "aws.loadbalancing.algorithms",
     "aws.elasticache.data-tiering",
     "aws.autoscaling.time-based-scaling",
+    # ECS and Lambda (rules/aws/containers.yaml): none in the neglected account.
+    "aws.ecs.service-autoscaling",
+    "aws.ecs.unattended-scaling",
+    "aws.ecs.replicated",
+    "aws.ecs.fault-tolerant-design",
+    "aws.ecs.load-balanced-services",
+    "aws.ecs.fargate-recovery",
+    "aws.lambda.concurrency-limits",
 }
 # Existence is all these ask: the neglected account has an Auto Scaling group, a cache and a
 # draft resiliency policy (targets written down, applied to nothing).

@@ -196,6 +196,7 @@ spec:
 
 CONFIG = """sources: [{name: repo, probe: files, path: repo}]
 frameworks: [ydt1756-4]
+not_used: [aws]  # the applications run on Kubernetes only: an ECS alternative is no reason to doubt
 attestations: [statements/]
 scopes:
   - name: shop

@@ -17,7 +17,19 @@ from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError
 
-from probes.aws import backup, data, governance, ops, ownership, posture, practices, response, tracing
+from probes.aws import (
+    backup,
+    containers,
+    data,
+    governance,
+    ops,
+    ownership,
+    posture,
+    practices,
+    response,
+    serverless,
+    tracing,
+)
 from probes.aws.config import AwsConfig
 from probes.aws.fleet import account_units
 from probes.aws.kinds import MODELS
@@ -39,6 +51,8 @@ SERVICES: tuple[Service, ...] = (
     *practices.SERVICES,
     *response.SERVICES,
     *tracing.SERVICES,
+    *containers.SERVICES,
+    *serverless.SERVICES,
     *ownership.SERVICES,
 )
 
@@ -58,6 +72,9 @@ KINDS: dict[str, str] = {
     "aws.memorydb_cluster": "a MemoryDB cluster: shards, replicas per shard, Multi-AZ, snapshots",
     "aws.s3_bucket": "an S3 bucket: versioning and replication destinations",
     "aws.autoscaling_group": "an Auto Scaling group: zones, size bounds and scaling policies",
+    "aws.ecs_service": "an ECS service: desired/running tasks, zones, load balancers, deployment circuit breaker, autoscaling",
+    "aws.scalable_target": "an Application Auto Scaling target (ECS service, DynamoDB, Lambda): bounds, policies, schedules",
+    "aws.lambda_function": "a Lambda function: reserved concurrency, published versions and aliases, failure destinations",
     "aws.load_balancer": "an Elastic Load Balancer: zones and target health checks",
     "aws.cloudwatch_alarm": "a CloudWatch alarm: metric, actions, anomaly detection",
     "aws.route53_health_check": "a Route 53 health check",

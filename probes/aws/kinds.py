@@ -10,6 +10,7 @@ an AWS answer are null when the API leaves them out; times are ISO 8601 UTC.
 from __future__ import annotations
 
 from probes.aws.kinds_backup import BACKUP_MODELS
+from probes.aws.kinds_containers import CONTAINER_MODELS
 from probes.aws.kinds_data import DATA_MODELS
 from probes.aws.kinds_governance import GOVERNANCE_MODELS
 from probes.aws.kinds_ops import OPS_MODELS
@@ -22,6 +23,7 @@ __all__ = ["MODELS"]
 
 MODELS: dict[str, type[KindModel]] = {
     **BACKUP_MODELS,
+    **CONTAINER_MODELS,
     **DATA_MODELS,
     **OPS_MODELS,
     **GOVERNANCE_MODELS,

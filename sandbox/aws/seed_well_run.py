@@ -3,6 +3,9 @@ failover routing, budgets, Config and CloudTrail everywhere, owners tagged, FIS 
 
 from __future__ import annotations
 
+import io
+import zipfile
+
 from sandbox.aws.seed_parts import (
     DR,
     PRIMARY,
@@ -18,6 +21,14 @@ from sandbox.aws.seed_parts import (
 from sandbox.aws.seed_posture import seed_posture_well_run
 
 __all__ = ["seed_well_run"]
+
+
+def lambda_zip() -> bytes:
+    """A deployment package with one trivial handler."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return {'statusCode': 200}\n")
+    return buf.getvalue()
 
 
 def seed_well_run(client: ClientMaker, account: str) -> None:
@@ -161,6 +172,69 @@ def seed_well_run(client: ClientMaker, account: str) -> None:
         DefaultActions=[{"Type": "forward", "TargetGroupArn": tg["TargetGroupArn"]}],
     )
     asg(client, PRIMARY, "web-asg", subnets, policy=True, tg_arn=tg["TargetGroupArn"])
+    # Containers: an ECS Fargate API over three zones behind the ALB, scaled on CPU.
+    sg = client("ec2", PRIMARY).create_security_group(GroupName="api", Description="api tasks", VpcId=vpc)["GroupId"]
+    ecs = client("ecs", PRIMARY)
+    ecs.create_cluster(clusterName="prod")
+    ecs.register_task_definition(
+        family="api",
+        requiresCompatibilities=["FARGATE"],
+        networkMode="awsvpc",
+        cpu="512",
+        memory="1024",
+        containerDefinitions=[{"name": "api", "image": "api:2.3.0", "memory": 1024, "essential": True}],
+    )
+    ecs.create_service(
+        cluster="prod",
+        serviceName="api",
+        taskDefinition="api",
+        desiredCount=3,
+        launchType="FARGATE",
+        loadBalancers=[{"targetGroupArn": tg["TargetGroupArn"], "containerName": "api", "containerPort": 8080}],
+        networkConfiguration={"awsvpcConfiguration": {"subnets": subnets, "securityGroups": [sg]}},
+        deploymentConfiguration={
+            "maximumPercent": 200,
+            "minimumHealthyPercent": 100,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        },
+    )
+    aas = client("application-autoscaling", PRIMARY)
+    aas.register_scalable_target(
+        ServiceNamespace="ecs",
+        ResourceId="service/prod/api",
+        ScalableDimension="ecs:service:DesiredCount",
+        MinCapacity=3,
+        MaxCapacity=12,
+    )
+    aas.put_scaling_policy(
+        PolicyName="api-cpu-60",
+        ServiceNamespace="ecs",
+        ResourceId="service/prod/api",
+        ScalableDimension="ecs:service:DesiredCount",
+        PolicyType="TargetTrackingScaling",
+        TargetTrackingScalingPolicyConfiguration={
+            "TargetValue": 60.0,
+            "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+        },
+    )
+    # Serverless: a webhook function capped by reserved concurrency, released through an alias.
+    role = client("iam", PRIMARY).create_role(
+        RoleName="webhook-exec",
+        AssumeRolePolicyDocument='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", '
+        '"Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}',
+    )["Role"]["Arn"]
+    lam = client("lambda", PRIMARY)
+    lam.create_function(
+        FunctionName="payments-webhook",
+        Runtime="python3.12",
+        Role=role,
+        Handler="handler.handler",
+        Code={"ZipFile": lambda_zip()},
+        Timeout=10,
+    )
+    lam.put_function_concurrency(FunctionName="payments-webhook", ReservedConcurrentExecutions=20)
+    version = lam.publish_version(FunctionName="payments-webhook")["Version"]
+    lam.create_alias(FunctionName="payments-webhook", Name="live", FunctionVersion=version)
     # Alarms with actions, on capacity, plus an anomaly-detection band.
     alarm(client, PRIMARY, "web-cpu-high", "CPUUtilization", "AWS/EC2", actions=[oncall])
     alarm(client, PRIMARY, "orders-db-free-storage", "FreeStorageSpace", "AWS/RDS", actions=[oncall], threshold=10e9)
