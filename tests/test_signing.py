@@ -56,7 +56,9 @@ def signed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("signed")
     (root / "repo").mkdir()
     (root / "repo" / "app.yaml").write_text(REPO, encoding="utf-8")
-    (root / "m.yaml").write_text("sources: [{name: repo, probe: files, path: repo}]\n", encoding="utf-8")
+    # Kubernetes only: without `not_used: [aws]` an ECS alternative leaves a missing replica undecided
+    config = "sources: [{name: repo, probe: files, path: repo}]\nnot_used: [aws]\n"
+    (root / "m.yaml").write_text(config, encoding="utf-8")
     key, _ = keygen(root / "keys")
     args = ["-q", "scan", "-c", str(root / "m.yaml"), "--json", str(root / "report.json")]
     assert main([*args, "--evidence-dir", str(root / "ev"), "--sign-key", str(key)]) == 0
