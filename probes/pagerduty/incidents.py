@@ -13,13 +13,14 @@ from typing import Any
 
 from probes.oncall import Window, parse_time, timing
 
-__all__ = ["OPEN_SLOW_MINUTES", "incident_stats"]
+__all__ = ["OPEN_SLOW_MINUTES", "Obj", "incident_stats", "ref_id"]
 
 Obj = Mapping[str, Any]
 HUMAN = "user_reference"
 
 
-def _ref_id(value: Any) -> str | None:
+def ref_id(value: Any) -> str | None:
+    """The `id` of a PagerDuty reference object (null when it is not one)."""
     return str(value["id"]) if isinstance(value, dict) and value.get("id") is not None else None
 
 
@@ -39,7 +40,7 @@ class _Life:
 def _lives(entries: Iterable[Obj]) -> dict[str, _Life]:
     lives: dict[str, _Life] = defaultdict(_Life)
     for e in entries:
-        iid = _ref_id(e.get("incident"))
+        iid = ref_id(e.get("incident"))
         at = parse_time(e.get("created_at"))
         if iid is None or at is None:
             continue
@@ -99,8 +100,8 @@ def _major(
     the figures (`top_priority_open` still counts it): its age would read as a fast resolution
     when its end is not yet known."""
     top, top_name = order[0] if order else (None, None)
-    graded = [i for i in incidents if _ref_id(i.get("priority")) is not None]
-    major = [i for i in graded if _ref_id(i.get("priority")) == top]
+    graded = [i for i in incidents if ref_id(i.get("priority")) is not None]
+    major = [i for i in graded if ref_id(i.get("priority")) == top]
     took: list[float] = []
     still_open = 0
     for inc in major:
@@ -250,7 +251,7 @@ def incident_stats(
     out = [("account", {"scope": "account", "service_id": None, "service": None, **acct})]
     by_service: dict[str, list[Obj]] = defaultdict(list)
     for inc in mine:
-        sid = _ref_id(inc.get("service"))
+        sid = ref_id(inc.get("service"))
         if sid:
             by_service[sid].append(inc)
     for sid in sorted(by_service):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from probes.oncall import Window, coverage, parse_time
-from probes.pagerduty.incidents import incident_stats
+from probes.pagerduty.incidents import Obj, incident_stats, ref_id
 
 __all__ = [
     "Window",
@@ -24,13 +24,6 @@ __all__ = [
     "service_data",
     "shifts_of",
 ]
-
-Obj = Mapping[str, Any]
-HUMAN = "user_reference"
-
-
-def _ref_id(value: Any) -> str | None:
-    return str(value["id"]) if isinstance(value, dict) and value.get("id") is not None else None
 
 
 def _refs(value: Any) -> list[dict[str, Any]]:
@@ -56,7 +49,7 @@ def shifts_of(sched: Obj) -> list[tuple[datetime, datetime, str | None]]:
     for e in _refs(final.get("rendered_schedule_entries") if isinstance(final, dict) else None):
         a, b = parse_time(e.get("start")), parse_time(e.get("end"))
         if a is not None and b is not None:
-            out.append((a, b, _ref_id(e.get("user"))))
+            out.append((a, b, ref_id(e.get("user"))))
     return out
 
 
@@ -141,7 +134,7 @@ def service_data(svc: Obj, policy: Obj | None) -> dict[str, Any]:
         "name": str(svc.get("name") or svc.get("summary") or ""),
         "status": status or None,
         "active": status != "disabled",
-        "escalation_policy_id": _ref_id(svc.get("escalation_policy")),
+        "escalation_policy_id": ref_id(svc.get("escalation_policy")),
         "escalation_levels": len(levels) if levels is not None else None,
         "escalation_target_sets": _distinct_target_sets(levels) if levels is not None else None,
         "first_level_on_call": bool(levels and _targets(levels[0])) if levels is not None else None,
