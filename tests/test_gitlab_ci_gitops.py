@@ -52,3 +52,55 @@ def test_building_an_image_and_mentioning_gitops_is_not_a_handoff() -> None:
 def test_auto_devops_build_template_counts_as_an_image_build() -> None:
     f = ci_facts("include:\n  - template: Auto-DevOps.gitlab-ci.yml\n", _prod)
     assert f["image_build_jobs"] == ["template:Auto-DevOps.gitlab-ci.yml"]
+
+
+ROLLBACK_IN_RULES = """\
+stages: [production, verify]
+deploy-production:
+  stage: production
+  script: [helm upgrade --install app chart/]
+  environment: {name: production, deployment_tier: production}
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+smoke-production:
+  stage: verify
+  needs: [deploy-production]
+  script: [./smoke.sh]
+rollback-production:
+  stage: verify
+  script: [helm rollback app 0 --wait]
+  environment: {name: production, action: start}
+  rules:
+    - if: $CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH
+      when: on_failure
+"""
+
+
+def test_on_failure_given_in_rules_is_an_automatic_rollback() -> None:
+    # a job with `rules:` must say `when:` inside them (GitLab rejects a job-level `when` beside rules)
+    f = ci_facts(ROLLBACK_IN_RULES, _prod)
+    assert f["rollback_jobs"] == ["rollback-production"]
+    assert f["automatic_rollback"] is True
+    assert f["post_deploy_test_jobs"] == ["smoke-production"]
+
+
+MIGRATE_PREPARE = """\
+stages: [production]
+db-migrate-production:
+  stage: production
+  script: [migrate -path db/migrations -database "$DATABASE_URL" up]
+  environment: {name: production, action: prepare}
+deploy-production:
+  stage: production
+  needs: [db-migrate-production]
+  script: [helm upgrade --install app chart/]
+  environment: {name: production, deployment_tier: production}
+"""
+
+
+def test_a_migration_job_that_prepares_the_environment_is_a_migration_job() -> None:
+    # `action: prepare` does not deploy, but the job still runs the migration
+    f = ci_facts(MIGRATE_PREPARE, _prod)
+    assert f["production_deploy_jobs"] == ["deploy-production"]
+    assert f["migration_jobs"] == ["db-migrate-production"]
+    assert f["migration_in_deploy_jobs"] == []

@@ -406,6 +406,10 @@ def requirement_status(report: dict[str, Any]) -> dict[str, str]:
 
 WELL_RUN_MET = {
     "aws.databases.automated-backups",
+    # EC2 Auto Scaling groups as scaling and failover (rules/aws/ec2-groups.yaml).
+    "aws.autoscaling.group-autoscaling",
+    "aws.autoscaling.unattended-scaling",
+    "aws.autoscaling.elb-health-replacement",
     "aws.databases.multi-az",
     "aws.databases.same-city-rpo",
     "aws.databases.read-replicas",
@@ -448,6 +452,7 @@ WELL_RUN_MET = {
     "aws.ecs.unattended-scaling",
     "aws.ecs.replicated",
     "aws.ecs.fault-tolerant-design",
+    "aws.ecs.basic-fault-tolerance",
     "aws.ecs.load-balanced-services",
     "aws.ecs.fargate-recovery",
     "aws.lambda.concurrency-limits",
@@ -500,6 +505,7 @@ UNOBSERVABLE_IN_MOTO = {
 }
 # Rules that show an ability but never its absence: nothing seen is nothing in scope.
 ABILITY_ONLY = {
+    "aws.cloudwatch.graded-alarm-tiers",  # no metric alarmed at two thresholds to two topics in either account
     "aws.autoscaling.predictive-scaling",
     "aws.cloudwatch.self-healing-actions",
     "aws.cost.commitment-utilisation",  # no RI/Savings Plans budget in either account
@@ -535,9 +541,14 @@ NEGLECTED_NOTHING_IN_SCOPE = {
     "aws.ecs.unattended-scaling",
     "aws.ecs.replicated",
     "aws.ecs.fault-tolerant-design",
+    "aws.ecs.basic-fault-tolerance",
     "aws.ecs.load-balanced-services",
     "aws.ecs.fargate-recovery",
     "aws.lambda.concurrency-limits",
+    # The neglected account's groups have no load balancer (rules/aws/ec2-groups.yaml).
+    "aws.autoscaling.group-autoscaling",
+    "aws.autoscaling.unattended-scaling",
+    "aws.autoscaling.elb-health-replacement",
 }
 # Existence is all these ask: the neglected account has an Auto Scaling group, a cache and a
 # draft resiliency policy (targets written down, applied to nothing).

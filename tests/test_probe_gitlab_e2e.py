@@ -91,8 +91,12 @@ def test_monthly_team_grades(reports: dict[str, dict[str, Any]]) -> None:
     ):
         assert s[req] == "not_met", req
     assert s["ydt:6.1.3:L1.1"] == "met"  # incidents are recorded ...
-    for req in ("ydt:6.1.1:L2.1", "ydt:6.1.3:L2.1", "ydt:6.1.2:L1.1", "wa:OPS11-BP02"):
-        assert s[req] == "not_met", req  # ... but not graded, not reviewed, slow to restore
+    for req in ("ydt:6.1.1:L2.1", "wa:OPS11-BP02"):
+        assert s[req] == "not_met", req  # ... but not graded, not reviewed ...
+    # ... and slow to restore, not reviewed: GitLab says not_met, but PagerDuty resolution times
+    # and JSM post-incident reviews could meet these items and were not scanned.
+    for req in ("ydt:6.1.3:L2.1", "ydt:6.1.2:L1.1"):
+        assert s[req] == "unknown", req
 
 
 def test_dora_figures_and_samples_are_in_the_evidence(reports: dict[str, dict[str, Any]]) -> None:

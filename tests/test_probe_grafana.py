@@ -81,6 +81,10 @@ def test_collects_every_kind_with_the_estates_facts(api: GrafanaAPI) -> None:
     assert payments["compares_threshold"] and payments["panel_linked"] and payments["runbook"]
     assert payments["datasource_types"] == ["prometheus"] and payments["for_s"] == 300.0
     assert rules["alert-rules/platform/nodes/disk-low"]["compares_threshold"]  # "$A < 0.1" in a math expression
+    # the PromQL of Prometheus-type queries, and the series that are not the platform's
+    assert payments["promql"] == "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))"
+    assert payments["business_metrics"] == ["payment_attempts_total", "payment_failures_total"]
+    assert rules["alert-rules/platform/nodes/disk-low"]["business_metrics"] == []
     note = by(ev, "grafana.notification")["notification-policies"]
     assert note["integration_types"] == ["email", "slack"] and note["matcher_labels"] == ["severity"]
     assert note["routed_integration_types"] == ["email", "slack"]
@@ -291,3 +295,19 @@ def test_a_grafana_ml_forecast_panel_counts_as_a_baseline() -> None:
     assert facts["ml_forecast_panels"] == 2  # a recording rule named *:predicted_total is no forecast
     plain = live_dashboard_facts({"dashboard": {"uid": "d", "panels": panels[1:2]}, "meta": {}}, {})
     assert plain["ml_forecast_panels"] == 0
+
+
+def test_alert_rule_promql_only_from_prometheus_type_sources() -> None:
+    rule = {
+        "title": "orders",
+        "data": [
+            {"refId": "A", "datasourceUid": "mimir", "model": {"expr": "sum(rate(shop_orders_total[5m])) / up"}},
+            {"refId": "B", "datasourceUid": "db", "model": {"rawSql": "SELECT count(*) FROM orders"}},
+            {"refId": "C", "datasourceUid": "logs", "model": {"expr": 'sum(rate({app="shop"} |= "error" [5m]))'}},
+            {"refId": "D", "datasourceUid": "__expr__", "model": {"type": "threshold", "expression": "A"}},
+        ],
+    }
+    facts = alert_rule_facts(rule, {"mimir": "prometheus", "db": "mysql", "logs": "loki"})
+    assert facts["promql"] == "sum(rate(shop_orders_total[5m])) / up"  # LogQL and SQL are not PromQL
+    assert facts["business_metrics"] == ["shop_orders_total"]  # `up` is the platform's
+    assert alert_rule_facts({"data": []}, {})["promql"] == ""

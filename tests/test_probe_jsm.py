@@ -114,24 +114,25 @@ def test_well_run_site_end_to_end_over_several_pages(monkeypatch: pytest.MonkeyP
     desk = _by(ev, "jsm.service_desk")["service_desk/IT"]
     assert desk["request_types"] == 5 and desk["request_types_by_category"]["post_incident_review"] == 1
     site = _by(ev, "jsm.requests")["site"]
-    # 41 incidents (one open), 4 problems, 6 changes, 20 service requests + 5 HR, 2 reviews; the
+    # 41 incidents (one open), 4 problems, 6 changes, 20 service requests + 5 HR, 3 reviews; the
     # 400-day-old incident is outside the window.
     assert site["by_category"] == {
         "incident": 41,
         "problem": 4,
         "change": 6,
         "service_request": 25,
-        "post_incident_review": 2,
+        "post_incident_review": 3,
         "other": 0,
     }
     assert site["resolved_by_category"]["incident"] == 40 and site["resolved_by_category"]["problem"] == 2
     assert site["problems_checked"] == 4 and site["problems_linked_to_incidents"] == 3
+    assert site["reviews_checked"] == 3 and site["reviews_linked_to_incidents"] == 3
     assert _by(ev, "jsm.requests")["service_desk/HR"]["requests"] == 5
     ttr = _by(ev, "jsm.sla")["sla/IT/Time to resolution/incident"]
     assert ttr["completed_cycles"] == 40 and ttr["met"] == 36 and ttr["met_ratio"] == 0.9
     assert ttr["distinct_goals"] == 2 and ttr["ongoing"] == 1 and ttr["ongoing_breached"] == 0
     pages = [r for r in api.requests if r.path == "/rest/servicedeskapi/request" and r.query["serviceDeskId"] == ["1"]]
-    assert len(pages) == 11  # 74 IT requests at 7 a page, start counted by the client
+    assert len(pages) == 11  # 75 IT requests at 7 a page, start counted by the client
     assert all(r.query["requestOwnership"] == ["ALL_REQUESTS"] for r in pages)
     text = json.dumps([e.data for e in ev])
     assert TOKEN not in text and "Private Person" not in text and "private summary" not in text

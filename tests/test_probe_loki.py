@@ -62,6 +62,9 @@ def test_well_run_estate_every_kind() -> None:
     rules = by(ev, "loki.rule")
     assert rules["shop/checkout-logs/CheckoutErrorBurst"]["parsers"] == ["json"]
     assert rules["shop/checkout-logs/CheckoutErrorBurst"]["for_seconds"] == 300.0
+    burst = rules["shop/checkout-logs/CheckoutErrorBurst"]
+    assert burst["has_runbook"] and burst["label_keys"] == ["severity", "team"]
+    assert not rules["shop/checkout-logs/shop:http_latency_p95:5m"]["has_runbook"]  # recording: no annotations
     assert all(r.method == "GET" for r in api.requests if r.path != "/loki/api/v1/push")  # read-only
 
 

@@ -228,6 +228,7 @@ def test_major_incidents_are_the_most_severe_priority_and_open_ones_count_their_
     assert acct["priorities_defined"] == 3 and acct["top_priority"] == "P1"
     assert acct["with_priority"] == 6 and acct["top_priority_incidents"] == 4 and acct["top_priority_open"] == 1
     assert acct["top_priority_share"] == round(4 / 7, 4)  # of every incident, not only the prioritised
+    assert acct["priority_coverage"] == round(6 / 7, 4)
     ttr = acct["top_priority_time_to_resolve_minutes"]
     # 10, 30, 60 minutes resolved; the open one is 3 days minus 3 hours old at the scan
     assert ttr["n"] == 4 and ttr["median"] == 45.0 and ttr["p95"] == (3 * 24 - 3) * 60

@@ -67,6 +67,8 @@ def test_whole_estate(results: tuple[dict[str, RuleResult], dict[str, RuleResult
         "kubernetes.workloads.declarative-management": "not_met",
         "kubernetes.workloads.disruption-budgets": "not_met",
         "kubernetes.workloads.fault-tolerant-design": "not_met",
+        "kubernetes.workloads.basic-fault-tolerance": "met",
+        "kubernetes.workloads.flexible-capacity": "met",
         "kubernetes.workloads.liveness-probes": "not_met",
         "kubernetes.workloads.owner-labels": "not_met",
         "kubernetes.workloads.priority-tiers": "met",

@@ -39,6 +39,13 @@ class AwsAutoscalingGroup(KindModel):
     policy_count: int = Field(description="scaling policies")
     health_check_type: str | None = Field(description="EC2 or ELB")
     target_groups: list[str] = Field(description="target groups it registers with")
+    load_balanced: bool | None = Field(
+        default=None, description="registers instances with a target group or a Classic Load Balancer"
+    )
+    autoscaled: bool | None = Field(
+        default=None,
+        description="maximum above minimum and a scaling policy (not forecast-only) or a recurring scheduled action",
+    )
     environment: str | None = Field(default=None, description=_ENVIRONMENT)
     scheduled_actions: int = Field(
         default=0, description="recurring scheduled scaling actions (time-of-day capacity changes)"
@@ -89,6 +96,13 @@ class AwsCloudwatchAlarm(KindModel):
     has_actions: bool = Field(description="actions enabled and at least one alarm action")
     ok_actions: int = Field(description="OK actions")
     state: str | None = Field(description="OK, ALARM or INSUFFICIENT_DATA")
+    tiered_with: list[str] = Field(
+        default_factory=list,
+        description=(
+            "other alarms in its region on the same metric, dimensions, statistic and direction with a"
+            " different threshold that notify different SNS topics, both with actions enabled (graded tiers; first 10)"
+        ),
+    )
 
 
 class AwsRoute53HealthCheck(KindModel):

@@ -50,6 +50,14 @@ def _node_group(tags: list[dict[str, Any]]) -> bool:
     return any(k in keys for k in NODE_GROUP_TAGS) or any(k.startswith("kubernetes.io/cluster/") for k in keys)
 
 
+def _autoscaled(g: dict[str, Any], policies: list[dict[str, Any]], scheduled: int) -> bool:
+    """Room between min and max, and a policy or a recurring scheduled action that moves the group
+    (a ForecastOnly predictive policy changes nothing): the bar of containers.py's `_autoscaled`."""
+    room = (g.get("MaxSize") or 0) > (g.get("MinSize") or 0)
+    acting = [p for p in policies if not p.get("forecast_only")]
+    return room and (bool(acting) or scheduled > 0)
+
+
 def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("autoscaling", region)
     policies: dict[str, list[dict[str, Any]]] = {}
@@ -87,6 +95,8 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "policy_count": len(own),
                 "health_check_type": g.get("HealthCheckType"),
                 "target_groups": [a.rsplit("/", 2)[-2] if "/" in a else a for a in g.get("TargetGroupARNs") or []],
+                "load_balanced": bool(g.get("TargetGroupARNs") or g.get("LoadBalancerNames")),
+                "autoscaled": _autoscaled(g, own, scheduled.get(name, 0)),
                 "environment": environment(g.get("Tags")),
                 "scheduled_actions": scheduled.get(name, 0),
                 "kubernetes_node_group": _node_group(list(g.get("Tags") or [])),
@@ -153,17 +163,63 @@ def _action_type(arn: str) -> str:
     return parts[2] if len(parts) > 2 else "other"
 
 
+def _series(a: dict[str, Any]) -> tuple[Any, ...] | None:
+    """The metric series and direction a single-metric threshold alarm watches (null for metric
+    math, anomaly bands and composites): namespace, metric, dimensions, statistic, above/below."""
+    op = str(a.get("ComparisonOperator") or "")
+    if not a.get("MetricName") or a.get("ThresholdMetricId") or a.get("Threshold") is None:
+        return None
+    direction = "up" if op.startswith("Greater") else "down" if op.startswith("Less") else None
+    if direction is None:
+        return None
+    dims = tuple(sorted((str(d.get("Name")), str(d.get("Value"))) for d in a.get("Dimensions") or []))
+    stat = a.get("ExtendedStatistic") or a.get("Statistic")
+    return (a.get("Namespace"), a["MetricName"], dims, stat, direction)
+
+
+def _tiers(metric_alarms: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """For each alarm, the other alarms on the same series and direction with a different threshold
+    that notify a different set of SNS topics (both with actions enabled): a graded tier, the lower
+    threshold warning earlier and reaching someone else than the higher one. Only SNS actions are
+    compared: an alarm that only drives a scaling policy or an EC2 action is a trigger, not a tier."""
+
+    def topics(a: dict[str, Any]) -> frozenset[str]:
+        return frozenset(x for x in a.get("AlarmActions") or [] if _action_type(str(x)) == "sns")
+
+    by_series: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for a in metric_alarms:
+        key = _series(a)
+        if key is not None and a.get("ActionsEnabled") and topics(a):
+            by_series.setdefault(key, []).append(a)
+    out: dict[str, list[str]] = {}
+    for group in by_series.values():
+        for a in group:
+            others = [
+                b["AlarmName"]
+                for b in group
+                if b is not a and b.get("Threshold") != a.get("Threshold") and topics(b) != topics(a)
+            ]
+            if others:
+                out[a["AlarmName"]] = sorted(others)[:10]
+    return out
+
+
 def alarms(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("cloudwatch", region)
     # Two lists in one answer, so whole pages (with the same page cap and loop check as `pages`).
+    metric: list[dict[str, Any]] = []
+    composite: list[dict[str, Any]] = []
     for page in whole_pages(c, "describe_alarms", AlarmTypes=["MetricAlarm", "CompositeAlarm"]):
-        for a in page.get("MetricAlarms") or []:
-            yield _alarm(s, region, a, composite=False)
-        for a in page.get("CompositeAlarms") or []:
-            yield _alarm(s, region, a, composite=True)
+        metric.extend(page.get("MetricAlarms") or [])
+        composite.extend(page.get("CompositeAlarms") or [])
+    tiers = _tiers(metric)
+    for a in metric:
+        yield _alarm(s, region, a, composite=False, tiered_with=tiers.get(a["AlarmName"], []))
+    for a in composite:
+        yield _alarm(s, region, a, composite=True, tiered_with=[])
 
 
-def _alarm(s: Scan, region: str, a: dict[str, Any], *, composite: bool) -> Evidence:
+def _alarm(s: Scan, region: str, a: dict[str, Any], *, composite: bool, tiered_with: list[str]) -> Evidence:
     actions = list(a.get("AlarmActions") or [])
     metrics = [m.get("MetricStat", {}).get("Metric", {}).get("MetricName") for m in a.get("Metrics") or []]
     metric = a.get("MetricName") or next((m for m in metrics if m), None)
@@ -188,6 +244,7 @@ def _alarm(s: Scan, region: str, a: dict[str, Any], *, composite: bool) -> Evide
             "has_actions": bool(a.get("ActionsEnabled")) and bool(actions),
             "ok_actions": len(a.get("OKActions") or []),
             "state": a.get("StateValue"),
+            "tiered_with": tiered_with,
         },
         f"cloudwatch/{region}/DescribeAlarms",
     )

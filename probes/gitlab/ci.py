@@ -53,6 +53,22 @@ def _blue_green(text: str) -> bool:
 
 
 _ROLLBACK = re.compile(r"(?i)(rollback|roll[-_ ]back|revert|undo)")
+# A setting that switches a canary off (`--set canary.weight=0`, `CANARY_ENABLED: "false"`): the
+# word alone does not make a job shift traffic.
+_CANARY_OFF = re.compile(
+    r"(?i)canary[\w.\-]{0,40}[\"']?[ \t]*[=: ][ \t]*[\"']?(0+(\.0+)?%?|false|off|no|disabled)(?![\w.%])"
+)
+
+
+def _switches_traffic(name: str, env: str, text: str) -> bool:
+    """The production job runs a canary or blue-green stage: its name or environment says so, or
+    its script enables one (a canary switched off by a zero weight is not one)."""
+    if _CANARY.search(name) or _CANARY.search(env) or _blue_green(f"{name}\n{env}"):
+        return True
+    rest = _CANARY_OFF.sub("", text)
+    return bool(_CANARY.search(rest) or _blue_green(rest))
+
+
 # Database schema changes: the common migration tools and framework commands.
 _MIGRATION = re.compile(
     r"(?i)(migrat|flyway|liquibase|alembic\s+upgrade|sqitch|dbmate|goose\s+(up|-dir)|schema[-_ ]?(change|update))"
@@ -126,11 +142,17 @@ def _env(job: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
     return None, None, None
 
 
-def _manual(job: Mapping[str, Any]) -> bool:
-    if job.get("when") == "manual":
+def _when(job: Mapping[str, Any], value: str) -> bool:
+    """The job runs `when: value`, set on the job or in one of its `rules:` (GitLab rejects a
+    job-level `when` beside `rules`, so a job with rules says it there)."""
+    if job.get("when") == value:
         return True
     rules = job.get("rules")
-    return isinstance(rules, list) and any(isinstance(r, Mapping) and r.get("when") == "manual" for r in rules)
+    return isinstance(rules, list) and any(isinstance(r, Mapping) and r.get("when") == value for r in rules)
+
+
+def _manual(job: Mapping[str, Any]) -> bool:
+    return _when(job, "manual")
 
 
 def _junit(job: Mapping[str, Any]) -> bool:
@@ -203,6 +225,7 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
     security = [i for i in includes if _SECURITY.search(i)]
     rollout: set[str] = set()
     rollback_jobs: list[str] = []
+    traffic_switch: list[str] = []
     auto_rollback = False
     junit: list[str] = []
     verify_jobs: list[str] = []
@@ -228,16 +251,20 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         if env:
             e = envs.setdefault(env, {"name": env, "tier": tier, "jobs": []})
             e["jobs"].append(name)
-        if env and action in ("verify", "access", "prepare", "stop"):
-            # GitLab's non-deploying environment actions: a `verify` job checks what was deployed.
-            if action == "verify" and is_production(env, tier):
-                verify_jobs.append(name)
-            continue
-        if env and is_production(env, tier):
+        # GitLab's non-deploying environment actions: a `verify` job checks what was deployed; a
+        # `prepare` job (a migration, say) touches the environment without deploying it.
+        deploying = not (env and action in ("verify", "access", "prepare", "stop"))
+        if env and action == "verify" and is_production(env, tier):
+            verify_jobs.append(name)
+        # a canary job may `prepare` production (no deployment record) and still take its traffic
+        switching = bool(env) and action not in ("verify", "access", "stop") and is_production(env or "", tier)
+        if switching and not _ROLLBACK.search(name) and _switches_traffic(name, env or "", text_):
+            traffic_switch.append(name)
+        if deploying and env and is_production(env, tier):
             prod_jobs.append(name)
             if _manual(job):
                 manual_prod.append(name)
-            blob = f"{name}\n{env}\n{text_}"
+            blob = f"{name}\n{env}\n{_CANARY_OFF.sub('', text_)}"  # a canary switched off is none
             if _CANARY.search(blob):
                 rollout.add("canary")
             if _blue_green(blob):
@@ -246,14 +273,14 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
                 rollout.add("incremental")
             if _ROLLBACK.search(name) or action == "rollback" or _ROLLBACK.search(text_):
                 rollback_jobs.append(name)
-                auto_rollback |= job.get("when") == "on_failure"
+                auto_rollback |= _when(job, "on_failure")
         if _junit(job):
             junit.append(name)
         if _MIGRATION.search(name):
             migrations.append(name)
         elif _MIGRATION.search(text_):
             migrations.append(name)
-            if env and is_production(env, tier):
+            if deploying and env and is_production(env, tier):
                 migrating_deploys.append(name)  # the app's deployment job also changes the schema
         if _CONFIG_CHECK.search(text_):
             config_checks.append(name)
@@ -270,6 +297,7 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         rollout.add("incremental")
     if auto_devops and str(variables.get("CANARY_ENABLED") or "").lower() in ("1", "true", "yes"):
         rollout.add("canary")
+        traffic_switch.append("canary (Auto DevOps)")
     non_prod = sorted(n for n, e in envs.items() if not is_production(n, e["tier"]))
     post_deploy = verify_jobs + _after_production(resolved, set(prod_jobs), set(rollback_jobs), stages)
     return {
@@ -288,6 +316,7 @@ def ci_facts(text: str | None, is_production: Callable[[str, str | None], bool])
         "rollout_strategies": sorted(rollout),
         "rollback_jobs": rollback_jobs[:50],
         "automatic_rollback": auto_rollback,
+        "traffic_switch_jobs": traffic_switch[:50],
         "test_jobs": tests[:50],
         "security_jobs": sorted(set(security))[:50],
         "test_report_jobs": junit[:50],
@@ -316,7 +345,7 @@ def _after_production(
     deploy_at = min((index(jobs[n]) for n in prod if index(jobs[n]) >= 0), default=-1)
     out = []
     for name, job in jobs.items():
-        if name in prod or name in rollbacks or job.get("when") == "on_failure" or _env(job)[0]:
+        if name in prod or name in rollbacks or _when(job, "on_failure") or _env(job)[0]:
             continue
         after = bool(_needs(job) & prod) or (deploy_at >= 0 and index(job) > deploy_at)
         if after and (_VERIFY.search(name) or _TEST.search(name) or _VERIFY.search(_text(job))):

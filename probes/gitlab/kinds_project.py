@@ -51,6 +51,10 @@ class CiFacts(KindModel):
     automatic_rollback: bool | None = Field(
         None, description="a rollback job runs when a deployment fails (when: on_failure)"
     )
+    traffic_switch_jobs: list[str] | None = Field(
+        None,
+        description="production jobs that shift part of the traffic: a canary or blue-green stage (by job or environment name, or a script enabling one; a canary weight of 0 is not one)",
+    )
     test_jobs: list[str] | None = Field(None, description="test jobs")
     security_jobs: list[str] | None = Field(None, description="security scanning jobs and templates")
     test_report_jobs: list[str] | None = Field(

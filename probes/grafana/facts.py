@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from probes.gitops.dashboards import dashboard_facts, iter_panels
+from probes.prometheus.rulefacts import PLATFORM_METRIC, promql_metrics
 from probes.prometheus.values import duration_s
 
 __all__ = [
@@ -135,9 +136,30 @@ def _expression_facts(data: Iterable[Any]) -> tuple[list[str], bool, list[str]]:
     return sorted(types), compares, uids
 
 
+# Data source types whose queries are PromQL (Prometheus, Mimir, Cortex, Thanos and Amazon
+# Managed Prometheus all register as one of these).
+PROMQL_SOURCES = frozenset(("prometheus", "grafana-amazonprometheus-datasource"))
+MAX_PROMQL = 2000
+
+
+def _promql(data: Iterable[Any], source_types: Mapping[str, str]) -> str:
+    """The PromQL of the rule's queries to Prometheus-type data sources, one a line (bounded)."""
+    exprs = []
+    for q in data:
+        if not isinstance(q, Mapping):
+            continue
+        if source_types.get(str(q.get("datasourceUid") or "")) not in PROMQL_SOURCES:
+            continue
+        expr = _map(q.get("model")).get("expr")
+        if isinstance(expr, str) and expr.strip():
+            exprs.append(expr.strip())
+    return "\n".join(exprs)[:MAX_PROMQL]
+
+
 def alert_rule_facts(rule: Mapping[str, Any], source_types: Mapping[str, str]) -> dict[str, Any]:
     """Facts of one alert rule of GET /api/v1/provisioning/alert-rules."""
     types, compares, uids = _expression_facts(_list(rule.get("data")))
+    promql = _promql(_list(rule.get("data")), source_types)
     labels = _map(rule.get("labels"))
     notes = _map(rule.get("annotations"))
     severity = next((labels[k] for k in SEVERITY_KEYS if isinstance(labels.get(k), str)), None)
@@ -152,6 +174,8 @@ def alert_rule_facts(rule: Mapping[str, Any], source_types: Mapping[str, str]) -
         "expression_types": types,
         "compares_threshold": compares,
         "datasource_types": sorted({source_types.get(u, "unknown") for u in uids}),
+        "promql": promql,
+        "business_metrics": [m for m in promql_metrics(promql) if not PLATFORM_METRIC.match(m)],
         "label_keys": sorted(str(k)[:100] for k in labels)[:MAX_LISTED],
         "severity": _text(severity, 40) if severity is not None else None,
         "runbook": bool(str(notes.get("runbook_url") or "").strip()),

@@ -81,6 +81,14 @@ class AlertRule(KindModel):
         description="the rule's condition compares a value with a threshold (a threshold or classic condition, or a comparison in a math expression)"
     )
     datasource_types: list[str] = Field(description="types of the data sources its queries read")
+    promql: str = Field(
+        default="",
+        description="the PromQL of its queries to Prometheus-type data sources (Prometheus, Mimir, Amazon Managed Prometheus), one a line, at most 2000 characters ('': none)",
+    )
+    business_metrics: list[str] = Field(
+        default_factory=list,
+        description="metric names that PromQL reads which are not platform or self-monitoring series (prometheus_, kube_, node_, up, ...; the classifier of prometheus.alert_rule), at most 20",
+    )
     label_keys: list[str] = Field(description="label names (values are kept only for severity)")
     severity: str | None = Field(description="the severity or priority label's value")
     runbook: bool = Field(description="a runbook_url annotation is set")

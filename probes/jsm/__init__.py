@@ -8,7 +8,8 @@ Steps, each failing only its own kinds:
    kept when created in the window: counted by practice and done status; their SLA records
    (embedded, or `GET /request/{key}/sla` when the embedded page is not the last); and, for
    problem records, their issue links (`GET /rest/api/3/issue/{key}?fields=issuelinks`) to see
-   whether a problem is tied to an incident; and, for resolved incidents, the customer's
+   whether a problem is tied to an incident, and likewise for done post-incident reviews (up to
+   max_review_lookups calls); and, for resolved incidents, the customer's
    satisfaction rating (`GET /request/{key}/feedback`, up to max_feedback_lookups calls); and,
    for change requests, whether the fields named in change_risk_fields and change_impact_fields
    (found by name in `GET /rest/api/3/field`) hold a value
@@ -104,9 +105,11 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         site_done: list[str] = []
         samples: list[tuple[dict[str, Any], str, list[dict[str, Any]]]] = []
         site_problems = [0, 0]
+        site_reviews = [0, 0]  # done post-incident reviews whose links were read, of which linked to an incident
         site_feedback: list[int] | None = [0, 0, 0]
         site_truncated = False
         lookups = cfg.max_problem_lookups
+        review_lookups = cfg.max_review_lookups
         feedback_budget = cfg.max_feedback_lookups
         change_budget = cfg.max_change_lookups
         change_fields = _change_fields(api, cfg, ctx) if "change" in type_cat.values() and change_budget else None
@@ -126,6 +129,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             cats: list[str] = []
             done: list[str] = []
             problems = [0, 0]
+            reviews = [0, 0]
             feedback: list[int] | None = None if site_feedback is None else [0, 0, 0]  # checked, rated, satisfied
             changes: list[int] | None = None if site_changes is None else [0, 0, 0, 0]  # checked, risk, impact, both
             grades: set[str] = set()  # distinct risk grades
@@ -170,9 +174,15 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                     issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
                     problems[0] += 1
                     problems[1] += 1 if links_an_incident(issue, incident_types) else 0
+                if cat == "post_incident_review" and is_done(r) and review_lookups > 0 and key:
+                    review_lookups -= 1
+                    issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
+                    reviews[0] += 1
+                    reviews[1] += 1 if links_an_incident(issue, incident_types) else 0
             site_cats += cats
             site_done += done
             site_problems = [site_problems[0] + problems[0], site_problems[1] + problems[1]]
+            site_reviews = [site_reviews[0] + reviews[0], site_reviews[1] + reviews[1]]
             site_truncated = site_truncated or truncated
             if site_feedback is not None and feedback is not None:
                 site_feedback = [a + b for a, b in zip(site_feedback, feedback, strict=True)]
@@ -190,6 +200,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 truncated,
                 _fb(feedback),
                 _changes(changes, grades, impacts),
+                (reviews[0], reviews[1]),
             )
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
         site = requests_data(
@@ -202,6 +213,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             site_truncated,
             _fb(site_feedback),
             _changes(site_changes, site_grades, site_impacts),
+            (site_reviews[0], site_reviews[1]),
         )
         out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):

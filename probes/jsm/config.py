@@ -42,6 +42,12 @@ class JsmConfig(HttpSourceConfig):
     max_problem_lookups: int = Field(
         default=200, ge=0, le=2000, description="problem records whose issue links are read (one call each)"
     )
+    max_review_lookups: int = Field(
+        default=200,
+        ge=0,
+        le=2000,
+        description="done post-incident reviews whose issue links are read (one call each)",
+    )
     max_change_lookups: int = Field(
         default=200, ge=0, le=2000, description="change requests whose risk and impact fields are read (one call each)"
     )

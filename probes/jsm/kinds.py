@@ -13,7 +13,7 @@ __all__ = ["KINDS", "MODELS"]
 
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
-    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records and done post-incident reviews whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact",
     "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
@@ -58,6 +58,14 @@ class JsmRequests(KindModel):
     problems_checked: int = Field(description="problem records whose issue links were read")
     problems_linked_to_incidents: int = Field(
         description="of those, problems linked to an issue of an incident request type's issue type"
+    )
+    reviews_checked: int = Field(
+        default=0,
+        description="post-incident reviews (requests of the post-incident-review practice) created in the window and in a done status, whose issue links were read (at most max_review_lookups)",
+    )
+    reviews_linked_to_incidents: int = Field(
+        default=0,
+        description="of those, reviews linked to an issue of an incident request type's issue type: a completed review of a recorded incident",
     )
     truncated: bool = Field(description="a desk held more requests than max_requests: the counts are lower bounds")
     incident_feedback_checked: int | None = Field(

@@ -107,12 +107,14 @@ def requests_data(
     truncated: bool,
     feedback: tuple[int, int, int] | None = None,
     changes: tuple[int, int, int, int, int, int] | None = None,
+    reviews: tuple[int, int] = (0, 0),
 ) -> dict[str, Any]:
     """`feedback`: resolved incidents whose CSAT feedback was read, of which rated, of which
     rated satisfied (None: the feedback could not be read). `changes`: change requests whose
     risk and impact fields were read, of which with a risk grade, with an impact, with both
     and the distinct risk grades and distinct impacts among them (None: the site has no such
-    fields, or they could not be read)."""
+    fields, or they could not be read). `reviews`: post-incident reviews in a done status whose
+    issue links were read, of which linked to an incident."""
     checked, rated, satisfied = feedback if feedback is not None else (None, None, None)
     c_checked, c_risk, c_impact, c_both, c_grades, c_impacts = changes if changes is not None else (None,) * 6
     return {
@@ -125,6 +127,8 @@ def requests_data(
         "resolved_by_category": by_category(done_cats),
         "problems_checked": problems[0],
         "problems_linked_to_incidents": problems[1],
+        "reviews_checked": reviews[0],
+        "reviews_linked_to_incidents": reviews[1],
         "truncated": truncated,
         "incident_feedback_checked": checked,
         "incident_feedback_rated": rated,

@@ -7,6 +7,7 @@ into evidence, one step per group of kinds.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from typing import Any
@@ -23,6 +24,8 @@ __all__ = ["api_data", "ingestion", "parse_duration", "retention", "rules", "str
 MAX_LABELS = 200  # label names kept in evidence
 MAX_EXPR = 2000  # characters of a LogQL expression kept in evidence
 MAX_CONFIG = 5_000_000  # characters of /config or /runtime_config parsed
+MAX_LABEL_KEYS = 50  # label names of one rule kept in evidence
+_RUNBOOK_KEY = re.compile(r"runbook|playbook|sop", re.I)  # annotation keys naming a procedure
 
 
 def parse_duration(value: Any) -> float | None:
@@ -205,6 +208,7 @@ def rules(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
                 raise ApiError(f"{path}: unexpected answer shape (rule)", "malformed")
             expr = str(r.get("query", ""))
             labels = _dict(r.get("labels"))
+            notes = _dict(r.get("annotations"))
             kind = "alerting" if r.get("type") == "alerting" else "recording"
             try:
                 for_s = float(r.get("duration") or 0) if kind == "alerting" else 0.0
@@ -224,6 +228,10 @@ def rules(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
                         "unwraps": logql_unwraps(expr),
                         "for_seconds": for_s,
                         "severity": str(labels["severity"]) if "severity" in labels else None,
+                        "label_keys": sorted(str(k)[:100] for k in labels)[:MAX_LABEL_KEYS],
+                        "has_runbook": any(
+                            _RUNBOOK_KEY.search(str(k)) and str(v or "").strip() for k, v in notes.items()
+                        ),
                         "health": str(r.get("health") or "unknown"),
                     },
                 )

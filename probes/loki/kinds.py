@@ -66,6 +66,13 @@ class LokiRule(KindModel):
     unwraps: bool = Field(description="whether a parsed field is unwrapped into a sample (| unwrap)")
     for_seconds: float = Field(description="how long the condition must hold before firing (0 for recording rules)")
     severity: str | None = Field(description="the severity label, if any")
+    label_keys: list[str] = Field(
+        default_factory=list, description="label names the rule adds (values are kept only for severity; at most 50)"
+    )
+    has_runbook: bool = Field(
+        default=False,
+        description="an alerting rule's annotation key names a runbook, playbook or SOP (runbook_url, ...) and is not empty",
+    )
     health: str = Field(description="ok | err | unknown, as the ruler reports it")
 
 

@@ -121,6 +121,7 @@ def _major(
         "priorities_defined": len(order) if order is not None else None,
         "top_priority": top_name,
         "with_priority": len(graded),
+        "priority_coverage": _ratio(len(graded), len(incidents)),
         "top_priority_incidents": len(major),
         "top_priority_share": _ratio(len(major), len(incidents)),
         "top_priority_open": still_open,

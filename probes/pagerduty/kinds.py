@@ -147,6 +147,9 @@ class PagerdutyIncidentStats(KindModel):
     )
     top_priority: str | None = Field(description="name of the most severe priority (null: none defined or not read)")
     with_priority: int = Field(description="incidents carrying a priority (their current one)")
+    priority_coverage: float | None = Field(
+        default=None, description="with_priority / incidents: the share graded by priority (null: no incident)"
+    )
     top_priority_incidents: int = Field(description="of which carrying the most severe priority: the major incidents")
     top_priority_share: float | None = Field(
         description="top_priority_incidents / incidents: how selective the top grade is (null: no incident)"

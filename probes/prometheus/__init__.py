@@ -14,6 +14,7 @@ answer came first.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
@@ -90,11 +91,20 @@ class PrometheusProbe(Probe):
             rules: list[str] = []
             config_doc: dict[str, Any] = {}
 
+            # The rules step only reads and checks the rules answer: its rules are normalised into
+            # evidence on this thread (which makes no request) while the SLO step, which needs only
+            # the recording rules' names, and the other chains run on the workers.
+            listed: list[list[live.RuleRow]] = []
+            rules_read = threading.Event()  # set when the rules step ends, read or not
+
             def rules_step() -> Iterator[Evidence]:
-                for kind, subject, data in live.rules(client):
-                    if kind == "prometheus.recording_rule":
-                        rules.append(str(data["name"]))
-                    yield ctx.evidence(kind, subject, data, f"{base}/api/v1/rules")
+                try:
+                    rows = live.rule_listing(client)
+                    rules.extend(live.recording_names(rows))
+                    listed.append(rows)
+                finally:
+                    rules_read.set()
+                return iter(())
 
             def config_step() -> Iterator[Evidence]:
                 text = live.api_data(client, "/api/v1/status/config")
@@ -155,10 +165,20 @@ class PrometheusProbe(Probe):
             else:
                 ctx.kind_absent("prometheus.slo", "measure_slo is off for this source")
             done: dict[tuple[str, ...], list[Evidence]] = {k: [] for k in _ORDER}
-            # Each chain on a worker (this thread only waits), so the queries a step fans out
-            # over the same pool never make more than `concurrency` requests at once.
+            # Each chain on a worker (this thread makes no request), so the queries a step fans
+            # out over the same pool never make more than `concurrency` requests at once.
             futures = [pool.submit(lambda c=chain: [(k, _run_step(ctx, k, s)) for k, s in c]) for chain in chains]
+            futures[0].add_done_callback(lambda _: rules_read.set())  # in case the step never ran
+            rules_read.wait()
+            made: list[Evidence] | None = None
+            if listed:  # read and checked: normalising cannot fail
+                origin = f"{base}/api/v1/rules"
+                made = [
+                    ctx.evidence(kind, subject, data, origin) for kind, subject, data in live.rule_facts(listed.pop())
+                ]
             for fut in futures:
                 done.update(fut.result())
+            if made is not None:
+                done[rules_kinds] = made
             for kinds in _ORDER:  # the fixed order of the steps, whichever answered first
                 yield from done[kinds]

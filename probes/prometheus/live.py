@@ -15,7 +15,21 @@ from probes.http import ApiError, JsonClient, safe_url
 from probes.prometheus import normalise as norm
 from probes.prometheus import queries
 
-__all__ = ["alertmanagers", "api_data", "config", "exporters", "rules", "runtime", "slo", "target_pools", "tsdb"]
+__all__ = [
+    "RuleRow",
+    "alertmanagers",
+    "api_data",
+    "config",
+    "exporters",
+    "recording_names",
+    "rule_facts",
+    "rule_listing",
+    "rules",
+    "runtime",
+    "slo",
+    "target_pools",
+    "tsdb",
+]
 
 # Prometheus's own /metrics, read once per client (the TSDB and Alertmanager steps both need it,
 # and may run at once: the first to ask reads it while the other waits on the client's lock).
@@ -62,29 +76,58 @@ def _list(value: Any, path: str, what: str) -> list[Any]:
     return value
 
 
-def rules(client: JsonClient) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(kind, subject, data) of every alerting and recording rule /api/v1/rules lists."""
+RuleRow = tuple[str, str, str, float | None, dict[str, Any]]
+
+
+def rule_listing(client: JsonClient) -> list[RuleRow]:
+    """Read /api/v1/rules and check its shape, without normalising anything yet: (type, group,
+    group file, group interval in seconds, rule) of every alerting and recording rule, in the
+    answer's order. A malformed answer raises here, before any rule is normalised (`rule_facts`
+    cannot fail), so the rules are known to be readable once this returns."""
     path = "/api/v1/rules"
     data = api_data(client, path)
     groups = _list(data.get("groups") if isinstance(data, dict) else None, path, "groups")
-    out: list[tuple[str, str, dict[str, Any]]] = []
+    out: list[RuleRow] = []
     for g in groups:
         if not isinstance(g, dict):
             raise ApiError(f"{path}: unexpected answer shape (group)", "malformed")
         gname, gfile = str(g.get("name", "")), str(g.get("file", ""))
+        interval: float | None = None
+        interval_known = False
         for r in _list(g.get("rules"), path, "rules"):
             if not isinstance(r, dict):
                 raise ApiError(f"{path}: unexpected answer shape (rule)", "malformed")
-            kw = {"health": r.get("health"), "last_error": r.get("lastError") or None}
-            if r.get("type") == "alerting":
-                subject, facts = norm.alert_rule(gname, gfile, r, state=r.get("state"), **kw)
-                facts["group_interval_s"] = norm.duration_s(g.get("interval"))
-                out.append(("prometheus.alert_rule", subject, facts))
-            elif r.get("type") == "recording":
-                subject, facts = norm.recording_rule(gname, gfile, r, **kw)
-                facts["group_interval_s"] = norm.duration_s(g.get("interval"))
-                out.append(("prometheus.recording_rule", subject, facts))
-    yield from out
+            kind = r.get("type")
+            if kind == "alerting" or kind == "recording":
+                if not interval_known:  # once per group (it was parsed again for every rule)
+                    interval, interval_known = norm.duration_s(g.get("interval")), True
+                out.append((kind, gname, gfile, interval, r))
+    return out
+
+
+def recording_names(rows: list[RuleRow]) -> list[str]:
+    """The names of the recording rules of a listing, in order (what `rule_facts` names them)."""
+    return [str(r.get("record") or r.get("name") or "") for kind, _, _, _, r in rows if kind == "recording"]
+
+
+def rule_facts(rows: list[RuleRow]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, subject, data) of each rule of a listing, normalised one at a time (so a caller
+    that makes its evidence item at once never holds every rule's facts)."""
+    for kind, gname, gfile, interval, r in rows:
+        kw = {"health": r.get("health"), "last_error": r.get("lastError") or None}
+        if kind == "alerting":
+            subject, facts = norm.alert_rule(gname, gfile, r, state=r.get("state"), **kw)
+            facts["group_interval_s"] = interval
+            yield "prometheus.alert_rule", subject, facts
+        else:
+            subject, facts = norm.recording_rule(gname, gfile, r, **kw)
+            facts["group_interval_s"] = interval
+            yield "prometheus.recording_rule", subject, facts
+
+
+def rules(client: JsonClient) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, subject, data) of every alerting and recording rule /api/v1/rules lists."""
+    yield from list(rule_facts(rule_listing(client)))
 
 
 def config(client: JsonClient, doc: Mapping[str, Any]) -> dict[str, Any]:

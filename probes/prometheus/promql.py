@@ -9,8 +9,9 @@ quantifiers, over at most MAX_TEXT characters), since expressions come from scan
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-from probes.prometheus.values import duration_s
+from probes.prometheus.values import MAX_TEXT, duration_s
 
 __all__ = [
     "BUSINESS_DIMENSIONS",
@@ -22,7 +23,6 @@ __all__ = [
     "metric_sources",
 ]
 
-MAX_TEXT = 4096
 MAX_LABELS = 20
 _QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
 _BY = re.compile(r"\bby\s*\(([^()]*)\)")
@@ -89,8 +89,13 @@ def _text(expr: str) -> str:
 
 def grouping_labels(expr: str) -> list[str]:
     """Labels the expression aggregates `by` (not `without`), sorted; `le` (histogram buckets) left out."""
+    return _grouping_labels(_text(expr))
+
+
+def _grouping_labels(text: str) -> list[str]:
+    """`grouping_labels` of an expression whose strings `_text` already cut out."""
     out: set[str] = set()
-    for m in _BY.finditer(_text(expr)):
+    for m in _BY.finditer(text):
         for part in m.group(1).split(","):
             name = part.strip()
             if _LABEL.match(name) and name != "le":
@@ -105,16 +110,25 @@ def business_dimensions(labels: list[str]) -> list[str]:
 
 def joins(expr: str) -> bool:
     """The expression matches two vectors on labels (on/ignoring, group_left/group_right)."""
-    return bool(_JOIN.search(_text(expr)))
+    return _joins(_text(expr))
+
+
+def _joins(text: str) -> bool:
+    return bool(_JOIN.search(text))
 
 
 def max_range_s(expr: str) -> float | None:
     """The longest range selector or subquery range (`[30d]`, `[1d:5m]`), seconds; None if none."""
-    ranges = [duration_s(m.group(1)) for m in _RANGE.finditer(_text(expr))]
+    return _max_range_s(_text(expr))
+
+
+def _max_range_s(text: str) -> float | None:
+    ranges = [duration_s(m) for m in _RANGE.findall(text)]
     known = [r for r in ranges if r is not None]
     return max(known) if known else None
 
 
+@lru_cache(maxsize=8192)  # pure, and metric names repeat from rule to rule
 def metric_source(name: str) -> str:
     """The kind of source a metric comes from; `application` for the organisation's own series.
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from probes.prometheus import promql
@@ -77,7 +78,7 @@ _APP_SELECTOR = re.compile(
 )
 _APP_LABELS = frozenset(("namespace", "exported_namespace", "service", "exported_service", "ingress"))
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
-_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
+_QUOTED = promql._QUOTED  # strings cut out as promql's helpers cut them
 _BRACES = re.compile(r"\{[^{}]*\}")
 _BRACKETS = re.compile(r"\[[^\[\]]*\]")
 _LABEL_LIST = re.compile(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^()]*\)")
@@ -87,7 +88,8 @@ MAX_METRICS = 20
 
 def promql_functions(expr: str) -> list[str]:
     """The PromQL functions and aggregations an expression calls, sorted, without duplicates."""
-    names = {m.group(1) for m in _FUNC.finditer(expr)} | {m.group(1) for m in _AGG_BY.finditer(expr)}
+    names = set(_FUNC.findall(expr))
+    names.update(_AGG_BY.findall(expr))
     return sorted(n for n in names if n not in _KEYWORDS)
 
 
@@ -99,13 +101,20 @@ def promql_metrics(expr: str) -> list[str]:
     expression's length (each pattern is one pass without nested quantifiers).
     """
     text = expr[:MAX_TEXT]
+    return _metrics(text, _QUOTED.sub(" ", text))
+
+
+def _metrics(text: str, unquoted: str) -> list[str]:
+    """`promql_metrics` of `text` (an expression cut to MAX_TEXT), given it with its strings cut
+    out (`unquoted`, which is what promql's helpers read too, so it is made once per rule)."""
     names = set(_NAME_IN_BRACES.findall(text))
-    text = _QUOTED.sub(" ", text)
-    text = _BRACES.sub(" ", text)
+    text = _BRACES.sub(" ", unquoted)
     text = _BRACKETS.sub(" ", text)
     text = _LABEL_LIST.sub(" ", text)
     for m in _IDENT.finditer(text):
         word = m.group()
+        if word in names:
+            continue  # already taken: a later occurrence cannot change the set
         rest = text[m.end() : m.end() + 40].lstrip()
         if rest.startswith("(") or word in _KEYWORDS or word.lower() in ("inf", "nan", "atan2"):
             continue
@@ -113,6 +122,14 @@ def promql_metrics(expr: str) -> list[str]:
             continue  # the unit of a duration or the exponent of a number: `5m`, `1e3`
         names.add(word)
     return sorted(names)[:MAX_METRICS]
+
+
+@lru_cache(maxsize=8192)  # pure, and metric names repeat from rule to rule
+def _metric_class(name: str) -> tuple[str, bool]:
+    """(the kind of source `name` counts under in `metric_sources`, whether it is a platform series)."""
+    platform = PLATFORM_METRIC.match(name) is not None
+    src = promql.metric_source(name)
+    return ("platform" if src == "application" and platform else src), platform
 
 
 def _edge_requests(expr: str, metrics: list[str], grouping: list[str]) -> list[str]:
@@ -123,6 +140,7 @@ def _edge_requests(expr: str, metrics: list[str], grouping: list[str]) -> list[s
     return []
 
 
+@lru_cache(maxsize=4096)  # pure: asked once per rule, with the group's name
 def is_vendored_group(group: str) -> bool:
     """Whether a rule group is one a common monitoring mixin ships (kube-prometheus and friends)."""
     return bool(_VENDORED_GROUP.match(group.strip().lower()))
@@ -132,15 +150,14 @@ def _common(
     group: str, file: str, expr: str, labels: dict[str, str], health: str | None, last_error: str | None
 ) -> dict[str, Any]:
     funcs = promql_functions(expr)
-    metrics = promql_metrics(expr)
-    grouping = promql.grouping_labels(expr)
+    text = expr[:MAX_TEXT]
+    unquoted = _QUOTED.sub(" ", text)  # promql's helpers cut strings out of the same prefix alike
+    metrics = _metrics(text, unquoted)
+    grouping = promql._grouping_labels(unquoted)
     # The organisation's own series are those business_metrics keeps; a name the source table
     # does not know but PLATFORM_METRIC does is a platform series, never an application one.
-    sources = {
-        "platform" if src == "application" and PLATFORM_METRIC.match(m) else src
-        for m in metrics
-        for src in (promql.metric_source(m),)
-    }
+    classes = [_metric_class(m) for m in metrics]
+    sources = {src for src, _ in classes}
     return {
         "group": group,
         "file": file,
@@ -148,15 +165,15 @@ def _common(
         "labels": labels,
         "functions": funcs,
         "metrics": metrics,
-        "business_metrics": [m for m in metrics if not PLATFORM_METRIC.match(m)],
+        "business_metrics": [m for m, (_, platform) in zip(metrics, classes, strict=True) if not platform],
         "edge_request_metrics": _edge_requests(expr, metrics, grouping),
         "vendored": is_vendored_group(group),
         "aggregates": sorted(set(funcs) & _AGGREGATIONS),
         "grouping_labels": grouping,
         "business_dimensions": promql.business_dimensions(grouping),
         "metric_sources": sorted(sources),
-        "joins": promql.joins(expr),
-        "max_range_s": promql.max_range_s(expr),
+        "joins": promql._joins(unquoted),
+        "max_range_s": promql._max_range_s(unquoted),
         "health": health,
         "last_error": (last_error or None),
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +23,16 @@ def duration_s(value: Any) -> float | None:
         return None
     if isinstance(value, (int, float)):
         return float(value)
-    if not isinstance(value, str) or not value.strip():
+    if type(value) is str:
+        return _duration_text(value)
+    if not isinstance(value, str):
+        return None
+    return _duration_text.__wrapped__(value)
+
+
+@lru_cache(maxsize=4096)  # pure, and the same few durations ("5m", "1h") recur in every rule file
+def _duration_text(value: str) -> float | None:
+    if not value.strip():
         return None
     text = value.strip()
     pos, total = 0, 0.0

@@ -1,8 +1,9 @@
 """Jira Service Management estates for tests and the demo: a well-run IT service desk (incident,
 problem, change, service-request and post-incident-review request types; incidents with
 priority-graded SLA goals met nine times in ten; problem records linked to the incidents behind
-them; change requests graded by risk and impact, but for one emergency change graded only by
-risk) beside an HR desk, and a desk used only as a request queue."""
+them; post-incident reviews linked to the P1 incidents they review; change requests graded by
+risk and impact, but for one emergency change graded only by risk) beside an HR desk, and a desk
+used only as a request queue."""
 
 from __future__ import annotations
 
@@ -61,8 +62,9 @@ def well_run(
         impact = ("Minor / Localized", "Moderate / Limited")[n % 2]
         graded = {RISK: ("Low", "Medium", "High")[n % 3], IMPACT: impact} if n != 4 else {RISK: "High"}
         reqs.append(JsmRequest(f"IT-{200 + n}", "1", "3", now - timedelta(days=3 + 12 * n), done=True, fields=graded))
-    for n in range(2):
-        reqs.append(JsmRequest(f"IT-{300 + n}", "1", "5", now - timedelta(days=4 + 20 * n), done=True))
+    for n in range(3):  # reviews of P1 incidents, each linked to the incident it reviews
+        links = [(f"IT-{1 + 3 * n}", INCIDENT_TYPE)]
+        reqs.append(JsmRequest(f"IT-{300 + n}", "1", "5", now - timedelta(days=4 + 20 * n), done=True, links=links))
     for n in range(20):
         sla = [Sla("Time to resolution", [(480.0, 120.0 + n)])]
         reqs.append(JsmRequest(f"IT-{400 + n}", "1", "4", now - timedelta(days=2 + 4 * n), done=True, slas=sla))

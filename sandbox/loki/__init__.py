@@ -43,8 +43,11 @@ WELL_RUN_RULES: list[dict[str, Any]] = [
                 "alert": "CheckoutErrorBurst",
                 "expr": 'sum(rate({app="checkout"} | json | level="error" [5m])) > 1',
                 "for": "5m",
-                "labels": {"severity": "critical"},
-                "annotations": {"summary": "checkout logs errors"},
+                "labels": {"severity": "critical", "team": "shop"},
+                "annotations": {
+                    "summary": "checkout logs errors",
+                    "runbook_url": "https://wiki.example.com/rb/checkout-errors",
+                },
             },
             {
                 "record": "shop:http_latency_p95:5m",

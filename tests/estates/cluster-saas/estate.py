@@ -1,0 +1,68 @@
+"""A mid-size SaaS company's production cluster (prod-eu), served live by the loopback Kubernetes API.
+
+Eight namespaces on six nodes over three zones (a general and a tainted data node group, both grown
+by cluster-autoscaler):
+
+- payments: payments-api and ledger-worker run well (three replicas spread over the zones,
+  readiness/liveness probes, requests and limits, surge-first rolling updates, PDBs, CPU HPAs, a
+  PriorityClass, a quota, default-deny network policies, ingress rate limiting, SLO recording rules
+  and alerts with runbooks).
+- web: the storefront with two replicas and probes, no PDB or autoscaler.
+- data: Kafka (three brokers, one per zone, PVCs) and a Zalando-operator PostgreSQL (leader plus
+  one streaming replica in another zone, WAL-G archive and a nightly logical backup to S3).
+- legacy: an invoicing monolith and an admin portal on single replicas, no probes or resources,
+  `:latest` images; a monthly CronJob.
+- monitoring: kube-prometheus-stack (two-replica Prometheus on volumes, 15 days, no remote write;
+  three-replica Alertmanager whose configuration is in a Secret not exported here; Grafana;
+  node-exporter; kube-state-metrics), ingress-nginx, cert-manager, and in kube-system
+  cluster-autoscaler, CoreDNS and metrics-server.
+
+No GitOps controller, no canary tooling, no chaos tooling, no Velero. The objects are the YAML files
+under objects/ (what `kubectl get -o yaml` exported); `loopback()` serves them.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from sandbox.base import Estate
+from sandbox.kubernetes import SURFACE, ApiResource, KubeApiServer, load_objects, write_kubeconfig
+
+OBJECTS = Path(__file__).resolve().parent / "objects"
+CONTEXT = "prod-eu"
+
+# Kinds this cluster holds that the loopback server's default surface does not list.
+EXTRA = (
+    ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
+    ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
+    ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
+    ApiResource("monitoring.coreos.com", "v1", "prometheuses", "Prometheus", optional=True),
+    ApiResource("monitoring.coreos.com", "v1", "alertmanagers", "Alertmanager", optional=True),
+)
+
+
+class ClusterSaasEstate(Estate):
+    """The objects under objects/ on a loopback Kubernetes API, scanned through a kubeconfig."""
+
+    name = "kubernetes"
+
+    def __init__(self) -> None:
+        self.server: KubeApiServer | None = None
+
+    def start(self, workdir: Path) -> list[dict[str, Any]]:
+        token = secrets.token_urlsafe(24)  # a throwaway for this run only
+        self.server = KubeApiServer(load_objects(OBJECTS), token=token, surface=SURFACE + EXTRA).start()
+        workdir.mkdir(parents=True, exist_ok=True)
+        kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", self.server.url, token=token, context=CONTEXT)
+        return [{"name": "prod-eu", "probe": "kubernetes", "kubeconfig": str(kubeconfig), "context": CONTEXT}]
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+def loopback() -> list[Estate]:
+    return [ClusterSaasEstate()]
