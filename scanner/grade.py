@@ -129,7 +129,7 @@ class _Ledger:
 
 
 def _vote(
-    rule: Rule, result: RuleResult, clause: Clause, coverage: Coverage, led: _Ledger, part: str | None = None
+    rule: Rule, result: RuleResult, clause: Clause, coverage: Coverage, led: _Ledger
 ) -> tuple[Vote | None, RuleOutcome]:
     """One rule's (possibly disputed) vote on a clause, and the outcome the report shows."""
     status = Status(result.status)
@@ -159,9 +159,7 @@ def _vote(
         evidence_total=result.evidence_total,
         reason_code=code if status is Status.UNKNOWN else None,
     )
-    if coverage is not Coverage.DECIDES:
-        return None, outcome
-    return Vote(rule.id, status, code, part=part, not_used=result.not_used and status is Status.NOT_MET), outcome
+    return (Vote(rule.id, status, code) if coverage is Coverage.DECIDES else None), outcome
 
 
 def _clause(
@@ -170,7 +168,7 @@ def _clause(
     votes: list[Vote] = []
     outcomes: list[RuleOutcome] = []
     for rule, dec in deciders:
-        vote, outcome = _vote(rule, results[rule.id], clause, Coverage.of(dec.coverage), led, dec.part)
+        vote, outcome = _vote(rule, results[rule.id], clause, Coverage.of(dec.coverage), led)
         outcomes.append(outcome)
         if vote is not None:
             votes.append(vote)

@@ -112,7 +112,7 @@ def evaluate_rules(
                 if system is not None:
                     why = f"not used: the config declares {system} not used (not_used)"
                     why_zh = f"未使用：配置声明本组织不使用 {system}（not_used）"
-                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {}, explanation_zh=why_zh, not_used=True)
+                    out[rule.id] = RuleResult(rule.id, "not_met", why, [], 0, {}, explanation_zh=why_zh)
                     continue
                 if not _met_alternative(rule, index, partial, set(unobserved)):
                     codes = [kind_reason(observations.get(k)) for k in unobserved]

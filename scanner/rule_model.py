@@ -45,16 +45,6 @@ class Decides(BaseModel):
     clause: str | None = None
     coverage: Literal["decides", "supports", "full", "partial"] = "decides"
     rationale: str = Field(min_length=10, description="one line an auditor reads: why this evidence decides it")
-    part: str | None = Field(
-        default=None,
-        pattern=r"^[a-z][a-z0-9-]*$",
-        description=(
-            "a population this rule judges one system's share of (`services`: the organisation's running"
-            " services, in Kubernetes, ECS or EC2 Auto Scaling). Deciding rules of one clause that name the"
-            " same part are one vote, not alternatives: a failure in any scanned share fails the clause (an"
-            " unscanned system cannot repair it), and they hold when every scanned share holds"
-        ),
-    )
 
     @model_validator(mode="after")
     def _one_target(self) -> Decides:
@@ -62,8 +52,6 @@ class Decides(BaseModel):
             raise ValueError("name exactly one of 'clause' or 'requirement'")
         if self.clause is not None and "#" not in self.clause:
             raise ValueError(f"a clause id ends in #<letter>: {self.clause!r}")
-        if self.part is not None and self.coverage == "supports":
-            raise ValueError("'part' names a population share a rule decides; a supports entry decides nothing")
         return self
 
     @property
@@ -128,9 +116,6 @@ class RuleDoc(BaseModel):
         data = self.model_dump(mode="json")
         if data.get("zh") is None:
             data.pop("zh", None)
-        for d in data.get("decides", []):  # likewise a rule without populations (`part`)
-            if d.get("part") is None:
-                d.pop("part", None)
         return data
 
     def zh_explain(self, met: bool) -> str:
@@ -184,7 +169,6 @@ class RuleResult:
     reason_code: ReasonCode | None = None  # why it is unknown
     subjects: tuple[str, ...] = ()  # subjects of the evidence cited (the failing ones when not_met)
     explanation_zh: str = ""  # the same in Chinese ("" for results built without one: English shown)
-    not_used: bool = False  # not_met only because the config declares the rule's system not used
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -2,10 +2,7 @@
 
 Contract (DESIGN.md "Rules decide clauses", "Requirement status", "Levels"):
 
-Clause, from the rules that decide it (its *alternatives*; `supports` rules never vote). Rules
-that judge one system's share of the same population (`decides[].part`, e.g. the organisation's
-services in Kubernetes, ECS and EC2 Auto Scaling) are first folded into one alternative: a
-failing share fails it, every scanned share holding holds it (see `fold_populations`).
+Clause, from the rules that decide it (its *alternatives*; `supports` rules never vote):
   no deciding rule            -> unknown, `no_rule` (evidence clause) / `needs_attestation`
   any alternative met         -> met
   every alternative not_met   -> not_met (a `not_used` alternative votes not_met, observed)
@@ -40,7 +37,6 @@ __all__ = [
     "attest_clause",
     "capability_levels",
     "clause_status",
-    "fold_populations",
     "in_scope",
     "requirement_status",
 ]
@@ -62,8 +58,6 @@ class Vote:
     rule: str
     status: Status  # met | not_met | unknown
     reason_code: ReasonCode | None = None  # set when unknown
-    part: str | None = None  # the population share the rule judges (rule `decides[].part`)
-    not_used: bool = False  # not_met only because the config declares the system not used
 
 
 @dataclass(frozen=True)
@@ -73,49 +67,8 @@ class Levels:
     level_ceiling: int | None
 
 
-# A share of a population that is empty in the scanned estate: its system is not configured or
-# declared not used, or it holds nothing to judge. It neither fails nor holds the population.
-_EMPTY_SHARE = (ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.NOTHING_IN_SCOPE)
-
-
-def _population(part: str, shares: Sequence[Vote]) -> Vote:
-    """One vote from the rules that each judge one system's share of a population (`part`).
-
-    A failing share fails the population: an unscanned system cannot repair a single-replica
-    workload seen in a cluster, and a well-run ECS service must not hide it. The population
-    holds when every share scanned holds; a share whose system is not configured, declared not
-    used, or empty in scope is left out; any other undecided share leaves it undecided.
-    """
-    rule = "+".join(v.rule for v in shares)
-    judged = [v for v in shares if not v.not_used and v.reason_code not in _EMPTY_SHARE]
-    if any(v.status is Status.NOT_MET for v in judged):
-        return Vote(rule, Status.NOT_MET, part=part)
-    if judged and all(v.status is Status.MET for v in judged):
-        return Vote(rule, Status.MET, part=part)
-    if not judged:
-        if all(v.not_used for v in shares):  # every system declared not used: observed, not met
-            return Vote(rule, Status.NOT_MET, part=part, not_used=True)
-        codes = {v.reason_code for v in shares if not v.not_used}
-        return Vote(rule, Status.UNKNOWN, next(c for c in _EMPTY_SHARE if c in codes), part=part)
-    codes = {v.reason_code or ReasonCode.EVIDENCE_NOT_OBSERVED for v in judged if v.status is Status.UNKNOWN}
-    return Vote(rule, Status.UNKNOWN, next(c for c in UNKNOWN_PRIORITY if c in codes), part=part)
-
-
-def fold_populations(votes: Sequence[Vote]) -> list[Vote]:
-    """The clause's alternatives: each vote without a `part` as it is, and one vote per part."""
-    out: list[Vote] = [v for v in votes if v.part is None]
-    parts: dict[str, list[Vote]] = {}
-    for v in votes:
-        if v.part is not None:
-            parts.setdefault(v.part, []).append(v)
-    out.extend(_population(p, shares) for p, shares in parts.items())
-    return out
-
-
 def clause_status(votes: Sequence[Vote], *, organisational: bool) -> tuple[Status, ReasonCode | None]:
-    """(status, reason code) of one clause from its alternatives' votes (a population's shares
-    are folded into one alternative first: `fold_populations`)."""
-    votes = fold_populations(votes)
+    """(status, reason code) of one clause from its alternatives' votes."""
     if not votes:
         return Status.UNKNOWN, ReasonCode.NEEDS_ATTESTATION if organisational else ReasonCode.NO_RULE
     if any(v.status is Status.MET for v in votes):

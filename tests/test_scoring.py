@@ -28,7 +28,6 @@ from scanner.scoring import (
     attest_clause,
     capability_levels,
     clause_status,
-    fold_populations,
     in_scope,
     requirement_status,
 )
@@ -430,54 +429,3 @@ def test_a_waived_wa_question_is_out_of_scope() -> None:
 
 def _rules_none() -> Any:
     return load_rules(docs=[], requirement_ids=set(), kinds=set())
-
-
-# ---------------------------------------------------------------- populations across systems
-
-SHARES = [*VOTES, Vote("r", NOT_MET, not_used=True)]
-
-
-def _population_spec(shares: tuple[Vote, ...]) -> Status:
-    """Written from docs/design.md "Populations across systems", apart from scanner/scoring.py."""
-    empty = (ReasonCode.SOURCE_NOT_CONFIGURED, ReasonCode.NOTHING_IN_SCOPE)
-    judged = [v for v in shares if not v.not_used and v.reason_code not in empty]
-    if any(v.status is NOT_MET for v in judged):
-        return NOT_MET  # a failing share is a counterexample no other system can repair
-    if judged and all(v.status is MET for v in judged):
-        return MET
-    if not judged and all(v.not_used for v in shares):
-        return NOT_MET  # every system declared not used
-    return UNKNOWN
-
-
-@pytest.mark.parametrize("n", [1, 2, 3])
-def test_population_shares_fold_into_one_vote(n: int) -> None:
-    for combo in itertools.product(SHARES, repeat=n):
-        shares = [
-            Vote(f"r{i}", v.status, v.reason_code, part="services", not_used=v.not_used) for i, v in enumerate(combo)
-        ]
-        (folded,) = fold_populations(shares)
-        assert folded.status is _population_spec(tuple(shares)), combo
-        assert (folded.reason_code is None) == (folded.status is not UNKNOWN), combo
-        # alone, the population is the clause's only alternative
-        status, _code = clause_status(shares, organisational=False)
-        assert status is folded.status
-
-
-def test_a_failing_cluster_is_not_repaired_by_an_unscanned_or_healthy_ecs() -> None:
-    k8s_fails = Vote("kubernetes.workloads.replicated", NOT_MET, part="services")
-    ecs_unscanned = Vote("aws.ecs.replicated", UNKNOWN, ReasonCode.SOURCE_NOT_CONFIGURED, part="services")
-    ecs_fine = Vote("aws.ecs.replicated", MET, part="services")
-    ecs_failed = Vote("aws.ecs.replicated", UNKNOWN, ReasonCode.SOURCE_FAILED, part="services")
-    assert clause_status([k8s_fails, ecs_unscanned], organisational=False) == (NOT_MET, None)
-    assert clause_status([k8s_fails, ecs_fine], organisational=False) == (NOT_MET, None)
-    k8s_fine = Vote("kubernetes.workloads.replicated", MET, part="services")
-    assert clause_status([k8s_fine, ecs_unscanned], organisational=False) == (MET, None)
-    # a share that could not be read leaves the population undecided, with that reason
-    assert clause_status([k8s_fine, ecs_failed], organisational=False) == (UNKNOWN, ReasonCode.SOURCE_FAILED)
-    # without parts the same votes are alternatives, as the contract says
-    plain = [Vote(v.rule, v.status, v.reason_code) for v in (k8s_fails, ecs_unscanned)]
-    assert clause_status(plain, organisational=False) == (UNKNOWN, ReasonCode.ALTERNATIVE_NOT_SCANNED)
-    # a population is one alternative beside a rule that is not part of it
-    other = Vote("gitlab.x", MET)
-    assert clause_status([k8s_fails, ecs_unscanned, other], organisational=False) == (MET, None)

@@ -169,16 +169,16 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                             changes[i] += 1 if hit else 0
                         grades |= {risk} if risk else set()
                         impacts |= {impact} if impact else set()
+                # problems and done reviews: is the record linked to an incident? (one call each)
+                tally = None
                 if cat == "problem" and lookups > 0 and key:
-                    lookups -= 1
+                    lookups, tally = lookups - 1, problems
+                elif cat == "post_incident_review" and is_done(r) and review_lookups > 0 and key:
+                    review_lookups, tally = review_lookups - 1, reviews
+                if tally is not None:
                     issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
-                    problems[0] += 1
-                    problems[1] += 1 if links_an_incident(issue, incident_types) else 0
-                if cat == "post_incident_review" and is_done(r) and review_lookups > 0 and key:
-                    review_lookups -= 1
-                    issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "issuelinks"})
-                    reviews[0] += 1
-                    reviews[1] += 1 if links_an_incident(issue, incident_types) else 0
+                    tally[0] += 1
+                    tally[1] += 1 if links_an_incident(issue, incident_types) else 0
             site_cats += cats
             site_done += done
             site_problems = [site_problems[0] + problems[0], site_problems[1] + problems[1]]

@@ -7,7 +7,6 @@ into evidence, one step per group of kinds.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter
 from typing import Any
@@ -17,6 +16,7 @@ import yaml
 from probes.http import ApiError, JsonClient
 from probes.loki.classify import SOURCE_LABELS, classify_stream, logql_parsers, logql_unwraps
 from probes.prometheus.live import api_data  # Loki answers in the Prometheus API envelope
+from probes.prometheus.rulefacts import has_runbook  # the same runbook test as Prometheus alerts
 from probes.prometheus.values import duration_s
 
 __all__ = ["api_data", "ingestion", "parse_duration", "retention", "rules", "streams"]
@@ -25,7 +25,6 @@ MAX_LABELS = 200  # label names kept in evidence
 MAX_EXPR = 2000  # characters of a LogQL expression kept in evidence
 MAX_CONFIG = 5_000_000  # characters of /config or /runtime_config parsed
 MAX_LABEL_KEYS = 50  # label names of one rule kept in evidence
-_RUNBOOK_KEY = re.compile(r"runbook|playbook|sop", re.I)  # annotation keys naming a procedure
 
 
 def parse_duration(value: Any) -> float | None:
@@ -229,9 +228,7 @@ def rules(client: JsonClient) -> list[tuple[str, dict[str, Any]]]:
                         "for_seconds": for_s,
                         "severity": str(labels["severity"]) if "severity" in labels else None,
                         "label_keys": sorted(str(k)[:100] for k in labels)[:MAX_LABEL_KEYS],
-                        "has_runbook": any(
-                            _RUNBOOK_KEY.search(str(k)) and str(v or "").strip() for k, v in notes.items()
-                        ),
+                        "has_runbook": has_runbook({str(k): str(v or "") for k, v in notes.items()}),
                         "health": str(r.get("health") or "unknown"),
                     },
                 )

@@ -15,6 +15,7 @@ from probes.prometheus.values import MAX_TEXT, duration_s, str_map
 __all__ = [
     "PLATFORM_METRIC",
     "alert_rule",
+    "has_runbook",
     "is_vendored_group",
     "promql_functions",
     "promql_metrics",
@@ -179,6 +180,16 @@ def _common(
     }
 
 
+def has_runbook(annotations: Mapping[str, str]) -> bool:
+    """An annotation names a procedure (runbook, playbook, SOP) or links a documentation page:
+    the runbook test of every alerting rule, Prometheus's or the Loki ruler's."""
+    # Each URL is matched once and then searched (linear): `https?://\S*(runbook|...)` rescans the
+    # rest of the run from every `http` in it, quadratic on a hostile annotation.
+    return any(_RUNBOOK_KEY.search(k) for k in annotations) or any(
+        _DOC_WORD.search(m.group()) for v in annotations.values() for m in _URL.finditer(v[:MAX_TEXT])
+    )
+
+
 def alert_rule(
     group: str,
     file: str,
@@ -195,11 +206,7 @@ def alert_rule(
     labels = str_map(rule.get("labels"))
     annotations = str_map(rule.get("annotations"))
     keys = sorted(annotations)
-    # Each URL is matched once and then searched (linear): `https?://\S*(runbook|...)` rescans the
-    # rest of the run from every `http` in it, quadratic on a hostile annotation.
-    runbook = any(_RUNBOOK_KEY.search(k) for k in keys) or any(
-        _DOC_WORD.search(m.group()) for v in annotations.values() for m in _URL.finditer(v[:MAX_TEXT])
-    )
+    runbook = has_runbook(annotations)
     data = _common(group, file, expr, labels, health, last_error)
     data.update(
         {
