@@ -15,11 +15,9 @@ import codecs
 import os
 import ssl
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpcore
-import httpx
 from pydantic import Field, model_validator
 
 from probes.netguard import (
@@ -39,6 +37,9 @@ from scanner.jsonio import load_json, load_json_stdlib, loads_or
 from scanner.probe import CollectError, ProbeContext
 from scanner.ratelimit import TokenBucket
 from scanner.retry import retrying
+
+if TYPE_CHECKING:  # httpx is imported when a client is made: registering the probes must not load it
+    import httpx
 
 __all__ = ["MAX_BODY", "ApiError", "HttpSourceConfig", "JsonClient", "safe_url"]
 
@@ -124,6 +125,9 @@ def _tls(cfg: HttpSourceConfig) -> ssl.SSLContext | bool:
 def _guarded_transport(verify: ssl.SSLContext | bool) -> httpx.HTTPTransport:
     """httpx's transport, its sockets read through DeadlineBackend (httpx 0.28 has no public
     way to pass a network backend, so the pool is rebuilt with the same TLS context)."""
+    import httpcore
+    import httpx
+
     transport = httpx.HTTPTransport(verify=verify, trust_env=False)
     ssl_ctx = verify if isinstance(verify, ssl.SSLContext) else None
     transport._pool = httpcore.ConnectionPool(ssl_context=ssl_ctx, network_backend=DeadlineBackend())
@@ -147,6 +151,8 @@ class JsonClient:
     def __init__(
         self, cfg: HttpSourceConfig, ctx: ProbeContext, *, transport: httpx.BaseTransport | None = None
     ) -> None:
+        import httpx  # here, not at import: it loads rich, pygments and click when installed
+
         self.cfg = cfg
         self.ctx = ctx
         self.base = cfg.url.rstrip("/")
@@ -222,6 +228,8 @@ class JsonClient:
 
     def _attempts(self, path: str, url: str, params: dict[str, str] | None) -> tuple[int, httpx.Headers, bytes]:
         """One GET under the shared retry policy; transport failures mapped to CollectError."""
+        import httpx
+
         controller = retrying(
             self.ctx,
             self.cfg.retries,

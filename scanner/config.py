@@ -36,7 +36,7 @@ ALL_FRAMEWORKS: tuple[FrameworkId, ...] = ("ydt1756-4", "aws-wa-ops")
 class SourceConfig(BaseModel):
     """Keys every source has; a probe's own config model subclasses this."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")
     probe: str

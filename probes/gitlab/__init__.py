@@ -17,18 +17,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import Future, as_completed
 from datetime import UTC, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from probes.daemonpool import DaemonThreadPool
 from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.fleet import group_units
-from probes.gitlab.http import Api, encode_id
+from probes.gitlab.ids import encode_id
 from probes.gitlab.kinds import MODELS
 from probes.gitlab.window import Window
 from scanner.evidence import Evidence
 from scanner.fleet import Unit
 from scanner.probe import CollectError, KindModel, Probe, ProbeContext, SourceFailure
+
+if TYPE_CHECKING:  # the client (python-gitlab, requests) is imported when a source is scanned
+    from probes.gitlab.http import Api
 
 __all__ = ["GitLabConfig", "GitLabProbe"]
 
@@ -56,6 +59,8 @@ class GitLabProbe(Probe):
         return group_units(config, ctx)
 
     def collect(self, config: Any, ctx: ProbeContext) -> Iterator[Evidence]:
+        from probes.gitlab.http import Api  # python-gitlab and requests: loaded for a GitLab scan only
+
         cfg: GitLabConfig = config
         api = Api(cfg, ctx)  # a missing token is a CollectError: the runner fails the source
         try:

@@ -16,7 +16,7 @@ from typing import Any
 
 from probes.gitlab.collector import Collector
 from probes.gitlab.dora import dora_figures
-from probes.gitlab.http import ApiError
+from probes.gitlab.ids import ApiError
 from probes.gitlab.improvement import improvement_stats
 from probes.gitlab.incident_stats import incident_stats
 from probes.gitlab.stats import finished_deployments, merge_request_stats, pipeline_stats

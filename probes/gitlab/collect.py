@@ -10,15 +10,17 @@ DORA API (probes/gitlab/activity.py). A failing call fails only the kinds that n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from probes.gitlab import activity
 from probes.gitlab.collector import Collector, DoraApi, ProjectResult
 from probes.gitlab.config import GitLabConfig
-from probes.gitlab.http import Api
 from probes.gitlab.project import deployments, environments, project_facts
 from probes.gitlab.stats import finished_deployments
 from probes.gitlab.window import Window, parse_time
+
+if TYPE_CHECKING:  # the client (python-gitlab, requests) is imported when a source is scanned
+    from probes.gitlab.http import Api
 
 __all__ = ["DoraApi", "ProjectResult", "collect_project"]
 

@@ -10,12 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from probes.gitlab.config import GitLabConfig
-from probes.gitlab.http import Api, ApiError, encode_id
+from probes.gitlab.ids import ApiError, encode_id
 from probes.gitlab.window import Window
 from scanner.evidence import Evidence
+
+if TYPE_CHECKING:  # the client (python-gitlab, requests) is imported when a source is scanned
+    from probes.gitlab.http import Api
 
 __all__ = ["Collector", "DoraApi", "ProjectResult"]
 

@@ -14,7 +14,7 @@ import os
 import threading
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import gitlab
 import gitlab.exceptions
@@ -24,6 +24,7 @@ from requests.adapters import HTTPAdapter
 
 from probes import netguard
 from probes.gitlab.config import GitLabConfig
+from probes.gitlab.ids import ApiError, encode_id
 from probes.netguard import (
     CHUNK,
     BodyTooLarge,
@@ -38,7 +39,7 @@ from probes.netguard import (
     resolve_location,
 )
 from scanner.jsonio import loads_or
-from scanner.probe import CollectError, ProbeContext
+from scanner.probe import ProbeContext
 from scanner.ratelimit import TokenBucket
 from scanner.retry import retrying
 
@@ -47,14 +48,6 @@ __all__ = ["Api", "ApiError", "encode_id", "environ_proxy"]
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 MAX_REDIRECTS = 5
 NO_RETRY: dict[str, Any] = {"obey_rate_limit": False, "retry_transient_errors": False, "max_retries": 0}
-
-
-ApiError = CollectError  # the toolkit's one failure type, under the name this probe's modules know
-
-
-def encode_id(key: str | int) -> str:
-    """A project or group id for a URL path: numeric ids as they are, paths URL-encoded."""
-    return str(key) if str(key).isdigit() else quote(str(key), safe="")
 
 
 class _GuardedAdapter(HTTPAdapter):

@@ -14,7 +14,7 @@ from typing import Any
 
 from probes.gitlab.ci import ci_facts
 from probes.gitlab.collector import Collector
-from probes.gitlab.http import ApiError, encode_id
+from probes.gitlab.ids import ApiError, encode_id
 from probes.gitlab.settings import integrations_facts, issue_templates, webhook_facts, wiki_facts
 from probes.gitlab.stats import deployment_stats
 

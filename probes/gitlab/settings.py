@@ -12,9 +12,12 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from probes.gitlab.http import Api, ApiError
+from probes.gitlab.ids import ApiError
+
+if TYPE_CHECKING:  # the client (python-gitlab, requests) is imported when a source is scanned
+    from probes.gitlab.http import Api
 
 __all__ = ["CHAT_INTEGRATIONS", "integrations_facts", "issue_templates", "webhook_facts", "wiki_edits", "wiki_facts"]
 

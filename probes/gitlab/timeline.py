@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from probes.gitlab.collector import Collector
-from probes.gitlab.http import ApiError
+from probes.gitlab.ids import ApiError
 from probes.gitlab.window import Obj, hours, parse_time, summary
 
 __all__ = ["TIMELINE_QUERY", "read_timelines", "timeline_figures"]

@@ -8,8 +8,14 @@ builds typed model objects for thousands of items. Every call is a GET.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import sys
+import threading
+import types
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
@@ -38,7 +44,7 @@ from scanner.retry import retrying
 if TYPE_CHECKING:
     from kubernetes import client as k8s
 
-__all__ = ["ApiError", "KubeReader", "make_api_client"]
+__all__ = ["ApiError", "KubeReader", "kube_client", "make_api_client"]
 
 
 ApiError = CollectError  # the toolkit's one failure type, under the name the probe knows
@@ -51,16 +57,85 @@ def _http_error(status: int, reason: str) -> CollectError:
     return CollectError(reason, _CATEGORY.get(status, "error"), status)
 
 
+_CLIENT_LOCK = threading.Lock()
+_CLIENT: types.SimpleNamespace | None = None
+# The client's package modules whose __init__ imports every API and model class.
+_PACKAGES = ("kubernetes", "kubernetes.client", "kubernetes.client.models")
+
+
+def kube_client() -> types.SimpleNamespace:
+    """The parts of the official client the probe uses: `Configuration`, `ApiClient`, the
+    `config` loaders and `ConfigException`, imported on first use (a scan without a Kubernetes
+    source never loads them).
+
+    `import kubernetes.client` runs the package's __init__, which imports every API and model
+    class: 46 MiB resident, the largest share of a scan's module memory. The probe reads raw JSON
+    and builds no model, so when no part of `kubernetes` is imported yet, the few modules it
+    needs are loaded from their files with those packages stood in for by empty ones (`_lean`,
+    about 7 MiB), and every `kubernetes` module is taken out of sys.modules again: a later
+    `import kubernetes` anywhere in the process loads the real package, apart from these."""
+    global _CLIENT
+    with _CLIENT_LOCK:
+        if _CLIENT is None:
+            _CLIENT = (
+                _lean() if not any(m == "kubernetes" or m.startswith("kubernetes.") for m in sys.modules) else None
+            )
+            if _CLIENT is None:  # already imported (or the lean load failed): the package as it is
+                from kubernetes import client as k8s
+                from kubernetes import config as k8s_config
+                from kubernetes.config.config_exception import ConfigException
+
+                _CLIENT = types.SimpleNamespace(
+                    Configuration=k8s.Configuration,
+                    ApiClient=k8s.ApiClient,
+                    config=k8s_config,
+                    ConfigException=ConfigException,
+                )
+        return _CLIENT
+
+
+def _lean() -> types.SimpleNamespace | None:
+    """Load kubernetes.client.configuration and .api_client and kubernetes.config without the
+    package __init__ files (see `kube_client`); None when this client's layout does not allow it."""
+    spec = importlib.util.find_spec("kubernetes")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    root = Path(next(iter(spec.submodule_search_locations)))
+    try:
+        stubs = {}
+        for name in _PACKAGES:
+            stub = types.ModuleType(name)
+            stub.__path__ = [str(root.joinpath(*name.split(".")[1:]))]
+            sys.modules[name] = stubs[name] = stub
+        configuration = importlib.import_module("kubernetes.client.configuration")
+        api_client = importlib.import_module("kubernetes.client.api_client")
+        # what kubernetes.config imports from the package
+        setattr(stubs["kubernetes.client"], "Configuration", configuration.Configuration)  # noqa: B010
+        setattr(stubs["kubernetes.client"], "ApiClient", api_client.ApiClient)  # noqa: B010
+        config = importlib.import_module("kubernetes.config")
+        exception = importlib.import_module("kubernetes.config.config_exception")
+        return types.SimpleNamespace(
+            Configuration=configuration.Configuration,
+            ApiClient=api_client.ApiClient,
+            config=config,
+            ConfigException=exception.ConfigException,
+        )
+    except Exception:  # noqa: BLE001 - another layout: the caller imports the package as it is
+        return None
+    finally:
+        for name in [m for m in sys.modules if m == "kubernetes" or m.startswith("kubernetes.")]:
+            del sys.modules[name]
+
+
 def make_api_client(kubeconfig: str | None, context: str | None, in_cluster: bool) -> k8s.ApiClient:
     """An ApiClient for a kubeconfig (path + context) or the pod's service account.
 
-    The official client is imported here, when a cluster is scanned: importing it loads every
-    API model (about 60 MB), which a scan without a Kubernetes source should not carry."""
-    from kubernetes import client as k8s
-    from kubernetes import config as k8s_config
-    from kubernetes.config.config_exception import ConfigException
+    The official client is imported here, when a cluster is scanned, and without its API and
+    model classes (`kube_client`): a scan without a Kubernetes source carries none of it."""
+    client = kube_client()
+    k8s_config, ConfigException = client.config, client.ConfigException
 
-    cfg = k8s.Configuration()
+    cfg = client.Configuration()
     try:
         if in_cluster:
             k8s_config.load_incluster_config(client_configuration=cfg)
@@ -72,7 +147,7 @@ def make_api_client(kubeconfig: str | None, context: str | None, in_cluster: boo
         # The loader's messages name files and contexts, not credentials.
         raise SourceFailure(f"cannot load Kubernetes credentials: {exc}", category="unauthorized") from exc
     cfg.retries = 0  # we retry ourselves, honouring Retry-After and the source deadline
-    api = k8s.ApiClient(configuration=cfg)
+    api = client.ApiClient(configuration=cfg)
     guard_pool_manager(api.rest_client.pool_manager, no_redirects=True)
     return api
 

@@ -17,12 +17,12 @@ __all__ = ["cluster_units"]
 
 def _contexts_in(kubeconfig: str | None) -> list[str]:
     """The context names of a kubeconfig (its file or the default chain)."""
-    from kubernetes import config as k8s_config  # imported when needed: it loads the whole client
-    from kubernetes.config.config_exception import ConfigException
+    from probes.kubernetes.client import kube_client  # the client, imported when needed
 
+    client = kube_client()
     try:
-        found, _current = k8s_config.list_kube_config_contexts(config_file=kubeconfig)
-    except (ConfigException, OSError, ValueError, TypeError) as exc:
+        found, _current = client.config.list_kube_config_contexts(config_file=kubeconfig)
+    except (client.ConfigException, OSError, ValueError, TypeError) as exc:
         raise SourceFailure(f"cannot read the kubeconfig's contexts: {exc}", category="unauthorized") from exc
     return [str(c.get("name")) for c in found or [] if isinstance(c, dict) and c.get("name")]
 

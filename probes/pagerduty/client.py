@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from probes import netguard
 from probes.http import JsonClient
 from probes.netguard import LoopDetected, PageGuard
 from probes.pagerduty.config import PagerDutyConfig
 from scanner.probe import CollectError, ProbeContext
+
+if TYPE_CHECKING:  # httpx is imported when a client is made (probes.http)
+    import httpx
 
 __all__ = ["PagerDutyClient"]
 

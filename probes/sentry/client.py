@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import httpx
-
 from probes import netguard
 from probes.http import ApiError, JsonClient
 from probes.netguard import LoopDetected, OriginRefused, PageGuard, check_origin
@@ -25,6 +23,8 @@ def next_link(header: str | None) -> str | None:
     """The URL of the rel="next" link when it has results="true", else None."""
     if not header:
         return None
+    import httpx  # here, not at import (probes.http)
+
     for part in httpx.Response(200, headers={"Link": header}).headers.get_list("Link", split_commas=True):
         url, _, params = part.partition(";")
         attrs = {}
