@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         _skipped("Prowler is not available (venv not built)")
         return 0
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "PYTHONPATH"},  # ours, not for Prowler's venv
         "AWS_ACCESS_KEY_ID": DUMMY_KEY,
         "AWS_SECRET_ACCESS_KEY": DUMMY_SECRET,
         "AWS_DEFAULT_REGION": REGIONS[0],

@@ -3,9 +3,10 @@
 moto (ThreadedMotoServer) holds the estate (bench/estate/aws.py); a proxy adds `--latency` per
 request, allows `--concurrency` at once and counts requests by `service:Operation@region`.
 Minimal requests: the big lists (DescribeAlarms, DescribeDBInstances, ListTables) in pages of
-100, the API's largest; every other distinct request once (S3 has no batch read: location,
-versioning and replication cost one request per bucket; DynamoDB PITR one per table), so a
-repeated identical request or a page smaller than the largest counts as excess.
+100, the API's largest; every other distinct request once (S3 has no batch read: versioning
+and replication cost one request per bucket, location one per bucket only where neither the
+listing nor a filtered listing names its region; DynamoDB table and PITR one each per table), so
+a repeated identical request or a page smaller than the largest counts as excess.
 """
 
 from __future__ import annotations

@@ -224,9 +224,15 @@ def test_recorded_calls_are_within_the_iam_policy(
     probe = well_run[2]
     stubbed = AwsProbe(client_factory=stubbing_factory(moto_url, creds_file))
     run(stubbed, config(moto_url, creds_file, WELL_RUN_ACCOUNT, regions=["us-east-1"], role_arn=None))
+    # GetBucketLocation is the fallback for a bucket whose region neither the listing nor a
+    # filtered listing of a scanned region names: the DR bucket, when only us-east-1 is scanned.
+    primary_only = AwsProbe()
+    run(primary_only, config(moto_url, creds_file, WELL_RUN_ACCOUNT, regions=["us-east-1"]))
+    assert "s3:GetBucketLocation" in primary_only.last_calls
+    assert "s3:GetBucketLocation" not in probe.last_calls  # both regions scanned: every bucket named
     policy = json.loads(POLICY.read_text())
     allowed = {a for st in policy["Statement"] for a in st["Action"]}
-    used = {iam_action(c) for c in probe.last_calls | stubbed.last_calls}
+    used = {iam_action(c) for c in probe.last_calls | stubbed.last_calls | primary_only.last_calls}
     assert used <= allowed, used - allowed
     # The policy is exactly what the probe calls (no unused grants) and read-only.
     assert allowed == used

@@ -138,16 +138,21 @@ class AwsProbe(Probe):
             err = classify(exc, "credentials")
             raise SourceFailure(f"{err.reason}: {exc}", category="unauthorized") from exc
         scan = Scan(cfg, clients, account)
-        tasks: list[tuple[Service, str]] = []
-        for svc in SERVICES:
-            for region in [cfg.global_region] if svc.is_global else cfg.regions:
-                for name in svc.clients:
-                    clients.prepare(name, region)  # in this thread: sessions are not thread-safe
-                tasks.append((svc, region))
         try:
             with DaemonThreadPool(max_workers=cfg.concurrency, thread_name_prefix=f"aws-{ctx.source}") as pool:
                 scan.pool = pool  # per-object calls (Scan.each) fan out over the same workers
-                futures = [pool.submit(self._run, scan, ctx, svc, region) for svc, region in tasks]
+                # Clients are made in this thread (sessions are not thread-safe), each task
+                # submitted as soon as its clients exist: the first requests are in flight while
+                # the rest are made (about 90 clients, seconds of CPU), not after all of them.
+                futures = []
+                for svc in SERVICES:
+                    if svc.is_global and svc.regional_clients:
+                        for region in cfg.regions:
+                            clients.prepare(svc.name, region)
+                    for region in [cfg.global_region] if svc.is_global else cfg.regions:
+                        for name in svc.clients:
+                            clients.prepare(name, region)
+                        futures.append(pool.submit(self._run, scan, ctx, svc, region))
                 for fut in futures:
                     yield from fut.result()
         finally:

@@ -333,10 +333,38 @@ def _bucket(c: Any, b: dict[str, Any]) -> tuple[str, str, list[dict[str, Any]]]:
     return str(where), versioning, rules
 
 
+def _listed_regions(s: Scan, buckets: list[dict[str, Any]]) -> dict[str, str]:
+    """Bucket name -> region for the buckets the listing left without `BucketRegion` (S3
+    emulators: moto 5.2 honours the `bucket-region` filter but names no region): one filtered
+    ListBuckets per scanned region, sent to that region's endpoint as the API requires, instead
+    of one GetBucketLocation per bucket. Trusted only if the filter was evidently honoured: no
+    bucket in two regions' answers, none outside the full listing, and at least one answer short
+    of the full listing (an endpoint that ignores the filter answers every region with every
+    bucket). Otherwise (a refused filtered listing too), and for buckets in no scanned region,
+    {} / absent: GetBucketLocation."""
+    if all(b.get("BucketRegion") for b in buckets):
+        return {}
+    full = {b["Name"] for b in buckets}
+    found: dict[str, str] = {}
+    short = False
+    for r in s.cfg.regions:
+        try:
+            names = {b["Name"] for b in pages(s.client("s3", r), "list_buckets", "Buckets", BucketRegion=r)}
+        except ClientError:
+            return {}
+        if not names <= full or not names.isdisjoint(found):
+            return {}
+        short = short or len(names) < len(full)
+        found.update(dict.fromkeys(names, r))
+    return found if short else {}
+
+
 def s3_buckets(s: Scan, region: str) -> Iterator[Evidence]:
     c = s.client("s3", region)
     buckets = list(pages(c, "list_buckets", "Buckets"))
-    read = s.each(lambda b: _bucket(c, b), buckets)
+    listed = _listed_regions(s, buckets)
+    named = [{**b, "BucketRegion": listed[b["Name"]]} if b["Name"] in listed else b for b in buckets]
+    read = s.each(lambda b: _bucket(c, b), named)
     where = {b["Name"]: r[0] for b, r in zip(buckets, read, strict=True)}
     for b, (_, versioning, rules) in zip(buckets, read, strict=True):
         name = b["Name"]
@@ -378,5 +406,6 @@ SERVICES = (
     Service("dynamodb", (Part(("aws.dynamodb_table",), dynamodb_tables),)),
     Service("elasticache", (Part(("aws.elasticache_group",), elasticache_groups),)),
     Service("memorydb", (Part(("aws.memorydb_cluster",), memorydb_clusters),)),
-    Service("s3", (Part(("aws.s3_bucket",), s3_buckets),), is_global=True),
+    # Global, with a client in every scanned region too (the filtered listings, `_listed_regions`).
+    Service("s3", (Part(("aws.s3_bucket",), s3_buckets),), is_global=True, regional_clients=True),
 )

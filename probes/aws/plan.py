@@ -65,6 +65,7 @@ class Service:
     parts: tuple[Part, ...]
     is_global: bool = False
     also: tuple[str, ...] = ()  # other boto3 clients its parts use (e.g. elb beside elbv2)
+    regional_clients: bool = False  # a global service whose parts also call each scanned region
 
     @property
     def clients(self) -> tuple[str, ...]:

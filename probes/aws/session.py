@@ -16,11 +16,8 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import boto3
-import botocore.session
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -37,6 +34,9 @@ from probes.netguard import LoopDetected, PageGuard, begin_deadline, end_deadlin
 from probes.netguard import current as current_deadline
 from scanner.probe import CollectError, ProbeContext
 from scanner.ratelimit import TokenBucket
+
+if TYPE_CHECKING:  # boto3 and botocore's client machinery load when a session is made (_session_factory)
+    import boto3
 
 __all__ = ["ApiError", "Clients", "classify", "iam_action", "pages", "portable", "whole_pages"]
 
@@ -194,6 +194,10 @@ class Clients:
         self._factory = factory or self._session_factory()
 
     def _session_factory(self) -> ClientFactory:
+        import boto3  # here, not at import: registering the probes must not load boto3 (~25 MiB)
+        import botocore.session
+        from botocore.config import Config
+
         cfg = self.cfg
         core = botocore.session.Session()
         if cfg.credentials_file:
@@ -219,6 +223,8 @@ class Clients:
 
     def _assume_role(self, base: boto3.Session) -> boto3.Session:
         """Exchange the base credentials for the role's (one STS call, made here, once)."""
+        import boto3
+
         cfg = self.cfg
         sts = base.client("sts", region_name=cfg.global_region, endpoint_url=cfg.endpoint_url)
         kw: dict[str, Any] = {"RoleArn": cfg.role_arn, "RoleSessionName": cfg.session_name}
@@ -306,6 +312,9 @@ MAX_PAGE_SIZE: dict[str, int] = {
     "describe_alarms": 100,
     "describe_auto_scaling_groups": 100,
     "select_resource_config": 100,
+    # Any parameter makes ListBuckets name each bucket's region (BucketRegion); 10,000 is its
+    # largest page and the default it applies once a parameter is given.
+    "list_buckets": 10000,
 }
 
 
