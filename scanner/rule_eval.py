@@ -22,21 +22,32 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
     return re.sub(r"\{([a-z_]+)\}", lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
+DECLARED_PATHS = ("/apis/monitoring.coreos.com/",)
+
+
+def declared(origin: str) -> bool:
+    """True for evidence read from a declaration of an object (a file in Git, a Prometheus-operator
+    resource) rather than from the system that runs it."""
+    return origin.startswith("file://") or any(p in origin for p in DECLARED_PATHS)
+
+
 def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
     """Evidence by kind, each kind in a stable order (subject, id) so explanations are stable.
 
     The same object seen live and in Git is one subject (DESIGN "Probes"): where a kind has an
     item for a subject from a live system, items of that kind and subject read from files
     (origin `file://`) are left out, so a workload declared in Git and running in the cluster
-    counts once, as it runs. Both stay in the report's evidence.
+    counts once, as it runs. Both stay in the report's evidence. Prometheus-operator objects
+    read from a live cluster (`/apis/monitoring.coreos.com/`) are declarations too, as in Git: a
+    rule the Prometheus server itself reports (same group and name) counts once, as it runs.
     """
     index = EvidenceIndex()
     for e in evidence:
         index.setdefault(e.kind, []).append(e)
     for kind, items in list(index.items()):
-        live = {e.subject for e in items if not e.origin.startswith("file://")}
+        live = {e.subject for e in items if not declared(e.origin)}
         if live and len(live) < len(items):
-            items = [e for e in items if e.subject not in live or not e.origin.startswith("file://")]
+            items = [e for e in items if e.subject not in live or not declared(e.origin)]
         items.sort(key=lambda e: (e.subject, e.id))
         index[kind] = items
     return index

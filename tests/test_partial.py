@@ -82,3 +82,19 @@ def test_the_runner_s_fleet_note_reads_as_a_gap() -> None:
     obs = observations_from(runs, {KIND: "kubernetes"}, lambda _k: ["kubernetes"])[KIND]
     assert obs.observed and obs.partial is not None and is_gap(obs.partial)
     assert not is_gap("source 'repo': rule files without the Prometheus that loads them")
+
+
+def test_an_operator_rule_counts_once_when_prometheus_reports_it() -> None:
+    kind = "prometheus.alert_rule"
+    running = Evidence.make(kind, "node/HostDown", {"severity": "critical"}, "http://prom:9090/api/v1/rules")
+    declared = Evidence.make(
+        kind, "node/HostDown", {"severity": "critical"}, "https://k8s/apis/monitoring.coreos.com/v1/prometheusrules"
+    )
+    only_declared = Evidence.make(
+        kind, "app/SlowCheckout", {"severity": None}, "https://k8s/apis/monitoring.coreos.com/v1/prometheusrules"
+    )
+    kept = index_evidence([running, declared, only_declared])[kind]
+    assert [(e.subject, e.origin) for e in kept] == [
+        ("app/SlowCheckout", only_declared.origin),
+        ("node/HostDown", running.origin),
+    ]

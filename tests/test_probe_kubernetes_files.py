@@ -62,6 +62,7 @@ def test_same_rule_statuses(both: tuple[ScanResult, ScanResult]) -> None:
     assert {v.status for k, v in dr.items() if k in ran} <= {"unknown"}
     tracked_live = {  # Argo CD labels objects live only
         "kubernetes.workloads.unified-deployment-platform",
+        "kubernetes.workloads.deployment-tooling",
         "kubernetes.workloads.declarative-management",
     }
     # a manifest read from Git cannot tell what applies it: nothing in scope, never "applied by hand"

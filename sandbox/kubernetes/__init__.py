@@ -37,18 +37,33 @@ CONTEXT = "sandbox"
 
 
 class KubernetesEstate(Estate):
+    """Objects (the demo's by default, or a folder of exported YAML) on a loopback Kubernetes API,
+    scanned through a kubeconfig; `extra` lists kinds the default surface does not serve."""
+
     name = "kubernetes"
 
-    def __init__(self) -> None:
+    def __init__(
+        self,
+        objects: Path | None = None,
+        *,
+        context: str = CONTEXT,
+        source: str = "cluster",
+        extra: tuple[ApiResource, ...] = (),
+    ) -> None:
         self.server: KubeApiServer | None = None
+        self.objects = objects
+        self.context = context
+        self.source = source
+        self.extra = extra
 
     def start(self, workdir: Path) -> list[dict[str, Any]]:
         """Start the API server on a free loopback port and write a kubeconfig into `workdir`."""
         token = secrets.token_urlsafe(24)  # a throwaway token for this run only
-        self.server = KubeApiServer(load_objects(default_estate_dir()), token=token).start()
+        objects = load_objects(self.objects or default_estate_dir())
+        self.server = KubeApiServer(objects, token=token, surface=SURFACE + self.extra).start()
         workdir.mkdir(parents=True, exist_ok=True)
-        kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", self.server.url, token=token, context=CONTEXT)
-        return [{"name": "cluster", "probe": "kubernetes", "kubeconfig": str(kubeconfig), "context": CONTEXT}]
+        kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", self.server.url, token=token, context=self.context)
+        return [{"name": self.source, "probe": "kubernetes", "kubeconfig": str(kubeconfig), "context": self.context}]
 
     def stop(self) -> None:
         if self.server is not None:

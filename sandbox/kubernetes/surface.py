@@ -65,8 +65,15 @@ SURFACE: tuple[ApiResource, ...] = (
     _r("velero.io/v1", "schedules", "Schedule", optional=True),
     _r("velero.io/v1", "backups", "Backup", optional=True),
     _r("velero.io/v1", "restores", "Restore", optional=True),
+    # The Prometheus Operator's CRDs (v1 preferred, as the operator serves them; AlertmanagerConfig
+    # is still v1alpha1 and v1beta1 only).
+    _r("monitoring.coreos.com/v1", "prometheuses", "Prometheus", optional=True),
+    _r("monitoring.coreos.com/v1", "alertmanagers", "Alertmanager", optional=True),
     _r("monitoring.coreos.com/v1", "servicemonitors", "ServiceMonitor", optional=True),
+    _r("monitoring.coreos.com/v1", "podmonitors", "PodMonitor", optional=True),
+    _r("monitoring.coreos.com/v1", "probes", "Probe", optional=True),
     _r("monitoring.coreos.com/v1", "prometheusrules", "PrometheusRule", optional=True),
+    _r("monitoring.coreos.com/v1alpha1", "alertmanagerconfigs", "AlertmanagerConfig", optional=True),
     _r("opentelemetry.io/v1beta1", "opentelemetrycollectors", "OpenTelemetryCollector", optional=True),
     _r("networking.istio.io/v1", "virtualservices", "VirtualService", optional=True),
     _r("linkerd.io/v1alpha2", "serviceprofiles", "ServiceProfile", optional=True),

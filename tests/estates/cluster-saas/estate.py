@@ -23,12 +23,10 @@ under objects/ (what `kubectl get -o yaml` exported); `loopback()` serves them.
 
 from __future__ import annotations
 
-import secrets
 from pathlib import Path
-from typing import Any
 
 from sandbox.base import Estate
-from sandbox.kubernetes import SURFACE, ApiResource, KubeApiServer, load_objects, write_kubeconfig
+from sandbox.kubernetes import ApiResource, KubernetesEstate
 
 OBJECTS = Path(__file__).resolve().parent / "objects"
 CONTEXT = "prod-eu"
@@ -38,31 +36,8 @@ EXTRA = (
     ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
     ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
     ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
-    ApiResource("monitoring.coreos.com", "v1", "prometheuses", "Prometheus", optional=True),
-    ApiResource("monitoring.coreos.com", "v1", "alertmanagers", "Alertmanager", optional=True),
 )
 
 
-class ClusterSaasEstate(Estate):
-    """The objects under objects/ on a loopback Kubernetes API, scanned through a kubeconfig."""
-
-    name = "kubernetes"
-
-    def __init__(self) -> None:
-        self.server: KubeApiServer | None = None
-
-    def start(self, workdir: Path) -> list[dict[str, Any]]:
-        token = secrets.token_urlsafe(24)  # a throwaway for this run only
-        self.server = KubeApiServer(load_objects(OBJECTS), token=token, surface=SURFACE + EXTRA).start()
-        workdir.mkdir(parents=True, exist_ok=True)
-        kubeconfig = write_kubeconfig(workdir / "kubeconfig.yaml", self.server.url, token=token, context=CONTEXT)
-        return [{"name": "prod-eu", "probe": "kubernetes", "kubeconfig": str(kubeconfig), "context": CONTEXT}]
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
-
-
 def loopback() -> list[Estate]:
-    return [ClusterSaasEstate()]
+    return [KubernetesEstate(OBJECTS, context=CONTEXT, source="prod-eu", extra=EXTRA)]
