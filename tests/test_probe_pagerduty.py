@@ -88,10 +88,43 @@ def test_incident_figures_separate_people_automation_and_timeouts() -> None:
     # Only the two incidents a person handled count towards time to resolve "handled".
     assert acct["time_to_resolve_handled_minutes"]["n"] == 2
     assert acct["time_to_resolve_handled_minutes"]["median"] == 15.0
+    assert acct["resolved_by_person"] == 2 and acct["time_to_resolve_by_person_minutes"]["median"] == 15.0
     assert acct["auto_resolved"] == 1 and acct["timeout_resolved"] == 1 and acct["auto_resolved_ratio"] == 0.25
     assert acct["from_integration_ratio"] == 0.8 and acct["triggers_seen"] == 5
     assert set(stats) == {"account", "service/checkout", "service/search"}
     assert stats["service/search"]["incidents"] == 3
+
+
+def test_an_acknowledged_incident_that_cleared_by_itself_is_not_a_resolution_by_a_person() -> None:
+    """Review 2026-12-03: an alert a person acknowledged and that then cleared (its integration
+    resolved it) or timed out is handled, but its end is not a fix: the "by person" figures the
+    resolve-time rules read leave it out, and their sample size counts only the rest."""
+    e = Estate()
+    t0 = NOW - timedelta(days=3)
+    add_incident(e, 1, t0, "S1", "checkout", ack_after_s=60, resolve_after_s=1800)  # a person fixed it
+    add_incident(e, 2, t0, "S1", "checkout", ack_after_s=60, resolve_after_s=180, resolve_by="integration")
+    add_incident(e, 3, t0, "S1", "checkout", ack_after_s=60, resolve_after_s=240, resolve_by="integration")
+    add_incident(e, 4, t0, "S1", "checkout", ack_after_s=60, resolve_after_s=14400, resolve_by="timeout")
+    assert [i["last_status_change_by"]["type"] for i in e.incidents] == [
+        "user_reference",
+        "service_reference",
+        "service_reference",
+        "service_reference",
+    ]
+    acct = _stats(e)["account"]
+    assert acct["resolved"] == 4 and acct["acknowledged"] == 4 and acct["resolved_by_person"] == 1
+    assert acct["time_to_resolve_handled_minutes"]["n"] == 4  # acknowledged: received and worked on
+    assert acct["time_to_resolve_by_person_minutes"] == {"n": 1, "median": 30.0, "p90": 30.0, "p95": 30.0}
+    assert acct["high_urgency_time_to_resolve_by_person_minutes"]["n"] == 1
+    assert "high_urgency_time_to_resolve_handled_minutes" not in acct
+    # Who resolved comes from the incident itself (no request per incident): without the log
+    # entries the figures stand; without last_status_change_by, the resolve log entry decides.
+    window = Window(NOW - timedelta(days=90), NOW)
+    no_log = dict(incident_stats(e.incidents, [], window, {}))["account"]
+    assert no_log["resolved_by_person"] == 1 and no_log["time_to_resolve_by_person_minutes"]["n"] == 1
+    bare = [{k: v for k, v in i.items() if k != "last_status_change_by"} for i in e.incidents]
+    from_log = dict(incident_stats(bare, e.log_entries, window, {}))["account"]
+    assert from_log["resolved_by_person"] == 1 and from_log["time_to_resolve_by_person_minutes"]["median"] == 30.0
 
 
 # --- end to end against the loopback API ------------------------------------------------------

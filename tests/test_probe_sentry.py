@@ -64,6 +64,15 @@ def test_well_run_every_kind_across_pages(monkeypatch: pytest.MonkeyPatch) -> No
     alerts = by(ev, "sentry.metric_alert")
     assert alerts["LCP regression"]["experience"] and alerts["Android crash-free"]["experience"]
     assert not alerts["API errors"]["experience"]
+    assert (
+        alerts["LCP week over week"]["history_baseline"] and alerts["LCP week over week"]["comparison_minutes"] == 10080
+    )
+    assert (
+        alerts["LCP regression"]["detection_type"] == "static" and alerts["LCP regression"]["history_baseline"] is False
+    )
+    links = by(ev, "sentry.trace_links")["acme"]
+    # 20 web page-load traces and 10 app traces; 15 + 2 of them continue into the API
+    assert (links["client_traces"], links["linked_traces"], links["linked_projects"]) == (30, 17, ["checkout-api"])
     assert by(ev, "sentry.organization")["acme"]["issue_trackers"] == ["jira"]
     dashboards = by(ev, "sentry.dashboard")  # the prebuilt "default-overview" is not read
     assert set(dashboards) == {"User experience (7)", "API (8)"}
@@ -92,6 +101,28 @@ def test_old_sentry_without_inp_and_a_backend_only_org(monkeypatch: pytest.Monke
     assert by(ev, "sentry.organization")["acme"]["open_membership"] is True
     assert [p["client_side"] for p in by(ev, "sentry.project").values()] == [False]
     assert not ctx.failures and by(ev, "sentry.dashboard") == {}  # observed, none built
+
+
+@pytest.mark.slow
+def test_trace_links_refused_or_absent(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Sentry refusing the trace query (400) leaves the figures null, never zero; an
+    organisation without client-side projects checks no trace."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(token=TOKEN)
+    api.trace_queries = False
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    links = by(ev, "sentry.trace_links")["acme"]
+    assert not ctx.failures and links["client_traces"] is None and links["linked_traces"] is None
+    api = backend_only(token=TOKEN)
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    links = by(ev, "sentry.trace_links")["acme"]
+    assert not ctx.failures and (links["client_traces"], links["linked_traces"]) == (0, None)
 
 
 @pytest.mark.slow

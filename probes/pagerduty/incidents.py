@@ -1,7 +1,11 @@
 """PagerDuty incidents and their log entries -> the incident figures of `pagerduty.incident_stats`
 (pure functions; split from normalise.py). Who did something is read from log entries' `agent`:
 a `user_reference` is a person; any other agent is automation, and a resolution through the
-service's auto-resolve timeout is counted apart."""
+service's auto-resolve timeout is counted apart. Who resolved a resolved incident is first read
+from the incident itself (`last_status_change_by`: a resolved incident's last status change is
+its resolution; a `user_reference` when a person resolved it, the service's reference when its
+integration or the auto-resolve timeout did), then from its resolve log entry's `agent`; neither
+needs a request per incident."""
 
 from __future__ import annotations
 
@@ -63,6 +67,18 @@ def _lives(entries: Iterable[Obj]) -> dict[str, _Life]:
     return lives
 
 
+def _resolver(inc: Obj, life: _Life) -> str | None:
+    """The reference type of whoever resolved an incident (`user_reference`: a person): for a
+    resolved one, its `last_status_change_by`, else its last resolve log entry's agent; for any
+    other, the agent of a resolve log entry (normally none). None when nothing says."""
+    if inc.get("status") != "resolved":
+        return life.resolved_agent
+    by = inc.get("last_status_change_by")
+    if isinstance(by, dict) and by.get("type"):
+        return str(by["type"])
+    return life.resolved_agent
+
+
 def _minutes(a: datetime | None, b: datetime | None) -> float | None:
     return None if a is None or b is None else (b - a).total_seconds() / 60
 
@@ -71,7 +87,9 @@ def _ratio(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _first_response(created: datetime | None, life: _Life, done_at: datetime | None) -> float | None:
+def _first_response(
+    created: datetime | None, life: _Life, done_at: datetime | None, resolver: str | None
+) -> float | None:
     """Minutes to a person's first response: the first acknowledgement, or a resolution by a
     person who never acknowledged. A page nobody answered before the service's auto-resolve
     timeout closed it counts with the time it stayed open, a lower bound: leaving it out would
@@ -79,7 +97,7 @@ def _first_response(created: datetime | None, life: _Life, done_at: datetime | N
     integration resolved before anyone acted, and those still open, are left out."""
     if life.first_ack is not None:
         return _minutes(created, life.first_ack)
-    if life.resolved_agent == HUMAN or life.resolved_channel == "timeout":
+    if resolver == HUMAN or life.resolved_channel == "timeout":
         return _minutes(created, done_at)
     return None
 
@@ -133,9 +151,10 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
     tta: list[float] = []
     ttr: list[float] = []
     ttr_handled: list[float] = []
+    ttr_person: list[float] = []
     high_tta: list[float] = []
-    high_ttr_handled: list[float] = []
-    triggers = from_integration = resolved = auto_resolved = timeout_resolved = escalated = acked = high = 0
+    high_ttr_person: list[float] = []
+    triggers = from_integration = resolved = by_person = auto_resolved = timeout_resolved = escalated = acked = high = 0
     for inc in incidents:
         life = lives.get(str(inc.get("id")), _Life())
         created = parse_time(inc.get("created_at"))
@@ -149,7 +168,8 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
         ack = _minutes(created, life.first_ack)
         if ack is not None:
             acked += 1
-        response = _first_response(created, life, done_at)
+        resolver = _resolver(inc, life)
+        response = _first_response(created, life, done_at, resolver)
         if response is not None:
             tta.append(response)
             if is_high:
@@ -160,26 +180,36 @@ def _stats(incidents: list[Obj], lives: Mapping[str, _Life], window: Window) -> 
         took = _minutes(created, done_at)
         if took is not None:
             ttr.append(took)
-        handled = life.first_ack is not None or life.resolved_agent == HUMAN
+        # "handled": a person acknowledged or resolved it (received and worked on); "by a person":
+        # a person resolved it. An alert that cleared after an acknowledgement, or that the
+        # auto-resolve timeout closed, is handled but not a resolution by a person, so its
+        # creation-to-resolution is not a time to fix and stays out of the "by person" figures.
+        person = resolver == HUMAN
+        handled = life.first_ack is not None or person
+        by_person += person
         if life.resolved_channel == "timeout":
             timeout_resolved += 1
-        elif not handled and life.resolved_agent is not None:
+        elif not handled and resolver is not None:
             auto_resolved += 1
-        if handled and took is not None:
+        if took is not None and handled:
             ttr_handled.append(took)
+        if took is not None and person:
+            ttr_person.append(took)
             if is_high:
-                high_ttr_handled.append(took)
+                high_ttr_person.append(took)
     return {
         "window": window.to_json(),
         "incidents": len(incidents),
         "high_urgency": high,
         "acknowledged": acked,
         "resolved": resolved,
+        "resolved_by_person": by_person,
         "time_to_ack_minutes": timing(tta),
         "time_to_resolve_minutes": timing(ttr),
         "time_to_resolve_handled_minutes": timing(ttr_handled),
+        "time_to_resolve_by_person_minutes": timing(ttr_person),
         "high_urgency_time_to_ack_minutes": timing(high_tta),
-        "high_urgency_time_to_resolve_handled_minutes": timing(high_ttr_handled),
+        "high_urgency_time_to_resolve_by_person_minutes": timing(high_ttr_person),
         "triggers_seen": triggers,
         "from_integration_ratio": _ratio(from_integration, triggers),
         "auto_resolved": auto_resolved,

@@ -120,18 +120,24 @@ class PagerdutyIncidentStats(KindModel):
     high_urgency: int = Field(description="of which high urgency")
     acknowledged: int = Field(description="incidents a person acknowledged")
     resolved: int = Field(description="incidents resolved")
+    resolved_by_person: int = Field(
+        description="of which a person resolved (the incident's last_status_change_by, else its resolve log entry's agent, is a user)",
+    )
     time_to_ack_minutes: Timing = Field(
         description="created to a person's first response (acknowledgement, or resolution without one); a page the auto-resolve timeout closed unanswered counts with its open time"
     )
     time_to_resolve_minutes: Timing = Field(description="created to resolved, every resolved incident")
     time_to_resolve_handled_minutes: Timing = Field(
-        description="created to resolved, incidents a person acknowledged or resolved (not self-cleared)"
+        description="created to resolved, incidents a person acknowledged or resolved (received and worked on; includes an alert that cleared, or timed out, after an acknowledgement)"
+    )
+    time_to_resolve_by_person_minutes: Timing = Field(
+        description="created to resolved, incidents a person resolved (not those an integration or the auto-resolve timeout resolved, acknowledged or not)"
     )
     high_urgency_time_to_ack_minutes: Timing = Field(
         description="time to a person's first response (as time_to_ack_minutes), high-urgency incidents"
     )
-    high_urgency_time_to_resolve_handled_minutes: Timing = Field(
-        description="time to resolve, high-urgency incidents a person handled"
+    high_urgency_time_to_resolve_by_person_minutes: Timing = Field(
+        description="time to resolve, high-urgency incidents a person resolved (as time_to_resolve_by_person_minutes)"
     )
     triggers_seen: int = Field(description="incidents whose trigger log entry was read")
     from_integration_ratio: float | None = Field(

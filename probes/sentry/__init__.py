@@ -2,7 +2,8 @@
 self-hosted): projects and whether they are browser/mobile apps, release health (crash-free
 sessions and users), performance (transaction p75/p95, Web Vitals LCP/INP/CLS), metric and
 issue alert rules, issue ownership and auto-assignment, issue-tracker integrations and user
-feedback, custom dashboards. Read-only (an auth token with org:read, project:read, alerts:read,
+feedback, custom dashboards, and whether traces started in browser or mobile apps continue into
+backend projects. Read-only (an auth token with org:read, project:read, alerts:read,
 event:read).
 
 Steps: the organisation and its projects first (without them nothing else means anything);
@@ -32,6 +33,7 @@ KINDS: dict[str, str] = {
     "sentry.project": "a project: platform, teams, crash-free rates, transaction p75/p95, Web Vitals, alert rules, ownership, feedback",
     "sentry.metric_alert": "a metric alert rule: dataset, aggregate (Web Vitals, duration, crash-free rate ...), projects, triggers",
     "sentry.dashboard": "a custom dashboard: its widgets on real users' experience and the fields they break it down by",
+    "sentry.trace_links": "traces started in browser or mobile apps in the last day, and how many continue into backend projects",
 }
 
 
@@ -123,4 +125,11 @@ class SentryProbe(Probe):
                             f"{base}{collect.org_path(org)}/dashboards/{data['id']}/",
                         )
                     )
+            yield from items
+
+            items = []
+            with ctx.step(("sentry.trace_links",), "traces across projects"):
+                ids = [(str(r.get("id")), str(r.get("slug")) in client_side) for r in rows if r.get("id") is not None]
+                data = collect.trace_links(client, org, [i for i, c in ids if c], [i for i, c in ids if not c])
+                items.append(ctx.evidence("sentry.trace_links", org, data, f"{base}{collect.org_path(org)}/events/"))
             yield from items

@@ -19,6 +19,7 @@ __all__ = [
     "project_facts",
     "projects",
     "sessions",
+    "trace_links",
 ]
 
 # Browser and mobile SDK platforms: their data is what real users experienced on their devices.
@@ -242,8 +243,96 @@ def metric_alerts(client: SentryClient, org: str, client_side: set[str]) -> list
                 "client_side": any(p in client_side for p in projects_of),
                 "triggers": len(triggers),
                 "actions": sum(len(t.get("actions") or []) for t in triggers),
+                **_baseline(r),
             }
         )
+    return out
+
+
+def _baseline(rule: dict[str, Any]) -> dict[str, Any]:
+    """How the rule's thresholds are set: `detectionType` is "static", "percent" (change against
+    the same metric `comparisonDelta` minutes earlier) or "dynamic" (anomaly detection trained on
+    the metric's history); Sentry versions before detectionType give only `comparisonDelta`."""
+    dtype = rule.get("detectionType")
+    delta = _num(rule.get("comparisonDelta"))
+    if not (isinstance(dtype, str) and dtype):
+        # no detectionType: a comparison delta means percent change; an explicit null delta, static
+        dtype = "percent" if delta else ("static" if "comparisonDelta" in rule else None)
+    return {
+        "detection_type": dtype,
+        "comparison_minutes": int(delta) if delta else None,
+        "history_baseline": dtype in ("percent", "dynamic") if dtype else None,
+    }
+
+
+MAX_TRACES = 50
+
+
+def trace_links(
+    client: SentryClient, org: str, client_ids: list[str], other_ids: list[str], hours: int = 24
+) -> dict[str, Any]:
+    """Whether traces started by real users continue into backend projects: the ids of up to
+    MAX_TRACES traces with a transaction of a client-side project in the last `hours` (Discover,
+    grouped by trace), then the transactions of the other projects in those traces. A Sentry that
+    refuses either query (400 on the search syntax, 403, 404) leaves the figures null."""
+    out: dict[str, Any] = {
+        "window_hours": hours,
+        "client_traces": None,
+        "linked_traces": None,
+        "linked_projects": [],
+    }
+    if not client_ids:
+        out["client_traces"] = 0
+        return out
+    period = f"{hours}h"
+    first = urlencode(
+        [
+            ("field", "trace"),
+            ("field", "count()"),
+            ("query", "event.type:transaction has:trace"),
+            *(("project", i) for i in client_ids[:100]),
+            ("statsPeriod", period),
+            ("sort", "-count()"),
+            ("per_page", str(MAX_TRACES)),
+        ]
+    )
+    try:
+        doc = client.get_json(f"{org_path(org)}/events/?{first}")
+        rows = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(rows, list):
+            raise ApiError("events: unexpected answer shape (data)", "malformed")
+        traces = [
+            str(r["trace"]) for r in rows if isinstance(r, dict) and re.fullmatch(r"[0-9a-f]{32}", str(r.get("trace")))
+        ]
+        traces = list(dict.fromkeys(traces))[:MAX_TRACES]
+        out["client_traces"] = len(traces)
+        if not traces or not other_ids:
+            out["linked_traces"] = 0
+            return out
+        second = urlencode(
+            [
+                ("field", "trace"),
+                ("field", "project"),
+                ("field", "count()"),
+                ("query", f"event.type:transaction trace:[{','.join(traces)}]"),
+                *(("project", i) for i in other_ids[:100]),
+                ("statsPeriod", period),
+                ("per_page", "100"),
+            ]
+        )
+        doc = client.get_json(f"{org_path(org)}/events/?{second}")
+        rows = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(rows, list):
+            raise ApiError("events: unexpected answer shape (data)", "malformed")
+    except ApiError as exc:
+        if exc.status in (400, 403, 404):
+            out["client_traces"] = None
+            return out
+        raise
+    wanted = set(traces)
+    linked = [r for r in rows if isinstance(r, dict) and str(r.get("trace")) in wanted]
+    out["linked_traces"] = len({str(r["trace"]) for r in linked})
+    out["linked_projects"] = sorted({str(r.get("project")) for r in linked if r.get("project")})[:20]
     return out
 
 

@@ -63,6 +63,17 @@ class SentryMetricAlert(KindModel):
     client_side: bool = Field(description="one of its projects is a browser or mobile app")
     triggers: int = Field(description="thresholds (critical/warning) defined")
     actions: int = Field(description="notification actions across its triggers")
+    detection_type: str | None = Field(
+        default=None,
+        description="how thresholds are set: static | percent (change against the same metric comparison_minutes earlier) | dynamic (anomaly detection trained on the metric's history); null: not shown",
+    )
+    comparison_minutes: int | None = Field(
+        default=None, description="for percent alerts, how far back the comparison period lies, in minutes"
+    )
+    history_baseline: bool | None = Field(
+        default=None,
+        description="the threshold is judged against the metric's own history (percent change or anomaly detection); null: not shown",
+    )
 
 
 class SentryDashboard(KindModel):
@@ -82,9 +93,23 @@ class SentryDashboard(KindModel):
     )
 
 
+class SentryTraceLinks(KindModel):
+    """`sentry.trace_links`: whether traces real users start in browser or mobile apps continue into backend projects."""
+
+    window_hours: int = Field(description="how far back the traces were read, in hours")
+    client_traces: int | None = Field(
+        description="distinct traces with a transaction of a client-side project read (at most 50; null: the query was refused)"
+    )
+    linked_traces: int | None = Field(
+        description="of those, traces that also hold a transaction of a backend (non-client) project (null: not read)"
+    )
+    linked_projects: list[str] = Field(description="the backend projects those traces reach, at most 20")
+
+
 MODELS: dict[str, type[KindModel]] = {
     "sentry.organization": SentryOrganization,
     "sentry.project": SentryProject,
     "sentry.metric_alert": SentryMetricAlert,
     "sentry.dashboard": SentryDashboard,
+    "sentry.trace_links": SentryTraceLinks,
 }

@@ -4,7 +4,9 @@ Wire format as PagerDuty documents it: `Authorization: Token token=...` (401 wit
 error body otherwise), classic pagination (`offset`, `limit` at most 100, `more`, `total`
 null unless `total=true`), list envelopes named after the resource (`{"services": [...]}`),
 `include[]=integrations` expanding a service's integration references, `since`/`until` on
-incidents and log entries, an incident's full log (`GET /incidents/{id}/log_entries`, with the
+incidents and log entries, an incident's `last_status_change_at`/`last_status_change_by` (a
+user for a person's resolution or acknowledgement, the service for an integration's or the
+auto-resolve timeout's), an incident's full log (`GET /incidents/{id}/log_entries`, with the
 status updates sent to its subscribers, which the overview listing leaves out), `GET /priorities` (most severe first), an incident's `priority`
 object (null when it has none), and a schedule rendered over `since`/`until` (its
 `final_schedule.rendered_schedule_entries` and `rendered_coverage_percentage`). For fault tests,

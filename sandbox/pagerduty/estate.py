@@ -179,7 +179,14 @@ def add_incident(
     urgency: str = "high",
     priority_id: str | None = None,
 ) -> None:
-    """An incident and its overview log entries (trigger, acknowledge, resolve)."""
+    """An incident and its overview log entries (trigger, acknowledge, resolve).
+
+    `resolve_by`: "user" (a person resolved it), "integration" (its alert cleared through the
+    Events API) or "timeout" (the service's auto-resolve timeout). The incident's
+    `last_status_change_at`/`last_status_change_by` are those of its last status change, as
+    PagerDuty sends them: the resolution (the user, or the service for an integration or the
+    timeout), else the acknowledgement (the user), else the trigger (the user, or the service
+    for an integration)."""
     iid = f"PINC{number}"
     ref = _ref("incident", iid, f"[#{number}] something broke")
     svc_ref = _ref("service", service_id, service_name)
@@ -200,13 +207,18 @@ def add_incident(
         "assignments": [],
         "acknowledgements": [],
         "last_status_change_at": _ts(created),
+        "last_status_change_by": svc_ref if trigger_by == "integration" else user,
         "priority": None,
     }
+    if ack_after_s is not None:
+        inc["last_status_change_at"] = _ts(created + timedelta(seconds=ack_after_s))
+        inc["last_status_change_by"] = user
     for p in e.priorities:
         if p["id"] == priority_id:
             inc["priority"] = {**_ref("priority", p["id"], p["summary"]), "type": "priority", "name": p["name"]}
     if resolve_after_s is not None:
-        inc["resolved_at"] = _ts(created + timedelta(seconds=resolve_after_s))
+        inc["resolved_at"] = inc["last_status_change_at"] = _ts(created + timedelta(seconds=resolve_after_s))
+        inc["last_status_change_by"] = user if resolve_by == "user" else svc_ref
     e.incidents.append(inc)
     agent = integ if trigger_by == "integration" else user
     e.log_entries.append(

@@ -1,8 +1,8 @@
 """Sentry estates for tests and the demo: a well-run organisation (a browser app and a mobile
 app with release health and Web Vitals, team-scoped projects, metric alerts on LCP and
-crash-free rate, Jira tickets from issue alerts, ownership with auto-assignment, user feedback,
-a dashboard of Web Vitals and crash-free rates by browser, country and release) and a
-backend-only one."""
+crash-free rate and on LCP against the week before, Jira tickets from issue alerts, ownership
+with auto-assignment, user feedback, a dashboard of Web Vitals and crash-free rates by browser, country and release, page-load traces
+that continue into the API) and a backend-only one."""
 
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ def well_run(token: str | None = None, page_size: int = 100) -> SentryAPI:
         ownership="url:*/checkout/* #checkout\npath:src/cart/* #web\n",
         auto_assignment="Auto Assign to Issue Owner",
         feedback=3,
+        traces=[f"{i:032x}" for i in range(1, 21)],
     )
     app = SentryProjectData(
         2,
@@ -53,7 +54,10 @@ def well_run(token: str | None = None, page_size: int = 100) -> SentryAPI:
         "python-django",
         ["backend"],
         perf={"count()": 200_000, "p75(transaction.duration)": 90.0, "p95(transaction.duration)": 310.0},
+        # the web app's page loads and the app's screens call the API: their traces continue here
+        traces=[f"{i:032x}" for i in (*range(1, 16), 101, 102)] + [f"{i:032x}" for i in range(900, 930)],
     )
+    app.traces = [f"{i:032x}" for i in range(101, 111)]
     alerts = [
         {
             "id": "10",
@@ -74,6 +78,18 @@ def well_run(token: str | None = None, page_size: int = 100) -> SentryAPI:
             "projects": ["shop-android"],
             "timeWindow": 60,
             "triggers": [{"label": "critical", "alertThreshold": 1, "actions": [{"type": "email"}]}],
+        },
+        {
+            "id": "13",
+            "name": "LCP week over week",
+            "dataset": "transactions",
+            "aggregate": "p75(measurements.lcp)",
+            "query": "transaction.op:pageload",
+            "projects": ["storefront-web"],
+            "timeWindow": 60,
+            "comparisonDelta": 10080,
+            "detectionType": "percent",
+            "triggers": [{"label": "critical", "alertThreshold": 120, "actions": [{"type": "slack"}]}],
         },
         {
             "id": "12",
