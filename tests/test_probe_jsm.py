@@ -14,7 +14,7 @@ import pytest
 
 from probes.jsm import JsmConfig, JsmProbe
 from probes.jsm.kinds import KINDS
-from probes.jsm.normalise import Window, category_of, field_ids, filled, links_an_incident, sla_data
+from probes.jsm.normalise import Window, adf_text, category_of, field_ids, filled, links_an_incident, sla_data
 from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, queue_only, well_run
 from sandbox.loopback_api import Fault
 from scanner.evidence import Evidence
@@ -345,6 +345,38 @@ def test_change_fields_are_found_by_name_and_read_as_set_or_not() -> None:
     }
     assert filled(issue, ["b", "a"]) == "High"
     assert filled(issue, ["b", "c", "d", "e", "missing"]) is None and filled("junk", ["a"]) is None
+    # a rich-text field (API v3) is a document: filled when it holds some text
+    doc = {
+        "type": "doc",
+        "version": 1,
+        "content": [{"type": "paragraph", "content": [{"type": "text", "text": "Roll"}]}],
+    }
+    empty = {"type": "doc", "version": 1, "content": [{"type": "paragraph", "content": []}]}
+    assert filled({"fields": {"p": doc, "q": empty}}, ["q", "p"]) == "Roll"
+    assert filled({"fields": {"q": empty}}, ["q"]) is None
+    assert adf_text({"type": "doc", "content": [{"text": "a"}, {"content": [{"text": " b "}]}]}) == "a b"
+
+
+@pytest.mark.slow
+def test_change_plans_tests_and_schedules_are_counted(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=3)
+    try:
+        ev, ctx = _run(_cfg(api.url))
+        no_test, _ctx = _run(_cfg(api.url, change_test_fields=["Plan de test"]))
+    finally:
+        api.stop()
+    assert not ctx.failures and not ctx.warnings
+    site = _by(ev, "jsm.requests")["site"]
+    # six changes planned and scheduled; the emergency change has no test plan and no impact
+    assert (site["changes_with_plan"], site["changes_with_test_plan"], site["changes_scheduled"]) == (6, 5, 6)
+    assert site["changes_documented"] == 5 and site["change_documented_ratio"] == 0.8333
+    assert site["change_plans_distinct"] == 6
+    assert "Roll out release" not in json.dumps([e.data for e in ev])  # a digest only, never the text
+    # a site without one of the plan fields: the plan figures unknown, risk and impact still read
+    other = _by(no_test, "jsm.requests")["site"]
+    assert other["changes_checked"] == 6 and other["changes_documented"] is None
+    assert other["change_plans_distinct"] is None and other["change_documented_ratio"] is None
 
 
 @pytest.mark.slow
@@ -364,8 +396,13 @@ def test_change_risk_and_impact_are_counted_on_change_requests(monkeypatch: pyte
     assert site["changes_assessed"] == 5 and site["change_assessed_ratio"] == 0.8333
     assert site["change_risk_grades"] == 3 and site["change_impact_grades"] == 2
     assert _by(ev, "jsm.requests")["service_desk/HR"]["changes_checked"] == 0  # the HR desk raises none
-    asked = [r for r in api.requests if r.path.startswith("/rest/api/3/issue/IT-2")]
-    assert asked and all(r.query["fields"] == ["customfield_10041,customfield_10004"] for r in asked)
+    changes = [r for r in api.requests if r.query.get("fields") != ["priority"]]  # incidents' priorities apart
+    asked = [r for r in changes if r.path.startswith("/rest/api/3/issue/IT-2")]
+    assert asked and all(
+        r.query["fields"]
+        == ["customfield_10041,customfield_10004,customfield_10045,customfield_10047,customfield_10048"]
+        for r in asked
+    )
     assert _by(capped, "jsm.requests")["site"]["changes_checked"] == 2
     assert _by(renamed, "jsm.requests")["site"]["changes_checked"] is None  # no such field: unknown, not 0
     assert "Minor / Localized" not in json.dumps([e.data for e in ev])  # counts only
@@ -384,5 +421,32 @@ def test_a_refused_field_list_nulls_only_the_change_figures(monkeypatch: pytest.
     assert not ctx.failures and any("change risk" in w for w in ctx.warnings)
     site = _by(ev, "jsm.requests")["site"]
     assert site["changes_checked"] is None and site["change_assessed_ratio"] is None
+    assert site["changes_documented"] is None and site["change_plans_distinct"] is None
     assert site["by_category"]["change"] == 6  # the rest stands
-    assert not any(r.path.startswith("/rest/api/3/issue/IT-2") for r in api.requests)
+    changes = [r for r in api.requests if r.query.get("fields") != ["priority"]]  # incidents' priorities apart
+    assert not any(r.path.startswith("/rest/api/3/issue/IT-2") for r in changes)
+
+
+@pytest.mark.slow
+def test_incident_priorities_are_counted_and_a_refusal_leaves_them_null(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=6)
+    try:
+        ev, ctx = _run(_cfg(api.url))
+        capped, _ctx = _run(_cfg(api.url, max_priority_lookups=2))
+        api.inject(Fault(r"^/rest/api/3/issue/IT-1$", 404, times=99))
+        refused, refused_ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures and not ctx.warnings
+    site = _by(ev, "jsm.requests")["site"]
+    # six closed incidents (P1 Highest one in three, else Medium) and one open without a priority
+    assert (site["incident_priorities_checked"], site["incident_priorities"]) == (7, 2)
+    assert _by(ev, "jsm.requests")["service_desk/HR"]["incident_priorities_checked"] == 0
+    asked = [r for r in api.requests if r.query.get("fields") == ["priority"]]
+    assert asked and all(r.path.startswith("/rest/api/3/issue/IT-") for r in asked)
+    assert _by(capped, "jsm.requests")["site"]["incident_priorities_checked"] == 2
+    assert not refused_ctx.failures and any("priorities" in w for w in refused_ctx.warnings)
+    gone = _by(refused, "jsm.requests")["site"]
+    assert gone["incident_priorities"] is None and gone["incident_priorities_checked"] is None
+    assert gone["by_category"]["incident"] == 7  # the rest stands

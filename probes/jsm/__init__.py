@@ -13,12 +13,18 @@ Steps, each failing only its own kinds:
    satisfaction rating (`GET /request/{key}/feedback`, up to max_feedback_lookups calls); and,
    for change requests, whether the fields named in change_risk_fields and change_impact_fields
    (found by name in `GET /rest/api/3/field`) hold a value
-   (`GET /rest/api/3/issue/{key}?fields=...`, up to max_change_lookups calls).
-No summary, description, comment or person's name is kept: the evidence holds counts.
+   (`GET /rest/api/3/issue/{key}?fields=...`, up to max_change_lookups calls), and, in the same
+   call, whether its implementation plan, test plan and planned start fields (change_plan_fields,
+   change_test_fields, change_schedule_fields) are filled (a rich-text field is a document, ADF);
+   and, for incidents, their priority (`GET /rest/api/3/issue/{key}?fields=priority`, up to
+   max_priority_lookups calls), counted as distinct priorities.
+No summary, description, comment or person's name is kept: the evidence holds counts (an
+implementation plan only as a digest, to count distinct plans).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -112,10 +118,17 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         review_lookups = cfg.max_review_lookups
         feedback_budget = cfg.max_feedback_lookups
         change_budget = cfg.max_change_lookups
+        priority_budget = cfg.max_priority_lookups
+        site_prio: set[str] | None = set()  # distinct incident priorities (None: the issue endpoint refused)
+        site_prio_checked = 0
         change_fields = _change_fields(api, cfg, ctx) if "change" in type_cat.values() and change_budget else None
         site_changes: list[int] | None = None if change_fields is None else [0, 0, 0, 0]
         site_grades: set[str] = set()  # distinct risk grades
         site_impacts: set[str] = set()  # distinct impacts
+        plan_ids = change_fields[2] if change_fields is not None else None
+        # with a plan, a test plan, a planned start, documented (all and risk and impact); distinct plans
+        site_plans: list[int] | None = None if plan_ids is None else [0, 0, 0, 0]
+        site_plan_texts: set[str] = set()
         for d in desks:
             did = str(d.get("id"))
             params = {
@@ -134,6 +147,10 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             changes: list[int] | None = None if site_changes is None else [0, 0, 0, 0]  # checked, risk, impact, both
             grades: set[str] = set()  # distinct risk grades
             impacts: set[str] = set()  # distinct impacts (one alone reads as a field default)
+            plans: list[int] | None = None if site_plans is None else [0, 0, 0, 0]
+            plan_texts: set[str] = set()  # digests of the implementation plans (a template default reads as one)
+            prio: set[str] | None = None if site_prio is None else set()
+            prio_checked = 0
             for r in rows:
                 if not window.holds(created_at(r)):
                     continue
@@ -153,22 +170,45 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                         site_feedback = feedback = None
                     else:
                         _tally(feedback, rating)
+                if cat == "incident" and key and priority_budget > 0 and prio is not None:
+                    priority_budget -= 1
+                    try:
+                        issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "priority"})
+                    except CollectError as exc:
+                        if exc.category in SOURCE_WIDE:
+                            raise
+                        ctx.warn(f"incident priorities not read: {exc.reason}")
+                        site_prio = prio = None
+                    else:
+                        prio_checked += 1
+                        prio |= _priority(issue)
                 if cat == "change" and key and change_budget > 0 and change_fields and changes is not None:
                     change_budget -= 1
-                    risk_ids, impact_ids = change_fields
+                    risk_ids, impact_ids, _plan = change_fields
+                    extra = [i for ids in plan_ids or () for i in ids]
                     try:
-                        issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": ",".join(risk_ids + impact_ids)})
+                        issue = api.get_json(
+                            f"/rest/api/3/issue/{key}", {"fields": ",".join(risk_ids + impact_ids + extra)}
+                        )
                     except CollectError as exc:
                         if exc.category in SOURCE_WIDE:
                             raise
                         ctx.warn(f"change risk and impact not read: {exc.reason}")
                         site_changes = changes = None
+                        site_plans = plans = None
                     else:
                         risk, impact = filled(issue, risk_ids), filled(issue, impact_ids)
                         for i, hit in enumerate((True, risk, impact, risk and impact)):
                             changes[i] += 1 if hit else 0
                         grades |= {risk} if risk else set()
                         impacts |= {impact} if impact else set()
+                        if plans is not None and plan_ids is not None:
+                            plan, test, start = (filled(issue, ids, 4000) for ids in plan_ids)
+                            done_all = bool(risk and impact and plan and test and start)
+                            for i, hit in enumerate((plan, test, start, done_all)):
+                                plans[i] += 1 if hit else 0
+                            if plan:
+                                plan_texts.add(hashlib.sha256(" ".join(plan.split()).casefold().encode()).hexdigest())
                 # problems and done reviews: is the record linked to an incident? (one call each)
                 tally = None
                 if cat == "problem" and lookups > 0 and key:
@@ -190,6 +230,12 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 site_changes = [a + b for a, b in zip(site_changes, changes, strict=True)]
                 site_grades |= grades
                 site_impacts |= impacts
+            if site_plans is not None and plans is not None:
+                site_plans = [a + b for a, b in zip(site_plans, plans, strict=True)]
+                site_plan_texts |= plan_texts
+            if site_prio is not None and prio is not None:
+                site_prio |= prio
+                site_prio_checked += prio_checked
             data = requests_data(
                 "service_desk",
                 d,
@@ -201,7 +247,8 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 _fb(feedback),
                 _changes(changes, grades, impacts),
                 (reviews[0], reviews[1]),
-            )
+                _plans(plans, plan_texts),
+            ) | _priorities(prio, prio_checked)
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
         site = requests_data(
             "site",
@@ -214,11 +261,27 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             _fb(site_feedback),
             _changes(site_changes, site_grades, site_impacts),
             (site_reviews[0], site_reviews[1]),
-        )
+            _plans(site_plans, site_plan_texts),
+        ) | _priorities(site_prio, site_prio_checked)
         out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):
             out.append(ctx.evidence(SLA, subject, data, "GET /request?expand=sla"))
     yield from out
+
+
+def _priority(issue: Any) -> set[str]:
+    """The priority's name of `GET /rest/api/3/issue/{key}?fields=priority` (none: not set)."""
+    fields = issue.get("fields") if isinstance(issue, dict) else None
+    p = fields.get("priority") if isinstance(fields, dict) else None
+    name = p.get("name") or p.get("id") if isinstance(p, dict) else None
+    return {str(name)[:64]} if isinstance(name, (str, int)) and str(name) else set()
+
+
+def _priorities(prio: set[str] | None, checked: int) -> dict[str, int | None]:
+    """`incident_priorities_checked` and `incident_priorities` (both null when not read)."""
+    if prio is None:
+        return {"incident_priorities_checked": None, "incident_priorities": None}
+    return {"incident_priorities_checked": checked, "incident_priorities": len(prio)}
 
 
 def _tally(feedback: list[int] | None, rating: int | None) -> None:
@@ -242,9 +305,18 @@ def _changes(
     return (changes[0], changes[1], changes[2], changes[3], len(grades), len(impacts))
 
 
-def _change_fields(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> tuple[list[str], list[str]] | None:
+def _plans(plans: list[int] | None, texts: set[str]) -> tuple[int, int, int, int, int] | None:
+    return None if plans is None else (plans[0], plans[1], plans[2], plans[3], len(texts))
+
+
+ChangeFields = tuple[list[str], list[str], tuple[list[str], list[str], list[str]] | None]
+
+
+def _change_fields(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> ChangeFields | None:
     """The ids of the fields holding a change's risk grade and its impact, found by name in the
-    site's field list; None when either is missing (nothing to read) or the list is refused."""
+    site's field list; None when either is missing (nothing to read) or the list is refused.
+    The third member: the ids of its implementation plan, test plan and planned start fields,
+    None unless all three are found."""
     try:
         fields = api.get_json("/rest/api/3/field")
     except CollectError as exc:
@@ -257,7 +329,14 @@ def _change_fields(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> tuple[l
         missing = cfg.change_risk_fields if not risk else cfg.change_impact_fields
         ctx.log.debug("source %s: no field named %s; change risk and impact not read", ctx.source, missing)
         return None
-    return risk, impact
+    parts = tuple(
+        field_ids(fields, names)
+        for names in (cfg.change_plan_fields, cfg.change_test_fields, cfg.change_schedule_fields)
+    )
+    if not all(parts):
+        ctx.log.debug("source %s: no implementation plan, test plan or planned start field; not read", ctx.source)
+        return risk, impact, None
+    return risk, impact, (parts[0], parts[1], parts[2])
 
 
 def _segment(value: Any) -> str | None:

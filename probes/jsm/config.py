@@ -39,6 +39,12 @@ class JsmConfig(HttpSourceConfig):
         le=2000,
         description="resolved incident requests whose customer-satisfaction feedback is read (one call each)",
     )
+    max_priority_lookups: int = Field(
+        default=200,
+        ge=0,
+        le=2000,
+        description="incident requests whose priority is read (`GET /rest/api/3/issue/{key}?fields=priority`, one call each)",
+    )
     max_problem_lookups: int = Field(
         default=200, ge=0, le=2000, description="problem records whose issue links are read (one call each)"
     )
@@ -60,6 +66,22 @@ class JsmConfig(HttpSourceConfig):
         default_factory=lambda: ["Impact"],
         max_length=10,
         description="names of the Jira fields holding a change's impact (JSM's change template: Impact)",
+    )
+
+    change_plan_fields: list[str] = Field(
+        default_factory=lambda: ["Implementation plan"],
+        max_length=10,
+        description="names of the Jira fields holding a change's implementation plan (JSM's change template: Implementation plan)",
+    )
+    change_test_fields: list[str] = Field(
+        default_factory=lambda: ["Test plan"],
+        max_length=10,
+        description="names of the Jira fields holding how a change is tested before production (JSM's change template: Test plan)",
+    )
+    change_schedule_fields: list[str] = Field(
+        default_factory=lambda: ["Planned start", "Change start date"],
+        max_length=10,
+        description="names of the Jira fields holding when a change is scheduled to start (JSM Cloud: Planned start; Data Center: Change start date)",
     )
 
     @model_validator(mode="after")

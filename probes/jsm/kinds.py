@@ -13,7 +13,7 @@ __all__ = ["KINDS", "MODELS"]
 
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
-    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records and done post-incident reviews whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records and done post-incident reviews whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact, an implementation plan, a test plan and a planned start",
     "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
@@ -68,6 +68,14 @@ class JsmRequests(KindModel):
         description="of those, reviews linked to an issue of an incident request type's issue type: a completed review of a recorded incident",
     )
     truncated: bool = Field(description="a desk held more requests than max_requests: the counts are lower bounds")
+    incident_priorities_checked: int | None = Field(
+        default=None,
+        description="incident requests created in the window whose priority was read (at most max_priority_lookups; null: the issue endpoint refused)",
+    )
+    incident_priorities: int | None = Field(
+        default=None,
+        description="distinct priorities among those incidents (1: every incident at one priority, the default left as it is; null: not read)",
+    )
     incident_feedback_checked: int | None = Field(
         description="resolved incident requests whose customer-satisfaction feedback was read (at most max_feedback_lookups; null: the feedback endpoint refused)"
     )
@@ -93,6 +101,27 @@ class JsmRequests(KindModel):
     )
     change_assessed_ratio: float | None = Field(
         default=None, description="changes_assessed / changes_checked (null: none checked or not read)"
+    )
+    changes_with_plan: int | None = Field(
+        default=None,
+        description="of the changes checked, with an implementation plan filled (null: the site has no field named in change_plan_fields, change_test_fields or change_schedule_fields, or not read)",
+    )
+    changes_with_test_plan: int | None = Field(
+        default=None, description="of the changes checked, with a test plan filled (null: as changes_with_plan)"
+    )
+    changes_scheduled: int | None = Field(
+        default=None, description="of the changes checked, with a planned start set (null: as changes_with_plan)"
+    )
+    changes_documented: int | None = Field(
+        default=None,
+        description="of the changes checked, with an implementation plan, a test plan, a planned start, a risk grade and an impact all set (null: as changes_with_plan)",
+    )
+    change_plans_distinct: int | None = Field(
+        default=None,
+        description="distinct implementation plans among the changes checked (compared by digest, whitespace and case ignored; 1: one text on every change, as a field default would give) (null: as changes_with_plan)",
+    )
+    change_documented_ratio: float | None = Field(
+        default=None, description="changes_documented / changes_checked (null: none checked or not read)"
     )
 
 

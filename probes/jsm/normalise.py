@@ -108,13 +108,18 @@ def requests_data(
     feedback: tuple[int, int, int] | None = None,
     changes: tuple[int, int, int, int, int, int] | None = None,
     reviews: tuple[int, int] = (0, 0),
+    plans: tuple[int, int, int, int, int] | None = None,
 ) -> dict[str, Any]:
     """`feedback`: resolved incidents whose CSAT feedback was read, of which rated, of which
     rated satisfied (None: the feedback could not be read). `changes`: change requests whose
     risk and impact fields were read, of which with a risk grade, with an impact, with both
     and the distinct risk grades and distinct impacts among them (None: the site has no such
     fields, or they could not be read). `reviews`: post-incident reviews in a done status whose
-    issue links were read, of which linked to an incident."""
+    issue links were read, of which linked to an incident. `plans`: of the change requests
+    read, those with an implementation plan, a test plan, a planned start, all of these and a
+    risk grade and an impact (documented), and the distinct implementation plans among them
+    (None: the site has no such fields, or they could not be read)."""
+    p_plan, p_test, p_sched, p_doc, p_distinct = plans if plans is not None and changes is not None else (None,) * 5
     checked, rated, satisfied = feedback if feedback is not None else (None, None, None)
     c_checked, c_risk, c_impact, c_both, c_grades, c_impacts = changes if changes is not None else (None,) * 6
     return {
@@ -141,6 +146,12 @@ def requests_data(
         "change_risk_grades": c_grades,
         "change_impact_grades": c_impacts,
         "change_assessed_ratio": round(c_both / c_checked, 4) if c_checked and c_both is not None else None,
+        "changes_with_plan": p_plan,
+        "changes_with_test_plan": p_test,
+        "changes_scheduled": p_sched,
+        "changes_documented": p_doc,
+        "change_plans_distinct": p_distinct,
+        "change_documented_ratio": round(p_doc / c_checked, 4) if c_checked and p_doc is not None else None,
     }
 
 
@@ -158,7 +169,7 @@ def field_ids(fields: Any, names: Iterable[str]) -> list[str]:
     return out[:20]
 
 
-def filled(issue: Any, ids: Iterable[str]) -> str | None:
+def filled(issue: Any, ids: Iterable[str], limit: int = 100) -> str | None:
     """The value of the first of the fields `ids` of a `GET /rest/api/3/issue/{key}` answer that
     holds one (a select option's value, a text, a number), bounded; None when none does (null,
     empty text, an empty list or object)."""
@@ -167,15 +178,37 @@ def filled(issue: Any, ids: Iterable[str]) -> str | None:
         return None
     for fid in ids:
         v = fields.get(fid)
-        if isinstance(v, dict):
+        if isinstance(v, dict) and v.get("type") == "doc":  # a rich-text field: API v3 sends a document (ADF)
+            v = adf_text(v)
+        elif isinstance(v, dict):
             v = v.get("value", v.get("name"))
         if isinstance(v, list):
             v = [x for x in v if x not in (None, "", {})]
         if isinstance(v, str):
             v = v.strip()
         if v not in (None, "", [], {}):
-            return str(v)[:100]
+            return str(v)[:limit]
     return None
+
+
+def adf_text(doc: Any, limit: int = 4000) -> str:
+    """The plain text of an Atlassian Document Format node (its `text` leaves joined by spaces),
+    bounded in depth and length; empty when the document holds no text."""
+    parts: list[str] = []
+    stack: list[tuple[Any, int]] = [(doc, 0)]
+    size = 0
+    while stack and size < limit:
+        node, depth = stack.pop()
+        if not isinstance(node, dict) or depth > 20:
+            continue
+        text = node.get("text")
+        if isinstance(text, str) and text.strip():
+            parts.append(text.strip())
+            size += len(text)
+        content = node.get("content")
+        if isinstance(content, list):
+            stack.extend((c, depth + 1) for c in reversed(content[:200]))
+    return " ".join(parts)[:limit]
 
 
 def _millis(value: Any) -> float | None:

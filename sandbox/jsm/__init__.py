@@ -2,14 +2,28 @@
 problem, change, service-request and post-incident-review request types; incidents with
 priority-graded SLA goals met nine times in ten; problem records linked to the incidents behind
 them; post-incident reviews linked to the P1 incidents they review; change requests graded by
-risk and impact, but for one emergency change graded only by risk) beside an HR desk, and a desk
-used only as a request queue."""
+risk and impact and documented with an implementation plan, a test plan and a planned start,
+but for one emergency change graded only by risk and never tested before production) beside an
+HR desk, and a desk used only as a request queue."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sandbox.jsm.api import EMAIL, IMPACT, RISK, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
+from sandbox.jsm.api import (
+    EMAIL,
+    IMPACT,
+    PLAN,
+    RISK,
+    START,
+    TEST,
+    TOKEN,
+    JsmAPI,
+    JsmRequest,
+    RequestType,
+    ServiceDesk,
+    Sla,
+)
 
 __all__ = [  # the estates, and the loopback API (sandbox.jsm.api)
     "EMAIL",
@@ -50,7 +64,8 @@ def well_run(
         breached = n % 10 == 9  # one in ten misses its resolution goal
         ttr = goal_ttr * (1.3 if breached else 0.5)
         slas = [Sla("Time to first response", [(goal_fr, goal_fr / 3)]), Sla("Time to resolution", [(goal_ttr, ttr)])]
-        reqs.append(JsmRequest(f"IT-{n + 1}", "1", "1", created, done=True, slas=slas))
+        prio = "Highest" if p1 else "Medium"
+        reqs.append(JsmRequest(f"IT-{n + 1}", "1", "1", created, done=True, slas=slas, priority=prio))
     open_inc = JsmRequest(
         "IT-900", "1", "1", now - timedelta(hours=3), slas=[Sla("Time to resolution", ongoing=(240.0, 180.0))]
     )
@@ -61,6 +76,9 @@ def well_run(
     for n in range(6):  # changes graded by risk and impact before the work; one emergency change without impact
         impact = ("Minor / Localized", "Moderate / Limited")[n % 2]
         graded = {RISK: ("Low", "Medium", "High")[n % 3], IMPACT: impact} if n != 4 else {RISK: "High"}
+        start = (now - timedelta(days=2 + 12 * n)).strftime("%Y-%m-%dT22:00:00.000+0000")
+        graded |= {PLAN: f"Roll out release 4.{n} to one zone, watch the SLO dashboard, then the rest", START: start}
+        graded |= {TEST: f"Release 4.{n} passed the staging suite and a canary in pre-production"} if n != 4 else {}
         reqs.append(JsmRequest(f"IT-{200 + n}", "1", "3", now - timedelta(days=3 + 12 * n), done=True, fields=graded))
     for n in range(3):  # reviews of P1 incidents, each linked to the incident it reviews
         links = [(f"IT-{1 + 3 * n}", INCIDENT_TYPE)]

@@ -8,8 +8,11 @@ every request only with `requestOwnership=ALL_REQUESTS` and embeds each request'
 completedCycles with breached, goalDuration and elapsedTime in millis); the platform API's
 `GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links (and, named in `fields`,
 its custom field values: a select field as an option object `{"self", "value", "id"}` or
-null); `GET /rest/api/3/field` lists the site's fields (`id`, `key`, `name`, `custom`,
-`schema`), with JSM's change fields Change risk and Impact as custom select fields; the experimental
+null, a rich-text field as a document (ADF), a date-time field as Jira's time string; and its
+`priority` as `{"self", "iconUrl", "name", "id"}` or null);
+`GET /rest/api/3/field` lists the site's fields (`id`, `key`, `name`, `custom`, `schema`), with
+JSM's change fields Change risk and Impact as custom select fields, Implementation plan and Test
+plan as text areas and Planned start as a date-time; the experimental
 `GET /request/{key}/feedback` (412 without `X-ExperimentalApi: opt-in`) answers a rated
 request's CSAT (`type`, `rating` 1..5, `comment`) and 404 for one not rated. Faults (429 with
 Retry-After, 5xx, 403) come from the base class; `loop` names list paths that ignore `start`.
@@ -27,16 +30,36 @@ from urllib.parse import urlencode
 
 from sandbox.loopback_api import Answer, LoopbackAPI
 
-__all__ = ["IMPACT", "RISK", "TOKEN", "JsmAPI", "JsmRequest", "RequestType", "ServiceDesk", "Sla", "jsm_time"]
+__all__ = [
+    "IMPACT",
+    "PLAN",
+    "RISK",
+    "START",
+    "TEST",
+    "TOKEN",
+    "JsmAPI",
+    "JsmRequest",
+    "RequestType",
+    "ServiceDesk",
+    "Sla",
+    "jsm_time",
+]
 
 TOKEN = "ATATT-jsm-sandbox-4fQ9"  # noqa: S105 - a fake API token only the sandbox accepts
 EMAIL = "scanner@example.com"
 MAX_LIMIT = 100
 SD = "/rest/servicedeskapi"
 RISK, IMPACT = "customfield_10041", "customfield_10004"  # JSM's change fields Change risk and Impact
+# JSM's change plan fields: Implementation plan and Test plan (rich text), Planned start (date-time)
+PLAN, TEST, START = "customfield_10045", "customfield_10047", "customfield_10048"
+_TYPES = {
+    "select": ("option", "select"),
+    "textarea": ("string", "textarea"),
+    "datetime": ("datetime", "datetime"),
+}
 
 
-def _field(fid: str, name: str, system: str | None = None) -> dict[str, Any]:
+def _field(fid: str, name: str, system: str | None = None, kind: str = "select") -> dict[str, Any]:
     if system is not None:
         schema: dict[str, Any] = {"type": "string", "system": system}
         return {
@@ -52,8 +75,8 @@ def _field(fid: str, name: str, system: str | None = None) -> dict[str, Any]:
         }
     n = fid.rsplit("_", 1)[-1]
     schema = {
-        "type": "option",
-        "custom": "com.atlassian.jira.plugin.system.customfieldtypes:select",
+        "type": _TYPES[kind][0],
+        "custom": f"com.atlassian.jira.plugin.system.customfieldtypes:{_TYPES[kind][1]}",
         "customId": int(n),
     }
     return {
@@ -76,7 +99,24 @@ FIELDS = [
     _field(RISK, "Change risk"),
     _field(IMPACT, "Impact"),
     _field("customfield_10005", "Urgency"),
+    _field(PLAN, "Implementation plan", kind="textarea"),
+    _field(TEST, "Test plan", kind="textarea"),
+    _field(START, "Planned start", kind="datetime"),
 ]
+
+
+def _value(f: dict[str, Any], v: str | None, url: str) -> Any:
+    """A custom field's value as `GET /rest/api/3/issue` sends it: a select field's option
+    object, a rich-text field's document (ADF, API v3), a date-time field's Jira time; null unset."""
+    if not v:
+        return None
+    custom = str(f.get("schema", {}).get("custom", ""))
+    if custom.endswith(":textarea"):
+        para = {"type": "paragraph", "content": [{"type": "text", "text": v}]}
+        return {"type": "doc", "version": 1, "content": [para]}
+    if custom.endswith(":datetime"):
+        return v  # e.g. 2026-11-03T22:00:00.000+0000
+    return {"self": f"{url}/rest/api/3/customFieldOption/1", "value": v, "id": "1"}
 
 
 @dataclass
@@ -114,7 +154,24 @@ class JsmRequest:
     slas: list[Sla] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)  # (other issue key, its issue type id)
     csat: int | None = None  # the customer's satisfaction rating (1..5), None: not rated
-    fields: dict[str, str] = field(default_factory=dict)  # custom field id -> the chosen option's value
+    fields: dict[str, str] = field(default_factory=dict)  # custom field id -> option value, text or Jira time
+    priority: str | None = None  # Jira priority name (Highest, High, Medium, Low, Lowest); None: not set
+
+
+PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
+
+
+def _priority(name: str | None, url: str) -> dict[str, Any] | None:
+    """The issue's `priority` as `GET /rest/api/3/issue` sends it (null when the issue has none)."""
+    if name is None:
+        return None
+    pid = str(PRIORITIES.index(name) + 1) if name in PRIORITIES else "10000"
+    return {
+        "self": f"{url}/rest/api/3/priority/{pid}",
+        "iconUrl": f"{url}/images/icons/priorities/{name.lower()}.svg",
+        "name": name,
+        "id": pid,
+    }
 
 
 def jsm_time(t: datetime) -> dict[str, Any]:
@@ -206,13 +263,13 @@ class JsmAPI(LoopbackAPI):
         if m:
             r = self._request(m.group(1))
             wanted = ",".join(query.get("fields", ["*all"])).split(",")
-            values: dict[str, Any] = {"issuelinks": [self._link(r, k, t, i) for i, (k, t) in enumerate(r.links)]}
+            values: dict[str, Any] = {
+                "issuelinks": [self._link(r, k, t, i) for i, (k, t) in enumerate(r.links)],
+                "priority": _priority(r.priority, self.url),
+            }
             for f in self.site_fields:
                 if f.get("custom"):
-                    v = r.fields.get(f["id"])
-                    values[f["id"]] = (
-                        {"self": f"{self.url}/rest/api/3/customFieldOption/1", "value": v, "id": "1"} if v else None
-                    )
+                    values[f["id"]] = _value(f, r.fields.get(f["id"]), self.url)
             return {
                 "id": r.key,
                 "key": r.key,
