@@ -147,7 +147,10 @@ def test_reviewed_defects_only_support_their_clause(catalog: Catalog) -> None:
     # Fixed in issue 17 (business SLIs only, median; application histograms only; paging widened).
     assert "prometheus.slo.availability-999" in decides["ydt:10.1.1:L2.2#a"]
     assert "prometheus.experience.application-telemetry" in decides["wa:OPS04-BP02#a"]
-    assert "alertmanager.alerting.escalation" in decides["wa:OPS10-BP04#a"]
+    # Split in 2026-12 (fidelity estate kube-operator: OVERCLAIM): the routes-only rule supports,
+    # escalation-path (an on-call tool that escalates; PagerDuty judged from its policies) decides.
+    assert "alertmanager.alerting.escalation-path" in decides["wa:OPS10-BP04#a"]
+    assert "alertmanager.alerting.escalation" in supports["wa:OPS10-BP04#a"]
     # Restore drills decide once restore jobs are read over 400 days and no restore is unknown.
     assert "aws.backup.restore-drills" in decides["ydt:10.2.1:L1.1#b"]
     assert "aws.backup.restore-tests" in decides["ydt:10.2.1:L2.1#b"]

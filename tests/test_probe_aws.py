@@ -470,6 +470,9 @@ WELL_RUN_NOT_MET = {
     "aws.elasticache.scale-out",
     "aws.databases.offsite-rpo",
     "aws.databases.offsite-rpo-subminute",
+    # production ElastiCache Redis groups and no MemoryDB: aws.elasticache.automatic-failover
+    # decides 9.2.2:L3.1#a (review met-only-alternatives, 2026-12-03)
+    "aws.memorydb.replica-failover",
 }
 # Security Hub is off in eu-west-1 (unscanned: no verdict); failover records are active-passive.
 WELL_RUN_UNKNOWN = {"aws.securityhub.critical-findings", "aws.dr.active-active-regions"}

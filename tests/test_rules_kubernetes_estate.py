@@ -40,6 +40,7 @@ def test_whole_estate(results: tuple[dict[str, RuleResult], dict[str, RuleResult
         "kubernetes.ingress.overload-protection": "met",
         "kubernetes.ingress.rate-limits": "not_met",
         "kubernetes.inventory.auto-discovery": "met",
+        "kubernetes.inventory.infrastructure-recorded": "met",
         "kubernetes.monitoring.grafana": "unknown",
         "kubernetes.monitoring.metrics-and-log-stores": "unknown",
         "kubernetes.namespaces.capacity-limits": "not_met",
@@ -61,6 +62,7 @@ def test_whole_estate(results: tuple[dict[str, RuleResult], dict[str, RuleResult
         "kubernetes.stack.scalable-storage": "unknown",
         "kubernetes.velero.restore-drills": "unknown",
         "kubernetes.velero.restore-drills-succeed": "unknown",
+        "kubernetes.workloads.application-objects": "met",
         "kubernetes.workloads.autoscaling": "met",
         "kubernetes.workloads.caches": "unknown",
         "kubernetes.workloads.containerised": "met",
@@ -80,6 +82,7 @@ def test_whole_estate(results: tuple[dict[str, RuleResult], dict[str, RuleResult
         "kubernetes.workloads.self-healing": "met",
         "kubernetes.workloads.unattended-scaling": "not_met",
         "kubernetes.workloads.gitops-one-click": "unknown",
+        "kubernetes.workloads.deployment-tooling": "met",  # shop is tracked by Argo CD
         "kubernetes.workloads.unified-deployment-platform": "not_met",
         "kubernetes.workloads.zero-downtime-release": "not_met",
     }

@@ -62,6 +62,17 @@ def _sd_types(sc: Mapping[str, Any]) -> list[str]:
     return sorted(k.removesuffix("_sd_configs") for k in sc if isinstance(k, str) and k.endswith("_sd_configs"))
 
 
+# Scrape limits a job sets, or inherits from the global section.
+SCRAPE_LIMITS = (
+    "sample_limit",
+    "label_limit",
+    "target_limit",
+    "body_size_limit",
+    "label_name_length_limit",
+    "label_value_length_limit",
+)
+
+
 def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
     """(job, data) of one scrape_config, with global defaults applied; target counts left None."""
     job = str(sc.get("job_name") or "")
@@ -93,7 +104,9 @@ def scrape_pool(sc: Mapping[str, Any], glob: Mapping[str, Any]) -> tuple[str, di
             sc.get(k) for k in ("basic_auth", "authorization", "oauth2", "bearer_token", "bearer_token_file")
         ),
         "sample_limit": int(sc.get("sample_limit") or 0),
-        "limited": any(sc.get(k) for k in ("sample_limit", "label_limit", "target_limit", "body_size_limit")),
+        "limited": any(
+            sc.get(k) or glob.get(k) for k in ("sample_limit", "label_limit", "target_limit", "body_size_limit")
+        ),
         "sd_types": _sd_types(sc) + (["static"] if sc.get("static_configs") else []),
         "static_targets": static,
         "enable_compression": sc.get("enable_compression", True) is not False,
@@ -181,6 +194,8 @@ def config_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "scrape_intervals_s": sorted({p["scrape_interval_s"] for p in pools}),
         "jobs_https": sum(1 for p in pools if p["scheme"] == "https"),
         "jobs_limited": sum(1 for p in pools if p["limited"]),
+        # limits every job inherits (global limits; a Prometheus resource's enforced limits)
+        "global_limits": any(glob.get(k) for k in SCRAPE_LIMITS),
         "jobs_service_discovery": sum(1 for p in pools if any(t != "static" for t in p["sd_types"])),
         "pushgateway_jobs": sum(1 for p in pools if p["family"] == "pushgateway"),
         "families": sorted({p["family"] for p in pools}),

@@ -31,6 +31,15 @@ RULE_KINDS = ("prometheus.alert_rule", "prometheus.recording_rule")
 CONFIG_KINDS = ("prometheus.config", "prometheus.target_pool")
 MONITOR_KINDS = {"ServiceMonitor": "serviceMonitor", "PodMonitor": "podMonitor", "Probe": "probe"}
 OPERATOR_REPLICA_LABEL = "prometheus_replica"  # the operator's default replicaExternalLabelName
+# A Prometheus resource's limits the operator enforces on every scrape job, as prometheus.yml keys.
+ENFORCED_LIMITS = (
+    ("enforcedSampleLimit", "sample_limit"),
+    ("enforcedTargetLimit", "target_limit"),
+    ("enforcedLabelLimit", "label_limit"),
+    ("enforcedLabelNameLengthLimit", "label_name_length_limit"),
+    ("enforcedLabelValueLengthLimit", "label_value_length_limit"),
+    ("enforcedBodySizeLimit", "body_size_limit"),
+)
 
 
 def _is_operator(doc: Mapping[str, Any], *kinds: str) -> bool:
@@ -141,12 +150,16 @@ def prometheus_cr_config(doc: Mapping[str, Any]) -> dict[str, Any]:
                 }
             )
     alerting = norm.as_map(spec.get("alerting"))
+    # The operator renders enforced limits onto every scrape job it generates (a monitor's own
+    # lower limit wins): in prometheus.yml terms, limits on every job, as global limits would be.
+    enforced = {snake: spec[camel] for camel, snake in ENFORCED_LIMITS if spec.get(camel)}
     return {
         "global": {
             "scrape_interval": spec.get("scrapeInterval") or "30s",
             "scrape_timeout": spec.get("scrapeTimeout"),
             "evaluation_interval": spec.get("evaluationInterval") or "30s",
             "external_labels": external,
+            **enforced,
         },
         "remote_write": remote,
         "alerting": {"alertmanagers": [a for a in alerting.get("alertmanagers") or [] if isinstance(a, Mapping)]},

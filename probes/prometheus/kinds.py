@@ -141,6 +141,10 @@ class PrometheusConfig(KindModel):
     scrape_intervals_s: list[float] = Field(description="distinct scrape intervals, seconds")
     jobs_https: int = Field(description="jobs scraping over HTTPS")
     jobs_limited: int = Field(description="jobs with a sample, label, target or body size limit")
+    global_limits: bool = Field(
+        default=False,
+        description="scrape limits every job inherits: global ones, or a Prometheus resource's enforced limits",
+    )
     jobs_service_discovery: int = Field(description="jobs using service discovery")
     pushgateway_jobs: int = Field(description="jobs scraping a Pushgateway")
     families: list[str] = Field(description="exporter families of the jobs")

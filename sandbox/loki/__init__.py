@@ -84,7 +84,7 @@ def feed(url: str, streams: list[dict[str, str]], lines: int = 20, tenant: str |
 
 def well_run(token: str | None = None) -> LokiAPI:
     """A started Loki holding the well-run estate."""
-    api = LokiAPI(token=token, config=dict(WELL_RUN_CONFIG), rule_groups=list(WELL_RUN_RULES))
+    api = LokiAPI(token=token, config=dict(WELL_RUN_CONFIG), rule_groups=list(WELL_RUN_RULES), shipping=True)
     api.runtime = {"overrides": {"fake": {"retention_period": "336h"}}}
     api.start()
     if token is None:

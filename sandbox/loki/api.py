@@ -78,6 +78,11 @@ class LokiAPI(LoopbackAPI):
     ruler_enabled: bool = True
     multi_tenant: bool = False
     version: str = "3.4.2"
+    # shippers keep pushing: a stream fed once gets a fresh line whenever its newest is older
+    # than `shipping_every_s` (a live Loki's streams keep receiving; a scan started minutes after
+    # the feed would otherwise see reception stopped). Off by default: tests control time.
+    shipping: bool = False
+    shipping_every_s: float = 10.0
 
     def unauthorized(self) -> Answer:
         return Answer(401, "Unauthorized\n")
@@ -90,10 +95,19 @@ class LokiAPI(LoopbackAPI):
             stream = self.streams.setdefault(key, Stream(labels))
             stream.entries.extend((int(ts), str(line)) for ts, line in s["values"])
 
+    def _ship(self) -> None:
+        now = time.time_ns()
+        for stream in list(self.streams.values()):
+            newest = max((ts for ts, _ in stream.entries), default=None)
+            if newest is not None and now - newest > self.shipping_every_s * 1e9:
+                stream.entries.append((now, json.dumps({"level": "info", "msg": "shipped"})))
+
     # -- routes --------------------------------------------------------------------------------
     def route(self, method: str, path: str, query: dict[str, list[str]], headers: Any, body: bytes) -> Any:
         if self.multi_tenant and not headers.get("X-Scope-OrgID"):
             raise Answer(401, "no org id\n")
+        if self.shipping:
+            self._ship()
         if method == "POST":
             if path != "/loki/api/v1/push":
                 raise Answer(405, "method not allowed\n")
