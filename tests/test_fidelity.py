@@ -25,13 +25,6 @@ TOO_FEW: dict[str, str] = {
         "and Lambda's reserved concurrency only supports (it is as often a cap for one job), so 25 "
         "items the blind expert decides stay missed"
     ),
-    "cluster-saas": (
-        "a live cluster and no other source: it decides 18 items; the live kubernetes probe reads no "
-        "Prometheus-operator objects (Prometheus, PrometheusRule, ServiceMonitor) and no database "
-        "operator, and items whose Kubernetes rules fail stay unknown because an ECS, EC2 Auto "
-        "Scaling or GitLab alternative was not scanned (alternative_not_scanned), so 51 items the "
-        "blind expert decides stay missed"
-    ),
     "gitlab-monorepo": (
         "one GitLab project and no other source: it decides 21 items, and the 14 the blind expert "
         "decides beyond them wait on systems not scanned (an on-call tool beside GitLab's incidents) "

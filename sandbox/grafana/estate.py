@@ -13,7 +13,17 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["GrafanaEstate", "basic_permission", "default_permissions", "well_run"]
+__all__ = [
+    "GrafanaEstate",
+    "alert_rule",
+    "basic_permission",
+    "dashboard",
+    "datasource",
+    "default_permissions",
+    "org_users",
+    "panel",
+    "well_run",
+]
 
 PROM = {"type": "prometheus", "uid": "prom"}
 MYSQL = {"type": "mysql", "uid": "orders-db"}
@@ -41,18 +51,20 @@ class GrafanaEstate:
     datasource_permissions: dict[str, list[dict[str, Any]]] | None = None
 
 
-def _panel(pid: int, kind: str, expr: str, ds: Any = PROM, **extra: Any) -> dict[str, Any]:
+def panel(pid: int, kind: str, title: str, expr: str, ds: dict[str, str], **extra: Any) -> dict[str, Any]:
+    """A dashboard panel with one query (refId A) on the data source `ds`; `extra` adds panel keys."""
     return {
         "id": pid,
         "type": kind,
-        "title": f"panel {pid}",
+        "title": title,
         "datasource": ds,
         "targets": [{"refId": "A", "datasource": ds, "expr": expr}],
         **extra,
     }
 
 
-def _dashboard(uid: str, title: str, folder: dict[str, Any], panels: list[Any], **extra: Any) -> dict[str, Any]:
+def dashboard(uid: str, title: str, folder: dict[str, Any], panels: list[Any], **extra: Any) -> dict[str, Any]:
+    """A dashboard in `folder` as GET /api/dashboards/uid/:uid answers: its model and meta."""
     model = {"uid": uid, "title": title, "schemaVersion": 39, "version": 7, "panels": panels, "tags": [], **extra}
     meta = {
         "type": "db",
@@ -66,6 +78,94 @@ def _dashboard(uid: str, title: str, folder: dict[str, Any], panels: list[Any], 
         "canSave": False,
     }
     return {"dashboard": model, "meta": meta}
+
+
+def datasource(ds_id: int, uid: str, name: str, kind: str, url: str, **fields: Any) -> dict[str, Any]:
+    """A data source as GET /api/datasources lists it: proxy access, no credentials, the one with id 1
+    the default; `fields` overrides keys (jsonData, readOnly, user, ...)."""
+    return {
+        "id": ds_id,
+        "uid": uid,
+        "orgId": 1,
+        "name": name,
+        "type": kind,
+        "access": "proxy",
+        "url": url,
+        "user": "",
+        "database": "",
+        "basicAuth": False,
+        "isDefault": ds_id == 1,
+        "jsonData": {},
+        "readOnly": True,
+        **fields,
+    }
+
+
+def alert_rule(
+    uid: str,
+    title: str,
+    folder: str,
+    group: str,
+    expr: str,
+    op: str,
+    threshold: float,
+    labels: dict[str, str] | None = None,
+    annotations: dict[str, str] | None = None,
+    *,
+    for_: str = "5m",
+    datasource: str,
+    since: int | None = None,
+    reducer: str | None = "last",
+    **fields: Any,
+) -> dict[str, Any]:
+    """A Grafana-managed alert rule as GET /api/v1/provisioning/alert-rules lists it: query A (`expr`
+    on the data source uid `datasource`, over the last `since` seconds if given), reduced to one
+    value (B), compared with `threshold` by `op` ("gt", "lt", ...) as the condition C, firing once
+    it has held `for_`. `fields` adds or overrides keys (updated, noDataState, provenance, ...)."""
+    query: dict[str, Any] = {"refId": "A"}
+    if since is not None:
+        query["relativeTimeRange"] = {"from": since, "to": 0}
+    query |= {"datasourceUid": datasource, "model": {"refId": "A", "expr": expr}}
+    reduce = {"refId": "B", "type": "reduce", "expression": "A"}
+    if reducer is not None:
+        reduce["reducer"] = reducer
+    return {
+        "uid": uid,
+        "orgID": 1,
+        "folderUID": folder,
+        "ruleGroup": group,
+        "title": title,
+        "condition": "C",
+        "data": [
+            query,
+            {"refId": "B", "datasourceUid": "__expr__", "model": reduce},
+            {
+                "refId": "C",
+                "datasourceUid": "__expr__",
+                "model": {
+                    "refId": "C",
+                    "type": "threshold",
+                    "expression": "B",
+                    "conditions": [{"evaluator": {"type": op, "params": [threshold]}}],
+                },
+            },
+        ],
+        "noDataState": "NoData",
+        "execErrState": "Error",
+        "for": for_,
+        "labels": labels or {},
+        "annotations": annotations or {},
+        "isPaused": False,
+        **fields,
+    }
+
+
+def org_users(roles: list[str], domain: str = "example.com") -> list[dict[str, Any]]:
+    """The organisation's users as GET /api/org/users lists them: user1, user2, ... in `roles`."""
+    return [
+        {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@{domain}", "role": role}
+        for i, role in enumerate(roles, start=1)
+    ]
 
 
 def basic_permission(role: str, permission: str) -> dict[str, Any]:
@@ -94,17 +194,25 @@ def well_run() -> GrafanaEstate:
     """The estate a well-run platform team would show."""
     shop = {"id": 1, "uid": "shop", "title": "Shop"}
     platform = {"id": 2, "uid": "platform", "title": "Platform"}
-    checkout = _dashboard(
+    checkout = dashboard(
         "checkout",
         "Checkout",
         shop,
         [
-            _panel(1, "stat", 'sum(rate(orders_created_total{env="$env"}[5m]))'),
-            _panel(2, "stat", "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))"),
-            _panel(
+            panel(1, "stat", "panel 1", 'sum(rate(orders_created_total{env="$env"}[5m]))', PROM),
+            panel(
+                2,
+                "stat",
+                "panel 2",
+                "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))",
+                PROM,
+            ),
+            panel(
                 3,
                 "timeseries",
+                "panel 3",
                 'histogram_quantile(0.95, sum by (le) (rate(http_request_duration_seconds_bucket{service="$service"}[5m])))',
+                PROM,
                 fieldConfig={
                     "defaults": {
                         "links": [{"title": "Traces", "url": "/d/traces?var-service=${__field.labels.service}"}]
@@ -125,119 +233,64 @@ def well_run() -> GrafanaEstate:
         templating={"list": [{"name": "env", "type": "custom"}, {"name": "service", "type": "query"}]},
         links=[{"title": "Payments", "type": "link", "url": "/d/payments"}],
     )
-    nodes = _dashboard(
+    nodes = dashboard(
         "nodes",
         "Node exporter",
         platform,
         [
-            _panel(1, "timeseries", 'rate(node_cpu_seconds_total{mode!="idle"}[5m])'),
-            _panel(2, "gauge", "node_filesystem_avail_bytes / node_filesystem_size_bytes"),
+            panel(1, "timeseries", "panel 1", 'rate(node_cpu_seconds_total{mode!="idle"}[5m])', PROM),
+            panel(2, "gauge", "panel 2", "node_filesystem_avail_bytes / node_filesystem_size_bytes", PROM),
         ],
         templating={"list": [{"name": "instance", "type": "query"}]},
     )
     nodes["meta"]["provisioned"] = True
-    topology = _dashboard(
-        "service-map", "Service map", platform, [_panel(1, "nodeGraph", "traces_service_graph_request_total")]
+    topology = dashboard(
+        "service-map",
+        "Service map",
+        platform,
+        [panel(1, "nodeGraph", "panel 1", "traces_service_graph_request_total", PROM)],
     )
     now = int(time.time() * 1000)
     return GrafanaEstate(
         folders=[shop, platform],
         dashboards=[checkout, nodes, topology],
         datasources=[
-            {
-                "id": 1,
-                "uid": "prom",
-                "orgId": 1,
-                "name": "Prometheus",
-                "type": "prometheus",
-                "access": "proxy",
-                "url": "http://prometheus:9090",
-                "user": "",
-                "database": "",
-                "basicAuth": False,
-                "isDefault": True,
-                "jsonData": {},
-                "readOnly": True,
-            },
-            {
-                "id": 2,
-                "uid": "loki",
-                "orgId": 1,
-                "name": "Loki",
-                "type": "loki",
-                "access": "proxy",
-                "url": "http://loki:3100",
-                "user": "",
-                "database": "",
-                "basicAuth": False,
-                "isDefault": False,
-                "jsonData": {},
-                "readOnly": True,
-            },
-            {
-                "id": 3,
-                "uid": "orders-db",
-                "orgId": 1,
-                "name": "Orders DB",
-                "type": "mysql",
-                "access": "proxy",
-                "url": "orders-db:3306",
-                "user": "grafana_ro",
-                "database": "orders",
-                "basicAuth": False,
-                "isDefault": False,
-                "jsonData": {},
-                "readOnly": False,
-            },
+            datasource(1, "prom", "Prometheus", "prometheus", "http://prometheus:9090"),
+            datasource(2, "loki", "Loki", "loki", "http://loki:3100"),
+            datasource(
+                3,
+                "orders-db",
+                "Orders DB",
+                "mysql",
+                "orders-db:3306",
+                user="grafana_ro",
+                database="orders",
+                readOnly=False,
+            ),
         ],
         alert_rules=[
             {
                 "id": 1,
-                "uid": "payment-errors",
-                "orgID": 1,
-                "folderUID": "shop",
-                "ruleGroup": "checkout",
-                "title": "Payment failure ratio high",
-                "condition": "C",
-                "data": [
+                **alert_rule(
+                    "payment-errors",
+                    "Payment failure ratio high",
+                    "shop",
+                    "checkout",
+                    "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))",
+                    "gt",
+                    0.05,
+                    {"severity": "critical", "team": "shop"},
                     {
-                        "refId": "A",
-                        "relativeTimeRange": {"from": 600, "to": 0},
-                        "datasourceUid": "prom",
-                        "model": {
-                            "refId": "A",
-                            "expr": "sum(rate(payment_failures_total[5m])) / sum(rate(payment_attempts_total[5m]))",
-                        },
+                        "summary": "Payments failing",
+                        "runbook_url": "https://wiki.example.com/rb/payments",
+                        "__dashboardUid__": "checkout",
+                        "__panelId__": "2",
                     },
-                    {
-                        "refId": "B",
-                        "datasourceUid": "__expr__",
-                        "model": {"refId": "B", "type": "reduce", "expression": "A", "reducer": "last"},
-                    },
-                    {
-                        "refId": "C",
-                        "datasourceUid": "__expr__",
-                        "model": {
-                            "refId": "C",
-                            "type": "threshold",
-                            "expression": "B",
-                            "conditions": [{"evaluator": {"type": "gt", "params": [0.05]}}],
-                        },
-                    },
-                ],
-                "updated": "2026-01-10T09:00:00Z",
-                "noDataState": "NoData",
-                "execErrState": "Error",
-                "for": "5m",
-                "labels": {"severity": "critical", "team": "shop"},
-                "annotations": {
-                    "summary": "Payments failing",
-                    "runbook_url": "https://wiki.example.com/rb/payments",
-                    "__dashboardUid__": "checkout",
-                    "__panelId__": "2",
-                },
-                "provenance": "api",
-                "isPaused": False,
+                    datasource="prom",
+                    since=600,
+                    updated="2026-01-10T09:00:00Z",
+                    provenance="api",
+                ),
             },
             {
                 "id": 2,
@@ -300,10 +353,7 @@ def well_run() -> GrafanaEstate:
                 "login": "ci-bot",
             },
         ],
-        users=[
-            {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@example.com", "role": role}
-            for i, role in enumerate(["Admin", "Editor", "Editor", "Viewer", "Viewer", "Viewer"], start=1)
-        ],
+        users=org_users(["Admin", "Editor", "Editor", "Viewer", "Viewer", "Viewer"]),
         teams=[{"id": 1, "name": "shop"}, {"id": 2, "name": "platform"}],
         public_dashboards=[{"uid": "pub1", "dashboardUid": "checkout", "isEnabled": True}],
         # Enterprise: the orders database is queried by the shop team only.

@@ -33,7 +33,13 @@ from sandbox.pagerduty.estate import (
     _ts,
     add_incident,
     add_status_update,
+    escalation_policy,
+    escalation_rule,
+    integration,
     priority,
+    ref,
+    schedule,
+    service,
     well_run_estate,
 )
 
@@ -44,7 +50,13 @@ __all__ = [
     "Shift",
     "add_incident",
     "add_status_update",
+    "escalation_policy",
+    "escalation_rule",
+    "integration",
     "priority",
+    "ref",
+    "schedule",
+    "service",
     "well_run_estate",
 ]
 

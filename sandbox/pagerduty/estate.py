@@ -8,7 +8,21 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["Estate", "Fault", "Shift", "add_incident", "add_status_update", "priority", "well_run_estate"]
+__all__ = [
+    "Estate",
+    "Fault",
+    "Shift",
+    "add_incident",
+    "add_status_update",
+    "escalation_policy",
+    "escalation_rule",
+    "integration",
+    "priority",
+    "ref",
+    "schedule",
+    "service",
+    "well_run_estate",
+]
 
 
 @dataclass
@@ -51,12 +65,90 @@ def _ts(t: datetime) -> str:
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def ref(kind: str, oid: str, summary: str) -> dict[str, Any]:
+    """A reference to another object (`kind`: service, schedule, escalation_policy, team, user,
+    vendor, ...), as PagerDuty embeds it; without the `self` link."""
+    return {"id": oid, "type": f"{kind}_reference", "summary": summary}
+
+
 def _ref(kind: str, oid: str, summary: str) -> dict[str, Any]:
+    return {**ref(kind, oid, summary), "self": f"https://api.pagerduty.com/{kind}s/{oid}"}
+
+
+def schedule(
+    sid: str, name: str, time_zone: str, policy: dict[str, Any], teams: list[Any] | None = None
+) -> dict[str, Any]:
+    """A schedule as `GET /schedules` lists it, used by the escalation policy `policy` (a reference);
+    who is on call when comes from the estate's shifts."""
     return {
-        "id": oid,
-        "type": f"{kind}_reference",
-        "summary": summary,
-        "self": f"https://api.pagerduty.com/{kind}s/{oid}",
+        "id": sid,
+        "type": "schedule",
+        "name": name,
+        "summary": name,
+        "time_zone": time_zone,
+        "escalation_policies": [policy],
+        "users": [],
+        "teams": teams or [],
+    }
+
+
+def escalation_rule(rid: str, delay: int, *targets: dict[str, Any]) -> dict[str, Any]:
+    """One level of an escalation policy: notify `targets` (references), escalate after `delay` minutes."""
+    return {"id": rid, "escalation_delay_in_minutes": delay, "targets": list(targets)}
+
+
+def escalation_policy(
+    pid: str,
+    name: str,
+    num_loops: int,
+    rules: list[dict[str, Any]],
+    services: list[dict[str, Any]],
+    teams: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """An escalation policy as `GET /escalation_policies` lists it; `services` and `teams` are references."""
+    return {
+        "id": pid,
+        "type": "escalation_policy",
+        "name": name,
+        "summary": name,
+        "num_loops": num_loops,
+        "escalation_rules": rules,
+        "services": services,
+        "teams": teams or [],
+    }
+
+
+def integration(iid: str, kind: str, name: str, vendor: dict[str, Any] | None = None) -> dict[str, Any]:
+    """An inbound integration of a service (`kind`: events_api_v2_inbound_integration, ...), as
+    `GET /services/:id/integrations/:id` answers; `vendor` is a vendor reference, or None."""
+    return {"id": iid, "type": kind, "name": name, "vendor": vendor}
+
+
+def service(
+    sid: str,
+    name: str,
+    policy: dict[str, Any],
+    integrations: list[dict[str, Any]],
+    teams: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
+    """An active service as `GET /services` lists it: escalated by `policy` (a reference), fed by
+    `integrations` (references), always high urgency, no acknowledgement or auto-resolve timeout;
+    `fields` adds or overrides keys (description, acknowledgement_timeout, ...)."""
+    return {
+        "id": sid,
+        "type": "service",
+        "name": name,
+        "summary": name,
+        "status": "active",
+        "escalation_policy": policy,
+        "teams": teams or [],
+        "integrations": integrations,
+        "acknowledgement_timeout": None,
+        "auto_resolve_timeout": None,
+        "incident_urgency_rule": {"type": "constant", "urgency": "high"},
+        "alert_creation": "create_alerts_and_incidents",
+        **fields,
     }
 
 
@@ -64,72 +156,37 @@ def well_run_estate(now: datetime | None = None, *, incidents: int = 30) -> Esta
     """Two services fed by Prometheus, two-level policies on 24x7 schedules, fast responses."""
     now = (now or datetime.now(UTC)).replace(microsecond=0)
     e = Estate()
+    shop = _ref("escalation_policy", "PEP1", "Shop")
     e.schedules = [
-        {
-            "id": "PSCH1",
-            "type": "schedule",
-            "name": "Primary",
-            "summary": "Primary",
-            "time_zone": "UTC",
-            "escalation_policies": [_ref("escalation_policy", "PEP1", "Shop")],
-            "users": [],
-            "teams": [],
-        },
-        {
-            "id": "PSCH2",
-            "type": "schedule",
-            "name": "Secondary",
-            "summary": "Secondary",
-            "time_zone": "UTC",
-            "escalation_policies": [_ref("escalation_policy", "PEP1", "Shop")],
-            "users": [],
-            "teams": [],
-        },
+        schedule("PSCH1", "Primary", "UTC", shop),
+        schedule("PSCH2", "Secondary", "UTC", shop),
     ]
     e.shifts = {
         "PSCH1": [Shift("PU1", 0, 12), Shift("PU2", 12, 12)],
         "PSCH2": [Shift("PU3", 0, 24)],
     }
+    team = _ref("team", "PT1", "Shop")
     e.policies = [
-        {
-            "id": "PEP1",
-            "type": "escalation_policy",
-            "name": "Shop",
-            "summary": "Shop",
-            "num_loops": 1,
-            "escalation_rules": [
-                {"id": "R1", "escalation_delay_in_minutes": 10, "targets": [_ref("schedule", "PSCH1", "Primary")]},
-                {"id": "R2", "escalation_delay_in_minutes": 15, "targets": [_ref("schedule", "PSCH2", "Secondary")]},
+        escalation_policy(
+            "PEP1",
+            "Shop",
+            1,
+            [
+                escalation_rule("R1", 10, _ref("schedule", "PSCH1", "Primary")),
+                escalation_rule("R2", 15, _ref("schedule", "PSCH2", "Secondary")),
             ],
-            "services": [_ref("service", "PSVC1", "checkout"), _ref("service", "PSVC2", "search")],
-            "teams": [_ref("team", "PT1", "Shop")],
-        },
+            [_ref("service", "PSVC1", "checkout"), _ref("service", "PSVC2", "search")],
+            [team],
+        ),
     ]
+    kind = "events_api_v2_inbound_integration"
     e.integrations = {
-        "PI1": {
-            "id": "PI1",
-            "type": "events_api_v2_inbound_integration",
-            "name": "Alertmanager",
-            "vendor": {"id": "PV1", "type": "vendor_reference", "summary": "Prometheus"},
-        },
-        "PI2": {"id": "PI2", "type": "events_api_v2_inbound_integration", "name": "Alertmanager", "vendor": None},
+        "PI1": integration("PI1", kind, "Alertmanager", ref("vendor", "PV1", "Prometheus")),
+        "PI2": integration("PI2", kind, "Alertmanager"),
     }
     for sid, name, integ in (("PSVC1", "checkout", "PI1"), ("PSVC2", "search", "PI2")):
         e.services.append(
-            {
-                "id": sid,
-                "type": "service",
-                "name": name,
-                "summary": name,
-                "status": "active",
-                "escalation_policy": _ref("escalation_policy", "PEP1", "Shop"),
-                "teams": [_ref("team", "PT1", "Shop")],
-                "integrations": [_ref("events_api_v2_inbound_integration", integ, "Alertmanager")],
-                "acknowledgement_timeout": 1800,
-                "auto_resolve_timeout": None,
-                "incident_urgency_rule": {"type": "constant", "urgency": "high"},
-                "alert_creation": "create_alerts_and_incidents",
-            }
+            service(sid, name, shop, [_ref(kind, integ, "Alertmanager")], [team], acknowledgement_timeout=1800)
         )
     for n in range(incidents):
         created = now - timedelta(days=1 + n * 2, minutes=n)

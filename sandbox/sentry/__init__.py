@@ -6,12 +6,32 @@ that continue into the API) and a backend-only one."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sandbox.sentry.api import SentryAPI, SentryProjectData
 
-__all__ = ["SentryAPI", "SentryProjectData", "backend_only", "well_run"]  # the API: sandbox.sentry.api
+__all__ = ["SentryAPI", "SentryProjectData", "backend_only", "issue_rule", "well_run"]  # the API: sandbox.sentry.api
 
 JIRA_ACTION = {"id": "sentry.integrations.jira.notify_action.JiraCreateTicketAction", "integration": "1"}
 MAIL_ACTION = {"id": "sentry.mail.actions.NotifyEmailAction", "targetType": "IssueOwners"}
+
+
+def issue_rule(
+    rid: str, name: str, *actions: dict[str, Any], owner: str | None = None, environment: str | None = None
+) -> dict[str, Any]:
+    """An issue alert rule as `GET /projects/:org/:project/rules/` lists it: `actions` on the first
+    event of a new issue, at most every 30 minutes; `owner` like "team:1"."""
+    return {
+        "id": rid,
+        "name": name,
+        "owner": owner,
+        "actionMatch": "all",
+        "conditions": [{"id": "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition"}],
+        "filters": [],
+        "actions": list(actions),
+        "frequency": 30,
+        "environment": environment,
+    }
 
 
 def well_run(token: str | None = None, page_size: int = 100) -> SentryAPI:

@@ -24,7 +24,7 @@ from typing import Any
 
 from sandbox.base import Estate
 from sandbox.grafana import GrafanaEstate
-from sandbox.grafana.estate import _dashboard  # the shape Grafana's API answers with
+from sandbox.grafana.estate import alert_rule, dashboard, datasource, org_users
 from sandbox.jsm import JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
 from sandbox.loki import LokiAPI, feed
 from sandbox.loopback_estates import (
@@ -35,7 +35,16 @@ from sandbox.loopback_estates import (
     SentryDemoEstate,
 )
 from sandbox.pagerduty import Estate as PagerDutyEstate
-from sandbox.pagerduty import Shift, add_incident
+from sandbox.pagerduty import (
+    Shift,
+    add_incident,
+    escalation_policy,
+    escalation_rule,
+    integration,
+    ref,
+    schedule,
+    service,
+)
 from sandbox.sentry import SentryAPI, SentryProjectData
 
 PROM = {"type": "prometheus", "uid": "prom"}
@@ -59,59 +68,16 @@ def _panel(pid: int, kind: str, title: str, expr: str, ds: dict[str, str] = PROM
     return {"id": pid, "type": kind, "title": title, "datasource": ds, "targets": [{"refId": "A", "expr": expr}]}
 
 
-def _datasource(ds_id: int, uid: str, name: str, kind: str, url: str) -> dict[str, Any]:
-    return {
-        "id": ds_id,
-        "uid": uid,
-        "orgId": 1,
-        "name": name,
-        "type": kind,
-        "access": "proxy",
-        "url": url,
-        "user": "",
-        "database": "",
-        "basicAuth": False,
-        "isDefault": ds_id == 1,
-        "jsonData": {},
-        "readOnly": False,
-    }
-
-
 def _alert(uid: str, title: str, folder: str, expr: str, threshold: float) -> dict[str, Any]:
-    return {
-        "uid": uid,
-        "orgID": 1,
-        "folderUID": folder,
-        "ruleGroup": "default",
-        "title": title,
-        "condition": "C",
-        "data": [
-            {"refId": "A", "datasourceUid": "prom", "model": {"refId": "A", "expr": expr}},
-            {"refId": "B", "datasourceUid": "__expr__", "model": {"refId": "B", "type": "reduce", "expression": "A"}},
-            {
-                "refId": "C",
-                "datasourceUid": "__expr__",
-                "model": {
-                    "refId": "C",
-                    "type": "threshold",
-                    "expression": "B",
-                    "conditions": [{"evaluator": {"type": "gt", "params": [threshold]}}],
-                },
-            },
-        ],
-        "noDataState": "NoData",
-        "execErrState": "Error",
-        "for": "5m",
-        "labels": {},
-        "annotations": {"summary": title},
-        "isPaused": False,
-    }
+    return alert_rule(
+        uid, title, folder, "default", expr, "gt", threshold, {}, {"summary": title}, datasource="prom", reducer=None
+    )
 
 
 def grafana() -> GrafanaEstate:
     infra = {"id": 1, "uid": "infra", "title": "Infrastructure"}
     product = {"id": 2, "uid": "product", "title": "Product"}
-    nodes = _dashboard(
+    nodes = dashboard(
         "node-exporter",
         "Node Exporter Full",
         infra,
@@ -122,7 +88,7 @@ def grafana() -> GrafanaEstate:
         ],
         templating={"list": [{"name": "instance", "type": "query"}]},
     )
-    pods = _dashboard(
+    pods = dashboard(
         "k8s-pods",
         "Kubernetes / Pods",
         infra,
@@ -133,7 +99,7 @@ def grafana() -> GrafanaEstate:
         ],
         templating={"list": [{"name": "namespace", "type": "query"}]},
     )
-    mysql = _dashboard(
+    mysql = dashboard(
         "mysql",
         "MySQL overview",
         infra,
@@ -142,7 +108,7 @@ def grafana() -> GrafanaEstate:
             _panel(2, "timeseries", "Queries", "rate(mysql_global_status_queries[5m])"),
         ],
     )
-    signups = _dashboard(
+    signups = dashboard(
         "signups",
         "Signups",
         product,
@@ -156,8 +122,8 @@ def grafana() -> GrafanaEstate:
         folders=[infra, product],
         dashboards=[nodes, pods, mysql, signups],
         datasources=[
-            _datasource(1, "prom", "Prometheus", "prometheus", "http://prometheus:9090"),
-            _datasource(2, "loki", "Loki", "loki", "http://loki:3100"),
+            datasource(1, "prom", "Prometheus", "prometheus", "http://prometheus:9090", readOnly=False),
+            datasource(2, "loki", "Loki", "loki", "http://loki:3100", readOnly=False),
         ],
         alert_rules=[
             _alert(
@@ -174,10 +140,7 @@ def grafana() -> GrafanaEstate:
         ],
         policy={"receiver": "ops-mail", "group_by": ["grafana_folder", "alertname"]},
         annotations=[],
-        users=[
-            {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@example.com", "role": role}
-            for i, role in enumerate(["Admin"] + ["Editor"] * 7 + ["Viewer"] * 2, start=1)
-        ],
+        users=org_users(["Admin"] + ["Editor"] * 7 + ["Viewer"] * 2),
         teams=[{"id": 1, "name": "ops"}],
         public_dashboards=[],
     )
@@ -201,56 +164,29 @@ def pagerduty() -> PagerDutyEstate:
     now = datetime.now(UTC).replace(microsecond=0)
     e = PagerDutyEstate()
 
-    def ref(kind: str, oid: str, summary: str) -> dict[str, Any]:
-        return {"id": oid, "type": f"{kind}_reference", "summary": summary}
-
-    e.schedules = [
-        {
-            "id": "PSCH1",
-            "type": "schedule",
-            "name": "Ops on-call",
-            "summary": "Ops on-call",
-            "time_zone": "Europe/Berlin",
-            "escalation_policies": [ref("escalation_policy", "PEP1", "Default")],
-            "users": [],
-            "teams": [],
-        }
-    ]
+    default = ref("escalation_policy", "PEP1", "Default")
+    e.schedules = [schedule("PSCH1", "Ops on-call", "Europe/Berlin", default)]
     e.shifts = {"PSCH1": [Shift("PU1", 0, 12), Shift("PU2", 12, 12)]}
     services = [("PSVC1", "api"), ("PSVC2", "web"), ("PSVC3", "billing-worker")]
     e.policies = [
-        {
-            "id": "PEP1",
-            "type": "escalation_policy",
-            "name": "Default",
-            "summary": "Default",
-            "num_loops": 2,
-            "escalation_rules": [
-                {"id": "R1", "escalation_delay_in_minutes": 30, "targets": [ref("schedule", "PSCH1", "Ops on-call")]}
-            ],
-            "services": [ref("service", sid, name) for sid, name in services],
-            "teams": [],
-        }
+        escalation_policy(
+            "PEP1",
+            "Default",
+            2,
+            [escalation_rule("R1", 30, ref("schedule", "PSCH1", "Ops on-call"))],
+            [ref("service", sid, name) for sid, name in services],
+        )
     ]
-    e.integrations = {
-        "PI1": {"id": "PI1", "type": "events_api_v2_inbound_integration", "name": "Alertmanager", "vendor": None}
-    }
+    e.integrations = {"PI1": integration("PI1", "events_api_v2_inbound_integration", "Alertmanager")}
     for sid, name in services:
         e.services.append(
-            {
-                "id": sid,
-                "type": "service",
-                "name": name,
-                "summary": name,
-                "status": "active",
-                "escalation_policy": ref("escalation_policy", "PEP1", "Default"),
-                "teams": [],
-                "integrations": [ref("events_api_v2_inbound_integration", "PI1", "Alertmanager")],
-                "acknowledgement_timeout": None,
-                "auto_resolve_timeout": 14400,
-                "incident_urgency_rule": {"type": "constant", "urgency": "high"},
-                "alert_creation": "create_alerts_and_incidents",
-            }
+            service(
+                sid,
+                name,
+                default,
+                [ref("events_api_v2_inbound_integration", "PI1", "Alertmanager")],
+                auto_resolve_timeout=14400,
+            )
         )
     for n, (ack, resolve, by_alert) in enumerate(INCIDENTS):
         sid, name = services[n % 3]

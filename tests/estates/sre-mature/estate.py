@@ -43,14 +43,25 @@ from typing import Any
 
 from sandbox.base import Estate
 from sandbox.grafana import GrafanaEstate
-from sandbox.grafana.estate import _dashboard  # the shape Grafana's API answers with
+from sandbox.grafana.estate import alert_rule, dashboard, datasource, org_users, panel
 from sandbox.jsm import JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla
 from sandbox.jsm.api import IMPACT, RISK
 from sandbox.loki import LokiAPI, feed
 from sandbox.loopback_estates import GrafanaDemoEstate, JsmDemoEstate, PagerDutyDemoEstate, SentryDemoEstate
 from sandbox.pagerduty import Estate as PagerDutyEstate
-from sandbox.pagerduty import Shift, add_incident, add_status_update, priority
-from sandbox.sentry import SentryAPI, SentryProjectData
+from sandbox.pagerduty import (
+    Shift,
+    add_incident,
+    add_status_update,
+    escalation_policy,
+    escalation_rule,
+    integration,
+    priority,
+    ref,
+    schedule,
+    service,
+)
+from sandbox.sentry import SentryAPI, SentryProjectData, issue_rule
 
 MIMIR = {"type": "prometheus", "uid": "mimir"}
 LOKI = {"type": "loki", "uid": "loki"}
@@ -71,89 +82,20 @@ def loopback() -> list[Estate]:
 
 
 def _panel(pid: int, kind: str, title: str, expr: str, ds: dict[str, str] = MIMIR, **extra: Any) -> dict[str, Any]:
-    return {
-        "id": pid,
-        "type": kind,
-        "title": title,
-        "datasource": ds,
-        "targets": [{"refId": "A", "datasource": ds, "expr": expr}],
-        **extra,
-    }
+    return panel(pid, kind, title, expr, ds, **extra)
 
 
 def _links(*links: tuple[str, str]) -> dict[str, Any]:
     return {"defaults": {"links": [{"title": t, "url": u} for t, u in links]}}
 
 
-def _datasource(ds_id: int, uid: str, name: str, kind: str, url: str) -> dict[str, Any]:
-    return {
-        "id": ds_id,
-        "uid": uid,
-        "orgId": 1,
-        "name": name,
-        "type": kind,
-        "access": "proxy",
-        "url": url,
-        "user": "",
-        "database": "",
-        "basicAuth": False,
-        "isDefault": ds_id == 1,
-        "jsonData": {},
-        "readOnly": True,
-    }
-
-
-def _rule(
-    uid: str,
-    title: str,
-    folder: str,
-    group: str,
-    expr: str,
-    op: str,
-    threshold: float,
-    labels: dict[str, str],
-    annotations: dict[str, str],
-    for_: str = "5m",
-) -> dict[str, Any]:
-    return {
-        "uid": uid,
-        "orgID": 1,
-        "folderUID": folder,
-        "ruleGroup": group,
-        "title": title,
-        "condition": "C",
-        "data": [
-            {
-                "refId": "A",
-                "relativeTimeRange": {"from": 3600, "to": 0},
-                "datasourceUid": "mimir",
-                "model": {"refId": "A", "expr": expr},
-            },
-            {
-                "refId": "B",
-                "datasourceUid": "__expr__",
-                "model": {"refId": "B", "type": "reduce", "expression": "A", "reducer": "last"},
-            },
-            {
-                "refId": "C",
-                "datasourceUid": "__expr__",
-                "model": {
-                    "refId": "C",
-                    "type": "threshold",
-                    "expression": "B",
-                    "conditions": [{"evaluator": {"type": op, "params": [threshold]}}],
-                },
-            },
-        ],
-        "updated": "2026-10-02T08:00:00Z",
-        "noDataState": "Alerting" if labels.get("severity") == "critical" else "NoData",
-        "execErrState": "Error",
-        "for": for_,
-        "labels": labels,
-        "annotations": annotations,
-        "provenance": "file",
-        "isPaused": False,
-    }
+def _rule(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    rule = alert_rule(
+        *args, datasource="mimir", since=3600, updated="2026-10-02T08:00:00Z", provenance="file", **kwargs
+    )
+    if rule["labels"].get("severity") == "critical":
+        rule["noDataState"] = "Alerting"
+    return rule
 
 
 def grafana() -> GrafanaEstate:
@@ -168,7 +110,7 @@ def grafana() -> GrafanaEstate:
     )
     to_traces = ("Slow traces", '/explore?left={"datasource":"tempo","queries":[{"queryType":"traceqlSearch"}]}')
     env = {"name": "env", "type": "custom", "query": "prod,staging", "current": {"value": "prod"}}
-    orders = _dashboard(
+    orders = dashboard(
         "orders",
         "Orders",
         checkout,
@@ -208,7 +150,7 @@ def grafana() -> GrafanaEstate:
             {"title": "Service map", "type": "link", "url": "/d/service-map"},
         ],
     )
-    funnel = _dashboard(
+    funnel = dashboard(
         "payments-funnel",
         "Payments funnel",
         checkout,
@@ -262,7 +204,7 @@ def grafana() -> GrafanaEstate:
         },
         links=[{"title": "Orders", "type": "link", "url": "/d/orders"}],
     )
-    search = _dashboard(
+    search = dashboard(
         "search",
         "Search",
         discovery,
@@ -291,7 +233,7 @@ def grafana() -> GrafanaEstate:
         tags=["business", "discovery", "search"],
         templating={"list": [env]},
     )
-    slos = _dashboard(
+    slos = dashboard(
         "latency-slos",
         "Latency SLOs",
         slo,
@@ -330,7 +272,7 @@ def grafana() -> GrafanaEstate:
             ]
         },
     )
-    service_map = _dashboard(
+    service_map = dashboard(
         "service-map",
         "Service map",
         platform,
@@ -353,7 +295,7 @@ def grafana() -> GrafanaEstate:
         ],
         tags=["platform", "topology"],
     )
-    overview = _dashboard(
+    overview = dashboard(
         "svc-overview",
         "Service overview",
         platform,
@@ -385,7 +327,7 @@ def grafana() -> GrafanaEstate:
             ]
         },
     )
-    nodes = _dashboard(
+    nodes = dashboard(
         "k8s-nodes",
         "Kubernetes / Nodes",
         platform,
@@ -587,9 +529,9 @@ def grafana() -> GrafanaEstate:
         folders=[checkout, discovery, platform, slo],
         dashboards=[orders, funnel, search, slos, service_map, overview, nodes],
         datasources=[
-            _datasource(1, "mimir", "Mimir", "prometheus", "http://mimir-query-frontend.mimir:8080/prometheus"),
-            _datasource(2, "loki", "Loki", "loki", "http://loki-gateway.loki"),
-            _datasource(3, "tempo", "Tempo", "tempo", "http://tempo-query-frontend.tempo:3100"),
+            datasource(1, "mimir", "Mimir", "prometheus", "http://mimir-query-frontend.mimir:8080/prometheus"),
+            datasource(2, "loki", "Loki", "loki", "http://loki-gateway.loki"),
+            datasource(3, "tempo", "Tempo", "tempo", "http://tempo-query-frontend.tempo:3100"),
         ],
         alert_rules=rules,
         contact_points=contact_points,
@@ -608,10 +550,7 @@ def grafana() -> GrafanaEstate:
             }
         ],
         annotations=annotations,
-        users=[
-            {"orgId": 1, "userId": i, "login": f"user{i}", "email": f"user{i}@shop.example", "role": role}
-            for i, role in enumerate(roles, start=1)
-        ],
+        users=org_users(roles, "shop.example"),
         teams=[{"id": 1, "name": "checkout"}, {"id": 2, "name": "discovery"}, {"id": 3, "name": "platform"}],
         public_dashboards=[],
         datasource_permissions=None,  # Grafana OSS
@@ -637,42 +576,31 @@ INCIDENTS: list[tuple[int, float | None, float, bool, str]] = [
 ]  # fmt: skip
 
 
-def _ref(kind: str, oid: str, summary: str) -> dict[str, Any]:
-    return {"id": oid, "type": f"{kind}_reference", "summary": summary}
-
-
 def pagerduty() -> PagerDutyEstate:
     now = datetime.now(UTC).replace(microsecond=0)
     e = PagerDutyEstate()
     e.priorities = [priority(f"PP{n}", f"P{n}") for n in range(1, 5)]
     teams = {
-        "checkout": _ref("team", "PT1", "Checkout"),
-        "discovery": _ref("team", "PT2", "Discovery"),
-        "platform": _ref("team", "PT3", "Platform"),
+        "checkout": ref("team", "PT1", "Checkout"),
+        "discovery": ref("team", "PT2", "Discovery"),
+        "platform": ref("team", "PT3", "Platform"),
     }
     # follow-the-sun: Dublin 06-14 UTC, Austin 14-22 UTC, Singapore 22-06 UTC
     sun = [Shift("PU{}", 6, 8), Shift("PU{}", 14, 8), Shift("PU{}", 22, 8)]
 
-    def schedule(
+    def add_schedule(
         sid: str, name: str, policy: tuple[str, str], team: str, users: list[str], shifts: list[Shift]
     ) -> None:
-        e.schedules.append(
-            {
-                "id": sid,
-                "type": "schedule",
-                "name": name,
-                "summary": name,
-                "time_zone": "UTC",
-                "escalation_policies": [_ref("escalation_policy", *policy)],
-                "users": [],
-                "teams": [teams[team]],
-            }
-        )
+        e.schedules.append(schedule(sid, name, "UTC", ref("escalation_policy", *policy), [teams[team]]))
         e.shifts[sid] = [Shift(u, s.start_hour, s.hours) for u, s in zip(users, shifts, strict=True)]
 
-    schedule("PS1", "Checkout primary (follow the sun)", ("PE1", "Checkout"), "checkout", ["PU1", "PU2", "PU3"], sun)
-    schedule("PS2", "Checkout secondary (follow the sun)", ("PE1", "Checkout"), "checkout", ["PU4", "PU5", "PU6"], sun)
-    schedule(
+    add_schedule(
+        "PS1", "Checkout primary (follow the sun)", ("PE1", "Checkout"), "checkout", ["PU1", "PU2", "PU3"], sun
+    )
+    add_schedule(
+        "PS2", "Checkout secondary (follow the sun)", ("PE1", "Checkout"), "checkout", ["PU4", "PU5", "PU6"], sun
+    )
+    add_schedule(
         "PS3",
         "Discovery primary",
         ("PE2", "Discovery"),
@@ -680,14 +608,13 @@ def pagerduty() -> PagerDutyEstate:
         ["PU7", "PU8"],
         [Shift("", 6, 12), Shift("", 18, 12)],
     )
-    schedule("PS4", "Platform primary (follow the sun)", ("PE3", "Platform"), "platform", ["PU9", "PU10", "PU11"], sun)
-    schedule(
+    add_schedule(
+        "PS4", "Platform primary (follow the sun)", ("PE3", "Platform"), "platform", ["PU9", "PU10", "PU11"], sun
+    )
+    add_schedule(
         "PS5", "Platform secondary (follow the sun)", ("PE3", "Platform"), "platform", ["PU12", "PU13", "PU14"], sun
     )
-    schedule("PS6", "Engineering managers", ("PE1", "Checkout"), "checkout", ["PU15"], [Shift("", 0, 24)])
-
-    def rule(rid: str, delay: int, *targets: dict[str, Any]) -> dict[str, Any]:
-        return {"id": rid, "escalation_delay_in_minutes": delay, "targets": list(targets)}
+    add_schedule("PS6", "Engineering managers", ("PE1", "Checkout"), "checkout", ["PU15"], [Shift("", 0, 24)])
 
     services = [
         ("PSVC1", "orders", "checkout", "PE1", "PI1"),
@@ -697,93 +624,69 @@ def pagerduty() -> PagerDutyEstate:
     ]
 
     def svc_refs(policy: str) -> list[dict[str, Any]]:
-        return [_ref("service", sid, name) for sid, name, _t, p, _i in services if p == policy]
+        return [ref("service", sid, name) for sid, name, _t, p, _i in services if p == policy]
 
     e.policies = [
-        {
-            "id": "PE1",
-            "type": "escalation_policy",
-            "name": "Checkout",
-            "summary": "Checkout",
-            "num_loops": 2,
-            "escalation_rules": [
-                rule("R11", 5, _ref("schedule", "PS1", "Checkout primary (follow the sun)")),
-                rule("R12", 10, _ref("schedule", "PS2", "Checkout secondary (follow the sun)")),
-                rule("R13", 15, _ref("schedule", "PS6", "Engineering managers")),
+        escalation_policy(
+            "PE1",
+            "Checkout",
+            2,
+            [
+                escalation_rule("R11", 5, ref("schedule", "PS1", "Checkout primary (follow the sun)")),
+                escalation_rule("R12", 10, ref("schedule", "PS2", "Checkout secondary (follow the sun)")),
+                escalation_rule("R13", 15, ref("schedule", "PS6", "Engineering managers")),
             ],
-            "services": svc_refs("PE1"),
-            "teams": [teams["checkout"]],
-        },
-        {
-            "id": "PE2",
-            "type": "escalation_policy",
-            "name": "Discovery",
-            "summary": "Discovery",
-            "num_loops": 1,
-            "escalation_rules": [
-                rule("R21", 10, _ref("schedule", "PS3", "Discovery primary")),
-                rule("R22", 20, _ref("user", "PU16", "Discovery lead")),
+            svc_refs("PE1"),
+            [teams["checkout"]],
+        ),
+        escalation_policy(
+            "PE2",
+            "Discovery",
+            1,
+            [
+                escalation_rule("R21", 10, ref("schedule", "PS3", "Discovery primary")),
+                escalation_rule("R22", 20, ref("user", "PU16", "Discovery lead")),
             ],
-            "services": svc_refs("PE2"),
-            "teams": [teams["discovery"]],
-        },
-        {
-            "id": "PE3",
-            "type": "escalation_policy",
-            "name": "Platform",
-            "summary": "Platform",
-            "num_loops": 2,
-            "escalation_rules": [
-                rule("R31", 5, _ref("schedule", "PS4", "Platform primary (follow the sun)")),
-                rule("R32", 10, _ref("schedule", "PS5", "Platform secondary (follow the sun)")),
+            svc_refs("PE2"),
+            [teams["discovery"]],
+        ),
+        escalation_policy(
+            "PE3",
+            "Platform",
+            2,
+            [
+                escalation_rule("R31", 5, ref("schedule", "PS4", "Platform primary (follow the sun)")),
+                escalation_rule("R32", 10, ref("schedule", "PS5", "Platform secondary (follow the sun)")),
             ],
-            "services": svc_refs("PE3"),
-            "teams": [teams["platform"]],
-        },
+            svc_refs("PE3"),
+            [teams["platform"]],
+        ),
     ]
     e.integrations = {
-        "PI1": {
-            "id": "PI1",
-            "type": "events_api_v2_inbound_integration",
-            "name": "Alertmanager",
-            "vendor": {"id": "PV1", "type": "vendor_reference", "summary": "Prometheus"},
-        },
-        "PI2": {
-            "id": "PI2",
-            "type": "events_api_v2_inbound_integration",
-            "name": "Grafana",
-            "vendor": {"id": "PV2", "type": "vendor_reference", "summary": "Grafana"},
-        },
-        "PI3": {
-            "id": "PI3",
-            "type": "generic_events_api_inbound_integration",
-            "name": "Sentry",
-            "vendor": {"id": "PV3", "type": "vendor_reference", "summary": "Sentry"},
-        },
+        "PI1": integration(
+            "PI1", "events_api_v2_inbound_integration", "Alertmanager", ref("vendor", "PV1", "Prometheus")
+        ),
+        "PI2": integration("PI2", "events_api_v2_inbound_integration", "Grafana", ref("vendor", "PV2", "Grafana")),
+        "PI3": integration("PI3", "generic_events_api_inbound_integration", "Sentry", ref("vendor", "PV3", "Sentry")),
     }
     for sid, name, team, policy, integ in services:
-        integrations = [_ref("events_api_v2_inbound_integration", integ, e.integrations[integ]["name"])]
+        integrations = [ref("events_api_v2_inbound_integration", integ, e.integrations[integ]["name"])]
         if name in ("orders", "payments"):
-            integrations.append(_ref("generic_events_api_inbound_integration", "PI3", "Sentry"))
+            integrations.append(ref("generic_events_api_inbound_integration", "PI3", "Sentry"))
         e.services.append(
-            {
-                "id": sid,
-                "type": "service",
-                "name": name,
-                "summary": name,
-                "description": f"{name}: owned by the {team} team",
-                "status": "active",
-                "escalation_policy": _ref("escalation_policy", policy, policy),
-                "teams": [teams[team]],
-                "integrations": integrations,
-                "acknowledgement_timeout": 1800,
-                "auto_resolve_timeout": None,
-                "incident_urgency_rule": {
+            service(
+                sid,
+                name,
+                ref("escalation_policy", policy, policy),
+                integrations,
+                [teams[team]],
+                description=f"{name}: owned by the {team} team",
+                acknowledgement_timeout=1800,
+                incident_urgency_rule={
                     "type": "use_support_hours" if name == "search" else "constant",
                     "urgency": "high",
                 },
-                "alert_creation": "create_alerts_and_incidents",
-            }
+            )
         )
     for n, (si, ack, resolve, by_alert, prio) in enumerate(INCIDENTS):
         sid, name, _team, policy, _integ = services[si]
@@ -801,7 +704,7 @@ def pagerduty() -> PagerDutyEstate:
             urgency="low" if prio == "P4" else "high",
             priority_id=f"PP{prio[1]}",
         )
-        e.incidents[-1]["escalation_policy"] = _ref("escalation_policy", policy, policy)
+        e.incidents[-1]["escalation_policy"] = ref("escalation_policy", policy, policy)
         e.incidents[-1]["teams"] = [teams[_team]]
         if prio in ("P1", "P2"):  # stakeholders hear when it starts and when it ends
             start = created + timedelta(seconds=(ack or 60) + 300)
@@ -931,20 +834,6 @@ SLACK = {
 }
 
 
-def _issue_rule(rid: str, name: str, owner: str, *actions: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "id": rid,
-        "name": name,
-        "owner": owner,
-        "actionMatch": "all",
-        "conditions": [{"id": "sentry.rules.conditions.first_seen_event.FirstSeenEventCondition"}],
-        "filters": [],
-        "actions": list(actions),
-        "frequency": 30,
-        "environment": "production",
-    }
-
-
 def sentry(token: str) -> SentryAPI:
     web = SentryProjectData(
         1,
@@ -965,8 +854,15 @@ def sentry(token: str) -> SentryAPI:
             "p75(measurements.ttfb)": 420.0,
         },
         rules=[
-            _issue_rule("1", "New issue in production: owners and Jira", "team:1", OWNERS_MAIL, JIRA),
-            _issue_rule("2", "Checkout page errors to Slack", "team:1", SLACK),
+            issue_rule(
+                "1",
+                "New issue in production: owners and Jira",
+                OWNERS_MAIL,
+                JIRA,
+                owner="team:1",
+                environment="production",
+            ),
+            issue_rule("2", "Checkout page errors to Slack", SLACK, owner="team:1", environment="production"),
         ],
         ownership="url:*/checkout/* #checkout\nurl:*/search* #discovery\npath:src/checkout/** #checkout\npath:src/search/** #discovery\n",
         auto_assignment="Auto Assign to Issue Owner",
@@ -981,7 +877,9 @@ def sentry(token: str) -> SentryAPI:
         crash_free_sessions=0.9962,
         crash_free_users=0.9948,
         perf={"count()": 150_000, "p75(transaction.duration)": 1150.0, "p95(transaction.duration)": 3400.0},
-        rules=[_issue_rule("3", "New crash: owners and Jira", "team:1", OWNERS_MAIL, JIRA)],
+        rules=[
+            issue_rule("3", "New crash: owners and Jira", OWNERS_MAIL, JIRA, owner="team:1", environment="production")
+        ],
         ownership="path:com/shop/checkout/** #checkout\npath:com/shop/search/** #discovery\n",
         auto_assignment="Auto Assign to Issue Owner",
         feedback=12,
@@ -995,7 +893,9 @@ def sentry(token: str) -> SentryAPI:
         crash_free_sessions=0.9974,
         crash_free_users=0.9961,
         perf={"count()": 130_000, "p75(transaction.duration)": 980.0, "p95(transaction.duration)": 2900.0},
-        rules=[_issue_rule("4", "New crash: owners and Jira", "team:1", OWNERS_MAIL, JIRA)],
+        rules=[
+            issue_rule("4", "New crash: owners and Jira", OWNERS_MAIL, JIRA, owner="team:1", environment="production")
+        ],
         feedback=9,
     )
     orders = SentryProjectData(
@@ -1004,7 +904,7 @@ def sentry(token: str) -> SentryAPI:
         "python-django",
         ["checkout"],
         perf={"count()": 3_200_000, "p75(transaction.duration)": 85.0, "p95(transaction.duration)": 290.0},
-        rules=[_issue_rule("5", "New issue: owners", "team:1", OWNERS_MAIL)],
+        rules=[issue_rule("5", "New issue: owners", OWNERS_MAIL, owner="team:1", environment="production")],
         ownership="path:orders/payments/** #checkout\n",
         auto_assignment="Auto Assign to Issue Owner",
     )
@@ -1014,7 +914,7 @@ def sentry(token: str) -> SentryAPI:
         "go",
         ["discovery"],
         perf={"count()": 5_100_000, "p75(transaction.duration)": 42.0, "p95(transaction.duration)": 210.0},
-        rules=[_issue_rule("6", "New issue: owners", "team:2", OWNERS_MAIL)],
+        rules=[issue_rule("6", "New issue: owners", OWNERS_MAIL, owner="team:2", environment="production")],
         ownership="path:internal/ranking/** #discovery\n",
         auto_assignment="Auto Assign to Issue Owner",
     )
