@@ -108,6 +108,7 @@ class _Scan:
         self.exclude = set(cfg.namespaces.exclude)
         self.joiner = Joiner(make=ctx.evidence)
         self.workers = cfg.concurrency
+        self.groups: set[str] | None = None  # API groups /apis lists (None: discovery failed)
 
     def run(self) -> Iterator[Evidence]:
         self.reader.get("/api")  # a failure here fails the source: nothing else would work either
@@ -134,7 +135,7 @@ class _Scan:
                 else:
                     yield from self._list(res, kinds, prefetch.pages(job))
         # Prometheus Operator resources, into the kinds the GitOps path emits (monitoring.py)
-        yield from collect_monitoring(self.reader, self.ctx, self.include, self.exclude)
+        yield from collect_monitoring(self.reader, self.ctx, self.include, self.exclude, self.groups)
         for ev in self.joiner.finish():
             if not self.ctx.any_failed((ev.kind,)):
                 yield ev
@@ -154,6 +155,7 @@ class _Scan:
                 pref = g.get("preferredVersion") if isinstance(g.get("preferredVersion"), dict) else {}
                 assert isinstance(pref, dict)
                 groups[str(g["name"])] = str(pref.get("version") or "")
+        self.groups = set(groups)
         installed: list[tuple[OptionalApi, str, set[str]]] = []
         present: dict[str, bool] = {}
         for api in OPTIONAL_APIS:
