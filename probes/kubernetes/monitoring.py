@@ -39,7 +39,7 @@ from probes.kubernetes.amconfig import amconfig_facts, on_namespace, selected_by
 from probes.kubernetes.client import KubeReader
 from probes.kubernetes.resources import Resource
 from probes.prometheus import normalise as norm
-from probes.prometheus.files import PrometheusFiles, monitor_scrape_configs, prometheus_cr_config
+from probes.prometheus.files import PrometheusFiles, monitor_scrape_configs, prometheus_cr_config, rule_facts
 from probes.prometheus.kinds import MODELS as PROMETHEUS_MODELS
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, KindModel, ProbeContext, SourceFailure
@@ -98,27 +98,15 @@ class _Read:
 
 def _rule_evidence(
     ctx: ProbeContext, obj: Mapping[str, Any], origin: str
-) -> Iterator[Evidence]:  # as PrometheusFiles._rules reads a PrometheusRule
-    spec = norm.as_map(obj.get("spec"))
+) -> Iterator[Evidence]:  # as PrometheusFiles reads a PrometheusRule
     meta = norm.as_map(obj.get("metadata"))
     where = f"{meta.get('namespace', '')}/{meta.get('name', '')}".strip("/")
-    for g in spec.get("groups") or []:
-        if not isinstance(g, Mapping) or not isinstance(g.get("rules"), list):
-            raise CollectError(f"PrometheusRule {where}: a rule group without a rules list", "malformed")
-        gname = str(g.get("name") or "")
-        for r in g["rules"]:
-            if not isinstance(r, Mapping) or not isinstance(r.get("expr"), (str, int, float)):
-                raise CollectError(f"PrometheusRule {where}: group {gname!r} has a rule without expr", "malformed")
-            if r.get("alert"):
-                subject, data = norm.alert_rule(gname, where, r)
-                kind = "prometheus.alert_rule"
-            elif r.get("record"):
-                subject, data = norm.recording_rule(gname, where, r)
-                kind = "prometheus.recording_rule"
-            else:
-                raise CollectError(f"PrometheusRule {where}: a rule with neither alert nor record", "malformed")
-            data["group_interval_s"] = norm.duration_s(g.get("interval"))
-            yield ctx.evidence(kind, subject, data, origin)
+    try:
+        facts = list(rule_facts(norm.as_map(obj.get("spec")).get("groups"), where))
+    except ValueError as exc:
+        raise CollectError(f"PrometheusRule {where}: {exc}", "malformed") from exc
+    for kind, subject, data in facts:
+        yield ctx.evidence(kind, subject, data, origin)
 
 
 def _scrapes_elsewhere(obj: Mapping[str, Any]) -> bool:

@@ -18,7 +18,7 @@ make "no remote_write" a finding).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
 from probes.files.base import FileParser
@@ -166,6 +166,28 @@ def prometheus_cr_config(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def rule_facts(groups: Any, file: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(kind, subject, data) of every rule in a rule file's `groups` (or a PrometheusRule's
+    `spec.groups`), `file` naming where they were declared; ValueError names the malformed group."""
+    for g in groups or []:
+        if not isinstance(g, Mapping) or not isinstance(g.get("rules"), list):
+            raise ValueError("a rule group must be a mapping with a `rules` list")
+        gname = str(g.get("name") or "")
+        for r in g["rules"]:
+            if not isinstance(r, Mapping) or not isinstance(r.get("expr"), (str, int, float)):
+                raise ValueError(f"group {gname!r}: a rule without `expr`")
+            if r.get("alert"):
+                subject, data = norm.alert_rule(gname, file, r)
+                kind = "prometheus.alert_rule"
+            elif r.get("record"):
+                subject, data = norm.recording_rule(gname, file, r)
+                kind = "prometheus.recording_rule"
+            else:
+                raise ValueError(f"group {gname!r}: a rule with neither `alert` nor `record`")
+            data["group_interval_s"] = norm.duration_s(g.get("interval"))
+            yield kind, subject, data
+
+
 def _camel(snake: str) -> str:
     head, *rest = snake.split("_")
     return head + "".join(p.title() for p in rest)
@@ -287,24 +309,9 @@ class PrometheusFiles(FileParser):
         return out
 
     def _rules(self, path: str, groups: list[Any], file: str) -> list[Evidence]:
-        out: list[Evidence] = []
-        for g in groups:
-            if not isinstance(g, Mapping) or not isinstance(g.get("rules"), list):
-                raise ValueError("a rule group must be a mapping with a `rules` list")
-            gname = str(g.get("name") or "")
-            for r in g["rules"]:
-                if not isinstance(r, Mapping) or not isinstance(r.get("expr"), (str, int, float)):
-                    raise ValueError(f"group {gname!r}: a rule without `expr`")
-                if r.get("alert"):
-                    subject, data = norm.alert_rule(gname, file, r)
-                    kind = "prometheus.alert_rule"
-                elif r.get("record"):
-                    subject, data = norm.recording_rule(gname, file, r)
-                    kind = "prometheus.recording_rule"
-                else:
-                    raise ValueError(f"group {gname!r}: a rule with neither `alert` nor `record`")
-                data["group_interval_s"] = norm.duration_s(g.get("interval"))
-                out.append(Evidence.draft(kind, subject, data, f"file://{path}"))
+        out = [
+            Evidence.draft(kind, subject, data, f"file://{path}") for kind, subject, data in rule_facts(groups, file)
+        ]
         self.found = True
         self.seen.update(RULE_KINDS)
         self.recording_rules += sum(1 for e in out if e.kind == "prometheus.recording_rule")
