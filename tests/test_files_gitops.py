@@ -271,6 +271,82 @@ def test_unrendered_chart_is_reported_and_hides_no_missing_object(platform: Scan
     assert platform.observations["gitops.dashboard"].observed  # kinds a template cannot feed stay observed
 
 
+def _chart(repo: Path, name: str, templates: dict[str, str], chart_yaml: str = "") -> None:
+    (repo / name / "templates").mkdir(parents=True)
+    (repo / name / "Chart.yaml").write_text(f"apiVersion: v2\nname: {name}\nversion: 1.0.0\n{chart_yaml}", "utf-8")
+    for file, text in templates.items():
+        (repo / name / "templates" / file).write_text(text, encoding="utf-8")
+
+
+_APP = (
+    "apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: shop, namespace: argocd}\n"
+    "spec:\n  project: default\n  source: {repoURL: 'https://git.example.com/shop.git', path: charts/api}\n"
+    "  destination: {server: 'https://kubernetes.default.svc', namespace: shop}\n"
+    "  syncPolicy: {automated: {selfHeal: true}}\n"
+)
+_RULES = 'groups:\n  - name: api\n    rules:\n      - alert: ApiDown\n        expr: up{job="api"} == 0\n'
+_DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
+_MONITOR = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: {{ .Release.Name }}\n"
+
+
+def test_unrendered_chart_hides_only_the_kinds_its_templates_spell(tmp_path: Path) -> None:
+    """A chart of a Deployment and a ServiceMonitor cannot hold an Argo CD Application or a rule
+    file: those stay observed from the repository's plain files; workloads and scrape jobs do not."""
+    repo = tmp_path / "repo"
+    _chart(
+        repo,
+        "charts/api",
+        {"deployment.yaml": _DEPLOYMENT, "monitor.yaml": _MONITOR, "_helpers.tpl": '{{- define "x" -}}{{- end }}'},
+    )
+    (repo / "apps").mkdir()
+    (repo / "apps" / "shop.yaml").write_text(_APP, encoding="utf-8")
+    (repo / "rules.yml").write_text(_RULES, encoding="utf-8")
+    result = scan_files(repo)
+    assert result.observations["gitops.argocd_app"].observed
+    assert result.observations["prometheus.alert_rule"].observed
+    for kind in ("kubernetes.workload", "prometheus.target_pool"):
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "charts/api" in (obs.reason or ""), kind
+
+
+@pytest.mark.parametrize(
+    ("case", "templates", "chart_yaml"),
+    [
+        ("templated kind", {"x.yaml": "apiVersion: v1\nkind: {{ .Values.kind }}\n"}, ""),
+        (
+            "extra objects",
+            {"extra.yaml": "{{- range .Values.extraObjects }}\n---\n{{ tpl (toYaml .) $ }}\n{{- end }}\n"},
+            "",
+        ),
+        (
+            "Bitnami extraDeploy",
+            {
+                "extra.yaml": '{{- range .Values.extraDeploy }}\n---\n{{ include "common.tplvalues.render" (dict "value" . "context" $) }}\n{{- end }}\n'
+            },
+            "",
+        ),
+        ("values as a document", {"raw.yaml": "{{- toYaml .Values.manifest }}\n"}, ""),
+        (
+            "subchart dependency",
+            {"deployment.yaml": _DEPLOYMENT},
+            "dependencies:\n  - {name: kube-prometheus-stack, version: 65.0.0, repository: https://prometheus-community.github.io/helm-charts}\n",
+        ),
+    ],
+)
+def test_unrendered_chart_that_can_emit_anything_hides_every_kind(
+    tmp_path: Path, case: str, templates: dict[str, str], chart_yaml: str
+) -> None:
+    repo = tmp_path / "repo"
+    _chart(repo, "charts/api", templates, chart_yaml)
+    (repo / "apps").mkdir()
+    (repo / "apps" / "shop.yaml").write_text(_APP, encoding="utf-8")
+    (repo / "rules.yml").write_text(_RULES, encoding="utf-8")
+    result = scan_files(repo)
+    for kind in ("gitops.argocd_app", "prometheus.alert_rule", "kubernetes.workload"):
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "charts/api" in (obs.reason or ""), (case, kind)
+
+
 def _fake_helm(tmp: Path) -> Path:
     """A stand-in `helm` that renders the cache chart as `helm template` would."""
     out = tmp / "rendered.yaml"

@@ -13,8 +13,9 @@ rule. The same holds for a file over `max_file_bytes` and for the files past `ma
 Helm charts (a `templates/` folder beside a Chart.yaml) are not parsed as they are: with helm on
 PATH each chart is rendered (`helm template`, default values, bounded) and its output read like
 any manifest; without it, the chart is recorded (`gitops.helm_chart`, rendered: false) and the
-kinds its templates could feed are reported absent, naming the chart, so objects hidden in a
-template are never counted as missing (probes/files/helm.py).
+kinds its templates could feed (judged per kind by `base.template_kinds`; every kind when a
+template can emit objects its text does not spell) are reported absent, naming the chart, so
+objects hidden in a template are never counted as missing (probes/files/helm.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from probes.files.base import FileParser, could_feed, load_parsers
+from probes.files.base import FileParser, could_feed, load_parsers, template_kinds
 from probes.files.helm import Chart, ChartIndex, helm_binary, render
 from probes.files.kinds import MODELS as FILE_MODELS
 from scanner.config import SourceConfig
@@ -95,7 +96,11 @@ def _chart_meta(path: Path) -> dict[str, Any]:
         doc = None
     doc = doc if isinstance(doc, dict) else {}
     version = doc.get("version")
-    return {"name": str(doc.get("name") or path.parent.name)[:200], "version": str(version)[:100] if version else None}
+    return {
+        "name": str(doc.get("name") or path.parent.name)[:200],
+        "version": str(version)[:100] if version else None,
+        "dependencies": bool(doc.get("dependencies")),
+    }
 
 
 class _Spoiled:
@@ -214,12 +219,14 @@ class FilesProbe(Probe):
                 for kind in parser.kinds:
                     ctx.kind_absent(kind, f"no {parser.family} files found under {cfg.path}")
         for parser in parsers:
-            hidden = [c for c in unrendered if parser.family in c.families]
-            if hidden:
-                names = ", ".join(c.rel for c in hidden[:3]) + (
-                    f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
-                )
-                for kind in parser.kinds:
+            for kind in parser.kinds:
+                # Only the kinds an unrendered chart's templates could feed (by the words their
+                # objects must spell; any kind at all where a template is open, see template_kinds).
+                hidden = [c for c in unrendered if kind in c.kinds]
+                if hidden:
+                    names = ", ".join(c.rel for c in hidden[:3]) + (
+                        f" and {len(hidden) - 3} more" if len(hidden) > 3 else ""
+                    )
                     ctx.kind_absent(kind, f"Helm chart {names} not rendered ({hidden[0].why}): its objects are unknown")
         yield Evidence.draft(
             "files.repository",
@@ -243,6 +250,8 @@ class FilesProbe(Probe):
         except OSError:
             text = ""
         chart.families.update(p.family for p in parsers if not text or could_feed(p, text))
+        for p in parsers:
+            chart.kinds |= template_kinds(p, text)
 
     def _charts(
         self, charts: ChartIndex, parsers: list[FileParser], spoiled: _Spoiled
@@ -253,6 +262,9 @@ class FilesProbe(Probe):
         left: list[Chart] = []
         for chart in sorted(charts.charts.values(), key=lambda c: c.rel):
             meta = _chart_meta(chart.root / "Chart.yaml")
+            if meta.pop("dependencies") or (chart.root / "charts").is_dir():
+                # Subcharts render objects no template of this chart spells: any kind at all.
+                chart.kinds |= {k for p in parsers for k in p.kinds}
             text, why = render(helm, chart) if helm else (None, "helm is not installed where the scan ran")
             objects = None
             if text is not None:

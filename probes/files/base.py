@@ -6,6 +6,7 @@ third-party source can read its own files from a GitOps repository without touch
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from importlib.metadata import entry_points
 from typing import Any, ClassVar
@@ -13,7 +14,7 @@ from typing import Any, ClassVar
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 
-__all__ = ["ENTRY_POINT_GROUP", "FileParser", "could_feed", "load_parsers"]
+__all__ = ["ENTRY_POINT_GROUP", "FileParser", "could_feed", "load_parsers", "template_kinds"]
 
 # Each source that can be read from a GitOps repository registers one parser here.
 ENTRY_POINT_GROUP = "maturity.file_parsers"
@@ -35,6 +36,11 @@ class FileParser:
     # fails the family's kinds only if its text holds one of them (or an escape that could spell
     # one); empty means "any file could be of this family".
     markers: ClassVar[tuple[str, ...]] = ()
+    # For an unrendered Helm chart: kinds fed only by objects whose manifest must match one of
+    # these regular expressions (multi-line: an apiVersion group, a kind line, a label key), so a
+    # chart whose templates match none cannot hide such an object. A kind not listed falls back
+    # to `markers`; an empty tuple: templates never feed it.
+    template_markers: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     def __init__(self) -> None:
         self.found = False
@@ -63,6 +69,33 @@ class FileParser:
 
 
 _ESCAPES = ("\\x", "\\u", "\\U", "\\\n", "\\\r")  # YAML/JSON escapes that could spell a key
+
+
+# A template that can emit objects its text does not spell: a templated apiVersion or kind, or
+# values or files rendered whole at the start of a line (an `extraObjects` list, raw manifests).
+_OPEN_TEMPLATE = re.compile(
+    r"^\s*(?:apiVersion|kind)\s*:\s*[\"']?\{\{"  # apiVersion: {{ ... }}, kind: {{ ... }}
+    r"|^\{\{-?\s*(?:tpl|toYaml|\.Files\.|\$\.Files\.|\(\.Files\.)"  # values or files as whole documents
+    r"|^\{\{-?\s*(?:include|template)\b[^\n]*(?:\.Values|tplvalues|\(dict \"value\")"  # Bitnami's extraDeploy
+    r"|^\{\{-?\s*(?:range|with)\b[^\n]*\.Values\.(?:extra|additional)",  # extraObjects, extraManifests
+    re.MULTILINE,
+)
+
+
+def template_kinds(parser: type[FileParser] | FileParser, text: str) -> set[str]:
+    """The kinds of `parser` that an unrendered chart template with `text` could feed."""
+    if not text or _OPEN_TEMPLATE.search(text) or any(e in text for e in _ESCAPES):
+        return set(parser.kinds)
+    family_wide = could_feed(parser, text)
+    out = set()
+    for kind in parser.kinds:
+        words = parser.template_markers.get(kind)
+        if words is None:
+            if family_wide:
+                out.add(kind)
+        elif any(re.search(w, text, re.MULTILINE) for w in words):
+            out.add(kind)
+    return out
 
 
 def could_feed(parser: type[FileParser] | FileParser, text: str) -> bool:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from probes.files.base import FileParser
-from probes.gitops.dashboards import dashboard_facts, is_dashboard, sidecar_dashboards
+from probes.gitops.dashboards import SIDECAR_LABEL, dashboard_facts, is_dashboard, sidecar_dashboards
 from probes.gitops.slo import is_slo_document, slo_facts
 from probes.gitops.storage import embedded_configs, store_facts
 from probes.prometheus.normalise import duration_s, url_host
@@ -156,6 +156,20 @@ class GitopsFiles(FileParser):
         "velero.io", "monitoring.coreos.com", "resources", "bases", "Chart",
         "blocks_storage", "schema_config", "schemaConfig", "objstore", "backend", "config",
     )  # fmt: skip
+    # What an unrendered chart's templates must spell to hide one of these (regular expressions,
+    # base.template_kinds): an Application's apiVersion group, a Velero group, a Prometheus or
+    # Alertmanager resource's kind line (not a ServiceMonitor's), an SLO tool's group, and for
+    # dashboards any ConfigMap (the sidecar label key is often itself templated). Kustomize apps
+    # and charts come from the repository's layout, never from a template's objects.
+    template_markers: ClassVar[dict[str, tuple[str, ...]]] = {
+        "gitops.argocd_app": ("argoproj.io",),
+        "gitops.velero_backup": ("velero.io",),
+        "gitops.monitoring_server": (r"^\s*kind:\s*[\"']?(?:Prometheus|Alertmanager)[\"']?\s*$",),
+        "gitops.slo": ("sloth.slok.dev", "pyrra.dev", "openslo", "slos"),
+        "gitops.dashboard": (SIDECAR_LABEL, "panels", "ConfigMap"),
+        "gitops.kustomize_app": (),
+        "gitops.helm_chart": (),
+    }
 
     def __init__(self) -> None:
         super().__init__()

@@ -224,6 +224,14 @@ class PrometheusFiles(FileParser):
         "prometheus.config": "global settings: intervals, external labels, remote write/read hosts, alerting",
     }
     markers: ClassVar[tuple[str, ...]] = ("groups", "scrape_configs", "global", "monitoring.coreos.com")
+    # An unrendered chart hides rules only if a template spells a PrometheusRule or a `groups:`
+    # key (a rule file in a ConfigMap), scrape jobs only with a monitor kind or scrape configs.
+    template_markers: ClassVar[dict[str, tuple[str, ...]]] = {
+        "prometheus.alert_rule": (r"PrometheusRule", r"^\s*\"?groups\"?\s*:"),
+        "prometheus.recording_rule": (r"PrometheusRule", r"^\s*\"?groups\"?\s*:"),
+        "prometheus.target_pool": (r"ServiceMonitor|PodMonitor|ScrapeConfig|kind:\s*[\"']?Probe\b", r"scrape_configs"),
+        "prometheus.config": (r"scrape_configs", r"^\s*global\s*:", r"kind:\s*[\"']?Prometheus[\"']?\s*$"),
+    }
 
     def __init__(self) -> None:
         super().__init__()
