@@ -149,3 +149,32 @@ def test_monitor_metric_relabelings_are_the_jobs_metric_relabel_configs() -> Non
     }
     pools = [scrape_pool(sc, {})[1] for sc in monitor_scrape_configs(monitor) + monitor_scrape_configs(probe)]
     assert [p["relabel_actions"] for p in pools] == [["replace"], [], ["labelmap"]]
+
+
+def test_peer_severities_pair_tiers_on_a_shared_metric_across_groups_of_a_file() -> None:
+    """A warning and a critical rule reading one metric are each other's peers, also across the
+    groups of one file; a rule on another metric has none; an unlabelled rule gives no severity."""
+    from probes.prometheus.files import rule_facts
+
+    groups = [
+        {
+            "name": "disk",
+            "rules": [
+                {"alert": "DiskLow", "expr": "node_filesystem_avail_bytes < 0.2", "labels": {"severity": "warning"}},
+                {"alert": "Unlabelled", "expr": "node_filesystem_avail_bytes < 0.01"},
+            ],
+        },
+        {
+            "name": "disk-critical",
+            "rules": [
+                {"alert": "DiskFull", "expr": "node_filesystem_avail_bytes < 0.1", "labels": {"severity": "critical"}},
+                {"alert": "CPU", "expr": "rate(node_cpu_seconds_total[5m]) > 0.9", "labels": {"severity": "warning"}},
+                {"record": "job:up:sum", "expr": "sum(up)"},
+            ],
+        },
+    ]
+    facts = {s: d for kind, s, d in rule_facts(groups, "rules.yml") if kind == "prometheus.alert_rule"}
+    assert facts["disk/DiskLow"]["peer_severities"] == ["critical"]
+    assert facts["disk-critical/DiskFull"]["peer_severities"] == ["warning"]
+    assert facts["disk/Unlabelled"]["peer_severities"] == ["critical", "warning"]
+    assert facts["disk-critical/CPU"]["peer_severities"] == []

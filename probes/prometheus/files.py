@@ -168,7 +168,12 @@ def prometheus_cr_config(doc: Mapping[str, Any]) -> dict[str, Any]:
 
 def rule_facts(groups: Any, file: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """(kind, subject, data) of every rule in a rule file's `groups` (or a PrometheusRule's
-    `spec.groups`), `file` naming where they were declared; ValueError names the malformed group."""
+    `spec.groups`), `file` naming where they were declared; ValueError names the malformed group.
+    Alerting rules' `peer_severities` are read across the whole file (`mark_peers`)."""
+    yield from norm.mark_peers(list(_group_rules(groups, file)))
+
+
+def _group_rules(groups: Any, file: str) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for g in groups or []:
         if not isinstance(g, Mapping) or not isinstance(g.get("rules"), list):
             raise ValueError("a rule group must be a mapping with a `rules` list")

@@ -65,6 +65,11 @@ class PrometheusAlertRule(_RuleCommon):
     has_runbook: bool = Field(description="an annotation names or links a runbook, playbook, wiki or SOP")
     has_description: bool = Field(description="has a summary, description or message annotation")
     compares_constant: bool = Field(description="the expression compares with a number (a threshold)")
+    peer_severities: list[str] = Field(
+        default_factory=list,
+        description="severities of the other alerting rules of the same file, PrometheusRule or server "
+        "that read one of its metrics (a warning whose metric a critical rule reads is a tier ahead of it)",
+    )
     state: Any = Field(description="inactive, pending or firing" + _LIVE)
 
 

@@ -17,6 +17,7 @@ __all__ = [
     "alert_rule",
     "has_runbook",
     "is_vendored_group",
+    "mark_peers",
     "promql_functions",
     "promql_metrics",
     "recording_rule",
@@ -221,6 +222,33 @@ def alert_rule(
         }
     )
     return f"{group}/{name}", data
+
+
+MAX_PEERS = 10
+
+
+def mark_peers(rules: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
+    """Set each alerting rule's `peer_severities`: the severities of the other alerting rules of
+    the same listing (a rule file, a PrometheusRule, a server's /api/v1/rules) that read one of
+    its metrics. A warning rule whose metric a critical rule also reads is a tier ahead of it
+    (disk 80 % warning, 90 % critical; a slow and a fast error-budget burn). In place; returned."""
+    # Per metric, how many alerting rules of each severity read it: linear in rules x metrics,
+    # however many rules share `up`.
+    counts: dict[str, dict[str, int]] = {}
+    alerts = [d for kind, _s, d in rules if kind == "prometheus.alert_rule"]
+    for data in alerts:
+        sev = data.get("severity")
+        for m in set(data.get("metrics") or ()):
+            per = counts.setdefault(m, {})
+            if sev:
+                per[str(sev)] = per.get(str(sev), 0) + 1
+    for data in alerts:
+        own = str(data.get("severity") or "")
+        peers = {
+            sev for m in set(data.get("metrics") or ()) for sev, n in counts[m].items() if n > (1 if sev == own else 0)
+        }
+        data["peer_severities"] = sorted(peers)[:MAX_PEERS]
+    return rules
 
 
 def recording_rule(
