@@ -8,6 +8,13 @@ other Secret is ignored entirely (not even its keys are looked at). Nothing of t
 emitted: the configuration goes through the same normalisation as alertmanager.yml, which keeps
 structure only (receiver names, integration types, matchers, timings), never an integration's
 settings (API keys, webhook URLs, SMTP passwords). Errors about the embedded text never quote it.
+
+A third place: `alertmanager.config` in kube-prometheus-stack Helm values (probes/files/kps.py),
+read through the same normalisation. Helm merges it over the chart's default configuration, so a
+configuration that leaves out the inhibit rules or route timings still has the chart's: then
+alertmanager.config is partial (what it lacks is no finding). An `alertmanager.config` without
+`route` and `receivers` only overrides another file's: nothing is read from it, and both kinds
+are partial. A receiver written identically in a base and an override values file is one item.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
 from probes.alertmanager.normalise import config_facts, is_alertmanager_config
+from probes.files import kps
 from probes.files.base import FileParser
 from scanner.errors import InputError
 from scanner.evidence import Evidence
@@ -91,12 +99,38 @@ class AlertmanagerFiles(FileParser):
     # "alertmanager.y" finds a Secret that carries the configuration base64-encoded.
     markers: ClassVar[tuple[str, ...]] = ("route", "alertmanager.y")
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.configs = 0  # configurations emitted
+        self.charts = kps.ChartFolders()
+        # kube-prometheus-stack values, held until Chart.yaml folders are known:
+        # (path, [(kind, subject, data, origin)], keys the chart's defaults fill in)
+        self.kps_held: list[tuple[str, list[tuple[str, str, dict[str, Any], str]], list[str]]] = []
+        self.kps_partial: dict[str, str] = {}
+
     def absent_kinds(self) -> dict[str, str]:
         """Every kind when no Alertmanager configuration was found, none otherwise."""
         why = "no alertmanager.yml (nor a Secret holding alertmanager.yaml) found"
-        return {} if self.found else dict.fromkeys(self.kinds, why)
+        return {} if self.configs else dict.fromkeys(self.kinds, why)
+
+    def partial_kinds(self) -> dict[str, str]:
+        """kube-prometheus-stack values whose configuration Helm merges with another's."""
+        return {k: why for k, why in self.kps_partial.items() if self.configs}
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
+        self.charts.note(path)
+        if kps.is_kps_values(doc):
+            config, line, filled = kps.alertmanager_config(doc)
+            if config is not None:
+                facts, receivers = config_facts(config)
+                where = kps.origin(path, "alertmanager.config", line)
+                items = [("alertmanager.config", f"{path}#alertmanager.config", facts, where)]
+                items += [("alertmanager.receiver", name, data, where) for name, data in receivers]
+                self.kps_held.append((path, items, filled))
+                self.found = True
+            elif filled:
+                self.kps_held.append((path, [], filled))
+            return []
         if _is_secret(doc):
             found = secret_config(doc)
             if found is None:
@@ -112,4 +146,28 @@ class AlertmanagerFiles(FileParser):
         out = [Evidence.draft("alertmanager.config", subject, facts, origin)]
         out.extend(Evidence.draft("alertmanager.receiver", name, data, origin) for name, data in receivers)
         self.found = True
+        self.configs += 1
         return out
+
+    def finish(self) -> Iterable[Evidence]:
+        """kube-prometheus-stack values' configurations, less a chart's own values and receivers
+        repeated exactly; the kinds partial where Helm merges them with what is not read here."""
+        items = []
+        for path, held, filled in self.kps_held:
+            if self.charts.covers(path):
+                continue
+            items += held
+            self.configs += sum(1 for i in held if i[0] == "alertmanager.config")
+            if not held:
+                why = (
+                    f"{path} overrides part of an Alertmanager configuration (alertmanager.config without route "
+                    "and receivers) that Helm merges with another values file's: the merged configuration is not read"
+                )
+                self.kps_partial = {k: self.kps_partial.get(k, why) for k in self.kinds}
+            elif filled:
+                why = (
+                    f"{path} leaves {', '.join(filled)} to the kube-prometheus-stack chart's default Alertmanager "
+                    "configuration, which Helm merges under it: what it does not write may still be configured"
+                )
+                self.kps_partial.setdefault("alertmanager.config", why)
+        return [Evidence.draft(k, s, d, o) for k, s, d, o in kps.first_of_each(items)]

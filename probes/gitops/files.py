@@ -7,6 +7,11 @@ SLOs or Argo CD applications missing from Git may well live in Grafana, Promethe
 themselves, so "none in Git" is never read as "none" (rules on these kinds decide `met` or stay
 `unknown`, except where they judge the items found, e.g. an Application without automated sync).
 Subjects are `<namespace>/<Kind>/<name>` for Kubernetes objects, as the live probe names them.
+
+kube-prometheus-stack Helm values (probes/files/kps.py): `prometheus.prometheusSpec` and
+`alertmanager.alertmanagerSpec` are the Prometheus and Alertmanager resources the chart renders,
+read as those resources (`kps_server_facts`), one subject per values file
+(`<file>#prometheus`, `<file>#alertmanager`): which files a release merges is not known here.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from probes.files import kps
 from probes.files.base import FileParser
 from probes.gitops.dashboards import SIDECAR_LABEL, dashboard_facts, is_dashboard, sidecar_dashboards
 from probes.gitops.slo import is_slo_document, slo_facts
@@ -148,6 +154,23 @@ def monitoring_server_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+def kps_server_facts(resource: Mapping[str, Any], written: Mapping[str, Any]) -> dict[str, Any]:
+    """`monitoring_server_facts` of the resource kube-prometheus-stack renders from a values
+    file's prometheusSpec / alertmanagerSpec (`written`), claiming only what the file writes:
+    replicas and retention it leaves out are null (the chart's defaults, not the operator's,
+    apply). The chart always renders a Prometheus's rule and monitor selectors (the release
+    label, or every object with `*SelectorNilUsesHelmValues: false`), so the Prometheus selects
+    both; `rule_selector` is what the file writes (the release name is not known here)."""
+    facts = monitoring_server_facts(resource)
+    if "replicas" not in written:
+        facts["replicas"] = None
+    if "retention" not in written:
+        facts["retention"], facts["retention_s"] = None, None
+    if facts["tool"] == "prometheus":
+        facts["selects_rules"] = facts["selects_service_monitors"] = True
+    return facts
+
+
 class GitopsFiles(FileParser):
     family = "gitops"
     kinds: ClassVar[dict[str, str]] = KINDS
@@ -155,6 +178,7 @@ class GitopsFiles(FileParser):
         "panels", "grafana_dashboard", "slos", "ServiceLevelObjective", "SLO", "argoproj.io",
         "velero.io", "monitoring.coreos.com", "resources", "bases", "Chart",
         "blocks_storage", "schema_config", "schemaConfig", "objstore", "backend", "config",
+        "prometheusSpec", "alertmanagerSpec",
     )  # fmt: skip
     # What an unrendered chart's templates must spell to hide one of these (regular expressions,
     # base.template_kinds): an Application's apiVersion group, a Velero group, a Prometheus or
@@ -179,10 +203,27 @@ class GitopsFiles(FileParser):
         self.overlay_dirs: dict[str, str] = {}
         self.charts: list[tuple[str, dict[str, Any]]] = []
         self.values_stores: list[tuple[str, str, dict[str, Any], str]] = []  # (folder, subject, facts, origin)
+        # kube-prometheus-stack values' servers, held until Chart.yaml folders are known
+        self.kps_charts = kps.ChartFolders()
+        self.kps_servers: list[tuple[str, str, dict[str, Any], str]] = []  # (path, subject, facts, origin)
+        self.kps_read: set[str] = set()  # values files whose servers were emitted
 
     def absent_kinds(self) -> dict[str, str]:
         """Every kind of which the repository declared nothing (it may live outside Git)."""
         return {k: f"the repository declares no {d.split(':')[0]}" for k, d in KINDS.items() if k not in self.seen}
+
+    def partial_kinds(self) -> dict[str, str]:
+        """Servers read from kube-prometheus-stack values: each file alone, without the chart's
+        defaults or values given elsewhere, so a setting one leaves out is no finding."""
+        if not self.kps_read:
+            return {}
+        files = ", ".join(sorted(self.kps_read)[:3]) + (" and more" if len(self.kps_read) > 3 else "")
+        why = (
+            f"Prometheus/Alertmanager resources read from kube-prometheus-stack values ({files}), each file on its "
+            "own: Helm merges them with other values files, values in an Argo CD Application or helmfile, and the "
+            "chart's defaults, so a setting a file leaves out may be set elsewhere"
+        )
+        return {"gitops.monitoring_server": why}
 
     def _make(self, kind: str, subject: str, data: dict[str, Any], origin: str) -> Evidence:
         self.found = True
@@ -195,8 +236,11 @@ class GitopsFiles(FileParser):
         self.found = True
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
+        self.kps_charts.note(path)
         if not isinstance(doc, Mapping):
             return []
+        if kps.is_kps_values(doc):
+            self._kps_values(path, doc)
         origin = f"file://{path}#{index + 1}"
         if posixpath.basename(path) in KUSTOMIZATION[:2] or doc.get("kind") == "Kustomization":
             self._kustomization(path, doc)
@@ -236,6 +280,18 @@ class GitopsFiles(FileParser):
                 return []
             return [self._make("gitops.monitoring_store", s, f, origin) for s, f in zip(subjects, stores, strict=True)]
         return []
+
+    def _kps_values(self, path: str, doc: Mapping[str, Any]) -> None:
+        """Read now (a fault fails this file only), emitted by `finish`."""
+        for tool, found in (
+            ("prometheus", kps.prometheus_resource(doc)),
+            ("alertmanager", kps.alertmanager_resource(doc)),
+        ):
+            if found is not None:
+                resource, written, line = found
+                where = kps.origin(path, f"{tool}.{tool}Spec", line)
+                self.kps_servers.append((path, f"{path}#{tool}", kps_server_facts(resource, written), where))
+                self.found = True
 
     def _embedded_stores(self, doc: Mapping[str, Any], origin: str) -> list[Evidence]:
         """Store configurations held in a ConfigMap's or Secret's `*.yaml` keys (only the type is kept)."""
@@ -292,4 +348,8 @@ class GitopsFiles(FileParser):
         for folder, subject, facts, origin in self.values_stores:
             if folder not in chart_dirs:  # a chart's defaults are read from its rendered output instead
                 out.append(self._make("gitops.monitoring_store", subject, facts, origin))
+        for path, subject, facts, origin in self.kps_servers:
+            if not self.kps_charts.covers(path):  # a chart's own values: its rendered output is read
+                out.append(self._make("gitops.monitoring_server", subject, facts, origin))
+                self.kps_read.add(path)
         return out

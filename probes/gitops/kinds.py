@@ -89,9 +89,11 @@ class MonitoringServer(KindModel):
     """`gitops.monitoring_server`: a Prometheus or Alertmanager resource of the Prometheus Operator."""
 
     tool: str = Field(description="prometheus or alertmanager")
-    replicas: int | None = Field(description="replicas (1 when unset)")
+    replicas: int | None = Field(description="replicas (1 when unset; null: Helm values that do not set it)")
     shards: int | None = Field(description="Prometheus shards (null: unset)")
-    retention: str = Field(description="retention as written (operator default when unset: 24h / 120h)")
+    retention: str | None = Field(
+        description="retention as written (operator default when unset: 24h / 120h; null: Helm values that do not set it)"
+    )
     retention_s: float | None = Field(description="retention, seconds")
     retention_size: str | None = Field(description="size-based retention, if set")
     persistent_storage: bool = Field(description="a volumeClaimTemplate gives it persistent storage")

@@ -11,6 +11,12 @@ the live probe (the normalisation is shared):
   `probe/<ns>/<name>`), so the pool read from Git and the one a live server reports are one
   subject.
 
+Helm values of the kube-prometheus-stack chart (probes/files/kps.py): the PrometheusRule objects
+its `additionalPrometheusRulesMap` / `additionalPrometheusRules` render -> alert/recording rules,
+always partial (the chart's Prometheus also loads its default rules and PrometheusRules from
+every namespace by default); a rule written identically in a base and an override values file
+is one item.
+
 Runtime, TSDB and measured SLOs need a running Prometheus, so this parser does not claim them.
 Each kind is observed only when a file that declares it was read (scrape monitors alone do not
 make "no remote_write" a finding).
@@ -21,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, ClassVar
 
+from probes.files import kps
 from probes.files.base import FileParser
 from probes.prometheus import normalise as norm
 from scanner.evidence import Evidence
@@ -228,7 +235,9 @@ class PrometheusFiles(FileParser):
         "prometheus.target_pool": "a scrape job: targets up/down, interval, scheme/TLS, exporter family",
         "prometheus.config": "global settings: intervals, external labels, remote write/read hosts, alerting",
     }
-    markers: ClassVar[tuple[str, ...]] = ("groups", "scrape_configs", "global", "monitoring.coreos.com")
+    markers: ClassVar[tuple[str, ...]] = (
+        "groups", "scrape_configs", "global", "monitoring.coreos.com", "additionalPrometheusRules",
+    )  # fmt: skip
     # An unrendered chart hides rules only if a template spells a PrometheusRule or a `groups:`
     # key (a rule file in a ConfigMap), scrape jobs only with a monitor kind or scrape configs.
     template_markers: ClassVar[dict[str, tuple[str, ...]]] = {
@@ -245,6 +254,10 @@ class PrometheusFiles(FileParser):
         # Prometheus resources that select rules / monitors from other namespaces too
         self.rules_elsewhere: set[str] = set()
         self.monitors_elsewhere: set[str] = set()
+        # kube-prometheus-stack values: their rules, held until Chart.yaml folders are known
+        self.charts = kps.ChartFolders()
+        self.kps_rules: list[tuple[str, str, dict[str, Any], str]] = []  # (kind, subject, data, origin)
+        self.kps_files: set[str] = set()  # values files read (not a chart's own)
 
     def absent_kinds(self) -> dict[str, str]:
         """Kinds of this family the repository had no file for (e.g. rules but no prometheus.yml)."""
@@ -262,13 +275,19 @@ class PrometheusFiles(FileParser):
         ServiceMonitor, a rule collection), and those a Prometheus resource also selects from
         other namespaces (`ruleNamespaceSelector`, `serviceMonitorNamespaceSelector`, ...)."""
         held = self.seen & {*RULE_KINDS, "prometheus.target_pool"}
+        kps_why = (
+            f"kube-prometheus-stack values ({', '.join(sorted(self.kps_files)[:3])}) configure a Prometheus that also "
+            "loads the chart's default rules (defaultRules) and PrometheusRules from every namespace by default: "
+            "the rules read here are part of what it loads"
+        )
+        kps_partial = dict.fromkeys(sorted(held & set(RULE_KINDS)), kps_why) if self.kps_files else {}
         if "prometheus.config" not in self.seen:
             why = (
                 "this repository holds only part of a Prometheus's configuration: rules or monitors without "
                 "the Prometheus that loads them (no prometheus.yml, no Prometheus resource); its other rules "
                 "and scrape jobs live elsewhere"
             )
-            return dict.fromkeys(sorted(held), why)
+            return {**dict.fromkeys(sorted(held), why), **kps_partial}
         out: dict[str, str] = {}
         for kinds, who in ((RULE_KINDS, self.rules_elsewhere), (("prometheus.target_pool",), self.monitors_elsewhere)):
             if who:
@@ -277,11 +296,14 @@ class PrometheusFiles(FileParser):
                     "(namespace selector): those here are only part of what it loads"
                 )
                 out.update({k: why for k in kinds if k in held})
-        return out
+        return {**out, **kps_partial}
 
     def accept(self, path: str, index: int, doc: Any) -> Iterable[Evidence]:
+        self.charts.note(path)
         if not isinstance(doc, Mapping):
             return []
+        if kps.is_kps_values(doc):
+            return self._kps_values(path, doc)
         if _is_rule_cr(doc):
             spec = doc.get("spec")
             if not isinstance(spec, Mapping) or not isinstance(spec.get("groups"), list):
@@ -311,6 +333,30 @@ class PrometheusFiles(FileParser):
             self.seen.add("prometheus.config")
             return [Evidence.draft("prometheus.config", f"{ns}/Prometheus/{name}", facts, f"file://{path}#{index + 1}")]
         return []
+
+    def _kps_values(self, path: str, doc: Mapping[str, Any]) -> list[Evidence]:
+        """Read now (a malformed entry fails this file only), emitted by `finish`."""
+        held = []
+        for where, groups, line in kps.rule_groups(doc):
+            try:
+                facts = list(rule_facts(groups, where))
+            except ValueError as exc:
+                raise ValueError(f"{where}: {exc}") from None
+            held += [(kind, subject, data, kps.origin(path, where, line)) for kind, subject, data in facts]
+        self.kps_rules += held
+        self.kps_files.add(path)  # until finish: a chart's own values are dropped there
+        self.found = self.found or bool(held)
+        return []
+
+    def finish(self) -> Iterable[Evidence]:
+        """kube-prometheus-stack values' rules, less a chart's own values and exact repeats."""
+        self.kps_files = {p for p in self.kps_files if not self.charts.covers(p)}
+        kept = [i for i in self.kps_rules if not self.charts.covers(i[3][len("file://") :].split("#")[0])]
+        out = [Evidence.draft(k, s, d, o) for k, s, d, o in kps.first_of_each(kept)]
+        if out:
+            self.seen.update(RULE_KINDS)
+            self.recording_rules += sum(1 for e in out if e.kind == "prometheus.recording_rule")
+        return out
 
     def _pools(self, path: str, index: int, doc: Mapping[str, Any]) -> list[Evidence]:
         out = []
