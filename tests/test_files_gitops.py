@@ -289,6 +289,32 @@ _DEPLOYMENT = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Rel
 _MONITOR = "apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata:\n  name: {{ .Release.Name }}\n"
 
 
+def test_a_helper_template_is_read_as_the_charts_text(tmp_path: Path) -> None:
+    """An Application defined in _helpers.tpl and included by a template hides Argo CD apps."""
+    repo = tmp_path / "repo"
+    helper = '{{- define "platform.app" -}}\n' + _APP.replace("name: shop,", "name: {{ .name }},") + "{{- end }}\n"
+    apps = '{{- range .Values.apps }}\n---\n{{ include "platform.app" . }}\n{{- end }}\n'
+    _chart(repo, "charts/apps", {"apps.yaml": apps, "_helpers.tpl": helper})
+    (repo / "apps").mkdir()
+    (repo / "apps" / "shop.yaml").write_text(_APP, encoding="utf-8")
+    result = scan_files(repo)
+    obs = result.observations["gitops.argocd_app"]
+    assert obs.state == "absent" and "charts/apps" in (obs.reason or "")
+    assert one(result, "gitops.helm_chart", "charts/apps")["templates"] == 2  # the .tpl counted
+
+
+def test_a_template_of_blank_lines_is_read_in_linear_time() -> None:
+    """Hostile input: no template pattern may retry a line-start match across a run of blank
+    lines (quadratic under MULTILINE with a leading `\\s*`). 1 MB of newlines must be quick."""
+    from probes.files.base import template_kinds
+    from probes.gitops.files import GitopsFiles
+    from probes.prometheus.files import PrometheusFiles
+
+    text = "\n" * 1_000_000 + "kind: Deployment\n"
+    gitops, prom = template_kinds(GitopsFiles, text), template_kinds(PrometheusFiles, text)
+    assert "gitops.argocd_app" not in gitops and "prometheus.alert_rule" not in prom
+
+
 def test_unrendered_chart_hides_only_the_kinds_its_templates_spell(tmp_path: Path) -> None:
     """A chart of a Deployment and a ServiceMonitor cannot hold an Argo CD Application or a rule
     file: those stay observed from the repository's plain files; workloads and scrape jobs do not."""
@@ -330,6 +356,19 @@ def test_unrendered_chart_hides_only_the_kinds_its_templates_spell(tmp_path: Pat
             "subchart dependency",
             {"deployment.yaml": _DEPLOYMENT},
             "dependencies:\n  - {name: kube-prometheus-stack, version: 65.0.0, repository: https://prometheus-community.github.io/helm-charts}\n",
+        ),
+        (
+            "object from a helper",
+            {
+                "apps.yaml": '{{- include "platform.app" . }}\n',
+                "_helpers.tpl": '{{- define "platform.app" -}}\nkind: {{ .kind }}\n{{- end }}\n',
+            },
+            "",
+        ),
+        (
+            "objects from a values loop",
+            {"apps.yaml": "{{- range .Values.apps }}\n---\n{{ . | toYaml }}\n{{- end }}\n"},
+            "",
         ),
     ],
 )

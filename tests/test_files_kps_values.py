@@ -284,7 +284,30 @@ alertmanager:
     result = scan_files(_repo(tmp_path, {"kps/values.yaml": BASE, "kps/values-prod.yaml": prod}))
     assert set(by_subject(result, "alertmanager.config")) == {"kps/values.yaml#alertmanager.config"}
     for kind in ("alertmanager.config", "alertmanager.receiver"):
-        assert "values-prod.yaml overrides part" in (result.observations[kind].partial or "")
+        assert "values-prod.yaml writes an alertmanager.config" in (result.observations[kind].partial or "")
+
+
+@pytest.mark.parametrize(
+    "ignored_by",
+    [
+        "alertmanagerSpec: {useExistingSecret: true}",
+        "alertmanagerSpec: {configSecret: alertmanager-prod}",
+        "stringConfig: x",
+    ],
+)
+def test_a_config_the_chart_ignores_is_not_read(tmp_path: Path, ignored_by: str) -> None:
+    """With an existing Secret, a configSecret or a stringConfig the chart never loads `config`."""
+    values = f"""\
+alertmanager:
+  {ignored_by}
+  config:
+    route: {{receiver: ops}}
+    receivers: [{{name: ops}}]
+"""
+    result = scan_files(_repo(tmp_path, {"kps/values.yaml": values}))
+    assert by_subject(result, "alertmanager.config") == {}
+    obs = result.observations["alertmanager.config"]  # never "observed, none": what runs is unknown
+    assert obs.state == "absent" or "writes an alertmanager.config" in (obs.partial or ""), obs
 
 
 def test_disabled_components_and_defaults_are_not_claimed(tmp_path: Path) -> None:

@@ -156,7 +156,14 @@ def test_follow_ups_find_linked_postmortem_issues() -> None:
 
     cfg = GitLabConfig(name="g", probe="gitlab")
     links = {
-        1: [{"title": "Postmortem: incident #1", "labels": ["postmortem"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
+        1: [
+            {
+                "title": "Postmortem: incident #1",
+                "labels": ["postmortem"],
+                "type": "issue",
+                "created_at": "2026-01-02T00:00:00Z",
+            }
+        ],
         2: [{"title": "Fix retry", "labels": ["bug"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
         3: [{"title": "Review", "labels": ["Incident Review"], "type": "issue", "created_at": "2026-01-02T00:00:00Z"}],
     }

@@ -160,8 +160,9 @@ class AlertmanagerFiles(FileParser):
             self.configs += sum(1 for i in held if i[0] == "alertmanager.config")
             if not held:
                 why = (
-                    f"{path} overrides part of an Alertmanager configuration (alertmanager.config without route "
-                    "and receivers) that Helm merges with another values file's: the merged configuration is not read"
+                    f"{path} writes an alertmanager.config the chart does not load as it is (a part without route "
+                    "and receivers that Helm merges with another values file's, or one ignored for an existing "
+                    "Secret, an AlertmanagerConfig or stringConfig): the configuration that runs is not read"
                 )
                 self.kps_partial = {k: self.kps_partial.get(k, why) for k in self.kinds}
             elif filled:

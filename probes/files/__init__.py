@@ -201,6 +201,8 @@ class FilesProbe(Probe):
             if chart is not None:
                 self._note_template(path, chart, parsers)
                 continue
+            if path.suffix.lower() == ".tpl":  # a templates/ folder of no chart: nothing reads it
+                continue
             yield from self._read_file(path, rel, cfg, parsers, spoiled)
         unrendered = yield from self._charts(charts, parsers, spoiled)
         for parser in parsers:
@@ -364,7 +366,10 @@ class FilesProbe(Probe):
             for name in sorted(filenames):
                 p = Path(dirpath) / name
                 # Regular files only: a symlink may point outside the repository, a FIFO would block.
-                if p.suffix.lower() not in SUFFIXES or p.is_symlink() or not p.is_file():
+                suffix = p.suffix.lower()
+                # `.tpl` only as a chart's template text (its named templates, e.g. _helpers.tpl)
+                tpl = suffix == ".tpl" and "templates" in Path(dirpath).relative_to(root).parts
+                if (suffix not in SUFFIXES and not tpl) or p.is_symlink() or not p.is_file():
                     continue
                 rel = p.relative_to(root).as_posix()
                 if cfg.include and not any(p.match(g) or Path(rel).match(g) for g in cfg.include):

@@ -74,10 +74,15 @@ _ESCAPES = ("\\x", "\\u", "\\U", "\\\n", "\\\r")  # YAML/JSON escapes that could
 # A template that can emit objects its text does not spell: a templated apiVersion or kind, or
 # values or files rendered whole at the start of a line (an `extraObjects` list, raw manifests).
 _OPEN_TEMPLATE = re.compile(
-    r"^\s*(?:apiVersion|kind)\s*:\s*[\"']?\{\{"  # apiVersion: {{ ... }}, kind: {{ ... }}
-    r"|^\{\{-?\s*(?:tpl|toYaml|\.Files\.|\$\.Files\.|\(\.Files\.)"  # values or files as whole documents
-    r"|^\{\{-?\s*(?:include|template)\b[^\n]*(?:\.Values|tplvalues|\(dict \"value\")"  # Bitnami's extraDeploy
-    r"|^\{\{-?\s*(?:range|with)\b[^\n]*\.Values\.(?:extra|additional)",  # extraObjects, extraManifests
+    # `[ \t]*`, never `\s*`: under MULTILINE a `^\s*` retried at every line of a run of blank
+    # lines is quadratic in the run (a hostile template of blank lines held a scan for minutes).
+    r"^[ \t]*(?:apiVersion|kind)[ \t]*:[ \t]*[\"']?\{\{"  # apiVersion: {{ ... }}, kind: {{ ... }}
+    # at the start of a line, a template action that renders values, files or a named template
+    # whole: `toYaml`/`toJson`, `tpl`, `.Files`, `include`/`template` (a helper may define a whole
+    # object), a bare `.Values.x`
+    # (not a variable assignment, a condition or a define: `{{- $name := include ... }}` is common)
+    r"|^\{\{(?!-?[ \t]*(?:\$|if\b|else\b|end\b|define\b|/\*))[^\n]*?(?:\b(?:tpl|toYaml|toJson|toPrettyJson|toRawJson|include|template)\b|\.Files\.|\.Values\.)"
+    r"|^\{\{-?[ \t]*(?:range|with)\b[^\n]*\.Values\.(?:extra|additional)",  # extraObjects, extraManifests
     re.MULTILINE,
 )
 

@@ -133,15 +133,27 @@ CHART_DEFAULT_ROUTE_KEYS = ("group_by", "group_wait", "group_interval", "repeat_
 def alertmanager_config(doc: Mapping[str, Any]) -> tuple[Mapping[str, Any] | None, int | None, list[str]]:
     """(configuration, line, keys the chart's defaults fill in) of `alertmanager.config`.
 
-    The configuration is None when there is none, when the Alertmanager is disabled, or when it
-    is not whole (no `route` and `receivers`): then it only overrides part of another file's and
-    the keys list is ["route", "receivers"] (what it is merged into is unknown here).
+    The configuration is None when there is none, when the Alertmanager is disabled, when the
+    chart ignores it (`alertmanagerSpec.useExistingSecret`, `configSecret` or
+    `alertmanagerConfiguration`, or a `stringConfig` beside it), or when it is not whole (no
+    `route` and `receivers`): then the keys list is ["route", "receivers"] (what runs is unknown
+    here).
     """
     am = _m(doc.get("alertmanager"))
     config = am.get("config")
     if config is None or not _enabled(doc, "alertmanager"):
         return None, None, []
     line = line_of(doc, ["alertmanager", "config"])
+    spec = _m(am.get("alertmanagerSpec"))
+    if (
+        spec.get("useExistingSecret") is True
+        or spec.get("configSecret")
+        or spec.get("alertmanagerConfiguration")
+        or am.get("stringConfig")
+    ):
+        # The chart then ignores `config` (the Alertmanager loads an existing Secret, an
+        # AlertmanagerConfig resource, or `stringConfig`): what runs is not in this file.
+        return None, line, ["route", "receivers"]
     if not _whole_config(config):
         return None, line, ["route", "receivers"]
     assert isinstance(config, Mapping)

@@ -188,7 +188,7 @@ class GitopsFiles(FileParser):
     template_markers: ClassVar[dict[str, tuple[str, ...]]] = {
         "gitops.argocd_app": ("argoproj.io",),
         "gitops.velero_backup": ("velero.io",),
-        "gitops.monitoring_server": (r"^\s*kind:\s*[\"']?(?:Prometheus|Alertmanager)[\"']?\s*$",),
+        "gitops.monitoring_server": (r"^[ \t]*kind:[ \t]*[\"']?(?:Prometheus|Alertmanager)[\"']?[ \t]*$",),
         "gitops.slo": ("sloth.slok.dev", "pyrra.dev", "openslo", "slos"),
         "gitops.dashboard": (SIDECAR_LABEL, "panels", "ConfigMap"),
         "gitops.kustomize_app": (),

@@ -241,10 +241,13 @@ class PrometheusFiles(FileParser):
     # An unrendered chart hides rules only if a template spells a PrometheusRule or a `groups:`
     # key (a rule file in a ConfigMap), scrape jobs only with a monitor kind or scrape configs.
     template_markers: ClassVar[dict[str, tuple[str, ...]]] = {
-        "prometheus.alert_rule": (r"PrometheusRule", r"^\s*\"?groups\"?\s*:"),
-        "prometheus.recording_rule": (r"PrometheusRule", r"^\s*\"?groups\"?\s*:"),
-        "prometheus.target_pool": (r"ServiceMonitor|PodMonitor|ScrapeConfig|kind:\s*[\"']?Probe\b", r"scrape_configs"),
-        "prometheus.config": (r"scrape_configs", r"^\s*global\s*:", r"kind:\s*[\"']?Prometheus[\"']?\s*$"),
+        "prometheus.alert_rule": (r"PrometheusRule", r"^[ \t]*\"?groups\"?[ \t]*:"),
+        "prometheus.recording_rule": (r"PrometheusRule", r"^[ \t]*\"?groups\"?[ \t]*:"),
+        "prometheus.target_pool": (
+            r"ServiceMonitor|PodMonitor|ScrapeConfig|kind:[ \t]*[\"']?Probe\b",
+            r"scrape_configs",
+        ),
+        "prometheus.config": (r"scrape_configs", r"^[ \t]*global[ \t]*:", r"kind:[ \t]*[\"']?Prometheus[\"']?[ \t]*$"),
     }
 
     def __init__(self) -> None:
