@@ -92,7 +92,7 @@ WELL_EXPECTED = {
     "ydt:5.3.1:L2.1": "met",  # severities + group_by
     "ydt:5.3.1:L2.4": "met",  # runbook_url everywhere
     "ydt:5.3.1:L3.4": "met",  # inhibition + grouping
-    "ydt:5.3.1:L3.5": "met",  # warning and critical tiers
+    "ydt:5.3.1:L3.5": "met",  # a slow-burn warning ahead of the fast-burn critical on the same series
     "ydt:8.1.1:L1.2": "met",
     "ydt:8.1.1:L3.3": "met",
     "ydt:8.1.2:L1.2": "met",
@@ -112,7 +112,7 @@ POOR_EXPECTED = {
     "ydt:5.3.1:L2.1": "not_met",  # no severities, no grouping
     "ydt:5.3.1:L2.4": "not_met",  # no runbooks
     "ydt:5.3.1:L3.4": "not_met",  # no inhibition
-    "ydt:5.3.1:L3.5": "not_met",
+    "ydt:5.3.1:L3.5": "unknown",  # no tier on one metric, no prediction: met or unknown by design
     "ydt:8.1.1:L1.2": "not_met",
     "ydt:10.1.1:L2.1": "not_met",  # availability not measured
     # A rule fails to evaluate and alerts go to a dead Alertmanager: prometheus.alerting.actionable.

@@ -161,9 +161,13 @@ def old_rule_items(answer: Mapping[str, Any]) -> list[tuple[str, str, dict[str, 
     # Added since (5.3.1:L3.5 early warning): each alerting rule's peers over the whole listing,
     # written here the plain quadratic way against `mark_peers`' counting.
     alerts = [d for kind, _s, d in out if kind == "prometheus.alert_rule"]
+
+    def key(d: dict[str, Any]) -> str:
+        return re.sub(r"\s+", "", re.sub(r"\d+(\.\d+)?", "", d["expr"]))
+
     for d in alerts:
         d["peer_severities"] = sorted(
-            {o["severity"] for o in alerts if o is not d and o["severity"] and set(o["metrics"]) & set(d["metrics"])}
+            {o["severity"] for o in alerts if o is not d and o["severity"] and key(o) == key(d)}
         )[:10]
     return out
 

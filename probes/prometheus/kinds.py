@@ -68,7 +68,7 @@ class PrometheusAlertRule(_RuleCommon):
     peer_severities: list[str] = Field(
         default_factory=list,
         description="severities of the other alerting rules of the same file, PrometheusRule or server "
-        "that read one of its metrics (a warning whose metric a critical rule reads is a tier ahead of it)",
+        "whose expression is the same but for its numbers (a warning with a critical peer is a tier ahead of it)",
     )
     state: Any = Field(description="inactive, pending or firing" + _LIVE)
 

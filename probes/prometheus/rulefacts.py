@@ -227,26 +227,32 @@ def alert_rule(
 MAX_PEERS = 10
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?|\s+")
+
+
+def tier_key(expr: str) -> str:
+    """An alerting expression with its numbers and spaces taken out: two rules with one key are
+    the same condition at another threshold or window (disk `< 0.20` and `< 0.10`, a burn rate
+    over `ratio_rate1h` and over `ratio_rate6h`), while `up{job="batch"}` and `up{job="api"}`
+    stay apart."""
+    return _NUMBER.sub("", expr[:MAX_TEXT])
+
+
 def mark_peers(rules: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
     """Set each alerting rule's `peer_severities`: the severities of the other alerting rules of
-    the same listing (a rule file, a PrometheusRule, a server's /api/v1/rules) that read one of
-    its metrics. A warning rule whose metric a critical rule also reads is a tier ahead of it
-    (disk 80 % warning, 90 % critical; a slow and a fast error-budget burn). In place; returned."""
-    # Per metric, how many alerting rules of each severity read it: linear in rules x metrics,
-    # however many rules share `up`.
+    the same listing (a rule file, a PrometheusRule, a server's /api/v1/rules) whose expression is
+    the same but for its numbers (`tier_key`). A warning with a critical peer is a tier ahead of
+    it. In place; returned. Linear: rules are counted per key, however many share one."""
     counts: dict[str, dict[str, int]] = {}
-    alerts = [d for kind, _s, d in rules if kind == "prometheus.alert_rule"]
-    for data in alerts:
+    keyed = [(tier_key(str(d.get("expr") or "")), d) for kind, _s, d in rules if kind == "prometheus.alert_rule"]
+    for key, data in keyed:
         sev = data.get("severity")
-        for m in set(data.get("metrics") or ()):
-            per = counts.setdefault(m, {})
-            if sev:
-                per[str(sev)] = per.get(str(sev), 0) + 1
-    for data in alerts:
+        per = counts.setdefault(key, {})
+        if sev:
+            per[str(sev)] = per.get(str(sev), 0) + 1
+    for key, data in keyed:
         own = str(data.get("severity") or "")
-        peers = {
-            sev for m in set(data.get("metrics") or ()) for sev, n in counts[m].items() if n > (1 if sev == own else 0)
-        }
+        peers = {sev for sev, n in counts[key].items() if n > (1 if sev == own else 0)}
         data["peer_severities"] = sorted(peers)[:MAX_PEERS]
     return rules
 
