@@ -9,7 +9,6 @@ from typing import Any
 
 import yaml
 
-from probes.kubernetes.configmaps import CONFIGMAPS
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS
 from sandbox.kubernetes import SURFACE, KubeApiServer, default_estate_dir, load_objects
 from tests.fixtures.kubernetes.helpers import TOKEN, scan_live
@@ -43,7 +42,7 @@ def test_role_is_read_only_and_never_secrets() -> None:
     for r in role["rules"]:
         assert set(r["verbs"]) <= {"get", "list", "watch"}, r
         assert "*" not in r.get("resources", []) and "*" not in r.get("apiGroups", []) and "*" not in r["verbs"]
-        assert not {"secrets", "pods/exec", "pods/log"} & set(r.get("resources", []))
+        assert not {"secrets", "pods/exec", "pods/log", "configmaps"} & set(r.get("resources", []))
 
 
 def test_role_covers_every_resource_the_probe_knows() -> None:
@@ -53,7 +52,6 @@ def test_role_covers_every_resource_the_probe_knows() -> None:
     for api in OPTIONAL_APIS:
         for _kind, plural in api.resources:
             assert grants(role, api.group, plural, "list"), (api.group, plural)
-    assert grants(role, CONFIGMAPS.group, CONFIGMAPS.plural, "list")  # monitoring configured in ConfigMaps
 
 
 _RESOURCE = re.compile(

@@ -23,13 +23,7 @@ from probes.kubernetes.client import KubeReader, make_api_client
 from probes.kubernetes.fleet import cluster_units
 from probes.kubernetes.join import KINDS, Joiner
 from probes.kubernetes.kinds import MODELS
-from probes.kubernetes.monitoring import (
-    CONFIGMAP_ONLY_KINDS,
-    CONFIGMAP_ONLY_MODELS,
-    MONITORING_KINDS,
-    MONITORING_MODELS,
-    collect_monitoring,
-)
+from probes.kubernetes.monitoring import MONITORING_KINDS, MONITORING_MODELS, collect_monitoring
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS, OptionalApi, Resource
 from scanner.config import SourceConfig
 from scanner.evidence import Evidence
@@ -83,8 +77,8 @@ class KubernetesConfig(SourceConfig):
 
 class KubernetesProbe(Probe):
     name = "kubernetes"
-    kinds: ClassVar[dict[str, str]] = {**KINDS, **MONITORING_KINDS, **CONFIGMAP_ONLY_KINDS}
-    models: ClassVar[dict[str, type[KindModel]]] = {**MODELS, **MONITORING_MODELS, **CONFIGMAP_ONLY_MODELS}
+    kinds: ClassVar[dict[str, str]] = {**KINDS, **MONITORING_KINDS}
+    models: ClassVar[dict[str, type[KindModel]]] = {**MODELS, **MONITORING_MODELS}
     config_model = KubernetesConfig
 
     def units(self, config: Any, ctx: ProbeContext) -> list[Unit]:
@@ -140,8 +134,7 @@ class _Scan:
                     yield from self._namespaces(prefetch.pages(job))
                 else:
                     yield from self._list(res, kinds, prefetch.pages(job))
-        # Prometheus Operator resources and monitoring configured in ConfigMaps, into the kinds
-        # the GitOps path emits (monitoring.py, configmaps.py)
+        # Prometheus Operator resources, into the kinds the GitOps path emits (monitoring.py)
         yield from collect_monitoring(self.reader, self.ctx, self.include, self.exclude, self.groups)
         for ev in self.joiner.finish():
             if not self.ctx.any_failed((ev.kind,)):

@@ -22,13 +22,6 @@ one per AlertmanagerConfig an Alertmanager resource selects, rendered as the ope
 (probes/kubernetes/amconfig.py). The Alertmanager's own configuration (its root route, global
 receivers and inhibit rules) is in a Secret, never read: the kinds are then partial, and without
 any selected AlertmanagerConfig they are absent (unknown, never "no receivers").
-
-Monitoring configured the plain way (prometheus.yml, rule files, alertmanager.yml and Grafana
-sidecar dashboards in ConfigMaps, probes/kubernetes/configmaps.py) feeds the same kinds and is
-settled with these objects: a prometheus.yml in a ConfigMap is a server (its rules and jobs are
-whole), an alertmanager.yml a whole configuration. ConfigMaps that hold none of it say nothing
-of these kinds (an operator's server loads nothing from them); a 403 on them makes the kinds
-they feed absent where nothing else feeds them, partial where something does.
 """
 
 from __future__ import annotations
@@ -44,7 +37,6 @@ from probes.gitops.files import monitoring_server_facts, subject_of
 from probes.gitops.kinds import MODELS as GITOPS_MODELS
 from probes.kubernetes.amconfig import amconfig_facts, on_namespace, selected_by
 from probes.kubernetes.client import KubeReader
-from probes.kubernetes.configmaps import DASHBOARD, ConfigMapRead, read_configmaps
 from probes.kubernetes.resources import Resource
 from probes.prometheus import normalise as norm
 from probes.prometheus.files import PrometheusFiles, monitor_scrape_configs, prometheus_cr_config, rule_facts
@@ -52,14 +44,7 @@ from probes.prometheus.kinds import MODELS as PROMETHEUS_MODELS
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, KindModel, ProbeContext, SourceFailure
 
-__all__ = [
-    "CONFIGMAP_ONLY_KINDS",
-    "CONFIGMAP_ONLY_MODELS",
-    "MONITORING_KINDS",
-    "MONITORING_MODELS",
-    "RESOURCES",
-    "collect_monitoring",
-]
+__all__ = ["MONITORING_KINDS", "MONITORING_MODELS", "RESOURCES", "collect_monitoring"]
 
 GROUP = "monitoring.coreos.com"
 VERSION = "v1"
@@ -72,7 +57,6 @@ AM_KINDS = (AM_CONFIG, AM_RECEIVER)
 # AlertmanagerConfig is served as v1alpha1 (the storage version) and, with the operator's
 # conversion webhook, v1beta1; the field names read here are taken from either.
 AMC_VERSIONS = ("v1alpha1", "v1beta1")
-NOT_SERVED = "is not served by this cluster"
 
 # The other producers' own descriptions, word for word: the registry keeps one per kind.
 MONITORING_KINDS: dict[str, str] = {
@@ -85,9 +69,6 @@ MONITORING_MODELS: dict[str, type[KindModel]] = {
     SERVER: GITOPS_MODELS[SERVER],
     **{k: ALERTMANAGER_MODELS[k] for k in AM_KINDS},
 }
-# Kinds only ConfigMaps feed here: the Grafana sidecar's dashboards (configmaps.py).
-CONFIGMAP_ONLY_KINDS: dict[str, str] = {DASHBOARD: GITOPS_KINDS[DASHBOARD]}
-CONFIGMAP_ONLY_MODELS: dict[str, type[KindModel]] = {DASHBOARD: GITOPS_MODELS[DASHBOARD]}
 
 # What each list feeds. Listed in this order; a kind fed by several lists (monitors, servers) is
 # unknown only when none of them could be read, and partial when some could not.
@@ -187,16 +168,13 @@ class _Monitoring:
 
     def run(self) -> Iterator[Evidence]:
         served = self._served(VERSION, [k for _r, ks in RESOURCES for k in ks])
-        reads: list[_Read | ConfigMapRead] = []
+        reads = []
         for res, kinds in RESOURCES:
             if res.kind == "AlertmanagerConfig":
                 res, amc_served = self._amc_served(res, served)
                 reads.append(self._read(res, kinds, amc_served))
             else:
                 reads.append(self._read(res, kinds, served))
-        # Monitoring configured the plain way: prometheus.yml, rule files, alertmanager.yml and
-        # sidecar dashboards in ConfigMaps (configmaps.py), settled with the operator's objects.
-        reads.append(read_configmaps(self.reader, self.ctx, self.include, self.exclude))
         yield from self._settle(reads)
 
     def _amc_served(self, res: Resource, v1: set[str] | str) -> tuple[Resource, set[str] | str]:
@@ -218,7 +196,7 @@ class _Monitoring:
         if self.groups is not None and GROUP not in self.groups:  # /apis says: no such group
             if quiet_404:
                 return "not served"
-            return f"the Prometheus Operator's API ({GROUP}/{version}) {NOT_SERVED}"
+            return f"the Prometheus Operator's API ({GROUP}/{version}) is not served by this cluster"
         try:
             doc = self.reader.get(path)
         except SourceFailure:
@@ -227,7 +205,7 @@ class _Monitoring:
             if exc.category == "not_found":
                 if quiet_404:
                     return "not served"
-                return f"the Prometheus Operator's API ({GROUP}/{version}) {NOT_SERVED}"
+                return f"the Prometheus Operator's API ({GROUP}/{version}) is not served by this cluster"
             if exc.category == "forbidden":
                 self.ctx.warn(f"cannot read {path}: {exc.reason}")
                 return f"discovery of {GROUP}/{version} is forbidden"
@@ -242,7 +220,6 @@ class _Monitoring:
         out = _Read(res, kinds)
         if isinstance(served, str):
             out.unread, out.failed = served, served == "failed"
-            out.no_crd = served.endswith(NOT_SERVED)  # no such group: none of its objects can exist
             return out
         if res.plural not in served:
             out.unread = f"{res.plural}.{GROUP} is not served (its CRD is not installed)"
@@ -287,79 +264,40 @@ class _Monitoring:
                 out.failed = True
         return out
 
-    def _settle(self, reads: list[_Read | ConfigMapRead]) -> Iterator[Evidence]:
+    def _settle(self, reads: list[_Read]) -> Iterator[Evidence]:
         """Yield what was read and say, per kind, whether this source observed it."""
         servers = next(r for r in reads if r.res.kind == "Prometheus")
-        cms = next(r for r in reads if isinstance(r, ConfigMapRead))
-        # A server: a Prometheus resource, or a prometheus.yml in a ConfigMap.
-        no_server = (servers.unread is not None or servers.objects == 0) and not cms.objects
-        yield from self._alertmanager_configs(reads, cms)
-        yield from self._dashboards(cms)
+        no_server = servers.unread is not None or servers.objects == 0
+        yield from self._alertmanager_configs(reads)
         for kind in MONITORING_KINDS:
             if kind in AM_KINDS:
                 continue  # settled by _alertmanager_configs
-            # ConfigMaps read to their end say something of a kind only where they hold a
-            # server's configuration or items of it: an operator's server loads nothing from them.
-            feeders = [r for r in reads if kind in r.kinds and (r is not cms or _speaks(cms, kind))]
-            if any(r.failed for r in feeders) or self.ctx.any_failed((kind,)):
+            feeders = [r for r in reads if kind in r.kinds]
+            if any(r.failed for r in feeders):
                 continue  # failed (by ctx.fail): no evidence of it from this source
             unread = [r for r in feeders if r.unread is not None]
             held = [e for r in feeders if r.unread is None for e in r.evidence if e.kind == kind]
             if len(unread) == len(feeders):
-                unknown = "; ".join(dict.fromkeys(r.unread or "" for r in unread))
-                if cms not in feeders and kind in cms.kinds:
-                    unknown += "; and no ConfigMap holds a Prometheus configuration of it"
-                self.ctx.kind_absent(kind, unknown)
+                self.ctx.kind_absent(kind, unread[0].unread or "")
                 continue
             if not held and (kind in RULE_KINDS or kind == POOL) and no_server:
-                self.ctx.kind_absent(
-                    kind,
-                    "no Prometheus resource, no prometheus.yml in a ConfigMap and none of these objects in this cluster",
-                )
-                continue
-            if not held and kind in RULE_KINDS and cms.rule_files:
-                self.ctx.kind_absent(
-                    kind, "a prometheus.yml in a ConfigMap loads rule files (rule_files) that no ConfigMap holds"
-                )
+                self.ctx.kind_absent(kind, "no Prometheus resource and none of these objects in this cluster")
                 continue
             if not held and kind in (CONFIG, SERVER) and not any(r.objects for r in feeders):
-                self.ctx.kind_absent(
-                    kind,
-                    "no Prometheus (or Alertmanager) resource, nor a prometheus.yml in a ConfigMap, in this cluster",
-                )
+                self.ctx.kind_absent(kind, "no Prometheus (or Alertmanager) resource in this cluster")
                 continue
             why = self._partial(kind, unread, no_server)
             if why:
                 self.ctx.kind_partial(kind, why)
             yield from held
 
-    def _dashboards(self, cms: ConfigMapRead) -> Iterator[Evidence]:
-        """`gitops.dashboard` of the Grafana sidecar's ConfigMaps: observed once one is found
-        (dashboards may live in Grafana itself: none here is no finding), as in Git."""
-        if cms.failed or self.ctx.any_failed((DASHBOARD,)):
-            return
-        if cms.unread is not None:
-            self.ctx.kind_absent(DASHBOARD, cms.unread)
-            return
-        held = [e for e in cms.evidence if e.kind == DASHBOARD]
-        if not held:
-            self.ctx.kind_absent(
-                DASHBOARD, "no ConfigMap labelled grafana_dashboard (the Grafana sidecar's) in this cluster"
-            )
-            return
-        if self.include or self.exclude:
-            self.ctx.kind_partial(DASHBOARD, "only some namespaces were scanned (namespaces.include / exclude)")
-        yield from held
-
-    def _alertmanager_configs(self, reads: list[_Read | ConfigMapRead], cms: ConfigMapRead) -> Iterator[Evidence]:
-        """`alertmanager.config` / `alertmanager.receiver` of an alertmanager.yml in a ConfigMap
-        (a whole configuration) and of the AlertmanagerConfigs some Alertmanager resource
-        selects (partial: the Alertmanager's own Secret is never read)."""
+    def _alertmanager_configs(self, reads: list[_Read]) -> Iterator[Evidence]:
+        """`alertmanager.config` / `alertmanager.receiver` of the AlertmanagerConfigs some
+        Alertmanager resource selects, partial (the Alertmanager's own Secret is never read)."""
         ams = next(r for r in reads if r.res.kind == "Alertmanager")
         amcs = next(r for r in reads if r.res.kind == "AlertmanagerConfig")
-        if ams.failed or amcs.failed or cms.failed or any(self.ctx.any_failed((k,)) for k in AM_KINDS):
+        if ams.failed or amcs.failed:
             return  # failed (by ctx.fail)
-        plain = [e for e in cms.evidence if e.kind in AM_KINDS]
         why: str | None = None
         if ams.unread is not None:
             why = ams.unread
@@ -389,22 +327,9 @@ class _Monitoring:
                 f"the Alertmanagers' configuration is in Secrets ({secrets}), never read, and no "
                 "AlertmanagerConfig is selected by them"
             )
-        scope = "only some namespaces were scanned (namespaces.include / exclude)"
         if why is not None:
-            if not plain:
-                for kind in AM_KINDS:
-                    self.ctx.kind_absent(kind, cms.unread if cms.unread and ams.no_crd else why)
-                return
-            # alertmanager.yml in a ConfigMap: whole, unless an Alertmanager resource (its Secret
-            # unread) or a forbidden list hides other configurations
-            lost = (ams.unread is not None and not ams.no_crd) or bool(self.alertmanagers)
-            part = f"{why}: the alertmanager.yml read from ConfigMaps is only part of it" if lost else None
-            if part is None and (self.include or self.exclude):
-                part = scope
-            if part:
-                for kind in AM_KINDS:
-                    self.ctx.kind_partial(kind, part)
-            yield from plain
+            for kind in AM_KINDS:
+                self.ctx.kind_absent(kind, why)
             return
         part = (
             f"the Alertmanagers' own configuration (root route, receivers and inhibit rules in Secrets {secrets}) "
@@ -415,23 +340,20 @@ class _Monitoring:
                 f"; whether {', '.join(undecided)} are selected depends on namespace labels "
                 "(alertmanagerConfigNamespaceSelector), not read"
             )
-        if cms.unread is not None:
-            part += f"; {cms.unread}"
         if self.include or self.exclude:
-            part += "; " + scope
+            part += "; only some namespaces were scanned (namespaces.include / exclude)"
         for kind in AM_KINDS:
             self.ctx.kind_partial(kind, part)
         yield from out
-        yield from plain
 
-    def _partial(self, kind: str, unread: list[_Read | ConfigMapRead], no_server: bool) -> str | None:
+    def _partial(self, kind: str, unread: list[_Read], no_server: bool) -> str | None:
         lost = [r for r in unread if not r.no_crd]  # an uninstalled CRD of a served group hides nothing
         if lost:
             return "; ".join(r.unread or "" for r in lost) + ": what was read is only part of it"
         if (kind in RULE_KINDS or kind == POOL) and no_server:
             return (
-                "no Prometheus resource and no prometheus.yml in a ConfigMap was read in this cluster: these rules "
-                "and monitors are only part of the configuration of a server not seen here"
+                "no Prometheus resource was read in this cluster: these rules and monitors are only part "
+                "of the configuration of a server not seen here"
             )
         if kind == POOL and self.scrapes_elsewhere:
             return (
@@ -441,12 +363,6 @@ class _Monitoring:
         if self.include or self.exclude:
             return "only some namespaces were scanned (namespaces.include / exclude)"
         return None
-
-
-def _speaks(cms: ConfigMapRead, kind: str) -> bool:
-    """Whether the ConfigMaps bear on `kind`: unread or failed (they might have), or read and
-    holding a prometheus.yml (a server: its rules and jobs are whole) or items of the kind."""
-    return cms.unread is not None or cms.failed or cms.objects > 0 or any(e.kind == kind for e in cms.evidence)
 
 
 def _trim(obj: Mapping[str, Any]) -> dict[str, Any]:
