@@ -41,7 +41,8 @@ class LineList(list[Any]):
 
 
 MAX_DEPTH = 200  # nesting of collections in one document (CRD schemas reach ~60)
-ALIAS_BUDGET = 100_000  # nodes all aliases of one document may expand to (billion laughs: 10^9)
+ALIAS_BUDGET = 100_000  # nodes all aliases of one text may expand to, every document together
+# (billion laughs: 10^9; per document, a text of many `---` documents multiplied the budget)
 
 try:  # libyaml parses ~10x faster; the composer below is ours either way (limits, line marks)
     _CParser: Any = import_module("yaml._yaml").CParser
@@ -65,6 +66,7 @@ class _Composer:
     get_event: Any
     check_event: Any
     resolve: Any
+    _expanded: int = 0  # alias nodes expanded so far, over every document of the text
 
     def check_node(self) -> bool:
         if self.check_event(yaml.StreamStartEvent):
@@ -96,7 +98,7 @@ class _Composer:
         stack: list[yaml.Node] = []
         keys: list[yaml.Node | None] = []  # per open mapping: the key waiting for its value
         root: yaml.Node | None = None
-        expanded = 0
+        expanded = getattr(self, "_expanded", 0)  # shared by every document of the text
 
         def size(node: yaml.Node) -> int:
             return 1 if isinstance(node, yaml.ScalarNode) else sizes[id(node)]
@@ -135,6 +137,7 @@ class _Composer:
                 if not isinstance(target, yaml.ScalarNode) and id(target) not in sizes:
                     raise _error(f"alias {event.anchor!r} refers to a node that contains it", event.start_mark)
                 expanded += size(target)
+                self._expanded = expanded
                 if expanded > ALIAS_BUDGET:
                     raise _error(f"aliases expand to more than {ALIAS_BUDGET} nodes", event.start_mark)
                 attach(target)
