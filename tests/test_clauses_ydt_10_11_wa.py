@@ -118,8 +118,9 @@ def test_alternative_tools_decide_the_same_clause(catalog: Catalog) -> None:
     assert {"aws.fis.fault-injection", "kubernetes.chaos.host-faults"} <= decides["ydt:10.3.2:L3.1#a"]
     assert "kubernetes.chaos.fault-injection" not in decides["ydt:10.3.2:L3.1#a"]
     # Multi-AZ is multi-data-centre: cross-region failover is one alternative, not a necessity.
-    for cid in ("ydt:10.2.1:L3.1#b", "ydt:10.2.1:L3.1#c"):
-        assert {"aws.dr.multi-region-failover", "aws.compute.multi-az"} <= decides[cid], cid
+    assert {"aws.dr.multi-region-failover", "aws.compute.multi-az"} <= decides["ydt:10.2.1:L3.1#b"]
+    # Fast switchover needs the serving groups across zones, not a node group (eks-shop estate).
+    assert {"aws.dr.multi-region-failover", "aws.compute.multi-az-serving"} <= decides["ydt:10.2.1:L3.1#c"]
     assert {"gitlab.deployments.rollback-ready", "kubernetes.workloads.rollback-history"} <= decides["wa:OPS06-BP01#a"]
     assert {
         "prometheus.alerting.severity-labels",

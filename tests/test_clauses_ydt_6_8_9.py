@@ -91,12 +91,13 @@ def test_alternative_tools_decide_the_same_clause(catalog: Catalog) -> None:
     assert {"gitlab.changes.merge-request-approvals", "gitlab.environments.protected-production"} <= by_clause[
         "ydt:6.2.1:L2.3#a"
     ]
-    assert {"aws.compute.multi-az", "kubernetes.cluster.multi-zone"} <= by_clause["ydt:9.1.2:L3.1#a"]
+    assert {"aws.compute.multi-az-serving", "kubernetes.cluster.multi-zone"} <= by_clause["ydt:9.1.2:L3.1#a"]
+    assert "aws.compute.multi-az" not in by_clause["ydt:9.1.2:L3.1#a"]  # node groups are not the apps
     assert {"aws.cloudwatch.capacity-early-warning", "prometheus.capacity.early-warning"} <= by_clause[
         "ydt:8.1.1:L3.3#a"
     ]
     # Zone spread is fault tolerance, not dynamic capacity balancing (review: WRONG).
-    assert "aws.compute.multi-az" not in by_clause.get("ydt:8.1.1:L3.1#a", set())
+    assert not {"aws.compute.multi-az", "aws.compute.multi-az-serving"} & by_clause.get("ydt:8.1.1:L3.1#a", set())
     # AWS Budgets never decide cost awareness (organisational); they decide basic budgeting only as
     # met-or-unknown (an account without a budget is unknown: budgets often live in other tools).
     assert "aws.cost.budgets" not in by_clause.get("ydt:8.2.1:L1.1#a", set())

@@ -303,6 +303,22 @@ def test_a_helper_template_is_read_as_the_charts_text(tmp_path: Path) -> None:
     assert one(result, "gitops.helm_chart", "charts/apps")["templates"] == 2  # the .tpl counted
 
 
+def test_label_snippets_in_helpers_leave_the_chart_closed(tmp_path: Path) -> None:
+    """`helm create`'s _helpers.tpl assembles labels with line-start includes inside defines:
+    that renders no object, so the chart still hides only its Deployment's kinds."""
+    helpers = (
+        '{{- define "api.labels" -}}\nhelm.sh/chart: {{ include "api.chart" . }}\n'
+        '{{ include "api.selectorLabels" . }}\n{{- end }}\n'
+    )
+    repo = tmp_path / "repo"
+    _chart(repo, "charts/api", {"deployment.yaml": _DEPLOYMENT, "_helpers.tpl": helpers})
+    (repo / "apps").mkdir()
+    (repo / "apps" / "shop.yaml").write_text(_APP, encoding="utf-8")
+    result = scan_files(repo)
+    assert result.observations["gitops.argocd_app"].observed
+    assert result.observations["kubernetes.workload"].state == "absent"
+
+
 def test_a_template_of_blank_lines_is_read_in_linear_time() -> None:
     """Hostile input: no template pattern may retry a line-start match across a run of blank
     lines (quadratic under MULTILINE with a leading `\\s*`). 1 MB of newlines must be quick."""

@@ -426,6 +426,7 @@ WELL_RUN_MET = {
     "aws.backup.plan-schedules",
     "aws.dr.multi-region-failover",
     "aws.compute.multi-az",
+    "aws.compute.multi-az-serving",
     "aws.fis.fault-injection",
     "aws.fis.drills-held",
     "aws.elasticache.replicas-and-persistence",

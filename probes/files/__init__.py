@@ -252,8 +252,9 @@ class FilesProbe(Probe):
         except OSError:
             text = ""
         chart.families.update(p.family for p in parsers if not text or could_feed(p, text))
+        helper = path.name.startswith("_")  # _helpers.tpl: named templates, no document of its own
         for p in parsers:
-            chart.kinds |= template_kinds(p, text)
+            chart.kinds |= template_kinds(p, text, helper=helper)
 
     def _charts(
         self, charts: ChartIndex, parsers: list[FileParser], spoiled: _Spoiled

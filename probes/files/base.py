@@ -73,23 +73,35 @@ _ESCAPES = ("\\x", "\\u", "\\U", "\\\n", "\\\r")  # YAML/JSON escapes that could
 
 # A template that can emit objects its text does not spell: a templated apiVersion or kind, or
 # values or files rendered whole at the start of a line (an `extraObjects` list, raw manifests).
-_OPEN_TEMPLATE = re.compile(
+_TEMPLATED_KIND = re.compile(
     # `[ \t]*`, never `\s*`: under MULTILINE a `^\s*` retried at every line of a run of blank
     # lines is quadratic in the run (a hostile template of blank lines held a scan for minutes).
-    r"^[ \t]*(?:apiVersion|kind)[ \t]*:[ \t]*[\"']?\{\{"  # apiVersion: {{ ... }}, kind: {{ ... }}
-    # at the start of a line, a template action that renders values, files or a named template
-    # whole: `toYaml`/`toJson`, `tpl`, `.Files`, `include`/`template` (a helper may define a whole
-    # object), a bare `.Values.x`
-    # (not a variable assignment, a condition or a define: `{{- $name := include ... }}` is common)
-    r"|^\{\{(?!-?[ \t]*(?:\$|if\b|else\b|end\b|define\b|/\*))[^\n]*?(?:\b(?:tpl|toYaml|toJson|toPrettyJson|toRawJson|include|template)\b|\.Files\.|\.Values\.)"
+    r"^[ \t]*(?:apiVersion|kind)[ \t]*:[ \t]*[\"']?\{\{",  # apiVersion: {{ ... }}, kind: {{ ... }}
+    re.MULTILINE,
+)
+_WHOLE_ACTION = re.compile(
+    # at the start of a line of a template that renders documents, an action that renders values,
+    # files or a named template whole: `toYaml`/`toJson`, `tpl`, `.Files`, `include`/`template`
+    # (a helper may define a whole object), a bare `.Values.x`; not a variable assignment
+    # (`{{- $name := include ... }}` is common), a condition or a define. Helper files
+    # (`_helpers.tpl`) are left out: their line-start includes assemble label snippets, and an
+    # object they define spells its own apiVersion and kind.
+    r"^\{\{(?!-?[ \t]*(?:\$|if\b|else\b|end\b|define\b|/\*))[^\n]*?"
+    r"(?:\b(?:tpl|toYaml|toJson|toPrettyJson|toRawJson|include|template)\b|\.Files\.|\.Values\.)"
     r"|^\{\{-?[ \t]*(?:range|with)\b[^\n]*\.Values\.(?:extra|additional)",  # extraObjects, extraManifests
     re.MULTILINE,
 )
 
 
-def template_kinds(parser: type[FileParser] | FileParser, text: str) -> set[str]:
-    """The kinds of `parser` that an unrendered chart template with `text` could feed."""
-    if not text or _OPEN_TEMPLATE.search(text) or any(e in text for e in _ESCAPES):
+def template_kinds(parser: type[FileParser] | FileParser, text: str, *, helper: bool = False) -> set[str]:
+    """The kinds of `parser` that an unrendered chart template with `text` could feed (`helper`:
+    a named-template file such as `_helpers.tpl`, which renders no document by itself)."""
+    if (
+        not text
+        or _TEMPLATED_KIND.search(text)
+        or (not helper and _WHOLE_ACTION.search(text))
+        or any(e in text for e in _ESCAPES)
+    ):
         return set(parser.kinds)
     family_wide = could_feed(parser, text)
     out = set()
