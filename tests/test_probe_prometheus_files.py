@@ -178,3 +178,17 @@ def test_peer_severities_pair_tiers_on_a_shared_metric_across_groups_of_a_file()
     assert facts["disk-critical/DiskFull"]["peer_severities"] == ["warning"]
     assert facts["disk/Unlabelled"]["peer_severities"] == ["critical", "warning"]
     assert facts["disk-critical/CPU"]["peer_severities"] == []
+
+
+def test_edge_requests_are_an_applications_only_when_selected_or_grouped_per_application() -> None:
+    """Ingress or mesh request series count as an application's when selected for one (not the
+    controller's own namespace) or grouped per service, Istio's destination_service included."""
+    from probes.prometheus import rulefacts
+
+    def edge(expr: str) -> list[str]:
+        return list(rulefacts.recording_rule("g", "f", {"record": "x", "expr": expr})[1]["edge_request_metrics"])
+
+    assert edge('sum by (destination_service) (rate(istio_requests_total{reporter="destination"}[5m]))')
+    assert edge('sum(rate(nginx_ingress_controller_requests{namespace="shop"}[5m]))')
+    assert not edge('sum(rate(nginx_ingress_controller_requests{namespace="ingress-nginx"}[5m]))')
+    assert not edge("sum(rate(nginx_ingress_controller_requests[5m]))")

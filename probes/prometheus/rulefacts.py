@@ -75,10 +75,25 @@ _EDGE_REQUESTS = re.compile(
     r"^(nginx_ingress_controller_(requests|request_duration_seconds\w*|response_duration_seconds\w*)|"
     r"istio_requests_total|istio_request_duration_\w+|traefik_(service|router)_requests?_\w+)$"
 )
+# A value naming the controller's or mesh's own namespace selects every application's traffic
+# (scraped through a ServiceMonitor, the Ingress's namespace becomes `exported_namespace`).
+_PLATFORM_VALUE = r"(?:ingress|ingress-nginx|nginx-ingress|ingress-controller|kube-system|istio-system|istio-ingress|traefik|gateway|gloo-system|kong|contour|projectcontour|monitoring)"
 _APP_SELECTOR = re.compile(
-    r'\b(exported_)?(namespace|service|ingress|destination_service(_name)?|destination_workload)\s*=~?\s*"(?!\.[*+]")[^"]+"'
+    r'\b(exported_)?(namespace|service|ingress|destination_service(_name)?|destination_workload)\s*=~?\s*"'
+    r'(?!\.[*+]")(?!' + _PLATFORM_VALUE + r'")[^"]+"'
 )
-_APP_LABELS = frozenset(("namespace", "exported_namespace", "service", "exported_service", "ingress"))
+_APP_LABELS = frozenset(
+    (
+        "namespace",
+        "exported_namespace",
+        "service",
+        "exported_service",
+        "ingress",
+        "destination_service",
+        "destination_service_name",
+        "destination_workload",
+    )
+)
 _IDENT = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
 _QUOTED = promql._QUOTED  # strings cut out as promql's helpers cut them
 _BRACES = re.compile(r"\{[^{}]*\}")
