@@ -163,7 +163,8 @@ def old_rule_items(answer: Mapping[str, Any]) -> list[tuple[str, str, dict[str, 
     alerts = [d for kind, _s, d in out if kind == "prometheus.alert_rule"]
 
     def key(d: dict[str, Any]) -> str:
-        return re.sub(r"\s+", "", re.sub(r"\d+(\.\d+)?", "", d["expr"]))
+        parts = d["expr"].split('"')
+        return '"'.join(p if i % 2 else re.sub(r"\s+", "", re.sub(r"\d+(\.\d+)?", "", p)) for i, p in enumerate(parts))
 
     for d in alerts:
         d["peer_severities"] = sorted(

@@ -192,3 +192,10 @@ def test_edge_requests_are_an_applications_only_when_selected_or_grouped_per_app
     assert edge('sum(rate(nginx_ingress_controller_requests{namespace="shop"}[5m]))')
     assert not edge('sum(rate(nginx_ingress_controller_requests{namespace="ingress-nginx"}[5m]))')
     assert not edge("sum(rate(nginx_ingress_controller_requests[5m]))")
+
+
+def test_tier_key_keeps_label_values() -> None:
+    from probes.prometheus.rulefacts import tier_key
+
+    assert tier_key('up{job="api-v1"} == 0') != tier_key('up{job="api-v2"} == 0')
+    assert tier_key("disk_free_ratio < 0.20") == tier_key("disk_free_ratio  <  0.1")

@@ -250,7 +250,8 @@ def tier_key(expr: str) -> str:
     the same condition at another threshold or window (disk `< 0.20` and `< 0.10`, a burn rate
     over `ratio_rate1h` and over `ratio_rate6h`), while `up{job="batch"}` and `up{job="api"}`
     stay apart."""
-    return _NUMBER.sub("", expr[:MAX_TEXT])
+    parts = expr[:MAX_TEXT].split('"')  # label values (odd parts) kept whole: api-v1 is not api-v2
+    return '"'.join(p if i % 2 else _NUMBER.sub("", p) for i, p in enumerate(parts))
 
 
 def mark_peers(rules: list[tuple[str, str, dict[str, Any]]]) -> list[tuple[str, str, dict[str, Any]]]:
