@@ -29,7 +29,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
-from probes.files.base import FileParser, could_feed, load_parsers, template_kinds
+from probes.files.base import FileParser, could_feed, load_parsers, marked_kinds, template_is_open
 from probes.files.helm import Chart, ChartIndex, helm_binary, render
 from probes.files.kinds import MODELS as FILE_MODELS
 from scanner.config import SourceConfig
@@ -245,16 +245,18 @@ class FilesProbe(Probe):
 
     @staticmethod
     def _note_template(path: Path, chart: Chart, parsers: list[FileParser]) -> None:
-        """Count a chart template and the families its text could feed (it is not parsed)."""
+        """Count a chart template and the kinds its text could feed (it is not parsed)."""
         chart.templates += 1
         try:
             text = path.read_bytes()[: 1 << 20].decode("utf-8", errors="replace")
         except OSError:
             text = ""
-        chart.families.update(p.family for p in parsers if not text or could_feed(p, text))
-        helper = path.name.startswith("_")  # _helpers.tpl: named templates, no document of its own
-        for p in parsers:
-            chart.kinds |= template_kinds(p, text, helper=helper)
+        # _helpers.tpl: named templates, no document of its own; openness is judged once per text
+        if template_is_open(text, helper=path.name.startswith("_")):
+            chart.kinds.update(k for p in parsers for k in p.kinds)
+        else:
+            for p in parsers:
+                chart.kinds |= marked_kinds(p, text)
 
     def _charts(
         self, charts: ChartIndex, parsers: list[FileParser], spoiled: _Spoiled

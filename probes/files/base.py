@@ -14,7 +14,15 @@ from typing import Any, ClassVar
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 
-__all__ = ["ENTRY_POINT_GROUP", "FileParser", "could_feed", "load_parsers", "template_kinds"]
+__all__ = [
+    "ENTRY_POINT_GROUP",
+    "FileParser",
+    "could_feed",
+    "load_parsers",
+    "marked_kinds",
+    "template_is_open",
+    "template_kinds",
+]
 
 # Each source that can be read from a GitOps repository registers one parser here.
 ENTRY_POINT_GROUP = "maturity.file_parsers"
@@ -93,16 +101,21 @@ _WHOLE_ACTION = re.compile(
 )
 
 
-def template_kinds(parser: type[FileParser] | FileParser, text: str, *, helper: bool = False) -> set[str]:
-    """The kinds of `parser` that an unrendered chart template with `text` could feed (`helper`:
-    a named-template file such as `_helpers.tpl`, which renders no document by itself)."""
-    if (
+def template_is_open(text: str, *, helper: bool = False) -> bool:
+    """Whether an unrendered chart template with `text` could emit objects its text does not spell
+    (then it could feed any kind; `helper`: a named-template file such as `_helpers.tpl`, which
+    renders no document by itself)."""
+    return (
         not text
-        or _TEMPLATED_KIND.search(text)
-        or (not helper and _WHOLE_ACTION.search(text))
+        or _TEMPLATED_KIND.search(text) is not None
+        or (not helper and _WHOLE_ACTION.search(text) is not None)
         or any(e in text for e in _ESCAPES)
-    ):
-        return set(parser.kinds)
+    )
+
+
+def marked_kinds(parser: type[FileParser] | FileParser, text: str) -> set[str]:
+    """The kinds of `parser` a closed template (not `template_is_open`) could feed, by the words
+    their objects must spell (`template_markers`, else the family's `markers`)."""
     family_wide = could_feed(parser, text)
     out = set()
     for kind in parser.kinds:
@@ -113,6 +126,11 @@ def template_kinds(parser: type[FileParser] | FileParser, text: str, *, helper: 
         elif any(re.search(w, text, re.MULTILINE) for w in words):
             out.add(kind)
     return out
+
+
+def template_kinds(parser: type[FileParser] | FileParser, text: str, *, helper: bool = False) -> set[str]:
+    """The kinds of `parser` that an unrendered chart template with `text` could feed."""
+    return set(parser.kinds) if template_is_open(text, helper=helper) else marked_kinds(parser, text)
 
 
 def could_feed(parser: type[FileParser] | FileParser, text: str) -> bool:

@@ -27,7 +27,6 @@ class Chart:
     root: Path
     rel: str
     templates: int = 0
-    families: set[str] = field(default_factory=set)  # parser families the templates could feed
     kinds: set[str] = field(default_factory=set)  # evidence kinds the templates could feed (unrendered)
     why: str = ""  # why it was not rendered (empty: rendered)
 
