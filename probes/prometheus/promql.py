@@ -132,13 +132,16 @@ def _max_range_s(text: str) -> float | None:
 def metric_source(name: str) -> str:
     """The kind of source a metric comes from; `application` for the organisation's own series.
 
-    A recording rule's name (`level:metric:operations`) is judged by its metric part, so
-    `job:http_requests:rate5m` is an application series and `cluster:node_cpu:ratio` a node one.
+    A recording rule's name (`level:metric:operations`, `level:metric`) is judged by its metric
+    part, so `job:http_requests:rate5m` is an application series and `cluster:node_cpu:ratio` a
+    node one.
     """
     parts = name.split(":")
-    base = parts[1] if len(parts) == 3 and parts[1] else name
+    # `level:metric` and `level:metric:operations`: the metric part only, so the kubernetes-mixin's
+    # `node_namespace_pod_container:container_memory_working_set_bytes` is cAdvisor's, not a node's
+    base = parts[1] if len(parts) >= 2 and parts[1] else name
     for source, pattern in _SOURCES:
-        if pattern.match(base) or pattern.match(name):
+        if pattern.match(base) or (base is name and pattern.match(name)):
             return source
     if name.startswith(("cluster:", "namespace_", "node_namespace_pod", "code_resource:", "code_verb:")):
         return "kubernetes"
