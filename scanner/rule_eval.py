@@ -23,12 +23,19 @@ def _fill(template: str, values: Mapping[str, Any]) -> str:
 
 
 DECLARED_PATHS = ("/apis/monitoring.coreos.com/",)
+# A configuration read from a live ConfigMap's key (probes/kubernetes/configmaps.py): what the
+# server loads, declared like a file.
+DECLARED_CONFIGMAP = re.compile(r"/api/v1/namespaces/[^/?#]+/configmaps/[^/?#]+#")
 
 
 def declared(origin: str) -> bool:
     """True for evidence read from a declaration of an object (a file in Git, a Prometheus-operator
-    resource) rather than from the system that runs it."""
-    return origin.startswith("file://") or any(p in origin for p in DECLARED_PATHS)
+    resource, a configuration in a ConfigMap) rather than from the system that runs it."""
+    return (
+        origin.startswith("file://")
+        or any(p in origin for p in DECLARED_PATHS)
+        or DECLARED_CONFIGMAP.search(origin) is not None
+    )
 
 
 def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
@@ -38,8 +45,9 @@ def index_evidence(evidence: Iterable[Evidence]) -> EvidenceIndex:
     item for a subject from a live system, items of that kind and subject read from files
     (origin `file://`) are left out, so a workload declared in Git and running in the cluster
     counts once, as it runs. Both stay in the report's evidence. Prometheus-operator objects
-    read from a live cluster (`/apis/monitoring.coreos.com/`) are declarations too, as in Git: a
-    rule the Prometheus server itself reports (same group and name) counts once, as it runs.
+    read from a live cluster (`/apis/monitoring.coreos.com/`) and configurations read from its
+    ConfigMaps (`/api/v1/namespaces/<ns>/configmaps/<name>#<key>`) are declarations too, as in
+    Git: a rule the Prometheus server itself reports (same group and name) counts once, as it runs.
     """
     index = EvidenceIndex()
     for e in evidence:

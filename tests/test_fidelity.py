@@ -25,11 +25,6 @@ TOO_FEW: dict[str, str] = {
         "and Lambda's reserved concurrency only supports (it is as often a cap for one job), so 25 "
         "items the blind expert decides stay missed"
     ),
-    "plain-prom": (
-        "a live cluster whose Prometheus, rules and Alertmanager are configured in ConfigMaps (the "
-        "prometheus-community chart): the live probe does not read ConfigMaps yet, so it decides 21 "
-        "items from the workloads alone and the monitoring items the blind expert decides stay missed"
-    ),
     "gitlab-monorepo": (
         "one GitLab project and no other source: it decides 21 items, and the 14 the blind expert "
         "decides beyond them wait on systems not scanned (an on-call tool beside GitLab's incidents) "

@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from probes.kubernetes.configmaps import CONFIGMAPS
 from probes.kubernetes.resources import BUILTIN, OPTIONAL_APIS
 from sandbox.kubernetes import SURFACE, KubeApiServer, default_estate_dir, load_objects
 from tests.fixtures.kubernetes.helpers import TOKEN, scan_live
@@ -42,7 +43,7 @@ def test_role_is_read_only_and_never_secrets() -> None:
     for r in role["rules"]:
         assert set(r["verbs"]) <= {"get", "list", "watch"}, r
         assert "*" not in r.get("resources", []) and "*" not in r.get("apiGroups", []) and "*" not in r["verbs"]
-        assert not {"secrets", "pods/exec", "pods/log", "configmaps"} & set(r.get("resources", []))
+        assert not {"secrets", "pods/exec", "pods/log"} & set(r.get("resources", []))
 
 
 def test_role_covers_every_resource_the_probe_knows() -> None:
@@ -52,6 +53,9 @@ def test_role_covers_every_resource_the_probe_knows() -> None:
     for api in OPTIONAL_APIS:
         for _kind, plural in api.resources:
             assert grants(role, api.group, plural, "list"), (api.group, plural)
+    # monitoring configured in mounted ConfigMaps: read by name, never listed
+    assert grants(role, CONFIGMAPS.group, CONFIGMAPS.plural, "get")
+    assert not grants(role, CONFIGMAPS.group, CONFIGMAPS.plural, "list")
 
 
 _RESOURCE = re.compile(
@@ -59,16 +63,10 @@ _RESOURCE = re.compile(
 )
 
 
-def test_probe_requests_are_granted(tmp_path: Path) -> None:
-    role = load_role()
-    with KubeApiServer(load_objects(default_estate_dir()), token=TOKEN) as srv:
-        scan_live(srv, tmp_path)
-        scan_live(srv, tmp_path, namespaces={"include": ["shop"]})
-        requests = list(srv.requests)
-        assert srv.secret_requests == []
-    assert len(requests) > 40
+def requests_granted(srv: KubeApiServer, role: dict[str, Any]) -> bool:
+    """Every request the server saw is a GET the role grants (asserted per request)."""
     plurals = {(r.group, r.plural) for r in SURFACE}
-    for req in requests:
+    for req in srv.requests:
         assert req.method == "GET", req
         assert "secrets" not in req.path
         m = _RESOURCE.match(req.path)
@@ -78,3 +76,14 @@ def test_probe_requests_are_granted(tmp_path: Path) -> None:
             assert grants(role, group, m.group("plural"), verb), (req.path, verb)
         else:
             assert grants_url(role, req.path), req.path
+    return True
+
+
+def test_probe_requests_are_granted(tmp_path: Path) -> None:
+    role = load_role()
+    with KubeApiServer(load_objects(default_estate_dir()), token=TOKEN) as srv:
+        scan_live(srv, tmp_path)
+        scan_live(srv, tmp_path, namespaces={"include": ["shop"]})
+        assert srv.secret_requests == []
+        assert len(srv.requests) > 40
+        assert requests_granted(srv, role)

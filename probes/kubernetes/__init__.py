@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from probes.daemonpool import DaemonThreadPool
 from probes.kubernetes.client import KubeReader, make_api_client
+from probes.kubernetes.configmaps import MountIndex
 from probes.kubernetes.fleet import cluster_units
 from probes.kubernetes.join import KINDS, Joiner
 from probes.kubernetes.kinds import MODELS
@@ -109,6 +110,7 @@ class _Scan:
         self.joiner = Joiner(make=ctx.evidence)
         self.workers = cfg.concurrency
         self.groups: set[str] | None = None  # API groups /apis lists (None: discovery failed)
+        self.mounts = MountIndex()  # ConfigMaps Prometheus and Alertmanager servers mount (configmaps.py)
 
     def run(self) -> Iterator[Evidence]:
         self.reader.get("/api")  # a failure here fails the source: nothing else would work either
@@ -134,8 +136,9 @@ class _Scan:
                     yield from self._namespaces(prefetch.pages(job))
                 else:
                     yield from self._list(res, kinds, prefetch.pages(job))
-        # Prometheus Operator resources, into the kinds the GitOps path emits (monitoring.py)
-        yield from collect_monitoring(self.reader, self.ctx, self.include, self.exclude, self.groups)
+        # Prometheus Operator resources and monitoring configured in ConfigMaps, into the kinds
+        # the GitOps path emits (monitoring.py, configmaps.py)
+        yield from collect_monitoring(self.reader, self.ctx, self.include, self.exclude, self.groups, self.mounts)
         for ev in self.joiner.finish():
             if not self.ctx.any_failed((ev.kind,)):
                 yield ev
@@ -218,6 +221,7 @@ class _Scan:
                 continue
             item["kind"] = res.kind  # list items do not carry their kind
             item["apiVersion"] = res.group_version
+            self.mounts.see(res.kind, item)
             yield from into.add(item, origin)
 
     def _wanted(self, kinds: tuple[str, ...]) -> bool:
@@ -229,6 +233,7 @@ class _Scan:
     def _list(self, res: Resource, kinds: tuple[str, ...], pages: _Listing) -> Iterator[Evidence]:
         if not self._wanted(kinds):
             pages.close()  # stops its reader
+            self.mounts.drop(res.kind, f"{res.plural} not listed (their kinds failed before)")
             return
         self.ctx.progress(f"listing {res.plural}")
         what = f"cannot list {res.plural}.{res.group or 'core'}"
@@ -241,7 +246,9 @@ class _Scan:
         except CollectError as exc:  # a list that feeds no kind of its own (only joins): a warning
             self.ctx.warn(f"{what}: {exc.reason}")
         if ready is None:
+            self.mounts.drop(res.kind, what)
             return
+        self.mounts.commit(res.kind)
         yield from ready
         if res.kind == "ReplicaSet":
             self.joiner.replicasets_listed = True

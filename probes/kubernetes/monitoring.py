@@ -22,11 +22,18 @@ one per AlertmanagerConfig an Alertmanager resource selects, rendered as the ope
 (probes/kubernetes/amconfig.py). The Alertmanager's own configuration (its root route, global
 receivers and inhibit rules) is in a Secret, never read: the kinds are then partial, and without
 any selected AlertmanagerConfig they are absent (unknown, never "no receivers").
+
+Monitoring configured the plain way (prometheus.yml, rule files, alertmanager.yml and Grafana
+sidecar dashboards in ConfigMaps, probes/kubernetes/configmaps.py) feeds the same kinds and is
+settled with these objects: a prometheus.yml in a ConfigMap is a server (its rules and jobs are
+whole), an alertmanager.yml a whole configuration. ConfigMaps that hold none of it say nothing
+of these kinds (an operator's server loads nothing from them); a 403 on them makes the kinds
+they feed absent where nothing else feeds them, partial where something does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +44,7 @@ from probes.gitops.files import monitoring_server_facts, subject_of
 from probes.gitops.kinds import MODELS as GITOPS_MODELS
 from probes.kubernetes.amconfig import amconfig_facts, on_namespace, selected_by
 from probes.kubernetes.client import KubeReader
+from probes.kubernetes.configmaps import ConfigMapRead, MountIndex, read_configmaps
 from probes.kubernetes.resources import Resource
 from probes.prometheus import normalise as norm
 from probes.prometheus.files import PrometheusFiles, monitor_scrape_configs, prometheus_cr_config, rule_facts
@@ -44,7 +52,12 @@ from probes.prometheus.kinds import MODELS as PROMETHEUS_MODELS
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, KindModel, ProbeContext, SourceFailure
 
-__all__ = ["MONITORING_KINDS", "MONITORING_MODELS", "RESOURCES", "collect_monitoring"]
+__all__ = [
+    "MONITORING_KINDS",
+    "MONITORING_MODELS",
+    "RESOURCES",
+    "collect_monitoring",
+]
 
 GROUP = "monitoring.coreos.com"
 VERSION = "v1"
@@ -57,6 +70,7 @@ AM_KINDS = (AM_CONFIG, AM_RECEIVER)
 # AlertmanagerConfig is served as v1alpha1 (the storage version) and, with the operator's
 # conversion webhook, v1beta1; the field names read here are taken from either.
 AMC_VERSIONS = ("v1alpha1", "v1beta1")
+NOT_SERVED = "is not served by this cluster"
 
 # The other producers' own descriptions, word for word: the registry keeps one per kind.
 MONITORING_KINDS: dict[str, str] = {
@@ -152,8 +166,10 @@ class _Monitoring:
         include: list[str],
         exclude: set[str],
         groups: Collection[str] | None = None,
+        mounts: MountIndex | None = None,
     ) -> None:
         self.reader = reader
+        self.mounts = mounts if mounts is not None else MountIndex()
         self.groups = groups
         self.ctx = ctx
         self.include = include
@@ -168,13 +184,16 @@ class _Monitoring:
 
     def run(self) -> Iterator[Evidence]:
         served = self._served(VERSION, [k for _r, ks in RESOURCES for k in ks])
-        reads = []
+        reads: list[_Read | ConfigMapRead] = []
         for res, kinds in RESOURCES:
             if res.kind == "AlertmanagerConfig":
                 res, amc_served = self._amc_served(res, served)
                 reads.append(self._read(res, kinds, amc_served))
             else:
                 reads.append(self._read(res, kinds, served))
+        # Monitoring configured the plain way: prometheus.yml, rule files, alertmanager.yml and
+        # sidecar dashboards in ConfigMaps (configmaps.py), settled with the operator's objects.
+        reads.append(read_configmaps(self.reader, self.ctx, self.mounts))
         yield from self._settle(reads)
 
     def _amc_served(self, res: Resource, v1: set[str] | str) -> tuple[Resource, set[str] | str]:
@@ -196,7 +215,7 @@ class _Monitoring:
         if self.groups is not None and GROUP not in self.groups:  # /apis says: no such group
             if quiet_404:
                 return "not served"
-            return f"the Prometheus Operator's API ({GROUP}/{version}) is not served by this cluster"
+            return f"the Prometheus Operator's API ({GROUP}/{version}) {NOT_SERVED}"
         try:
             doc = self.reader.get(path)
         except SourceFailure:
@@ -205,7 +224,7 @@ class _Monitoring:
             if exc.category == "not_found":
                 if quiet_404:
                     return "not served"
-                return f"the Prometheus Operator's API ({GROUP}/{version}) is not served by this cluster"
+                return f"the Prometheus Operator's API ({GROUP}/{version}) {NOT_SERVED}"
             if exc.category == "forbidden":
                 self.ctx.warn(f"cannot read {path}: {exc.reason}")
                 return f"discovery of {GROUP}/{version} is forbidden"
@@ -220,6 +239,7 @@ class _Monitoring:
         out = _Read(res, kinds)
         if isinstance(served, str):
             out.unread, out.failed = served, served == "failed"
+            out.no_crd = served.endswith(NOT_SERVED)  # no such group: none of its objects can exist
             return out
         if res.plural not in served:
             out.unread = f"{res.plural}.{GROUP} is not served (its CRD is not installed)"
@@ -264,40 +284,77 @@ class _Monitoring:
                 out.failed = True
         return out
 
-    def _settle(self, reads: list[_Read]) -> Iterator[Evidence]:
+    def _settle(self, reads: list[_Read | ConfigMapRead]) -> Iterator[Evidence]:
         """Yield what was read and say, per kind, whether this source observed it."""
         servers = next(r for r in reads if r.res.kind == "Prometheus")
-        no_server = servers.unread is not None or servers.objects == 0
-        yield from self._alertmanager_configs(reads)
+        cms = next(r for r in reads if isinstance(r, ConfigMapRead))
+        ops = [r for r in reads if not isinstance(r, ConfigMapRead)]
+        # A server: a Prometheus resource, or a Prometheus workload's prometheus.yml in a ConfigMap.
+        no_server = (servers.unread is not None or servers.objects == 0) and not cms.objects
+        yield from self._alertmanager_configs(reads, cms)
         for kind in MONITORING_KINDS:
             if kind in AM_KINDS:
                 continue  # settled by _alertmanager_configs
-            feeders = [r for r in reads if kind in r.kinds]
-            if any(r.failed for r in feeders):
+            feeders = [r for r in ops if kind in r.kinds]
+            if any(r.failed for r in feeders) or cms.failed or self.ctx.any_failed((kind,)):
                 continue  # failed (by ctx.fail): no evidence of it from this source
+            lost = cms.lost.get(kind, []) if kind in cms.kinds else []
             unread = [r for r in feeders if r.unread is not None]
             held = [e for r in feeders if r.unread is None for e in r.evidence if e.kind == kind]
-            if len(unread) == len(feeders):
-                self.ctx.kind_absent(kind, unread[0].unread or "")
+            held += [e for e in cms.evidence if e.kind == kind]
+            # the mounted ConfigMaps say something of a kind only where they hold a server's
+            # configuration, items of the kind, or could have (lost): an operator's server loads
+            # nothing from them
+            cm_says = kind in cms.kinds and (cms.objects > 0 or bool(lost) or any(e.kind == kind for e in cms.evidence))
+            if len(unread) == len(feeders) and not cm_says:
+                unknown = "; ".join(dict.fromkeys(r.unread or "" for r in unread))
+                if kind in cms.kinds:
+                    unknown += "; and no Prometheus server here reads its configuration from a ConfigMap"
+                self.ctx.kind_absent(kind, unknown)
                 continue
-            if not held and (kind in RULE_KINDS or kind == POOL) and no_server:
-                self.ctx.kind_absent(kind, "no Prometheus resource and none of these objects in this cluster")
-                continue
-            if not held and kind in (CONFIG, SERVER) and not any(r.objects for r in feeders):
-                self.ctx.kind_absent(kind, "no Prometheus (or Alertmanager) resource in this cluster")
-                continue
-            why = self._partial(kind, unread, no_server)
+            if not held:
+                absent = self._absent(kind, cms, no_server, feeders)
+                if absent is not None:
+                    self.ctx.kind_absent(kind, "; ".join([absent, *lost]))
+                    continue
+            if kind in RULE_KINDS and cms.rulers:
+                lost = [*lost, f"rules are also evaluated by {', '.join(cms.rulers)} (not read)"]
+            why = self._partial(kind, unread, no_server, lost)
             if why:
                 self.ctx.kind_partial(kind, why)
             yield from held
 
-    def _alertmanager_configs(self, reads: list[_Read]) -> Iterator[Evidence]:
-        """`alertmanager.config` / `alertmanager.receiver` of the AlertmanagerConfigs some
-        Alertmanager resource selects, partial (the Alertmanager's own Secret is never read)."""
+    def _absent(self, kind: str, cms: ConfigMapRead, no_server: bool, feeders: list[_Read]) -> str | None:
+        """Why nothing held of `kind` is not knowing none (None: none is what was observed)."""
+        if (kind in RULE_KINDS or kind == POOL) and no_server:
+            return "no Prometheus resource, no Prometheus server reading a ConfigMap, and none of these objects in this cluster"
+        if kind in RULE_KINDS and cms.rule_files:
+            return (
+                "a Prometheus server's prometheus.yml loads rule files (rule_files) that no ConfigMap read here holds"
+            )
+        if kind in RULE_KINDS and cms.objects and not any(r.objects for r in feeders if r.res.kind == "Prometheus"):
+            return (
+                "the Prometheus servers reading ConfigMaps load no rule files: alerting rules may be evaluated "
+                "elsewhere (Thanos Ruler, vmalert, Grafana, a remote ruler where they write), not read here"
+            )
+        if kind in (CONFIG, SERVER) and not any(r.objects for r in feeders) and not (kind == CONFIG and cms.objects):
+            return (
+                "no Prometheus (or Alertmanager) resource, nor a Prometheus server reading a ConfigMap, in this cluster"
+            )
+        if kind in cms.lost and not cms.objects and not any(r.objects for r in feeders if r.res.kind == "Prometheus"):
+            return "no Prometheus server's configuration was read in this cluster"
+        return None
+
+    def _alertmanager_configs(self, reads: list[_Read | ConfigMapRead], cms: ConfigMapRead) -> Iterator[Evidence]:
+        """`alertmanager.config` / `alertmanager.receiver` of an alertmanager.yml in a ConfigMap
+        (a whole configuration) and of the AlertmanagerConfigs some Alertmanager resource
+        selects (partial: the Alertmanager's own Secret is never read)."""
         ams = next(r for r in reads if r.res.kind == "Alertmanager")
         amcs = next(r for r in reads if r.res.kind == "AlertmanagerConfig")
-        if ams.failed or amcs.failed:
+        if ams.failed or amcs.failed or cms.failed or any(self.ctx.any_failed((k,)) for k in AM_KINDS):
             return  # failed (by ctx.fail)
+        plain = [e for e in cms.evidence if e.kind in AM_KINDS]
+        cm_lost = list(dict.fromkeys(w for k in AM_KINDS for w in cms.lost.get(k, [])))
         why: str | None = None
         if ams.unread is not None:
             why = ams.unread
@@ -327,9 +384,26 @@ class _Monitoring:
                 f"the Alertmanagers' configuration is in Secrets ({secrets}), never read, and no "
                 "AlertmanagerConfig is selected by them"
             )
+        scope = "only some namespaces were scanned (namespaces.include / exclude)"
         if why is not None:
-            for kind in AM_KINDS:
-                self.ctx.kind_absent(kind, why)
+            if not plain:
+                for kind in AM_KINDS:
+                    self.ctx.kind_absent(
+                        kind, "; ".join(cm_lost) if cm_lost and ams.no_crd else "; ".join([why, *cm_lost])
+                    )
+                return
+            # alertmanager.yml in a ConfigMap: whole, unless an Alertmanager resource (its Secret
+            # unread) or a forbidden list hides other configurations
+            lost = (ams.unread is not None and not ams.no_crd) or bool(self.alertmanagers)
+            part = f"{why}: the alertmanager.yml read from ConfigMaps is only part of it" if lost else None
+            if cm_lost:
+                part = "; ".join([*([part] if part else []), *cm_lost]) + ": what was read is only part of it"
+            if part is None and (self.include or self.exclude):
+                part = scope
+            if part:
+                for kind in AM_KINDS:
+                    self.ctx.kind_partial(kind, part)
+            yield from plain
             return
         part = (
             f"the Alertmanagers' own configuration (root route, receivers and inhibit rules in Secrets {secrets}) "
@@ -340,20 +414,26 @@ class _Monitoring:
                 f"; whether {', '.join(undecided)} are selected depends on namespace labels "
                 "(alertmanagerConfigNamespaceSelector), not read"
             )
+        if cm_lost:
+            part += "; " + "; ".join(cm_lost)
         if self.include or self.exclude:
-            part += "; only some namespaces were scanned (namespaces.include / exclude)"
+            part += "; " + scope
         for kind in AM_KINDS:
             self.ctx.kind_partial(kind, part)
         yield from out
+        yield from plain
 
-    def _partial(self, kind: str, unread: list[_Read], no_server: bool) -> str | None:
-        lost = [r for r in unread if not r.no_crd]  # an uninstalled CRD of a served group hides nothing
-        if lost:
-            return "; ".join(r.unread or "" for r in lost) + ": what was read is only part of it"
+    def _partial(
+        self, kind: str, unread: Sequence[_Read | ConfigMapRead], no_server: bool, lost: list[str] | None = None
+    ) -> str | None:
+        why = [r.unread or "" for r in unread if not r.no_crd]  # an uninstalled CRD hides nothing
+        why += lost or []
+        if why:
+            return "; ".join(why) + ": what was read is only part of it"
         if (kind in RULE_KINDS or kind == POOL) and no_server:
             return (
-                "no Prometheus resource was read in this cluster: these rules and monitors are only part "
-                "of the configuration of a server not seen here"
+                "no Prometheus resource and no Prometheus server reading a ConfigMap was seen in this cluster: these "
+                "rules and monitors are only part of the configuration of a server not seen here"
             )
         if kind == POOL and self.scrapes_elsewhere:
             return (
@@ -392,8 +472,9 @@ def collect_monitoring(
     include: Iterable[str],
     exclude: Iterable[str],
     groups: Collection[str] | None = None,
+    mounts: MountIndex | None = None,
 ) -> Iterator[Evidence]:
     """The Prometheus Operator's resources of one cluster, as evidence (see the module doc).
     `groups` are the API groups /apis listed (None when discovery failed): a cluster whose /apis
     does not list monitoring.coreos.com is not asked for the group (one request fewer)."""
-    yield from _Monitoring(reader, ctx, list(include), set(exclude), groups).run()
+    yield from _Monitoring(reader, ctx, list(include), set(exclude), groups, mounts).run()

@@ -1,0 +1,601 @@
+"""The kubernetes probe reads monitoring configured the plain way (prometheus.yml, rule files,
+alertmanager.yml) from the ConfigMaps a Prometheus or Alertmanager container mounts, each read by
+name, into the kinds and facts the files path gives for the same texts. Scrape configurations of
+other products (Promtail, the CloudWatch agent), Mimir's fallback Alertmanager configuration,
+agent-mode and vendored Prometheus servers and unmounted ConfigMaps are never read; what cannot
+be read leaves only the kinds it would have fed unknown or partial, never the operator's."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from probes.kubernetes.configmaps import CONFIGMAP_KINDS
+from sandbox.kubernetes import KubeApiServer
+from scanner.evidence import Evidence
+from scanner.rule_eval import declared, index_evidence
+from scanner.runner import ScanResult
+from tests.fixtures.kubernetes.helpers import TOKEN, scan_files, scan_live
+from tests.test_probe_kubernetes_rbac import grants, load_role, requests_granted
+
+RULES = ("prometheus.alert_rule", "prometheus.recording_rule")
+PROM = (*RULES, "prometheus.target_pool", "prometheus.config")
+AM = ("alertmanager.config", "alertmanager.receiver")
+SLACK_URL = "https://hooks.slack.com/services/T000/B000/XyZsEcReT0123456789abcd"
+SMTP_PASSWORD = "smtp-pa55w0rd-d0-not-keep"
+PD_KEY = "pd-routing-key-0123456789abcdef"
+
+PROMETHEUS_YML = """\
+global:
+  scrape_interval: 30s
+  evaluation_interval: 30s
+  external_labels: {cluster: prod}
+rule_files:
+  - /etc/config/recording_rules.yml
+  - /etc/config/alerting_rules.yml
+alerting:
+  alertmanagers:
+    - static_configs: [{targets: ["alertmanager:9093"]}]
+scrape_configs:
+  - job_name: prometheus
+    static_configs: [{targets: ["localhost:9090"]}]
+  - job_name: kubernetes-pods
+    kubernetes_sd_configs: [{role: pod}]
+    scheme: https
+    tls_config: {insecure_skip_verify: false}
+"""
+ALERTING_RULES = """\
+groups:
+  - name: shop
+    rules:
+      - alert: CheckoutErrorRateHigh
+        expr: shop:checkout_errors:ratio_rate5m > 0.05
+        for: 10m
+        labels: {severity: critical}
+        annotations: {summary: checkout fails, runbook_url: "https://wiki.example/rb/checkout"}
+      - alert: CheckoutErrorRateWarn
+        expr: shop:checkout_errors:ratio_rate5m > 0.01
+        for: 10m
+        labels: {severity: warning}
+"""
+RECORDING_RULES = """\
+groups:
+  - name: shop.rules
+    interval: 1m
+    rules:
+      - record: shop:checkout_errors:ratio_rate5m
+        expr: sum(rate(http_requests_total{code=~"5.."}[5m])) by (service) / sum(rate(http_requests_total[5m])) by (service)
+"""
+ALERTMANAGER_YML = f"""\
+global:
+  resolve_timeout: 5m
+  slack_api_url: {SLACK_URL}
+  smtp_smarthost: smtp.example.com:587
+  smtp_auth_username: alerts@example.com
+  smtp_auth_password: {SMTP_PASSWORD}
+route:
+  receiver: ops-mail
+  group_by: [alertname, namespace]
+  group_wait: 30s
+  routes:
+    - receiver: pager
+      matchers: ['severity="critical"']
+receivers:
+  - name: ops-mail
+    email_configs: [{{to: ops@example.com}}]
+  - name: pager
+    pagerduty_configs: [{{routing_key: {PD_KEY}}}]
+    slack_configs: [{{channel: "#alerts", send_resolved: true}}]
+"""
+
+
+def _cm(ns: str, name: str, data: dict[str, str], **meta: Any) -> dict[str, Any]:
+    return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns, **meta}, "data": data}
+
+
+def _workload(
+    kind: str,
+    ns: str,
+    name: str,
+    containers: list[dict[str, Any]],
+    volumes: list[dict[str, Any]],
+    **meta: Any,
+) -> dict[str, Any]:
+    return {
+        "apiVersion": "apps/v1",
+        "kind": kind,
+        "metadata": {"name": name, "namespace": ns, **meta},
+        "spec": {
+            "replicas": 1,
+            "selector": {"matchLabels": {"app": name}},
+            "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": containers, "volumes": volumes},
+            },
+        },
+    }
+
+
+def _prometheus(
+    ns: str = "monitoring",
+    name: str = "prometheus-server",
+    cm: str = "prometheus-server",
+    args: list[str] | None = None,
+    extra_mounts: list[dict[str, Any]] | None = None,
+    extra_volumes: list[dict[str, Any]] | None = None,
+    **meta: Any,
+) -> dict[str, Any]:
+    """The prometheus-community chart's server: a config reloader and Prometheus mounting one ConfigMap."""
+    mounts = [{"name": "config-volume", "mountPath": "/etc/config"}, *(extra_mounts or [])]
+    return _workload(
+        "Deployment",
+        ns,
+        name,
+        [
+            {
+                "name": "prometheus-server-configmap-reload",
+                "image": "quay.io/prometheus-operator/prometheus-config-reloader:v0.77.2",
+                "volumeMounts": [{"name": "config-volume", "mountPath": "/etc/config", "readOnly": True}],
+            },
+            {
+                "name": "prometheus-server",
+                "image": "quay.io/prometheus/prometheus:v2.55.1",
+                "args": args
+                if args is not None
+                else ["--storage.tsdb.retention.time=15d", "--config.file=/etc/config/prometheus.yml"],
+                "volumeMounts": mounts,
+            },
+        ],
+        [{"name": "config-volume", "configMap": {"name": cm}}, *(extra_volumes or [])],
+        **meta,
+    )
+
+
+def _alertmanager(cm: str = "alertmanager", image: str = "quay.io/prometheus/alertmanager:v0.27.0") -> dict[str, Any]:
+    return _workload(
+        "StatefulSet",
+        "monitoring",
+        "alertmanager",
+        [
+            {
+                "name": "alertmanager",
+                "image": image,
+                "args": ["--config.file=/etc/alertmanager/alertmanager.yml"],
+                "volumeMounts": [{"name": "config", "mountPath": "/etc/alertmanager"}],
+            }
+        ],
+        [{"name": "config", "configMap": {"name": cm}}],
+    )
+
+
+def _server_cm(ns: str = "monitoring", name: str = "prometheus-server") -> dict[str, Any]:
+    # The prometheus-community chart's server ConfigMap: its legacy `rules`/`alerts` keys are empty.
+    return _cm(
+        ns,
+        name,
+        {
+            "prometheus.yml": PROMETHEUS_YML,
+            "alerting_rules.yml": ALERTING_RULES,
+            "recording_rules.yml": RECORDING_RULES,
+            "rules": "{}\n",
+            "alerts": "{}\n",
+        },
+    )
+
+
+PROMTAIL_YML = """\
+server: {http_listen_port: 3101}
+clients: [{url: "http://loki-gateway/loki/api/v1/push"}]
+positions: {filename: /run/promtail/positions.yaml}
+scrape_configs:
+  - job_name: kubernetes-pods
+    pipeline_stages: [{cri: {}}]
+    kubernetes_sd_configs: [{role: pod}]
+"""
+CLOUDWATCH_PROMETHEUS = """\
+global:
+  scrape_interval: 1m
+  scrape_timeout: 10s
+scrape_configs:
+  - job_name: kubernetes-pod-appmesh-envoy
+    kubernetes_sd_configs: [{role: pod}]
+"""
+MIMIR_FALLBACK = "receivers: [{name: default-receiver}]\nroute: {receiver: default-receiver}\n"
+
+
+def _mounting(kind: str, ns: str, name: str, image: str, cm: str, path: str, *args: str) -> dict[str, Any]:
+    """A workload whose one container (`image`) mounts ConfigMap `cm` at `path`."""
+    container = {"name": name, "image": image, "args": list(args), "volumeMounts": [{"name": "c", "mountPath": path}]}
+    return _workload(kind, ns, name, [container], [{"name": "c", "configMap": {"name": cm}}])
+
+
+def _foreign() -> list[dict[str, Any]]:
+    """Configurations that look like Prometheus's or Alertmanager's but that no Prometheus server
+    or Alertmanager loads: each would turn rules not_met if it were read as the cluster's."""
+    return [
+        _cm("logging", "promtail-config", {"promtail.yaml": PROMTAIL_YML}),
+        _mounting(
+            "DaemonSet", "logging", "promtail", "docker.io/grafana/promtail:3.2.1", "promtail-config", "/etc/promtail"
+        ),
+        _cm("amazon-cloudwatch", "prometheus-config", {"prometheus.yaml": CLOUDWATCH_PROMETHEUS}),
+        _mounting(
+            "Deployment",
+            "amazon-cloudwatch",
+            "cwagent-prometheus",
+            "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300049.1b929",
+            "prometheus-config",
+            "/etc/prometheusconfig",
+        ),
+        _cm("mimir", "mimir-alertmanager-fallback-config", {"alertmanager_fallback_config.yaml": MIMIR_FALLBACK}),
+        _mounting(
+            "StatefulSet",
+            "mimir",
+            "mimir-alertmanager",
+            "grafana/mimir:2.14.0",
+            "mimir-alertmanager-fallback-config",
+            "/configs",
+            "-target=alertmanager",
+        ),
+        # a prometheus.yml left behind in a namespace, mounted by nothing
+        _cm("legacy", "old-prometheus", {"prometheus.yml": CLOUDWATCH_PROMETHEUS}),
+        # rendered by the operator from PrometheusRules (read as those), mounted by its StatefulSet
+        _cm(
+            "monitoring",
+            "prometheus-k8s-rulefiles-0",
+            {"monitoring-extra.yaml": ALERTING_RULES.replace("shop", "operator")},
+            labels={"managed-by": "prometheus-operator"},
+        ),
+        _workload(
+            "StatefulSet",
+            "monitoring",
+            "prometheus-k8s",
+            [
+                {
+                    "name": "prometheus",
+                    "image": "quay.io/prometheus/prometheus:v2.55.1",
+                    "volumeMounts": [
+                        {"name": "rules", "mountPath": "/etc/prometheus/rules/prometheus-k8s-rulefiles-0"}
+                    ],
+                }
+            ],
+            [{"name": "rules", "configMap": {"name": "prometheus-k8s-rulefiles-0"}}],
+            ownerReferences=[{"apiVersion": "monitoring.coreos.com/v1", "kind": "Prometheus", "name": "k8s"}],
+        ),
+    ]
+
+
+def _objects(*, with_server: bool = True) -> list[dict[str, Any]]:
+    objs: list[dict[str, Any]] = [
+        _cm("monitoring", "alertmanager", {"alertmanager.yml": ALERTMANAGER_YML}),
+        _alertmanager(),
+        _cm("kube-system", "coredns", {"Corefile": ".:53 {\n    errors\n    forward . /etc/resolv.conf\n}\n"}),
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "alertmanager-main", "namespace": "monitoring"},
+            "stringData": {"alertmanager.yaml": ALERTMANAGER_YML},
+        },
+        *_foreign(),
+    ]
+    if with_server:
+        objs += [_server_cm(), _prometheus()]
+    return objs
+
+
+def _by(result: ScanResult, kind: str) -> dict[str, dict[str, Any]]:
+    return {e.subject: dict(e.data) for e in result.evidence if e.kind == kind}
+
+
+def _cm_requests(srv: KubeApiServer) -> list[str]:
+    return [r.path for r in srv.requests if "configmaps" in r.path]
+
+
+@pytest.fixture(scope="module")
+def plain(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    with KubeApiServer(_objects(), token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path_factory.mktemp("cm"), page_size=2)
+        yield srv, result
+
+
+def test_same_evidence_as_the_files_path(plain: tuple[KubeApiServer, ScanResult], tmp_path: Path) -> None:
+    """The same texts as files in Git (named as the ConfigMap's keys) give the same items."""
+    srv, live = plain
+    assert live.sources[0].status == "ok", live.sources[0].error
+    repo = tmp_path / "repo"
+    for name, data in (
+        ("prometheus-server", _server_cm()["data"]),
+        ("alertmanager", {"alertmanager.yml": ALERTMANAGER_YML}),
+    ):
+        folder = repo / "monitoring" / "ConfigMap" / name
+        folder.mkdir(parents=True)
+        for key, text in data.items():
+            if key.endswith(".yml"):
+                (folder / key).write_text(text, encoding="utf-8")
+    files = scan_files(repo)
+    for kind in (*PROM, *AM):
+        if kind == "prometheus.config":  # the live one also knows the replicas of the Deployment mounting it
+            got = _by(live, kind)
+            assert [d.pop("ha_replicas") for d in got.values()] == [1]
+            assert got == {k: {f: v for f, v in d.items() if f != "ha_replicas"} for k, d in _by(files, kind).items()}
+            continue
+        assert _by(live, kind) == _by(files, kind), kind
+        assert _by(live, kind), kind
+        assert live.observations[kind].observed and not live.observations[kind].partial, kind
+    alerts = _by(live, "prometheus.alert_rule")
+    assert set(alerts) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}  # not the operator's
+    assert alerts["shop/CheckoutErrorRateHigh"]["file"] == "monitoring/ConfigMap/prometheus-server/alerting_rules.yml"
+    # Promtail's and the CloudWatch agent's jobs are not the cluster's Prometheus jobs
+    assert set(_by(live, "prometheus.target_pool")) == {"prometheus", "kubernetes-pods"}
+    assert set(_by(live, "alertmanager.receiver")) == {"ops-mail", "pager"}  # not Mimir's fallback
+    origins = {e.kind: e.origin for e in live.evidence if e.kind in CONFIGMAP_KINDS}
+    base = f"{srv.url}/api/v1/namespaces/monitoring/configmaps"
+    assert origins["prometheus.config"] == f"{base}/prometheus-server#prometheus.yml"
+    assert origins["prometheus.alert_rule"] == f"{base}/prometheus-server#alerting_rules.yml"
+    assert origins["alertmanager.config"] == f"{base}/alertmanager#alertmanager.yml"
+    assert all(declared(o) for o in origins.values())
+
+
+def test_a_rule_the_live_prometheus_reports_counts_once(plain: tuple[KubeApiServer, ScanResult]) -> None:
+    _srv, result = plain
+    from_cm = next(e for e in result.evidence if e.subject == "shop/CheckoutErrorRateHigh")
+    running = Evidence.make(
+        from_cm.kind, from_cm.subject, {**from_cm.data, "health": "ok"}, "http://prometheus:9090/api/v1/rules"
+    )
+    index = index_evidence([*result.evidence, running])
+    same = [e for e in index["prometheus.alert_rule"] if e.subject == from_cm.subject]
+    assert same == [running]  # counted once, as it runs
+    assert not declared("http://prometheus:9090/api/v1/rules")
+    assert not declared("https://grafana.example/api/v1/namespaces-are-not/configmaps")
+
+
+def test_only_mounted_configmaps_are_read_by_name(plain: tuple[KubeApiServer, ScanResult]) -> None:
+    srv, _result = plain
+    assert sorted(_cm_requests(srv)) == [
+        "/api/v1/namespaces/monitoring/configmaps/alertmanager",
+        "/api/v1/namespaces/monitoring/configmaps/prometheus-server",
+    ]
+    assert srv.secret_requests == []
+    assert not [r for r in srv.requests if "secret" in r.path.lower()]
+    assert all(r.method == "GET" for r in srv.requests)
+    role = load_role()
+    assert grants(role, "", "configmaps", "get") and not grants(role, "", "configmaps", "list")
+    assert requests_granted(srv, role)
+
+
+def test_alertmanager_credentials_are_never_kept(plain: tuple[KubeApiServer, ScanResult]) -> None:
+    _srv, result = plain
+    dumped = json.dumps([e.to_json() for e in result.evidence])
+    for secret in (SLACK_URL, "XyZsEcReT0123456789abcd", SMTP_PASSWORD, PD_KEY):
+        assert secret not in dumped
+
+
+def test_foreign_configurations_alone_say_nothing(tmp_path: Path) -> None:
+    """A cluster whose only Prometheus-shaped texts are Promtail's, the CloudWatch agent's, Mimir's
+    fallback and a stale file: every kind stays unknown (never "observed, none")."""
+    with KubeApiServer(_foreign(), token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert _cm_requests(srv) == []
+    for kind in CONFIGMAP_KINDS:
+        obs = result.observations[kind]
+        assert not obs.observed and obs.state == "absent", (kind, obs)
+
+
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param(
+            _prometheus(args=["--config.file=/etc/config/prometheus.yml", "--enable-feature=agent"]), id="agent"
+        ),
+        pytest.param(_prometheus(args=["--agent"]), id="agent-v3"),
+        pytest.param(_prometheus(ns="kubecost", name="kubecost-prometheus-server"), id="kubecost"),
+        pytest.param(_prometheus(labels={"release": "kubecost", "chart": "prometheus-25.8.0"}), id="kubecost-release"),
+        pytest.param(_prometheus(ns="openfaas", name="prometheus"), id="openfaas"),
+        pytest.param(_prometheus(labels={"release": "gitlab", "chart": "prometheus-15.0.4"}), id="gitlab"),
+        pytest.param(
+            _prometheus(args=["--config.file=/etc/config/prometheus.yml", "--enable-feature", "agent"]),
+            id="agent-2-args",
+        ),
+        pytest.param(_prometheus(ns="gmp-system", name="collector"), id="gke-managed"),
+    ],
+)
+def test_agent_mode_and_vendored_servers_are_not_read(server: dict[str, Any], tmp_path: Path) -> None:
+    ns = server["metadata"]["namespace"]
+    with KubeApiServer([_server_cm(ns=ns), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert _cm_requests(srv) == []
+    for kind in PROM:
+        assert result.observations[kind].state == "absent", kind
+
+
+def test_forbidden_configmaps_leave_only_their_kinds_unknown(tmp_path: Path) -> None:
+    with KubeApiServer(_objects(), token=TOKEN, forbidden={"configmaps"}) as srv:
+        result = scan_live(srv, tmp_path)
+        assert srv.secret_requests == []
+    for kind in CONFIGMAP_KINDS:
+        obs = result.observations[kind]
+        assert not obs.observed and obs.state == "absent" and "forbidden" in (obs.reason or ""), (kind, obs)
+    assert not [e for e in result.evidence if e.kind in CONFIGMAP_KINDS]
+    assert result.observations["kubernetes.workload"].observed
+    run = result.sources[0]
+    assert run.status == "partial" and "ConfigMap" in (run.error or "") and "clusterrole" in (run.error or "")
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_a_configmap_that_cannot_be_read_loses_only_what_it_fed(status: int, tmp_path: Path) -> None:
+    with KubeApiServer(_objects(), token=TOKEN) as srv:
+        srv.inject_fault(r"/configmaps/prometheus-server$", status, times=50)
+        result = scan_live(srv, tmp_path, retries=0)
+    for kind in PROM:
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "prometheus-server" in (obs.reason or ""), (kind, obs)
+    for kind in AM:  # the Alertmanager's ConfigMap is read as ever
+        assert result.observations[kind].observed and not result.observations[kind].partial, kind
+
+
+def test_a_failed_workload_list_leaves_the_kinds_unknown(tmp_path: Path) -> None:
+    with KubeApiServer(_objects(), token=TOKEN, forbidden={"statefulsets.apps"}) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in AM:  # the Alertmanager's StatefulSet is not seen: its ConfigMap is not read
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "statefulsets" in (obs.reason or ""), (kind, obs)
+    for kind in PROM:  # the Prometheus Deployment is seen, but a StatefulSet might mount another
+        obs = result.observations[kind]
+        assert obs.observed and "statefulsets" in (obs.partial or ""), (kind, obs)
+
+
+def test_oversized_key_loses_only_what_it_could_feed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("probes.kubernetes.configmaps.MAX_KEY_BYTES", 4096)
+    big_rules = ALERTING_RULES + "".join(f"      - alert: Filler{i}\n        expr: up == {i}\n" for i in range(200))
+    assert len(big_rules) > 4096
+    server = _server_cm()
+    server["data"]["alerting_rules.yml"] = big_rules
+    objs = [o for o in _objects() if o["metadata"]["name"] != "prometheus-server" or o["kind"] != "ConfigMap"]
+    with KubeApiServer([*objs, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    obs = result.observations["prometheus.alert_rule"]  # none read: unknown, not "none"
+    assert obs.state == "absent" and "larger than 4096 bytes" in (obs.reason or ""), obs
+    obs = result.observations["prometheus.recording_rule"]  # read, but partial: the lost key might hold some
+    assert obs.observed and "larger than 4096 bytes" in (obs.partial or ""), obs
+    assert result.observations["prometheus.config"].observed
+    for kind in AM:
+        assert result.observations[kind].observed and not result.observations[kind].partial, kind
+
+
+def test_broken_rule_file_loses_the_rule_kinds_only(tmp_path: Path) -> None:
+    server = _server_cm()
+    server["data"]["alerting_rules.yml"] = "groups:\n  - name: x\n    rules:\n      - alert: A\n"
+    objs = [o for o in _objects() if o["metadata"]["name"] != "prometheus-server" or o["kind"] != "ConfigMap"]
+    with KubeApiServer([*objs, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.state != "failed" and "alerting_rules.yml" in (obs.partial or obs.reason or ""), (kind, obs)
+    assert result.observations["alertmanager.config"].observed
+    assert result.observations["prometheus.config"].observed
+
+
+def test_rule_files_outside_configmaps_are_not_taken_as_none(tmp_path: Path) -> None:
+    """A server loading rules from an emptyDir a sidecar fills: its rules are unknown."""
+    yml = PROMETHEUS_YML.replace(
+        "rule_files:\n  - /etc/config/recording_rules.yml\n  - /etc/config/alerting_rules.yml\n",
+        "rule_files:\n  - /etc/rules/*.yml\n",
+    )
+    server = _prometheus(
+        extra_mounts=[{"name": "rules", "mountPath": "/etc/rules"}], extra_volumes=[{"name": "rules", "emptyDir": {}}]
+    )
+    with KubeApiServer([_cm("monitoring", "prometheus-server", {"prometheus.yml": yml}), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "/etc/rules/*.yml" in (obs.reason or ""), (kind, obs)
+    assert result.observations["prometheus.config"].observed
+
+
+@pytest.mark.parametrize("remote", [False, True])
+def test_a_server_that_loads_no_rule_files_leaves_rules_unknown(remote: bool, tmp_path: Path) -> None:
+    """Rules may be evaluated beside it (Thanos Ruler, vmalert, Grafana) or where it writes:
+    a prometheus.yml without rule_files never says "no rules" (review: 36 rules not_met)."""
+    yml = "global: {scrape_interval: 30s}\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod}]\n"
+    if remote:
+        yml += "remote_write: [{url: 'https://aps-workspaces.example/api/v1/remote_write'}]\n"
+    objs = [_cm("monitoring", "prometheus-server", {"prometheus.yml": yml}), _prometheus()]
+    with KubeApiServer(objs, token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "no rule files" in (obs.reason or ""), (kind, obs)
+    assert result.observations["prometheus.target_pool"].observed
+
+
+def test_rules_evaluated_beside_the_server_make_the_rules_partial(tmp_path: Path) -> None:
+    thanos = _workload(
+        "StatefulSet",
+        "monitoring",
+        "thanos-ruler",
+        [{"name": "thanos", "image": "quay.io/thanos/thanos:v0.36.1", "args": ["rule", "--rule-file=/rules/*.yaml"]}],
+        [],
+    )
+    with KubeApiServer([*_objects(), thanos], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.observed and "thanos-ruler" in (obs.partial or ""), (kind, obs)
+    assert not result.observations["prometheus.target_pool"].partial
+
+
+def test_an_alertmanager_no_prometheus_sends_to_is_left_out(tmp_path: Path) -> None:
+    """The chart's default Alertmanager left running while alerts go to a central one."""
+    server = _server_cm()
+    server["data"]["prometheus.yml"] = PROMETHEUS_YML.replace(
+        'targets: ["alertmanager:9093"]', 'targets: ["am.central.example.net:9093"]'
+    )
+    objs = [o for o in _objects() if o["metadata"]["name"] != "prometheus-server" or o["kind"] != "ConfigMap"]
+    with KubeApiServer([*objs, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in AM:
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "monitoring/StatefulSet/alertmanager" in (obs.reason or ""), (kind, obs)
+    assert not [e for e in result.evidence if e.kind in AM]
+    assert result.observations["prometheus.alert_rule"].observed  # the Prometheus is read as ever
+
+
+def test_rule_files_sharing_a_directory_with_a_secret_are_partial(tmp_path: Path) -> None:
+    yml = PROMETHEUS_YML.replace(
+        "rule_files:\n  - /etc/config/recording_rules.yml\n  - /etc/config/alerting_rules.yml\n",
+        "rule_files:\n  - /etc/config/alerting_rules.yml\n  - /etc/rules/*.yml\n",
+    )
+    cm = _cm("monitoring", "prometheus-server", {"prometheus.yml": yml})
+    rules_cm = _cm("monitoring", "prometheus-rules", {"alerting_rules.yml": ALERTING_RULES})
+    projected = {"sources": [{"configMap": {"name": "prometheus-rules"}}, {"secret": {"name": "r"}}]}
+    server = _prometheus(
+        extra_mounts=[
+            {"name": "rules", "mountPath": "/etc/rules"},
+            {"name": "more-rules", "mountPath": "/etc/config/alerting_rules.yml", "subPath": "alerting_rules.yml"},
+        ],
+        extra_volumes=[
+            {"name": "rules", "projected": projected},
+            {"name": "more-rules", "configMap": {"name": "prometheus-rules"}},
+        ],
+    )
+    with KubeApiServer([cm, rules_cm, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert srv.secret_requests == []
+    obs = result.observations["prometheus.alert_rule"]
+    assert obs.observed and "/etc/rules/*.yml" in (obs.partial or ""), obs
+
+
+def test_replicas_of_the_mounting_workload_are_the_servers(tmp_path: Path) -> None:
+    server = _prometheus()
+    server["kind"] = "StatefulSet"
+    server["spec"]["replicas"] = 2
+    with KubeApiServer([_server_cm(), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    (config,) = _by(result, "prometheus.config").values()
+    assert config["ha_replicas"] == 2
+
+
+def test_only_the_keys_a_container_sees(tmp_path: Path) -> None:
+    """A volume's `items` and a mount's `subPath` show some keys; the others are not loaded."""
+    cm = _server_cm()
+    cm["data"]["extra_rules.yml"] = ALERTING_RULES.replace("shop", "unmounted")
+    server = _prometheus()
+    server["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"] = [
+        {"key": k, "path": k} for k in ("prometheus.yml", "alerting_rules.yml", "recording_rules.yml")
+    ]
+    with KubeApiServer([cm, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
+
+
+def test_a_server_without_its_configuration_in_a_configmap_is_unknown(tmp_path: Path) -> None:
+    server = _prometheus()
+    server["spec"]["template"]["spec"]["volumes"] = [{"name": "config-volume", "secret": {"secretName": "prom"}}]
+    with KubeApiServer([server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert srv.secret_requests == []
+    for kind in PROM:
+        obs = result.observations[kind]
+        assert obs.state == "absent" and "no configuration in a ConfigMap" in (obs.reason or ""), (kind, obs)
