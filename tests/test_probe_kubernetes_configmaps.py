@@ -599,3 +599,30 @@ def test_a_server_without_its_configuration_in_a_configmap_is_unknown(tmp_path: 
     for kind in PROM:
         obs = result.observations[kind]
         assert obs.state == "absent" and "no configuration in a ConfigMap" in (obs.reason or ""), (kind, obs)
+
+
+def test_a_thanos_ruler_s_mounted_rules_are_read(tmp_path: Path) -> None:
+    """Alerting evaluated by a Thanos Ruler, recording rules by the server: both are read, whole."""
+    server = _server_cm()
+    server["data"]["prometheus.yml"] = PROMETHEUS_YML.replace("  - /etc/config/alerting_rules.yml\n", "")
+    del server["data"]["alerting_rules.yml"]
+    ruler_rules = _cm("monitoring", "thanos-ruler-rules", {"alerts.yaml": ALERTING_RULES})
+    thanos = _mounting(
+        "StatefulSet",
+        "monitoring",
+        "thanos-ruler",
+        "quay.io/thanos/thanos:v0.36.1",
+        "thanos-ruler-rules",
+        "/etc/thanos/rules",
+        "rule",
+        "--rule-file=/etc/thanos/rules/*.yaml",
+    )
+    objs = [o for o in _objects() if o["metadata"]["name"] != "prometheus-server" or o["kind"] != "ConfigMap"]
+    with KubeApiServer([*objs, server, ruler_rules, thanos], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert "/api/v1/namespaces/monitoring/configmaps/thanos-ruler-rules" in _cm_requests(srv)
+    assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
+    assert set(_by(result, "prometheus.recording_rule")) == {"shop.rules/shop:checkout_errors:ratio_rate5m"}
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.observed and not obs.partial, (kind, obs)

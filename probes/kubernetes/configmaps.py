@@ -13,8 +13,9 @@ Secret, their rule ConfigMaps are rendered from PrometheusRules, read as such), 
 collectors (`MANAGED`: GKE Managed Prometheus) and the private servers of known products
 (`VENDORED`: Kubecost, Linkerd viz, OpenFaaS, GitLab's bundled Prometheus), which are not the
 organisation's monitoring. Only the keys the container sees are read (a volume's `items`, a
-mount's `subPath`). Rule evaluators beside the servers (`RULERS`: Thanos Ruler, vmalert, a
-Mimir or Cortex ruler) are noted: the rules read are then only part of the rules evaluated.
+mount's `subPath`). Rule evaluators beside the servers (`RULERS`): a Thanos Ruler's or vmalert's
+mounted rule files are read as rules; a Mimir or Cortex ruler, or a ruler whose rules are not in a
+ConfigMap, is noted: the rules read are then only part of the rules evaluated.
 
 Each kept key goes through the file parsers of the GitOps path (probes/prometheus/files.py,
 probes/alertmanager/files.py), so its evidence kinds and facts are those of the same text as a
@@ -59,7 +60,8 @@ CONFIGMAPS = Resource("ConfigMap", "", "v1", "configmaps")
 PROMETHEUS_KINDS = tuple(PrometheusFiles.kinds)
 ALERTMANAGER_KINDS = tuple(AlertmanagerFiles.kinds)
 CONFIGMAP_KINDS = (*PROMETHEUS_KINDS, *ALERTMANAGER_KINDS)
-ROLE_KINDS = {"prometheus": PROMETHEUS_KINDS, "alertmanager": ALERTMANAGER_KINDS}
+RULE_KINDS = ("prometheus.alert_rule", "prometheus.recording_rule")
+ROLE_KINDS = {"prometheus": PROMETHEUS_KINDS, "alertmanager": ALERTMANAGER_KINDS, "ruler": RULE_KINDS}
 WORKLOADS = ("Deployment", "StatefulSet", "DaemonSet")
 
 MAX_KEY_BYTES = 1 << 20  # the API server refuses a ConfigMap over 1 MiB: one key cannot be more
@@ -119,7 +121,12 @@ def ruler(image: str, argv: Iterable[str]) -> str | None:
     if last not in RULERS:
         return None
     need = RULERS[last]
-    if need is None or any(need in a for a in argv):
+    args = list(argv)
+    if need is None or any(need in a for a in args):
+        return last
+    if last in ("mimir", "cortex") and not any("-target" in a for a in args):
+        return last  # monolithic: every component, the ruler among them
+    if last in ("mimir", "cortex") and any("-target" in a and "all" in a for a in args):
         return last
     return None
 
@@ -228,9 +235,14 @@ class MountIndex:
             image = str(c.get("image") or "")
             argv = _argv(c)
             evaluator = ruler(image, argv)
-            if evaluator is not None and vendored(ns, meta) is None:
-                self.rulers.append(f"{workload} ({evaluator})")
             role = image_role(image)
+            if role is None and evaluator is not None and vendored(ns, meta) is None:
+                # a rule evaluator beside the servers: its rule files are read where mounted
+                # from ConfigMaps (Thanos Ruler, vmalert), else its rules are unknown
+                role = "ruler" if evaluator in ("thanos", "vmalert") else None
+                if role is None:
+                    self.rulers.append(f"{workload} ({evaluator})")
+                    continue
             if role is None:
                 continue
             if any(m in image or m == ns for m in MANAGED):
@@ -267,7 +279,9 @@ class MountIndex:
                 for cm in _volume_configmaps(vol):
                     found = True
                     self._add(ns, cm, role, mount)
-            if not found:
+            if not found and role == "ruler":
+                self.rulers.append(f"{workload} ({evaluator}, its rules not in a ConfigMap)")
+            elif not found:
                 self.unread.setdefault(role, []).append(
                     f"{workload} runs {role.title()} with no configuration in a ConfigMap (not read)"
                 )
@@ -342,7 +356,11 @@ class _Reader:
     def __init__(self, reader: KubeReader, ctx: ProbeContext) -> None:
         self.reader = reader
         self.ctx = ctx
-        self.parsers: dict[str, FileParser] = {"prometheus": PrometheusFiles(), "alertmanager": AlertmanagerFiles()}
+        self.parsers: dict[str, FileParser] = {
+            "prometheus": PrometheusFiles(),
+            "alertmanager": AlertmanagerFiles(),
+            "ruler": PrometheusFiles(),
+        }
         self.out = ConfigMapRead()
         self.targets: list[Target] = []
         # where the servers read send their alerts: static hosts, and whether any is discovered
@@ -404,6 +422,8 @@ class _Reader:
                 except Exception as exc:  # noqa: BLE001 - a parser fault loses this key only
                     self.out.lose(kinds, f"ConfigMap key {path} (document {i + 1}): {type(exc).__name__}: {exc}")
                     return
+                if t.role == "ruler":  # a ruler loads rule files only
+                    drafts = [e for e in drafts if e.kind in RULE_KINDS]
                 if any(e.kind == "prometheus.config" for e in drafts):
                     self.out.objects += 1
                     self._alerting(doc.get("alerting"))
