@@ -626,3 +626,112 @@ def test_a_thanos_ruler_s_mounted_rules_are_read(tmp_path: Path) -> None:
     for kind in RULES:
         obs = result.observations[kind]
         assert obs.observed and not obs.partial, (kind, obs)
+
+
+@pytest.mark.parametrize(
+    ("target", "am_ns", "read"),
+    [
+        pytest.param("alertmanager:9093", "monitoring", True, id="same-namespace-name"),
+        pytest.param("alertmanager-main.monitoring.svc:9093", "monitoring", True, id="service-after-the-workload"),
+        pytest.param("http://alertmanager.monitoring.svc.cluster.local:9093", "monitoring", True, id="cluster-fqdn"),
+        pytest.param("alertmanager.ops.corp.example:9093", "monitoring", False, id="outside-host-same-first-label"),
+        pytest.param("alertmanager:9093", "legacy", False, id="same-name-other-namespace"),
+    ],
+)
+def test_an_alertmanager_is_read_only_where_a_sender_points(
+    target: str, am_ns: str, read: bool, tmp_path: Path
+) -> None:
+    server = _server_cm()
+    server["data"]["prometheus.yml"] = PROMETHEUS_YML.replace('"alertmanager:9093"', f'"{target}"')
+    am = _alertmanager()
+    am["metadata"]["namespace"] = am_ns
+    am_cm = _cm(am_ns, "alertmanager", {"alertmanager.yml": ALERTMANAGER_YML})
+    with KubeApiServer([server, _prometheus(), am, am_cm], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in AM:
+        obs = result.observations[kind]
+        assert (obs.observed and not obs.partial) if read else obs.state == "absent", (kind, obs)
+
+
+def test_an_unused_alertmanager_beside_the_used_one_is_left_out_silently(tmp_path: Path) -> None:
+    """The chart's default Alertmanager nobody sends to does not make the used one partial."""
+    spare = _mounting(
+        "Deployment", "monitoring", "prometheus-alertmanager", "prom/alertmanager:v0.27.0", "spare", "/etc/am"
+    )
+    spare_cm = _cm("monitoring", "spare", {"alertmanager.yml": "route: {receiver: d}\nreceivers: [{name: d}]\n"})
+    with KubeApiServer([*_objects(), spare, spare_cm], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "alertmanager.receiver")) == {"ops-mail", "pager"}
+    for kind in AM:
+        obs = result.observations[kind]
+        assert obs.observed and not obs.partial, (kind, obs)
+
+
+def test_replicas_count_only_the_servers_that_load_the_prometheus_yml(tmp_path: Path) -> None:
+    """Two single servers mounting different keys of one ConfigMap are not an HA pair."""
+    cm = _server_cm()
+    cm["data"]["other.yml"] = PROMETHEUS_YML
+    a = _prometheus(name="prom-a")
+    a["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"] = [
+        {"key": "prometheus.yml", "path": "prometheus.yml"}
+    ]
+    b = _prometheus(name="prom-b", args=["--config.file=/etc/config/other.yml"])
+    b["spec"]["template"]["spec"]["volumes"][0]["configMap"]["items"] = [{"key": "other.yml", "path": "other.yml"}]
+    with KubeApiServer([cm, a, b], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert {k.rsplit("/", 1)[-1]: d["ha_replicas"] for k, d in _by(result, "prometheus.config").items()} == {
+        "prometheus.yml": 1,
+        "other.yml": 1,
+    }
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["sidecar", "--reloader.rule-dir=/etc/prometheus/rules"], id="sidecar"),
+        pytest.param(["query", "--query.replica-label=ruler_replica", "--endpoint=thanos-ruler:10901"], id="query"),
+    ],
+)
+def test_thanos_components_other_than_the_ruler_are_not_rulers(args: list[str], tmp_path: Path) -> None:
+    other = _workload(
+        "Deployment",
+        "monitoring",
+        "thanos",
+        [{"name": "t", "image": "quay.io/thanos/thanos:v0.36.1", "args": args}],
+        [],
+    )
+    with KubeApiServer([*_objects(), other], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        assert not result.observations[kind].partial, kind
+
+
+def test_a_rule_file_from_a_secret_by_subpath_is_a_gap(tmp_path: Path) -> None:
+    server = _prometheus(
+        extra_mounts=[
+            {"name": "secret-rules", "mountPath": "/etc/config/alerting_rules.yml", "subPath": "alerting_rules.yml"}
+        ],
+        extra_volumes=[{"name": "secret-rules", "secret": {"secretName": "rules"}}],
+    )
+    cm = _server_cm()
+    del cm["data"]["alerting_rules.yml"]
+    with KubeApiServer([cm, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+        assert srv.secret_requests == []
+    obs = result.observations["prometheus.recording_rule"]
+    assert obs.observed and "member(s) not scanned" in (obs.partial or ""), (
+        obs
+    )  # a gap: nothing concluded it could undo
+
+
+@pytest.mark.parametrize(
+    ("labels", "read"),
+    [
+        pytest.param({"app.kubernetes.io/instance": "flagger"}, False, id="flagger"),
+        pytest.param({"release": "gitlab-platform-monitoring", "chart": "prometheus-25.8.0"}, True, id="own-release"),
+    ],
+)
+def test_vendored_by_exact_release(labels: dict[str, str], read: bool, tmp_path: Path) -> None:
+    with KubeApiServer([_server_cm(), _prometheus(labels=labels)], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert result.observations["prometheus.config"].observed is read

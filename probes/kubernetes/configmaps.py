@@ -41,7 +41,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from probes.alertmanager.files import AlertmanagerFiles
@@ -74,14 +74,15 @@ _MARKER = re.compile(r"^(?:groups|scrape_configs|rule_files|global|route|receive
 _OPERATOR_GROUP = "monitoring.coreos.com/"
 # Products that ship a private Prometheus of their own (not the organisation's monitoring),
 # matched in the workload's namespace, name or Helm release/chart labels.
-VENDORED = ("kubecost", "cost-analyzer", "linkerd-viz", "openfaas", "gitlab")
+VENDORED = ("kubecost", "cost-analyzer", "linkerd-viz", "openfaas", "gitlab", "flagger")
 # Managed collectors whose configuration the cloud renders (GKE Managed Prometheus): not the
 # cluster's own servers; their rules are the cloud's (matched in the image or namespace).
 MANAGED = ("prometheus-engine", "gmp-system", "gke-gmp-system")
 # Workloads that evaluate Prometheus rules beside the servers (their rules are not read here):
 # image segment -> the argument that makes it a ruler (None: always).
-RULERS: dict[str, str | None] = {"vmalert": None, "thanos": "rule", "mimir": "ruler", "cortex": "ruler"}
-_RELEASE_LABELS = ("release", "chart", "helm.sh/chart", "app.kubernetes.io/instance", "app.kubernetes.io/part-of")
+RULERS = ("vmalert", "thanos", "mimir", "cortex")
+_RELEASE_LABELS = ("release", "app.kubernetes.io/instance", "app.kubernetes.io/part-of")
+_CHART_LABELS = ("chart", "helm.sh/chart")
 
 
 def _m(value: Any) -> Mapping[str, Any]:
@@ -120,15 +121,16 @@ def ruler(image: str, argv: Iterable[str]) -> str | None:
     last = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
     if last not in RULERS:
         return None
-    need = RULERS[last]
     args = list(argv)
-    if need is None or any(need in a for a in args):
+    if last == "vmalert":
         return last
-    if last in ("mimir", "cortex") and not any("-target" in a for a in args):
-        return last  # monolithic: every component, the ruler among them
-    if last in ("mimir", "cortex") and any("-target" in a and "all" in a for a in args):
-        return last
-    return None
+    if last == "thanos":  # the `rule` subcommand (a sidecar's --reloader.rule-dir is not one)
+        return last if any(a == "rule" for a in args) else None
+    targets = [a.split("=", 1)[1] for a in args if a.lstrip("-").startswith("target=")]
+    if not targets:
+        return last  # Mimir or Cortex monolithic: every component, the ruler among them
+    parts = {p.strip() for t in targets for p in t.split(",")}
+    return last if parts & {"ruler", "all", "backend"} else None
 
 
 def config_file(argv: Iterable[str]) -> str | None:
@@ -157,9 +159,16 @@ def operator_managed(meta: Mapping[str, Any]) -> bool:
 
 
 def vendored(ns: str, meta: Mapping[str, Any]) -> str | None:
+    """The product whose private server this is: its namespace or Helm release is the product's
+    own name exactly, or its chart is the product's (a release named `gitlab-platform-monitoring`
+    is the organisation's own)."""
     labels = _m(meta.get("labels"))
-    values = [ns, str(meta.get("name") or ""), *(str(labels.get(k) or "") for k in _RELEASE_LABELS)]
-    return next((v for v in VENDORED if any(v in x.lower() for x in values)), None)
+    exact = {ns.lower(), *(str(labels.get(k) or "").lower() for k in _RELEASE_LABELS)}
+    charts = [str(labels.get(k) or "").lower() for k in _CHART_LABELS]
+    for v in VENDORED:
+        if v in exact or any(c == v or c.startswith(f"{v}-") for c in charts):
+            return v
+    return None
 
 
 @dataclass
@@ -173,6 +182,7 @@ class Mount:
     config_file: str | None  # the server's --config.file
     replicas: int | None = 1  # the workload's (None: a DaemonSet, one per node)
     others: tuple[str, ...] = ()  # the container's mount paths of other volumes (Secrets, emptyDirs)
+    shown: frozenset[str] | None = None  # the ConfigMap keys this mount shows (None: all)
 
 
 @dataclass
@@ -195,6 +205,8 @@ class MountIndex:
     unread: dict[str, list[str]] = field(default_factory=dict)  # role -> why a server is not read
     notes: list[str] = field(default_factory=list)
     rulers: list[str] = field(default_factory=list)  # workloads evaluating rules beside the servers
+    # where the rulers read send their alerts (--alertmanagers.url, -notifier.url): (service, namespace)
+    ruler_sends: list[tuple[str, str]] = field(default_factory=list)
     lists_failed: list[str] = field(default_factory=list)
     _pending: dict[str, list[tuple[str, str, Mapping[str, Any], Mapping[str, Any], Any]]] = field(default_factory=dict)
 
@@ -279,6 +291,8 @@ class MountIndex:
                 for cm in _volume_configmaps(vol):
                     found = True
                     self._add(ns, cm, role, mount)
+            if role == "ruler":
+                self.ruler_sends.extend(_notifier_targets(argv, ns))
             if not found and role == "ruler":
                 self.rulers.append(f"{workload} ({evaluator}, its rules not in a ConfigMap)")
             elif not found:
@@ -303,7 +317,7 @@ class MountIndex:
             shown = None
         if t.keys is not None:
             t.keys = None if shown is None else t.keys | shown
-        t.mounts.append(mount)
+        t.mounts.append(replace(mount, shown=None if shown is None else frozenset(shown)))
 
 
 def _argv(c: Mapping[str, Any]) -> list[str]:
@@ -342,6 +356,9 @@ class ConfigMapRead:
     lost: dict[str, list[str]] = field(default_factory=dict)  # kind -> why some of it is unknown
     rule_files: bool = False  # some prometheus.yml read loads rule files
     rulers: list[str] = field(default_factory=list)  # workloads evaluating rules beside the servers
+    # Alertmanagers no sender read here points at: origin prefix -> why (monitoring.py drops
+    # them when no operator Prometheus could be sending to them)
+    unsent: dict[str, str] = field(default_factory=dict)
     keys: int = 0
     bytes: int = 0
 
@@ -363,9 +380,9 @@ class _Reader:
         }
         self.out = ConfigMapRead()
         self.targets: list[Target] = []
-        # where the servers read send their alerts: static hosts, and whether any is discovered
-        self.am_hosts: set[str] = set()
-        self.am_discovered = False
+        # where the servers read send their alerts: (service, namespace), "*" for any
+        self.sends: list[tuple[str, str]] = []
+        self.sends_elsewhere: list[str] = []  # targets outside the cluster or not resolvable here
 
     def take(self, t: Target, item: Mapping[str, Any]) -> None:
         data = _m(item.get("data"))
@@ -426,26 +443,36 @@ class _Reader:
                     drafts = [e for e in drafts if e.kind in RULE_KINDS]
                 if any(e.kind == "prometheus.config" for e in drafts):
                     self.out.objects += 1
-                    self._alerting(doc.get("alerting"))
+                    self._alerting(doc.get("alerting"), t.ns)
                     if doc.get("rule_files"):
                         self.out.rule_files = True
                         self._rules_elsewhere(t, doc.get("rule_files"))
                 for e in drafts:
                     data = e.data
                     if e.kind == "prometheus.config" and data.get("ha_replicas") is None:
-                        data = {**data, "ha_replicas": _replicas(t)}
+                        data = {**data, "ha_replicas": _replicas(t, path.rsplit("/", 1)[-1])}
                     got.append(self.ctx.evidence(e.kind, e.subject, data, origin))
             i += 1
         self.out.evidence.extend(got)
 
-    def _alerting(self, alerting: Any) -> None:
+    def _alerting(self, alerting: Any, ns: str) -> None:
+        """Where a prometheus.yml sends alerts: in-cluster Services (static targets by a cluster
+        name, or Kubernetes discovery, by namespace), or elsewhere."""
         for am in _l(_m(alerting).get("alertmanagers")):
             am = _m(am)
-            if any(k.endswith("_sd_configs") and k != "static_configs" for k in am):
-                self.am_discovered = True
+            for sd in _l(am.get("kubernetes_sd_configs")):
+                names = _l(_m(_m(sd).get("namespaces")).get("names"))
+                self.sends.extend(("*", str(n)) for n in names) if names else self.sends.append(("*", "*"))
+            for key in am:
+                if str(key).endswith("_sd_configs") and key not in ("kubernetes_sd_configs", "static_configs"):
+                    self.sends_elsewhere.append(str(key))
             for sc in _l(am.get("static_configs")):
                 for target in _l(_m(sc).get("targets")):
-                    self.am_hosts.add(str(target).split("://")[-1].split(":", 1)[0].split(".", 1)[0].lower())
+                    where = cluster_service(str(target), ns)
+                    if where is None:
+                        self.sends_elsewhere.append(str(target))
+                    else:
+                        self.sends.append(where)
 
     def _rules_elsewhere(self, t: Target, globs: Any) -> None:
         """Rule files a server loads from a directory no ConfigMap is mounted at (an emptyDir a
@@ -457,7 +484,10 @@ class _Reader:
             for g in _l(globs):
                 full = posixpath.normpath(posixpath.join(here, str(g)))
                 where = posixpath.dirname(full)
-                if where not in dirs or where in mount.others:
+                # another volume at the directory, at the file itself (a Secret's key by
+                # subPath), or inside the directory
+                shadowed = any(o == where or posixpath.dirname(o) == where for o in mount.others)
+                if where not in dirs or shadowed:
                     self.out.lose(
                         ("prometheus.alert_rule", "prometheus.recording_rule"),
                         f"{mount.workload} loads rule files {g} from outside its ConfigMaps (not read)",
@@ -502,40 +532,77 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
                 ctx.warn(f"{why} (grant get on configmaps: deploy/kubernetes/clusterrole.yaml)")
             continue
         r.take(t, item)
-    _tie_alertmanagers(r, targets)
+    _tie_alertmanagers(r, targets, index)
     out.rulers = list(index.rulers)
     return out
 
 
-def _replicas(t: Target) -> int | None:
-    """The Prometheus replicas that load a ConfigMap: its mounting workloads' replicas summed
-    (None when one is a DaemonSet or does not say)."""
-    seen: dict[str, int | None] = {m.workload: m.replicas for m in t.mounts}
+def _replicas(t: Target, key: str) -> int | None:
+    """The Prometheus replicas that load a prometheus.yml: the replicas of the workloads whose
+    mounts show that key, summed (None when one is a DaemonSet or does not say)."""
+    seen: dict[str, int | None] = {m.workload: m.replicas for m in t.mounts if m.shown is None or key in m.shown}
     if not seen or any(v is None for v in seen.values()):
         return None
     return sum(v for v in seen.values() if v is not None)
 
 
-def _tie_alertmanagers(r: _Reader, targets: list[Target]) -> None:
-    """An Alertmanager's configuration is the cluster's only where a Prometheus read here sends
-    to it (a static target naming its workload, or any discovered target), or where no
-    prometheus.yml was read (its senders are not known here). One that no server sends to, a
-    chart's default left running while alerts go to a central Alertmanager, is left out."""
-    if not r.out.objects or r.am_discovered:
+def cluster_service(target: str, ns: str) -> tuple[str, str] | None:
+    """(service, namespace) of an Alertmanager target inside the cluster: `name`, `name.ns`,
+    `name.ns.svc` or `name.ns.svc.cluster.local` (port and scheme dropped); None for a host
+    elsewhere."""
+    host = target.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].lower()
+    labels = host.split(".")
+    if len(labels) == 1 and labels[0]:
+        return labels[0], ns
+    if len(labels) == 2 and labels[1] not in ("com", "net", "org", "io", "local", "internal"):
+        return labels[0], labels[1]
+    if len(labels) >= 3 and labels[2] == "svc" and (len(labels) == 3 or labels[3:] == ["cluster", "local"]):
+        return labels[0], labels[1]
+    return None
+
+
+def _notifier_targets(argv: list[str], ns: str) -> list[tuple[str, str]]:
+    """Where a Thanos Ruler (--alertmanagers.url) or vmalert (-notifier.url) sends alerts."""
+    out: list[tuple[str, str]] = []
+    for arg in argv:
+        flag, _, value = arg.partition("=")
+        if flag.lstrip("-") in ("alertmanagers.url", "notifier.url") and value:
+            for url in value.split(","):
+                where = cluster_service(url.split("+", 1)[-1], ns)  # dnssrv+http://... as a name
+                if where is not None:
+                    out.append(where)
+    return out
+
+
+def _sent_to(name: str, ns: str, sends: list[tuple[str, str]]) -> bool:
+    """Whether an Alertmanager workload `ns/name` is among the in-cluster targets: same
+    namespace (or any) and a Service named as the workload or after it (`alertmanager-main`,
+    the operator's `alertmanager-operated`, the chart's `<release>-alertmanager`)."""
+    for svc, where in sends:
+        if where not in ("*", ns):
+            continue
+        if svc == "*" or svc == name or svc.startswith(f"{name}-") or name.startswith(f"{svc}-"):
+            return True
+    return False
+
+
+def _tie_alertmanagers(r: _Reader, targets: list[Target], index: MountIndex) -> None:
+    """An Alertmanager's configuration is the cluster's only where a sender read here (a
+    prometheus.yml's `alerting`, a ruler's notifier flags) points at it, or where no sender was
+    read (its senders are not known here). Those no sender points at (a chart's default left
+    running while alerts go to a central Alertmanager) are noted in `unsent`: monitoring.py
+    leaves them out unless an operator's Prometheus, not read here, could be sending to them."""
+    sends = [*r.sends, *index.ruler_sends]
+    if not r.out.objects and not index.ruler_sends:
         return
+    elsewhere = ", ".join(sorted(set(r.sends_elsewhere))) or "no Alertmanager in this cluster"
     for t in targets:
         if t.role != "alertmanager":
             continue
-        names = {m.workload.rsplit("/", 1)[-1].lower() for m in t.mounts}
-        if names & r.am_hosts or any(h.startswith(n) or n.startswith(h) for h in r.am_hosts for n in names if h):
+        if any(_sent_to(m.workload.rsplit("/", 1)[-1].lower(), t.ns, sends) for m in t.mounts):
             continue
         origin = f"{r.reader.host}{CONFIGMAPS.list_path(t.ns)}/{t.name}#"
-        before = len(r.out.evidence)
-        r.out.evidence = [e for e in r.out.evidence if not e.origin.startswith(origin)]
-        if len(r.out.evidence) < before:
-            sends = ", ".join(sorted(r.am_hosts)) or "no Alertmanager"
-            r.out.lose(
-                ALERTMANAGER_KINDS,
-                f"the Prometheus servers read send alerts to {sends}, not to {t.mounts[0].workload} "
-                f"(its configuration, ConfigMap {t.ns}/{t.name}, is left out)",
-            )
+        r.out.unsent[origin] = (
+            f"the alert senders read here send to {elsewhere}, not to {t.mounts[0].workload} "
+            f"(its configuration, ConfigMap {t.ns}/{t.name}, is left out)"
+        )

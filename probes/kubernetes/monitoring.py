@@ -50,6 +50,7 @@ from probes.prometheus import normalise as norm
 from probes.prometheus.files import PrometheusFiles, monitor_scrape_configs, prometheus_cr_config, rule_facts
 from probes.prometheus.kinds import MODELS as PROMETHEUS_MODELS
 from scanner.evidence import Evidence
+from scanner.partial import GAP_NOTE
 from scanner.probe import CollectError, KindModel, ProbeContext, SourceFailure
 
 __all__ = [
@@ -355,6 +356,14 @@ class _Monitoring:
             return  # failed (by ctx.fail)
         plain = [e for e in cms.evidence if e.kind in AM_KINDS]
         cm_lost = list(dict.fromkeys(w for k in AM_KINDS for w in cms.lost.get(k, [])))
+        servers = next(r for r in reads if r.res.kind == "Prometheus")
+        if cms.unsent and not servers.objects and (servers.unread is None or servers.no_crd):
+            # no operator Prometheus could be sending to them: Alertmanagers no sender read here
+            # points at are not the cluster's; unknown only when nothing else is left
+            sent = [e for e in plain if not any(e.origin.startswith(o) for o in cms.unsent)]
+            if not sent and plain:
+                cm_lost = [*cm_lost, *cms.unsent.values()]
+            plain = sent
         why: str | None = None
         if ams.unread is not None:
             why = ams.unread
@@ -397,7 +406,10 @@ class _Monitoring:
             lost = (ams.unread is not None and not ams.no_crd) or bool(self.alertmanagers)
             part = f"{why}: the alertmanager.yml read from ConfigMaps is only part of it" if lost else None
             if cm_lost:
-                part = "; ".join([*([part] if part else []), *cm_lost]) + ": what was read is only part of it"
+                part = (
+                    "; ".join([*([part] if part else []), *cm_lost])
+                    + f": what was read is only part of it ({GAP_NOTE})"
+                )
             if part is None and (self.include or self.exclude):
                 part = scope
             if part:
@@ -415,7 +427,7 @@ class _Monitoring:
                 "(alertmanagerConfigNamespaceSelector), not read"
             )
         if cm_lost:
-            part += "; " + "; ".join(cm_lost)
+            part += "; " + "; ".join(cm_lost) + f" ({GAP_NOTE})"
         if self.include or self.exclude:
             part += "; " + scope
         for kind in AM_KINDS:
@@ -427,7 +439,10 @@ class _Monitoring:
         self, kind: str, unread: Sequence[_Read | ConfigMapRead], no_server: bool, lost: list[str] | None = None
     ) -> str | None:
         why = [r.unread or "" for r in unread if not r.no_crd]  # an uninstalled CRD hides nothing
-        why += lost or []
+        if lost:
+            # servers, rulers or files not read: a gap in the population, never a fragment's own
+            # configuration to judge on its items (scanner.partial)
+            return "; ".join([*why, *lost]) + f": what was read is only part of it ({GAP_NOTE})"
         if why:
             return "; ".join(why) + ": what was read is only part of it"
         if (kind in RULE_KINDS or kind == POOL) and no_server:
