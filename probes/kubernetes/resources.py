@@ -177,6 +177,13 @@ PLATFORM_NAMESPACES = frozenset(
         "calico-apiserver",
         "amazon-cloudwatch",
         "aws-observability",
+        # GKE's managed add-ons (Managed Prometheus, the Stackdriver metrics adapter, Config Sync)
+        "gmp-system",
+        "gke-gmp-system",
+        "gmp-public",
+        "custom-metrics",
+        "gke-managed-system",
+        "config-management-system",
         "metallb-system",
         "local-path-storage",
         "longhorn-system",
@@ -203,7 +210,9 @@ PLATFORM_IMAGE = (
     r"gatekeeper|chaos-[a-z-]+|litmus[a-z-]*|fluent-bit|fluentd|vpa-[a-z]+|"
     # cost engines and operations tools: they serve the platform team, not the business
     r"opencost|opencost-ui|cost-model|cost-analyzer|kubecost-[a-z-]+|awx|awx-ee|rundeck|"
-    r"st2[a-z]*|semaphore|controller-rhel[0-9]+|rundeckpro/enterprise)$"
+    r"st2[a-z]*|semaphore|controller-rhel[0-9]+|rundeckpro/enterprise|"
+    # cloud-managed add-ons (GKE Managed Prometheus, the Stackdriver custom-metrics adapter)
+    r"prometheus-engine/[a-z-]+|custom-metrics-stackdriver-adapter)$"
 )
 # The main container is an in-memory cache or key-value store (a backing service).
 CACHE_IMAGE = r"(^|/)(redis|redis-stack-server|valkey|keydb|memcached|dragonfly)$"
