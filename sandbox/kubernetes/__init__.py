@@ -22,6 +22,7 @@ from sandbox.kubernetes.api import (
 )
 
 __all__ = [  # the demo estate, and the loopback API server (sandbox.kubernetes.api)
+    "STORAGE_AND_SCHEDULING",
     "SURFACE",
     "ApiResource",
     "Fault",
@@ -34,6 +35,13 @@ __all__ = [  # the demo estate, and the loopback API server (sandbox.kubernetes.
 ]
 
 CONTEXT = "sandbox"
+# Kinds real clusters hold that the default surface does not list (the probe reads none of them;
+# an exported estate keeps them so the API answers for them as a real server would).
+STORAGE_AND_SCHEDULING = (
+    ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
+    ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
+    ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
+)
 
 
 class KubernetesEstate(Estate):

@@ -24,17 +24,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sandbox.base import Estate
-from sandbox.kubernetes import ApiResource, KubernetesEstate
+from sandbox.kubernetes import STORAGE_AND_SCHEDULING, KubernetesEstate
 
 OBJECTS = Path(__file__).resolve().parent / "objects"
 CONTEXT = "kubernetes-admin@kfr-dc1"
 
-# Kinds this cluster holds that the loopback server's default surface does not list.
-EXTRA = (
-    ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
-    ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
-    ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
-)
+EXTRA = STORAGE_AND_SCHEDULING
 
 
 def loopback() -> list[Estate]:

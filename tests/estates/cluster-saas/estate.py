@@ -26,17 +26,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from sandbox.base import Estate
-from sandbox.kubernetes import ApiResource, KubernetesEstate
+from sandbox.kubernetes import STORAGE_AND_SCHEDULING, KubernetesEstate
 
 OBJECTS = Path(__file__).resolve().parent / "objects"
 CONTEXT = "prod-eu"
 
-# Kinds this cluster holds that the loopback server's default surface does not list.
-EXTRA = (
-    ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
-    ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
-    ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
-)
+EXTRA = STORAGE_AND_SCHEDULING
 
 
 def loopback() -> list[Estate]:
