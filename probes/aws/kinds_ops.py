@@ -54,6 +54,10 @@ class AwsAutoscalingGroup(KindModel):
         default=False,
         description="a Kubernetes node group (Cluster Autoscaler or EKS tags): sized by the cluster, not its own policies",
     )
+    cluster_zone_count: int | None = Field(
+        default=None,
+        description="zones of all the node groups of its Kubernetes cluster in the region (null: not a node group of a named cluster)",
+    )
 
 
 class TargetGroup(KindModel):

@@ -50,6 +50,22 @@ def _node_group(tags: list[dict[str, Any]]) -> bool:
     return any(k in keys for k in NODE_GROUP_TAGS) or any(k.startswith("kubernetes.io/cluster/") for k in keys)
 
 
+def _cluster_of(tags: list[dict[str, Any]]) -> str | None:
+    """The Kubernetes cluster a node group's instances join (`eks:cluster-name`, or the cluster
+    named in a `kubernetes.io/cluster/<name>` or `k8s.io/cluster-autoscaler/<name>` key)."""
+    for t in tags:
+        key, value = str(t.get("Key") or ""), str(t.get("Value") or "")
+        if key == "eks:cluster-name" and value:
+            return value
+    for t in tags:
+        key = str(t.get("Key") or "")
+        for prefix in ("kubernetes.io/cluster/", "k8s.io/cluster-autoscaler/"):
+            name = key.removeprefix(prefix) if key.startswith(prefix) else ""
+            if name and name != "enabled":
+                return name
+    return None
+
+
 def _autoscaled(g: dict[str, Any], policies: list[dict[str, Any]], scheduled: int) -> bool:
     """Room between min and max, and a policy or a recurring scheduled action that moves the group
     (a ForecastOnly predictive policy changes nothing): the bar of containers.py's `_autoscaled`."""
@@ -75,9 +91,18 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
         # Only recurring actions adjust capacity by time of day; a one-off action is an event.
         if a.get("Recurrence"):
             scheduled[a["AutoScalingGroupName"]] = scheduled.get(a["AutoScalingGroupName"], 0) + 1
-    for g in pages(c, "describe_auto_scaling_groups", "AutoScalingGroups"):
+    groups = list(pages(c, "describe_auto_scaling_groups", "AutoScalingGroups"))
+    # Node groups are often one per zone (an EKS managed node group per subnet): the cluster's
+    # nodes span the zones of all its groups together.
+    cluster_zones: dict[str, set[str]] = {}
+    for g in groups:
+        cluster = _cluster_of(list(g.get("Tags") or []))
+        if cluster is not None:
+            cluster_zones.setdefault(cluster, set()).update(g.get("AvailabilityZones") or [])
+    for g in groups:
         name = g["AutoScalingGroupName"]
         zones = sorted(g.get("AvailabilityZones") or [])
+        cluster = _cluster_of(list(g.get("Tags") or []))
         own = policies.get(name, [])
         yield s.ev(
             "aws.autoscaling_group",
@@ -100,6 +125,7 @@ def autoscaling_groups(s: Scan, region: str) -> Iterator[Evidence]:
                 "environment": environment(g.get("Tags")),
                 "scheduled_actions": scheduled.get(name, 0),
                 "kubernetes_node_group": _node_group(list(g.get("Tags") or [])),
+                "cluster_zone_count": len(cluster_zones[cluster]) if cluster is not None else None,
             },
             f"autoscaling/{region}/DescribeAutoScalingGroups",
         )
