@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from probes.kubernetes.configmaps import CONFIGMAP_KINDS
+from probes.kubernetes.configmaps import CONFIGMAP_KINDS, SERVER
 from sandbox.kubernetes import KubeApiServer
 from scanner.evidence import Evidence
 from scanner.rule_eval import declared, index_evidence
@@ -330,7 +330,7 @@ def test_same_evidence_as_the_files_path(plain: tuple[KubeApiServer, ScanResult]
     # Promtail's and the CloudWatch agent's jobs are not the cluster's Prometheus jobs
     assert set(_by(live, "prometheus.target_pool")) == {"prometheus", "kubernetes-pods"}
     assert set(_by(live, "alertmanager.receiver")) == {"ops-mail", "pager"}  # not Mimir's fallback
-    origins = {e.kind: e.origin for e in live.evidence if e.kind in CONFIGMAP_KINDS}
+    origins = {e.kind: e.origin for e in live.evidence if e.kind in CONFIGMAP_KINDS and e.kind != SERVER}
     base = f"{srv.url}/api/v1/namespaces/monitoring/configmaps"
     assert origins["prometheus.config"] == f"{base}/prometheus-server#prometheus.yml"
     assert origins["prometheus.alert_rule"] == f"{base}/prometheus-server#alerting_rules.yml"
@@ -735,3 +735,45 @@ def test_vendored_by_exact_release(labels: dict[str, str], read: bool, tmp_path:
     with KubeApiServer([_server_cm(), _prometheus(labels=labels)], token=TOKEN) as srv:
         result = scan_live(srv, tmp_path)
     assert result.observations["prometheus.config"].observed is read
+
+
+def test_a_plain_server_is_a_monitoring_server(tmp_path: Path) -> None:
+    """Its flags, volumes and prometheus.yml give the facts an operator's resource gives."""
+    server = _prometheus(
+        args=[
+            "--config.file=/etc/config/prometheus.yml",
+            "--storage.tsdb.path=/data",
+            "--storage.tsdb.retention.time=20d",
+            "--storage.tsdb.retention.size=80GB",
+        ],
+        extra_mounts=[{"name": "storage-volume", "mountPath": "/data"}],
+    )
+    server["kind"] = "StatefulSet"
+    server["spec"]["replicas"] = 2
+    server["spec"]["volumeClaimTemplates"] = [{"metadata": {"name": "storage-volume"}}]
+    cm = _server_cm()
+    cm["data"]["prometheus.yml"] += "remote_write:\n  - url: https://thanos-receive.example.net/api/v1/receive\n"
+    ephemeral = _prometheus(ns="batch", name="scratch", extra_mounts=[{"name": "tmp", "mountPath": "/prometheus"}])
+    ephemeral["spec"]["template"]["spec"]["volumes"].append({"name": "tmp", "emptyDir": {}})
+    with KubeApiServer([cm, server, _server_cm(ns="batch"), ephemeral], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    servers = _by(result, SERVER)
+    assert servers["monitoring/StatefulSet/prometheus-server"] == {
+        "tool": "prometheus",
+        "replicas": 2,
+        "shards": None,
+        "retention": "20d",
+        "retention_s": 20 * 86400.0,
+        "retention_size": "80GB",
+        "persistent_storage": True,
+        "remote_write_count": 1,
+        "remote_write_hosts": ["thanos-receive.example.net"],
+        "alertmanagers": [],
+        "rule_selector": {},
+        "selects_rules": False,
+        "selects_service_monitors": False,
+        "config_source": None,
+    }
+    scratch = servers["batch/Deployment/scratch"]
+    assert (scratch["retention"], scratch["persistent_storage"], scratch["remote_write_count"]) == ("15d", False, 0)
+    assert result.observations[SERVER].observed and not result.observations[SERVER].partial

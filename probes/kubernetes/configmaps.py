@@ -49,6 +49,8 @@ from probes.files.base import FileParser, could_feed
 from probes.kubernetes.client import KubeReader
 from probes.kubernetes.resources import Resource
 from probes.prometheus.files import PrometheusFiles
+from probes.prometheus.normalise import duration_s
+from probes.prometheus.values import url_host
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, ProbeContext, SourceFailure
@@ -57,7 +59,8 @@ from scanner.yamlio import load_yaml_documents
 __all__ = ["CONFIGMAPS", "CONFIGMAP_KINDS", "ConfigMapRead", "MountIndex", "read_configmaps"]
 
 CONFIGMAPS = Resource("ConfigMap", "", "v1", "configmaps")
-PROMETHEUS_KINDS = tuple(PrometheusFiles.kinds)
+SERVER = "gitops.monitoring_server"
+PROMETHEUS_KINDS = (*PrometheusFiles.kinds, SERVER)
 ALERTMANAGER_KINDS = tuple(AlertmanagerFiles.kinds)
 CONFIGMAP_KINDS = (*PROMETHEUS_KINDS, *ALERTMANAGER_KINDS)
 RULE_KINDS = ("prometheus.alert_rule", "prometheus.recording_rule")
@@ -207,6 +210,9 @@ class MountIndex:
     rulers: list[str] = field(default_factory=list)  # workloads evaluating rules beside the servers
     # where the rulers read send their alerts (--alertmanagers.url, -notifier.url): (service, namespace)
     ruler_sends: list[tuple[str, str]] = field(default_factory=list)
+    # the Prometheus servers read, by workload: their `gitops.monitoring_server` facts from the
+    # workload (flags, replicas, volumes), completed from their prometheus.yml once it is read
+    servers: dict[str, dict[str, Any]] = field(default_factory=dict)
     lists_failed: list[str] = field(default_factory=list)
     _pending: dict[str, list[tuple[str, str, Mapping[str, Any], Mapping[str, Any], Any]]] = field(default_factory=dict)
 
@@ -221,13 +227,15 @@ class MountIndex:
             c = _m(c)
             image = str(c.get("image") or "")
             if image_role(image) is not None or ruler(image, _argv(c)) is not None:
-                replicas = _m(item.get("spec")).get("replicas", 1) if kind != "DaemonSet" else None
-                self._pending.setdefault(kind, []).append((ns, name, meta, spec, replicas))
+                top = _m(item.get("spec"))
+                replicas = top.get("replicas", 1) if kind != "DaemonSet" else None
+                claims = {str(_m(_m(t).get("metadata")).get("name") or "") for t in _l(top.get("volumeClaimTemplates"))}
+                self._pending.setdefault(kind, []).append((ns, name, meta, spec, (replicas, claims)))
                 break
 
     def commit(self, kind: str) -> None:
-        for ns, name, meta, spec, replicas in self._pending.pop(kind, []):
-            self._take(kind, ns, name, meta, spec, replicas if isinstance(replicas, int) else None)
+        for ns, name, meta, spec, (replicas, claims) in self._pending.pop(kind, []):
+            self._take(kind, ns, name, meta, spec, replicas if isinstance(replicas, int) else None, claims)
 
     def drop(self, kind: str, why: str) -> None:
         """A workload list that failed: whether it holds a server is unknown."""
@@ -236,7 +244,14 @@ class MountIndex:
             self.lists_failed.append(why)
 
     def _take(
-        self, kind: str, ns: str, name: str, meta: Mapping[str, Any], spec: Mapping[str, Any], replicas: int | None
+        self,
+        kind: str,
+        ns: str,
+        name: str,
+        meta: Mapping[str, Any],
+        spec: Mapping[str, Any],
+        replicas: int | None,
+        claims: set[str],
     ) -> None:
         workload = f"{ns}/{kind}/{name}"
         if operator_managed(meta):
@@ -269,6 +284,8 @@ class MountIndex:
                 continue
             found = False
             mounts = [_m(vm) for vm in _l(c.get("volumeMounts"))]
+            if role == "prometheus":
+                self.servers[workload] = server_facts(kind, argv, mounts, volumes, claims, replicas)
             others = tuple(
                 str(vm.get("mountPath") or "")
                 for vm in mounts
@@ -318,6 +335,60 @@ class MountIndex:
         if t.keys is not None:
             t.keys = None if shown is None else t.keys | shown
         t.mounts.append(replace(mount, shown=None if shown is None else frozenset(shown)))
+
+
+def _flags(argv: list[str]) -> dict[str, str]:
+    """`--name=value` and `--name value` flags (a bare flag is "true")."""
+    out: dict[str, str] = {}
+    for i, arg in enumerate(argv):
+        if not arg.startswith("--"):
+            continue
+        name, eq, value = arg[2:].partition("=")
+        if not eq:
+            value = argv[i + 1] if i + 1 < len(argv) and not argv[i + 1].startswith("-") else "true"
+        out[name] = value
+    return out
+
+
+def server_facts(
+    kind: str,
+    argv: list[str],
+    mounts: list[Mapping[str, Any]],
+    volumes: Mapping[str, Mapping[str, Any]],
+    claims: set[str],
+    replicas: int | None,
+) -> dict[str, Any]:
+    """`gitops.monitoring_server` facts of a plain Prometheus container, as the operator's
+    resource gives them: retention from its flags (Prometheus's default 15d when unset),
+    persistent storage when the volume at its TSDB path is a PersistentVolumeClaim or one of the
+    StatefulSet's volumeClaimTemplates. Remote write and Alertmanagers come from its
+    prometheus.yml (`complete_server`)."""
+    flags = _flags(argv)
+    retention = flags.get("storage.tsdb.retention.time") or flags.get("storage.tsdb.retention") or "15d"
+    path = posixpath.normpath(posixpath.join("/prometheus", flags.get("storage.tsdb.path") or "data/"))
+    best: tuple[int, str] = (-1, "")
+    for vm in mounts:
+        mp = posixpath.normpath(str(vm.get("mountPath") or "/"))
+        if (path == mp or path.startswith(mp.rstrip("/") + "/")) and len(mp) > best[0]:
+            best = (len(mp), str(vm.get("name") or ""))
+    vol = volumes.get(best[1], {})
+    persistent = bool(best[1]) and ("persistentVolumeClaim" in vol or (best[1] in claims and not vol))
+    return {
+        "tool": "prometheus",
+        "replicas": replicas if kind != "DaemonSet" else None,
+        "shards": None,
+        "retention": retention,
+        "retention_s": duration_s(retention),
+        "retention_size": flags.get("storage.tsdb.retention.size") or None,
+        "persistent_storage": persistent,
+        "remote_write_count": 0,
+        "remote_write_hosts": [],
+        "alertmanagers": [],
+        "rule_selector": {},
+        "selects_rules": False,
+        "selects_service_monitors": False,
+        "config_source": None,
+    }
 
 
 def _argv(c: Mapping[str, Any]) -> list[str]:
@@ -380,6 +451,7 @@ class _Reader:
         }
         self.out = ConfigMapRead()
         self.targets: list[Target] = []
+        self.loaded: dict[str, Mapping[str, Any]] = {}  # workload -> the prometheus.yml it loads
         # where the servers read send their alerts: (service, namespace), "*" for any
         self.sends: list[tuple[str, str]] = []
         self.sends_elsewhere: list[str] = []  # targets outside the cluster or not resolvable here
@@ -443,6 +515,10 @@ class _Reader:
                     drafts = [e for e in drafts if e.kind in RULE_KINDS]
                 if any(e.kind == "prometheus.config" for e in drafts):
                     self.out.objects += 1
+                    key = path.rsplit("/", 1)[-1]
+                    for m in t.mounts:
+                        if m.shown is None or key in m.shown:
+                            self.loaded.setdefault(m.workload, doc)
                     self._alerting(doc.get("alerting"), t.ns)
                     if doc.get("rule_files"):
                         self.out.rule_files = True
@@ -534,7 +610,25 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
         r.take(t, item)
     _tie_alertmanagers(r, targets, index)
     out.rulers = list(index.rulers)
+    for workload, facts in sorted(index.servers.items()):
+        doc = r.loaded.get(workload)
+        if doc is None:
+            continue  # its configuration was not read: its facts are not known whole
+        ns, kind, name = workload.split("/", 2)
+        plural = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}[kind]
+        origin = f"{reader.host}/apis/apps/v1/namespaces/{ns}/{plural}/{name}"
+        out.evidence.append(ctx.evidence(SERVER, workload, complete_server(facts, doc), origin))
     return out
+
+
+def complete_server(facts: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
+    """A plain server's facts with its prometheus.yml's remote_write endpoints."""
+    remote = [_m(r) for r in _l(doc.get("remote_write")) if isinstance(r, Mapping)]
+    return {
+        **facts,
+        "remote_write_count": len(remote),
+        "remote_write_hosts": sorted({h for r in remote if (h := url_host(r.get("url")))}),
+    }
 
 
 def _replicas(t: Target, key: str) -> int | None:

@@ -338,7 +338,7 @@ class _Monitoring:
                 "the Prometheus servers reading ConfigMaps load no rule files: alerting rules may be evaluated "
                 "elsewhere (Thanos Ruler, vmalert, Grafana, a remote ruler where they write), not read here"
             )
-        if kind in (CONFIG, SERVER) and not any(r.objects for r in feeders) and not (kind == CONFIG and cms.objects):
+        if kind in (CONFIG, SERVER) and not any(r.objects for r in feeders) and not cms.objects:
             return (
                 "no Prometheus (or Alertmanager) resource, nor a Prometheus server reading a ConfigMap, in this cluster"
             )
