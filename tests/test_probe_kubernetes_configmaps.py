@@ -777,3 +777,71 @@ def test_a_plain_server_is_a_monitoring_server(tmp_path: Path) -> None:
     scratch = servers["batch/Deployment/scratch"]
     assert (scratch["retention"], scratch["persistent_storage"], scratch["remote_write_count"]) == ("15d", False, 0)
     assert result.observations[SERVER].observed and not result.observations[SERVER].partial
+
+
+def test_only_the_files_a_server_loads_are_read(tmp_path: Path) -> None:
+    """A `.bak` copy of a rule file, a job file of scrape_config_files and another key that looks
+    like a prometheus.yml are mounted but loaded by nothing here (review v4: W1, W4)."""
+    cm = _server_cm()
+    cm["data"]["alerting_rules.yml.bak"] = ALERTING_RULES.replace("shop", "old")
+    cm["data"]["prometheus.yml"] += "scrape_config_files: [/etc/config/jobs/*.yml]\n"
+    cm["data"]["other-prometheus.yml"] = PROMETHEUS_YML
+    with KubeApiServer([cm, _prometheus()], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
+    assert list(_by(result, "prometheus.config")) == ["monitoring/ConfigMap/prometheus-server/prometheus.yml"]
+    obs = result.observations["prometheus.target_pool"]
+    assert obs.observed and "scrape_config_files" in (obs.partial or ""), obs
+
+
+def test_rule_keys_of_a_server_without_rule_files_are_not_its_rules(tmp_path: Path) -> None:
+    cm = _server_cm()
+    cm["data"]["prometheus.yml"] = (
+        "global: {scrape_interval: 30s}\nscrape_configs:\n  - job_name: pods\n    kubernetes_sd_configs: [{role: pod}]\n"
+    )
+    with KubeApiServer([cm, _prometheus()], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert not _by(result, "prometheus.alert_rule")
+    assert result.observations["prometheus.alert_rule"].state == "absent"
+
+
+def test_a_ruler_s_rules_outside_its_configmaps_are_a_gap(tmp_path: Path) -> None:
+    rules = _cm("monitoring", "ruler-rules", {"alerts.yaml": ALERTING_RULES})
+    ruler = _mounting(
+        "StatefulSet",
+        "monitoring",
+        "thanos-ruler",
+        "quay.io/thanos/thanos:v0.36.1",
+        "ruler-rules",
+        "/etc/thanos/rules",
+        "rule",
+        "--rule-file=/etc/thanos/rules/*.yaml",
+        "--rule-file=/etc/thanos/generated/*.yaml",
+    )
+    with KubeApiServer([*_objects(), rules, ruler], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    obs = result.observations["prometheus.alert_rule"]
+    assert obs.observed and "/etc/thanos/generated/*.yaml" in (obs.partial or ""), obs
+
+
+def test_a_tls_secret_beside_the_configuration_is_no_gap(tmp_path: Path) -> None:
+    server = _prometheus(
+        extra_mounts=[{"name": "tls", "mountPath": "/etc/config/tls"}],
+        extra_volumes=[{"name": "tls", "secret": {"secretName": "prometheus-tls"}}],
+    )
+    with KubeApiServer([_server_cm(), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    for kind in RULES:
+        obs = result.observations[kind]
+        assert obs.observed and not obs.partial, (kind, obs)
+
+
+def test_two_servers_choosing_their_file_from_one_configmap_are_single(tmp_path: Path) -> None:
+    cm = _server_cm()
+    cm["data"]["other.yml"] = PROMETHEUS_YML
+    a = _prometheus(name="prom-a")
+    b = _prometheus(name="prom-b", args=["--config.file=/etc/config/other.yml"])
+    with KubeApiServer([cm, a, b], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    got = {k.rsplit("/", 1)[-1]: d["ha_replicas"] for k, d in _by(result, "prometheus.config").items()}
+    assert got == {"prometheus.yml": 1, "other.yml": 1}

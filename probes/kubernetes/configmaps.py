@@ -38,6 +38,7 @@ evidence beside it. Secrets are never requested; `binaryData` is not read.
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
 import re
 from collections.abc import Iterable, Mapping
@@ -186,6 +187,13 @@ class Mount:
     replicas: int | None = 1  # the workload's (None: a DaemonSet, one per node)
     others: tuple[str, ...] = ()  # the container's mount paths of other volumes (Secrets, emptyDirs)
     shown: frozenset[str] | None = None  # the ConfigMap keys this mount shows (None: all)
+    rule_globs: tuple[str, ...] = ()  # a ruler's rule files (--rule-file, -rule)
+
+    def file_of(self, key: str) -> str | None:
+        """Where key `key` appears in the container (None: this mount does not show it)."""
+        if self.shown is not None and key not in self.shown:
+            return None
+        return posixpath.normpath(self.path if self.sub_path is not None else posixpath.join(self.path, key))
 
 
 @dataclass
@@ -304,6 +312,7 @@ class MountIndex:
                     config_file(argv),
                     replicas,
                     others,
+                    rule_globs=_rule_globs(argv) if role == "ruler" else (),
                 )
                 for cm in _volume_configmaps(vol):
                     found = True
@@ -391,6 +400,24 @@ def server_facts(
     }
 
 
+def _rule_globs(argv: list[str]) -> tuple[str, ...]:
+    """A Thanos Ruler's `--rule-file` and vmalert's `-rule` globs (flag=value or flag value)."""
+    out: list[str] = []
+    for i, arg in enumerate(argv):
+        flag, eq, value = arg.partition("=")
+        if flag.startswith("-") and flag.lstrip("-") in ("rule-file", "rule"):
+            if not eq:
+                value = argv[i + 1] if i + 1 < len(argv) else ""
+            out.extend(v for v in value.split(",") if v)
+    return tuple(out)
+
+
+def _matches(path: str, pattern: str) -> bool:
+    """Whether a mounted file matches a rule or config glob (`*` never crosses a `/`, as Go's
+    filepath.Match)."""
+    return re.fullmatch(fnmatch.translate(pattern).replace(".*", "[^/]*"), path) is not None
+
+
 def _argv(c: Mapping[str, Any]) -> list[str]:
     return [str(a) for a in (*_l(c.get("command")), *_l(c.get("args")))]
 
@@ -451,26 +478,66 @@ class _Reader:
         }
         self.out = ConfigMapRead()
         self.targets: list[Target] = []
-        self.loaded: dict[str, Mapping[str, Any]] = {}  # workload -> the prometheus.yml it loads
+        # workload -> the prometheus.yml it loads, and where it is mounted
+        self.loaded: dict[str, tuple[Mapping[str, Any], str]] = {}
+        self.parsed: set[tuple[str, str, str]] = set()
         # where the servers read send their alerts: (service, namespace), "*" for any
         self.sends: list[tuple[str, str]] = []
         self.sends_elsewhere: list[str] = []  # targets outside the cluster or not resolvable here
 
-    def take(self, t: Target, item: Mapping[str, Any]) -> None:
+    def read(self, items: list[tuple[Target, Mapping[str, Any]]]) -> None:
+        """What the servers load, in the order they load it: each Prometheus's configuration
+        file (its `--config.file`, else a `prometheus.yml` key), then the rule files that
+        configuration's `rule_files` (or a ruler's `--rule-file` / `-rule`) names, then each
+        Alertmanager's configuration. A key nothing loads (a `.bak` copy, a job file of
+        `scrape_config_files`, another product's file) is not read."""
+        for t, item in items:
+            if t.role == "prometheus":
+                for key, value in self._keys(t, item):
+                    if any(self._is_config(m, key) for m in t.mounts):
+                        self._parse(t, key, value, self.parsers["prometheus"], ("prometheus.config",))
+        for t, item in items:
+            if t.role in ("prometheus", "ruler"):
+                for key, value in self._keys(t, item):
+                    if any(self._loads_rules(m, key) for m in t.mounts):
+                        self._parse(t, key, value, self.parsers[t.role], RULE_KINDS)
+            elif t.role == "alertmanager":
+                for key, value in self._keys(t, item):
+                    if any(self._is_config(m, key) for m in t.mounts):
+                        self._parse(t, key, value, self.parsers["alertmanager"], ALERTMANAGER_KINDS)
+
+    def _keys(self, t: Target, item: Mapping[str, Any]) -> list[tuple[str, str]]:
         data = _m(item.get("data"))
-        origin = f"{self.reader.host}{CONFIGMAPS.list_path(t.ns)}/{t.name}"
-        where = f"{t.ns}/ConfigMap/{t.name}"
-        parser = self.parsers[t.role]
-        kinds = ROLE_KINDS[t.role]
-        for key, value in sorted(data.items(), key=lambda kv: str(kv[0])):
-            key = str(key)
-            if not isinstance(value, str) or (t.keys is not None and key not in t.keys):
-                continue
-            if not _MARKER.search(value) or not could_feed(parser, value):
-                continue  # cannot be a prometheus.yml, a rule file or an alertmanager.yml
-            if not self._keep(f"{where}/{key}", value, kinds):
-                continue
-            self._parse(t, f"{where}/{key}", value, f"{origin}#{key}", parser, kinds)
+        return [
+            (str(k), v)
+            for k, v in sorted(data.items(), key=lambda kv: str(kv[0]))
+            if isinstance(v, str) and (t.keys is None or str(k) in t.keys)
+        ]
+
+    @staticmethod
+    def _is_config(m: Mount, key: str) -> bool:
+        """Whether the container loads `key` as its configuration file."""
+        where = m.file_of(key)
+        if where is None:
+            return False
+        if m.config_file:
+            return where == posixpath.normpath(posixpath.join("/prometheus", m.config_file))
+        return key in ("prometheus.yml", "prometheus.yaml", "alertmanager.yml", "alertmanager.yaml")
+
+    def _loads_rules(self, m: Mount, key: str) -> bool:
+        """Whether the container loads `key` as a rule file: its prometheus.yml's rule_files (or a
+        ruler's flags) match where the key is mounted."""
+        where = m.file_of(key)
+        if where is None:
+            return False
+        if m.rule_globs:
+            return any(_matches(where, posixpath.normpath(posixpath.join("/", g))) for g in m.rule_globs)
+        loaded = self.loaded.get(m.workload)
+        if loaded is None:
+            return False
+        doc, config_path = loaded
+        here = posixpath.dirname(config_path)
+        return any(_matches(where, posixpath.normpath(posixpath.join(here, str(g)))) for g in _l(doc.get("rule_files")))
 
     def _keep(self, where: str, value: str, kinds: tuple[str, ...]) -> bool:
         size = len(value)
@@ -487,9 +554,20 @@ class _Reader:
         self.out.bytes += size
         return True
 
-    def _parse(self, t: Target, path: str, text: str, origin: str, parser: FileParser, kinds: tuple[str, ...]) -> None:
-        """Every document of one key offered to the parser, as the files probe offers a file's;
-        a key that does not load or parse loses what it could have fed."""
+    def _parse(self, t: Target, key: str, text: str, parser: FileParser, wanted: tuple[str, ...]) -> None:
+        """Every document of one key offered to the parser, as the files probe offers a file's,
+        keeping the kinds `wanted` (a configuration file's, or a rule file's); a key that does
+        not load or parse loses what it could have fed."""
+        kinds = ROLE_KINDS[t.role]
+        path = f"{t.ns}/ConfigMap/{t.name}/{key}"
+        origin = f"{self.reader.host}{CONFIGMAPS.list_path(t.ns)}/{t.name}#{key}"
+        if (t.ns, t.name, key) in self.parsed:
+            return
+        self.parsed.add((t.ns, t.name, key))
+        if not _MARKER.search(text) or not could_feed(parser, text):
+            return  # cannot be a prometheus.yml, a rule file or an alertmanager.yml
+        if not self._keep(path, text, kinds):
+            return
         got: list[Evidence] = []
         docs = load_yaml_documents(path, text)
         i = 0
@@ -511,25 +589,37 @@ class _Reader:
                 except Exception as exc:  # noqa: BLE001 - a parser fault loses this key only
                     self.out.lose(kinds, f"ConfigMap key {path} (document {i + 1}): {type(exc).__name__}: {exc}")
                     return
-                if t.role == "ruler":  # a ruler loads rule files only
+                if "prometheus.config" in wanted:  # a configuration file: the config and its jobs
+                    drafts = [e for e in drafts if e.kind in ("prometheus.config", "prometheus.target_pool")]
+                elif wanted == RULE_KINDS:
                     drafts = [e for e in drafts if e.kind in RULE_KINDS]
                 if any(e.kind == "prometheus.config" for e in drafts):
-                    self.out.objects += 1
-                    key = path.rsplit("/", 1)[-1]
-                    for m in t.mounts:
-                        if m.shown is None or key in m.shown:
-                            self.loaded.setdefault(m.workload, doc)
-                    self._alerting(doc.get("alerting"), t.ns)
-                    if doc.get("rule_files"):
-                        self.out.rule_files = True
-                        self._rules_elsewhere(t, doc.get("rule_files"))
+                    self._config_read(t, key, doc)
                 for e in drafts:
                     data = e.data
                     if e.kind == "prometheus.config" and data.get("ha_replicas") is None:
-                        data = {**data, "ha_replicas": _replicas(t, path.rsplit("/", 1)[-1])}
+                        data = {**data, "ha_replicas": _replicas(t, key, self.loaded)}
                     got.append(self.ctx.evidence(e.kind, e.subject, data, origin))
             i += 1
         self.out.evidence.extend(got)
+
+    def _config_read(self, t: Target, key: str, doc: Mapping[str, Any]) -> None:
+        """A Prometheus configuration read: the servers that load it, where they send alerts,
+        and what they load that is not read (rule files elsewhere, scrape_config_files)."""
+        self.out.objects += 1
+        for m in t.mounts:
+            where = m.file_of(key)
+            if where is not None and self._is_config(m, key):
+                self.loaded.setdefault(m.workload, (doc, where))
+        self._alerting(doc.get("alerting"), t.ns)
+        if doc.get("rule_files"):
+            self.out.rule_files = True
+            self._rules_elsewhere(t, key, doc.get("rule_files"))
+        if doc.get("scrape_config_files"):
+            self.out.lose(
+                ("prometheus.target_pool",),
+                f"{t.ns}/ConfigMap/{t.name}/{key} loads jobs from scrape_config_files, not read",
+            )
 
     def _alerting(self, alerting: Any, ns: str) -> None:
         """Where a prometheus.yml sends alerts: in-cluster Services (static targets by a cluster
@@ -550,19 +640,21 @@ class _Reader:
                     else:
                         self.sends.append(where)
 
-    def _rules_elsewhere(self, t: Target, globs: Any) -> None:
+    def _rules_elsewhere(self, t: Target, key: str, globs: Any) -> None:
         """Rule files a server loads from a directory no ConfigMap is mounted at (an emptyDir a
-        sidecar fills, a Secret, the image itself), or where another volume is mounted too:
-        those rules are not read."""
+        sidecar fills, a Secret, the image itself), or from another volume mounted at that
+        directory or at a file the glob matches (a Secret's key by subPath): those rules are not
+        read."""
         for mount in t.mounts:
-            here = posixpath.dirname(mount.config_file) if mount.config_file else mount.path
+            config = mount.file_of(key)
+            if config is None or not self._is_config(mount, key):
+                continue
+            here = posixpath.dirname(config)
             dirs = {m.path if m.sub_path is None else posixpath.dirname(m.path) for m in self._mounts_of(mount)}
             for g in _l(globs):
                 full = posixpath.normpath(posixpath.join(here, str(g)))
                 where = posixpath.dirname(full)
-                # another volume at the directory, at the file itself (a Secret's key by
-                # subPath), or inside the directory
-                shadowed = any(o == where or posixpath.dirname(o) == where for o in mount.others)
+                shadowed = any(o == where or _matches(o, full) for o in mount.others)
                 if where not in dirs or shadowed:
                     self.out.lose(
                         ("prometheus.alert_rule", "prometheus.recording_rule"),
@@ -591,6 +683,7 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
     r.targets = targets
     if targets:
         ctx.progress(f"reading {len(targets)} mounted configmaps")
+    items: list[tuple[Target, Mapping[str, Any]]] = []
     for n, t in enumerate(targets):
         kinds = ROLE_KINDS[t.role]
         if n >= MAX_CONFIGMAPS:
@@ -607,13 +700,18 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
             if exc.category == "forbidden":
                 ctx.warn(f"{why} (grant get on configmaps: deploy/kubernetes/clusterrole.yaml)")
             continue
-        r.take(t, item)
+        items.append((t, item))
+    r.read(items)
+    for ruler in {m.workload: m for t in targets if t.role == "ruler" for m in t.mounts}.values():
+        _ruler_elsewhere(r, ruler, targets)
     _tie_alertmanagers(r, targets, index)
     out.rulers = list(index.rulers)
     for workload, facts in sorted(index.servers.items()):
-        doc = r.loaded.get(workload)
-        if doc is None:
+        loaded = r.loaded.get(workload)
+        if loaded is None:
+            out.lose(PROMETHEUS_KINDS, f"{workload}: its configuration file was not found in the ConfigMaps it mounts")
             continue  # its configuration was not read: its facts are not known whole
+        doc = loaded[0]
         ns, kind, name = workload.split("/", 2)
         plural = {"Deployment": "deployments", "StatefulSet": "statefulsets", "DaemonSet": "daemonsets"}[kind]
         origin = f"{reader.host}/apis/apps/v1/namespaces/{ns}/{plural}/{name}"
@@ -631,10 +729,24 @@ def complete_server(facts: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[st
     }
 
 
-def _replicas(t: Target, key: str) -> int | None:
-    """The Prometheus replicas that load a prometheus.yml: the replicas of the workloads whose
-    mounts show that key, summed (None when one is a DaemonSet or does not say)."""
-    seen: dict[str, int | None] = {m.workload: m.replicas for m in t.mounts if m.shown is None or key in m.shown}
+def _ruler_elsewhere(r: _Reader, ruler: Mount, targets: list[Target]) -> None:
+    """A ruler's rule-file globs that no ConfigMap it mounts covers (a directory a sidecar
+    fills): those rules are not read."""
+    mounts = [m for t in targets for m in t.mounts if (m.workload, m.container) == (ruler.workload, ruler.container)]
+    dirs = {m.path if m.sub_path is None else posixpath.dirname(m.path) for m in mounts}
+    globs = ruler.rule_globs or ("(none given)",)
+    for g in globs:
+        full = posixpath.normpath(posixpath.join("/", g))
+        where = posixpath.dirname(full)
+        if not ruler.rule_globs or where not in dirs or any(o == where or _matches(o, full) for o in ruler.others):
+            r.out.lose(RULE_KINDS, f"{ruler.workload} evaluates rule files {g} from outside its ConfigMaps (not read)")
+
+
+def _replicas(t: Target, key: str, loaded: Mapping[str, tuple[Mapping[str, Any], str]]) -> int | None:
+    """The Prometheus replicas that load a prometheus.yml: the replicas of the workloads that
+    load that key as their configuration, summed (None when one is a DaemonSet or does not say)."""
+    mine = {m.workload for m in t.mounts if m.file_of(key) is not None and _Reader._is_config(m, key)}
+    seen: dict[str, int | None] = {m.workload: m.replicas for m in t.mounts if m.workload in mine}
     if not seen or any(v is None for v in seen.values()):
         return None
     return sum(v for v in seen.values() if v is not None)
