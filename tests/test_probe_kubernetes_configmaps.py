@@ -636,6 +636,9 @@ def test_a_thanos_ruler_s_mounted_rules_are_read(tmp_path: Path) -> None:
         pytest.param("http://alertmanager.monitoring.svc.cluster.local:9093", "monitoring", True, id="cluster-fqdn"),
         pytest.param("alertmanager.ops.corp.example:9093", "monitoring", False, id="outside-host-same-first-label"),
         pytest.param("alertmanager:9093", "legacy", False, id="same-name-other-namespace"),
+        pytest.param("alertmanager-0.alertmanager-headless:9093", "monitoring", True, id="statefulset-pod-name"),
+        pytest.param("alertmanager.monitoring.svc.cluster.local.:9093", "monitoring", True, id="trailing-dot"),
+        pytest.param("alertmanager.corp:9093", "monitoring", False, id="two-label-domain"),
     ],
 )
 def test_an_alertmanager_is_read_only_where_a_sender_points(
@@ -845,3 +848,13 @@ def test_two_servers_choosing_their_file_from_one_configmap_are_single(tmp_path:
         result = scan_live(srv, tmp_path)
     got = {k.rsplit("/", 1)[-1]: d["ha_replicas"] for k, d in _by(result, "prometheus.config").items()}
     assert got == {"prometheus.yml": 1, "other.yml": 1}
+
+
+def test_no_alertmanager_is_left_out_while_a_sender_is_unread(tmp_path: Path) -> None:
+    """A second Prometheus whose configuration is not read may be the one sending to it."""
+    server = _server_cm()
+    server["data"]["prometheus.yml"] = PROMETHEUS_YML.replace('"alertmanager:9093"', '"am.ops.example.net:9093"')
+    unread = _prometheus(ns="team-b", name="prometheus", cm="missing")
+    with KubeApiServer([server, _prometheus(), unread, _alertmanager(), *_objects()[:1]], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "alertmanager.receiver")) == {"ops-mail", "pager"}

@@ -634,11 +634,10 @@ class _Reader:
                     self.sends_elsewhere.append(str(key))
             for sc in _l(am.get("static_configs")):
                 for target in _l(_m(sc).get("targets")):
-                    where = cluster_service(str(target), ns)
-                    if where is None:
+                    found = cluster_services(str(target), ns)
+                    if not found:
                         self.sends_elsewhere.append(str(target))
-                    else:
-                        self.sends.append(where)
+                    self.sends.extend(found)
 
     def _rules_elsewhere(self, t: Target, key: str, globs: Any) -> None:
         """Rule files a server loads from a directory no ConfigMap is mounted at (an emptyDir a
@@ -752,19 +751,47 @@ def _replicas(t: Target, key: str, loaded: Mapping[str, tuple[Mapping[str, Any],
     return sum(v for v in seen.values() if v is not None)
 
 
-def cluster_service(target: str, ns: str) -> tuple[str, str] | None:
-    """(service, namespace) of an Alertmanager target inside the cluster: `name`, `name.ns`,
-    `name.ns.svc` or `name.ns.svc.cluster.local` (port and scheme dropped); None for a host
-    elsewhere."""
-    host = target.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].lower()
+# Second labels that make a two-label host a domain name, not `service.namespace`.
+_DOMAIN_LABELS = frozenset(
+    {
+        "com",
+        "net",
+        "org",
+        "io",
+        "local",
+        "internal",
+        "corp",
+        "lan",
+        "intra",
+        "intranet",
+        "cloud",
+        "dev",
+        "example",
+        "home",
+    }
+)
+
+
+def cluster_services(target: str, ns: str) -> list[tuple[str, str]]:
+    """The in-cluster (service, namespace) an Alertmanager target may name: `name`, `name.ns`,
+    `name.ns.svc[.cluster.local]`, and a StatefulSet pod's `pod.service[.ns.svc...]` (both
+    readings kept when the form is ambiguous); [] for a host elsewhere."""
+    host = target.split("://", 1)[-1].split("/", 1)[0].rsplit(":", 1)[0].lower().rstrip(".")
+    for prefix in ("dnssrv+", "dnssrvnoa+", "dns+"):
+        host = host.removeprefix(prefix)
     labels = host.split(".")
-    if len(labels) == 1 and labels[0]:
-        return labels[0], ns
-    if len(labels) == 2 and labels[1] not in ("com", "net", "org", "io", "local", "internal"):
-        return labels[0], labels[1]
-    if len(labels) >= 3 and labels[2] == "svc" and (len(labels) == 3 or labels[3:] == ["cluster", "local"]):
-        return labels[0], labels[1]
-    return None
+    if not labels[0] or all(part.isdigit() for part in labels):
+        return []
+    if len(labels) == 1:
+        return [(labels[0], ns)]
+    if len(labels) == 2:
+        return [] if labels[1] in _DOMAIN_LABELS else [(labels[0], labels[1]), (labels[1], ns)]
+    tail = labels[2:]
+    if tail in (["svc"], ["svc", "cluster", "local"]):
+        return [(labels[0], labels[1])]
+    if tail[1:] in (["svc"], ["svc", "cluster", "local"]):  # pod.service.namespace.svc...
+        return [(labels[1], labels[2])]
+    return []
 
 
 def _notifier_targets(argv: list[str], ns: str) -> list[tuple[str, str]]:
@@ -774,9 +801,7 @@ def _notifier_targets(argv: list[str], ns: str) -> list[tuple[str, str]]:
         flag, _, value = arg.partition("=")
         if flag.lstrip("-") in ("alertmanagers.url", "notifier.url") and value:
             for url in value.split(","):
-                where = cluster_service(url.split("+", 1)[-1], ns)  # dnssrv+http://... as a name
-                if where is not None:
-                    out.append(where)
+                out.extend(cluster_services(url, ns))
     return out
 
 
@@ -801,6 +826,8 @@ def _tie_alertmanagers(r: _Reader, targets: list[Target], index: MountIndex) -> 
     sends = [*r.sends, *index.ruler_sends]
     if not r.out.objects and not index.ruler_sends:
         return
+    if any(w not in r.loaded for w in index.servers):
+        return  # a Prometheus whose configuration was not read may be the sender
     elsewhere = ", ".join(sorted(set(r.sends_elsewhere))) or "no Alertmanager in this cluster"
     for t in targets:
         if t.role != "alertmanager":

@@ -404,7 +404,9 @@ class _Monitoring:
             # alertmanager.yml in a ConfigMap: whole, unless an Alertmanager resource (its Secret
             # unread) or a forbidden list hides other configurations
             lost = (ams.unread is not None and not ams.no_crd) or bool(self.alertmanagers)
-            part = f"{why}: the alertmanager.yml read from ConfigMaps is only part of it" if lost else None
+            # another Alertmanager whose configuration is unread is a missing member (a gap),
+            # not a fragment whose items could be judged alone (review v4: W7)
+            part = f"{why}: the alertmanager.yml read from ConfigMaps is only part of it ({GAP_NOTE})" if lost else None
             if cm_lost:
                 part = (
                     "; ".join([*([part] if part else []), *cm_lost])
@@ -428,6 +430,8 @@ class _Monitoring:
             )
         if cm_lost:
             part += "; " + "; ".join(cm_lost) + f" ({GAP_NOTE})"
+        elif plain:
+            part += f"; an Alertmanager configured from a ConfigMap runs beside them ({GAP_NOTE})"
         if self.include or self.exclude:
             part += "; " + scope
         for kind in AM_KINDS:
