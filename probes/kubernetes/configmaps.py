@@ -1,39 +1,38 @@
-"""Monitoring configured the plain way, read from the ConfigMaps a Prometheus or Alertmanager
-server mounts: what the prometheus-community `prometheus` chart and hand-written Deployments
-give them. Only a ConfigMap that a Prometheus server container (image `.../prometheus`, not in
-agent mode) or an Alertmanager container (image `.../alertmanager`) mounts as a volume is read,
-each by name with one GET; nothing is listed. So a Promtail, CloudWatch-agent or Azure Monitor
-scrape configuration, Mimir's fallback Alertmanager configuration or a stale prometheus.yml left
-in a namespace is never taken for the cluster's monitoring, and a Grafana sidecar's dashboards
-(chart-shipped ones among them) are not read here.
+"""Monitoring configured the plain way, read from the ConfigMaps a Prometheus, Alertmanager or
+rule evaluator mounts: what the prometheus-community charts and hand-written Deployments give
+them. Only a ConfigMap that a Prometheus server container (image `.../prometheus`, not in agent
+mode), an Alertmanager container (image `.../alertmanager`) or a Thanos Ruler / vmalert mounts
+as a volume is read, each by name with one GET; nothing is listed. So a Promtail,
+CloudWatch-agent or Azure Monitor scrape configuration, Mimir's fallback Alertmanager
+configuration or a stale prometheus.yml left in a namespace is never taken for the cluster's
+monitoring, and a Grafana sidecar's dashboards (chart-shipped ones among them) are not read.
 
 Which workloads: the Deployments, StatefulSets and DaemonSets the probe lists anyway
 (`MountIndex.see`), except those the Prometheus Operator manages (their configuration is in a
 Secret, their rule ConfigMaps are rendered from PrometheusRules, read as such), managed
 collectors (`MANAGED`: GKE Managed Prometheus) and the private servers of known products
-(`VENDORED`: Kubecost, Linkerd viz, OpenFaaS, GitLab's bundled Prometheus), which are not the
-organisation's monitoring. Only the keys the container sees are read (a volume's `items`, a
-mount's `subPath`). Rule evaluators beside the servers (`RULERS`): a Thanos Ruler's or vmalert's
-mounted rule files are read as rules; a Mimir or Cortex ruler, or a ruler whose rules are not in a
-ConfigMap, is noted: the rules read are then only part of the rules evaluated.
+(`VENDORED`), which are not the organisation's monitoring. Rule evaluators whose rules are not
+read (a Mimir or Cortex ruler) are noted: the rules read are then only part of those evaluated.
 
-Each kept key goes through the file parsers of the GitOps path (probes/prometheus/files.py,
-probes/alertmanager/files.py), so its evidence kinds and facts are those of the same text as a
-file in Git: a prometheus.yml gives `prometheus.config` (with `ha_replicas`, the replicas of the
-workloads that mount it) and one `prometheus.target_pool` per job, a rule file
-`prometheus.alert_rule` / `prometheus.recording_rule`, an alertmanager.yml `alertmanager.config`
-and `alertmanager.receiver` (structure only). A Prometheus's ConfigMap feeds only the Prometheus
-parser, an Alertmanager's only the Alertmanager parser. An Alertmanager that none of the
-prometheus.yml read sends to (a chart's default left running while alerts go to a central one)
-is left out. Subjects are `<ns>/ConfigMap/<name>/<key>` and origins
+Within the ConfigMaps, only what a server loads is read (`_Reader.read`): each Prometheus's
+configuration file (`--config.file`, else `prometheus.yml`), then the rule files its
+`rule_files` (or a ruler's `--rule-file` / `-rule`) match where they are mounted, then each
+Alertmanager's configuration file; a volume's `items` and a mount's `subPath` decide which keys
+a container sees. Each key read goes through the file parsers of the GitOps path
+(probes/prometheus/files.py, probes/alertmanager/files.py), so its evidence kinds and facts are
+those of the same text as a file in Git; a Prometheus whose configuration is read is also a
+`gitops.monitoring_server` (`server_facts`: replicas, retention, persistent storage, remote
+write), as an operator's resource is. An Alertmanager no sender read here points at (a chart's
+default left running while alerts go to a central one) is left out (monitoring.py). Subjects are
+`<ns>/ConfigMap/<name>/<key>` and origins
 `<server>/api/v1/namespaces/<ns>/configmaps/<name>#<key>`: declarations, like files
 (scanner.rule_eval.declared).
 
 Failure is this reader's own: a ConfigMap that cannot be read (403, 404, an error), a key past
-the bounds or broken, a server whose configuration is not in a ConfigMap, rule files loaded from
-elsewhere, or a workload list that failed, makes the kinds it would have fed `lost` (partial
-where something else feeds them, unknown where nothing does); it never fails the operator's
-evidence beside it. Secrets are never requested; `binaryData` is not read.
+the bounds or broken, a server whose configuration is not in a ConfigMap, rule or job files
+loaded from elsewhere, or a workload list that failed, makes the kinds it would have fed `lost`:
+a gap (partial where something else feeds them, unknown where nothing does); it never fails the
+operator's evidence beside it. Secrets are never requested; `binaryData` is not read.
 """
 
 from __future__ import annotations
