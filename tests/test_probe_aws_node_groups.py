@@ -43,7 +43,19 @@ def groups(moto_url: str) -> Iterator[dict[str, dict[str, Any]]]:  # noqa: F811
     for z, subnet in subnets.items():  # one managed node group per zone, as eksctl and Terraform often lay them out
         _group(asg, f"eks-prod-ng-{z[-1]}", subnet, {"eks:cluster-name": "prod", "eks:nodegroup-name": f"ng-{z[-1]}"})
     # a self-managed group of another cluster, tagged the Cluster Autoscaler's way, in one zone only
-    _group(asg, "edge-workers", subnets["us-east-1a"], {"k8s.io/cluster-autoscaler/edge": "owned"})
+    _group(
+        asg,
+        "edge-workers",
+        subnets["us-east-1a"],
+        {"k8s.io/cluster-autoscaler/node-template/label/pool": "edge", "k8s.io/cluster-autoscaler/edge": "owned"},
+    )
+    # kops tags every group with a node-template key first: it names no cluster
+    _group(
+        asg,
+        "batch-workers",
+        subnets["us-east-1b"],
+        {"k8s.io/cluster-autoscaler/node-template/label/pool": "batch", "kubernetes.io/cluster/batch": "owned"},
+    )
     items = checked(list(ops.autoscaling_groups(moto_scan(moto_url, ("autoscaling",)), REGION)))
     yield {e.data["name"]: dict(e.data) for e in items}
 
@@ -53,10 +65,11 @@ def test_node_groups_count_their_cluster_s_zones(groups: dict[str, dict[str, Any
         g = groups[f"eks-prod-ng-{z}"]
         assert g["zone_count"] == 1 and g["cluster_zone_count"] == 3 and g["kubernetes_node_group"], g
     assert groups["edge-workers"]["cluster_zone_count"] == 1
+    assert groups["batch-workers"]["cluster_zone_count"] == 1  # not merged with edge through node-template
 
 
 def test_multi_az_reads_the_cluster_not_each_group(groups: dict[str, dict[str, Any]]) -> None:
     rows = [("aws.autoscaling_group", n, d) for n, d in groups.items()]
-    prod_only = [r for r in rows if r[1] != "edge-workers"]
+    prod_only = [r for r in rows if r[1] not in ("edge-workers", "batch-workers")]
     assert evaluate("aws.compute.multi-az", prod_only).status == "met"
     assert evaluate("aws.compute.multi-az", rows).status == "not_met"  # edge's nodes sit in one zone

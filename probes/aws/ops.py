@@ -57,11 +57,12 @@ def _cluster_of(tags: list[dict[str, Any]]) -> str | None:
         key, value = str(t.get("Key") or ""), str(t.get("Value") or "")
         if key == "eks:cluster-name" and value:
             return value
-    for t in tags:
+    for t in sorted(tags, key=lambda t: not str(t.get("Key") or "").startswith("kubernetes.io/cluster/")):
         key = str(t.get("Key") or "")
         for prefix in ("kubernetes.io/cluster/", "k8s.io/cluster-autoscaler/"):
             name = key.removeprefix(prefix) if key.startswith(prefix) else ""
-            if name and name != "enabled":
+            # not `enabled`, nor a node-template/... key (kops and the autoscaler set those)
+            if name and name != "enabled" and "/" not in name:
                 return name
     return None
 
