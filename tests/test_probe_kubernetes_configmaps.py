@@ -639,6 +639,8 @@ def test_a_thanos_ruler_s_mounted_rules_are_read(tmp_path: Path) -> None:
         pytest.param("alertmanager-0.alertmanager-headless:9093", "monitoring", True, id="statefulset-pod-name"),
         pytest.param("alertmanager.monitoring.svc.cluster.local.:9093", "monitoring", True, id="trailing-dot"),
         pytest.param("alertmanager.corp:9093", "monitoring", False, id="two-label-domain"),
+        pytest.param("dnssrv+_web._tcp.alertmanager.monitoring.svc.cluster.local", "monitoring", True, id="dns-srv"),
+        pytest.param("alertmanager.monitoring.svc.k8s.corp:9093", "monitoring", True, id="custom-cluster-domain"),
     ],
 )
 def test_an_alertmanager_is_read_only_where_a_sender_points(
@@ -776,6 +778,7 @@ def test_a_plain_server_is_a_monitoring_server(tmp_path: Path) -> None:
         "selects_rules": False,
         "selects_service_monitors": False,
         "config_source": None,
+        "operator": False,
     }
     scratch = servers["batch/Deployment/scratch"]
     assert (scratch["retention"], scratch["persistent_storage"], scratch["remote_write_count"]) == ("15d", False, 0)
@@ -858,3 +861,30 @@ def test_no_alertmanager_is_left_out_while_a_sender_is_unread(tmp_path: Path) ->
     with KubeApiServer([server, _prometheus(), unread, _alertmanager(), *_objects()[:1]], token=TOKEN) as srv:
         result = scan_live(srv, tmp_path)
     assert set(_by(result, "alertmanager.receiver")) == {"ops-mail", "pager"}
+
+
+def test_renamed_items_and_a_shell_wrapper_are_followed(tmp_path: Path) -> None:
+    """A volume's `items` give a key another file name, and the server is started by `sh -c`
+    (envsubst of the replica label): the rule file is found where it is mounted, and the flags
+    in the script are read (review v5)."""
+    cm = _server_cm()
+    cm["data"]["prometheus.yml"] = PROMETHEUS_YML.replace(
+        "  - /etc/config/alerting_rules.yml\n", "  - /etc/config/rules/alerts.yml\n"
+    )
+    server = _prometheus(args=[])
+    spec = server["spec"]["template"]["spec"]
+    spec["volumes"][0]["configMap"]["items"] = [
+        {"key": "prometheus.yml", "path": "prometheus.yml"},
+        {"key": "recording_rules.yml", "path": "recording_rules.yml"},
+        {"key": "alerting_rules.yml", "path": "rules/alerts.yml"},
+    ]
+    spec["containers"][1]["command"] = ["/bin/sh", "-c"]
+    spec["containers"][1]["args"] = [
+        "envsubst < /etc/config/prometheus.yml > /tmp/p.yml; exec prometheus "
+        "--config.file=/etc/config/prometheus.yml --storage.tsdb.retention.size=50GB"
+    ]
+    with KubeApiServer([cm, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
+    (facts,) = _by(result, SERVER).values()
+    assert (facts["retention_size"], facts["retention"]) == ("50GB", None)  # a size limit alone sets no time limit

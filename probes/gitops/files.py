@@ -151,6 +151,7 @@ def monitoring_server_facts(doc: Mapping[str, Any]) -> dict[str, Any]:
         "selects_rules": "ruleSelector" in spec,
         "selects_service_monitors": "serviceMonitorSelector" in spec or "podMonitorSelector" in spec,
         "config_source": str(spec.get("configSecret")) if spec.get("configSecret") else None,
+        "operator": True,
     }
 
 

@@ -106,6 +106,10 @@ class MonitoringServer(KindModel):
     config_source: str | None = Field(
         description="Alertmanager: the name of the Secret its configuration is kept in (configSecret)"
     )
+    operator: bool = Field(
+        default=True,
+        description="run by the Prometheus Operator (false: a plain server read from a live cluster's workload)",
+    )
 
 
 class KustomizeApp(KindModel):

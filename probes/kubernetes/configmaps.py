@@ -40,6 +40,7 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -187,12 +188,15 @@ class Mount:
     others: tuple[str, ...] = ()  # the container's mount paths of other volumes (Secrets, emptyDirs)
     shown: frozenset[str] | None = None  # the ConfigMap keys this mount shows (None: all)
     rule_globs: tuple[str, ...] = ()  # a ruler's rule files (--rule-file, -rule)
+    renamed: tuple[tuple[str, str], ...] = ()  # a volume's items: (key, the path it is given)
 
     def file_of(self, key: str) -> str | None:
         """Where key `key` appears in the container (None: this mount does not show it)."""
         if self.shown is not None and key not in self.shown:
             return None
-        return posixpath.normpath(self.path if self.sub_path is not None else posixpath.join(self.path, key))
+        if self.sub_path is not None:
+            return posixpath.normpath(self.path)
+        return posixpath.normpath(posixpath.join(self.path, dict(self.renamed).get(key, key)))
 
 
 @dataclass
@@ -342,7 +346,8 @@ class MountIndex:
             shown = None
         if t.keys is not None:
             t.keys = None if shown is None else t.keys | shown
-        t.mounts.append(replace(mount, shown=None if shown is None else frozenset(shown)))
+        renamed = tuple((k, p) for p, k in (paths or {}).items())
+        t.mounts.append(replace(mount, shown=None if shown is None else frozenset(shown), renamed=renamed))
 
 
 def _flags(argv: list[str]) -> dict[str, str]:
@@ -372,7 +377,10 @@ def server_facts(
     StatefulSet's volumeClaimTemplates. Remote write and Alertmanagers come from its
     prometheus.yml (`complete_server`)."""
     flags = _flags(argv)
-    retention = flags.get("storage.tsdb.retention.time") or flags.get("storage.tsdb.retention") or "15d"
+    size = flags.get("storage.tsdb.retention.size") or None
+    # Prometheus keeps 15d when neither limit is set; a size limit alone sets no time limit
+    retention = flags.get("storage.tsdb.retention.time") or flags.get("storage.tsdb.retention")
+    retention = retention or (None if size else "15d")
     path = posixpath.normpath(posixpath.join("/prometheus", flags.get("storage.tsdb.path") or "data/"))
     best: tuple[int, str] = (-1, "")
     for vm in mounts:
@@ -386,8 +394,8 @@ def server_facts(
         "replicas": replicas if kind != "DaemonSet" else None,
         "shards": None,
         "retention": retention,
-        "retention_s": duration_s(retention),
-        "retention_size": flags.get("storage.tsdb.retention.size") or None,
+        "retention_s": duration_s(retention) if retention else None,
+        "retention_size": size,
         "persistent_storage": persistent,
         "remote_write_count": 0,
         "remote_write_hosts": [],
@@ -396,6 +404,7 @@ def server_facts(
         "selects_rules": False,
         "selects_service_monitors": False,
         "config_source": None,
+        "operator": False,
     }
 
 
@@ -418,7 +427,17 @@ def _matches(path: str, pattern: str) -> bool:
 
 
 def _argv(c: Mapping[str, Any]) -> list[str]:
-    return [str(a) for a in (*_l(c.get("command")), *_l(c.get("args")))]
+    """A container's command and args; a shell wrapper's script (`sh -c "envsubst ... &&
+    exec prometheus --config.file=..."`) is split into its words, so its flags are read."""
+    argv = [str(a) for a in (*_l(c.get("command")), *_l(c.get("args")))]
+    if "-c" in argv[:3] and posixpath.basename(argv[0]) in ("sh", "bash", "ash", "dash"):
+        script = argv[argv.index("-c") + 1] if argv.index("-c") + 1 < len(argv) else ""
+        try:
+            words = shlex.split(script[:20_000])
+        except ValueError:
+            words = script[:20_000].split()
+        argv = [*argv, *words]
+    return argv
 
 
 def _only_configmaps(vol: Mapping[str, Any]) -> bool:
@@ -653,7 +672,7 @@ class _Reader:
                 full = posixpath.normpath(posixpath.join(here, str(g)))
                 where = posixpath.dirname(full)
                 shadowed = any(o == where or _matches(o, full) for o in mount.others)
-                if where not in dirs or shadowed:
+                if not any(_matches(d, where) for d in dirs) or shadowed:
                     self.out.lose(
                         ("prometheus.alert_rule", "prometheus.recording_rule"),
                         f"{mount.workload} loads rule files {g} from outside its ConfigMaps (not read)",
@@ -736,7 +755,8 @@ def _ruler_elsewhere(r: _Reader, ruler: Mount, targets: list[Target]) -> None:
     for g in globs:
         full = posixpath.normpath(posixpath.join("/", g))
         where = posixpath.dirname(full)
-        if not ruler.rule_globs or where not in dirs or any(o == where or _matches(o, full) for o in ruler.others):
+        covered = any(_matches(d, where) for d in dirs)
+        if not ruler.rule_globs or not covered or any(o == where or _matches(o, full) for o in ruler.others):
             r.out.lose(RULE_KINDS, f"{ruler.workload} evaluates rule files {g} from outside its ConfigMaps (not read)")
 
 
@@ -779,16 +799,17 @@ def cluster_services(target: str, ns: str) -> list[tuple[str, str]]:
     for prefix in ("dnssrv+", "dnssrvnoa+", "dns+"):
         host = host.removeprefix(prefix)
     labels = host.split(".")
+    while len(labels) > 1 and labels[0].startswith("_"):  # SRV names: _web._tcp.<service>...
+        labels = labels[1:]
     if not labels[0] or all(part.isdigit() for part in labels):
         return []
     if len(labels) == 1:
         return [(labels[0], ns)]
     if len(labels) == 2:
         return [] if labels[1] in _DOMAIN_LABELS else [(labels[0], labels[1]), (labels[1], ns)]
-    tail = labels[2:]
-    if tail in (["svc"], ["svc", "cluster", "local"]):
+    if labels[2] == "svc":  # name.ns.svc, with the cluster domain (cluster.local or another)
         return [(labels[0], labels[1])]
-    if tail[1:] in (["svc"], ["svc", "cluster", "local"]):  # pod.service.namespace.svc...
+    if len(labels) >= 4 and labels[3] == "svc":  # pod.service.namespace.svc...
         return [(labels[1], labels[2])]
     return []
 
@@ -796,9 +817,11 @@ def cluster_services(target: str, ns: str) -> list[tuple[str, str]]:
 def _notifier_targets(argv: list[str], ns: str) -> list[tuple[str, str]]:
     """Where a Thanos Ruler (--alertmanagers.url) or vmalert (-notifier.url) sends alerts."""
     out: list[tuple[str, str]] = []
-    for arg in argv:
-        flag, _, value = arg.partition("=")
-        if flag.lstrip("-") in ("alertmanagers.url", "notifier.url") and value:
+    for i, arg in enumerate(argv):
+        flag, eq, value = arg.partition("=")
+        if not eq and i + 1 < len(argv):
+            value = argv[i + 1]  # --alertmanagers.url http://...
+        if flag.startswith("-") and flag.lstrip("-") in ("alertmanagers.url", "notifier.url") and value:
             for url in value.split(","):
                 out.extend(cluster_services(url, ns))
     return out
