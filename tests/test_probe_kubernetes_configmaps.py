@@ -888,3 +888,40 @@ def test_renamed_items_and_a_shell_wrapper_are_followed(tmp_path: Path) -> None:
     assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
     (facts,) = _by(result, SERVER).values()
     assert (facts["retention_size"], facts["retention"]) == ("50GB", None)  # a size limit alone sets no time limit
+
+
+def test_a_wildcard_rule_directory_beside_a_sidecar_s_volume_is_a_gap(tmp_path: Path) -> None:
+    """rules/*/*.yml over a ConfigMap at rules/team-a and an emptyDir a sidecar fills at
+    rules/generated: the rules read are only part (review v6)."""
+    cm = _server_cm()
+    cm["data"]["prometheus.yml"] = PROMETHEUS_YML.replace(
+        "  - /etc/config/alerting_rules.yml\n", "  - /etc/rules/*/*.yml\n"
+    )
+    team = _cm("monitoring", "team-a-rules", {"alerts.yml": ALERTING_RULES})
+    server = _prometheus(
+        extra_mounts=[
+            {"name": "team-a", "mountPath": "/etc/rules/team-a"},
+            {"name": "generated", "mountPath": "/etc/rules/generated"},
+        ],
+        extra_volumes=[
+            {"name": "team-a", "configMap": {"name": "team-a-rules"}},
+            {"name": "generated", "emptyDir": {}},
+        ],
+    )
+    with KubeApiServer([cm, team, server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    assert set(_by(result, "prometheus.alert_rule")) == {"shop/CheckoutErrorRateHigh", "shop/CheckoutErrorRateWarn"}
+    obs = result.observations["prometheus.alert_rule"]
+    assert obs.observed and "member(s) not scanned" in (obs.partial or ""), obs
+
+
+@pytest.mark.parametrize("shell", [["/bin/sh", "-ec"], ["bash", "-o", "pipefail", "-c"]])
+def test_flags_behind_other_shell_options_are_read(shell: list[str], tmp_path: Path) -> None:
+    server = _prometheus(args=[])
+    container = server["spec"]["template"]["spec"]["containers"][1]
+    container["command"] = shell
+    container["args"] = ["exec prometheus --config.file=/etc/config/prometheus.yml --storage.tsdb.retention.size=40GB"]
+    with KubeApiServer([_server_cm(), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    (facts,) = _by(result, SERVER).values()
+    assert facts["retention_size"] == "40GB"

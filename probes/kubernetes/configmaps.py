@@ -72,6 +72,7 @@ MAX_KEY_BYTES = 1 << 20  # the API server refuses a ConfigMap over 1 MiB: one ke
 MAX_TOTAL_BYTES = 64 << 20  # all kept keys of a cluster together
 MAX_KEYS = 20_000  # as the files probe's max_files
 MAX_CONFIGMAPS = 500  # ConfigMaps read by name in one cluster
+MAX_SCRIPT = 64 << 10  # a shell wrapper's script read for the server's flags
 
 # A top-level key of a prometheus.yml, a rule file or an alertmanager.yml, at the start of a line.
 _MARKER = re.compile(r"^(?:groups|scrape_configs|rule_files|global|route|receivers)[ \t]*:", re.MULTILINE)
@@ -420,6 +421,15 @@ def _rule_globs(argv: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _shadows(other: str, where: str, full: str) -> bool:
+    """Whether another volume mounted at `other` may hold files of the glob `full` (directory
+    `where`): mounted at that directory, at a matching file, or, for a wildcard directory, at a
+    directory the wildcard matches or inside one (a sidecar's emptyDir beside the ConfigMaps)."""
+    if other == where or _matches(other, full):
+        return True
+    return any(c in where for c in "*?[") and (_matches(other, where) or _matches(posixpath.dirname(other), where))
+
+
 def _matches(path: str, pattern: str) -> bool:
     """Whether a mounted file matches a rule or config glob (`*` never crosses a `/`, as Go's
     filepath.Match)."""
@@ -430,13 +440,17 @@ def _argv(c: Mapping[str, Any]) -> list[str]:
     """A container's command and args; a shell wrapper's script (`sh -c "envsubst ... &&
     exec prometheus --config.file=..."`) is split into its words, so its flags are read."""
     argv = [str(a) for a in (*_l(c.get("command")), *_l(c.get("args")))]
-    if "-c" in argv[:3] and posixpath.basename(argv[0]) in ("sh", "bash", "ash", "dash"):
-        script = argv[argv.index("-c") + 1] if argv.index("-c") + 1 < len(argv) else ""
-        try:
-            words = shlex.split(script[:20_000])
-        except ValueError:
-            words = script[:20_000].split()
-        argv = [*argv, *words]
+    if not argv or posixpath.basename(argv[0]) not in ("sh", "bash", "ash", "dash"):
+        return argv
+    # the script follows the option cluster holding `c` (-c, -ec, -xc; after -o pipefail too)
+    for i, arg in enumerate(argv[1:8], start=1):
+        if arg.startswith("-") and not arg.startswith("--") and "c" in arg[1:] and i + 1 < len(argv):
+            script = argv[i + 1][:MAX_SCRIPT]
+            try:
+                words = shlex.split(script)
+            except ValueError:
+                words = script.split()
+            return [*argv, *words]
     return argv
 
 
@@ -671,7 +685,7 @@ class _Reader:
             for g in _l(globs):
                 full = posixpath.normpath(posixpath.join(here, str(g)))
                 where = posixpath.dirname(full)
-                shadowed = any(o == where or _matches(o, full) for o in mount.others)
+                shadowed = any(_shadows(o, where, full) for o in mount.others)
                 if not any(_matches(d, where) for d in dirs) or shadowed:
                     self.out.lose(
                         ("prometheus.alert_rule", "prometheus.recording_rule"),
@@ -756,7 +770,7 @@ def _ruler_elsewhere(r: _Reader, ruler: Mount, targets: list[Target]) -> None:
         full = posixpath.normpath(posixpath.join("/", g))
         where = posixpath.dirname(full)
         covered = any(_matches(d, where) for d in dirs)
-        if not ruler.rule_globs or not covered or any(o == where or _matches(o, full) for o in ruler.others):
+        if not ruler.rule_globs or not covered or any(_shadows(o, where, full) for o in ruler.others):
             r.out.lose(RULE_KINDS, f"{ruler.workload} evaluates rule files {g} from outside its ConfigMaps (not read)")
 
 
