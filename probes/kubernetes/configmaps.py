@@ -49,6 +49,7 @@ from probes.alertmanager.files import AlertmanagerFiles
 from probes.files.base import FileParser, could_feed
 from probes.kubernetes.client import KubeReader
 from probes.kubernetes.resources import Resource
+from probes.kubernetes.workloads import image_path
 from probes.prometheus.files import PrometheusFiles
 from probes.prometheus.normalise import duration_s
 from probes.prometheus.values import url_host
@@ -78,13 +79,12 @@ MAX_SCRIPT = 64 << 10  # a shell wrapper's script read for the server's flags
 _MARKER = re.compile(r"^(?:groups|scrape_configs|rule_files|global|route|receivers)[ \t]*:", re.MULTILINE)
 _OPERATOR_GROUP = "monitoring.coreos.com/"
 # Products that ship a private Prometheus of their own (not the organisation's monitoring),
-# matched in the workload's namespace, name or Helm release/chart labels.
+# matched as the workload's namespace or Helm release exactly, or as its chart (`vendored`).
 VENDORED = ("kubecost", "cost-analyzer", "linkerd-viz", "openfaas", "gitlab", "flagger")
 # Managed collectors whose configuration the cloud renders (GKE Managed Prometheus): not the
 # cluster's own servers; their rules are the cloud's (matched in the image or namespace).
 MANAGED = ("prometheus-engine", "gmp-system", "gke-gmp-system")
-# Workloads that evaluate Prometheus rules beside the servers (their rules are not read here):
-# image segment -> the argument that makes it a ruler (None: always).
+# Images of workloads that evaluate Prometheus rules beside the servers (`ruler`).
 RULERS = ("vmalert", "thanos", "mimir", "cortex")
 _RELEASE_LABELS = ("release", "app.kubernetes.io/instance", "app.kubernetes.io/part-of")
 _CHART_LABELS = ("chart", "helm.sh/chart")
@@ -98,11 +98,15 @@ def _l(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+def _image_name(image: str) -> str:
+    """The last path segment of an image's repository (quay.io/prometheus/prometheus:v2 -> prometheus)."""
+    return image_path(image).rsplit("/", 1)[-1]
+
+
 def image_role(image: str) -> str | None:
     """`prometheus` or `alertmanager` when the image is that server's (by its repository's last
     path segment: quay.io/prometheus/prometheus, prom/alertmanager, bitnami/prometheus...)."""
-    repo = image.split("@", 1)[0]
-    last = repo.rsplit("/", 1)[-1].split(":", 1)[0]
+    last = _image_name(image)
     return last if last in ("prometheus", "alertmanager") else None
 
 
@@ -123,7 +127,7 @@ def agent_mode(argv: Iterable[str]) -> bool:
 
 def ruler(image: str, argv: Iterable[str]) -> str | None:
     """The rule evaluator an image runs (Thanos Ruler, vmalert, a Mimir/Cortex ruler), if any."""
-    last = image.split("@", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0]
+    last = _image_name(image)
     if last not in RULERS:
         return None
     args = list(argv)
@@ -138,15 +142,9 @@ def ruler(image: str, argv: Iterable[str]) -> str | None:
     return last if parts & {"ruler", "all", "backend"} else None
 
 
-def config_file(argv: Iterable[str]) -> str | None:
+def config_file(argv: list[str]) -> str | None:
     """The `--config.file` a server is started with, if given."""
-    args = list(argv)
-    for i, arg in enumerate(args):
-        if arg.startswith("--config.file="):
-            return arg.split("=", 1)[1]
-        if arg == "--config.file" and i + 1 < len(args):
-            return str(args[i + 1])
-    return None
+    return _flags(argv).get("config.file")
 
 
 def operator_managed(meta: Mapping[str, Any]) -> bool:
@@ -630,7 +628,7 @@ class _Reader:
                 for e in drafts:
                     data = e.data
                     if e.kind == "prometheus.config" and data.get("ha_replicas") is None:
-                        data = {**data, "ha_replicas": _replicas(t, key, self.loaded)}
+                        data = {**data, "ha_replicas": _replicas(t, key)}
                     got.append(self.ctx.evidence(e.kind, e.subject, data, origin))
             i += 1
         self.out.evidence.extend(got)
@@ -774,7 +772,7 @@ def _ruler_elsewhere(r: _Reader, ruler: Mount, targets: list[Target]) -> None:
             r.out.lose(RULE_KINDS, f"{ruler.workload} evaluates rule files {g} from outside its ConfigMaps (not read)")
 
 
-def _replicas(t: Target, key: str, loaded: Mapping[str, tuple[Mapping[str, Any], str]]) -> int | None:
+def _replicas(t: Target, key: str) -> int | None:
     """The Prometheus replicas that load a prometheus.yml: the replicas of the workloads that
     load that key as their configuration, summed (None when one is a DaemonSet or does not say)."""
     mine = {m.workload for m in t.mounts if m.file_of(key) is not None and _Reader._is_config(m, key)}

@@ -342,8 +342,6 @@ class _Monitoring:
             return (
                 "no Prometheus (or Alertmanager) resource, nor a Prometheus server reading a ConfigMap, in this cluster"
             )
-        if kind in cms.lost and not cms.objects and not any(r.objects for r in feeders if r.res.kind == "Prometheus"):
-            return "no Prometheus server's configuration was read in this cluster"
         return None
 
     def _alertmanager_configs(self, reads: list[_Read | ConfigMapRead], cms: ConfigMapRead) -> Iterator[Evidence]:
