@@ -189,6 +189,8 @@ def test_wiki_edits_and_improvement_work(scanned: Any) -> None:
     proj = by(ev, "gitlab.project")
     wiki = proj["acme/web/storefront"]["wiki"]
     assert wiki["edits_in_window"] == 2 and wiki["last_edit_at"] is not None  # the 200-day-old edit is outside
+    assert wiki["runbook_edits_in_window"] == 1  # the runbook edit; the postmortem page is not a plan
+    assert wiki["runbook_revised_share"] == 0.5  # one of the runbook and the playbook pages
     assert proj["acme/ledger/core"]["wiki"]["edits_in_window"] is None  # wiki switched off: nothing read
     stats = by(ev, "gitlab.improvement_stats")
     web, ledger = stats["acme/web/storefront"], stats["acme/ledger/core"]

@@ -149,6 +149,16 @@ class Wiki(KindModel):
     edits_in_window: int | None = Field(
         None, description="wiki pages created or edited in the window, from project events (null: not readable)"
     )
+    runbook_edits_in_window: int | None = Field(
+        None,
+        description="distinct pages whose title names a runbook, playbook or response plan (runbook_title_pattern) "
+        "created or edited in the window (null: not readable)",
+    )
+    runbook_revised_share: float | None = Field(
+        None,
+        description="runbook_edits_in_window / runbook_pages, at most 1: the share of the runbooks revised in the "
+        "window (null: no runbook page, or edits not readable)",
+    )
     last_edit_at: str | None = Field(None, description="the latest wiki page creation or edit in the window")
 
 

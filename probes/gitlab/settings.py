@@ -52,26 +52,42 @@ def _unreadable(exc: ApiError) -> bool:
     return exc.status in (403, 404)
 
 
-def wiki_edits(api: Api, base: str, since: str, fail: Callable[[ApiError], None]) -> dict[str, Any]:
+def wiki_edits(
+    api: Api,
+    base: str,
+    since: str,
+    fail: Callable[[ApiError], None],
+    runbook: re.Pattern[str] | None = None,
+) -> dict[str, Any]:
     """Wiki page creations and edits since `since`, from the project's activity events.
 
     The wiki list API has no dates; its pages are a Git repository GitLab records as
-    `WikiPage::Meta` events (actions created and updated), so those are counted, bounded.
+    `WikiPage::Meta` events (actions created and updated), so those are counted, bounded. An
+    event's `target_title` is the page's title (or slug): with `runbook`, the distinct pages it
+    names a runbook that were created or edited are counted apart.
     """
     count, last = 0, None
+    books: set[str] = set()
     try:
         for action in ("created", "updated"):
             rows = itertools.islice(api.pages(f"{base}/events", {"action": action, "after": since}), MAX_WIKI_EVENTS)
             for e in rows:
                 if "wiki" in str(e.get("target_type") or "").lower():
                     count += 1
+                    title = str(e.get("target_title") or "")[:300]
+                    if runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
+                        books.add(title)
                     when = str(e.get("created_at") or "")[:25]
                     last = max(last or when, when)
     except ApiError as exc:
         if not _unreadable(exc):
             fail(exc)
-        return {"edits_in_window": None, "last_edit_at": None}
-    return {"edits_in_window": count, "last_edit_at": last}
+        return {"edits_in_window": None, "runbook_edits_in_window": None, "last_edit_at": None}
+    return {
+        "edits_in_window": count,
+        "runbook_edits_in_window": len(books) if runbook is not None else None,
+        "last_edit_at": last,
+    }
 
 
 def integrations_facts(api: Api, base: str, fail: Callable[[ApiError], None]) -> dict[str, Any]:
@@ -155,6 +171,8 @@ def wiki_facts(
         "postmortem_pages": 0,
         "runbook_titles": [],
         "edits_in_window": None,
+        "runbook_edits_in_window": None,
+        "runbook_revised_share": None,
         "last_edit_at": None,
     }
     if not enabled:
@@ -171,10 +189,18 @@ def wiki_facts(
         for p in pages
     ]
     books = [title for title, text in titles if patterns["runbook"].search(text)]
-    edits = wiki_edits(api, base, since, fail) if since and pages else {"edits_in_window": 0 if since else None}
+    edits = (
+        wiki_edits(api, base, since, fail, patterns["runbook"])
+        if since and pages
+        else {"edits_in_window": 0 if since else None, "runbook_edits_in_window": 0 if since else None}
+    )
+    revised = edits.get("runbook_edits_in_window")
     return {
         **facts,
         **edits,
+        "runbook_revised_share": round(min(revised, len(books)) / len(books), 4)
+        if books and revised is not None
+        else None,
         "pages": len(pages),
         "runbook_pages": len(books),
         "playbook_pages": sum(1 for _t, text in titles if patterns["playbook"].search(text)),
