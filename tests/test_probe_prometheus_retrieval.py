@@ -64,7 +64,9 @@ def test_no_api_query_or_no_one_second_bucket_is_null() -> None:
 @pytest.fixture(scope="module")
 def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root: Path = tmp_path_factory.mktemp("retrieval")
-    server = start_prometheus(root, "global: {evaluation_interval: 1s}\nscrape_configs: []\n", {})
+    config = "global: {evaluation_interval: 1s}\nrule_files: [one.yml]\nscrape_configs: []\n"
+    rules = {"one.yml": "groups: [{name: g, interval: 1s, rules: [{record: one, expr: vector(1)}]}]\n"}
+    server = start_prometheus(root, config, rules)  # the rule appends a sample every second
     try:
         yield server
     finally:
@@ -75,8 +77,30 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def test_real_prometheus_reports_query_latency(prometheus: Server) -> None:
     for _ in range(5):  # queries through the API count, as rule evaluations do
         httpx.get(prometheus.url + "/api/v1/query", params={"query": "vector(1)"}, timeout=5).raise_for_status()
+    for _ in range(50):  # the first evaluation of the recording rule appends the first sample
+        if "prometheus_tsdb_head_samples_appended_total" in httpx.get(prometheus.url + "/metrics", timeout=5).text:
+            break
+        time.sleep(0.1)
     ctx = ProbeContext(source="t", deadline=time.monotonic() + 30, log=logging.getLogger("test.retrieval"))
     with JsonClient(HttpSourceConfig(name="p", probe="prometheus", url=prometheus.url, retries=0), ctx) as client:
         data = live.tsdb(client)
     assert data["api_query_count"] is not None and data["api_query_count"] >= 5
     assert data["api_query_fast_share"] == 1.0  # vector(1) is answered in microseconds
+    own = live._metrics(client, {live._APPENDED, "process_start_time_seconds"})
+    started = own["process_start_time_seconds"][0][1]
+    # a fresh server is under five minutes up: its average says nothing yet
+    assert data["samples_appended_per_second"] is None
+    rate = live._ingest_rate(own, started + 600)  # the same counters, read as if ten minutes later
+    assert rate is not None and rate >= 0
+
+
+def test_ingest_rate_sums_the_sample_types_over_the_uptime() -> None:
+    text = (
+        'prometheus_tsdb_head_samples_appended_total{type="float"} 5.4e9\n'
+        'prometheus_tsdb_head_samples_appended_total{type="histogram"} 0.6e9\n'
+        "process_start_time_seconds 1000\n"
+    )
+    assert live._ingest_rate(_own(text), 1000 + 3000) == pytest.approx(2e6)  # 6e9 samples in 3000 s
+    assert live._ingest_rate(_own(text), 1000 + 60) is None  # a minute up
+    assert live._ingest_rate(_own("process_start_time_seconds 1000\n"), 9000) is None  # no counter
+    assert live._ingest_rate(_own(text.replace("5.4e9", "NaN").replace("0.6e9", "NaN")), 9000) is None

@@ -202,6 +202,13 @@ class PrometheusTsdb(KindModel):
         None,
         description="API queries (/api/v1/query and /api/v1/query_range) answered since Prometheus started (null: /metrics not readable or no API query yet)",
     )
+    samples_appended_per_second: float | None = Field(
+        None,
+        description=(
+            "samples ingested per second (prometheus_tsdb_head_samples_appended_total over the uptime from "
+            "process_start_time_seconds: the average since start); null: /metrics not readable or under 5 minutes up"
+        ),
+    )
 
 
 class PrometheusAlertmanagers(KindModel):

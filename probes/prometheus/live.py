@@ -285,17 +285,25 @@ def tsdb(client: JsonClient) -> dict[str, Any]:
         for x in (data.get("seriesCountByMetricName") or [])[:10]
         if isinstance(x, dict)
     ]
-    lowest, blocks, fast, queries = None, None, None, None
+    lowest, blocks, fast, queries, ingest = None, None, None, None, None
     try:
         own = _metrics(
             client,
-            {"prometheus_tsdb_lowest_timestamp_seconds", "prometheus_tsdb_blocks_loaded", _QUERY_BUCKET, _QUERY_COUNT},
+            {
+                "prometheus_tsdb_lowest_timestamp_seconds",
+                "prometheus_tsdb_blocks_loaded",
+                _QUERY_BUCKET,
+                _QUERY_COUNT,
+                _APPENDED,
+                "process_start_time_seconds",
+            },
         )
         if own.get("prometheus_tsdb_lowest_timestamp_seconds"):
             lowest = own["prometheus_tsdb_lowest_timestamp_seconds"][0][1]
         if own.get("prometheus_tsdb_blocks_loaded"):
             blocks = int(own["prometheus_tsdb_blocks_loaded"][0][1])
         fast, queries = _query_latency(own)
+        ingest = _ingest_rate(own, time.time())
     except ApiError:
         pass  # /metrics may be hidden behind a proxy; the span and query times then stay unknown
     span = round((time.time() - lowest) / 86400, 2) if lowest else None
@@ -308,7 +316,27 @@ def tsdb(client: JsonClient) -> dict[str, Any]:
         "data_span_days": span,
         "api_query_fast_share": fast,
         "api_query_count": queries,
+        "samples_appended_per_second": ingest,
     }
+
+
+_APPENDED = "prometheus_tsdb_head_samples_appended_total"
+_MIN_UPTIME_S = 300.0  # a younger process's average says little about its load
+
+
+def _ingest_rate(own: Mapping[str, list[tuple[dict[str, str], float]]], now: float) -> float | None:
+    """Samples appended to the head per second, averaged since the process started.
+
+    `prometheus_tsdb_head_samples_appended_total` counts every sample ingested (scraped, pushed by
+    remote write or by rules), one series per sample type in recent releases; over the uptime from
+    `process_start_time_seconds` it gives the average reception rate from one read of /metrics.
+    Null when either is missing, a value is not finite, or the process is under five minutes old.
+    """
+    total = [v for _labels, v in own.get(_APPENDED, []) if math.isfinite(v) and v >= 0]
+    start = [v for _labels, v in own.get("process_start_time_seconds", []) if math.isfinite(v) and v > 0]
+    if not total or not start or now - start[0] < _MIN_UPTIME_S:
+        return None
+    return round(sum(total) / (now - start[0]), 2)
 
 
 QUERY_HISTOGRAM = "prometheus_http_request_duration_seconds"
