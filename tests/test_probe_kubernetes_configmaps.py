@@ -690,6 +690,44 @@ def test_replicas_count_only_the_servers_that_load_the_prometheus_yml(tmp_path: 
     }
 
 
+def _pair_member(suffix: str, replica: str, jobs: str = "") -> list[dict[str, Any]]:
+    """One half of an HA pair written as its own Deployment and its own copy of prometheus.yml."""
+    text = PROMETHEUS_YML.replace(
+        "external_labels: {cluster: prod}", f"external_labels: {{cluster: prod, replica: {replica}}}"
+    )
+    text = (
+        text.replace("rule_files:\n  - /etc/config/recording_rules.yml\n  - /etc/config/alerting_rules.yml\n", "")
+        + jobs
+    )
+    name = f"prometheus-{suffix}"
+    return [_cm("monitoring", name, {"prometheus.yml": text}), _prometheus(name=name, cm=name)]
+
+
+@pytest.mark.parametrize(
+    ("b_replica", "b_jobs", "pair"),
+    [
+        pytest.param("b", "", True, id="pair"),
+        pytest.param("a", "", False, id="same-replica-value"),
+        pytest.param("b", "  - job_name: extra\n    static_configs: [{targets: ['x:1']}]\n", False, id="other-jobs"),
+    ],
+)
+def test_an_ha_pair_of_two_workloads_with_their_own_configs(
+    b_replica: str, b_jobs: str, pair: bool, tmp_path: Path
+) -> None:
+    """Two Deployments whose prometheus.yml copies differ only in the replica label's value are one
+    HA pair (review v6: they read as two single servers and failed 5.1.1:L2.3); other jobs, or the
+    same replica value, are not."""
+    from tests.ruletable import decide
+
+    objects = [*_pair_member("a", "a"), *_pair_member("b", b_replica, b_jobs)]
+    with KubeApiServer(objects, token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    replicas = sorted(d["ha_replicas"] for d in _by(result, "prometheus.config").values())
+    assert replicas == ([2, 2] if pair else [1, 1])
+    rows = [(e.kind, e.subject, e.data) for e in result.evidence if e.kind == "prometheus.config"]
+    assert decide("prometheus.collection.ha-pairs", rows) == ("met" if pair else "not_met")
+
+
 @pytest.mark.parametrize(
     "args",
     [

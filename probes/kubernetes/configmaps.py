@@ -731,6 +731,7 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
             continue
         items.append((t, item))
     r.read(items)
+    _pair_replicas(out, ctx)
     for ruler in {m.workload: m for t in targets if t.role == "ruler" for m in t.mounts}.values():
         _ruler_elsewhere(r, ruler, targets)
     _tie_alertmanagers(r, targets, index)
@@ -746,6 +747,37 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
         origin = f"{reader.host}/apis/apps/v1/namespaces/{ns}/{plural}/{name}"
         out.evidence.append(ctx.evidence(SERVER, workload, complete_server(facts, doc), origin))
     return out
+
+
+def _pair_replicas(out: ConfigMapRead, ctx: ProbeContext) -> None:
+    """An HA pair written as separate workloads, each with its own copy of prometheus.yml.
+
+    The usual plain HA pair is two Deployments (or StatefulSets) whose configurations differ only
+    in the replica label's value (`replica: a`, `replica: b`). Each copy alone counts only its own
+    workload's replicas; configurations with the same replica label, the same other external
+    labels and the same jobs, but different replica values, are one pair: each is given the
+    replicas of all of them.
+    """
+    groups: dict[tuple[Any, ...], list[int]] = {}
+    for i, e in enumerate(out.evidence):
+        d = e.data
+        label = d.get("replica_label")
+        labels = d.get("external_labels")
+        if e.kind != "prometheus.config" or not label or not isinstance(labels, Mapping):
+            continue
+        if not isinstance(d.get("ha_replicas"), int) or label not in labels:
+            continue
+        others = tuple(sorted((str(k), str(v)) for k, v in labels.items() if k != label))
+        key = (label, others, d.get("scrape_jobs"), tuple(d.get("families") or ()))
+        groups.setdefault(key, []).append(i)
+    for members in groups.values():
+        values = {str(out.evidence[i].data["external_labels"][out.evidence[i].data["replica_label"]]) for i in members}
+        if len(values) < 2:
+            continue  # one replica value: the same server read twice, or one server's copies
+        total = sum(int(out.evidence[i].data["ha_replicas"]) for i in members)
+        for i in members:
+            e = out.evidence[i]
+            out.evidence[i] = ctx.evidence(e.kind, e.subject, {**e.data, "ha_replicas": total}, e.origin)
 
 
 def complete_server(facts: Mapping[str, Any], doc: Mapping[str, Any]) -> dict[str, Any]:
