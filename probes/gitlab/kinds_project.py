@@ -152,12 +152,12 @@ class Wiki(KindModel):
     runbook_edits_in_window: int | None = Field(
         None,
         description="distinct pages whose title names a runbook, playbook or response plan (runbook_title_pattern) "
-        "created or edited in the window (null: not readable)",
+        "edited in the window; pages only created in it are not counted (null: not readable)",
     )
     runbook_revised_share: float | None = Field(
         None,
-        description="runbook_edits_in_window / runbook_pages, at most 1: the share of the runbooks revised in the "
-        "window (null: no runbook page, or edits not readable)",
+        description="runbook_edits_in_window / runbook_pages, at most 1: the share of the runbooks revised (edited, "
+        "not only created) in the window (null: no runbook page, or edits not readable)",
     )
     last_edit_at: str | None = Field(None, description="the latest wiki page creation or edit in the window")
 

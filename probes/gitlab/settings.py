@@ -64,7 +64,8 @@ def wiki_edits(
     The wiki list API has no dates; its pages are a Git repository GitLab records as
     `WikiPage::Meta` events (actions created and updated), so those are counted, bounded. An
     event's `target_title` is the page's title (or slug): with `runbook`, the distinct pages it
-    names a runbook that were created or edited are counted apart.
+    names a runbook that were edited (`updated`, not created: a plan written once in the window
+    is not a plan kept current) are counted apart.
     """
     count, last = 0, None
     books: set[str] = set()
@@ -75,7 +76,8 @@ def wiki_edits(
                 if "wiki" in str(e.get("target_type") or "").lower():
                     count += 1
                     title = str(e.get("target_title") or "")[:300]
-                    if runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
+                    revised = action == "updated"  # a page written in the window is new, not revised
+                    if revised and runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
                         books.add(title)
                     when = str(e.get("created_at") or "")[:25]
                     last = max(last or when, when)
