@@ -214,3 +214,27 @@ def test_service_desk_author_is_no_automation() -> None:
     for user in ("alert-bot", "alertbot", "deploy-bot", "project_12_bot_abc", "service_account_group_1", "grafana"):
         assert pattern.search(user), user
     assert not pattern.search("alice") and not pattern.search("robot")
+
+
+def test_codeowners_read_where_the_default_branch_requires_them(scanned: Any) -> None:
+    ev, ctx, requests = scanned
+    proj = by(ev, "gitlab.project")
+    # found in the third place GitLab looks; owners counted, never named
+    assert proj["acme/web/storefront"]["codeowners"] == {"path": ".gitlab/CODEOWNERS", "rules": 3, "owners": 4}
+    assert proj["acme/ledger/core"]["codeowners"] is None  # no code-owner approval: the file is not read
+    files = [r.path for r in requests if "CODEOWNERS" in r.path]
+    web, ledger = proj["acme/web/storefront"]["id"], proj["acme/ledger/core"]["id"]
+    assert any(f"/projects/{web}/" in f for f in files)
+    assert not any(f"/projects/{ledger}/" in f for f in files)
+
+
+def test_codeowners_counts_rules_and_owners() -> None:
+    from probes.gitlab.project import codeowners_counts
+
+    text = (
+        "# a comment\n\n[Backend][2] @acme/leads\n/api/ @acme/api @Alice  # trailing comment\n"
+        "/docs/ docs@example.com\n^[Optional]\n*.md\n/deploy/ @acme/api\n"
+    )
+    # section headers and a path without owner are not rules; @Alice and @alice would be one owner
+    assert codeowners_counts(text) == (3, 3)
+    assert codeowners_counts("") == (0, 0)

@@ -130,6 +130,16 @@ class Webhooks(KindModel):
     note: str | None = Field(description="why they could not be read")
 
 
+class CodeOwners(KindModel):
+    """A project's CODEOWNERS file, by counts (never the owners' names)."""
+
+    path: str | None = Field(
+        description="CODEOWNERS, docs/CODEOWNERS or .gitlab/CODEOWNERS (null: none of them exists)"
+    )
+    rules: int = Field(description="path rules naming at least one owner")
+    owners: int = Field(description="distinct owners (users, groups or e-mail addresses) the rules name")
+
+
 class Wiki(KindModel):
     """The project wiki, by page titles (never content)."""
 
@@ -180,6 +190,11 @@ class GitlabProject(KindModel):
     )
     default_branch_code_owners: bool | None = Field(
         None, description="a rule covering the default branch requires code-owner approval (null: unprotected)"
+    )
+    codeowners: CodeOwners | None = Field(
+        None,
+        description="the CODEOWNERS file the default branch's code-owner approval uses (read only where that approval "
+        "is required; null: not required, or not read)",
     )
     protected_branches: list[ProtectedBranch] = Field(description="protected branches (first 50)")
     approval_rules: ApprovalRules = Field(description="merge request approval rules")

@@ -66,6 +66,8 @@ def project_facts(c: Collector, envs: list[dict[str, Any]] | None) -> None:
     default = c.p.get("default_branch")
     prot = [_branch(b) for b in branches]
     cover = [b for b in prot if default and (b["name"] == default or _glob_match(b["name"], default))]
+    code_owners = any(b["code_owner_approval_required"] for b in cover) if cover else None
+    owners_file = codeowners_facts(c, kind, default) if code_owners else None
     prod = sorted(e["name"] for e in envs or [] if c.cfg.is_production(e["name"], e.get("tier")))
     c.emit(
         "gitlab.project",
@@ -81,7 +83,8 @@ def project_facts(c: Collector, envs: list[dict[str, Any]] | None) -> None:
             "default_branch_push_min_level": min(levels)
             if (levels := [b["push_min_level"] for b in cover if b["push_min_level"] is not None])
             else None,
-            "default_branch_code_owners": any(b["code_owner_approval_required"] for b in cover) if cover else None,
+            "default_branch_code_owners": code_owners,
+            "codeowners": owners_file,
             "protected_branches": prot[:50],
             "approval_rules": {
                 "available": rules is not None,
@@ -193,3 +196,43 @@ def _branch(b: dict[str, Any]) -> dict[str, Any]:
 
 def _glob_match(pattern: str, name: str | None) -> bool:
     return bool(name) and "*" in pattern and fnmatch.fnmatchcase(str(name), pattern)
+
+
+CODEOWNERS_PATHS = ("CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")  # GitLab's order of lookup
+MAX_CODEOWNERS_BYTES = 256 * 1024
+
+
+def codeowners_facts(c: Any, kind: tuple[str, ...], ref: str | None) -> dict[str, Any] | None:
+    """The CODEOWNERS file GitLab would use on the default branch: its path, how many path rules
+    it holds and how many distinct owners they name (never the names). Read only where the
+    default branch requires code-owner approval; None when the file could not be read."""
+    for path in CODEOWNERS_PATHS:
+        raw = c.attempt(
+            kind,
+            lambda path=path: c.api.raw(f"{c.base}/repository/files/{encode_id(path)}/raw", {"ref": ref or "HEAD"}),
+        )
+        if raw is None:
+            continue
+        rules, owners = codeowners_counts(raw[:MAX_CODEOWNERS_BYTES].decode("utf-8", errors="replace"))
+        return {"path": path, "rules": rules, "owners": owners}
+    return {"path": None, "rules": 0, "owners": 0}
+
+
+def codeowners_counts(text: str) -> tuple[int, int]:
+    """Path rules (lines naming a path and at least one owner) and distinct owners in a CODEOWNERS
+    text. Comments (a line starting with `#`, or ` #` after the owners), blank lines and section
+    headers (`[Section]`, `^[Optional]`) are skipped; an owner is an `@user`, `@group/subgroup`
+    or an e-mail address."""
+    rules, owners = 0, set[str]()
+    for raw in text.splitlines()[:10_000]:
+        line = _COMMENT.sub("", raw).strip()
+        if not line or line.startswith(("#", "[", "^[")):
+            continue
+        names = [w for w in line.split()[1:] if w.startswith("@") or ("@" in w and "." in w.rsplit("@", 1)[-1])]
+        if names:
+            rules += 1
+            owners.update(n.lower()[:200] for n in names)
+    return rules, len(owners)
+
+
+_COMMENT = re.compile(r"\s#.*$")

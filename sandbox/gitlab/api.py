@@ -366,6 +366,8 @@ class GitLabAPI:
 
     def _raw_file(self, rel: str, q: dict[str, list[str]], key: str, file_path: str) -> tuple[Any, dict[str, str]]:
         p = self._p(key)
+        if file_path in p.files:
+            return p.files[file_path].encode(), {"Content-Type": "text/plain; charset=utf-8"}
         if file_path != (p.project.get("ci_config_path") or ".gitlab-ci.yml") or p.ci_yaml is None:
             raise _Done(404, {"message": "404 File Not Found"})
         return p.ci_yaml.encode(), {"Content-Type": "text/plain; charset=utf-8"}

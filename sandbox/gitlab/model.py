@@ -25,6 +25,7 @@ class ProjectHistory:
     protected_branches: list[dict[str, Any]] = field(default_factory=list)
     approval_rules: list[dict[str, Any]] | None = None  # None: the API answers 403
     ci_yaml: str | None = None
+    files: dict[str, str] = field(default_factory=dict)  # other repository files on the default branch (CODEOWNERS)
     deployments: list[dict[str, Any]] = field(default_factory=list)
     pipelines: list[dict[str, Any]] = field(default_factory=list)
     merge_requests: list[dict[str, Any]] = field(default_factory=list)

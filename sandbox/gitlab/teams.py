@@ -220,6 +220,10 @@ def web_project(b: ProjectBuilder, prod_name: str) -> None:
     b.h.integrations = [integration_json("slack", deployment_events=True, pipeline_events=False)]
     b.h.hooks = [hook_json(deployment_events=True), hook_json(deployment_events=False)]
     b.h.issue_templates = ["Bug", "Change request", "Exception request"]
+    b.h.files = {
+        ".gitlab/CODEOWNERS": "# Owners by area: the platform team reviews deployment, SRE the alerts\n"
+        "* @acme/web\n/deploy/ @acme/platform\n/monitoring/ @acme/sre @oncall-lead\n",
+    }
     b.h.wiki = [
         wiki_page_json("home"),
         wiki_page_json("runbooks/checkout-errors", "Runbook: checkout errors"),

@@ -246,6 +246,10 @@ SERVICES = (
 def _settings(b: ProjectBuilder, canary: bool, integration: bool, approval: bool) -> None:
     b.h.ci_yaml = CI_HEAD + (CI_INTEGRATION if integration else "") + CI_DEPLOY + (CI_CANARY if canary else CI_DIRECT)
     b.h.ci_yaml += CI_TAIL
+    # Code owners by area: the service team owns its code, the platform team the chart and pipeline.
+    b.h.files = {
+        "CODEOWNERS": "* @tessera/services\n/deploy/ @tessera/platform\n.gitlab-ci.yml @tessera/platform\n/db/migrations/ @tessera/data\n",
+    }
     b.h.protected_branches = [
         {
             "id": 1,
