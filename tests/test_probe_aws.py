@@ -463,6 +463,10 @@ WELL_RUN_MET = {
     "aws.ecs.load-balanced-services",
     "aws.ecs.fargate-recovery",
     "aws.lambda.concurrency-limits",
+    # A failure absorbed without a person (rules/aws/fault-tolerance.yaml): load-balanced groups and
+    # services over two zones or more, health-checked.
+    "aws.autoscaling.failures-absorbed",
+    "aws.ecs.failures-absorbed",
 }
 # Real findings even in the well-run estate: one off-site mechanism only, a single-shard cache,
 # databases whose only off-site copy is a backup (off-site RPO of hours).
@@ -479,6 +483,17 @@ WELL_RUN_NOT_MET = {
 WELL_RUN_UNKNOWN = {"aws.securityhub.critical-findings", "aws.dr.active-active-regions"}
 # Their kinds come from APIs moto does not implement: honestly unknown, in both estates.
 UNOBSERVABLE_IN_MOTO = {
+    # Issue 18's rules of 2026-12-04, unknown in both accounts: moto serves no CUR, Compute
+    # Optimizer, ARC zonal shift or X-Ray graph; neither account has an IAM permission rule, and
+    # neither tags a single-copy database production.
+    "aws.arc.capacity-drills",
+    "aws.compute-optimizer.cost-recommendations",
+    "aws.config.asset-accounting",
+    "aws.config.iam-permission-checks",
+    "aws.cost.multi-dimensional-analysis",
+    "aws.cost.multi-dimensional-categories",
+    "aws.dr.single-site-components",
+    "aws.xray.call-relationships",
     "aws.backup.jobs-succeed",
     "aws.backup.restore-drills",
     "aws.backup.restore-tests",
@@ -559,6 +574,8 @@ NEGLECTED_NOTHING_IN_SCOPE = {
     "aws.autoscaling.group-autoscaling",
     "aws.autoscaling.unattended-scaling",
     "aws.autoscaling.elb-health-replacement",
+    "aws.autoscaling.failures-absorbed",
+    "aws.ecs.failures-absorbed",
 }
 # Existence is all these ask: the neglected account has an Auto Scaling group, a cache and a
 # draft resiliency policy (targets written down, applied to nothing).
