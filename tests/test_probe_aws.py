@@ -489,6 +489,7 @@ UNOBSERVABLE_IN_MOTO = {
     "aws.arc.capacity-drills",
     "aws.compute-optimizer.cost-recommendations",
     "aws.config.asset-accounting",
+    "aws.config.lifecycle-cost",
     "aws.config.iam-permission-checks",
     "aws.cost.multi-dimensional-analysis",
     "aws.cost.multi-dimensional-categories",
