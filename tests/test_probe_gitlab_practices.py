@@ -217,7 +217,7 @@ def test_service_desk_author_is_no_automation() -> None:
 
 
 def test_codeowners_read_where_the_default_branch_requires_them(scanned: Any) -> None:
-    ev, ctx, requests = scanned
+    ev, _ctx, requests = scanned
     proj = by(ev, "gitlab.project")
     # found in the third place GitLab looks; owners counted, never named
     assert proj["acme/web/storefront"]["codeowners"] == {"path": ".gitlab/CODEOWNERS", "rules": 3, "owners": 4}
@@ -233,8 +233,35 @@ def test_codeowners_counts_rules_and_owners() -> None:
 
     text = (
         "# a comment\n\n[Backend][2] @acme/leads\n/api/ @acme/api @Alice  # trailing comment\n"
-        "/docs/ docs@example.com\n^[Optional]\n*.md\n/deploy/ @acme/api\n"
+        "/docs/ docs@example.com\n/lib/\n^[Optional]\n*.md\n/deploy/ @acme/api\n"
     )
-    # section headers and a path without owner are not rules; @Alice and @alice would be one owner
-    assert codeowners_counts(text) == (3, 3)
+    # /lib/ takes the section's default owner; *.md under a section without owners is no rule
+    assert codeowners_counts(text) == (4, 4)
     assert codeowners_counts("") == (0, 0)
+    # roles are not owners (review 2026-12-04, K2); a section's default owners apply (K4)
+    assert codeowners_counts("* @@maintainer @@owner\n") == (0, 0)
+    assert codeowners_counts("[Network] @netops\n/net/\n[App] @app-team\n/src/\n") == (2, 2)
+
+
+def test_a_runbook_written_in_the_window_is_not_a_revision() -> None:
+    """Second review 2026-12-04 (E2): a page created in the window and saved again is new, not revised."""
+    import re as _re
+
+    from probes.gitlab.settings import wiki_edits
+
+    events = {
+        "created": [
+            {"target_type": "WikiPage::Meta", "target_title": "runbooks/new", "created_at": "2026-11-20T10:00:00Z"}
+        ],
+        "updated": [
+            {"target_type": "WikiPage::Meta", "target_title": "runbooks/new", "created_at": "2026-11-20T15:00:00Z"},
+            {"target_type": "WikiPage::Meta", "target_title": "runbooks/old", "created_at": "2026-11-21T09:00:00Z"},
+        ],
+    }
+
+    class FakeApi:
+        def pages(self, path: str, params: dict[str, Any]) -> Any:
+            return iter(events[params["action"]])
+
+    got = wiki_edits(FakeApi(), "/projects/1", "2026-09-01", lambda exc: None, _re.compile("runbook"))  # type: ignore[arg-type]
+    assert got["edits_in_window"] == 3 and got["runbook_edits_in_window"] == 1  # only runbooks/old was revised

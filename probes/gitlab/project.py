@@ -205,12 +205,13 @@ MAX_CODEOWNERS_BYTES = 256 * 1024
 def codeowners_facts(c: Any, kind: tuple[str, ...], ref: str | None) -> dict[str, Any] | None:
     """The CODEOWNERS file GitLab would use on the default branch: its path, how many path rules
     it holds and how many distinct owners they name (never the names). Read only where the
-    default branch requires code-owner approval; None when the file could not be read."""
+    default branch requires code-owner approval; None when the file could not be read (a refused
+    or failed read loses this fact only, never the project's other facts)."""
     for path in CODEOWNERS_PATHS:
-        raw = c.attempt(
-            kind,
-            lambda path=path: c.api.raw(f"{c.base}/repository/files/{encode_id(path)}/raw", {"ref": ref or "HEAD"}),
-        )
+        try:
+            raw = c.api.raw(f"{c.base}/repository/files/{encode_id(path)}/raw", {"ref": ref or "HEAD"})
+        except ApiError:
+            return None
         if raw is None:
             continue
         rules, owners = codeowners_counts(raw[:MAX_CODEOWNERS_BYTES].decode("utf-8", errors="replace"))
@@ -219,20 +220,36 @@ def codeowners_facts(c: Any, kind: tuple[str, ...], ref: str | None) -> dict[str
 
 
 def codeowners_counts(text: str) -> tuple[int, int]:
-    """Path rules (lines naming a path and at least one owner) and distinct owners in a CODEOWNERS
-    text. Comments (a line starting with `#`, or ` #` after the owners), blank lines and section
-    headers (`[Section]`, `^[Optional]`) are skipped; an owner is an `@user`, `@group/subgroup`
-    or an e-mail address."""
+    """Path rules (paths with at least one owner of their own or from their section) and distinct
+    owners in a CODEOWNERS text, as GitLab reads it: comments and blank lines skipped; a section
+    header (`[Section]`, `^[Optional]`, `[Section][2]`) may name default owners for the bare paths
+    under it; an owner is an `@user`, `@group/subgroup` or an e-mail address. Role owners
+    (`@@maintainer`, `@@developer`, `@@owner`) are not counted: a role is not a part of the
+    organisation's division of work."""
     rules, owners = 0, set[str]()
+    section: list[str] = []
     for raw in text.splitlines()[:10_000]:
         line = _COMMENT.sub("", raw).strip()
-        if not line or line.startswith(("#", "[", "^[")):
+        if not line or line.startswith("#"):
             continue
-        names = [w for w in line.split()[1:] if w.startswith("@") or ("@" in w and "." in w.rsplit("@", 1)[-1])]
+        header = _SECTION.match(line)
+        if header:
+            section = _owners(header.group(1).split())
+            continue
+        names = _owners(line.split()[1:]) or section
         if names:
             rules += 1
-            owners.update(n.lower()[:200] for n in names)
+            owners.update(names)
     return rules, len(owners)
 
 
+def _owners(words: list[str]) -> list[str]:
+    return [
+        w.lower()[:200]
+        for w in words
+        if (w.startswith("@") and not w.startswith("@@")) or ("@" in w and "." in w.rsplit("@", 1)[-1])
+    ]
+
+
 _COMMENT = re.compile(r"\s#.*$")
+_SECTION = re.compile(r"^\^?\[[^\]]+\](?:\[\d+\])?\s*(.*)$")

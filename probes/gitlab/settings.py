@@ -64,11 +64,12 @@ def wiki_edits(
     The wiki list API has no dates; its pages are a Git repository GitLab records as
     `WikiPage::Meta` events (actions created and updated), so those are counted, bounded. An
     event's `target_title` is the page's title (or slug): with `runbook`, the distinct pages it
-    names a runbook that were edited (`updated`, not created: a plan written once in the window
+    names a runbook that were edited and not also created in the window (a plan written in the window
     is not a plan kept current) are counted apart.
     """
     count, last = 0, None
     books: set[str] = set()
+    created: set[str] = set()
     try:
         for action in ("created", "updated"):
             rows = itertools.islice(api.pages(f"{base}/events", {"action": action, "after": since}), MAX_WIKI_EVENTS)
@@ -76,8 +77,9 @@ def wiki_edits(
                 if "wiki" in str(e.get("target_type") or "").lower():
                     count += 1
                     title = str(e.get("target_title") or "")[:300]
-                    revised = action == "updated"  # a page written in the window is new, not revised
-                    if revised and runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
+                    if action == "created":
+                        created.add(title)
+                    elif runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
                         books.add(title)
                     when = str(e.get("created_at") or "")[:25]
                     last = max(last or when, when)
@@ -87,7 +89,8 @@ def wiki_edits(
         return {"edits_in_window": None, "runbook_edits_in_window": None, "last_edit_at": None}
     return {
         "edits_in_window": count,
-        "runbook_edits_in_window": len(books) if runbook is not None else None,
+        # a page written in the window is new, not revised, however often it was saved after
+        "runbook_edits_in_window": len(books - created) if runbook is not None else None,
         "last_edit_at": last,
     }
 

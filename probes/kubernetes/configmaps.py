@@ -38,6 +38,8 @@ operator's evidence beside it. Secrets are never requested; `binaryData` is not 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 import posixpath
 import re
 import shlex
@@ -511,6 +513,8 @@ class _Reader:
         # workload -> the prometheus.yml it loads, and where it is mounted
         self.loaded: dict[str, tuple[Mapping[str, Any], str]] = {}
         self.parsed: set[tuple[str, str, str]] = set()
+        # prometheus.config evidence id -> digest of its file with the replica label's value blanked
+        self.pair_keys: dict[str, str] = {}
         # where the servers read send their alerts: (service, namespace), "*" for any
         self.sends: list[tuple[str, str]] = []
         self.sends_elsewhere: list[str] = []  # targets outside the cluster or not resolvable here
@@ -629,7 +633,10 @@ class _Reader:
                     data = e.data
                     if e.kind == "prometheus.config" and data.get("ha_replicas") is None:
                         data = {**data, "ha_replicas": _replicas(t, key)}
-                    got.append(self.ctx.evidence(e.kind, e.subject, data, origin))
+                    made = self.ctx.evidence(e.kind, e.subject, data, origin)
+                    if e.kind == "prometheus.config" and data.get("replica_label"):
+                        self.pair_keys[made.id] = _pair_digest(doc, str(data["replica_label"]))
+                    got.append(made)
             i += 1
         self.out.evidence.extend(got)
 
@@ -731,7 +738,7 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
             continue
         items.append((t, item))
     r.read(items)
-    _pair_replicas(out, ctx)
+    _pair_replicas(out, ctx, r.pair_keys)
     for ruler in {m.workload: m for t in targets if t.role == "ruler" for m in t.mounts}.values():
         _ruler_elsewhere(r, ruler, targets)
     _tie_alertmanagers(r, targets, index)
@@ -749,32 +756,41 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
     return out
 
 
-def _pair_replicas(out: ConfigMapRead, ctx: ProbeContext) -> None:
+def _pair_digest(doc: Mapping[str, Any], replica_label: str) -> str:
+    """A prometheus.yml's identity apart from its replica: the whole file, the replica label's
+    value blanked, as canonical JSON hashed."""
+    g = doc.get("global")
+    glob = dict(g) if isinstance(g, Mapping) else {}
+    labels = glob.get("external_labels")
+    if isinstance(labels, Mapping):
+        glob["external_labels"] = {**labels, replica_label: ""}
+    blanked = {**doc, "global": glob}
+    text = json.dumps(blanked, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _pair_replicas(out: ConfigMapRead, ctx: ProbeContext, keys: Mapping[str, str]) -> None:
     """An HA pair written as separate workloads, each with its own copy of prometheus.yml.
 
     The usual plain HA pair is two Deployments (or StatefulSets) whose configurations differ only
     in the replica label's value (`replica: a`, `replica: b`). Each copy alone counts only its own
-    workload's replicas; configurations with the same replica label, the same other external
-    labels and the same jobs, but different replica values, are one pair: each is given the
-    replicas of all of them.
+    workload's replicas; configurations identical but for that value (the whole file compared,
+    the value blanked: review 2026-12-04, P1, where equal job counts paired two teams' servers)
+    are one pair: each is given the replicas of all of them, counted once per replica value.
     """
-    groups: dict[tuple[Any, ...], list[int]] = {}
+    groups: dict[str, list[int]] = {}
     for i, e in enumerate(out.evidence):
-        d = e.data
-        label = d.get("replica_label")
-        labels = d.get("external_labels")
-        if e.kind != "prometheus.config" or not label or not isinstance(labels, Mapping):
-            continue
-        if not isinstance(d.get("ha_replicas"), int) or label not in labels:
-            continue
-        others = tuple(sorted((str(k), str(v)) for k, v in labels.items() if k != label))
-        key = (label, others, d.get("scrape_jobs"), tuple(d.get("families") or ()))
-        groups.setdefault(key, []).append(i)
+        if e.kind == "prometheus.config" and e.id in keys and isinstance(e.data.get("ha_replicas"), int):
+            groups.setdefault(keys[e.id], []).append(i)
     for members in groups.values():
-        values = {str(out.evidence[i].data["external_labels"][out.evidence[i].data["replica_label"]]) for i in members}
-        if len(values) < 2:
+        per_value: dict[str, int] = {}
+        for i in members:
+            d = out.evidence[i].data
+            value = str(_m(d.get("external_labels")).get(str(d.get("replica_label")), ""))
+            per_value[value] = max(per_value.get(value, 0), int(d["ha_replicas"]))
+        if len(per_value) < 2:
             continue  # one replica value: the same server read twice, or one server's copies
-        total = sum(int(out.evidence[i].data["ha_replicas"]) for i in members)
+        total = sum(per_value.values())
         for i in members:
             e = out.evidence[i]
             out.evidence[i] = ctx.evidence(e.kind, e.subject, {**e.data, "ha_replicas": total}, e.origin)
