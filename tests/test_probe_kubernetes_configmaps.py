@@ -933,6 +933,31 @@ def test_renamed_items_and_a_shell_wrapper_are_followed(tmp_path: Path) -> None:
     assert (facts["retention_size"], facts["retention"]) == ("50GB", None)  # a size limit alone sets no time limit
 
 
+@pytest.mark.parametrize(
+    ("flags", "expected"),
+    [
+        pytest.param(["--storage.tsdb.retention.size=${SIZE}"], (None, None), id="size-from-a-variable"),
+        pytest.param(["--storage.tsdb.retention.time=$(RETENTION)"], (None, None), id="time-from-a-variable"),
+        pytest.param(
+            ["--storage.tsdb.retention.time=30d", "--storage.tsdb.retention.size=${SIZE}"],
+            (None, "30d"),
+            id="one-known",
+        ),
+        pytest.param([], (None, "15d"), id="default"),
+    ],
+)
+def test_retention_flags_holding_a_variable_are_unknown(
+    flags: list[str], expected: tuple[str | None, str | None], tmp_path: Path
+) -> None:
+    """Review v6: `${SIZE}` was taken as a size limit. A value set from the environment at start
+    is not known here, and neither is the default it replaces."""
+    server = _prometheus(args=["--config.file=/etc/config/prometheus.yml", *flags])
+    with KubeApiServer([_server_cm(), server], token=TOKEN) as srv:
+        result = scan_live(srv, tmp_path)
+    (facts,) = _by(result, SERVER).values()
+    assert (facts["retention_size"], facts["retention"]) == expected
+
+
 def test_a_wildcard_rule_directory_beside_a_sidecar_s_volume_is_a_gap(tmp_path: Path) -> None:
     """rules/*/*.yml over a ConfigMap at rules/team-a and an emptyDir a sidecar fills at
     rules/generated: the rules read are only part (review v6)."""

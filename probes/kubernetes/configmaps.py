@@ -378,10 +378,16 @@ def server_facts(
     StatefulSet's volumeClaimTemplates. Remote write and Alertmanagers come from its
     prometheus.yml (`complete_server`)."""
     flags = _flags(argv)
-    size = flags.get("storage.tsdb.retention.size") or None
+    size_flag = flags.get("storage.tsdb.retention.size") or None
+    time_flag = flags.get("storage.tsdb.retention.time") or flags.get("storage.tsdb.retention") or None
+    # A value still holding a variable (`${SIZE}`, `$(RETENTION)`: set from the environment or a
+    # shell wrapper at start) is not known here: neither its value nor the default it replaces.
+    unresolved = any(v is not None and "$" in v for v in (size_flag, time_flag))
+    size = size_flag if size_flag and "$" not in size_flag else None
+    retention = time_flag if time_flag and "$" not in time_flag else None
     # Prometheus keeps 15d when neither limit is set; a size limit alone sets no time limit
-    retention = flags.get("storage.tsdb.retention.time") or flags.get("storage.tsdb.retention")
-    retention = retention or (None if size else "15d")
+    if retention is None and size is None and not unresolved:
+        retention = "15d"
     path = posixpath.normpath(posixpath.join("/prometheus", flags.get("storage.tsdb.path") or "data/"))
     best: tuple[int, str] = (-1, "")
     for vm in mounts:
