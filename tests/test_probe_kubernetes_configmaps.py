@@ -690,41 +690,52 @@ def test_replicas_count_only_the_servers_that_load_the_prometheus_yml(tmp_path: 
     }
 
 
-def _pair_member(suffix: str, replica: str, jobs: str = "") -> list[dict[str, Any]]:
-    """One half of an HA pair written as its own Deployment and its own copy of prometheus.yml."""
+def _pair_member(
+    suffix: str, replica: str, extra: str = "", edit: tuple[str, str] | None = None
+) -> list[dict[str, Any]]:
+    """One half of an HA pair written as its own Deployment and its own copy of prometheus.yml:
+    `extra` appended to its jobs, `edit` an (old, new) replacement in its text."""
     text = PROMETHEUS_YML.replace(
         "external_labels: {cluster: prod}", f"external_labels: {{cluster: prod, replica: {replica}}}"
     )
     text = text.replace("rule_files:\n  - /etc/config/recording_rules.yml\n  - /etc/config/alerting_rules.yml\n", "")
-    if "=>" in jobs:  # "old=>new": the same file with one target changed
-        old, new = jobs.split("=>")
-        text = text.replace(old, new)
-    else:
-        text += jobs
+    if edit is not None:
+        text = text.replace(*edit)
+    text += extra
     name = f"prometheus-{suffix}"
     return [_cm("monitoring", name, {"prometheus.yml": text}), _prometheus(name=name, cm=name)]
 
 
 @pytest.mark.parametrize(
-    ("b_replica", "b_jobs", "pair"),
+    ("b_replica", "b_extra", "b_edit", "pair"),
     [
-        pytest.param("b", "", True, id="pair"),
-        pytest.param("a", "", False, id="same-replica-value"),
-        pytest.param("b", "  - job_name: extra\n    static_configs: [{targets: ['x:1']}]\n", False, id="other-jobs"),
+        pytest.param("b", "", None, True, id="pair"),
+        pytest.param("a", "", None, False, id="same-replica-value"),
+        pytest.param(
+            "b", "  - job_name: extra\n    static_configs: [{targets: ['x:1']}]\n", None, False, id="other-jobs"
+        ),
         # the same number of jobs of the same families, scraping other targets: two teams' servers
         # (review 2026-12-04, P1), not a pair
-        pytest.param("b", "localhost:9090=>other-team:9090", False, id="same-shape-other-targets"),
+        pytest.param("b", "", ("localhost:9090", "other-team:9090"), False, id="same-shape-other-targets"),
+        # a mapping with a non-string key cannot be hashed as JSON: paired with nothing, no crash
+        pytest.param(
+            "b",
+            "  - job_name: odd\n    static_configs: [{targets: ['x:1'], labels: {1: one}}]\n",
+            None,
+            False,
+            id="non-string-key",
+        ),
     ],
 )
 def test_an_ha_pair_of_two_workloads_with_their_own_configs(
-    b_replica: str, b_jobs: str, pair: bool, tmp_path: Path
+    b_replica: str, b_extra: str, b_edit: tuple[str, str] | None, pair: bool, tmp_path: Path
 ) -> None:
     """Two Deployments whose prometheus.yml copies differ only in the replica label's value are one
     HA pair (review v6: they read as two single servers and failed 5.1.1:L2.3); other jobs, or the
     same replica value, are not."""
     from tests.ruletable import decide
 
-    objects = [*_pair_member("a", "a"), *_pair_member("b", b_replica, b_jobs)]
+    objects = [*_pair_member("a", "a"), *_pair_member("b", b_replica, b_extra, b_edit)]
     with KubeApiServer(objects, token=TOKEN) as srv:
         result = scan_live(srv, tmp_path)
     replicas = sorted(d["ha_replicas"] for d in _by(result, "prometheus.config").values())

@@ -67,7 +67,7 @@ def project_facts(c: Collector, envs: list[dict[str, Any]] | None) -> None:
     prot = [_branch(b) for b in branches]
     cover = [b for b in prot if default and (b["name"] == default or _glob_match(b["name"], default))]
     code_owners = any(b["code_owner_approval_required"] for b in cover) if cover else None
-    owners_file = codeowners_facts(c, kind, default) if code_owners else None
+    owners_file = codeowners_facts(c, default) if code_owners else None
     prod = sorted(e["name"] for e in envs or [] if c.cfg.is_production(e["name"], e.get("tier")))
     c.emit(
         "gitlab.project",
@@ -202,7 +202,7 @@ CODEOWNERS_PATHS = ("CODEOWNERS", "docs/CODEOWNERS", ".gitlab/CODEOWNERS")  # Gi
 MAX_CODEOWNERS_BYTES = 256 * 1024
 
 
-def codeowners_facts(c: Any, kind: tuple[str, ...], ref: str | None) -> dict[str, Any] | None:
+def codeowners_facts(c: Collector, ref: str | None) -> dict[str, Any] | None:
     """The CODEOWNERS file GitLab would use on the default branch: its path, how many path rules
     it holds and how many distinct owners they name (never the names). Read only where the
     default branch requires code-owner approval; None when the file could not be read (a refused

@@ -79,7 +79,7 @@ def wiki_edits(
                     title = str(e.get("target_title") or "")[:300]
                     if action == "created":
                         created.add(title)
-                    elif runbook is not None and runbook.search(title) and len(books) < MAX_WIKI_EVENTS:
+                    elif runbook is not None and runbook.search(title):  # bounded by the event cap
                         books.add(title)
                     when = str(e.get("created_at") or "")[:25]
                     last = max(last or when, when)

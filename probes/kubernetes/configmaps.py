@@ -38,8 +38,6 @@ operator's evidence beside it. Secrets are never requested; `binaryData` is not 
 from __future__ import annotations
 
 import fnmatch
-import hashlib
-import json
 import posixpath
 import re
 import shlex
@@ -55,6 +53,7 @@ from probes.kubernetes.workloads import image_path
 from probes.prometheus.files import PrometheusFiles
 from probes.prometheus.normalise import duration_s
 from probes.prometheus.values import url_host
+from scanner.canonical import sha256_of
 from scanner.errors import InputError
 from scanner.evidence import Evidence
 from scanner.probe import CollectError, ProbeContext, SourceFailure
@@ -641,7 +640,8 @@ class _Reader:
                         data = {**data, "ha_replicas": _replicas(t, key)}
                     made = self.ctx.evidence(e.kind, e.subject, data, origin)
                     if e.kind == "prometheus.config" and data.get("replica_label"):
-                        self.pair_keys[made.id] = _pair_digest(doc, str(data["replica_label"]))
+                        if (digest := _pair_digest(doc, str(data["replica_label"]))) is not None:
+                            self.pair_keys[made.id] = digest
                     got.append(made)
             i += 1
         self.out.evidence.extend(got)
@@ -762,17 +762,19 @@ def read_configmaps(reader: KubeReader, ctx: ProbeContext, index: MountIndex) ->
     return out
 
 
-def _pair_digest(doc: Mapping[str, Any], replica_label: str) -> str:
+def _pair_digest(doc: Mapping[str, Any], replica_label: str) -> str | None:
     """A prometheus.yml's identity apart from its replica: the whole file, the replica label's
-    value blanked, as canonical JSON hashed."""
+    value blanked, hashed as canonical JSON (None when the file is not plain JSON data, e.g. a
+    mapping with non-string keys: it is then paired with nothing)."""
     g = doc.get("global")
     glob = dict(g) if isinstance(g, Mapping) else {}
     labels = glob.get("external_labels")
     if isinstance(labels, Mapping):
         glob["external_labels"] = {**labels, replica_label: ""}
-    blanked = {**doc, "global": glob}
-    text = json.dumps(blanked, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    try:
+        return sha256_of({**doc, "global": glob})
+    except (TypeError, ValueError, RecursionError):
+        return None
 
 
 def _pair_replicas(out: ConfigMapRead, ctx: ProbeContext, keys: Mapping[str, str]) -> None:
