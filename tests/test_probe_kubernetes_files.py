@@ -42,8 +42,13 @@ def test_same_workload_facts(both: tuple[ScanResult, ScanResult]) -> None:
     lw, dw = by_subject(live, "kubernetes.workload"), by_subject(disk, "kubernetes.workload")
     assert set(lw) == set(dw) and len(lw) == 10
     for subject, data in lw.items():
-        # Only the ReplicaSet count (rollout history actually kept) needs a live cluster.
-        assert {**data, "revisions": None} == dw[subject], subject
+        # Only the ReplicaSet count (rollout history actually kept) and the resolved priority (the
+        # cluster's PriorityClasses and its default) need a live cluster.
+        # (From files a workload without a class is still known not to be below the default.)
+        live_only = ("revisions", "priority_value", "priority_below_default")
+        assert {**data, **dict.fromkeys(live_only)} == {**dw[subject], **dict.fromkeys(live_only)}, subject
+        assert dw[subject]["priority_value"] is None
+        assert dw[subject]["priority_below_default"] is (False if data["priority_class"] is None else None)
     for kind in FILE_KINDS:
         assert set(by_subject(live, kind)) == set(by_subject(disk, kind)), kind
 

@@ -62,6 +62,11 @@ def test_image_path_drops_registry_tag_and_digest(image: str, path: str) -> None
         ("Deployment", "ops", ["registry.redhat.io/ansible-automation-platform-24/controller-rhel8:4.5"], "platform"),
         ("Deployment", "ops", ["rundeckpro/enterprise:5.6.0"], "platform"),
         ("Deployment", "shop", ["registry.example.com/shop/cost-report:1"], "application"),
+        # placeholder pods (cluster-autoscaler overprovisioning, balloons) hold headroom: platform
+        ("Deployment", "default", ["registry.k8s.io/pause:3.9"], "platform"),
+        ("Deployment", "overprovisioning", ["k8s.gcr.io/pause-amd64:3.1"], "platform"),
+        ("Deployment", "default", ["rancher/mirrored-pause:3.6"], "platform"),
+        ("Deployment", "shop", ["registry.example.com/shop/pause-resume-worker:2"], "application"),
     ],
 )
 def test_role_of(kind: str, ns: str, images: list[str], role: str) -> None:
@@ -89,6 +94,7 @@ def _service(ns: str, name: str, selector: dict[str, str] | None, type_: str = "
 
 def test_serving_joins_services_by_selector_within_the_namespace() -> None:
     j = Joiner(make=Evidence.make)
+    j.services_listed = True  # the live probe sets it once the Service list was read whole
     objects = [
         _deployment("shop", "web", {"app": "web", "tier": "front"}, "shop/web:1"),
         _deployment("shop", "worker", {"app": "worker"}, "shop/worker:1"),

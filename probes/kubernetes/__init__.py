@@ -252,6 +252,10 @@ class _Scan:
         yield from ready
         if res.kind == "ReplicaSet":
             self.joiner.replicasets_listed = True
+        elif res.kind == "PriorityClass":
+            self.joiner.priority_classes_listed = True
+        elif res.kind == "Service":
+            self.joiner.services_listed = True
         elif res.kind == "EndpointSlice":
             self.joiner.endpointslices_listed = True
 

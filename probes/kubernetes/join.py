@@ -22,7 +22,7 @@ from probes.kubernetes import derive
 from probes.kubernetes.otel import otel_collector_facts
 from probes.kubernetes.resources import SYSTEM_NAMESPACES, ZONE_KEYS
 from probes.kubernetes.velero import velero_restore_facts
-from probes.kubernetes.workloads import coupled_autoscalers, surge_first, unavailable_share
+from probes.kubernetes.workloads import PriorityClasses, coupled_autoscalers, surge_first, unavailable_share
 from scanner.evidence import Evidence
 
 __all__ = ["FILE_KINDS", "KINDS", "Joiner", "MakeEvidence", "group_of"]
@@ -151,6 +151,11 @@ class Joiner:
         self.endpoints: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
         self.endpointslices_listed = False  # set by the live probe once the list completed
         self.replicasets_listed = False
+        # Services decide `serving`; from files the repository's Services are all there is.
+        self.services_listed = not live
+        # PriorityClasses (live only): resolved into each workload's priority once listed whole.
+        self.priority_classes = PriorityClasses()
+        self.priority_classes_listed = False
         self.nodes: Counter[str] = Counter()
         self.regions: Counter[str] = Counter()
         self.node_count = 0
@@ -172,6 +177,7 @@ class Joiner:
         for name in ("workloads", "autoscalers", "pdbs", "rollouts", "services", "netpols", "quotas"):
             getattr(self, name).extend(getattr(other, name))
         self.takeovers.update(other.takeovers)
+        self.priority_classes.absorb(other.priority_classes)
         self.namespaces.update(other.namespaces)
         self.revisions.update(other.revisions)
         for key, (ready, total) in other.endpoints.items():
@@ -242,6 +248,11 @@ class Joiner:
         elif key == ("", "Node"):
             self.seen += 1
             self._add_node(obj, origin)
+        elif key == ("scheduling.k8s.io", "PriorityClass") and self.live:
+            # A repository's classes are not the cluster's: which exist, and which is the
+            # default, is told by the API server only.
+            self.seen += 1
+            self.priority_classes.add(obj)
         elif key == ("networking.k8s.io", "Ingress"):
             self.seen += 1
             f = derive.ingress_facts(obj)
@@ -353,6 +364,7 @@ class Joiner:
             if s["_selector"] and s["type"] != "ExternalName":
                 services_by_ns[s["namespace"]].append((s["name"], s["_selector"]))
         ns_workloads: Counter[str] = Counter()
+        priorities = self.priority_classes if self.priority_classes_listed else None
         for packed, origin in _drain(self.workloads):  # each workload's facts let go once emitted
             w = _unpack(packed)
             ns, kind, name = w["namespace"], w["kind"], w["name"]
@@ -371,6 +383,10 @@ class Joiner:
             selected_by = sorted(
                 svc for svc, sel in services_by_ns.get(ns, ()) if all(pod_labels.get(k) == v for k, v in sel.items())
             )
+            if priorities is not None:
+                priority_value, below_default = priorities.resolve(w["priority_class"])
+            else:  # classes not read: a pod without one still gets the default, never below it
+                priority_value, below_default = None, (False if w["priority_class"] is None else None)
             owner, owner_key = w["owner"], w["owner_key"]
             if not owner and ns in ns_owner:
                 owner, owner_key = ns_owner[ns], "namespace"
@@ -387,9 +403,11 @@ class Joiner:
                     (a["max_replicas"] for a in hpa if isinstance(a["max_replicas"], int)), default=w["replicas"]
                 ),
                 "services": selected_by,
-                "serving": bool(selected_by),
+                "serving": bool(selected_by) if self.services_listed else None,
                 "pdb_covered": bool(covering),
                 "pdbs": sorted(p["name"] for _i, p in covering),
+                "priority_value": priority_value,
+                "priority_below_default": below_default,
                 "progressive": "argo-rollouts" if kind == "Rollout" else progressive.get((ns, kind, name)),
                 "revisions": self.revisions.get((ns, name), 0)
                 if kind == "Deployment" and self.replicasets_listed

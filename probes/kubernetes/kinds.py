@@ -102,6 +102,23 @@ class KubernetesWorkload(KindModel):
     priority_class: str | None = Field(
         None, description="the pod template's priorityClassName (null: none, the cluster's default priority)"
     )
+    priority_value: int | None = Field(
+        None,
+        description=(
+            "the priority its pods get: the value of its PriorityClass, or with no class the cluster's default "
+            "priority (the globalDefault class's value, else 0); null when the class is not defined in the "
+            "cluster, PriorityClasses could not be listed (forbidden, failed) or were not read (from files)"
+        ),
+    )
+    priority_below_default: bool | None = Field(
+        None,
+        description=(
+            "its priority is below the cluster's default priority (the globalDefault PriorityClass's value, else "
+            "0), so pods of any online workload without a class outrank it: they are scheduled first and may "
+            "preempt it. false with no class (its pods get the default); null when either value is unknown "
+            "(class not defined, PriorityClasses not listed or read, an unreadable default class)"
+        ),
+    )
     autoscalers: list[str] = Field(description="autoscalers that target it, as type/name")
     hpa_covered: bool = Field(description="scaled by an HPA or a KEDA ScaledObject")
     vpa_covered: bool = Field(description="scaled by a VerticalPodAutoscaler whose mode is not Off")
@@ -109,7 +126,9 @@ class KubernetesWorkload(KindModel):
     min_replicas: int | None = Field(description="an HPA's lowest floor, else replicas")
     max_replicas: int | None = Field(description="an HPA's highest ceiling, else replicas")
     services: list[str] = Field(description="Services (with a selector, not ExternalName) that select its pods")
-    serving: bool = Field(description="some Service selects its pods: it serves traffic")
+    serving: bool | None = Field(
+        description="some Service selects its pods: it serves traffic (null: Services could not be listed)"
+    )
     pdb_covered: bool = Field(description="some PodDisruptionBudget selects its pods")
     pdbs: list[str] = Field(description="PodDisruptionBudgets that select its pods")
     progressive: str | None = Field(description="progressive delivery tool (argo-rollouts, flagger; null: none)")

@@ -49,6 +49,9 @@ class Resource:
 BUILTIN: tuple[tuple[Resource, tuple[str, ...]], ...] = (
     (Resource("Namespace", "", "v1", "namespaces", namespaced=False), ("kubernetes.namespace",)),
     (Resource("Node", "", "v1", "nodes", namespaced=False), ("kubernetes.node_zones",)),
+    # PriorityClasses only resolve workloads' priority (value, below the default); losing them
+    # costs those fields. Few and cluster-scoped: listed early, resolved when workloads are joined.
+    (Resource("PriorityClass", "scheduling.k8s.io", "v1", "priorityclasses", namespaced=False), ()),
     (Resource("Service", "", "v1", "services"), ("kubernetes.service",)),
     (Resource("ResourceQuota", "", "v1", "resourcequotas"), ("kubernetes.quota", "kubernetes.namespace")),
     (Resource("LimitRange", "", "v1", "limitranges"), ("kubernetes.quota", "kubernetes.namespace")),
@@ -215,7 +218,9 @@ PLATFORM_IMAGE = (
     r"opencost|opencost-ui|cost-model|cost-analyzer|kubecost-[a-z-]+|awx|awx-ee|rundeck|"
     r"st2[a-z]*|semaphore|controller-rhel[0-9]+|rundeckpro/enterprise|"
     # cloud-managed add-ons (GKE Managed Prometheus, the Stackdriver custom-metrics adapter)
-    r"prometheus-engine/[a-z-]+|custom-metrics-stackdriver-adapter)$"
+    r"prometheus-engine/[a-z-]+|custom-metrics-stackdriver-adapter|"
+    # pause containers: placeholder pods (cluster-autoscaler overprovisioning, balloons) hold capacity
+    r"(mirrored-)?pause(-[a-z0-9]+)?)$"
 )
 # The main container is an in-memory cache or key-value store (a backing service).
 CACHE_IMAGE = r"(^|/)(redis|redis-stack-server|valkey|keydb|memcached|dragonfly)$"

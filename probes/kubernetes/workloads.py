@@ -18,7 +18,9 @@ from probes.kubernetes.objects import managed_by, meta_of, owner_of, str_map, su
 from probes.kubernetes.resources import CACHE_IMAGE, PLATFORM_IMAGE, PLATFORM_NAMESPACES, SYSTEM_NAMESPACES, ZONE_KEYS
 
 __all__ = [
+    "MAX_PRIORITY_CLASSES",
     "WORKLOAD_KINDS",
+    "PriorityClasses",
     "autoscaler_facts",
     "coupled_autoscalers",
     "image_path",
@@ -286,6 +288,70 @@ def rollout_facts(kind: str, obj: Mapping[str, Any]) -> dict[str, Any]:
         "analysis": has_analysis,
         "steps": len(steps) if canary else None,
     }
+
+
+# ---------------------------------------------------------------- priority classes
+
+MAX_PRIORITY_CLASSES = 2000  # a cluster has a handful; more is not a cluster we can read whole
+_INT32 = (-(2**31), 2**31 - 1)  # PriorityClass.value is an int32
+
+
+class PriorityClasses:
+    """The cluster's PriorityClasses, as far as a workload's priority needs them: each class's
+    value, and the default priority a pod without a class gets (the value of the class marked
+    globalDefault, the lowest one if several are; 0 when none is), as the Priority admission
+    plugin resolves them. A class whose value is not an int32 is kept with an unknown value; a
+    class whose globalDefault cannot be read, or a default class whose value cannot, makes the
+    default unknown. More than MAX_PRIORITY_CLASSES objects: the table is not trusted at all."""
+
+    __slots__ = ("_defaults", "count", "values")
+
+    def __init__(self) -> None:
+        self.values: dict[str, int | None] = {}
+        self._defaults: list[int | None] = []  # values of the globalDefault classes (None: unreadable)
+        self.count = 0
+
+    def add(self, obj: Mapping[str, Any]) -> None:
+        self.count += 1
+        if self.count > MAX_PRIORITY_CLASSES:
+            return
+        name = sub_map(obj, "metadata").get("name")
+        raw = obj.get("value")
+        value = raw if type(raw) is int and _INT32[0] <= raw <= _INT32[1] else None
+        if isinstance(name, str) and 0 < len(name) <= 253:
+            self.values[name] = value
+        default = obj.get("globalDefault", False)
+        if default is None:
+            default = False  # omitted (omitempty): not the default
+        if default is not False:  # true, or not a bool: it is or may be the default
+            self._defaults.append(value if default is True else None)
+
+    def absorb(self, other: PriorityClasses) -> None:
+        self.values.update(other.values)
+        self._defaults.extend(other._defaults)
+        self.count += other.count
+
+    @property
+    def complete(self) -> bool:
+        return self.count <= MAX_PRIORITY_CLASSES
+
+    def default(self) -> int | None:
+        """The priority of a pod with no class (None: cannot be told)."""
+        if not self.complete or any(v is None for v in self._defaults):
+            return None
+        return min((v for v in self._defaults if v is not None), default=0)
+
+    def resolve(self, class_name: str | None) -> tuple[int | None, bool | None]:
+        """(priority value, below the default priority) of pods with `class_name`. No class: the
+        default priority, so never below it. A class not defined (its pods are refused by
+        admission) or unreadable: (None, None)."""
+        default = self.default()
+        if class_name is None:
+            return default, False
+        value = self.values.get(class_name) if self.complete else None
+        if value is None:
+            return None, None
+        return value, (value < default) if default is not None else None
 
 
 # ---------------------------------------------------------------- facts computed at join time

@@ -36,11 +36,11 @@ __all__ = [  # the demo estate, and the loopback API server (sandbox.kubernetes.
 
 CONTEXT = "sandbox"
 # Kinds real clusters hold that the default surface does not list (the probe reads none of them;
-# an exported estate keeps them so the API answers for them as a real server would).
+# an exported estate keeps them so the API answers for them as a real server would). PriorityClasses,
+# which the probe reads, are in the default surface (sandbox.kubernetes.surface).
 STORAGE_AND_SCHEDULING = (
     ApiResource("", "v1", "persistentvolumeclaims", "PersistentVolumeClaim"),
     ApiResource("storage.k8s.io", "v1", "storageclasses", "StorageClass", namespaced=False),
-    ApiResource("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", namespaced=False),
 )
 
 

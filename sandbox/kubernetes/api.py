@@ -45,6 +45,21 @@ __all__ = [
 ]
 
 
+# (name, value, description) of the PriorityClasses kube-apiserver creates at start-up.
+_SYSTEM_PRIORITY_CLASSES = (
+    (
+        "system-node-critical",
+        2000001000,
+        "Used for system critical pods that must not be moved from their current node.",
+    ),
+    (
+        "system-cluster-critical",
+        2000000000,
+        "Used for system critical pods that must run in the cluster, but can be moved to another node if necessary.",
+    ),
+)
+
+
 @dataclass(frozen=True)
 class RecordedRequest:
     method: str
@@ -75,13 +90,18 @@ class KubeApiServer:
         token: str | None = None,
         latency_s: float = 0.0,
         surface: Iterable[ApiResource] = SURFACE,
+        builtin_priority_classes: bool = True,
     ) -> None:
         """`installed`: optional API groups served (default: those with objects).
-        `forbidden`: "plural.group" (core: "plural") entries answered 403; "*" forbids all."""
+        `forbidden`: "plural.group" (core: "plural") entries answered 403; "*" forbids all.
+        `builtin_priority_classes`: add the two PriorityClasses every API server creates at start
+        (system-cluster-critical, system-node-critical) unless the objects define them."""
         self.surface = list(surface)
         self.objects: dict[tuple[str, str], list[dict[str, Any]]] = {}
         for obj in objects:
             self.add(obj)
+        if builtin_priority_classes:
+            self._add_system_priority_classes()
         optional_with_objects = {r.group for r in self.surface if r.optional and self.objects.get((r.group, r.plural))}
         self.installed = set(installed) if installed is not None else optional_with_objects
         self.forbidden = set(forbidden)
@@ -120,6 +140,26 @@ class KubeApiServer:
         meta.setdefault("resourceVersion", "1")
         meta.setdefault("creationTimestamp", "2024-01-01T00:00:00Z")
         self.objects.setdefault((res.group, res.plural), []).append(o)
+
+    def _add_system_priority_classes(self) -> None:
+        """The classes kube-apiserver creates at start-up (pkg/apis/scheduling SystemPriorityClasses)."""
+        res = next((r for r in self.surface if r.group == "scheduling.k8s.io" and r.plural == "priorityclasses"), None)
+        if res is None:
+            return
+        have = {o["metadata"].get("name") for o in self.objects.get((res.group, res.plural), [])}
+        for name, value, description in _SYSTEM_PRIORITY_CLASSES:
+            if name not in have:
+                self.add(
+                    {
+                        "apiVersion": res.group_version,
+                        "kind": res.kind,
+                        "metadata": {"name": name},
+                        "value": value,
+                        "globalDefault": False,
+                        "preemptionPolicy": "PreemptLowerPriority",
+                        "description": description,
+                    }
+                )
 
     def inject_fault(self, path_regex: str, status: int, times: int = 1, retry_after: float | None = None) -> Fault:
         f = Fault(path_regex, status, times, retry_after)

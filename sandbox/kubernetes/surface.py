@@ -50,6 +50,7 @@ SURFACE: tuple[ApiResource, ...] = (
     _r("networking.k8s.io/v1", "networkpolicies", "NetworkPolicy"),
     _r("batch/v1", "cronjobs", "CronJob"),
     _r("batch/v1", "jobs", "Job"),
+    _r("scheduling.k8s.io/v1", "priorityclasses", "PriorityClass", namespaced=False),
     _r("autoscaling.k8s.io/v1", "verticalpodautoscalers", "VerticalPodAutoscaler", optional=True),
     _r("keda.sh/v1alpha1", "scaledobjects", "ScaledObject", optional=True),
     _r("argoproj.io/v1alpha1", "rollouts", "Rollout", optional=True),
