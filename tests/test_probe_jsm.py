@@ -14,7 +14,17 @@ import pytest
 
 from probes.jsm import JsmConfig, JsmProbe
 from probes.jsm.kinds import KINDS
-from probes.jsm.normalise import Window, adf_text, category_of, field_ids, filled, links_an_incident, sla_data
+from probes.jsm.normalise import (
+    Window,
+    adf_text,
+    category_of,
+    closed_void,
+    field_ids,
+    filled,
+    links_an_incident,
+    pregrade,
+    sla_data,
+)
 from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, queue_only, well_run
 from sandbox.loopback_api import Fault
 from scanner.evidence import Evidence
@@ -429,12 +439,16 @@ def test_a_refused_field_list_nulls_only_the_change_figures(monkeypatch: pytest.
 
 @pytest.mark.slow
 def test_incident_priorities_are_counted_and_a_refusal_leaves_them_null(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 404 on one incident's issue leaves that incident unread and the lookups go on; every
+    incident's issue refused leaves the figures null (the endpoint refused)."""
     monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
     api = well_run(incidents=6)
     try:
         ev, ctx = _run(_cfg(api.url))
         capped, _ctx = _run(_cfg(api.url, max_priority_lookups=2))
         api.inject(Fault(r"^/rest/api/3/issue/IT-1$", 404, times=99))
+        one, one_ctx = _run(_cfg(api.url))
+        api.inject(Fault(r"^/rest/api/3/issue/IT-([1-6]|900)$", 403, times=99))
         refused, refused_ctx = _run(_cfg(api.url))
     finally:
         api.stop()
@@ -445,8 +459,183 @@ def test_incident_priorities_are_counted_and_a_refusal_leaves_them_null(monkeypa
     assert _by(ev, "jsm.requests")["service_desk/HR"]["incident_priorities_checked"] == 0
     asked = [r for r in api.requests if r.query.get("fields") == ["priority"]]
     assert asked and all(r.path.startswith("/rest/api/3/issue/IT-") for r in asked)
+    assert all(r.query.get("expand") == ["changelog"] for r in asked)  # the history in the same call
+    # pre-grading: six done incidents, IT-4 raised at Medium and regraded Highest; no extra call
+    assert site["incident_grading_checked"] == 6 and site["incident_grading_unmeasured"] == 0
+    assert (site["incident_grading_measured"], site["incident_grading_kept"]) == (6, 5)
+    assert site["incident_grading_regraded"] == 1 and site["incident_grading_accuracy"] == 0.8333
+    # raised at Medium five times (IT-4 among them), at Highest once (IT-1)
+    assert site["incident_initial_priorities"] == 2 and site["incident_initial_top_share"] == 0.8333
+    assert _by(ev, "jsm.requests")["service_desk/HR"]["incident_grading_measured"] == 0
+    assert site["incident_grading_accuracy_floor"] == 0.8333 and site["incident_grading_desks_unsampled"] == 0
+    capped_site = _by(capped, "jsm.requests")["site"]
+    # the two newest incidents: IT-900 (open, not graded) and IT-1
+    assert capped_site["incident_grading_checked"] == 1 and capped_site["incident_grading_desks_unsampled"] == 0
+    assert "Private Person" not in json.dumps([e.data for e in ev])  # counts only
     assert _by(capped, "jsm.requests")["site"]["incident_priorities_checked"] == 2
+    # IT-1 (done, Highest) gone: read as unmeasured, the five others still measured
+    assert not one_ctx.failures and any("unmeasured" in w for w in one_ctx.warnings)
+    lost = _by(one, "jsm.requests")["site"]
+    assert (lost["incident_priorities_checked"], lost["incident_priorities"]) == (6, 2)
+    assert (lost["incident_grading_checked"], lost["incident_grading_unmeasured"]) == (6, 1)
+    assert (lost["incident_grading_kept"], lost["incident_grading_accuracy_floor"]) == (4, round(4 / 6, 4))
     assert not refused_ctx.failures and any("priorities" in w for w in refused_ctx.warnings)
     gone = _by(refused, "jsm.requests")["site"]
     assert gone["incident_priorities"] is None and gone["incident_priorities_checked"] is None
+    assert gone["incident_grading_measured"] is None and gone["incident_grading_accuracy"] is None
     assert gone["by_category"]["incident"] == 7  # the rest stands
+
+
+@pytest.mark.slow
+def test_a_history_longer_than_jira_embeds_is_not_measured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """IT-11's changelog holds more histories than the 100 embedded: its initial grade is not guessed."""
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = well_run(incidents=12)
+    try:
+        ev, ctx = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert not ctx.failures
+    site = _by(ev, "jsm.requests")["site"]
+    assert site["incident_grading_checked"] == 12 and site["incident_grading_unmeasured"] == 1
+    assert site["incident_grading_measured"] == 11 and site["incident_grading_kept"] == 10
+    assert site["incident_grading_accuracy"] == round(10 / 11, 4)
+    assert site["incident_grading_accuracy_floor"] == round(10 / 12, 4)  # the unmeasured counted as regraded
+
+
+def _hist(when: str, *items: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "1", "created": when, "items": list(items)}
+
+
+def _prio(old: str | None, new: str | None) -> dict[str, Any]:
+    ids = {None: None, "Highest": "1", "High": "2", "Medium": "3", "Low": "4"}
+    return {
+        "field": "priority",
+        "fieldtype": "jira",
+        "fieldId": "priority",
+        "from": ids[old],
+        "fromString": old,
+        "to": ids[new],
+        "toString": new,
+    }
+
+
+def test_pregrade_reads_the_earliest_priority_change_and_never_guesses() -> None:
+    status = {"field": "status", "fieldtype": "jira", "fieldId": "status", "from": "1", "to": "2"}
+    cur = {"fields": {"priority": {"id": "2", "name": "High"}}}
+    # histories out of order: the earliest priority change says it was raised at Medium
+    log = [
+        _hist("2026-05-01T12:30:00.000+0000", _prio("High", "Highest")),
+        _hist("2026-05-01T12:05:00.000+0000", status, _prio("Medium", "High")),
+        _hist("2026-05-01T13:30:00.000+0000", _prio("Highest", "High")),
+    ]
+    issue = cur | {"changelog": {"startAt": 0, "maxResults": 3, "total": 3, "histories": log}}
+    assert pregrade(issue) == ("3", False, True)
+    # changed and changed back: closed at the grade it was raised at
+    back = [
+        _hist("2026-05-01T12:05:00.000+0000", _prio("High", "Low")),
+        _hist("2026-05-01T13:00:00Z", _prio("Low", "High")),
+    ]
+    assert pregrade(cur | {"changelog": {"startAt": 0, "total": 2, "histories": back}}) == ("2", True, True)
+    # never changed: raised at the current grade
+    only_status = {"startAt": 0, "total": 1, "histories": [_hist("2026-05-01T12:05:00.000+0000", status)]}
+    assert pregrade(cur | {"changelog": only_status}) == ("2", True, False)
+    # raised without a priority, set later: no pre-grade, not kept
+    unset = {"startAt": 0, "total": 1, "histories": [_hist("2026-05-01T12:05:00.000+0000", _prio(None, "High"))]}
+    assert pregrade(cur | {"changelog": unset}) == ("", False, True)
+    # a custom field named Priority is not Jira's priority
+    custom = {**_prio("Medium", "High"), "fieldtype": "custom", "fieldId": "customfield_10090"}
+    other = {"startAt": 0, "total": 1, "histories": [_hist("2026-05-01T12:05:00.000+0000", custom)]}
+    assert pregrade(cur | {"changelog": other}) == ("2", True, False)
+    # not measured: truncated, missing, malformed, an unreadable time
+    assert pregrade(cur | {"changelog": {"startAt": 0, "maxResults": 3, "total": 250, "histories": log}}) is None
+    assert pregrade(cur) is None
+    assert pregrade(cur | {"changelog": {"startAt": 0, "histories": log}}) is None  # no total
+    assert pregrade(cur | {"changelog": {"startAt": 0, "total": 1, "histories": [{"created": "x"}]}}) is None
+    bad_time = {"startAt": 0, "total": 1, "histories": [_hist("yesterday", _prio("Medium", "High"))]}
+    assert pregrade(cur | {"changelog": bad_time}) is None
+    assert pregrade(None) is None
+
+
+def test_pregrade_reads_every_item_orders_ties_by_id_and_keys_priorities_by_id() -> None:
+    cur = {"fields": {"priority": {"id": "4", "name": "Low"}}}
+    labels = {"field": "labels", "fieldtype": "jira", "fieldId": "labels", "from": None, "to": None}
+
+    def log(*hist: dict[str, Any]) -> dict[str, Any]:
+        return {"changelog": {"startAt": 0, "total": len(hist), "histories": list(hist)}}
+
+    # a bulk edit: the priority item after 150 others is read, not dropped
+    bulk = _hist("2026-05-01T12:05:00.000+0000", *([labels] * 150), _prio("Medium", "Low"))
+    assert pregrade(cur | log(bulk)) == ("3", False, True)
+    # more items than read in one history: not measured, never a change silently missed
+    assert pregrade(cur | log(_hist("2026-05-01T12:05:00.000+0000", *([labels] * 201)))) is None
+    # two changes in the same millisecond, sent newest first: the lower history id is the earlier
+    same = "2026-05-01T12:05:00.000+0000"
+    later = {**_hist(same, _prio("Medium", "Low")), "id": "10"}
+    earlier = {**_hist(same, _prio("High", "Medium")), "id": "9"}
+    assert pregrade(cur | log(later, earlier)) == ("2", False, True)
+    # ... and without ids to order them: not measured
+    assert pregrade(cur | log({**later, "id": None}, earlier)) is None
+    # a from without an id (its name only, or not a plain value): not measured, never keyed by name
+    named = {**_prio("Medium", "Low"), "from": None}
+    assert pregrade(cur | log(_hist(same, named))) is None
+    assert pregrade(cur | log(_hist(same, {**_prio("Medium", "Low"), "from": {"x": [1]}}))) is None
+    # the current priority without an id, or not an object: not measured
+    assert pregrade({"fields": {"priority": {"name": "Low"}}} | log()) is None
+    assert pregrade({"fields": {"priority": "Low"}} | log()) is None
+
+
+def test_incidents_closed_as_cancelled_duplicate_or_wont_do_are_left_out() -> None:
+    def res(name: str | None) -> dict[str, Any]:
+        item = {"field": "resolution", "fieldtype": "jira", "fieldId": "resolution", "to": "1", "toString": name}
+        return {"changelog": {"startAt": 0, "total": 1, "histories": [_hist("2026-05-01T12:05:00Z", item)]}}
+
+    done = {"currentStatus": {"status": "Resolved", "statusCategory": "DONE"}}
+    assert closed_void({"currentStatus": {"status": "Cancelled", "statusCategory": "DONE"}})
+    assert closed_void(done, res("Duplicate")) and closed_void(done, res("Won't Do"))
+    assert closed_void(done, {"fields": {"resolution": {"name": "Declined"}}})
+    assert not closed_void(done, res("Done")) and not closed_void(done) and not closed_void(done, res(None))
+    # the latest resolution counts: reopened as a duplicate, then fixed
+    dup = {"field": "resolution", "fieldId": "resolution", "toString": "Duplicate"}
+    fixed = {"field": "resolution", "fieldId": "resolution", "toString": "Done"}
+    hist = [_hist("2026-05-02T12:00:00Z", fixed), _hist("2026-05-01T12:00:00Z", dup)]
+    assert not closed_void(done, {"changelog": {"histories": hist}})
+
+
+@pytest.mark.slow
+def test_a_desk_left_out_of_the_grading_sample_is_counted_and_defaults_weigh_per_desk(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Two desks: Ops raises incidents at their grade, Help raises everything at Medium. With
+    the lookups spent on Ops, Help is named unsampled; read in full, its default weighs in the
+    site's top share per desk (not pooled with Ops' Medium incidents)."""
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    now = datetime.now(UTC).replace(microsecond=0)
+    reqs = [
+        JsmRequest(
+            f"OPS-{n}", "1", "1", now - timedelta(days=1 + n), done=True, priority="Medium" if n == 4 else "High"
+        )
+        for n in range(1, 5)
+    ] + [JsmRequest(f"HLP-{n}", "2", "2", now - timedelta(days=10 + n), done=True, priority="Medium") for n in range(6)]
+    types = [
+        RequestType("1", "1", "Report an outage", "10001", "incident-management"),
+        RequestType("2", "2", "Something is broken", "10001", "incident-management"),
+    ]
+    api = JsmAPI(
+        token=TOKEN,
+        desks=[ServiceDesk("1", "OPS", "Ops"), ServiceDesk("2", "HLP", "Help")],
+        types=types,
+        requests_=reqs,
+    )
+    api.start()
+    try:
+        capped, _ = _run(_cfg(api.url, max_priority_lookups=4))
+        full, _ = _run(_cfg(api.url))
+    finally:
+        api.stop()
+    assert _by(capped, "jsm.requests")["site"]["incident_grading_desks_unsampled"] == 1
+    assert _by(capped, "jsm.requests")["service_desk/HLP"]["incident_grading_desks_unsampled"] == 1
+    site = _by(full, "jsm.requests")["site"]
+    assert site["incident_grading_desks_unsampled"] == 0 and site["incident_grading_measured"] == 10
+    # Ops: 3 High, 1 Medium (top 3); Help: 6 Medium (top 6): 9 of 10, where pooled Medium is 7 of 10
+    assert site["incident_initial_top_share"] == 0.9 and site["incident_initial_priorities"] == 2

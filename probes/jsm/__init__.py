@@ -16,8 +16,13 @@ Steps, each failing only its own kinds:
    (`GET /rest/api/3/issue/{key}?fields=...`, up to max_change_lookups calls), and, in the same
    call, whether its implementation plan, test plan and planned start fields (change_plan_fields,
    change_test_fields, change_schedule_fields) are filled (a rich-text field is a document, ADF);
-   and, for incidents, their priority (`GET /rest/api/3/issue/{key}?fields=priority`, up to
-   max_priority_lookups calls), counted as distinct priorities.
+   and, for incidents, their priority with its change history
+   (`GET /rest/api/3/issue/{key}?fields=priority&expand=changelog`, up to max_priority_lookups
+   calls, in the list's order), counted as distinct priorities; for done incidents not closed as
+   cancelled, duplicate or won't do (`closed_void`), the priority they were raised at against
+   the one they closed at (pre-grading accuracy, `pregrade`). A call refused for one issue (403,
+   404, an oversized answer) leaves that incident unread (unmeasured when done) and the lookups
+   go on; any other refusal stops them and leaves the figures null, as does every call refused.
 No summary, description, comment or person's name is kept: the evidence holds counts (an
 implementation plan only as a digest, to count distinct plans).
 """
@@ -26,6 +31,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
@@ -36,12 +42,14 @@ from probes.jsm.kinds import KINDS, MODELS
 from probes.jsm.normalise import (
     Window,
     category_of,
+    closed_void,
     created_at,
     desk_data,
     field_ids,
     filled,
     is_done,
     links_an_incident,
+    pregrade,
     requests_data,
     sla_data,
 )
@@ -52,6 +60,7 @@ __all__ = ["JsmConfig", "JsmProbe"]
 
 SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 DESK, REQUESTS, SLA = "jsm.service_desk", "jsm.requests", "jsm.sla"
+ONE_ISSUE = frozenset({"forbidden", "not_found", "malformed"})  # a refusal of one issue, not of the endpoint
 SATISFIED = 4  # JSM's CSAT scale is 1..5; 4 and 5 are the satisfied answers
 
 
@@ -121,6 +130,12 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         priority_budget = cfg.max_priority_lookups
         site_prio: set[str] | None = set()  # distinct incident priorities (None: the issue endpoint refused)
         site_prio_checked = 0
+        site_prio_failed = 0
+        first_failure = ""
+        site_grading = [0, 0, 0, 0]  # done incidents read, of which unmeasured, kept their grade, regraded
+        site_initials: Counter[str] = Counter()  # initial priorities of the measured (by id)
+        site_top = 0  # measured incidents raised at their own desk's most common initial priority
+        site_unsampled = 0  # desks with done incidents in the window, none of them read for grading
         change_fields = _change_fields(api, cfg, ctx) if "change" in type_cat.values() and change_budget else None
         site_changes: list[int] | None = None if change_fields is None else [0, 0, 0, 0]
         site_grades: set[str] = set()  # distinct risk grades
@@ -151,6 +166,10 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             plan_texts: set[str] = set()  # digests of the implementation plans (a template default reads as one)
             prio: set[str] | None = None if site_prio is None else set()
             prio_checked = 0
+            prio_failed = 0  # issue calls refused for that issue alone (403, 404, an oversized answer)
+            wanted_grading = reached_grading = False  # done incidents to grade; one of them looked up
+            grading = [0, 0, 0, 0]
+            initials: Counter[str] = Counter()
             for r in rows:
                 if not window.holds(created_at(r)):
                     continue
@@ -170,18 +189,29 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                         site_feedback = feedback = None
                     else:
                         _tally(feedback, rating)
+                if cat == "incident" and is_done(r) and not closed_void(r):
+                    wanted_grading = True
                 if cat == "incident" and key and priority_budget > 0 and prio is not None:
                     priority_budget -= 1
+                    reached_grading = reached_grading or is_done(r)
                     try:
-                        issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "priority"})
+                        issue = api.get_json(f"/rest/api/3/issue/{key}", {"fields": "priority", "expand": "changelog"})
                     except CollectError as exc:
                         if exc.category in SOURCE_WIDE:
                             raise
-                        ctx.warn(f"incident priorities not read: {exc.reason}")
-                        site_prio = prio = None
+                        if exc.category not in ONE_ISSUE:
+                            ctx.warn(f"incident priorities not read: {exc.reason}")
+                            site_prio = prio = None
+                        else:  # this issue only (issue security, moved or deleted, oversized): lookups go on
+                            prio_failed += 1
+                            first_failure = first_failure or exc.reason
+                            if is_done(r) and not closed_void(r):
+                                _grade(grading, initials, None)
                     else:
                         prio_checked += 1
                         prio |= _priority(issue)
+                        if is_done(r) and not closed_void(r, issue):
+                            _grade(grading, initials, pregrade(issue))
                 if cat == "change" and key and change_budget > 0 and change_fields and changes is not None:
                     change_budget -= 1
                     risk_ids, impact_ids, _plan = change_fields
@@ -233,9 +263,15 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             if site_plans is not None and plans is not None:
                 site_plans = [a + b for a, b in zip(site_plans, plans, strict=True)]
                 site_plan_texts |= plan_texts
+            unsampled = int(wanted_grading and not reached_grading)
             if site_prio is not None and prio is not None:
                 site_prio |= prio
                 site_prio_checked += prio_checked
+                site_prio_failed += prio_failed
+                site_grading = [a + b for a, b in zip(site_grading, grading, strict=True)]
+                site_initials += initials
+                site_top += max(initials.values(), default=0)
+                site_unsampled += unsampled
             data = requests_data(
                 "service_desk",
                 d,
@@ -248,7 +284,14 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 _changes(changes, grades, impacts),
                 (reviews[0], reviews[1]),
                 _plans(plans, plan_texts),
-            ) | _priorities(prio, prio_checked)
+            ) | _priorities(
+                None if prio_failed and not prio_checked else prio,  # every lookup refused: not read
+                prio_checked,
+                grading,
+                initials,
+                max(initials.values(), default=0),
+                unsampled,
+            )
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
         site = requests_data(
             "site",
@@ -262,7 +305,19 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             _changes(site_changes, site_grades, site_impacts),
             (site_reviews[0], site_reviews[1]),
             _plans(site_plans, site_plan_texts),
-        ) | _priorities(site_prio, site_prio_checked)
+        ) | _priorities(
+            None if site_prio_failed and not site_prio_checked else site_prio,
+            site_prio_checked,
+            site_grading,
+            site_initials,
+            site_top,
+            site_unsampled,
+        )
+        if site_prio_failed and site_prio is not None:
+            ctx.warn(
+                f"{site_prio_failed} incident issue(s) not read ({first_failure}); "
+                + ("incident priorities not read" if not site_prio_checked else "those incidents left unmeasured")
+            )
         out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):
             out.append(ctx.evidence(SLA, subject, data, "GET /request?expand=sla"))
@@ -277,11 +332,55 @@ def _priority(issue: Any) -> set[str]:
     return {str(name)[:64]} if isinstance(name, (str, int)) and str(name) else set()
 
 
-def _priorities(prio: set[str] | None, checked: int) -> dict[str, int | None]:
-    """`incident_priorities_checked` and `incident_priorities` (both null when not read)."""
+def _grade(grading: list[int], initials: Counter[str], got: tuple[str, bool, bool] | None) -> None:
+    """Tally one done incident: read; not measured (None), or its initial priority, whether it
+    closed at it and whether it was regraded."""
+    grading[0] += 1
+    if got is None:
+        grading[1] += 1
+        return
+    initial, kept, changed = got
+    initials[initial] += 1
+    grading[2] += 1 if kept else 0
+    grading[3] += 1 if changed else 0
+
+
+def _priorities(
+    prio: set[str] | None, checked: int, grading: list[int], initials: Counter[str], top: int, unsampled: int
+) -> dict[str, int | float | None]:
+    """`incident_priorities_checked`, `incident_priorities` and the pre-grading figures (all
+    null when the issue endpoint refused). `top`: measured incidents raised at their own desk's
+    most common initial priority; `unsampled`: desks with done incidents none of which was read."""
     if prio is None:
-        return {"incident_priorities_checked": None, "incident_priorities": None}
-    return {"incident_priorities_checked": checked, "incident_priorities": len(prio)}
+        return {
+            "incident_priorities_checked": None,
+            "incident_priorities": None,
+            "incident_grading_checked": None,
+            "incident_grading_unmeasured": None,
+            "incident_grading_measured": None,
+            "incident_grading_kept": None,
+            "incident_grading_regraded": None,
+            "incident_initial_priorities": None,
+            "incident_initial_top_share": None,
+            "incident_grading_accuracy": None,
+            "incident_grading_accuracy_floor": None,
+            "incident_grading_desks_unsampled": None,
+        }
+    measured = grading[0] - grading[1]
+    return {
+        "incident_priorities_checked": checked,
+        "incident_priorities": len(prio),
+        "incident_grading_checked": grading[0],
+        "incident_grading_unmeasured": grading[1],
+        "incident_grading_measured": measured,
+        "incident_grading_kept": grading[2],
+        "incident_grading_regraded": grading[3],
+        "incident_initial_priorities": len([k for k in initials if k]),
+        "incident_initial_top_share": round(top / measured, 4) if measured else None,
+        "incident_grading_accuracy": round(grading[2] / measured, 4) if measured else None,
+        "incident_grading_accuracy_floor": round(grading[2] / grading[0], 4) if grading[0] else None,
+        "incident_grading_desks_unsampled": unsampled,
+    }
 
 
 def _tally(feedback: list[int] | None, rating: int | None) -> None:

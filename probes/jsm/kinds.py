@@ -13,7 +13,7 @@ __all__ = ["KINDS", "MODELS"]
 
 KINDS: dict[str, str] = {
     "jsm.service_desk": "a Jira Service Management service desk (project): its request types counted by practice (incident, problem, change, service request, post-incident review)",
-    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records and done post-incident reviews whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact, an implementation plan, a test plan and a planned start",
+    "jsm.requests": "requests created in the window, for the site and per service desk, counted by practice and resolved; problem records and done post-incident reviews whose issue links reach an incident; customers' satisfaction ratings of resolved incidents; change requests carrying a risk grade and an impact, an implementation plan, a test plan and a planned start; incidents' distinct priorities and, for done incidents, whether they closed at the priority they were raised at",
     "jsm.sla": "one SLA metric (e.g. Time to resolution) of one service desk, over its requests of one practice created in the window: goals, completed cycles, share met within goal, ongoing and breached",
 }
 
@@ -75,6 +75,46 @@ class JsmRequests(KindModel):
     incident_priorities: int | None = Field(
         default=None,
         description="distinct priorities among those incidents (1: every incident at one priority, the default left as it is; null: not read)",
+    )
+    incident_grading_checked: int | None = Field(
+        default=None,
+        description="done incidents looked up (not closed as cancelled, a duplicate, declined or won't do): their priority and its change history (expand=changelog, in the same call) were read to compare the grade they were raised at with the grade they closed at; one whose call was refused for that issue alone (403, 404, oversized) is counted and unmeasured (null: the issue endpoint refused)",
+    )
+    incident_grading_unmeasured: int | None = Field(
+        default=None,
+        description="of those, not measured: the issue call was refused for that issue, or the embedded change history was missing, malformed, not complete (its total beyond the histories sent) or held a history of more than 200 items, a priority came without a readable id, or two histories of the same time had no ids to order them, so the priority they were raised at is not known (never guessed)",
+    )
+    incident_grading_measured: int | None = Field(
+        default=None,
+        description="incident_grading_checked - incident_grading_unmeasured: done incidents whose initial priority is known (the sample size of incident_grading_accuracy)",
+    )
+    incident_grading_kept: int | None = Field(
+        default=None,
+        description="of the measured, those whose current (closing) priority equals the initial one: the priority before the earliest priority change in the history, or the current one when it never changed (compared by priority id); an incident raised without a priority is never counted here",
+    )
+    incident_grading_regraded: int | None = Field(
+        default=None,
+        description="of the measured, those whose priority was changed at least once after they were raised (0 over many incidents: grades nobody revisits, the closing grade may be the initial one left as it is)",
+    )
+    incident_initial_priorities: int | None = Field(
+        default=None,
+        description="distinct initial priorities among the measured (raised without a priority not counted; 1: every incident raised at one priority, as a desk's default priority would raise them)",
+    )
+    incident_initial_top_share: float | None = Field(
+        default=None,
+        description="share of the measured raised at their own desk's most common initial priority (a default priority is set per project; site: summed over the desks, so one desk raising everything at its default weighs in; raised without a priority counts as one value); near 1: incidents raised at a default and graded, if at all, later (null: none measured)",
+    )
+    incident_grading_accuracy: float | None = Field(
+        default=None,
+        description="incident_grading_kept / incident_grading_measured: the share of done incidents closed at the grade they were raised at, the pre-grading accuracy (null: none measured)",
+    )
+    incident_grading_accuracy_floor: float | None = Field(
+        default=None,
+        description="incident_grading_kept / incident_grading_checked: the accuracy with every unmeasured incident counted as regraded, the lowest it can be (long histories belong to the most worked incidents, the likeliest to be regraded) (null: none read)",
+    )
+    incident_grading_desks_unsampled: int | None = Field(
+        default=None,
+        description="site: desks with done incidents in the window none of which had its grading read (max_priority_lookups spent on the desks read before it, in the list's order); a desk: 1 when so (null: not read)",
     )
     incident_feedback_checked: int | None = Field(
         description="resolved incident requests whose customer-satisfaction feedback was read (at most max_feedback_lookups; null: the feedback endpoint refused)"

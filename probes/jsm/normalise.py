@@ -23,12 +23,14 @@ __all__ = [
     "Window",
     "by_category",
     "category_of",
+    "closed_void",
     "created_at",
     "desk_data",
     "field_ids",
     "filled",
     "is_done",
     "links_an_incident",
+    "pregrade",
     "requests_data",
     "sla_data",
 ]
@@ -95,6 +97,132 @@ def links_an_incident(issue: Any, incident_issue_types: set[str]) -> bool:
             if isinstance(it, dict) and str(it.get("id")) in incident_issue_types:
                 return True
     return False
+
+
+MAX_HISTORIES = 1000  # change histories read per issue at most (Jira embeds 100)
+MAX_ITEMS = 200  # items read per change history at most; a longer one leaves the incident unmeasured
+# a request closed without being handled as an incident: cancelled, a duplicate, declined, won't do
+VOID = re.compile(
+    r"cancel|duplicat|won.?t\s*(do|fix)|declin|reject|取消|重复|不予|不会(修复|做|处理)|拒绝", re.IGNORECASE
+)
+
+
+def _prio_id(value: Any) -> str | None:
+    """A priority id as the history or the issue sends it: "" when null or empty (no priority),
+    None when it is not a plain value (unreadable)."""
+    if value is None:
+        return ""
+    if isinstance(value, (str, int)) and not isinstance(value, bool):
+        return str(value).strip()[:64]
+    return None
+
+
+def _item_key(pid: Any, name: Any) -> str | None:
+    """A history item's side (`from`/`to`) keyed by the priority's id only: a priority named
+    without its id, or an id that is not a plain value, is unreadable (None), never keyed by its
+    name, so one priority is never counted twice (once by id, once by name)."""
+    key = _prio_id(pid)
+    if key is None or (not key and name not in (None, "")):
+        return None
+    return key
+
+
+def _history_id(h: Obj) -> int | None:
+    v = h.get("id")
+    text = str(v).strip() if isinstance(v, (str, int)) and not isinstance(v, bool) else ""
+    return int(text) if text.isdigit() and len(text) <= 18 else None
+
+
+def pregrade(issue: Any) -> tuple[str, bool, bool] | None:
+    """An incident's grade when it was raised against its grade now, from
+    `GET /rest/api/3/issue/{key}?fields=priority&expand=changelog`: (the initial priority, the
+    current priority equals it, the priority was changed at least once). Priorities are keyed by
+    id only. The initial priority is the `from` of the earliest priority change in the embedded
+    changelog (by the history's `created`; histories created in the same millisecond ordered by
+    their numeric `id`), or the current one when it never changed ("": raised without a
+    priority). None (not measured) when the changelog is missing, malformed or not complete
+    (`total` beyond the histories embedded), when a history holds more than MAX_ITEMS items,
+    when a priority is given without a readable id, or when the earliest change cannot be told
+    (two histories at the same time without distinct numeric ids): never a guess."""
+    fields = issue.get("fields") if isinstance(issue, dict) else None
+    if not isinstance(fields, dict):
+        return None
+    cur = fields.get("priority")
+    if cur is None:
+        current = ""
+    elif isinstance(cur, dict) and _prio_id(cur.get("id")):
+        current = str(_prio_id(cur.get("id")))
+    else:  # a priority without a readable id
+        return None
+    log = issue.get("changelog") if isinstance(issue, dict) else None
+    if not isinstance(log, dict):
+        return None
+    hist, total, start = log.get("histories"), log.get("total"), log.get("startAt", 0)
+    if not isinstance(hist, list) or len(hist) > MAX_HISTORIES or start not in (0, None):
+        return None
+    if not isinstance(total, int) or isinstance(total, bool) or total > len(hist):
+        return None
+    # (when, history position, history id, item position, from, to)
+    changes: list[tuple[datetime, int, int | None, int, str, str]] = []
+    for pos, h in enumerate(hist):
+        items = h.get("items") if isinstance(h, dict) else None
+        if not isinstance(h, dict) or not isinstance(items, list) or len(items) > MAX_ITEMS:
+            return None
+        for n, it in enumerate(items):
+            if not isinstance(it, dict):
+                continue
+            fid, name, ftype = it.get("fieldId"), str(it.get("field") or "").lower(), it.get("fieldtype")
+            if fid == "priority" or (fid is None and name == "priority" and ftype == "jira"):
+                when = parse_time(h.get("created"))
+                old, new = _item_key(it.get("from"), it.get("fromString")), _item_key(it.get("to"), it.get("toString"))
+                if when is None or old is None or new is None:
+                    return None
+                changes.append((when, pos, _history_id(h), n, old, new))
+    if not changes:
+        return current, bool(current), False
+    first = min(c[0] for c in changes)
+    tied = [c for c in changes if c[0] == first]
+    positions = {c[1] for c in tied}
+    if len(positions) > 1:  # histories of the same time: their ids order them, never their place in the list
+        ids = {c[1]: c[2] for c in tied}
+        if None in ids.values() or len(set(ids.values())) < len(ids):
+            return None
+        tied.sort(key=lambda c: (c[2] or 0, c[3]))
+    else:
+        tied.sort(key=lambda c: c[3])
+    initial = tied[0][4]
+    return initial, bool(initial) and initial == current, True
+
+
+def closed_void(request: Obj, issue: Any = None) -> bool:
+    """A done request closed as cancelled, a duplicate, declined or won't do: by its status's
+    name (`currentStatus.status` of the request list) or by its resolution, the `toString` of
+    the latest resolution item of the changelog the issue answer embeds (or `fields.resolution`
+    when the answer holds it). Such a request was not handled as an incident, so its priority
+    says nothing of how it was graded. No extra call: both are already in the answers read."""
+    st = request.get("currentStatus")
+    name = st.get("status") if isinstance(st, dict) else None
+    if isinstance(name, str) and VOID.search(name[:200]):
+        return True
+    fields = issue.get("fields") if isinstance(issue, dict) else None
+    res = fields.get("resolution") if isinstance(fields, dict) else None
+    if isinstance(res, dict) and isinstance(res.get("name"), str) and VOID.search(res["name"][:200]):
+        return True
+    log = issue.get("changelog") if isinstance(issue, dict) else None
+    hist = log.get("histories") if isinstance(log, dict) else None
+    latest: tuple[datetime, int, int] | None = None
+    resolution = None
+    for pos, h in enumerate(hist[:MAX_HISTORIES] if isinstance(hist, list) else []):
+        items = h.get("items") if isinstance(h, dict) else None
+        when = parse_time(h.get("created")) if isinstance(h, dict) else None
+        if not isinstance(items, list) or when is None:
+            continue
+        for it in items[:MAX_ITEMS]:
+            if isinstance(it, dict) and (it.get("fieldId") == "resolution" or it.get("field") == "resolution"):
+                key = (when, _history_id(h) or 0, pos)
+                if latest is None or key > latest:
+                    latest, resolution = key, it.get("toString")
+    return isinstance(resolution, str) and bool(VOID.search(resolution[:200]))
 
 
 def requests_data(

@@ -1,6 +1,7 @@
 """Jira Service Management estates for tests and the demo: a well-run IT service desk (incident,
 problem, change, service-request and post-incident-review request types; incidents with
-priority-graded SLA goals met nine times in ten; problem records linked to the incidents behind
+priority-graded SLA goals met nine times in ten, raised at their priority but for one regraded
+P1; problem records linked to the incidents behind
 them; post-incident reviews linked to the P1 incidents they review; change requests graded by
 risk and impact and documented with an implementation plan, a test plan and a planned start,
 but for one emergency change graded only by risk and never tested before production) beside an
@@ -65,7 +66,22 @@ def well_run(
         ttr = goal_ttr * (1.3 if breached else 0.5)
         slas = [Sla("Time to first response", [(goal_fr, goal_fr / 3)]), Sla("Time to resolution", [(goal_ttr, ttr)])]
         prio = "Highest" if p1 else "Medium"
-        reqs.append(JsmRequest(f"IT-{n + 1}", "1", "1", created, done=True, slas=slas, priority=prio))
+        # raised at their grade; one P1 raised at Medium and raised to Highest after 40 minutes;
+        # one incident with a long history (more than the 100 histories Jira embeds)
+        regraded: list[tuple[float, str | None, str | None]] = [(40.0, "Medium", "Highest")] if n == 3 else []
+        reqs.append(
+            JsmRequest(
+                f"IT-{n + 1}",
+                "1",
+                "1",
+                created,
+                done=True,
+                slas=slas,
+                priority=prio,
+                priority_changes=regraded,
+                other_histories=120 if n == 10 else 0,
+            )
+        )
     open_inc = JsmRequest(
         "IT-900", "1", "1", now - timedelta(hours=3), slas=[Sla("Time to resolution", ongoing=(240.0, 180.0))]
     )

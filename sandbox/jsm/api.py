@@ -9,7 +9,11 @@ completedCycles with breached, goalDuration and elapsedTime in millis); the plat
 `GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links (and, named in `fields`,
 its custom field values: a select field as an option object `{"self", "value", "id"}` or
 null, a rich-text field as a document (ADF), a date-time field as Jira's time string; and its
-`priority` as `{"self", "iconUrl", "name", "id"}` or null);
+`priority` as `{"self", "iconUrl", "name", "id"}` or null; with `expand=changelog`, its change
+history embedded as `changelog: {"startAt", "maxResults", "total", "histories"}`, each history
+`{"id", "author", "created", "items"}` and each item `{"field", "fieldtype", "fieldId", "from",
+"fromString", "to", "toString"}` (a priority change: field `priority`, fieldtype `jira`, from/to
+the priority ids), oldest first, at most `changelog_page` histories with `total` counting all);
 `GET /rest/api/3/field` lists the site's fields (`id`, `key`, `name`, `custom`, `schema`), with
 JSM's change fields Change risk and Impact as custom select fields, Implementation plan and Test
 plan as text areas and Planned start as a date-time; the experimental
@@ -23,8 +27,9 @@ from __future__ import annotations
 
 import base64
 import re
+import zlib
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -156,16 +161,26 @@ class JsmRequest:
     csat: int | None = None  # the customer's satisfaction rating (1..5), None: not rated
     fields: dict[str, str] = field(default_factory=dict)  # custom field id -> option value, text or Jira time
     priority: str | None = None  # Jira priority name (Highest, High, Medium, Low, Lowest); None: not set
+    # the priority's changes, oldest first: (minutes after creation, from, to); the last `to` is `priority`
+    priority_changes: list[tuple[float, str | None, str | None]] = field(default_factory=list)
+    other_histories: int = 0  # further change histories (status moves) beside the priority's
 
 
 PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
 
 
-def _priority(name: str | None, url: str) -> dict[str, Any] | None:
-    """The issue's `priority` as `GET /rest/api/3/issue` sends it (null when the issue has none)."""
+def _priority_id(name: str | None) -> str | None:
+    """Jira's id of a priority: 1-5 for the default scheme's, a 5-digit id for a site's own."""
     if name is None:
         return None
-    pid = str(PRIORITIES.index(name) + 1) if name in PRIORITIES else "10000"
+    return str(PRIORITIES.index(name) + 1) if name in PRIORITIES else str(10000 + zlib.crc32(name.encode()) % 90000)
+
+
+def _priority(name: str | None, url: str) -> dict[str, Any] | None:
+    """The issue's `priority` as `GET /rest/api/3/issue` sends it (null when the issue has none)."""
+    pid = _priority_id(name)
+    if name is None or pid is None:
+        return None
     return {
         "self": f"{url}/rest/api/3/priority/{pid}",
         "iconUrl": f"{url}/images/icons/priorities/{name.lower()}.svg",
@@ -206,6 +221,7 @@ class JsmAPI(LoopbackAPI):
     types: list[RequestType] = field(default_factory=list)
     requests_: list[JsmRequest] = field(default_factory=list)
     sla_page: int = 50  # SLA records embedded per request (expand=sla) before isLastPage=false
+    changelog_page: int = 100  # change histories embedded per issue (expand=changelog) at most
     loop: set[str] = field(default_factory=set)
     site_fields: list[dict[str, Any]] = field(default_factory=lambda: [dict(f) for f in FIELDS])
 
@@ -270,12 +286,71 @@ class JsmAPI(LoopbackAPI):
             for f in self.site_fields:
                 if f.get("custom"):
                     values[f["id"]] = _value(f, r.fields.get(f["id"]), self.url)
-            return {
+            issue: dict[str, Any] = {
                 "id": r.key,
                 "key": r.key,
                 "fields": {k: v for k, v in values.items() if "*all" in wanted or k in wanted},
             }
+            if "changelog" in ",".join(query.get("expand", [])).split(","):
+                issue["changelog"] = self._changelog(r)
+            return issue
         raise Answer(404, {"errorMessage": "Not Found"})
+
+    def _changelog(self, r: JsmRequest) -> dict[str, Any]:
+        """The issue's change history as `expand=changelog` embeds it: the priority's changes, the
+        other histories (status moves) and, for a done request, its resolution; oldest first."""
+        hist: list[tuple[datetime, dict[str, Any]]] = []
+        for minutes, old, new in r.priority_changes:
+            item = {
+                "field": "priority",
+                "fieldtype": "jira",
+                "fieldId": "priority",
+                "from": _priority_id(old),
+                "fromString": old,
+                "to": _priority_id(new),
+                "toString": new,
+            }
+            hist.append((r.created + timedelta(minutes=minutes), item))
+        for k in range(r.other_histories):
+            item = {
+                "field": "status",
+                "fieldtype": "jira",
+                "fieldId": "status",
+                "from": "10001",
+                "fromString": "Waiting for support",
+                "to": "10002",
+                "toString": "In progress",
+            }
+            hist.append((r.created + timedelta(minutes=3 + k), item))
+        if r.done:
+            end = max([t for t, _ in hist] + [r.created]) + timedelta(minutes=30)
+            item = {
+                "field": "resolution",
+                "fieldtype": "jira",
+                "fieldId": "resolution",
+                "from": None,
+                "fromString": None,
+                "to": "10000",
+                "toString": "Done",
+            }
+            hist.append((end, item))
+        hist.sort(key=lambda h: h[0])
+        page = hist[: self.changelog_page]
+        author = {"accountId": "5b10a2844c20165700ede21g", "displayName": "Private Person", "active": True}
+        return {
+            "startAt": 0,
+            "maxResults": len(page),
+            "total": len(hist),
+            "histories": [
+                {
+                    "id": str(10100 + i),
+                    "author": author,
+                    "created": t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000+0000"),
+                    "items": [item],
+                }
+                for i, (t, item) in enumerate(page)
+            ],
+        }
 
     def _request(self, key: str) -> JsmRequest:
         for r in self.requests_:

@@ -14,7 +14,8 @@ Served by the loopback APIs of sandbox/ (tests/fidelity.py starts what `loopback
   Web Vitals or crash-free rates); default e-mail issue alerts; open team membership.
 - JSM: an IT desk taking incidents and service requests; a resolution SLA of 4 hours for the
   highest priority and 8 for the rest, missed one time in three; no problem or post-incident
-  request types.
+  request types. Outages are reported through the portal at the default priority (Medium) and
+  the on-call agent sets Highest on the big ones (8 of 30) at triage, minutes later.
 """
 
 from __future__ import annotations
@@ -286,9 +287,23 @@ def jsm(token: str) -> JsmAPI:
     for n in range(30):  # resolution goals: 4 hours for the highest priority, 8 for the rest; every third missed
         goal = 240.0 if n % 4 == 0 else 480.0
         slas = [Sla("Time to resolution", [(goal, goal * (1.6 if n % 3 == 2 else 0.4))])]
-        reqs.append(JsmRequest(f"OPS-{n + 1}", "1", "1", now - timedelta(days=1 + n * 3, hours=n % 7), True, slas))
+        # outages are reported through the portal at the default priority (Medium); the on-call
+        # agent sets Highest on the big ones at triage, five to twenty-five minutes in
+        changes = [(5.0 + (n * 7) % 21, "Medium", "Highest")] if n % 4 == 0 else []
+        reqs.append(
+            JsmRequest(
+                f"OPS-{n + 1}",
+                "1",
+                "1",
+                now - timedelta(days=1 + n * 3, hours=n % 7),
+                True,
+                slas,
+                priority="Highest" if n % 4 == 0 else "Medium",
+                priority_changes=changes,
+            )
+        )
     ongoing = [Sla("Time to resolution", ongoing=(480.0, 300.0))]
-    reqs.append(JsmRequest("OPS-99", "1", "1", now - timedelta(hours=5), slas=ongoing))
+    reqs.append(JsmRequest("OPS-99", "1", "1", now - timedelta(hours=5), slas=ongoing, priority="Medium"))
     for n in range(12):
         reqs.append(JsmRequest(f"OPS-{200 + n}", "1", "2", now - timedelta(days=2 + 5 * n), done=n % 4 != 0))
     api = JsmAPI(token=token, desks=[ServiceDesk("1", "OPS", "Ops help desk")], types=types, requests_=reqs)

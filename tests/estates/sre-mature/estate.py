@@ -29,9 +29,11 @@ the Alertmanager that routes the Prometheus (Mimir) alerts lives in the monitori
   dashboard. Gap: the iOS project has no ownership rules.
 - Jira Service Management: an SRE desk with incident, problem, change, service-request and
   post-incident-review types; incidents under first-response and resolution goals per priority,
-  met about 19 times in 20; problem records linked to their incidents; changes graded by risk
-  and impact (two emergency changes graded by risk only); post-incident reviews; CSAT on some
-  requests. (Change approvals are kept in JSM but not served by this loopback.)
+  met about 19 times in 20; incidents are raised at a priority P1-P4 (the alert's severity, or
+  the on-call's call), three of sixty regraded while the impact became clear; problem records
+  linked to their incidents; changes graded by risk and impact (two emergency changes graded by
+  risk only); post-incident reviews; CSAT on some requests. (Change approvals are kept in JSM
+  but not served by this loopback.)
 """
 
 from __future__ import annotations
@@ -1034,6 +1036,8 @@ def sentry(token: str) -> SentryAPI:
 INC, PROB, CHG, REQ, PIR = "10001", "10002", "10003", "10004", "10005"
 # (first response, resolution) goals in minutes per priority
 GOALS = {"P1": (10.0, 240.0), "P2": (30.0, 480.0), "P3": (120.0, 1440.0), "P4": (480.0, 4320.0)}
+# incidents regraded while handled: index -> (the priority raised at, minutes until regraded)
+REGRADED = {5: ("P4", 35.0), 26: ("P2", 12.0), 44: ("P4", 50.0)}
 
 
 def jsm(token: str) -> JsmAPI:
@@ -1054,6 +1058,9 @@ def jsm(token: str) -> JsmAPI:
             Sla("Time to first response", [(fr, fr * (0.2 + (n % 5) * 0.1))]),
             Sla("Time to resolution", [(ttr, ttr * (1.25 if n in breached else 0.15 + (n % 7) * 0.1))]),
         ]
+        # raised at their priority (the alert's severity, or the on-call's call for the three
+        # opened by hand); three regraded while the impact became clear
+        raised, after = REGRADED.get(n, (prio, 0.0))
         reqs.append(
             JsmRequest(
                 f"SRE-{n + 1}",
@@ -1063,11 +1070,19 @@ def jsm(token: str) -> JsmAPI:
                 done=True,
                 slas=slas,
                 csat=(5, 4, 5, None, 5, 4)[n % 6] if n % 3 == 0 else None,
+                priority=prio,
+                priority_changes=[(after, raised, prio)] if raised != prio else [],
+                other_histories=4,  # acknowledged, in progress, waiting, resolved
             )
         )
     reqs.append(
         JsmRequest(
-            "SRE-61", "1", "1", now - timedelta(hours=2), slas=[Sla("Time to resolution", ongoing=(480.0, 120.0))]
+            "SRE-61",
+            "1",
+            "1",
+            now - timedelta(hours=2),
+            slas=[Sla("Time to resolution", ongoing=(480.0, 120.0))],
+            priority="P2",
         )
     )
     for n in range(7):  # problems behind repeated incidents; two still open with a known error
