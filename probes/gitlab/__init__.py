@@ -24,6 +24,7 @@ from probes.gitlab.collect import DoraApi, ProjectResult, collect_project
 from probes.gitlab.config import GitLabConfig
 from probes.gitlab.fleet import group_units
 from probes.gitlab.ids import encode_id
+from probes.gitlab.incident_stats import incident_feedback
 from probes.gitlab.kinds import MODELS
 from probes.gitlab.window import Window
 from scanner.evidence import Evidence
@@ -44,6 +45,7 @@ KINDS: dict[str, str] = {
     "gitlab.incident_stats": "a project's incidents (issues of type incident) in the window: severity and postmortem coverage, response and restore times",
     "gitlab.release": "a project's releases in the window: count, notes and release evidence",
     "gitlab.improvement_stats": "a project's issues closed in the window: how many were improvement/tech-debt work, and in how many 30-day periods",
+    "gitlab.incident_feedback": "the source's incidents in the window over every project read together: closed incidents, how many had their links read and show a postmortem by label or linked issue, how many are left open",
     "gitlab.dora": "a project's four DORA keys over its production environments, each with method, parameters and sample; GitLab's own DORA API figures beside them when offered",
 }
 
@@ -64,7 +66,7 @@ class GitLabProbe(Probe):
         cfg: GitLabConfig = config
         api = Api(cfg, ctx)  # a missing token is a CollectError: the runner fails the source
         try:
-            projects = _projects(api, cfg, ctx)
+            projects, not_read = _projects(api, cfg, ctx)
             ctx.progress(f"{len(projects)} projects")
             now = datetime.now(UTC)
             window = Window(now - timedelta(days=cfg.window_days), now)
@@ -74,21 +76,52 @@ class GitLabProbe(Probe):
                 futures: list[Future[ProjectResult]] = [
                     pool.submit(collect_project, api, cfg, p, window, dora) for p in projects
                 ]
+                shares: list[tuple[str, dict[str, Any] | None, str]] = []
                 for done, fut in enumerate(as_completed(futures), start=1):
                     result = fut.result()
                     for kind, err in result.failed.items():
                         ctx.fail((kind,), err)  # a refused token fails the source, the rest its kinds
                     yield from result.evidence
+                    listing = result.failed.get("gitlab.incident_stats")
+                    why = listing.reason if listing is not None else ""
+                    shares.append((result.path, result.incident_feedback, why))
                     if done % 10 == 0:
                         ctx.progress(f"{done}/{len(projects)} projects")
             finally:
                 pool.shutdown(wait=True, cancel_futures=True)
+            yield from _incident_feedback(ctx, cfg, shares, not_read, window)
         finally:
             api.close()
 
 
-def _projects(api: Api, cfg: GitLabConfig, ctx: ProbeContext) -> list[dict[str, Any]]:
-    """The projects to read: configured groups' and projects', or the token's memberships."""
+def _incident_feedback(
+    ctx: ProbeContext,
+    cfg: GitLabConfig,
+    shares: list[tuple[str, dict[str, Any] | None, str]],
+    not_read: int,
+    window: Window,
+) -> Iterator[Evidence]:
+    """The source's gitlab.incident_feedback, or the kind failed when a project's incidents or
+    their links were not read (or projects were left beyond max_projects): "every incident"
+    cannot be summed without them."""
+    unread = [
+        (path, why or (share or {}).get("postmortem_linked_note") or "incidents not read")
+        for path, share, why in shares
+        if share is None or share.get("postmortem_linked_checked") is None
+    ]
+    if unread or not_read:
+        parts = [f"{len(unread)} project(s) not read ({unread[0][0]}: {unread[0][1]})"] if unread else []
+        parts += [f"{not_read} project(s) beyond max_projects not read"] if not_read else []
+        ctx.kind_failed("gitlab.incident_feedback", "; ".join(parts)[:500])
+        return
+    data = incident_feedback([(path, share) for path, share, _ in shares if share is not None], window, cfg)
+    origin = f"{cfg.url.rstrip('/')}/api/v4/projects/*/issues?issue_type=incident"
+    yield ctx.evidence("gitlab.incident_feedback", ctx.source, data, origin)
+
+
+def _projects(api: Api, cfg: GitLabConfig, ctx: ProbeContext) -> tuple[list[dict[str, Any]], int]:
+    """The projects to read: configured groups' and projects', or the token's memberships, and
+    how many more were found and left unread (max_projects)."""
     found: dict[Any, dict[str, Any]] = {}
     archived = {} if cfg.include_archived else {"archived": "false"}
     try:
@@ -133,5 +166,5 @@ def _projects(api: Api, cfg: GitLabConfig, ctx: ProbeContext) -> list[dict[str, 
     rows.sort(key=lambda p: str(p.get("path_with_namespace")))
     if len(rows) > cfg.max_projects:
         ctx.warn(f"{len(rows)} projects found; only the first {cfg.max_projects} (max_projects) were read")
-        rows = rows[: cfg.max_projects]
-    return rows
+        return rows[: cfg.max_projects], len(rows) - cfg.max_projects
+    return rows, 0

@@ -35,6 +35,9 @@ class DoraApi:
 class ProjectResult:
     evidence: list[Evidence] = field(default_factory=list)
     failed: dict[str, ApiError] = field(default_factory=dict)
+    path: str = ""
+    # the project's share of gitlab.incident_feedback (None: its incidents were not read)
+    incident_feedback: dict[str, Any] | None = None
 
 
 class Collector:
@@ -45,8 +48,10 @@ class Collector:
         self.pid = encode_id(project["id"])
         self.path = str(project.get("path_with_namespace") or project["id"])
         self.base = f"/projects/{self.pid}"
-        self.out = ProjectResult()
+        self.out = ProjectResult(path=self.path)
         self.since = self.w.start.strftime("%Y-%m-%dT%H:%M:%SZ")
+        # iids of plain issues labelled as incidents seen so far (activity.incidents, improvements)
+        self.untyped: set[int] = set()
 
     def emit(self, kind: str, subject: str, data: dict[str, Any], endpoint: str) -> None:
         origin = f"{self.cfg.url.rstrip('/')}/api/v4{self.base}{endpoint}"

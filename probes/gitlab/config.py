@@ -52,6 +52,18 @@ class GitLabConfig(SourceConfig):
     incident_note_sample: int = Field(
         default=20, ge=0, le=500, description="latest incidents per project whose first response is read"
     )
+    incident_link_limit: int = Field(
+        default=200,
+        ge=0,
+        le=5000,
+        description="closed incidents per project (latest first) whose issue links are read for a postmortem",
+    )
+    incident_stale_days: int = Field(
+        default=14,
+        ge=1,
+        le=365,
+        description="an incident opened in the window and still open after this many days has had no feedback",
+    )
     incident_timelines: bool = Field(
         default=True,
         description="read the sampled incidents' timeline events (GraphQL, one query per incident)",
@@ -65,6 +77,21 @@ class GitLabConfig(SourceConfig):
     hotfix_pattern: str = r"(?i)\b(hotfix|hot-fix|revert|rollback|roll back)\b"
     severity_label_pattern: str = r"(?i)^((severity|sev|priority|prio)\s*(::|:|/|-|_|\s)?\s*\w+|[sp][0-4])$"
     postmortem_pattern: str = r"(?i)(post-?mortem|retrospective|\brca\b|root[- ]cause|incident[- ]review)"
+    # A postmortem shown by a label on the incident, or by the title or a label of an issue linked
+    # to it; never by the incident's description (a template's "Root cause" heading is no review).
+    postmortem_link_pattern: str = (
+        r"(?i)(post[- _]?mortem|post[- _]?incident[- _]?review|incident[- _]?review|retrospective|\brca\b"
+        r"|root[- _]?cause[- _]?analysis|复盘|事后(分析|回顾|总结)|事故(报告|分析))"
+    )
+    # A label or title that says the review is missing, wanted or waived does not show one.
+    postmortem_negation_pattern: str = (
+        r"(?i)(\b(no|not|none|without|skip|skipped|waived?|n/?a|needs?|needed|required|requested|pending"
+        r"|todo|to[- _]do|missing|unknown|tbd|overdue|draft|follow[- _]?ups?|action[- _]?items?|templates?|sprint)\b"
+        r"|不需要|无需|待|缺|未|模板|后续)"
+    )
+    # A label that marks a plain issue (issue_type issue) as an incident: incidents recorded the
+    # pre-13.x way, outside GitLab's incident type.
+    incident_label_pattern: str = r"(?i)^(incidents?|outages?|事故|故障单)$"
     automation_author_pattern: str = r"(?i)^(?!support-bot$)(alert-?bot$|.*[-_]bot([-_]|$)|service_account_|(alertmanager|prometheus|grafana|zabbix|pagerduty|opsgenie)$)"
     improvement_label_pattern: str = r"(?i)(^|::|/|:)\s*(tech(nical)?[- _]?debt|improvements?|toil|refactor(ing)?|kaizen|continuous[- _]improvement)\s*$"
     architecture_label_pattern: str = (
@@ -82,6 +109,9 @@ class GitLabConfig(SourceConfig):
         "hotfix_pattern",
         "severity_label_pattern",
         "postmortem_pattern",
+        "postmortem_link_pattern",
+        "postmortem_negation_pattern",
+        "incident_label_pattern",
         "automation_author_pattern",
         "runbook_title_pattern",
         "playbook_title_pattern",

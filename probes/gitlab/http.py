@@ -262,6 +262,14 @@ class Api:
             rows = self.gl.http_list(path, query_data=params or {}, get_all=False, **NO_RETRY)
         return [r for r in rows if isinstance(r, dict)]
 
+    def count(self, path: str, params: dict[str, Any] | None = None) -> int | None:
+        """How many items a list endpoint holds, from the X-Total header of a one-item page (None:
+        GitLab left the header out, as it does above 10,000 rows, or sent something else)."""
+        with _mapped(path):
+            resp = self.gl.http_request("get", path, query_data={**(params or {}), "per_page": 1}, **NO_RETRY)
+        total = str(resp.headers.get("X-Total") or "").strip()
+        return int(total) if total.isdigit() and len(total) <= 12 else None
+
     def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
         """The `data` of one GraphQL query (POST /api/graphql; callers pass fixed, read-only queries)."""
         with _mapped("/graphql"):

@@ -148,7 +148,7 @@ class GitlabEnvironment(KindModel):
 
 
 class IncidentAllTime(KindModel):
-    """Incident counts over the project's whole history (issues_statistics)."""
+    """Incident counts over the project's whole history (X-Total of the issues list filtered to incidents)."""
 
     all: int = Field(description="incidents ever opened")
     closed: int = Field(description="incidents closed")
@@ -160,6 +160,14 @@ class IncidentMethod(KindModel):
 
     severity: str = Field(description="how an incident's severity was read")
     postmortem: str = Field(description="how a postmortem was recognised")
+    postmortem_linked: str | None = Field(
+        None, description="how a postmortem was recognised for postmortem_linked_* (labels and linked issues only)"
+    )
+    stale_open: str | None = Field(None, description="how a stale open incident was recognised")
+    open_before_window: str | None = Field(
+        None, description="how incidents opened before the window and still open were counted"
+    )
+    untyped_incidents: str | None = Field(None, description="how a plain issue recorded as an incident was recognised")
     severe: str | None = Field(None, description="how a severe (severity 1-2) incident was recognised")
     time_to_restore: str = Field(description="how time to restore was measured")
     time_to_first_response: str = Field(description="how time to first response was measured")
@@ -172,6 +180,15 @@ class IncidentParameters(KindModel):
 
     severity_label_pattern: str = Field(description="regular expression of a severity label")
     postmortem_pattern: str = Field(description="regular expression that marks a postmortem")
+    postmortem_link_pattern: str | None = Field(
+        None, description="regular expression of a label or linked issue title that names a postmortem"
+    )
+    postmortem_negation_pattern: str | None = Field(
+        None, description="regular expression of a label or title saying the postmortem is missing, wanted or waived"
+    )
+    incident_label_pattern: str | None = Field(
+        None, description="regular expression of a label that marks a plain issue as an incident"
+    )
     automation_author_pattern: str | None = Field(
         None, description="regular expression of the usernames that open incidents automatically"
     )
@@ -238,6 +255,47 @@ class GitlabIncidentStats(KindModel):
     postmortem_coverage: float | None = Field(
         description="share of closed incidents with a postmortem (null: none closed)"
     )
+    postmortem_linked_checked: int | None = Field(
+        None,
+        description=(
+            "closed incidents whose issue links were read (latest first, up to incident_link_limit; null:"
+            " the links could not be read)"
+        ),
+    )
+    postmortem_linked: int | None = Field(
+        None,
+        description=(
+            "of those, with a postmortem shown by a label on the incident or by the title or a label of a"
+            " closed linked issue (postmortem_link_pattern, not postmortem_negation_pattern); never by the"
+            " description (null: links not read)"
+        ),
+    )
+    postmortem_linked_unchecked: int | None = Field(
+        None, description="closed incidents whose links were not read (the incident_link_limit cut; null: not read)"
+    )
+    postmortem_linked_coverage: float | None = Field(
+        None,
+        description="postmortem_linked / postmortem_linked_checked: over the incidents read only (null: none read)",
+    )
+    postmortem_linked_note: str | None = Field(None, description="why the issue links could not be read")
+    stale_open: int | None = Field(
+        None, description="incidents opened in the window more than stale_days before its end and still open"
+    )
+    open_before_window: int | None = Field(
+        None,
+        description=(
+            "incidents opened before the window and still open: all_time.opened (the issues list's total) less"
+            " `open` (null: the statistics could not be read)"
+        ),
+    )
+    untyped_incidents: int | None = Field(
+        None,
+        description=(
+            "plain issues (issue_type issue) opened in the window in the incident listing whose label matches"
+            " incident_label_pattern (gitlab.incident_feedback adds the closed ones of the issue listing)"
+        ),
+    )
+    stale_days: int | None = Field(None, description="the age after which an open incident counts as stale (days)")
     severe_closed: int | None = Field(None, description="closed incidents of severity 1 or 2")
     severe_postmortem_coverage: float | None = Field(
         None, description="share of closed severity 1-2 incidents with a postmortem (null: none closed)"
@@ -341,6 +399,58 @@ class GitlabImprovementStats(KindModel):
     labels_seen: list[str] = Field(description="the improvement labels found (first 10)")
 
 
+class GitlabIncidentFeedback(KindModel):
+    """`gitlab.incident_feedback`: the source's incidents in the window, every project read together."""
+
+    window: Window = Field(description="the window the figures cover")
+    projects: int = Field(
+        description=(
+            "projects read, every one: when a project's incidents or their issue links cannot be read, or"
+            " projects are found beyond max_projects, the kind fails instead"
+        )
+    )
+    projects_with_incidents: int = Field(description="projects read with at least one incident opened in the window")
+    incidents: int = Field(description="incidents opened in the window, over the projects read")
+    closed: int = Field(description="of those, closed")
+    open: int | None = Field(None, description="of those, still open (incidents - closed)")
+    open_share: float | None = Field(
+        None, description="open / incidents: the incidents of the window not yet judged (null: none)"
+    )
+    checked: int = Field(description="closed incidents whose issue links were read (incident_link_limit per project)")
+    unchecked: int = Field(description="closed incidents whose links were not read (the limit cut)")
+    linked: int = Field(
+        description="checked incidents with a postmortem shown by a label or a closed linked issue (never the description)"
+    )
+    linked_coverage: float | None = Field(description="linked / checked (null: none checked)")
+    stale_open: int = Field(
+        description="incidents opened in the window more than stale_days before its end and still open"
+    )
+    stale_days: int = Field(description="the age after which an open incident counts as stale (days)")
+    open_before_window: int | None = Field(
+        None,
+        description=(
+            "incidents opened before the window and still open, from each project's all-time issue statistics"
+            " (null: a project's statistics could not be read)"
+        ),
+    )
+    untyped_incidents: int | None = Field(
+        None,
+        description=(
+            "plain issues opened in the window and closed, labelled as an incident (incident_label_pattern),"
+            " outside GitLab's incident type; open ones are not listed (null: a project's issues were not read"
+            " or the listing was cut)"
+        ),
+    )
+    link_limit: int = Field(description="closed incidents per project whose links are read at most")
+    short_projects: list[str] = Field(
+        description=(
+            "projects with a closed incident unchecked or without a postmortem, a stale open one, one opened"
+            " before the window still open, or a plain issue labelled as an incident (first 10)"
+        )
+    )
+    method: str = Field(description="how the figures were summed, in words")
+
+
 MODELS: dict[str, type[KindModel]] = {
     "gitlab.project": GitlabProject,
     "gitlab.environment": GitlabEnvironment,
@@ -348,6 +458,7 @@ MODELS: dict[str, type[KindModel]] = {
     "gitlab.merge_request_stats": GitlabMergeRequestStats,
     "gitlab.pipeline_stats": GitlabPipelineStats,
     "gitlab.incident_stats": GitlabIncidentStats,
+    "gitlab.incident_feedback": GitlabIncidentFeedback,
     "gitlab.release": GitlabRelease,
     "gitlab.dora": GitlabDora,
     "gitlab.improvement_stats": GitlabImprovementStats,
