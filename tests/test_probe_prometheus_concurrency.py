@@ -43,6 +43,11 @@ def _collect(proxy: LatencyProxy, **kw: Any) -> tuple[list[tuple[str, str, Any]]
     return items, ctx
 
 
+def _stable(items: list[tuple[str, str, Any]]) -> list[tuple[str, str, Any]]:
+    live = ("health", "last_error")
+    return [(k, s, {f: v for f, v in d.items() if f not in live}) for k, s, d in items if k in STABLE]
+
+
 def test_steps_and_queries_run_at_once_with_the_same_requests_and_evidence(proxied: LatencyProxy) -> None:
     one_by_one, ctx1 = _collect(proxied, concurrency=1)
     assert proxied.max_in_flight == 1
@@ -53,7 +58,9 @@ def test_steps_and_queries_run_at_once_with_the_same_requests_and_evidence(proxi
     assert requests4 == requests1 and ctx4.requests == ctx1.requests  # nothing asked twice or left out
     assert sum(1 for s in proxied.seen if s.path == "/metrics") == 1  # two steps need it: read once
     assert [(k, s) for k, s, _ in pooled] == [(k, s) for k, s, _ in one_by_one]  # fixed order
-    assert [x for x in pooled if x[0] in STABLE] == [x for x in one_by_one if x[0] in STABLE]
+    # A rule's evaluation health may change between the two collections (the server evaluates on
+    # its own clock): everything else about the stable kinds must be identical.
+    assert _stable(pooled) == _stable(one_by_one)
     kinds = {k for k, _, _ in pooled}
     assert {"prometheus.slo", "prometheus.alertmanagers", "prometheus.exporters"} <= kinds
 
