@@ -12,8 +12,9 @@ import pytest
 from probes.sentry import KINDS, SentryConfig, SentryProbe
 from probes.sentry.client import next_link
 from sandbox.loopback_api import Fault
-from sandbox.sentry import backend_only, well_run
+from sandbox.sentry import SentryAPI, SentryProjectData, backend_only, well_run
 from scanner.evidence import Evidence
+from scanner.partial import is_gap
 from scanner.probe import ProbeContext, SourceFailure
 
 TOKEN = "sntrys_SECRETtokenSECRET"
@@ -184,3 +185,115 @@ def test_dashboard_dimensions_and_crash_free_scope() -> None:
     assert _widget_facts(lcp, False) == (True, ["release"])
     assert _widget_facts(crash, False)[0] is False and _widget_facts(crash, True)[0] is True
     assert _widget_facts(old, False) == (True, ["browser.name"])  # a pre-2022 widget: fields only
+
+
+def _many(n: int, **kw: Any) -> SentryAPI:
+    """n backend projects with transactions (project i has i of them), project 5 a Node app whose
+    page loads carry Web Vitals (client-side by its vitals alone): sorted by count, its row lies
+    past the first 100."""
+    projects = [
+        SentryProjectData(i, f"p{i:03d}", "node" if i == 5 else "python", ["t"], perf={"count()": i})
+        for i in range(1, n + 1)
+    ]
+    if n >= 5:
+        projects[4].perf["p75(measurements.lcp)"] = 2300.0
+    api = SentryAPI(token=TOKEN, projects=projects, **kw)
+    api.start()
+    return api
+
+
+def _discover(api: SentryAPI) -> list[dict[str, list[str]]]:
+    return [
+        dict(r.query)
+        for r in api.requests
+        if r.path.endswith("/events/") and "trace" not in str(r.query.get("field", ""))
+    ]
+
+
+@pytest.mark.slow
+def test_discover_is_read_past_its_first_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit 2026-12-04 item 1: Sentry answers Discover 100 rows a page, the rest behind a
+    cursor. With 130 projects the 30 with the fewest transactions (a client-side one among them)
+    are on page 2 and keep their figures."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = _many(130)
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    projects = by(ev, "sentry.project")
+    assert not ctx.failures and not ctx.partial and len(projects) == 130
+    assert all(p["transactions"] == int(s[1:]) for s, p in projects.items())
+    assert projects["p005"]["client_side"] and projects["p005"]["lcp_p75_ms"] == 2300.0
+    asked = _discover(api)
+    assert len(asked) == 2 and "cursor" in asked[1]
+
+
+@pytest.mark.slow
+def test_discover_left_unread_is_unknown_never_zero(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows behind the last page the bound allows (one page per 100 projects read, plus one)
+    leave the projects not seen with null figures and the kind partial (a gap), never zero."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = _many(260)
+    try:
+        ev, ctx = run(api.url, max_projects=3)  # p001..p003 read; their rows come last of 260
+    finally:
+        api.stop()
+    projects = by(ev, "sentry.project")
+    assert not ctx.failures and len(projects) == 3
+    assert all(p["transactions"] is None and p["p75_duration_ms"] is None for p in projects.values())
+    assert is_gap(ctx.partial["sentry.project"]) and "p001" in ctx.partial["sentry.project"]
+    assert len(_discover(api)) == 2
+
+
+def test_sandbox_discover_refuses_as_sentry_does() -> None:
+    import httpx
+
+    api = _many(3, global_views=False)
+    try:
+        base = f"{api.url}/api/0/organizations/acme/events/"
+        auth = {"Authorization": f"Bearer {TOKEN}"}
+        big = httpx.get(base, params={"field": "project", "project": "1", "per_page": "101"}, headers=auth)
+        assert big.status_code == 400 and big.json()["detail"] == "Invalid per_page value. Cannot exceed 100."
+        many = httpx.get(base, params={"field": "project", "project": "-1"}, headers=auth)
+        assert many.status_code == 400 and many.json()["detail"] == "You cannot view events from multiple projects."
+        one = httpx.get(base, params={"field": ["project", "count()"], "project": "2"}, headers=auth)
+        assert one.status_code == 200 and one.json()["data"] == [{"project": "p002", "count()": 2}]
+    finally:
+        api.stop()
+
+
+@pytest.mark.slow
+def test_without_global_views_each_project_is_asked_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit 2026-12-04 item 2: without the `global-views` feature Sentry refuses Discover over
+    several projects (400 "You cannot view events from multiple projects."). The probe asks
+    each project alone and gets the same figures; a project refused alone is unknown and the
+    others stand; the trace query over several projects is refused too (null, never zero)."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = well_run(token=TOKEN)
+    api.global_views = False
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    projects = by(ev, "sentry.project")
+    assert not ctx.failures and not ctx.partial
+    web = projects["storefront-web"]
+    assert web["transactions"] == 50_000 and web["lcp_p75_ms"] == 2100.0 and web["inp_p75_ms"] == 180.0
+    assert projects["checkout-api"]["transactions"] == 200_000
+    assert len(_discover(api)) == 1 + 3  # the refused query over every project, then one each
+    assert by(ev, "sentry.trace_links")["acme"]["client_traces"] is None
+
+    api = well_run(token=TOKEN)
+    api.global_views, api.refused_projects, api.inp_supported = False, {2}, False
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    projects = by(ev, "sentry.project")
+    assert not ctx.failures and projects["storefront-web"]["transactions"] == 50_000
+    assert projects["storefront-web"]["inp_p75_ms"] is None  # an older Sentry: INP refused, asked again
+    app = projects["shop-android"]
+    assert app["transactions"] is None and app["client_side"] and app["sessions"] == 40_000
+    assert is_gap(ctx.partial["sentry.project"]) and "shop-android" in ctx.partial["sentry.project"]
+    assert "sentry.metric_alert" not in ctx.partial  # android is client-side by its platform

@@ -9,7 +9,9 @@ event:read).
 Steps: the organisation and its projects first (without them nothing else means anything);
 then release health, performance, per-project facts, metric alerts and custom dashboards. A project's figures need
 release health and performance: if either cannot be read, `sentry.project` fails, never
-"no data".
+"no data". An organisation without the `global-views` feature is refused Discover over several
+projects: performance is then asked one project at a time, and a project refused alone (or left
+behind the last page read) has null figures and makes the kind partial, never "no transactions".
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from probes.sentry import collect
 from probes.sentry.client import SentryClient
 from probes.sentry.kinds import MODELS
 from scanner.evidence import Evidence
+from scanner.partial import GAP_NOTE
 from scanner.probe import KindModel, Probe, ProbeContext
 
 __all__ = ["KINDS", "SentryConfig", "SentryProbe"]
@@ -77,25 +80,28 @@ class SentryProbe(Probe):
                 return
 
             health: dict[str, dict[str, Any]] = {}
-            perf: dict[str, dict[str, Any]] = {}
             items = []
             with ctx.step(("sentry.project",), "projects"):
                 health = collect.sessions(client, org, cfg.window_days)
-                perf = collect.performance(client, org, cfg.window_days)
+                perf = collect.performance(client, org, cfg.window_days, rows)
                 for row in rows:
+                    slug = str(row.get("slug") or "")
                     data = collect.project_facts(
                         client,
                         org,
                         row,
                         health.get(str(row.get("id"))),
-                        perf.get(str(row.get("slug"))),
+                        perf.rows.get(slug),
                         cfg.window_days,
+                        perf_known=slug not in perf.unknown,
                     )
                     items.append(
                         ctx.evidence(
                             "sentry.project", data["slug"], data, f"{base}/api/0/projects/{org}/{data['slug']}/"
                         )
                     )
+                if perf.unknown:
+                    _unknown_performance(ctx, perf.unknown, rows)
             yield from items
             client_side = {str(e.data["slug"]) for e in items if e.data.get("client_side")}
             if not items:  # without the projects' kind, fall back to the platform alone
@@ -133,3 +139,21 @@ class SentryProbe(Probe):
                 data = collect.trace_links(client, org, [i for i, c in ids if c], [i for i, c in ids if not c])
                 items.append(ctx.evidence("sentry.trace_links", org, data, f"{base}{collect.org_path(org)}/events/"))
             yield from items
+
+
+def _unknown_performance(ctx: ProbeContext, unknown: dict[str, str], rows: list[dict[str, Any]]) -> None:
+    """Projects whose Discover figures were not read: their transactions and Web Vitals are
+    null, so they may be missing from every population those figures define (client-side
+    projects with transactions or vitals). The kind is partial with a gap: no `every` or ratio
+    over the projects seen stands for the whole organisation, and no absence is a finding.
+    When such a project's platform does not name a browser or mobile SDK, whether it is one
+    (Web Vitals arrive) is unknown too, and so are the alerts and traces that depend on it."""
+    names = sorted(unknown)
+    shown = ", ".join(names[:5]) + (" ..." if len(names) > 5 else "")
+    why = f"{len(names)} {GAP_NOTE}: performance figures of {shown} not read ({unknown[names[0]]})"
+    ctx.log.warning("source %s: %s", ctx.source, why)
+    ctx.kind_partial("sentry.project", why)
+    platforms = {str(r.get("slug")): str(r.get("platform") or "") for r in rows}
+    if any(not collect.CLIENT_PLATFORM.match(platforms.get(s, "")) for s in names):
+        for kind in ("sentry.metric_alert", "sentry.trace_links"):
+            ctx.kind_partial(kind, f"{why}; whether they are browser apps is unknown")

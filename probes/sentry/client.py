@@ -18,6 +18,8 @@ from scanner.jsonio import load_json
 
 __all__ = ["SentryClient", "next_link"]
 
+MAX_DETAIL = 200  # characters of an error answer's `detail` kept in the failure's reason
+
 
 def next_link(header: str | None) -> str | None:
     """The URL of the rel="next" link when it has results="true", else None."""
@@ -41,6 +43,49 @@ class SentryClient(JsonClient):
 
     def __enter__(self) -> SentryClient:
         return self
+
+    @staticmethod
+    def _api_error(body: bytes) -> str:
+        """Sentry puts its reason in `detail` ("You cannot view events from multiple projects."):
+        a bounded bit of it goes into the reason, so callers can tell refusals apart."""
+        try:
+            doc = load_json(body)
+        except ValueError:
+            return ""
+        detail = doc.get("detail") if isinstance(doc, dict) else None
+        return ": " + detail[:MAX_DETAIL] if isinstance(detail, str) else ""
+
+    def data_pages(self, path: str, max_pages: int) -> tuple[list[dict[str, Any]], bool]:
+        """The rows of a Discover answer (`{"data": [...]}`) at `path` (with its query), following rel="next"
+        links with results for at most `max_pages` pages; and whether the list was read to its
+        end (False: a next page with results was left unread, so rows may be missing)."""
+        guard = PageGuard(path, min(max_pages, netguard.MAX_PAGES))
+        url: str | None = None
+        out: list[dict[str, Any]] = []
+        guard.page()
+        while True:
+            headers, body = self.get_answer(path, url=url)
+            try:
+                doc = load_json(body)
+            except ValueError:
+                raise ApiError(f"{path}: the answer is not JSON", "malformed") from None
+            rows = doc.get("data") if isinstance(doc, dict) else None
+            if not isinstance(rows, list):
+                raise ApiError(f"{path}: unexpected answer shape (data)", "malformed")
+            out += [r for r in rows if isinstance(r, dict)]
+            nxt = next_link(headers.get("link"))
+            if not nxt:
+                return out, True
+            if guard.pages >= guard.max_pages:
+                return out, False
+            try:
+                check_origin(nxt, self.base, what="next-page link", logger=self.ctx.log)
+                guard.next(nxt)
+            except OriginRefused as exc:
+                raise ApiError(f"{path}: {exc}", "error") from None
+            except LoopDetected as exc:
+                raise ApiError(str(exc), "malformed") from None
+            url = nxt
 
     def pages(self, path: str, params: dict[str, str] | None = None, max_pages: int = 100) -> Iterator[dict[str, Any]]:
         """Every object of the list at `path`, following rel="next" links with results."""

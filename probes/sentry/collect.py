@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -11,6 +12,7 @@ from probes.sentry.client import SentryClient
 
 __all__ = [
     "CLIENT_PLATFORM",
+    "Performance",
     "dashboards",
     "experience_aggregate",
     "metric_alerts",
@@ -137,35 +139,99 @@ PERF_FIELDS = [
 ]
 
 
-def performance(client: SentryClient, org: str, days: int) -> dict[str, dict[str, Any]]:
-    """Transaction figures and Web Vitals per project slug, from the Discover events API.
+INP = "p75(measurements.inp)"
+ROWS_PER_PAGE = 100  # Sentry refuses a larger per_page (400 "Invalid per_page value. Cannot exceed 100.")
+# Discover over several projects needs the organisation feature `global-views` (a plan feature);
+# without it Sentry answers 400 with this detail (sentry/api/bases/organization_events.py).
+GLOBAL_VIEWS_REFUSED = "You cannot view events from multiple projects"
 
+
+@dataclass
+class Performance:
+    """Discover figures per project slug, and the projects whose figures could not be read
+    (slug -> why): theirs are unknown, never "no transactions"."""
+
+    rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    unknown: dict[str, str] = field(default_factory=dict)
+    per_project: bool = False  # global views refused: one query per project
+
+
+def _events_path(org: str, fields: list[str], days: int, project: str) -> str:
+    qs = urlencode(
+        [
+            *(("field", f) for f in fields),
+            ("query", "event.type:transaction"),
+            ("statsPeriod", f"{days}d"),
+            ("project", project),
+            ("sort", "-count()"),
+            ("per_page", str(ROWS_PER_PAGE)),
+        ]
+    )
+    return f"{org_path(org)}/events/?{qs}"
+
+
+def global_views_refused(exc: ApiError) -> bool:
+    return exc.status == 400 and GLOBAL_VIEWS_REFUSED in exc.reason
+
+
+def performance(client: SentryClient, org: str, days: int, projects: list[dict[str, Any]]) -> Performance:
+    """Transaction figures and Web Vitals per project slug, from the Discover events API, for
+    the `projects` read.
+
+    One query over every project (`project=-1`), sorted by count and followed page by page
+    (100 rows a page) for at most one page per 100 projects read, plus one: every project has at
+    most one row. Rows left behind a next page not read make the projects not seen unknown.
     A Sentry older than INP (2024) refuses that field with a 400: the query is asked again
-    without it, and INP stays null.
+    without it, and INP stays null. An organisation without `global-views` is refused any
+    query over several projects: each project is then asked alone (see `_per_project`).
     """
     fields = list(PERF_FIELDS)
-    for _ in range(2):
-        qs = urlencode(
-            [
-                *(("field", f) for f in fields),
-                ("query", "event.type:transaction"),
-                ("statsPeriod", f"{days}d"),
-                ("project", "-1"),
-                ("sort", "-count()"),
-                ("per_page", "100"),
-            ]
-        )
+    max_pages = len(projects) // ROWS_PER_PAGE + 2
+    while True:
         try:
-            doc = client.get_json(f"{org_path(org)}/events/?{qs}")
+            rows, complete = client.data_pages(_events_path(org, fields, days, "-1"), max_pages)
             break
         except ApiError as exc:
-            if exc.status != 400 or "p75(measurements.inp)" not in fields:
+            if global_views_refused(exc):
+                return _per_project(client, org, days, projects, fields)
+            if exc.status != 400 or INP not in fields:
                 raise
-            fields.remove("p75(measurements.inp)")
-    rows = doc.get("data") if isinstance(doc, dict) else None
-    if not isinstance(rows, list):
-        raise ApiError("events: unexpected answer shape (data)", "malformed")
-    return {str(r.get("project")): r for r in rows if isinstance(r, dict)}
+            fields.remove(INP)
+    out = Performance({str(r.get("project")): r for r in rows})
+    if not complete:
+        why = f"Discover rows after the first {len(rows)} not read ({max_pages} pages)"
+        out.unknown = {s: why for s in (str(p.get("slug") or "") for p in projects) if s not in out.rows}
+    return out
+
+
+def _per_project(
+    client: SentryClient, org: str, days: int, projects: list[dict[str, Any]], fields: list[str]
+) -> Performance:
+    """One Discover query per project (`project=<id>`, one page: one row at most), as many as
+    the projects read. A project Sentry refuses (400, 403, 404) or answers with something
+    malformed is unknown; the others stand."""
+    out = Performance(per_project=True)
+    for p in projects:
+        slug, pid = str(p.get("slug") or ""), str(p.get("id") or "")
+        if not pid.isdigit():
+            out.unknown[slug] = "no project id to ask Discover for"
+            continue
+        while True:
+            try:
+                rows, _ = client.data_pages(_events_path(org, fields, days, pid), 1)
+            except ApiError as exc:
+                if exc.status == 400 and INP in fields and not global_views_refused(exc):
+                    fields.remove(INP)
+                    continue
+                if exc.status in (400, 403, 404) or exc.category == "malformed":
+                    out.unknown[slug] = f"Discover refused the project alone (HTTP {exc.status or exc.category})"
+                    break
+                raise
+            row = next((r for r in rows if str(r.get("project")) == slug), None)
+            if row is not None:
+                out.rows[slug] = row
+            break
+    return out
 
 
 def _num(v: Any) -> float | None:
@@ -179,8 +245,11 @@ def project_facts(
     health: dict[str, Any] | None,
     perf: dict[str, Any] | None,
     days: int,
+    perf_known: bool = True,
 ) -> dict[str, Any]:
-    """One project's data: details (teams), issue alert rules, ownership, user feedback, figures."""
+    """One project's data: details (teams), issue alert rules, ownership, user feedback, figures.
+    `perf`: its Discover row (None: no transactions); `perf_known` False: the row could not be
+    read, and the performance figures are null (unknown), never zero."""
     slug = str(row.get("slug") or "")
     base = f"/api/0/projects/{quote(org, safe='')}/{quote(slug, safe='')}"
     detail = client.get_json(base + "/")
@@ -197,7 +266,7 @@ def project_facts(
     auto = ownership.get("autoAssignment") if isinstance(ownership, dict) else None
     feedback = client.get_json(base + "/user-feedback/", {"per_page": "100"})
     platform = detail.get("platform") or row.get("platform")
-    perf = perf or {}
+    perf = (perf or {}) if perf_known else {}
     lcp, inp, cls = (_num(perf.get(f"p75(measurements.{m})")) for m in ("lcp", "inp", "cls"))
     health = health or {}
     teams = detail.get("teams")
@@ -211,7 +280,7 @@ def project_facts(
         "sessions": int(health["sum(session)"]) if _num(health.get("sum(session)")) is not None else 0,
         "crash_free_sessions": _num(health.get("crash_free_rate(session)")),
         "crash_free_users": _num(health.get("crash_free_rate(user)")),
-        "transactions": int(perf["count()"]) if _num(perf.get("count()")) is not None else 0,
+        "transactions": (int(perf["count()"]) if _num(perf.get("count()")) is not None else 0) if perf_known else None,
         "p75_duration_ms": _num(perf.get("p75(transaction.duration)")),
         "p95_duration_ms": _num(perf.get("p95(transaction.duration)")),
         "lcp_p75_ms": lcp,

@@ -3,7 +3,9 @@
 Lists are cursor-paginated with Sentry's Link header (`<url>; rel="previous"; results="false";
 cursor="0:0:1", <url>; rel="next"; results="true"; cursor="0:100:0"`), both links always sent;
 the bearer token is checked (401 {"detail": ...}); 403 and 404 carry Sentry's `detail` bodies;
-faults (429 with Retry-After) come from the base class. The estate is plain data: projects
+faults (429 with Retry-After) come from the base class. Discover (`/events/`) pages the same
+way at `per_page` (400 above 100), sorts by `-count()` when asked, and refuses a query over
+several projects when `global_views` is off, as Sentry does. The estate is plain data: projects
 with their release-health totals, Discover rows, rules, ownership and feedback, and custom
 dashboards (the list, led by the prebuilt "default-overview", and each one's details).
 """
@@ -49,6 +51,10 @@ class SentryAPI(LoopbackAPI):
     page_size: int = 100
     inp_supported: bool = True
     trace_queries: bool = True  # False: Discover refuses grouping by trace (400), as a restricted plan may
+    # False: the organisation lacks the `global-views` feature: Discover over more than one
+    # project is refused (400), as Sentry does (sentry/api/bases/organization_events.py)
+    global_views: bool = True
+    refused_projects: set[int] = field(default_factory=set)  # Discover answers 403 when one is named
 
     def unauthorized(self) -> Answer:
         return Answer(401, {"detail": "Invalid token"})
@@ -75,25 +81,46 @@ class SentryAPI(LoopbackAPI):
             return self._project(proj, p.group(3) or "", path, query)
         raise Answer(404, {"detail": "The requested resource does not exist"})
 
-    def _page(self, rows: list[Any], path: str, query: dict[str, list[str]]) -> Any:
+    def _page(
+        self, rows: list[Any], path: str, query: dict[str, list[str]], size: int | None = None, wrap: Any = None
+    ) -> Any:
+        """One page of `rows` from the `cursor` offset, `size` a page (the server's page size by
+        default), with Sentry's Link header; `wrap` turns the page into the answer's body."""
         cursor = query.get("cursor", ["0:0:0"])[0]
         try:
             offset = int(cursor.split(":")[1])
         except (IndexError, ValueError):
             raise Answer(400, {"detail": "Invalid cursor parameter."}) from None
-        size = self.page_size
+        size = size or self.page_size
         chunk = rows[offset : offset + size]
-        rest = {k: v[0] for k, v in query.items() if k != "cursor"}
+        rest = [(k, x) for k, v in query.items() if k != "cursor" for x in v]  # field=... repeats
 
         def link(c: str) -> str:
-            return f"{self.url}{path}?{urlencode({**rest, 'cursor': c})}"
+            return f"{self.url}{path}?{urlencode([*rest, ('cursor', c)])}"
 
         prev_c, next_c = f"0:{max(0, offset - size)}:1", f"0:{offset + size}:0"
         header = (
             f'<{link(prev_c)}>; rel="previous"; results="{"true" if offset > 0 else "false"}"; cursor="{prev_c}", '
             f'<{link(next_c)}>; rel="next"; results="{"true" if offset + size < len(rows) else "false"}"; cursor="{next_c}"'
         )
-        raise Answer(200, chunk, {"Link": header})
+        raise Answer(200, chunk if wrap is None else wrap(chunk), {"Link": header})
+
+    def _discover_scope(self, query: dict[str, list[str]]) -> tuple[set[str], int]:
+        """The project ids a Discover query names (all for none or -1) and its per_page, refused
+        as Sentry refuses them: more than one project without global views, per_page above 100."""
+        asked = {i for i in query.get("project", []) if i != "-1"}
+        ids = asked or {str(p.id) for p in self.projects}
+        if not self.global_views and len(ids) > 1:
+            raise Answer(400, {"detail": "You cannot view events from multiple projects."})
+        if asked & {str(x) for x in self.refused_projects}:  # named alone: -1 means those readable
+            raise Answer(403, {"detail": "You do not have permission to perform this action."})
+        try:
+            per_page = int(query.get("per_page", ["100"])[0])
+        except ValueError:
+            raise Answer(400, {"detail": "Invalid per_page parameter."}) from None
+        if per_page > 100:
+            raise Answer(400, {"detail": "Invalid per_page value. Cannot exceed 100."})
+        return ids, max(1, per_page)
 
     def _org(self, sub: str, path: str, query: dict[str, list[str]]) -> Any:
         if sub == "":
@@ -142,19 +169,23 @@ class SentryAPI(LoopbackAPI):
             }
         if sub == "events":
             fields = query.get("field", [])
+            ids, per_page = self._discover_scope(query)
             if "trace" in fields:
                 if not self.trace_queries:
                     raise Answer(400, {"detail": "Invalid query. trace is not a valid field"})
-                return self._traces(fields, query)
+                return self._traces(fields, query, ids, per_page)
             if not self.inp_supported and "p75(measurements.inp)" in fields:
                 raise Answer(400, {"detail": "Invalid query. measurements.inp is not a valid field"})
             data = []
             for p in self.projects:
-                if p.perf:
+                if p.perf and str(p.id) in ids:
                     row = {f: p.perf.get(f) for f in fields}
                     row["project"] = p.slug
                     data.append(row)
-            return {"data": data, "meta": {"fields": {f: "number" for f in fields}, "units": {}}}
+            if query.get("sort", [""])[0] == "-count()":
+                data.sort(key=lambda r: -(r.get("count()") or 0))
+            meta = {"fields": {f: "number" for f in fields}, "units": {}}
+            return self._page(data, path, query, per_page, wrap=lambda chunk: {"data": chunk, "meta": meta})
         if sub == "alert-rules":
             rows = [
                 {
@@ -190,10 +221,9 @@ class SentryAPI(LoopbackAPI):
             return self._page([prebuilt, *rows], path, query)
         raise Answer(404, {"detail": "The requested resource does not exist"})
 
-    def _traces(self, fields: list[str], query: dict[str, list[str]]) -> Any:
+    def _traces(self, fields: list[str], query: dict[str, list[str]], ids: set[str], per_page: int) -> Any:
         """Discover grouped by trace (and project): transactions of the `project` ids asked
         (all when none or -1), restricted to `trace:[id,...]` when the query says so."""
-        ids = {i for i in query.get("project", []) if i != "-1"}
         search = query.get("query", [""])[0]
         m = re.search(r"trace:\[([0-9a-f,]*)\]", search)
         if "trace:" in search and not m:
@@ -201,13 +231,12 @@ class SentryAPI(LoopbackAPI):
         wanted = set(m.group(1).split(",")) if m else None
         counts: dict[tuple[str, str], int] = {}
         for p in self.projects:
-            if ids and str(p.id) not in ids:
+            if str(p.id) not in ids:
                 continue
             for t in p.traces:
                 if wanted is None or t in wanted:
                     key = (t, p.slug if "project" in fields else "")
                     counts[key] = counts.get(key, 0) + 1
-        per_page = int(query.get("per_page", ["50"])[0])
         data = []
         for (t, slug), n in sorted(counts.items(), key=lambda kv: -kv[1])[:per_page]:
             row: dict[str, Any] = {"trace": t, "count()": n}
