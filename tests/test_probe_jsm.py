@@ -25,10 +25,11 @@ from probes.jsm.normalise import (
     pregrade,
     sla_data,
 )
-from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, queue_only, well_run
+from sandbox.jsm import EMAIL, TOKEN, JsmAPI, JsmRequest, RequestType, ServiceDesk, Sla, queue_only, well_run
 from sandbox.loopback_api import Fault
 from scanner.evidence import Evidence
 from scanner.probe import ProbeContext, SourceFailure
+from tests.ruletable import evaluate, installed_rules
 
 ENV = "JSM_TEST_AUTH"
 NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
@@ -639,3 +640,90 @@ def test_a_desk_left_out_of_the_grading_sample_is_counted_and_defaults_weigh_per
     assert site["incident_grading_desks_unsampled"] == 0 and site["incident_grading_measured"] == 10
     # Ops: 3 High, 1 Medium (top 3); Help: 6 Medium (top 6): 9 of 10, where pooled Medium is 7 of 10
     assert site["incident_initial_top_share"] == 0.9 and site["incident_initial_priorities"] == 2
+
+
+def _timeless(data: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in data.items() if k != "window"}  # each run reads up to its own now
+
+
+def _busy_desk_site(now: datetime) -> JsmAPI:
+    """Two desks. BIG: 60 incidents raised 200 days ago (before any window) but commented on in
+    the last hours, and 10 raised in the window and quiet since; SML: 5 service requests."""
+    old = [
+        JsmRequest(f"BIG-{n}", "1", "1", now - timedelta(days=200), done=True, commented=now - timedelta(hours=1 + n))
+        for n in range(60)
+    ]
+    quiet = [JsmRequest(f"BIG-{100 + n}", "1", "1", now - timedelta(days=10 + n), done=n % 2 == 0) for n in range(10)]
+    sla = [Sla("Time to resolution", [(480.0, 60.0)])]
+    small = [JsmRequest(f"SML-{n}", "2", "2", now - timedelta(days=2 + n), done=True, slas=sla) for n in range(5)]
+    types = [
+        RequestType("1", "1", "Report an outage", "10001", "incident-management"),
+        RequestType("2", "2", "Ask for help", "10004", "service-request"),
+    ]
+    api = JsmAPI(
+        token=TOKEN,
+        desks=[ServiceDesk("1", "BIG", "Busy desk"), ServiceDesk("2", "SML", "Small desk")],
+        types=types,
+        requests_=quiet + small + old,
+    )
+    api.start()
+    return api
+
+
+def test_the_request_list_is_ordered_by_latest_activity_not_creation() -> None:
+    """Atlassian: "ordered chronologically by the latest activity on each request. For example,
+    the latest status transition or comment." The latest of comment, status move, priority
+    change and resolution, else the creation; most recent first."""
+    now = datetime.now(UTC).replace(microsecond=0)
+    reqs = [
+        JsmRequest("A-1", "1", "1", now - timedelta(days=1)),  # new, quiet
+        JsmRequest("A-2", "1", "1", now - timedelta(days=300), commented=now - timedelta(hours=2)),
+        JsmRequest("A-3", "1", "1", now - timedelta(days=3), other_histories=2),  # moved 3-4 minutes in
+        JsmRequest("A-4", "1", "1", now - timedelta(days=2), done=True),  # resolved 30 minutes in
+        JsmRequest("A-5", "1", "1", now - timedelta(days=5), priority_changes=[(3 * 1440.0, "Medium", "High")]),
+    ]
+    api = JsmAPI(token=None, desks=[ServiceDesk("1", "A", "A")], requests_=reqs)
+    query = {"serviceDeskId": ["1"], "requestOwnership": ["ALL_REQUESTS"], "limit": ["10"]}
+    page = api.route("GET", "/rest/servicedeskapi/request", query, {}, b"")
+    assert [r["issueKey"] for r in page["values"]] == ["A-2", "A-1", "A-4", "A-5", "A-3"]
+
+
+@pytest.mark.slow
+def test_a_desk_beyond_max_requests_leaves_the_window_figures_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Finding 3 of the wire audit: JSM lists a desk's requests by latest activity and cannot filter
+    them by date, so a read cut at max_requests holds BIG's old but recently active requests and
+    loses the quiet ones raised in the window. BIG's figures cannot be read whole: jsm.requests and
+    jsm.sla fail (rules unknown, source_failed), no site sum is made without it, SML stands as read
+    alone, and a cap BIG fits in reads its window whole."""
+    monkeypatch.setenv(ENV, f"{EMAIL}:{TOKEN}")
+    api = _busy_desk_site(datetime.now(UTC).replace(microsecond=0))
+    try:
+        cut, cut_ctx = _run(_cfg(api.url, max_requests=50))
+        alone, alone_ctx = _run(_cfg(api.url, max_requests=50, service_desk_ids=["2"]))
+        whole, whole_ctx = _run(_cfg(api.url, max_requests=70))  # exactly BIG's 70: read whole
+    finally:
+        api.stop()
+    assert set(cut_ctx.failures) == {"jsm.requests", "jsm.sla"}
+    why = cut_ctx.failures["jsm.requests"].reason
+    assert cut_ctx.failures["jsm.sla"].category == "malformed"
+    assert "service desk BIG" in why and "max_requests (50)" in why and "could not be read whole" in why
+    got = _by(cut, "jsm.requests")
+    assert set(got) == {"service_desk/SML"}  # neither BIG's cut figures nor a site sum without it
+    assert _timeless(got["service_desk/SML"]) == _timeless(_by(alone, "jsm.requests")["service_desk/SML"])
+    assert set(_by(cut, "jsm.sla")) == {"sla/SML/Time to resolution/service_request"}
+    assert _timeless(_by(cut, "jsm.sla")["sla/SML/Time to resolution/service_request"]) == _timeless(
+        _by(alone, "jsm.sla")["sla/SML/Time to resolution/service_request"]
+    )
+    assert not alone_ctx.failures and _by(alone, "jsm.requests")["site"]["requests"] == 5
+    assert not whole_ctx.failures
+    site = _by(whole, "jsm.requests")["site"]
+    assert site["by_category"]["incident"] == 10 and site["resolved_by_category"]["incident"] == 5
+    assert site["truncated"] is False
+    # every rule over the requests or their SLAs: unknown for a failed source, never decided on a skew
+    rows = [(e.kind, e.subject, e.data) for e in cut]
+    ruled = [r for r in installed_rules().rules if {"jsm.requests", "jsm.sla"} & set(r.doc.evidence)]
+    assert ruled
+    for rule in ruled:
+        seen = set(rule.doc.evidence) - set(cut_ctx.failures)
+        res = evaluate(rule.id, rows, observed=seen)
+        assert (res.status, res.reason_code) == ("unknown", "source_failed"), rule.id

@@ -5,7 +5,9 @@ Steps, each failing only its own kinds:
 1. service desks (`GET /servicedesk`) and each desk's request types
    (`GET /servicedesk/{id}/requesttype`): each type's practice gives its requests' category;
 2. each desk's requests (`GET /request?serviceDeskId&requestOwnership=ALL_REQUESTS&expand=sla`),
-   kept when created in the window: counted by practice and done status; their SLA records
+   kept when created in the window (JSM lists them by latest activity, with no date filter: a desk
+   holding more than max_requests cannot have its window read whole, so it fails jsm.requests and
+   jsm.sla, and no site sum is made without it): counted by practice and done status; their SLA records
    (embedded, or `GET /request/{key}/sla` when the embedded page is not the last); and, for
    problem records, their issue links (`GET /rest/api/3/issue/{key}?fields=issuelinks`) to see
    whether a problem is tied to an incident, and likewise for done post-incident reviews (up to
@@ -122,7 +124,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
         site_problems = [0, 0]
         site_reviews = [0, 0]  # done post-incident reviews whose links were read, of which linked to an incident
         site_feedback: list[int] | None = [0, 0, 0]
-        site_truncated = False
+        cut: list[str] = []  # desks holding more than max_requests requests: their window not read whole
         lookups = cfg.max_problem_lookups
         review_lookups = cfg.max_review_lookups
         feedback_budget = cfg.max_feedback_lookups
@@ -152,8 +154,14 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 "requestStatus": "ALL_REQUESTS",
                 "expand": "sla",
             }
-            rows = list(api.paged(f"{PREFIX}/request", params, limit=cfg.per_page, cap=cfg.max_requests))
-            truncated = len(rows) >= cfg.max_requests
+            # one past the cap tells a desk that fits from one that does not
+            rows = list(api.paged(f"{PREFIX}/request", params, limit=cfg.per_page, cap=cfg.max_requests + 1))
+            if len(rows) > cfg.max_requests:
+                # JSM lists requests by latest activity, not creation: a cut read holds the recently
+                # active (old ones too) and drops requests raised in the window and quiet since, so
+                # every count, ratio and SLA sample of the desk would be skewed. Nothing of it is kept.
+                cut.append(str(d.get("projectKey") or did)[:64])
+                continue
             cats: list[str] = []
             done: list[str] = []
             problems = [0, 0]
@@ -253,7 +261,6 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             site_done += done
             site_problems = [site_problems[0] + problems[0], site_problems[1] + problems[1]]
             site_reviews = [site_reviews[0] + reviews[0], site_reviews[1] + reviews[1]]
-            site_truncated = site_truncated or truncated
             if site_feedback is not None and feedback is not None:
                 site_feedback = [a + b for a, b in zip(site_feedback, feedback, strict=True)]
             if site_changes is not None and changes is not None:
@@ -279,7 +286,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 cats,
                 done,
                 (problems[0], problems[1]),
-                truncated,
+                False,
                 _fb(feedback),
                 _changes(changes, grades, impacts),
                 (reviews[0], reviews[1]),
@@ -293,6 +300,14 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 unsampled,
             )
             out.append(ctx.evidence(REQUESTS, f"service_desk/{d.get('projectKey') or did}", data, "GET /request"))
+        if cut:
+            more = f" (and {len(cut) - 1} more)" if len(cut) > 1 else ""
+            why = (
+                f"more than max_requests ({cfg.max_requests}) requests on service desk {cut[0]}{more}; "
+                "the window could not be read whole (JSM lists requests by latest activity, with no date "
+                "filter): raise max_requests or leave the desk out with service_desk_ids"
+            )
+            ctx.fail((REQUESTS, SLA), CollectError(why, "malformed"), "requests")
         site = requests_data(
             "site",
             None,
@@ -300,7 +315,7 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
             site_cats,
             site_done,
             (site_problems[0], site_problems[1]),
-            site_truncated,
+            False,
             _fb(site_feedback),
             _changes(site_changes, site_grades, site_impacts),
             (site_reviews[0], site_reviews[1]),
@@ -318,7 +333,8 @@ def _collect(api: JsmClient, cfg: JsmConfig, ctx: ProbeContext) -> Iterator[Evid
                 f"{site_prio_failed} incident issue(s) not read ({first_failure}); "
                 + ("incident priorities not read" if not site_prio_checked else "those incidents left unmeasured")
             )
-        out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
+        if not cut:  # a sum without a cut desk is no site figure
+            out.append(ctx.evidence(REQUESTS, "site", site, "GET /servicedesk, GET /request"))
         for subject, data in sla_data(samples, window):
             out.append(ctx.evidence(SLA, subject, data, "GET /request?expand=sla"))
     yield from out

@@ -67,7 +67,11 @@ class JsmRequests(KindModel):
         default=0,
         description="of those, reviews linked to an issue of an incident request type's issue type: a completed review of a recorded incident",
     )
-    truncated: bool = Field(description="a desk held more requests than max_requests: the counts are lower bounds")
+    truncated: bool = Field(
+        description="always false: JSM lists a desk's requests by latest activity with no date filter, so a desk "
+        "holding more than max_requests cannot have its window read whole; it yields no item, no site item is "
+        "made, and jsm.requests and jsm.sla fail (rules unknown). Kept for reports that set it (lower bounds then)"
+    )
     incident_priorities_checked: int | None = Field(
         default=None,
         description="incident requests created in the window whose priority was read (at most max_priority_lookups; null: the issue endpoint refused)",

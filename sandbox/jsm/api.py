@@ -3,8 +3,11 @@
 Lists use JSM's paged envelope (`size`, `start`, `limit` at most 100, `isLastPage`, `values`,
 `_links` with `base`, `context`, `self` and `next`/`prev`); auth is basic (`email:api-token`)
 or a bearer token (401 with JSM's `errorMessage` body otherwise); `GET /request` shows an agent
-every request only with `requestOwnership=ALL_REQUESTS` and embeds each request's SLA page with
-`expand=sla`; `GET /request/{key}/sla` pages a request's SLA records (ongoingCycle,
+every request only with `requestOwnership=ALL_REQUESTS`, lists them by latest activity, most
+recent first (Atlassian: "ordered chronologically by the latest activity on each request. For
+example, the latest status transition or comment": here the latest of its comment, status moves,
+priority changes and resolution, else its creation), with no date filter, and embeds each
+request's SLA page with `expand=sla`; `GET /request/{key}/sla` pages a request's SLA records (ongoingCycle,
 completedCycles with breached, goalDuration and elapsedTime in millis); the platform API's
 `GET /rest/api/3/issue/{key}?fields=issuelinks` gives a request's links (and, named in `fields`,
 its custom field values: a select field as an option object `{"self", "value", "id"}` or
@@ -164,6 +167,7 @@ class JsmRequest:
     # the priority's changes, oldest first: (minutes after creation, from, to); the last `to` is `priority`
     priority_changes: list[tuple[float, str | None, str | None]] = field(default_factory=list)
     other_histories: int = 0  # further change histories (status moves) beside the priority's
+    commented: datetime | None = None  # when it was last commented on (the comment is never served); None: never
 
 
 PRIORITIES = ("Highest", "High", "Medium", "Low", "Lowest")
@@ -211,6 +215,56 @@ def _cycle(goal: float, elapsed: float) -> dict[str, Any]:
         "elapsedTime": _duration(elapsed),
         "remainingTime": _duration(goal - elapsed) if goal >= elapsed else {"millis": int((goal - elapsed) * 60000)},
     }
+
+
+def _histories(r: JsmRequest) -> list[tuple[datetime, dict[str, Any]]]:
+    """A request's change histories, oldest first: the priority's changes, the other histories
+    (status moves) and, for a done request, its resolution."""
+    hist: list[tuple[datetime, dict[str, Any]]] = []
+    for minutes, old, new in r.priority_changes:
+        item = {
+            "field": "priority",
+            "fieldtype": "jira",
+            "fieldId": "priority",
+            "from": _priority_id(old),
+            "fromString": old,
+            "to": _priority_id(new),
+            "toString": new,
+        }
+        hist.append((r.created + timedelta(minutes=minutes), item))
+    for k in range(r.other_histories):
+        item = {
+            "field": "status",
+            "fieldtype": "jira",
+            "fieldId": "status",
+            "from": "10001",
+            "fromString": "Waiting for support",
+            "to": "10002",
+            "toString": "In progress",
+        }
+        hist.append((r.created + timedelta(minutes=3 + k), item))
+    if r.done:
+        end = max([t for t, _ in hist] + [r.created]) + timedelta(minutes=30)
+        item = {
+            "field": "resolution",
+            "fieldtype": "jira",
+            "fieldId": "resolution",
+            "from": None,
+            "fromString": None,
+            "to": "10000",
+            "toString": "Done",
+        }
+        hist.append((end, item))
+    hist.sort(key=lambda h: h[0])
+    return hist
+
+
+def _last_activity(r: JsmRequest) -> datetime:
+    """When the request was last active, as JSM orders its request list: the latest of its
+    change histories (status moves, priority changes, resolution) and its last comment; its
+    creation when none."""
+    times = [r.created, *(t for t, _ in _histories(r))]
+    return max([*times, r.commented] if r.commented is not None else times)
 
 
 @dataclass
@@ -297,44 +351,9 @@ class JsmAPI(LoopbackAPI):
         raise Answer(404, {"errorMessage": "Not Found"})
 
     def _changelog(self, r: JsmRequest) -> dict[str, Any]:
-        """The issue's change history as `expand=changelog` embeds it: the priority's changes, the
-        other histories (status moves) and, for a done request, its resolution; oldest first."""
-        hist: list[tuple[datetime, dict[str, Any]]] = []
-        for minutes, old, new in r.priority_changes:
-            item = {
-                "field": "priority",
-                "fieldtype": "jira",
-                "fieldId": "priority",
-                "from": _priority_id(old),
-                "fromString": old,
-                "to": _priority_id(new),
-                "toString": new,
-            }
-            hist.append((r.created + timedelta(minutes=minutes), item))
-        for k in range(r.other_histories):
-            item = {
-                "field": "status",
-                "fieldtype": "jira",
-                "fieldId": "status",
-                "from": "10001",
-                "fromString": "Waiting for support",
-                "to": "10002",
-                "toString": "In progress",
-            }
-            hist.append((r.created + timedelta(minutes=3 + k), item))
-        if r.done:
-            end = max([t for t, _ in hist] + [r.created]) + timedelta(minutes=30)
-            item = {
-                "field": "resolution",
-                "fieldtype": "jira",
-                "fieldId": "resolution",
-                "from": None,
-                "fromString": None,
-                "to": "10000",
-                "toString": "Done",
-            }
-            hist.append((end, item))
-        hist.sort(key=lambda h: h[0])
+        """The issue's change history as `expand=changelog` embeds it (_histories): at most
+        `changelog_page` histories, `total` counting all."""
+        hist = _histories(r)
         page = hist[: self.changelog_page]
         author = {"accountId": "5b10a2844c20165700ede21g", "displayName": "Private Person", "active": True}
         return {
@@ -404,7 +423,7 @@ class JsmAPI(LoopbackAPI):
         else:
             expand = ",".join(query.get("expand", [])).split(",")
             rows = []
-            for r in sorted(self.requests_, key=lambda x: x.created, reverse=True):
+            for r in sorted(self.requests_, key=_last_activity, reverse=True):  # most recently active first
                 if desk is not None and r.desk != desk:
                     continue
                 row: dict[str, Any] = {
