@@ -206,7 +206,7 @@ def _discover(api: SentryAPI) -> list[dict[str, list[str]]]:
     return [
         dict(r.query)
         for r in api.requests
-        if r.path.endswith("/events/") and "trace" not in str(r.query.get("field", ""))
+        if r.path.endswith("/events/") and "trace" not in str(r.query.get("field", "")) + str(r.query.get("query", ""))
     ]
 
 
@@ -297,3 +297,61 @@ def test_without_global_views_each_project_is_asked_alone(monkeypatch: pytest.Mo
     assert app["transactions"] is None and app["client_side"] and app["sessions"] == 40_000
     assert is_gap(ctx.partial["sentry.project"]) and "shop-android" in ctx.partial["sentry.project"]
     assert "sentry.metric_alert" not in ctx.partial  # android is client-side by its platform
+
+
+def _fan_out() -> SentryAPI:
+    """A web app whose 50 page-load traces fan out to backends: four services (b002..b005) hold
+    t1..t40 (160 trace-and-project rows), b131 (past the first 100 backend projects) alone holds
+    t41..t45, t46..t50 stay in the browser; 126 more backends without those traces."""
+    t = [f"{i:032x}" for i in range(1, 51)]
+    web = SentryProjectData(1, "web", "javascript-react", ["web"], perf={"count()": 50}, traces=t)
+    backends = [SentryProjectData(i, f"b{i:03d}", "python", ["api"]) for i in range(2, 132)]
+    for b in backends[:4]:
+        b.traces = t[:40]
+    backends[-1].traces = t[40:45]
+    api = SentryAPI(token=TOKEN, projects=[web, *backends])
+    api.start()
+    return api
+
+
+@pytest.mark.slow
+def test_trace_links_every_backend_row_counts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Audit 2026-12-04 item 5: grouped by trace and project, 50 traces reaching four backends
+    make 200 rows, and Sentry answers 100 a page: one page lost half the joined traces. Grouped
+    by trace alone (one row a trace), for every backend project read (100 ids a query), no row
+    is lost; rows left behind a next page make the figure null, never lower."""
+    monkeypatch.setenv(ENV, TOKEN)
+    api = _fan_out()
+    try:
+        import httpx
+
+        pair = httpx.get(
+            f"{api.url}/api/0/organizations/acme/events/",
+            params={
+                "field": ["trace", "project", "count()"],
+                "query": "event.type:transaction",
+                "project": [str(i) for i in range(2, 102)],
+                "per_page": "100",
+            },
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
+        assert len(pair.json()["data"]) == 100 and next_link(pair.headers["link"])  # the rest on page 2
+        seen = len(api.requests)
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    links = by(ev, "sentry.trace_links")["acme"]
+    assert not ctx.failures and (links["client_traces"], links["linked_traces"]) == (50, 45)
+    assert links["linked_projects"] == ["b002", "b003", "b004", "b005", "b131"]
+    asked = [r.query for r in api.requests[seen:] if r.path.endswith("/events/") and "trace" in str(r.query)]
+    assert len(asked) == 5  # the client traces, then per 100 backends: traces joined, projects reached
+    assert all(int(q["per_page"][0]) <= 100 and len(q.get("project", [])) <= 100 for q in asked)
+
+    monkeypatch.setattr("probes.sentry.collect.ROWS_PER_PAGE", 10)  # 40 joined rows: next page unread
+    api = _fan_out()
+    try:
+        ev, ctx = run(api.url)
+    finally:
+        api.stop()
+    links = by(ev, "sentry.trace_links")["acme"]
+    assert not ctx.failures and (links["client_traces"], links["linked_traces"]) == (50, None)

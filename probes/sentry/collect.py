@@ -335,6 +335,23 @@ def _baseline(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 MAX_TRACES = 50
+MAX_LINKED_PROJECTS = 20
+# Project ids named in one Discover query; the backend projects are asked in groups of this many.
+PROJECTS_PER_QUERY = 100
+
+
+def _trace_path(org: str, fields: list[str], search: str, ids: list[str], period: str, per_page: int) -> str:
+    qs = urlencode(
+        [
+            *(("field", f) for f in fields),
+            ("query", search),
+            *(("project", i) for i in ids),
+            ("statsPeriod", period),
+            ("sort", "-count()"),
+            ("per_page", str(per_page)),
+        ]
+    )
+    return f"{org_path(org)}/events/?{qs}"
 
 
 def trace_links(
@@ -342,8 +359,12 @@ def trace_links(
 ) -> dict[str, Any]:
     """Whether traces started by real users continue into backend projects: the ids of up to
     MAX_TRACES traces with a transaction of a client-side project in the last `hours` (Discover,
-    grouped by trace), then the transactions of the other projects in those traces. A Sentry that
-    refuses either query (400 on the search syntax, 403, 404) leaves the figures null."""
+    grouped by trace), then, for the backend projects (every one read, PROJECTS_PER_QUERY ids a
+    query), which of those traces hold one of their transactions (grouped by trace alone: one row
+    a trace, at most MAX_TRACES rows, so one page of 100 holds them all) and which projects they
+    reach (grouped by project: one row a project named, at most 100). Rows left behind a next page
+    make `linked_traces` null (unknown), never lower. A Sentry that refuses a query (400 on the
+    search syntax, 403, 404) leaves the figures null."""
     out: dict[str, Any] = {
         "window_hours": hours,
         "client_traces": None,
@@ -354,19 +375,13 @@ def trace_links(
         out["client_traces"] = 0
         return out
     period = f"{hours}h"
-    first = urlencode(
-        [
-            ("field", "trace"),
-            ("field", "count()"),
-            ("query", "event.type:transaction has:trace"),
-            *(("project", i) for i in client_ids[:100]),
-            ("statsPeriod", period),
-            ("sort", "-count()"),
-            ("per_page", str(MAX_TRACES)),
-        ]
-    )
+    search = "event.type:transaction has:trace"
+    first = _trace_path(org, ["trace", "count()"], search, client_ids[:PROJECTS_PER_QUERY], period, MAX_TRACES)
+    linked: set[str] = set()
+    reached: set[str] = set()
+    complete = True
     try:
-        doc = client.get_json(f"{org_path(org)}/events/?{first}")
+        doc = client.get_json(first)
         rows = doc.get("data") if isinstance(doc, dict) else None
         if not isinstance(rows, list):
             raise ApiError("events: unexpected answer shape (data)", "malformed")
@@ -378,30 +393,28 @@ def trace_links(
         if not traces or not other_ids:
             out["linked_traces"] = 0
             return out
-        second = urlencode(
-            [
-                ("field", "trace"),
-                ("field", "project"),
-                ("field", "count()"),
-                ("query", f"event.type:transaction trace:[{','.join(traces)}]"),
-                *(("project", i) for i in other_ids[:100]),
-                ("statsPeriod", period),
-                ("per_page", "100"),
-            ]
-        )
-        doc = client.get_json(f"{org_path(org)}/events/?{second}")
-        rows = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(rows, list):
-            raise ApiError("events: unexpected answer shape (data)", "malformed")
+        wanted = set(traces)
+        search = f"event.type:transaction trace:[{','.join(traces)}]"
+        for at in range(0, len(other_ids), PROJECTS_PER_QUERY):
+            ids = other_ids[at : at + PROJECTS_PER_QUERY]
+            if linked < wanted:  # every trace joined already: no group can add one
+                found, done = client.data_pages(
+                    _trace_path(org, ["trace", "count()"], search, ids, period, ROWS_PER_PAGE), 1
+                )
+                complete = complete and done
+                linked |= {str(r.get("trace")) for r in found} & wanted
+            if linked and len(reached) < MAX_LINKED_PROJECTS:
+                found, _ = client.data_pages(
+                    _trace_path(org, ["project", "count()"], search, ids, period, ROWS_PER_PAGE), 1
+                )
+                reached |= {str(r["project"])[:100] for r in found if r.get("project")}
     except ApiError as exc:
         if exc.status in (400, 403, 404):
             out["client_traces"] = None
             return out
         raise
-    wanted = set(traces)
-    linked = [r for r in rows if isinstance(r, dict) and str(r.get("trace")) in wanted]
-    out["linked_traces"] = len({str(r["trace"]) for r in linked})
-    out["linked_projects"] = sorted({str(r.get("project")) for r in linked if r.get("project")})[:20]
+    out["linked_traces"] = len(linked) if complete else None
+    out["linked_projects"] = sorted(reached)[:MAX_LINKED_PROJECTS]
     return out
 
 

@@ -101,9 +101,11 @@ class SentryTraceLinks(KindModel):
         description="distinct traces with a transaction of a client-side project read (at most 50; null: the query was refused)"
     )
     linked_traces: int | None = Field(
-        description="of those, traces that also hold a transaction of a backend (non-client) project (null: not read)"
+        description="of those, traces that also hold a transaction of a backend (non-client) project, every backend project read asked, 100 a query (null: not read, or rows left behind a next page)"
     )
-    linked_projects: list[str] = Field(description="the backend projects those traces reach, at most 20")
+    linked_projects: list[str] = Field(
+        description="the backend projects those traces reach (slugs, sorted), at most 20, so not a count"
+    )
 
 
 MODELS: dict[str, type[KindModel]] = {

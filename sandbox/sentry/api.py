@@ -170,10 +170,10 @@ class SentryAPI(LoopbackAPI):
         if sub == "events":
             fields = query.get("field", [])
             ids, per_page = self._discover_scope(query)
-            if "trace" in fields:
+            if "trace" in fields or "trace:" in query.get("query", [""])[0]:
                 if not self.trace_queries:
                     raise Answer(400, {"detail": "Invalid query. trace is not a valid field"})
-                return self._traces(fields, query, ids, per_page)
+                return self._traces(fields, path, query, ids, per_page)
             if not self.inp_supported and "p75(measurements.inp)" in fields:
                 raise Answer(400, {"detail": "Invalid query. measurements.inp is not a valid field"})
             data = []
@@ -221,30 +221,36 @@ class SentryAPI(LoopbackAPI):
             return self._page([prebuilt, *rows], path, query)
         raise Answer(404, {"detail": "The requested resource does not exist"})
 
-    def _traces(self, fields: list[str], query: dict[str, list[str]], ids: set[str], per_page: int) -> Any:
-        """Discover grouped by trace (and project): transactions of the `project` ids asked
-        (all when none or -1), restricted to `trace:[id,...]` when the query says so."""
+    def _traces(self, fields: list[str], path: str, query: dict[str, list[str]], ids: set[str], per_page: int) -> Any:
+        """Discover over transactions of the `project` ids asked (all when none or -1), restricted
+        to `trace:[id,...]` when the query says so, grouped by the plain fields asked (`trace`,
+        `project`, or both: one row per distinct value or pair) with `count()`; sorted by `-count()` when asked (else by the grouped values),
+        `per_page` rows a page behind Sentry's cursor Link header."""
         search = query.get("query", [""])[0]
         m = re.search(r"trace:\[([0-9a-f,]*)\]", search)
         if "trace:" in search and not m:
             raise Answer(400, {"detail": "Invalid query. Parse error at 'trace:' (column 24)."})
         wanted = set(m.group(1).split(",")) if m else None
-        counts: dict[tuple[str, str], int] = {}
+        group = [f for f in fields if f in ("trace", "project")]
+        counts: dict[tuple[str, ...], int] = {}
         for p in self.projects:
             if str(p.id) not in ids:
                 continue
             for t in p.traces:
                 if wanted is None or t in wanted:
-                    key = (t, p.slug if "project" in fields else "")
+                    key = tuple(t if f == "trace" else p.slug for f in group)
                     counts[key] = counts.get(key, 0) + 1
+        keys = sorted(counts)
+        if query.get("sort", [""])[0] == "-count()":
+            keys.sort(key=lambda k: -counts[k])
         data = []
-        for (t, slug), n in sorted(counts.items(), key=lambda kv: -kv[1])[:per_page]:
-            row: dict[str, Any] = {"trace": t, "count()": n}
-            if "project" in fields:
-                row["project"] = slug
+        for k in keys:
+            row: dict[str, Any] = dict(zip(group, k, strict=True))
+            if "count()" in fields:
+                row["count()"] = counts[k]
             data.append(row)
-        meta = {"fields": {f: "integer" if f == "count()" else "string" for f in fields}, "units": {}}
-        return {"data": data, "meta": meta}
+        meta = {"fields": {f: "integer" if "(" in f else "string" for f in fields}, "units": {}}
+        return self._page(data, path, query, per_page, wrap=lambda chunk: {"data": chunk, "meta": meta})
 
     def _dashboard(self, x: dict[str, Any]) -> Any:
         """A custom dashboard's details as Sentry answers them (widgets with their queries)."""
