@@ -78,14 +78,7 @@ class SentryClient(JsonClient):
                 return out, True
             if guard.pages >= guard.max_pages:
                 return out, False
-            try:
-                check_origin(nxt, self.base, what="next-page link", logger=self.ctx.log)
-                guard.next(nxt)
-            except OriginRefused as exc:
-                raise ApiError(f"{path}: {exc}", "error") from None
-            except LoopDetected as exc:
-                raise ApiError(str(exc), "malformed") from None
-            url = nxt
+            url = self._follow(path, nxt, guard)
 
     def pages(self, path: str, params: dict[str, str] | None = None, max_pages: int = 100) -> Iterator[dict[str, Any]]:
         """Every object of the list at `path`, following rel="next" links with results."""
@@ -105,11 +98,15 @@ class SentryClient(JsonClient):
             nxt = next_link(headers.get("link"))
             if not nxt:
                 return
-            try:
-                check_origin(nxt, self.base, what="next-page link", logger=self.ctx.log)
-                guard.next(nxt)
-            except OriginRefused as exc:
-                raise ApiError(f"{path}: {exc}", "error") from None
-            except LoopDetected as exc:
-                raise ApiError(str(exc), "malformed") from None
-            url, query = nxt, None
+            url, query = self._follow(path, nxt, guard), None
+
+    def _follow(self, path: str, nxt: str, guard: PageGuard) -> str:
+        """The next-page link, once it is on the configured origin and not seen before."""
+        try:
+            check_origin(nxt, self.base, what="next-page link", logger=self.ctx.log)
+            guard.next(nxt)
+        except OriginRefused as exc:
+            raise ApiError(f"{path}: {exc}", "error") from None
+        except LoopDetected as exc:
+            raise ApiError(str(exc), "malformed") from None
+        return nxt
